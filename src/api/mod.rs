@@ -1,0 +1,50 @@
+//! OpenAI-compatible chat client: SSE framing, chunk decoding, error classification, HTTP.
+
+pub mod chunk;
+pub mod client;
+pub mod error;
+pub mod sse;
+
+pub use error::ApiError;
+
+use serde::{Deserialize, Serialize};
+
+/// One thing a reply told us, in the order it arrived.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// Visible answer text.
+    Content(String),
+    /// Chain-of-thought text (`reasoning_content`, `reasoning`, or a `<think>` block).
+    Reasoning(String),
+    /// Token usage as reported by the server.
+    Usage(Usage),
+    /// `finish_reason` of the choice (never `""` or `"null"`).
+    Finish(String),
+    /// Search references (Metaso `citations`).
+    Citations(Vec<Citation>),
+    /// An error object inside an otherwise successful stream; ends the turn.
+    Error(ApiError),
+}
+
+/// Token counts of one reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Usage {
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub total_tokens: u64,
+    pub reasoning_tokens: Option<u64>,
+}
+
+impl Usage {
+    /// Free-api proxies report a fake `{1,1,2}`; it carries no information.
+    pub fn is_placeholder(&self) -> bool {
+        self.prompt_tokens == 1 && self.completion_tokens == 1 && self.total_tokens == 2
+    }
+}
+
+/// A search reference attached to a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    pub title: String,
+    pub url: String,
+}

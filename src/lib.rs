@@ -1,0 +1,3 @@
+//! ecochat: a terminal chat client for OpenAI-compatible API aggregators.
+
+pub mod api;
