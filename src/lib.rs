@@ -1,3 +1,4 @@
 //! ecochat: a terminal chat client for OpenAI-compatible API aggregators.
 
 pub mod api;
+pub mod config;
