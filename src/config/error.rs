@@ -8,8 +8,11 @@ use thiserror::Error;
 /// A position in a config file, printed as `path:line:col` (1-based, columns in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
+    /// The config file.
     pub path: PathBuf,
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub col: usize,
 }
 
@@ -17,7 +20,11 @@ impl Location {
     /// The location of byte `offset` in `text`, which was read from `path`.
     pub fn at(path: &Path, text: &str, offset: usize) -> Location {
         let (line, col) = line_col(text, offset);
-        Location { path: path.to_path_buf(), line, col }
+        Location {
+            path: path.to_path_buf(),
+            line,
+            col,
+        }
     }
 }
 
@@ -66,26 +73,54 @@ pub enum ConfigError {
 
     /// A required key is absent.
     #[error("{at}: missing key `{key}` in {section}")]
-    MissingKey { at: Location, key: &'static str, section: &'static str },
+    MissingKey {
+        at: Location,
+        key: &'static str,
+        section: &'static str,
+    },
 
     /// A value of the wrong TOML type (`temperature = "hot"`).
     #[error("{at}: `{key}` must be {expected}, found {found}")]
-    WrongType { at: Location, key: String, expected: &'static str, found: String },
+    WrongType {
+        at: Location,
+        key: String,
+        expected: &'static str,
+        found: String,
+    },
 
     /// A number outside its allowed range (`top_k = 0`).
     #[error("{at}: `{key}` must be {rule}, got {value}")]
-    OutOfRange { at: Location, key: String, rule: String, value: String },
+    OutOfRange {
+        at: Location,
+        key: String,
+        rule: String,
+        value: String,
+    },
 
     /// A value of the right type that is still unusable (bad URL, duplicate name, unknown default model).
     #[error("{at}: `{key}`: {message}")]
-    Invalid { at: Location, key: String, message: String },
+    Invalid {
+        at: Location,
+        key: String,
+        message: String,
+    },
 
     /// `provider:model` names a provider that is not configured.
-    #[error("unknown provider `{provider}` in `{spec}` (configured providers: {known})")]
-    UnknownProvider { spec: String, provider: String, known: String },
+    #[error(
+        "unknown provider `{provider}` in `{spec}`{} (configured providers: {known})",
+        suggestion.as_deref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default()
+    )]
+    UnknownProvider {
+        spec: String,
+        provider: String,
+        suggestion: Option<String>,
+        known: String,
+    },
 
     /// A bare model id that no provider lists.
-    #[error("model `{model}` is not listed by any provider; write it as provider:model (configured providers: {known})")]
+    #[error(
+        "model `{model}` is not listed by any provider; write it as provider:model (configured providers: {known})"
+    )]
     UnknownModel { model: String, known: String },
 
     /// An empty spec, or `provider:` with nothing after the colon.
@@ -93,7 +128,9 @@ pub enum ConfigError {
     EmptyModel { spec: String },
 
     /// No home directory, so there is nowhere to look for config and data.
-    #[error("cannot determine the home directory (is $HOME set?); pass --config and set XDG_* directories")]
+    #[error(
+        "cannot determine the home directory (is $HOME set?); pass --config and set XDG_* directories"
+    )]
     NoHome,
 }
 
@@ -132,7 +169,9 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut d = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut d = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(rows[i - 2][j - 2] + 1);
             }

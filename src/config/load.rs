@@ -22,23 +22,42 @@ pub fn load_with_env(paths: &Paths, env: EnvLookup<'_>) -> Result<LoadedConfig, 
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == ErrorKind::NotFound && !paths.config_explicit => {
-            return Ok(LoadedConfig { config: Config::builtin(env), source: None, warnings: Vec::new() });
+            return Ok(LoadedConfig {
+                config: Config::builtin(env),
+                source: None,
+                warnings: Vec::new(),
+            });
         }
         Err(e) if e.kind() == ErrorKind::NotFound => {
-            return Err(ConfigError::NotFound { path: path.to_path_buf(), origin: "--config or ECOCHAT_CONFIG" });
+            return Err(ConfigError::NotFound {
+                path: path.to_path_buf(),
+                origin: "--config or ECOCHAT_CONFIG",
+            });
         }
-        Err(source) => return Err(ConfigError::Io { path: path.to_path_buf(), source }),
+        Err(source) => {
+            return Err(ConfigError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
     };
     if meta.is_dir() {
-        return Err(ConfigError::IsDirectory { path: path.to_path_buf() });
+        return Err(ConfigError::IsDirectory {
+            path: path.to_path_buf(),
+        });
     }
-    let bytes = std::fs::read(path).map_err(|source| ConfigError::Io { path: path.to_path_buf(), source })?;
+    let bytes = std::fs::read(path).map_err(|source| ConfigError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(e) => {
             // Everything before the bad byte is valid, so it can be used to find line:col.
             let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
-            return Err(ConfigError::NotUtf8 { at: Location::at(path, valid, valid.len()) });
+            return Err(ConfigError::NotUtf8 {
+                at: Location::at(path, valid, valid.len()),
+            });
         }
     };
     let config = parse_str(text, path, env)?;
@@ -46,14 +65,20 @@ pub fn load_with_env(paths: &Paths, env: EnvLookup<'_>) -> Result<LoadedConfig, 
     if config.providers.iter().any(Provider::has_inline_key) {
         warnings.extend(permission_warning(path, &meta));
     }
-    Ok(LoadedConfig { config, source: Some(path.to_path_buf()), warnings })
+    Ok(LoadedConfig {
+        config,
+        source: Some(path.to_path_buf()),
+        warnings,
+    })
 }
 
 impl Config {
     /// The built-in config used when there is no file: ecovai and the offline demo.
     pub fn builtin(env: EnvLookup<'_>) -> Config {
-        let mut config =
-            Config { default_model: String::new(), providers: vec![Provider::builtin_ecovai(), Provider::builtin_demo()] };
+        let mut config = Config {
+            default_model: String::new(),
+            providers: vec![Provider::builtin_ecovai(), Provider::builtin_demo()],
+        };
         config.default_model = fallback_default_model(&config, env);
         config
     }

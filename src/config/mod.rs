@@ -28,12 +28,14 @@ mod tests;
 use std::path::PathBuf;
 
 pub use error::{ConfigError, Location};
+
+use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use parse::parse_str;
 pub use paths::{CONFIG_ENV, Paths};
 pub use schema::{
-    Capability, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_IDLE_TIMEOUT_SECS, DEFAULT_MAX_RETRIES, DEMO_PROVIDER,
-    ModelParams, ModelSpec, Provider,
+    Capability, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_IDLE_TIMEOUT_SECS, DEFAULT_MAX_RETRIES,
+    DEMO_PROVIDER, ModelParams, ModelSpec, Provider,
 };
 
 /// How the config reads environment variables: `|name| std::env::var(name).ok()` in the app,
@@ -52,6 +54,7 @@ pub struct Config {
 /// A config together with where it came from and what deserves a warning.
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
+    /// The validated configuration.
     pub config: Config,
     /// The file that was read; `None` when built-in defaults apply.
     pub source: Option<PathBuf>,
@@ -71,14 +74,23 @@ impl Config {
     pub fn resolve(&self, spec: &str) -> Result<(&Provider, ModelSpec), ConfigError> {
         let spec = spec.trim();
         if spec.is_empty() {
-            return Err(ConfigError::EmptyModel { spec: spec.to_string() });
+            return Err(ConfigError::EmptyModel {
+                spec: spec.to_string(),
+            });
         }
-        let prefixed = spec.split_once(':').and_then(|(name, model)| Some((self.provider(name)?, model)));
+        let prefixed = spec
+            .split_once(':')
+            .and_then(|(name, model)| Some((self.provider(name)?, model)));
         if let Some((provider, model)) = prefixed {
             if model.is_empty() {
-                return Err(ConfigError::EmptyModel { spec: spec.to_string() });
+                return Err(ConfigError::EmptyModel {
+                    spec: spec.to_string(),
+                });
             }
-            let model = provider.model(model).cloned().unwrap_or_else(|| ModelSpec::new(model));
+            let model = provider
+                .model(model)
+                .cloned()
+                .unwrap_or_else(|| ModelSpec::new(model));
             return Ok((provider, model));
         }
         // A bare id, or one whose own ':' looks like a provider prefix (`qwen2.5:7b`).
@@ -88,18 +100,34 @@ impl Config {
         let known = self.provider_names();
         match spec.split_once(':') {
             Some((name, _)) => {
-                Err(ConfigError::UnknownProvider { spec: spec.to_string(), provider: name.to_string(), known })
+                let names: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
+                Err(ConfigError::UnknownProvider {
+                    spec: spec.to_string(),
+                    provider: name.to_string(),
+                    suggestion: did_you_mean(name, &names).map(str::to_string),
+                    known,
+                })
             }
-            None => Err(ConfigError::UnknownModel { model: spec.to_string(), known }),
+            None => Err(ConfigError::UnknownModel {
+                model: spec.to_string(),
+                known,
+            }),
         }
     }
 
     /// Every listed model with its provider, in config order.
     pub fn all_models(&self) -> Vec<(&Provider, &ModelSpec)> {
-        self.providers.iter().flat_map(|p| p.models.iter().map(move |m| (p, m))).collect()
+        self.providers
+            .iter()
+            .flat_map(|p| p.models.iter().map(move |m| (p, m)))
+            .collect()
     }
 
     fn provider_names(&self) -> String {
-        self.providers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+        self.providers
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

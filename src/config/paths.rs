@@ -12,12 +12,15 @@ pub const CONFIG_ENV: &str = "ECOCHAT_CONFIG";
 /// The files and directories ecochat uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
+    /// The TOML file to read (it may not exist).
     pub config_file: PathBuf,
     /// True when the config file was named by `--config` or `ECOCHAT_CONFIG`: then it must exist.
     pub config_explicit: bool,
+    /// Sessions and transcripts (`$XDG_DATA_HOME/ecochat`).
     pub data_dir: PathBuf,
     /// Logs and other state; the data dir where the platform has no state dir.
     pub state_dir: PathBuf,
+    /// Downloaded media and other disposable files.
     pub cache_dir: PathBuf,
 }
 
@@ -29,7 +32,10 @@ impl Paths {
 
     /// Like `discover`, reading `ECOCHAT_CONFIG` through `env` (the XDG dirs still come from the
     /// process environment, via `directories`).
-    pub fn discover_with(config_override: Option<&Path>, env: EnvLookup<'_>) -> Result<Paths, ConfigError> {
+    pub fn discover_with(
+        config_override: Option<&Path>,
+        env: EnvLookup<'_>,
+    ) -> Result<Paths, ConfigError> {
         let dirs = ProjectDirs::from("", "", "ecochat").ok_or(ConfigError::NoHome)?;
         let from_env = env(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
         let (config_file, config_explicit) = match (config_override, from_env) {

@@ -47,7 +47,10 @@ impl<'d, 'i> TableReader<'d, 'i> {
         start: usize,
         known: &'static [&'static str],
     ) -> Result<Self, ConfigError> {
-        let mut unknown: Vec<&Spanned<_>> = table.keys().filter(|k| !known.contains(&k.get_ref().as_ref())).collect();
+        let mut unknown: Vec<&Spanned<_>> = table
+            .keys()
+            .filter(|k| !known.contains(&k.get_ref().as_ref()))
+            .collect();
         // The map is sorted by key, but the user expects the first mistake in the file first.
         unknown.sort_by_key(|k| k.span().start);
         if let Some(key) = unknown.first() {
@@ -60,7 +63,12 @@ impl<'d, 'i> TableReader<'d, 'i> {
                 known,
             });
         }
-        Ok(TableReader { doc, table, section, start })
+        Ok(TableReader {
+            doc,
+            table,
+            section,
+            start,
+        })
     }
 
     /// The document this table belongs to.
@@ -74,7 +82,12 @@ impl<'d, 'i> TableReader<'d, 'i> {
     }
 
     /// A type error for `key` whose value is `value`.
-    pub fn wrong_type(&self, key: &str, value: &Spanned<DeValue<'_>>, expected: &'static str) -> ConfigError {
+    pub fn wrong_type(
+        &self,
+        key: &str,
+        value: &Spanned<DeValue<'_>>,
+        expected: &'static str,
+    ) -> ConfigError {
         ConfigError::WrongType {
             at: self.doc.loc(value.span().start),
             key: key.to_string(),
@@ -84,18 +97,33 @@ impl<'d, 'i> TableReader<'d, 'i> {
     }
 
     /// An "unusable value" error pointing at `span`.
-    pub fn invalid(&self, key: &str, span: &Range<usize>, message: impl Into<String>) -> ConfigError {
-        ConfigError::Invalid { at: self.doc.loc(span.start), key: key.to_string(), message: message.into() }
+    pub fn invalid(
+        &self,
+        key: &str,
+        span: &Range<usize>,
+        message: impl Into<String>,
+    ) -> ConfigError {
+        ConfigError::Invalid {
+            at: self.doc.loc(span.start),
+            key: key.to_string(),
+            message: message.into(),
+        }
     }
 
     /// A "missing key" error pointing at the start of the table.
     pub fn missing(&self, key: &'static str) -> ConfigError {
-        ConfigError::MissingKey { at: self.doc.loc(self.start), key, section: self.section }
+        ConfigError::MissingKey {
+            at: self.doc.loc(self.start),
+            key,
+            section: self.section,
+        }
     }
 
     /// An optional string.
     pub fn string(&self, key: &str) -> Result<Option<Span<String>>, ConfigError> {
-        let Some(v) = self.get(key) else { return Ok(None) };
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
         match v.get_ref().as_str() {
             Some(s) => Ok(Some((s.to_string(), v.span()))),
             None => Err(self.wrong_type(key, v, "a string")),
@@ -105,23 +133,34 @@ impl<'d, 'i> TableReader<'d, 'i> {
     /// An optional string that must not be blank when present.
     pub fn non_empty_string(&self, key: &str) -> Result<Option<Span<String>>, ConfigError> {
         match self.string(key)? {
-            Some((s, span)) if s.trim().is_empty() => Err(self.invalid(key, &span, "must not be empty")),
+            Some((s, span)) if s.trim().is_empty() => {
+                Err(self.invalid(key, &span, "must not be empty"))
+            }
             other => Ok(other),
         }
     }
 
     /// An optional boolean.
     pub fn bool(&self, key: &str) -> Result<Option<bool>, ConfigError> {
-        let Some(v) = self.get(key) else { return Ok(None) };
-        v.get_ref().as_bool().map(Some).ok_or_else(|| self.wrong_type(key, v, "true or false"))
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
+        v.get_ref()
+            .as_bool()
+            .map(Some)
+            .ok_or_else(|| self.wrong_type(key, v, "true or false"))
     }
 
     /// An optional number (integer or float) within `lo..=hi`.
     pub fn float(&self, key: &str, lo: f64, hi: f64) -> Result<Option<f64>, ConfigError> {
-        let Some(v) = self.get(key) else { return Ok(None) };
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
         let n = match v.get_ref() {
             DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|i| i as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|i| i as f64),
             _ => return Err(self.wrong_type(key, v, "a number")),
         };
         match n {
@@ -137,7 +176,9 @@ impl<'d, 'i> TableReader<'d, 'i> {
 
     /// An optional `u32` of at least `lo`.
     pub fn u32_at_least(&self, key: &str, lo: u32) -> Result<Option<u32>, ConfigError> {
-        let value = self.int_with_rule(key, i64::from(lo), i64::from(u32::MAX), || format!("at least {lo}"))?;
+        let value = self.int_with_rule(key, i64::from(lo), i64::from(u32::MAX), || {
+            format!("at least {lo}")
+        })?;
         Ok(value.and_then(|n| u32::try_from(n).ok()))
     }
 
@@ -148,7 +189,9 @@ impl<'d, 'i> TableReader<'d, 'i> {
         hi: i64,
         rule: impl Fn() -> String,
     ) -> Result<Option<i64>, ConfigError> {
-        let Some(v) = self.get(key) else { return Ok(None) };
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
         let DeValue::Integer(i) = v.get_ref() else {
             return Err(self.wrong_type(key, v, "an integer"));
         };
@@ -161,12 +204,19 @@ impl<'d, 'i> TableReader<'d, 'i> {
     /// A string or an array of strings (`stop = "\n"` or `stop = ["\n", "User:"]`).
     pub fn string_or_list(&self, key: &str) -> Result<Option<Vec<String>>, ConfigError> {
         const EXPECTED: &str = "a string or an array of strings";
-        let Some(v) = self.get(key) else { return Ok(None) };
+        let Some(v) = self.get(key) else {
+            return Ok(None);
+        };
         match v.get_ref() {
             DeValue::String(s) => Ok(Some(vec![s.to_string()])),
             DeValue::Array(items) => items
                 .iter()
-                .map(|item| item.get_ref().as_str().map(str::to_string).ok_or_else(|| self.wrong_type(key, item, EXPECTED)))
+                .map(|item| {
+                    item.get_ref()
+                        .as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| self.wrong_type(key, item, EXPECTED))
+                })
                 .collect::<Result<Vec<_>, _>>()
                 .map(Some),
             _ => Err(self.wrong_type(key, v, EXPECTED)),
@@ -175,7 +225,12 @@ impl<'d, 'i> TableReader<'d, 'i> {
 
     fn out_of_range(&self, key: &str, v: &Spanned<DeValue<'_>>, rule: String) -> ConfigError {
         let raw = &self.doc.text.get(v.span()).unwrap_or_default();
-        ConfigError::OutOfRange { at: self.doc.loc(v.span().start), key: key.to_string(), rule, value: raw.to_string() }
+        ConfigError::OutOfRange {
+            at: self.doc.loc(v.span().start),
+            key: key.to_string(),
+            rule,
+            value: raw.to_string(),
+        }
     }
 }
 

@@ -21,12 +21,18 @@ pub const DEFAULT_MAX_RETRIES: u32 = 2;
 /// What a model is for; drives icons, the media panel and hints in the picker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Capability {
+    /// Plain conversation.
     #[default]
     Chat,
+    /// Streams a chain of thought before the answer.
     Reasoning,
+    /// Answers from a web search.
     Search,
+    /// Replies with image links.
     Image,
+    /// Replies with audio links.
     Music,
+    /// Replies with video links.
     Video,
 }
 
@@ -71,7 +77,12 @@ impl Capability {
             || word("o3")
         {
             Capability::Reasoning
-        } else if word("concise") || word("detail") || word("research") || id.contains("metaso") || id.contains("search") {
+        } else if word("concise")
+            || word("detail")
+            || word("research")
+            || id.contains("metaso")
+            || id.contains("search")
+        {
             Capability::Search
         } else if id.ends_with("-all")
             || id.contains("image")
@@ -85,7 +96,10 @@ impl Capability {
             Capability::Image
         } else if id.contains("suno") {
             Capability::Music
-        } else if ["luma", "runway", "kling", "sora", "video"].iter().any(|w| id.contains(w)) {
+        } else if ["luma", "runway", "kling", "sora", "video"]
+            .iter()
+            .any(|w| id.contains(w))
+        {
             Capability::Video
         } else {
             Capability::Chat
@@ -102,12 +116,19 @@ impl fmt::Display for Capability {
 /// Sampling parameters of one model; `None` means "not sent, the server decides".
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ModelParams {
+    /// Sampling temperature, 0..=2.
     pub temperature: Option<f64>,
+    /// Nucleus sampling mass, 0..=1.
     pub top_p: Option<f64>,
+    /// Sample among the k likeliest tokens (Spark, Qwen, local servers).
     pub top_k: Option<u32>,
+    /// Reply length cap in tokens.
     pub max_tokens: Option<u32>,
+    /// -2..=2; positive values favour new topics.
     pub presence_penalty: Option<f64>,
+    /// -2..=2; positive values discourage repetition.
     pub frequency_penalty: Option<f64>,
+    /// Stop sequences (a single string in the file becomes a one-element list).
     pub stop: Option<Vec<String>>,
 }
 
@@ -118,11 +139,13 @@ pub struct ModelSpec {
     pub id: String,
     /// Display name shown instead of the id.
     pub name: Option<String>,
+    /// What the model produces; from `kind` or inferred from the id.
     pub kind: Capability,
     /// System prompt prepended to every conversation with this model.
     pub system: Option<String>,
     /// Force streaming on or off; `None` streams.
     pub stream: Option<bool>,
+    /// Sampling parameters sent with each request.
     pub params: ModelParams,
 }
 
@@ -176,6 +199,7 @@ impl ModelSpec {
 /// One OpenAI-compatible endpoint (or the offline demo) and the models it serves.
 #[derive(Clone, PartialEq)]
 pub struct Provider {
+    /// Unique name, the part before ':' in `provider:model`.
     pub name: String,
     /// `None` only for the offline demo provider.
     pub base_url: Option<String>,
@@ -183,9 +207,13 @@ pub struct Provider {
     pub(crate) api_key: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
+    /// Listed models, in file order (others can still be used as `provider:model`).
     pub models: Vec<ModelSpec>,
+    /// Seconds to wait for a connection.
     pub connect_timeout_secs: u64,
+    /// Longest silence tolerated between two reads, in seconds.
     pub idle_timeout_secs: u64,
+    /// Retries before the first byte of a reply (429, 5xx, connect errors).
     pub max_retries: u32,
     /// Send `stream_options.include_usage` (some relays reject it).
     pub include_usage: bool,
@@ -250,7 +278,10 @@ impl Provider {
         ];
         p.models = named
             .into_iter()
-            .map(|(id, name)| ModelSpec { name: Some(name.to_string()), ..ModelSpec::new(id) })
+            .map(|(id, name)| ModelSpec {
+                name: Some(name.to_string()),
+                ..ModelSpec::new(id)
+            })
             .collect();
         p
     }
@@ -258,7 +289,10 @@ impl Provider {
     /// The built-in offline demo provider: no network, no key.
     pub fn builtin_demo() -> Provider {
         let mut p = Provider::new(DEMO_PROVIDER, None);
-        p.models = vec![ModelSpec { name: Some("Demo (offline)".to_string()), ..ModelSpec::new("demo") }];
+        p.models = vec![ModelSpec {
+            name: Some("Demo (offline)".to_string()),
+            ..ModelSpec::new("demo")
+        }];
         p
     }
 
@@ -288,12 +322,18 @@ impl Provider {
     pub fn endpoint(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, ApiError> {
         let (api_key, key_source) = match (&self.api_key, &self.api_key_env) {
             (Some(key), _) => {
-                let file = self.key_file.as_ref().map_or("the config".to_string(), |p| p.display().to_string());
+                let file = self
+                    .key_file
+                    .as_ref()
+                    .map_or("the config".to_string(), |p| p.display().to_string());
                 (Some(key.clone()), format!("api_key in {file}"))
             }
             (None, Some(var)) => {
                 // `export K=$(cat file)` leaves a newline that the server would reject as a bad key.
-                match env(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty()) {
+                match env(var)
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                {
                     Some(key) => (Some(key), var.clone()),
                     None => {
                         return Err(ApiError::MissingKey {

@@ -20,7 +20,11 @@ fn did_you_mean_picks_the_closest_plausible_key() {
     let keys = ["temperature", "top_p", "top_k", "name", "max_tokens"];
     assert_eq!(did_you_mean("temprature", &keys), Some("temperature"));
     assert_eq!(did_you_mean("Temperature", &keys), Some("temperature"));
-    assert_eq!(did_you_mean("nmae", &keys), Some("name"), "a swap of neighbours is one edit");
+    assert_eq!(
+        did_you_mean("nmae", &keys),
+        Some("name"),
+        "a swap of neighbours is one edit"
+    );
     assert_eq!(did_you_mean("nam", &keys), Some("name"));
     assert_eq!(did_you_mean("max_token", &keys), Some("max_tokens"));
     assert_eq!(did_you_mean("colour", &keys), None);
@@ -111,15 +115,37 @@ fn syntax_errors_have_line_and_column() {
 fn out_of_range_values_show_the_rule_and_the_written_value() {
     let cases = [
         ("top_k = 0", "7:9: `top_k` must be at least 1, got 0"),
-        ("max_tokens = -5", "7:14: `max_tokens` must be at least 1, got -5"),
-        ("temperature = 2.5", "7:15: `temperature` must be between 0 and 2, got 2.5"),
-        ("temperature = nan", "7:15: `temperature` must be between 0 and 2, got nan"),
-        ("top_p = 1.01", "7:9: `top_p` must be between 0 and 1, got 1.01"),
-        ("presence_penalty = -2.5", "7:20: `presence_penalty` must be between -2 and 2, got -2.5"),
-        ("frequency_penalty = 3", "7:21: `frequency_penalty` must be between -2 and 2, got 3"),
+        (
+            "max_tokens = -5",
+            "7:14: `max_tokens` must be at least 1, got -5",
+        ),
+        (
+            "temperature = 2.5",
+            "7:15: `temperature` must be between 0 and 2, got 2.5",
+        ),
+        (
+            "temperature = nan",
+            "7:15: `temperature` must be between 0 and 2, got nan",
+        ),
+        (
+            "top_p = 1.01",
+            "7:9: `top_p` must be between 0 and 1, got 1.01",
+        ),
+        (
+            "presence_penalty = -2.5",
+            "7:20: `presence_penalty` must be between -2 and 2, got -2.5",
+        ),
+        (
+            "frequency_penalty = 3",
+            "7:21: `frequency_penalty` must be between -2 and 2, got 3",
+        ),
     ];
     for (line, expected) in cases {
-        assert_eq!(error_of(&with_model(line)), format!("/home/u/.config/ecochat/config.toml:{expected}"), "{line}");
+        assert_eq!(
+            error_of(&with_model(line)),
+            format!("/home/u/.config/ecochat/config.toml:{expected}"),
+            "{line}"
+        );
     }
     let provider = "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\n";
     assert_eq!(
@@ -172,11 +198,15 @@ fn provider_names_must_be_non_empty_unique_and_colon_free() {
 #[test]
 fn models_need_ids_and_ids_are_unique_per_provider() {
     assert_eq!(
-        error_of("[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\nmodels = [\"a\", { id = \"a\" }]\n"),
+        error_of(
+            "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\nmodels = [\"a\", { id = \"a\" }]\n"
+        ),
         "/home/u/.config/ecochat/config.toml:4:23: `id`: duplicate model `a` (first listed on line 4)"
     );
     assert_eq!(
-        error_of("[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\n[[providers.models]]\nname = \"nameless\"\n"),
+        error_of(
+            "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\n[[providers.models]]\nname = \"nameless\"\n"
+        ),
         "/home/u/.config/ecochat/config.toml:4:1: missing key `id` in [[providers.models]]"
     );
     assert_eq!(

@@ -43,7 +43,10 @@ fn missing_explicit_file_is_an_error() {
     let file = dir.path().join("nope.toml");
     assert_eq!(
         load_file(&file, true).unwrap_err(),
-        format!("{}: config file not found (named by --config or ECOCHAT_CONFIG)", file.display())
+        format!(
+            "{}: config file not found (named by --config or ECOCHAT_CONFIG)",
+            file.display()
+        )
     );
 }
 
@@ -53,7 +56,10 @@ fn a_directory_is_not_a_config_file() {
     for explicit in [true, false] {
         assert_eq!(
             load_file(dir.path(), explicit).unwrap_err(),
-            format!("{}: is a directory, expected a TOML file", dir.path().display())
+            format!(
+                "{}: is a directory, expected a TOML file",
+                dir.path().display()
+            )
         );
     }
 }
@@ -64,7 +70,10 @@ fn non_utf8_bytes_are_located() {
     let file = write(&dir, b"default_model = \"demo:demo\"\n# caf\xe9\n");
     assert_eq!(
         load_file(&file, true).unwrap_err(),
-        format!("{}:2:6: the file is not valid UTF-8 (TOML files must be saved as UTF-8)", file.display())
+        format!(
+            "{}:2:6: the file is not valid UTF-8 (TOML files must be saved as UTF-8)",
+            file.display()
+        )
     );
 }
 
@@ -81,10 +90,16 @@ fn empty_file_is_valid_and_recorded_as_source() {
 fn a_leading_bom_is_ignored_and_columns_stay_true() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(&dir, "\u{feff}default_model = \"demo:demo\"\n".as_bytes());
-    assert_eq!(load_file(&file, true).unwrap().config.default_model, "demo:demo");
+    assert_eq!(
+        load_file(&file, true).unwrap().config.default_model,
+        "demo:demo"
+    );
     let file = write(&dir, "\u{feff}colour = 1\n".as_bytes());
     let err = load_file(&file, true).unwrap_err();
-    assert!(err.starts_with(&format!("{}:1:1: unknown key `colour`", file.display())), "{err}");
+    assert!(
+        err.starts_with(&format!("{}:1:1: unknown key `colour`", file.display())),
+        "{err}"
+    );
 }
 
 #[test]
@@ -102,14 +117,17 @@ fn errors_from_disk_carry_the_real_path() {
 fn inline_key_in_a_shared_file_warns() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let with_key = b"[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\napi_key = \"sk-abc\"\n";
+    let with_key =
+        b"[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\napi_key = \"sk-abc\"\n";
     let file = write(&dir, with_key);
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     let loaded = load_file(&file, true).unwrap();
     let shown = file.display();
     assert_eq!(
         loaded.warnings,
-        [format!("{shown} contains an api_key but other users may access it (mode 644); run `chmod 600 {shown}`")]
+        [format!(
+            "{shown} contains an api_key but other users may access it (mode 644); run `chmod 600 {shown}`"
+        )]
     );
     assert!(!loaded.warnings[0].contains("sk-abc"));
 
@@ -117,7 +135,10 @@ fn inline_key_in_a_shared_file_warns() {
     assert!(load_file(&file, true).unwrap().warnings.is_empty());
 
     // Without an inline key there is nothing to protect.
-    let file = write(&dir, b"[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\napi_key_env = \"P_KEY\"\n");
+    let file = write(
+        &dir,
+        b"[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\napi_key_env = \"P_KEY\"\n",
+    );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
     assert!(load_file(&file, true).unwrap().warnings.is_empty());
 }
@@ -129,12 +150,23 @@ fn config_path_precedence_is_flag_then_env_then_xdg() {
     let p = Paths::discover_with(Some(flag), &env).unwrap();
     assert_eq!((p.config_file.as_path(), p.config_explicit), (flag, true));
     let p = Paths::discover_with(None, &env).unwrap();
-    assert_eq!((p.config_file.as_path(), p.config_explicit), (Path::new("/tmp/env.toml"), true));
+    assert_eq!(
+        (p.config_file.as_path(), p.config_explicit),
+        (Path::new("/tmp/env.toml"), true)
+    );
     for env in [env_of(&[]), env_of(&[("ECOCHAT_CONFIG", "")])] {
         let p = Paths::discover_with(None, &env).unwrap();
         assert!(!p.config_explicit);
-        assert!(p.config_file.ends_with("ecochat/config.toml"), "{}", p.config_file.display());
+        assert!(
+            p.config_file.ends_with("ecochat/config.toml"),
+            "{}",
+            p.config_file.display()
+        );
         assert!(p.data_dir.ends_with("ecochat"), "{}", p.data_dir.display());
-        assert!(p.state_dir.ends_with("ecochat"), "{}", p.state_dir.display());
+        assert!(
+            p.state_dir.ends_with("ecochat"),
+            "{}",
+            p.state_dir.display()
+        );
     }
 }

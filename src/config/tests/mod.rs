@@ -14,7 +14,10 @@ const PATH: &str = "/home/u/.config/ecochat/config.toml";
 
 /// An environment holding exactly `vars`.
 fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     move |name| map.get(name).cloned()
 }
 
@@ -33,5 +36,7 @@ fn error_of(text: &str) -> String {
 
 /// A one-provider config whose single model table holds `model_lines`.
 fn with_model(model_lines: &str) -> String {
-    format!("[[providers]]\nname = \"p\"\nbase_url = \"https://x.test/v1\"\n\n[[providers.models]]\nid = \"m\"\n{model_lines}\n")
+    format!(
+        "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test/v1\"\n\n[[providers.models]]\nid = \"m\"\n{model_lines}\n"
+    )
 }

@@ -25,7 +25,11 @@ fn string_and_table_models_mix_in_one_array() {
     assert_eq!(local.models[1].display_name(), "Llama 3.1");
     assert_eq!(local.models[1].params.temperature, Some(0.2));
     assert_eq!(local.models[2].kind, Capability::Reasoning);
-    assert_eq!(local.base_url.as_deref(), Some("http://127.0.0.1:11434/v1"), "trailing slash trimmed");
+    assert_eq!(
+        local.base_url.as_deref(),
+        Some("http://127.0.0.1:11434/v1"),
+        "trailing slash trimmed"
+    );
     assert_eq!(local.api_key_env, None);
     assert_eq!(local.idle_timeout_secs, 180);
     assert_eq!(local.connect_timeout_secs, 15);
@@ -54,9 +58,15 @@ fn array_of_model_tables_reads_every_field() {
 #[test]
 fn request_params_only_sends_what_is_set() {
     assert!(ModelSpec::new("gpt-4o").request_params().is_empty());
-    let config = parse(&with_model("top_k = 3\nstop = [\"a\", \"b\"]\nsystem = \"s\"\nstream = true")).unwrap();
+    let config = parse(&with_model(
+        "top_k = 3\nstop = [\"a\", \"b\"]\nsystem = \"s\"\nstream = true",
+    ))
+    .unwrap();
     let params = config.provider("p").unwrap().models[0].request_params();
-    assert_eq!(serde_json::Value::Object(params), json!({"top_k": 3, "stop": ["a", "b"]}));
+    assert_eq!(
+        serde_json::Value::Object(params),
+        json!({"top_k": 3, "stop": ["a", "b"]})
+    );
 }
 
 #[test]
@@ -124,7 +134,12 @@ fn default_model_follows_the_ecovai_key() {
     let no_ecovai = parse_str(LOCAL, path, &env_of(&[("ECOVAI_API_KEY", "sk-test")])).unwrap();
     assert_eq!(no_ecovai.default_model, "demo:demo");
     // An explicit default is kept, and canonicalised to provider:model.
-    let explicit = parse_str(&format!("default_model = \"qwen2.5:7b\"\n{LOCAL}"), path, &env_of(&[])).unwrap();
+    let explicit = parse_str(
+        &format!("default_model = \"qwen2.5:7b\"\n{LOCAL}"),
+        path,
+        &env_of(&[]),
+    )
+    .unwrap();
     assert_eq!(explicit.default_model, "local:qwen2.5:7b");
 }
 
@@ -138,7 +153,8 @@ fn demo_is_appended_once() {
     assert!(own_demo.providers[0].is_demo());
     assert_eq!(own_demo.providers[0].models[0].id, "demo");
     // A `demo` with an address is an ordinary provider that replaces the built-in one.
-    let remote = parse("[[providers]]\nname = \"demo\"\nbase_url = \"https://demo.test\"\n").unwrap();
+    let remote =
+        parse("[[providers]]\nname = \"demo\"\nbase_url = \"https://demo.test\"\n").unwrap();
     assert_eq!(remote.providers.len(), 1);
     assert!(!remote.providers[0].is_demo());
 }
@@ -149,7 +165,10 @@ fn resolve_splits_at_the_first_colon() {
     let (p, m) = config.resolve("local:qwen2.5:7b").unwrap();
     assert_eq!((p.name.as_str(), m.id.as_str()), ("local", "qwen2.5:7b"));
     let (p, m) = config.resolve("local:llama3.1:8b").unwrap();
-    assert_eq!((p.name.as_str(), m.display_name(), m.params.temperature), ("local", "Llama 3.1", Some(0.2)));
+    assert_eq!(
+        (p.name.as_str(), m.display_name(), m.params.temperature),
+        ("local", "Llama 3.1", Some(0.2))
+    );
     // A bare id containing ':' is found although `qwen2.5` is not a provider.
     let (p, m) = config.resolve("qwen2.5:7b").unwrap();
     assert_eq!((p.name.as_str(), m.id.as_str()), ("local", "qwen2.5:7b"));
@@ -157,32 +176,59 @@ fn resolve_splits_at_the_first_colon() {
     assert_eq!((p.name.as_str(), m.id.as_str()), ("demo", "demo"));
     // Unlisted models of a known provider are allowed; their kind is inferred.
     let (p, m) = config.resolve("local:qwq:32b").unwrap();
-    assert_eq!((p.name.as_str(), m.id.as_str(), m.kind), ("local", "qwq:32b", Capability::Reasoning));
+    assert_eq!(
+        (p.name.as_str(), m.id.as_str(), m.kind),
+        ("local", "qwq:32b", Capability::Reasoning)
+    );
     assert_eq!(
         config.resolve("openai:gpt-4o").unwrap_err().to_string(),
         "unknown provider `openai` in `openai:gpt-4o` (configured providers: local, demo)"
     );
     assert_eq!(
+        config.resolve("lcoal:qwen2.5:7b").unwrap_err().to_string(),
+        "unknown provider `lcoal` in `lcoal:qwen2.5:7b`; did you mean `local`? (configured providers: local, demo)"
+    );
+    assert_eq!(
         config.resolve("gpt-4o").unwrap_err().to_string(),
         "model `gpt-4o` is not listed by any provider; write it as provider:model (configured providers: local, demo)"
     );
-    assert_eq!(config.resolve(" ").unwrap_err().to_string(), "`` does not name a model (expected provider:model)");
+    assert_eq!(
+        config.resolve(" ").unwrap_err().to_string(),
+        "`` does not name a model (expected provider:model)"
+    );
 }
 
 #[test]
 fn all_models_lists_every_provider_in_order() {
     let config = parse(LOCAL).unwrap();
-    let all: Vec<String> = config.all_models().iter().map(|(p, m)| format!("{}:{}", p.name, m.id)).collect();
-    assert_eq!(all, ["local:qwen2.5:7b", "local:llama3.1:8b", "local:deepseek-r1:14b", "demo:demo"]);
+    let all: Vec<String> = config
+        .all_models()
+        .iter()
+        .map(|(p, m)| format!("{}:{}", p.name, m.id))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            "local:qwen2.5:7b",
+            "local:llama3.1:8b",
+            "local:deepseek-r1:14b",
+            "demo:demo"
+        ]
+    );
 }
 
 #[test]
 fn debug_never_shows_the_key() {
-    let text = "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\napi_key = \"sk-secret-123\"\n";
+    let text =
+        "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\napi_key = \"sk-secret-123\"\n";
     let config = parse(text).unwrap();
     let provider = config.provider("p").unwrap();
     assert!(provider.has_inline_key());
-    for shown in [format!("{provider:?}"), format!("{provider:#?}"), format!("{config:?}")] {
+    for shown in [
+        format!("{provider:?}"),
+        format!("{provider:#?}"),
+        format!("{config:?}"),
+    ] {
         assert!(!shown.contains("sk-secret-123"), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
     }
@@ -207,8 +253,14 @@ fn endpoint_reads_the_env_var_and_names_it_when_missing() {
         err.to_string(),
         "provider `ecovai` has no API key: set ECOVAI_API_KEY (export ECOVAI_API_KEY=...) or api_key in the config"
     );
-    let ep = ecovai.endpoint(&env_of(&[("ECOVAI_API_KEY", "sk-env\n")])).unwrap();
-    assert_eq!(ep.api_key.as_deref(), Some("sk-env"), "whitespace from `$(cat file)` is trimmed");
+    let ep = ecovai
+        .endpoint(&env_of(&[("ECOVAI_API_KEY", "sk-env\n")]))
+        .unwrap();
+    assert_eq!(
+        ep.api_key.as_deref(),
+        Some("sk-env"),
+        "whitespace from `$(cat file)` is trimmed"
+    );
     assert_eq!(ep.key_source, "ECOVAI_API_KEY");
     assert_eq!(ep.base_url, "https://api.ecovai.cn/v1");
     assert_eq!(ep.idle_timeout.as_secs(), 180);
@@ -219,9 +271,20 @@ fn endpoint_reads_the_env_var_and_names_it_when_missing() {
 fn a_provider_without_key_settings_needs_no_key() {
     let text = "[[providers]]\nname = \"local\"\nbase_url = \"http://127.0.0.1:11434/v1\"\nidle_timeout_secs = 600\nconnect_timeout_secs = 3\nmax_retries = 0\ninclude_usage = false\n";
     let config = parse(text).unwrap();
-    let ep = config.provider("local").unwrap().endpoint(&env_of(&[])).unwrap();
+    let ep = config
+        .provider("local")
+        .unwrap()
+        .endpoint(&env_of(&[]))
+        .unwrap();
     assert_eq!(ep.api_key, None);
-    assert_eq!((ep.idle_timeout.as_secs(), ep.connect_timeout.as_secs(), ep.max_retries), (600, 3, 0));
+    assert_eq!(
+        (
+            ep.idle_timeout.as_secs(),
+            ep.connect_timeout.as_secs(),
+            ep.max_retries
+        ),
+        (600, 3, 0)
+    );
     assert!(!ep.include_usage);
     let demo = config.provider("demo").unwrap();
     assert!(demo.has_key(&env_of(&[])));
@@ -236,10 +299,21 @@ fn example_file_documents_every_key() {
         .chain(super::super::parse::PROVIDER_KEYS)
         .chain(super::super::parse::MODEL_KEYS);
     for key in keys {
-        let documented = example.lines().any(|l| l.trim_start_matches(['#', ' ']).starts_with(&format!("{key} =")));
+        // A key is documented by an assignment (maybe commented out) or as a table header.
+        let documented = example
+            .lines()
+            .map(|l| l.trim_start_matches(['#', ' ']))
+            .any(|l| {
+                l.starts_with(&format!("{key} ="))
+                    || l == format!("[[{key}]]")
+                    || l == format!("[[providers.{key}]]")
+            });
         assert!(documented, "config.example.toml does not mention `{key} =`");
     }
     for c in Capability::ALL {
-        assert!(example.contains(&format!("kind = \"{}\"", c.as_str())), "no model of kind {c} in the example");
+        assert!(
+            example.contains(&format!("kind = \"{}\"", c.as_str())),
+            "no model of kind {c} in the example"
+        );
     }
 }
