@@ -15,6 +15,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod http;
+pub mod raw;
 pub mod reply;
 pub mod scenarios;
 
