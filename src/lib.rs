@@ -1,3 +1,15 @@
 //! ecochat: a terminal chat client for OpenAI-compatible API aggregators.
 
 pub mod api;
+pub mod app;
+pub mod backend;
+pub mod chat;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod logging;
+pub mod pipe;
+pub mod runtime;
+pub mod sanitize;
+pub mod text;
+pub mod ui;

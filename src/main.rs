@@ -1,1 +1,99 @@
-fn main() {}
+//! The `ecochat` binary: parses the command line, loads the config, then runs pipe mode or the TUI.
+
+use std::io::{IsTerminal, Read};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use ecochat::api::client::Client;
+use ecochat::app::App;
+use ecochat::backend::Target;
+use ecochat::cli::{Cli, Command};
+use ecochat::config::{self, Paths};
+use ecochat::pipe::{self, PipeOptions};
+use ecochat::ui::theme::Theme;
+use ecochat::{logging, runtime};
+
+/// Exit code for a usage or configuration error, before anything else happens.
+const EXIT_CONFIG: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = match Paths::discover(cli.config.as_deref()) {
+        Ok(p) => p,
+        Err(e) => return fail(EXIT_CONFIG, &e),
+    };
+    let loaded = match config::load(&paths) {
+        Ok(l) => l,
+        Err(e) => return fail(EXIT_CONFIG, &e),
+    };
+    let _log_guard = logging::init(&paths.state_dir);
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), config = ?loaded.source, "start");
+    let cfg = loaded.config;
+
+    if let Some(Command::Models) = cli.command {
+        for (provider, model) in cfg.all_models() {
+            println!("{}:{}", provider.name, model.id);
+        }
+        return ExitCode::SUCCESS;
+    }
+
+    let spec = cli.model.clone().unwrap_or_else(|| cfg.default_model.clone());
+    let target = match cfg.resolve(&spec) {
+        Ok((provider, model)) => Target { provider: provider.clone(), model },
+        Err(e) => return fail(EXIT_CONFIG, &e),
+    };
+
+    let stdin_piped = !std::io::stdin().is_terminal();
+    if cli.prompt.is_some() || stdin_piped {
+        for w in &loaded.warnings {
+            eprintln!("ecochat: warning: {w}");
+        }
+        let prompt = match cli.prompt.clone() {
+            Some(p) => p,
+            None => {
+                let mut s = String::new();
+                if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+                    return fail(1, &format!("cannot read the prompt from stdin: {e}"));
+                }
+                s
+            }
+        };
+        if prompt.trim().is_empty() {
+            return fail(EXIT_CONFIG, &"no prompt: pass -p TEXT or pipe one in on stdin");
+        }
+        let opts = PipeOptions { prompt, no_stream: cli.no_stream, show_reasoning: cli.show_reasoning };
+        return match tokio_runtime() {
+            Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
+            Err(e) => fail(1, &e),
+        };
+    }
+
+    let client = match Client::new() {
+        Ok(c) => c,
+        Err(e) => return fail(1, &e),
+    };
+    let theme = Theme::from_env(std::env::var("NO_COLOR").ok().as_deref());
+    let mut app = App::new(target, theme, ratatui::layout::Rect::default(), Instant::now());
+    if let Some(w) = loaded.warnings.first() {
+        app.notice = Some(ecochat::app::Notice { text: format!("warning: {w}"), is_error: true });
+    }
+    let rt = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(e) => return fail(1, &e),
+    };
+    match rt.block_on(runtime::run(app, client)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(1, &format!("{e:#}")),
+    }
+}
+
+fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+}
+
+fn fail(code: u8, err: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("ecochat: {err}");
+    ExitCode::from(code)
+}

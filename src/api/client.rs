@@ -1,11 +1,24 @@
 //! HTTP side of a chat request: building it, retrying before the first byte, streaming, cancelling.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
+use super::chunk::{ChunkDecoder, decode_completion};
+use super::error::{ErrorContext, classify_response};
+use super::sse::{SseDecoder, SseEvent};
 use super::{ApiError, StreamEvent, Usage};
+
+/// Error bodies are read whole; past this they are cut (an HTML page or JSON error is far smaller).
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+/// Non-streaming completions may carry base64 images, so they get a larger cap.
+const MAX_COMPLETION_BODY: usize = 64 * 1024 * 1024;
+/// Upper bound for one backoff sleep, also when the server's Retry-After asks for more.
+const MAX_BACKOFF: Duration = Duration::from_secs(20);
 
 /// Where and how to reach one provider. Built from the config; holds the key only in memory.
 #[derive(Clone)]
@@ -16,8 +29,9 @@ pub struct Endpoint {
     pub api_key: Option<String>,
     /// Where the key came from, for error messages ("ECOVAI_API_KEY", "api_key in config.toml").
     pub key_source: String,
+    /// Longest wait for a TCP/TLS connection.
     pub connect_timeout: Duration,
-    /// Longest silence tolerated between two reads.
+    /// Longest silence tolerated while waiting for headers or between two reads.
     pub idle_timeout: Duration,
     /// Retries on 429/5xx/connect errors, only before the first byte of a reply.
     pub max_retries: u32,
@@ -37,6 +51,20 @@ impl std::fmt::Debug for Endpoint {
             .field("max_retries", &self.max_retries)
             .field("include_usage", &self.include_usage)
             .finish()
+    }
+}
+
+impl Endpoint {
+    /// The host part of the base URL, for error sentences.
+    pub fn host(&self) -> String {
+        reqwest::Url::parse(&self.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_else(|| self.base_url.clone())
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{}", self.base_url.trim_end_matches('/'), path)
     }
 }
 
@@ -64,6 +92,23 @@ pub struct ChatRequest {
     pub stream: bool,
 }
 
+impl ChatRequest {
+    /// The JSON body for `endpoint`.
+    pub fn body(&self, include_usage: bool) -> serde_json::Value {
+        let mut body = self.params.clone();
+        body.insert("model".into(), self.model.clone().into());
+        body.insert(
+            "messages".into(),
+            serde_json::to_value(&self.messages).unwrap_or_default(),
+        );
+        body.insert("stream".into(), self.stream.into());
+        if self.stream && include_usage {
+            body.insert("stream_options".into(), serde_json::json!({ "include_usage": true }));
+        }
+        serde_json::Value::Object(body)
+    }
+}
+
 /// How a reply that did not fail ended.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReplyEnd {
@@ -76,16 +121,40 @@ pub struct ReplyEnd {
 }
 
 /// A reusable HTTP client.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Client {
-    http: reqwest::Client,
+    // reqwest sets the connect timeout per client, and providers may differ in it.
+    by_connect_timeout: Arc<Mutex<HashMap<Duration, reqwest::Client>>>,
 }
 
-#[allow(unused_variables)]
+/// What one attempt produced before any reply byte was handed on.
+enum Attempt {
+    Response(reqwest::Response),
+    Failed(ApiError, Option<Duration>),
+}
+
 impl Client {
     /// Builds the client (installs the rustls provider once per process).
     pub fn new() -> Result<Self, ApiError> {
-        todo!()
+        // Err only means another part of the process installed it first.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Ok(Self::default())
+    }
+
+    fn http(&self, connect_timeout: Duration) -> Result<reqwest::Client, ApiError> {
+        let mut map = self.by_connect_timeout.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = map.get(&connect_timeout) {
+            return Ok(c.clone());
+        }
+        let client = reqwest::Client::builder()
+            .connect_timeout(connect_timeout)
+            .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
+            // reqwest drops Authorization when a redirect leaves the host; keep the chain short.
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .map_err(|e| ApiError::Connect { host: String::new(), detail: e.to_string() })?;
+        map.insert(connect_timeout, client.clone());
+        Ok(client)
     }
 
     /// Sends `req`, calling `on_event` for each piece of the reply as it arrives.
@@ -97,6 +166,265 @@ impl Client {
         on_event: &mut (dyn FnMut(StreamEvent) + Send),
         cancel: &CancellationToken,
     ) -> Result<ReplyEnd, ApiError> {
-        todo!()
+        let host = ep.host();
+        let ctx = ErrorContext { host: &host, key_source: &ep.key_source };
+        let http = self.http(ep.connect_timeout)?;
+        let body = req.body(ep.include_usage);
+        let mut attempt = 0u32;
+        let response = loop {
+            let outcome = tokio::select! {
+                () = cancel.cancelled() => return Ok(ReplyEnd { cancelled: true, ..ReplyEnd::default() }),
+                o = send_once(&http, ep, req.stream, &body, &ctx) => o,
+            };
+            match outcome {
+                Attempt::Response(r) => break r,
+                Attempt::Failed(err, retry_after) => {
+                    if attempt >= ep.max_retries || !err.is_retryable() {
+                        return Err(err);
+                    }
+                    let wait = retry_after
+                        .unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(attempt)))
+                        .min(MAX_BACKOFF);
+                    tracing::info!(%err, ?wait, attempt, "retrying before the first byte");
+                    attempt += 1;
+                    tokio::select! {
+                        () = cancel.cancelled() => return Ok(ReplyEnd { cancelled: true, ..ReplyEnd::default() }),
+                        () = tokio::time::sleep(wait) => {}
+                    }
+                }
+            }
+        };
+
+        let is_sse = content_type(&response).is_some_and(|ct| ct.contains("text/event-stream"));
+        if is_sse {
+            read_stream(response, ep, &host, on_event, cancel).await
+        } else {
+            read_completion(response, ep, &ctx, on_event, cancel).await
+        }
     }
+}
+
+async fn send_once(
+    http: &reqwest::Client,
+    ep: &Endpoint,
+    stream: bool,
+    body: &serde_json::Value,
+    ctx: &ErrorContext<'_>,
+) -> Attempt {
+    let mut rb = http
+        .post(ep.url("chat/completions"))
+        .header(
+            reqwest::header::ACCEPT,
+            if stream { "text/event-stream" } else { "application/json" },
+        )
+        .json(body);
+    if let Some(key) = &ep.api_key {
+        rb = rb.bearer_auth(key);
+    }
+    let sent = tokio::time::timeout(ep.connect_timeout + ep.idle_timeout, rb.send()).await;
+    let response = match sent {
+        Err(_) => {
+            let secs = (ep.connect_timeout + ep.idle_timeout).as_secs();
+            let err = ApiError::Timeout { host: ctx.host.to_string(), secs, phase: "waiting for the reply" };
+            return Attempt::Failed(err, None);
+        }
+        Ok(Err(e)) => return Attempt::Failed(transport_error(&e, ctx.host, ep), None),
+        Ok(Ok(r)) => r,
+    };
+    let status = response.status();
+    if status.is_success() {
+        return Attempt::Response(response);
+    }
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let ct = content_type(&response);
+    let request_id = request_id(&response);
+    let body = read_capped(response, MAX_ERROR_BODY, ep.idle_timeout).await.unwrap_or_default();
+    let err = classify_response(status.as_u16(), ct.as_deref(), &body, request_id.as_deref(), ctx);
+    Attempt::Failed(err, retry_after)
+}
+
+fn content_type(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_ascii_lowercase)
+}
+
+fn request_id(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get("x-oneapi-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn transport_error(e: &reqwest::Error, host: &str, ep: &Endpoint) -> ApiError {
+    let host = host.to_string();
+    if e.is_timeout() {
+        return ApiError::Timeout { host, secs: ep.connect_timeout.as_secs(), phase: "connecting" };
+    }
+    ApiError::Connect { host, detail: error_chain(e) }
+}
+
+/// reqwest's top-level message is vague ("error sending request"); the cause says what happened.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+/// Reads a whole body up to `cap` bytes, giving up after `idle` without data.
+async fn read_capped(response: reqwest::Response, cap: usize, idle: Duration) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut stream = response.bytes_stream();
+    loop {
+        match tokio::time::timeout(idle, stream.next()).await {
+            Ok(Some(Ok(bytes))) => {
+                let room = cap.saturating_sub(out.len());
+                out.extend_from_slice(&bytes[..bytes.len().min(room)]);
+                if out.len() >= cap {
+                    return Some(out);
+                }
+            }
+            Ok(None) => return Some(out),
+            Ok(Some(Err(_))) | Err(_) => return if out.is_empty() { None } else { Some(out) },
+        }
+    }
+}
+
+async fn read_completion(
+    response: reqwest::Response,
+    ep: &Endpoint,
+    ctx: &ErrorContext<'_>,
+    on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    cancel: &CancellationToken,
+) -> Result<ReplyEnd, ApiError> {
+    let status = response.status().as_u16();
+    let ct = content_type(&response);
+    let rid = request_id(&response);
+    let body = tokio::select! {
+        () = cancel.cancelled() => return Ok(ReplyEnd { cancelled: true, ..ReplyEnd::default() }),
+        b = read_capped(response, MAX_COMPLETION_BODY, ep.idle_timeout) => b,
+    };
+    let Some(body) = body else {
+        return Err(ApiError::Timeout {
+            host: ctx.host.to_string(),
+            secs: ep.idle_timeout.as_secs(),
+            phase: "reading the reply",
+        });
+    };
+    let looks_json = ct.as_deref().is_none_or(|c| c.contains("json"))
+        || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if !looks_json {
+        return Err(classify_response(status, ct.as_deref(), &body, rid.as_deref(), ctx));
+    }
+    // DeepSeek pads slow non-streaming answers with blank lines before the JSON.
+    let text = String::from_utf8_lossy(&body);
+    let events = decode_completion(text.trim_start(), ctx.host)?;
+    Ok(deliver(events, on_event))
+}
+
+/// Passes decoded events on and sums up how the reply ended.
+fn deliver(events: Vec<StreamEvent>, on_event: &mut (dyn FnMut(StreamEvent) + Send)) -> ReplyEnd {
+    let mut end = ReplyEnd::default();
+    let mut tally = Tally::default();
+    for ev in events {
+        tally.note(&ev, &mut end);
+        on_event(ev);
+    }
+    end
+}
+
+/// Tracks what a reply has produced so far, to tell "truncated" and "empty" apart at the end.
+#[derive(Default)]
+struct Tally {
+    saw_text: bool,
+}
+
+impl Tally {
+    fn note(&mut self, ev: &StreamEvent, end: &mut ReplyEnd) {
+        match ev {
+            StreamEvent::Content(t) | StreamEvent::Reasoning(t) if !t.is_empty() => self.saw_text = true,
+            StreamEvent::Usage(u) => end.usage = Some(*u),
+            StreamEvent::Finish(r) => end.finish_reason = Some(r.clone()),
+            _ => {}
+        }
+    }
+}
+
+async fn read_stream(
+    response: reqwest::Response,
+    ep: &Endpoint,
+    host: &str,
+    on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    cancel: &CancellationToken,
+) -> Result<ReplyEnd, ApiError> {
+    let mut sse = SseDecoder::new();
+    let mut chunks = ChunkDecoder::new();
+    let mut end = ReplyEnd::default();
+    let mut tally = Tally::default();
+    let mut body = response.bytes_stream();
+    let mut got_bytes = false;
+
+    let mut handle = |events: Vec<StreamEvent>, end: &mut ReplyEnd, tally: &mut Tally| -> Result<(), ApiError> {
+        for ev in events {
+            if let StreamEvent::Error(err) = ev {
+                return Err(err);
+            }
+            tally.note(&ev, end);
+            on_event(ev);
+        }
+        Ok(())
+    };
+
+    'read: loop {
+        let next = tokio::select! {
+            () = cancel.cancelled() => {
+                end.cancelled = true;
+                return Ok(end);
+            }
+            n = tokio::time::timeout(ep.idle_timeout, body.next()) => n,
+        };
+        let bytes = match next {
+            Err(_) => {
+                let phase = if got_bytes { "mid-reply" } else { "waiting for the first token" };
+                return Err(ApiError::Timeout { host: host.to_string(), secs: ep.idle_timeout.as_secs(), phase });
+            }
+            Ok(None) => break 'read,
+            Ok(Some(Err(e))) => {
+                return Err(ApiError::Interrupted { host: host.to_string(), detail: error_chain(&e) });
+            }
+            Ok(Some(Ok(b))) => b,
+        };
+        got_bytes = true;
+        for event in sse.push(&bytes)? {
+            match event {
+                SseEvent::Done => break 'read,
+                SseEvent::Data(payload) => handle(chunks.decode(&payload), &mut end, &mut tally)?,
+            }
+        }
+    }
+    for event in sse.finish() {
+        if let SseEvent::Data(payload) = event {
+            handle(chunks.decode(&payload), &mut end, &mut tally)?;
+        }
+    }
+    handle(chunks.finish(), &mut end, &mut tally)?;
+
+    if !tally.saw_text {
+        return Err(ApiError::Empty { host: host.to_string() });
+    }
+    end.possibly_truncated = end.finish_reason.is_none();
+    Ok(end)
 }

@@ -1,0 +1,147 @@
+//! Application state and the pure `update` that changes it. No I/O here: effects are returned.
+
+pub mod keymap;
+mod prompt;
+mod update;
+
+pub use prompt::Prompt;
+pub use update::update;
+
+use std::time::Instant;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
+
+use crate::api::client::{ReplyEnd, WireMessage};
+use crate::api::{ApiError, StreamEvent, Usage};
+use crate::backend::Target;
+use crate::chat::Conversation;
+use crate::ui::conversation::{ConversationLayout, LayoutOptions};
+use crate::ui::layout::{Panes, conversation_text_width};
+use crate::ui::theme::Theme;
+use keymap::KeyMap;
+
+/// Something that happened: a key, a paste, a piece of a reply, a timer.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Paste(String),
+    Mouse(MouseEvent),
+    Resize { width: u16, height: u16 },
+    /// A piece of the reply being written into message `id`.
+    Stream { id: u64, msg: StreamMsg },
+    /// Animation timer; scheduled only while a reply is in flight.
+    Tick,
+}
+
+/// What a reply task reports.
+#[derive(Debug)]
+pub enum StreamMsg {
+    Event(StreamEvent),
+    End(Result<ReplyEnd, ApiError>),
+}
+
+/// Work for the edge of the program to do.
+#[derive(Debug, Clone)]
+pub enum Effect {
+    /// Request a reply into message `reply_id`.
+    StartReply { reply_id: u64, target: Box<Target>, history: Vec<WireMessage> },
+    /// Stop reading the reply for message `reply_id`.
+    CancelReply { reply_id: u64 },
+    Quit,
+}
+
+/// The reply in flight.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InFlight {
+    pub id: u64,
+    pub started: Instant,
+    pub first_token: Option<Instant>,
+    /// Deltas received; one delta is roughly one token.
+    pub pieces: u64,
+}
+
+/// A short message in the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Scroll position of the conversation pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scroll {
+    /// First visible line when not following.
+    pub top: usize,
+    /// Stick to the end as the reply grows.
+    pub follow: bool,
+}
+
+/// The whole state of the app.
+pub struct App {
+    pub conv: Conversation,
+    pub prompt: Prompt,
+    pub target: Target,
+    pub keymap: KeyMap,
+    pub theme: Theme,
+    pub in_flight: Option<InFlight>,
+    pub last_usage: Option<Usage>,
+    pub last_error: Option<String>,
+    pub notice: Option<Notice>,
+    pub scroll: Scroll,
+    pub area: Rect,
+    pub layout: ConversationLayout,
+    pub show_reasoning: bool,
+    pub help_open: bool,
+    pub now: Instant,
+    pub quit: bool,
+}
+
+impl App {
+    /// A fresh app talking to `target`, drawn in `area`.
+    pub fn new(target: Target, theme: Theme, area: Rect, now: Instant) -> Self {
+        let mut app = Self {
+            conv: Conversation::default(),
+            prompt: Prompt::new(&theme),
+            target,
+            keymap: KeyMap::default(),
+            theme,
+            in_flight: None,
+            last_usage: None,
+            last_error: None,
+            notice: None,
+            scroll: Scroll { top: 0, follow: true },
+            area,
+            layout: ConversationLayout::default(),
+            show_reasoning: false,
+            help_open: false,
+            now,
+            quit: false,
+        };
+        app.sync_layout();
+        app
+    }
+
+    /// The panes for the current size and input height.
+    pub fn panes(&self) -> Option<Panes> {
+        Panes::compute(self.area, self.prompt.visual_lines(self.area.width.saturating_sub(2)))
+    }
+
+    /// Height of the conversation pane in lines.
+    pub fn viewport_height(&self) -> usize {
+        self.panes().map_or(0, |p| usize::from(p.conversation.height))
+    }
+
+    /// Re-lays out messages that changed since the last call (cheap when nothing did).
+    pub fn sync_layout(&mut self) {
+        let width = self.panes().map_or(1, |p| conversation_text_width(p.conversation).max(1));
+        let opts = LayoutOptions { width, show_reasoning: self.show_reasoning };
+        self.layout.sync(&self.conv, opts, &self.theme);
+    }
+
+    /// First visible line of the conversation, after clamping.
+    pub fn scroll_top(&self) -> usize {
+        let max_top = self.layout.total_lines().saturating_sub(self.viewport_height());
+        if self.scroll.follow { max_top } else { self.scroll.top.min(max_top) }
+    }
+}

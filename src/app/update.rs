@@ -1,0 +1,271 @@
+//! `update`: every change of state happens here, as a function of the action and the time.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+
+use super::keymap::Command;
+use super::{Action, App, Effect, InFlight, Notice, StreamMsg};
+use crate::api::StreamEvent;
+use crate::chat::{Role, Status};
+
+/// Lines moved by one mouse-wheel notch.
+const WHEEL_LINES: usize = 3;
+
+/// Applies `action` to `app` at time `now` and returns the effects to run.
+pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
+    app.now = now;
+    let effects = match action {
+        Action::Key(key) => on_key(app, key),
+        Action::Paste(text) => {
+            app.prompt.paste(&text);
+            Vec::new()
+        }
+        Action::Mouse(m) => {
+            on_mouse(app, m);
+            Vec::new()
+        }
+        Action::Resize { width, height } => {
+            app.area = ratatui::layout::Rect::new(0, 0, width, height);
+            Vec::new()
+        }
+        Action::Stream { id, msg } => {
+            on_stream(app, id, msg, now);
+            Vec::new()
+        }
+        Action::Tick => Vec::new(),
+    };
+    app.sync_layout();
+    effects
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if key.kind == KeyEventKind::Release {
+        return Vec::new();
+    }
+    if app.help_open {
+        // Any key closes the help; it must not also act.
+        app.help_open = false;
+        return Vec::new();
+    }
+    let Some(command) = app.keymap.lookup(&key, app.prompt.is_empty()) else {
+        edit_prompt(app, key);
+        return Vec::new();
+    };
+    run_command(app, command)
+}
+
+fn edit_prompt(app: &mut App, key: KeyEvent) {
+    let plain = key.modifiers == KeyModifiers::NONE;
+    let theme = &app.theme;
+    let handled = match key.code {
+        KeyCode::Up if plain && app.prompt.on_first_line() => app.prompt.history_prev(theme),
+        KeyCode::Down if plain && app.prompt.on_last_line() => app.prompt.history_next(theme),
+        _ => false,
+    };
+    if !handled {
+        app.prompt.input(key);
+    }
+}
+
+/// Runs one keymap command.
+pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Send => submit(app),
+        Command::Newline => {
+            app.prompt.newline();
+            Vec::new()
+        }
+        Command::CancelReply => cancel_reply(app).into_iter().collect(),
+        Command::Interrupt => match cancel_reply(app) {
+            Some(effect) => vec![effect],
+            None => quit(app),
+        },
+        Command::Quit => {
+            let mut effects: Vec<Effect> = cancel_reply(app).into_iter().collect();
+            effects.extend(quit(app));
+            effects
+        }
+        Command::NewChat => {
+            let effects = cancel_reply(app).into_iter().collect();
+            app.conv = Default::default();
+            app.scroll.follow = true;
+            app.last_error = None;
+            app.notice = Some(Notice { text: "new conversation".into(), is_error: false });
+            effects
+        }
+        Command::Regenerate => regenerate(app),
+        Command::ScrollUp => scroll_by(app, -1),
+        Command::ScrollDown => scroll_by(app, 1),
+        Command::PageUp => scroll_by(app, -page(app)),
+        Command::PageDown => scroll_by(app, page(app)),
+        Command::ScrollTop => {
+            app.scroll.follow = false;
+            app.scroll.top = 0;
+            Vec::new()
+        }
+        Command::ScrollBottom => {
+            app.scroll.follow = true;
+            Vec::new()
+        }
+        Command::ToggleReasoning => {
+            app.show_reasoning = !app.show_reasoning;
+            Vec::new()
+        }
+        Command::Help => {
+            app.help_open = true;
+            Vec::new()
+        }
+    }
+}
+
+fn quit(app: &mut App) -> Vec<Effect> {
+    app.quit = true;
+    vec![Effect::Quit]
+}
+
+fn page(app: &App) -> isize {
+    app.viewport_height().saturating_sub(2).max(1) as isize
+}
+
+fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
+    app.sync_layout();
+    let top = app.scroll_top();
+    let max_top = app.layout.total_lines().saturating_sub(app.viewport_height());
+    let new_top = top.saturating_add_signed(delta).min(max_top);
+    app.scroll.top = new_top;
+    // Reaching the bottom resumes following; any move up stops it.
+    app.scroll.follow = new_top >= max_top;
+    Vec::new()
+}
+
+fn on_mouse(app: &mut App, m: MouseEvent) {
+    let Some(panes) = app.panes() else { return };
+    let over_conversation = m.row >= panes.conversation.y && m.row < panes.conversation.bottom();
+    if !over_conversation {
+        return;
+    }
+    match m.kind {
+        MouseEventKind::ScrollUp => {
+            scroll_by(app, -(WHEEL_LINES as isize));
+        }
+        MouseEventKind::ScrollDown => {
+            scroll_by(app, WHEEL_LINES as isize);
+        }
+        _ => {}
+    }
+}
+
+fn submit(app: &mut App) -> Vec<Effect> {
+    if app.prompt.text().trim().is_empty() {
+        return Vec::new();
+    }
+    if app.in_flight.is_some() {
+        app.notice = Some(Notice { text: "a reply is still streaming: Esc cancels it".into(), is_error: false });
+        return Vec::new();
+    }
+    let text = app.prompt.take(&app.theme);
+    app.conv.push(Role::User, text);
+    start_reply(app)
+}
+
+/// Adds an empty assistant message and asks for a reply into it.
+fn start_reply(app: &mut App) -> Vec<Effect> {
+    let history = app.conv.wire_history();
+    let reply_id = app.conv.push(Role::Assistant, "");
+    if let Some(msg) = app.conv.get_mut(reply_id) {
+        msg.status = Status::Waiting;
+        msg.model = Some(app.target.label());
+    }
+    app.in_flight = Some(InFlight { id: reply_id, started: app.now, first_token: None, pieces: 0 });
+    app.last_error = None;
+    app.notice = None;
+    app.scroll.follow = true;
+    vec![Effect::StartReply { reply_id, target: Box::new(app.target.clone()), history }]
+}
+
+fn regenerate(app: &mut App) -> Vec<Effect> {
+    if app.in_flight.is_some() {
+        app.notice = Some(Notice { text: "a reply is still streaming: Esc cancels it".into(), is_error: false });
+        return Vec::new();
+    }
+    while app.conv.messages.last().is_some_and(|m| m.role == Role::Assistant) {
+        app.conv.messages.pop();
+    }
+    if app.conv.messages.last().is_some_and(|m| m.role == Role::User) {
+        start_reply(app)
+    } else {
+        app.notice = Some(Notice { text: "nothing to regenerate".into(), is_error: false });
+        Vec::new()
+    }
+}
+
+/// Stops the reply in flight, keeping its text; `None` when there is none.
+fn cancel_reply(app: &mut App) -> Option<Effect> {
+    let flight = app.in_flight.take()?;
+    if let Some(msg) = app.conv.get_mut(flight.id) {
+        msg.status = Status::Cancelled;
+        msg.revision += 1;
+    }
+    Some(Effect::CancelReply { reply_id: flight.id })
+}
+
+fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
+    // Pieces of a cancelled or replaced reply may still be queued: drop them.
+    let Some(flight) = app.in_flight.as_mut().filter(|f| f.id == id) else { return };
+    let Some(message) = app.conv.get_mut(id) else {
+        app.in_flight = None;
+        return;
+    };
+    message.revision += 1;
+    match msg {
+        StreamMsg::Event(event) => {
+            match event {
+                StreamEvent::Content(t) => {
+                    message.content.push_str(&t);
+                    flight.pieces += 1;
+                }
+                StreamEvent::Reasoning(t) => {
+                    message.reasoning.push_str(&t);
+                    flight.pieces += 1;
+                }
+                StreamEvent::Usage(u) => {
+                    message.usage = Some(u);
+                    app.last_usage = Some(u);
+                }
+                StreamEvent::Finish(reason) => message.finish_reason = Some(reason),
+                StreamEvent::Citations(cs) => message.citations.extend(cs),
+                StreamEvent::Error(e) => {
+                    // The client turns these into End(Err); handle a stray one the same way.
+                    message.status = Status::Interrupted(e.to_string());
+                    app.last_error = Some(e.to_string());
+                    app.in_flight = None;
+                    return;
+                }
+            }
+            if message.status == Status::Waiting {
+                message.status = Status::Streaming;
+                flight.first_token = Some(now);
+            }
+        }
+        StreamMsg::End(Ok(end)) => {
+            message.status = if end.cancelled { Status::Cancelled } else { Status::Done };
+            message.truncated = end.possibly_truncated;
+            if let Some(u) = end.usage {
+                message.usage = Some(u);
+                app.last_usage = Some(u);
+            }
+            if message.finish_reason.is_none() {
+                message.finish_reason = end.finish_reason;
+            }
+            app.in_flight = None;
+        }
+        StreamMsg::End(Err(e)) => {
+            let text = e.to_string();
+            let has_text = !message.content.is_empty() || !message.reasoning.is_empty();
+            message.status = if has_text { Status::Interrupted(text.clone()) } else { Status::Failed(text.clone()) };
+            app.last_error = Some(text);
+            app.in_flight = None;
+        }
+    }
+}

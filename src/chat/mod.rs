@@ -1,0 +1,165 @@
+//! The conversation: messages, their roles, status and what the server reported about them.
+
+use chrono::{DateTime, Local};
+
+use crate::api::client::WireMessage;
+use crate::api::{Citation, Usage};
+
+/// Who wrote a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    User,
+    Assistant,
+    System,
+}
+
+impl Role {
+    /// The role's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::System => "system",
+        }
+    }
+}
+
+/// Where a message is in its life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Sent by the user, or a reply that finished normally.
+    Done,
+    /// Waiting for the first byte of a reply.
+    Waiting,
+    /// A reply still arriving.
+    Streaming,
+    /// The user stopped the reply; the partial text stays.
+    Cancelled,
+    /// The reply broke off (dropped connection, timeout, error mid-stream); the partial text stays.
+    Interrupted(String),
+    /// The request failed before any text arrived.
+    Failed(String),
+}
+
+impl Status {
+    /// True while a reply is still expected to change.
+    pub fn is_live(&self) -> bool {
+        matches!(self, Status::Waiting | Status::Streaming)
+    }
+}
+
+/// One message of a conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// Unique within the conversation; also keys the render cache.
+    pub id: u64,
+    pub role: Role,
+    pub content: String,
+    /// Chain-of-thought text; shown dimmed, never sent back to the server.
+    pub reasoning: String,
+    /// `provider:model` that wrote an assistant message.
+    pub model: Option<String>,
+    pub created: DateTime<Local>,
+    pub status: Status,
+    pub usage: Option<Usage>,
+    pub finish_reason: Option<String>,
+    pub citations: Vec<Citation>,
+    /// The stream ended with text but without a `finish_reason`.
+    pub truncated: bool,
+    /// Bumped on every change, so cached layouts know when to re-wrap.
+    pub revision: u64,
+}
+
+impl Message {
+    /// A new message with the given role and text, created now.
+    pub fn new(id: u64, role: Role, content: impl Into<String>) -> Self {
+        Self {
+            id,
+            role,
+            content: content.into(),
+            reasoning: String::new(),
+            model: None,
+            created: Local::now(),
+            status: Status::Done,
+            usage: None,
+            finish_reason: None,
+            citations: Vec::new(),
+            truncated: false,
+            revision: 0,
+        }
+    }
+}
+
+/// An ordered list of messages.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Conversation {
+    pub messages: Vec<Message>,
+    next_id: u64,
+}
+
+impl Conversation {
+    /// Appends a message and returns its id.
+    pub fn push(&mut self, role: Role, content: impl Into<String>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.messages.push(Message::new(id, role, content));
+        id
+    }
+
+    /// The message with `id`.
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Message> {
+        // Replies are nearly always the last message, so search from the end.
+        self.messages.iter_mut().rev().find(|m| m.id == id)
+    }
+
+    /// What to send for the next reply: user and assistant text, without reasoning,
+    /// failed replies, or the placeholder of the reply being requested.
+    pub fn wire_history(&self) -> Vec<WireMessage> {
+        self.messages
+            .iter()
+            .filter(|m| match (&m.role, &m.status) {
+                (_, Status::Failed(_) | Status::Waiting | Status::Streaming) => false,
+                (Role::Assistant, _) => !m.content.trim().is_empty(),
+                _ => true,
+            })
+            .map(|m| WireMessage::new(m.role.as_str(), m.content.clone()))
+            .collect()
+    }
+
+    /// True when there are no messages.
+    pub fn is_empty(&self) -> bool {
+        self.messages.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_history_skips_reasoning_failures_and_live_replies() {
+        let mut c = Conversation::default();
+        c.push(Role::User, "q1");
+        let a = c.push(Role::Assistant, "a1");
+        c.get_mut(a).unwrap().reasoning = "secret thoughts".into();
+        c.push(Role::User, "q2");
+        let f = c.push(Role::Assistant, "");
+        c.get_mut(f).unwrap().status = Status::Failed("401".into());
+        c.push(Role::User, "q3");
+        let live = c.push(Role::Assistant, "partial");
+        c.get_mut(live).unwrap().status = Status::Streaming;
+        let wire = c.wire_history();
+        let texts: Vec<_> = wire.iter().map(|m| (m.role.as_str(), m.content.as_str())).collect();
+        assert_eq!(texts, [("user", "q1"), ("assistant", "a1"), ("user", "q2"), ("user", "q3")]);
+        assert!(!wire.iter().any(|m| m.content.contains("secret")));
+    }
+
+    #[test]
+    fn cancelled_partial_replies_are_kept_in_history() {
+        let mut c = Conversation::default();
+        c.push(Role::User, "q");
+        let a = c.push(Role::Assistant, "half an answer");
+        c.get_mut(a).unwrap().status = Status::Cancelled;
+        assert_eq!(c.wire_history().len(), 2);
+    }
+}

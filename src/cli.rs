@@ -1,0 +1,40 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// A fast terminal chat client for OpenAI-compatible API aggregators.
+#[derive(Debug, Parser)]
+#[command(name = "ecochat", version, about, long_about = None)]
+pub struct Cli {
+    /// Send this prompt, print the reply to stdout and exit (pipe mode). A prompt on stdin works too.
+    #[arg(short, long, value_name = "TEXT")]
+    pub prompt: Option<String>,
+
+    /// Model to use, as provider:model (e.g. ecovai:deepseek-chat) or a bare model id.
+    #[arg(short, long, value_name = "PROVIDER:MODEL")]
+    pub model: Option<String>,
+
+    /// Config file (default: $XDG_CONFIG_HOME/ecochat/config.toml; env ECOCHAT_CONFIG).
+    #[arg(short, long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Ask for one JSON completion instead of a stream.
+    #[arg(long)]
+    pub no_stream: bool,
+
+    /// In pipe mode, print the model's reasoning to stdout (default: stderr).
+    #[arg(long)]
+    pub show_reasoning: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the configured models as provider:model.
+    Models,
+}

@@ -1,0 +1,133 @@
+//! Configuration: TOML schema, XDG paths, built-in providers (ecovai + offline demo), validation
+//! with `path:line:col` errors, and `provider:model` resolution.
+//!
+//! Typical start-up:
+//! ```no_run
+//! # fn main() -> Result<(), ecochat::config::ConfigError> {
+//! let paths = ecochat::config::Paths::discover(None)?;
+//! let loaded = ecochat::config::load(&paths)?;
+//! for w in &loaded.warnings {
+//!     eprintln!("warning: {w}");
+//! }
+//! let (provider, model) = loaded.config.resolve(&loaded.config.default_model)?;
+//! # let _ = (provider, model);
+//! # Ok(())
+//! # }
+//! ```
+
+mod error;
+mod load;
+mod parse;
+mod paths;
+mod reader;
+mod schema;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+pub use error::{ConfigError, Location};
+
+use error::did_you_mean;
+pub use load::{load, load_with_env};
+pub use parse::parse_str;
+pub use paths::{CONFIG_ENV, Paths};
+pub use schema::{
+    Capability, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_IDLE_TIMEOUT_SECS, DEFAULT_MAX_RETRIES,
+    DEMO_PROVIDER, ModelParams, ModelSpec, Provider,
+};
+
+/// How the config reads environment variables: `|name| std::env::var(name).ok()` in the app,
+/// a closure over a map in tests.
+pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The model used at start-up, always as `provider:model` with a configured provider.
+    pub default_model: String,
+    /// Providers in file order; the offline `demo` provider is always among them.
+    pub providers: Vec<Provider>,
+}
+
+/// A config together with where it came from and what deserves a warning.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    /// The validated configuration.
+    pub config: Config,
+    /// The file that was read; `None` when built-in defaults apply.
+    pub source: Option<PathBuf>,
+    /// Non-fatal problems (e.g. a key-holding file readable by others), to show the user.
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// The provider with this name.
+    pub fn provider(&self, name: &str) -> Option<&Provider> {
+        self.providers.iter().find(|p| p.name == name)
+    }
+
+    /// Resolves `provider:model` (split at the first ':', since model ids may contain ':') or a
+    /// bare model id (searched in every provider, in order). A model a provider does not list is
+    /// still accepted with `provider:model`: aggregators serve more than anyone lists.
+    pub fn resolve(&self, spec: &str) -> Result<(&Provider, ModelSpec), ConfigError> {
+        let spec = spec.trim();
+        if spec.is_empty() {
+            return Err(ConfigError::EmptyModel {
+                spec: spec.to_string(),
+            });
+        }
+        let prefixed = spec
+            .split_once(':')
+            .and_then(|(name, model)| Some((self.provider(name)?, model)));
+        if let Some((provider, model)) = prefixed {
+            if model.is_empty() {
+                return Err(ConfigError::EmptyModel {
+                    spec: spec.to_string(),
+                });
+            }
+            let model = provider
+                .model(model)
+                .cloned()
+                .unwrap_or_else(|| ModelSpec::new(model));
+            return Ok((provider, model));
+        }
+        // A bare id, or one whose own ':' looks like a provider prefix (`qwen2.5:7b`).
+        if let Some((provider, model)) = self.all_models().into_iter().find(|(_, m)| m.id == spec) {
+            return Ok((provider, model.clone()));
+        }
+        let known = self.provider_names();
+        match spec.split_once(':') {
+            Some((name, _)) => {
+                let names: Vec<&str> = self.providers.iter().map(|p| p.name.as_str()).collect();
+                Err(ConfigError::UnknownProvider {
+                    spec: spec.to_string(),
+                    provider: name.to_string(),
+                    suggestion: did_you_mean(name, &names).map(str::to_string),
+                    known,
+                })
+            }
+            None => Err(ConfigError::UnknownModel {
+                model: spec.to_string(),
+                known,
+            }),
+        }
+    }
+
+    /// Every listed model with its provider, in config order.
+    pub fn all_models(&self) -> Vec<(&Provider, &ModelSpec)> {
+        self.providers
+            .iter()
+            .flat_map(|p| p.models.iter().map(move |m| (p, m)))
+            .collect()
+    }
+
+    fn provider_names(&self) -> String {
+        self.providers
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}

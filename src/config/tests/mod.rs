@@ -1,0 +1,42 @@
+//! Unit tests of the config module; each file covers one concern.
+
+mod errors;
+mod files;
+mod models;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{Config, ConfigError, parse_str};
+
+/// The path every in-memory test pretends to have read.
+const PATH: &str = "/home/u/.config/ecochat/config.toml";
+
+/// An environment holding exactly `vars`.
+fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+/// Parses `text` with an empty environment.
+fn parse(text: &str) -> Result<Config, ConfigError> {
+    parse_str(text, Path::new(PATH), &env_of(&[]))
+}
+
+/// The error message of a config that must fail.
+fn error_of(text: &str) -> String {
+    match parse(text) {
+        Ok(config) => panic!("expected an error, got {config:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A one-provider config whose single model table holds `model_lines`.
+fn with_model(model_lines: &str) -> String {
+    format!(
+        "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test/v1\"\n\n[[providers.models]]\nid = \"m\"\n{model_lines}\n"
+    )
+}

@@ -1,0 +1,22 @@
+//! Logs go to a file in the state dir: never to the terminal, which the TUI owns.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+/// Starts logging to `<dir>/ecochat.log`; the level comes from `ECOCHAT_LOG` (default `info`).
+/// Returns `None` (and logs nowhere) when the directory cannot be created.
+pub fn init(dir: &Path) -> Option<WorkerGuard> {
+    std::fs::create_dir_all(dir).ok()?;
+    let appender = tracing_appender::rolling::never(dir, "ecochat.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = EnvFilter::try_from_env("ECOCHAT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

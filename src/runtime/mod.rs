@@ -1,0 +1,153 @@
+//! The event loop: terminal events, reply pieces and timers become actions; effects run here.
+
+pub mod terminal;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::client::Client;
+use crate::app::{Action, App, Effect, StreamMsg, update};
+use crate::backend;
+use crate::ui;
+use terminal::TerminalGuard;
+
+/// Frames are drawn at most this often; a burst of reply pieces costs one frame.
+const FRAME: Duration = Duration::from_millis(16);
+/// Spinner and rate refresh while a reply is in flight.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs the TUI until the user quits or a terminating signal arrives.
+pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    let size = guard.terminal.size()?;
+    update(&mut app, Action::Resize { width: size.width, height: size.height }, Instant::now());
+
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let mut events = EventStream::new();
+    let mut replies: HashMap<u64, CancellationToken> = HashMap::new();
+    let mut signals = Signals::new()?;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
+    guard.terminal.draw(|f| ui::render(&app, f))?;
+    let mut last_draw = Instant::now();
+    let mut dirty = false;
+
+    while !app.quit {
+        let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let action = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => translate(ev),
+                Some(Err(e)) => return Err(e.into()),
+                None => break,
+            },
+            Some(a) = rx.recv() => Some(a),
+            _ = tick.tick(), if app.in_flight.is_some() => Some(Action::Tick),
+            () = tokio::time::sleep_until(next_frame), if dirty => None,
+            () = signals.recv() => {
+                tracing::info!("terminating signal: leaving");
+                break;
+            }
+        };
+        if let Some(action) = action {
+            apply(&mut app, action, &tx, &client, &mut replies);
+            dirty = true;
+            // Everything already queued is applied before the next frame.
+            while let Ok(a) = rx.try_recv() {
+                apply(&mut app, a, &tx, &client, &mut replies);
+            }
+        }
+        if dirty && last_draw.elapsed() >= FRAME {
+            guard.terminal.draw(|f| ui::render(&app, f))?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+    }
+    for token in replies.values() {
+        token.cancel();
+    }
+    drop(guard);
+    Ok(())
+}
+
+fn translate(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => Some(Action::Key(k)),
+        Event::Paste(p) => Some(Action::Paste(p)),
+        Event::Mouse(m) => Some(Action::Mouse(m)),
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}
+
+fn apply(
+    app: &mut App,
+    action: Action,
+    tx: &mpsc::UnboundedSender<Action>,
+    client: &Client,
+    replies: &mut HashMap<u64, CancellationToken>,
+) {
+    for effect in update(app, action, Instant::now()) {
+        match effect {
+            Effect::StartReply { reply_id, target, history } => {
+                let token = CancellationToken::new();
+                replies.insert(reply_id, token.clone());
+                let tx = tx.clone();
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let events_tx = tx.clone();
+                    let mut on_event = move |ev| {
+                        let _ = events_tx.send(Action::Stream { id: reply_id, msg: StreamMsg::Event(ev) });
+                    };
+                    let end = backend::chat(&client, &target, &history, false, &mut on_event, &token).await;
+                    let _ = tx.send(Action::Stream { id: reply_id, msg: StreamMsg::End(end) });
+                });
+            }
+            Effect::CancelReply { reply_id } => {
+                if let Some(token) = replies.remove(&reply_id) {
+                    token.cancel();
+                }
+            }
+            Effect::Quit => {}
+        }
+    }
+    // Finished replies no longer need their token.
+    if app.in_flight.is_none() {
+        replies.clear();
+    }
+}
+
+/// SIGTERM, SIGHUP and SIGINT: each ends the loop so the terminal is restored.
+struct Signals {
+    #[cfg(unix)]
+    inner: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let kinds = [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt()];
+            let inner = kinds.into_iter().map(signal).collect::<std::io::Result<Vec<_>>>()?;
+            Ok(Self { inner })
+        }
+        #[cfg(not(unix))]
+        Ok(Self {})
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let futures = self.inner.iter_mut().map(|s| Box::pin(s.recv()));
+            futures_util::future::select_all(futures).await;
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

@@ -1,0 +1,77 @@
+//! Display width and line wrapping that are correct for CJK, emoji and combining marks.
+//!
+//! Widths are measured per grapheme cluster, as ratatui draws them: a cluster is one unit that is
+//! never split, and a cluster holding a control character draws nothing.
+
+mod classify;
+mod wrap;
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
+
+pub use wrap::wrap_line;
+
+/// Columns that `s` occupies on a terminal (each grapheme cluster counts at most 2).
+///
+/// Control characters (including tab and newline) count 0, since ratatui does not draw them.
+pub fn display_width(s: &str) -> usize {
+    if s.is_ascii() {
+        // Fast path: one column per printable byte.
+        return s.bytes().filter(|b| !b.is_ascii_control()).count();
+    }
+    s.graphemes(true).map(grapheme_width).sum()
+}
+
+/// Width of one grapheme cluster: 0 for controls, otherwise unicode-width capped at 2.
+///
+/// The cap matters for emoji ZWJ sequences that unicode-width does not recognise as one glyph:
+/// terminals that join them draw one wide glyph.
+pub(crate) fn grapheme_width(g: &str) -> usize {
+    if g.contains(char::is_control) {
+        0
+    } else {
+        g.width().min(2)
+    }
+}
+
+/// `s` cut to at most `max` columns, ending in '…' when anything was cut.
+///
+/// Never splits a grapheme cluster; with `max == 0` the result is empty.
+pub fn truncate_to_width(s: &str, max: usize) -> String {
+    const ELLIPSIS: char = '…';
+    let budget = max.saturating_sub(1); // room left once the ellipsis is placed
+    let mut used = 0;
+    let mut cut = None; // byte offset where the text must end if it is too wide
+    for (offset, g) in s.grapheme_indices(true) {
+        let w = grapheme_width(g);
+        if cut.is_none() && used + w > budget {
+            cut = Some(offset);
+        }
+        used += w;
+        if used > max {
+            if max == 0 {
+                return String::new();
+            }
+            // `cut` is set by now: exceeding `max` means exceeding `budget` first.
+            let end = cut.unwrap_or(offset);
+            let mut out = String::with_capacity(end + ELLIPSIS.len_utf8());
+            out.push_str(&s[..end]);
+            out.push(ELLIPSIS);
+            return out;
+        }
+    }
+    s.to_owned()
+}
+
+/// Wrap multi-line text to `width` columns, one style for all of it.
+///
+/// Each '\n' starts a new line, so an empty input line stays an empty [`Line`] and
+/// `"a\n"` gives two lines. See [`wrap_line`] for the wrapping rules.
+pub fn wrap_text(text: &str, width: usize, style: Style) -> Vec<Line<'static>> {
+    wrap_line(&[Span::styled(text, style)], width)
+}
+
+#[cfg(test)]
+mod tests;

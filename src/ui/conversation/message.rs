@@ -1,0 +1,183 @@
+//! The lines of one message: header, reasoning, body, status; the body is re-wrapped incrementally.
+
+use ratatui::text::{Line, Span};
+
+use crate::chat::{Message, Role, Status};
+use crate::sanitize::sanitize;
+use crate::text::wrap_text;
+use crate::ui::theme::Theme;
+
+/// Choices that change how every message is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayoutOptions {
+    /// Width of the text column (without gutter).
+    pub width: usize,
+    pub show_reasoning: bool,
+}
+
+/// The laid-out lines of one message, kept between frames.
+#[derive(Debug, Clone)]
+pub struct MessageLines {
+    pub id: u64,
+    pub revision: u64,
+    head: Vec<Line<'static>>,
+    body: Vec<Line<'static>>,
+    foot: Vec<Line<'static>>,
+    /// `body[..stable_lines]` is the wrap of `content[..stable_bytes]`, which ends after a newline
+    /// and cannot change while the message only grows.
+    stable_lines: usize,
+    stable_bytes: usize,
+}
+
+impl MessageLines {
+    /// Lays out `msg` from scratch.
+    pub fn new(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Self {
+        let mut out = Self {
+            id: msg.id,
+            revision: msg.revision,
+            head: Vec::new(),
+            body: Vec::new(),
+            foot: Vec::new(),
+            stable_lines: 0,
+            stable_bytes: 0,
+        };
+        out.refresh(msg, opts, theme);
+        out
+    }
+
+    /// Brings the lines up to date with `msg`, re-wrapping only text that can have changed.
+    pub fn refresh(&mut self, msg: &Message, opts: LayoutOptions, theme: &Theme) {
+        self.revision = msg.revision;
+        self.head = head_lines(msg, opts, theme);
+        self.foot = foot_lines(msg, opts, theme);
+        let content = msg.content.as_str();
+        let grows = self.stable_bytes <= content.len() && content.is_char_boundary(self.stable_bytes);
+        if !grows {
+            self.body.clear();
+            self.stable_lines = 0;
+            self.stable_bytes = 0;
+        }
+        let gutter = body_gutter(msg.role, theme);
+        if msg.status.is_live() {
+            // Only text up to the last newline is final; the tail is re-wrapped every time.
+            if let Some(nl) = content[self.stable_bytes..].rfind('\n') {
+                let end = self.stable_bytes + nl;
+                self.body.truncate(self.stable_lines);
+                push_wrapped(&mut self.body, &content[self.stable_bytes..end], opts.width, &gutter, theme);
+                self.stable_lines = self.body.len();
+                self.stable_bytes = end + 1;
+            }
+            self.body.truncate(self.stable_lines);
+            let tail = &content[self.stable_bytes..];
+            if !tail.is_empty() {
+                push_wrapped(&mut self.body, tail, opts.width, &gutter, theme);
+            }
+        } else {
+            // A finished message is laid out once, trimmed of trailing blank lines.
+            self.body.clear();
+            let text = content.trim_end();
+            if !text.is_empty() {
+                push_wrapped(&mut self.body, text, opts.width, &gutter, theme);
+            }
+            self.stable_lines = 0;
+            self.stable_bytes = 0;
+        }
+    }
+
+    /// Number of screen lines.
+    pub fn height(&self) -> usize {
+        self.head.len() + self.body.len() + self.foot.len()
+    }
+
+    /// The line at `i` (0 = header).
+    pub fn line(&self, i: usize) -> Option<&Line<'static>> {
+        let (h, b) = (self.head.len(), self.body.len());
+        if i < h {
+            self.head.get(i)
+        } else if i < h + b {
+            self.body.get(i - h)
+        } else {
+            self.foot.get(i - h - b)
+        }
+    }
+}
+
+fn body_gutter(role: Role, theme: &Theme) -> Span<'static> {
+    match role {
+        Role::User => Span::styled("▍ ", theme.user_gutter),
+        _ => Span::raw("  "),
+    }
+}
+
+fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, gutter: &Span<'static>, theme: &Theme) {
+    for line in wrap_text(&sanitize(text), width, theme.body) {
+        let mut spans = Vec::with_capacity(line.spans.len() + 1);
+        spans.push(gutter.clone());
+        spans.extend(line.spans);
+        out.push(Line::from(spans));
+    }
+}
+
+fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'static>> {
+    let time = msg.created.format("%H:%M").to_string();
+    let mut spans = match msg.role {
+        Role::User => vec![Span::styled("▍ You", theme.user_label)],
+        Role::Assistant => {
+            let model = msg.model.clone().unwrap_or_else(|| "assistant".into());
+            vec![Span::styled("◆ ", theme.assistant_label), Span::styled(sanitize(&model).into_owned(), theme.assistant_label)]
+        }
+        Role::System => vec![Span::styled("  system", theme.meta)],
+    };
+    spans.push(Span::styled(format!(" · {time}"), theme.meta));
+    if let Some(u) = msg.usage.filter(|u| !u.is_placeholder()) {
+        spans.push(Span::styled(format!(" · {} tokens", u.total_tokens), theme.meta));
+    }
+    let mut lines = vec![Line::from(spans)];
+    if msg.reasoning.trim().is_empty() {
+        return lines;
+    }
+    let thinking_live = msg.status.is_live() && msg.content.is_empty();
+    if opts.show_reasoning || thinking_live {
+        let gutter = Span::styled("┆ ", theme.reasoning);
+        for line in wrap_text(&sanitize(msg.reasoning.trim()), opts.width, theme.reasoning) {
+            let mut spans = vec![gutter.clone()];
+            spans.extend(line.spans);
+            lines.push(Line::from(spans));
+        }
+    } else {
+        let n = msg.reasoning.chars().count();
+        lines.push(Line::from(Span::styled(format!("  ▸ thought for {n} characters (Ctrl+T shows it)"), theme.reasoning)));
+    }
+    lines
+}
+
+fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut note = |text: String, style| {
+        for line in wrap_text(&sanitize(&text), opts.width, style) {
+            let mut spans = vec![Span::raw("  ")];
+            spans.extend(line.spans);
+            lines.push(Line::from(spans));
+        }
+    };
+    match &msg.status {
+        Status::Waiting => note("…".into(), theme.meta),
+        Status::Cancelled => note("⊘ cancelled".into(), theme.warning),
+        Status::Interrupted(e) => note(format!("⚠ interrupted: {e}"), theme.error),
+        Status::Failed(e) => note(format!("✖ {e}"), theme.error),
+        Status::Done | Status::Streaming => {}
+    }
+    match msg.finish_reason.as_deref() {
+        Some("length") => note("… stopped at the max_tokens limit".into(), theme.warning),
+        Some(r @ ("content_filter" | "sensitive")) => note(format!("⚠ stopped by the provider's content filter ({r})"), theme.warning),
+        _ if msg.truncated => note("… the stream ended without a finish reason: the reply may be truncated".into(), theme.warning),
+        _ => {}
+    }
+    if !msg.citations.is_empty() {
+        for (i, c) in msg.citations.iter().enumerate() {
+            note(format!("[{}] {} {}", i + 1, c.title, c.url), theme.meta);
+        }
+    }
+    lines.push(Line::default());
+    lines
+}

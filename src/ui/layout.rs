@@ -1,0 +1,73 @@
+//! Where each pane goes: computed from the terminal size alone, so `update` and `render` agree.
+
+use ratatui::layout::Rect;
+
+/// Below this the app shows a one-line notice instead of panes.
+pub const MIN_WIDTH: u16 = 20;
+/// Below this the app shows a one-line notice instead of panes.
+pub const MIN_HEIGHT: u16 = 6;
+/// The input box never grows past this many text lines.
+pub const MAX_INPUT_LINES: u16 = 8;
+
+/// The rectangles of the main screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Panes {
+    pub conversation: Rect,
+    pub input: Rect,
+    pub status: Rect,
+}
+
+impl Panes {
+    /// Splits `area` for an input box holding `input_lines` lines of text; `None` when too small.
+    pub fn compute(area: Rect, input_lines: usize) -> Option<Panes> {
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            return None;
+        }
+        let status_h = 1;
+        // Keep at least two conversation lines visible however tall the input grows.
+        let max_text = area.height.saturating_sub(status_h + 2 + 2).clamp(1, MAX_INPUT_LINES);
+        let input_h = (input_lines.max(1) as u16).min(max_text) + 2;
+        let conv_h = area.height - status_h - input_h;
+        let conversation = Rect { height: conv_h, ..area };
+        let input = Rect { y: area.y + conv_h, height: input_h, ..area };
+        let status = Rect { y: area.y + conv_h + input_h, height: status_h, ..area };
+        Some(Panes { conversation, input, status })
+    }
+}
+
+/// The text column of the conversation pane: a two-cell gutter on the left, a scrollbar on the right.
+pub fn conversation_text_width(conversation: Rect) -> usize {
+    usize::from(conversation.width).saturating_sub(GUTTER + 2)
+}
+
+/// Width of the gutter in front of every message line.
+pub const GUTTER: usize = 2;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_fill_the_screen_without_overlap() {
+        let area = Rect::new(0, 0, 80, 24);
+        let p = Panes::compute(area, 1).unwrap();
+        assert_eq!(p.conversation.height + p.input.height + p.status.height, 24);
+        assert_eq!(p.input.height, 3);
+        assert_eq!(p.status.y, 23);
+    }
+
+    #[test]
+    fn input_grows_up_to_the_limit_and_never_starves_the_conversation() {
+        let p = Panes::compute(Rect::new(0, 0, 80, 24), 50).unwrap();
+        assert_eq!(p.input.height, MAX_INPUT_LINES + 2);
+        let tiny = Panes::compute(Rect::new(0, 0, 20, 6), 50).unwrap();
+        assert!(tiny.conversation.height >= 2);
+        assert_eq!(tiny.conversation.height + tiny.input.height + tiny.status.height, 6);
+    }
+
+    #[test]
+    fn too_small_is_none() {
+        assert!(Panes::compute(Rect::new(0, 0, 19, 24), 1).is_none());
+        assert!(Panes::compute(Rect::new(0, 0, 80, 5), 1).is_none());
+    }
+}

@@ -1,0 +1,70 @@
+//! Drawing: a function of the app state, one small module per pane.
+
+pub mod conversation;
+pub mod help;
+pub mod layout;
+pub mod status;
+pub mod theme;
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+
+use crate::app::App;
+use conversation::ConversationView;
+use layout::{MIN_HEIGHT, MIN_WIDTH};
+
+/// Draws the whole screen from `app`.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let Some(panes) = app.panes() else {
+        let text = format!("ecochat needs {MIN_WIDTH}x{MIN_HEIGHT}");
+        Paragraph::new(text).style(app.theme.warning).render(area, frame.buffer_mut());
+        return;
+    };
+    let view = ConversationView {
+        layout: &app.layout,
+        top: app.scroll_top(),
+        theme: &app.theme,
+        empty_hint: welcome(app),
+    };
+    frame.render_widget(view, panes.conversation);
+    render_input(app, frame, panes.input);
+    frame.render_widget(status::StatusBar { app }, panes.status);
+    if app.help_open {
+        help::render(app, frame, area);
+    }
+}
+
+fn welcome(app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    vec![
+        Line::default(),
+        Line::from(vec![Span::styled("  ecochat", t.assistant_label), Span::styled(format!(" · {}", app.target.label()), t.meta)]),
+        Line::from(Span::styled("  Type below and press Enter. F1 lists every key.", t.meta)),
+    ]
+}
+
+fn render_input(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(t.border_focused)
+        .title(Span::styled(" Message ", t.meta));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    frame.render_widget(&app.prompt.editor, inner);
+    if app.help_open {
+        return;
+    }
+    // The real terminal cursor goes to the insertion point, so an input method's preedit
+    // appears where the text will land; the widget only paints a reversed cell.
+    let cursor = app.prompt.editor.screen_cursor();
+    let (top_row, top_col) = app.prompt.editor.scroll_offset();
+    let x = cursor.col.saturating_sub(usize::from(top_col));
+    let y = cursor.row.saturating_sub(usize::from(top_row));
+    if x < usize::from(inner.width) && y < usize::from(inner.height) {
+        frame.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
+    }
+}

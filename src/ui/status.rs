@@ -1,0 +1,81 @@
+//! The status bar: model, reply state, token usage, key hints.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use crate::app::App;
+use crate::text::{display_width, truncate_to_width};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The bottom line of the screen.
+pub struct StatusBar<'a> {
+    pub app: &'a App,
+}
+
+impl StatusBar<'_> {
+    /// The state part: idle, waiting, streaming with a rate, or the last error.
+    fn state(&self) -> Span<'static> {
+        let app = self.app;
+        let t = &app.theme;
+        if let Some(f) = &app.in_flight {
+            let elapsed = app.now.saturating_duration_since(f.started);
+            let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+            return match f.first_token {
+                None => Span::styled(format!(" {frame} waiting {:.1}s ", elapsed.as_secs_f32()), t.status_busy),
+                Some(first) => {
+                    let secs = app.now.saturating_duration_since(first).as_secs_f64();
+                    let rate = if secs > 0.2 { f.pieces as f64 / secs } else { 0.0 };
+                    Span::styled(format!(" {frame} streaming {rate:.0} tok/s "), t.status_busy)
+                }
+            };
+        }
+        if let Some(n) = &app.notice {
+            let style = if n.is_error { t.status_error } else { t.status_bar };
+            return Span::styled(format!(" {} ", n.text), style);
+        }
+        if app.last_error.is_some() {
+            return Span::styled(" ✖ error ", t.status_error);
+        }
+        Span::styled(" idle ", t.status_bar)
+    }
+}
+
+impl Widget for StatusBar<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let t = &app.theme;
+        buf.set_style(area, t.status_bar);
+        let width = usize::from(area.width);
+        let model = format!(" {} ", app.target.label());
+        let mut spans = vec![Span::styled(model, t.status_model), self.state()];
+        if let Some(u) = app.last_usage.filter(|u| !u.is_placeholder()) {
+            spans.push(Span::styled(
+                format!(" ↑{} ↓{} tok ", u.prompt_tokens, u.completion_tokens),
+                t.status_bar,
+            ));
+        }
+        let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
+        let hints = if app.in_flight.is_some() {
+            "Esc cancel · F1 help "
+        } else {
+            "Enter send · Ctrl+J newline · F1 help · Ctrl+Q quit "
+        };
+        if used + display_width(hints) + 1 <= width {
+            let pad = width - used - display_width(hints);
+            spans.push(Span::styled(" ".repeat(pad), t.status_bar));
+            spans.push(Span::styled(hints, t.key_hint));
+        }
+        // On narrow terminals the left part is cut rather than wrapped.
+        let line = Line::from(spans);
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        if display_width(&text) > width {
+            let cut = truncate_to_width(&text, width);
+            buf.set_stringn(area.x, area.y, cut, width, t.status_model);
+        } else {
+            line.render(area, buf);
+        }
+    }
+}
