@@ -231,14 +231,23 @@ async fn idle_timeout_after_the_first_chunk() {
 async fn idle_timeout_when_nothing_ever_arrives() {
     let server = MockServer::start();
     server.on_model("m", vec![scenarios::never_answers()]);
-    let ep = ep_with(&server, 0, Duration::from_millis(300));
+    let ep = ecochat::api::client::Endpoint {
+        connect_timeout: Duration::from_secs(1),
+        ..ep_with(&server, 0, Duration::from_millis(300))
+    };
     let out = chat::chat(&ep, &request("m", true)).await;
     assert!(
         matches!(out.error(), Some(ApiError::Timeout { .. })),
         "{:?}",
         out.error()
     );
-    assert!(out.elapsed < Duration::from_secs(5), "{:?}", out.elapsed);
+    // The wait for the status line may allow connect + idle time, but no more.
+    assert!(out.elapsed < Duration::from_secs(3), "{:?}", out.elapsed);
+    assert!(
+        out.elapsed >= Duration::from_millis(300),
+        "{:?}",
+        out.elapsed
+    );
     assert!(out.events.is_empty());
 }
 
