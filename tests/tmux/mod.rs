@@ -1,4 +1,8 @@
 //! Drives the real `ecochat` binary inside a detached tmux session, like a person at a terminal.
+//!
+//! Every `Tmux` has its own tmux server (own socket) and its own temp HOME with the XDG dirs in
+//! it, and runs ecochat with a cleared environment, so tests run in parallel and nothing from
+//! the developer's shell (API keys, `ECOCHAT_CONFIG`) leaks in.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -8,74 +12,217 @@ use std::time::{Duration, Instant};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
+/// How long a test waits for something that should happen at once.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+/// The target of every tmux command: the only pane of the only window.
+const PANE: &str = "e2e";
+
+/// Printed by the `in_shell` wrapper once ecochat has exited, followed by the exit status.
+pub const EXITED: &str = "[ecochat exited ";
+/// Printed by the `in_shell` wrapper before the terminal flags it found after ecochat exited.
+pub const TTY_FLAGS: &str = "tty:";
+
+/// The terminal flags the `in_shell` wrapper reports; all are on in a cooked terminal.
+pub const COOKED_FLAGS: [&str; 5] = ["isig", "icanon", "echo", "opost", "icrnl"];
+
+/// Runs `"$@"` (ecochat), then reports its exit status and the tty flags, then echoes input with
+/// `cat -v` so escape sequences a broken terminal still sends (bracketed paste) become visible.
+const SHELL_WRAPPER: &str = r#""$@"; st=$?
+printf '\n[ecochat exited %s]\n' "$st"
+printf 'tty: %s\n' "$(stty -a | tr ' ;' '\n\n' | grep -xE -- '-?(isig|icanon|echo|opost|icrnl)' | tr '\n' ' ')"
+exec cat -v"#;
+
 /// A tmux server of its own (own socket) running one window with ecochat in it.
 pub struct Tmux {
     socket: String,
+    /// HOME; XDG_CONFIG_HOME etc. are `config/`, `data/`, `state/`, `cache/` inside it.
     pub home: tempfile::TempDir,
+    /// True when ecochat runs under the `in_shell` wrapper rather than as the pane's process.
+    wrapped: bool,
 }
 
 impl Tmux {
-    /// Starts `ecochat args…` in a `width`x`height` window with HOME and XDG dirs in a temp dir.
-    pub fn start(args: &[&str], env: &[(&str, &str)], width: u16, height: u16) -> Tmux {
+    /// A temp home and a socket name; no server runs until `run` or `run_in_shell`.
+    pub fn new() -> Tmux {
         assert!(
-            Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success()),
+            Command::new("tmux")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success()),
             "tmux is required for the end-to-end tests (apt-get install tmux)"
         );
-        let socket = format!("ecochat-e2e-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let socket = format!(
+            "ecochat-e2e-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
         let home = tempfile::tempdir().expect("temp home");
-        let t = Tmux { socket, home };
-        let mut cmd = vec![format!("env")];
-        for (k, v) in t.base_env().iter().chain(env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>().iter()) {
-            cmd.push(format!("{k}={v}"));
+        Tmux {
+            socket,
+            home,
+            wrapped: false,
         }
-        cmd.push(bin().display().to_string());
-        cmd.extend(args.iter().map(|a| a.to_string()));
-        // Keep the pane after exit so the test can read what was left on screen.
-        t.tmux(&["-f", "/dev/null", "new-session", "-d", "-x", &width.to_string(), "-y", &height.to_string(), "-s", "e2e"]);
-        t.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
-        let shell_line = cmd.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
-        t.tmux(&["respawn-pane", "-k", "-t", "e2e", &shell_line]);
+    }
+
+    /// Starts `ecochat args…` in a `width`x`height` window with HOME and XDG dirs in a temp dir.
+    pub fn start(args: &[&str], env: &[(&str, &str)], width: u16, height: u16) -> Tmux {
+        let mut t = Tmux::new();
+        t.run(args, env, width, height);
         t
     }
 
-    fn base_env(&self) -> Vec<(String, String)> {
+    /// Runs ecochat as the pane's own process: its exit status is `#{pane_dead_status}`.
+    pub fn run(&mut self, args: &[&str], env: &[(&str, &str)], width: u16, height: u16) {
+        let mut argv = self.env_argv(env);
+        argv.push(bin().display().to_string());
+        argv.extend(args.iter().map(|a| a.to_string()));
+        self.launch(&argv, width, height);
+    }
+
+    /// Runs ecochat under `sh`, which after it exits prints `EXITED` + status and the tty flags
+    /// (`TTY_FLAGS`), then keeps the terminal alive with `cat -v` so its modes can be inspected.
+    pub fn run_in_shell(&mut self, args: &[&str], env: &[(&str, &str)], width: u16, height: u16) {
+        let mut argv = self.env_argv(env);
+        argv.extend(["sh", "-c", SHELL_WRAPPER, "sh"].map(String::from));
+        argv.push(bin().display().to_string());
+        argv.extend(args.iter().map(|a| a.to_string()));
+        self.wrapped = true;
+        self.launch(&argv, width, height);
+    }
+
+    /// `env -i` plus the variables of the temp home, then the test's own.
+    fn env_argv(&self, env: &[(&str, &str)]) -> Vec<String> {
         let h = self.home.path();
-        vec![
+        let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+        let mut vars: Vec<(String, String)> = vec![
+            ("PATH".into(), path),
             ("HOME".into(), h.display().to_string()),
-            ("XDG_CONFIG_HOME".into(), h.join("config").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                h.join("config").display().to_string(),
+            ),
             ("XDG_DATA_HOME".into(), h.join("data").display().to_string()),
-            ("XDG_STATE_HOME".into(), h.join("state").display().to_string()),
-            ("XDG_CACHE_HOME".into(), h.join("cache").display().to_string()),
+            (
+                "XDG_STATE_HOME".into(),
+                h.join("state").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                h.join("cache").display().to_string(),
+            ),
             ("TERM".into(), "xterm-256color".into()),
             ("LANG".into(), "C.UTF-8".into()),
-        ]
+        ];
+        vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let mut argv = vec!["env".to_string(), "-i".to_string()];
+        argv.extend(vars.into_iter().map(|(k, v)| format!("{k}={v}")));
+        argv
+    }
+
+    fn launch(&self, argv: &[String], width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        self.ok(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            &w,
+            "-y",
+            &h,
+            "-s",
+            PANE,
+        ]);
+        // Keep the pane after exit so the test can read what was left on screen and the status.
+        self.ok(&["set-option", "-g", "remain-on-exit", "on"]);
+        let line = argv
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.ok(&["respawn-pane", "-k", "-t", PANE, &line]);
+    }
+
+    /// Writes `contents` to `rel` inside the temp home (parents created) and returns its path.
+    pub fn write_file(&self, rel: &str, contents: &str) -> PathBuf {
+        let path = self.path(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("create dirs in the temp home");
+        }
+        std::fs::write(&path, contents).expect("write a file in the temp home");
+        path
     }
 
     /// Runs a tmux command on this test's server and returns its output.
     pub fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
+    }
+
+    /// Runs a tmux command that must succeed.
+    fn ok(&self, args: &[&str]) -> Output {
+        let out = self.tmux(args);
+        assert!(
+            out.status.success(),
+            "tmux {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
     }
 
     /// Sends keys in tmux's key syntax (`Enter`, `C-q`, `Escape`) or literal text with `-l`.
     pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
+        let mut args = vec!["send-keys", "-t", PANE];
         args.extend_from_slice(keys);
-        self.tmux(&args);
+        self.ok(&args);
     }
 
     /// Types `text` literally (UTF-8 included).
     pub fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-t", "e2e", "-l", text]);
+        self.ok(&["send-keys", "-t", PANE, "-l", text]);
+    }
+
+    /// Pastes `text` as a terminal does: inside bracketed-paste markers when the program asked
+    /// for them (tmux sends line breaks as CR, like a real terminal).
+    pub fn paste(&self, text: &str) {
+        self.ok(&["set-buffer", "-b", "e2e-paste", text]);
+        self.ok(&["paste-buffer", "-p", "-d", "-b", "e2e-paste", "-t", PANE]);
+    }
+
+    /// Resizes the window (and so the pane and the program's terminal).
+    pub fn resize(&self, width: u16, height: u16) {
+        let (w, h) = (width.to_string(), height.to_string());
+        self.ok(&["resize-window", "-t", PANE, "-x", &w, "-y", &h]);
     }
 
     /// The visible screen as text.
     pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", PANE]).stdout).into_owned()
     }
 
     /// A tmux format value of the pane, e.g. `#{alternate_on}`.
     pub fn display(&self, format: &str) -> String {
-        String::from_utf8_lossy(&self.tmux(&["display-message", "-p", "-t", "e2e", format]).stdout).trim().to_string()
+        String::from_utf8_lossy(
+            &self
+                .tmux(&["display-message", "-p", "-t", PANE, format])
+                .stdout,
+        )
+        .trim()
+        .to_string()
+    }
+
+    /// The terminal cursor as (column, row), 0-based.
+    pub fn cursor(&self) -> (u16, u16) {
+        let v = self.display("#{cursor_x} #{cursor_y}");
+        let mut it = v
+            .split(' ')
+            .map(|n| n.parse::<u16>().expect("cursor number"));
+        (it.next().expect("cursor_x"), it.next().expect("cursor_y"))
     }
 
     /// Waits until the screen contains `needle`; panics with the screen after `timeout`.
@@ -94,8 +241,31 @@ impl Tmux {
             if start.elapsed() > timeout {
                 panic!("timed out after {timeout:?} waiting for {what:?}; screen:\n{s}");
             }
-            std::thread::sleep(Duration::from_millis(40));
+            std::thread::sleep(Duration::from_millis(30));
         }
+    }
+
+    /// Waits until the tmux format `format` evaluates to `value`.
+    pub fn wait_display(&self, format: &str, value: &str, timeout: Duration) {
+        let start = Instant::now();
+        loop {
+            let v = self.display(format);
+            if v == value {
+                return;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "timed out after {timeout:?}: {format} is {v:?}, not {value:?}; screen:\n{}",
+                    self.screen()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Waits until ecochat has drawn its input box (so it is in raw mode and reads keys).
+    pub fn wait_ready(&self) -> String {
+        self.wait_for("╭ Message", WAIT)
     }
 
     /// True once the program in the pane has exited.
@@ -103,16 +273,58 @@ impl Tmux {
         self.display("#{pane_dead}") == "1"
     }
 
-    /// Waits for the program to exit.
-    pub fn wait_exit(&self, timeout: Duration) {
+    /// Waits for the pane's program to exit and returns how: `status N` or `signal N`.
+    pub fn wait_exit(&self, timeout: Duration) -> String {
         let start = Instant::now();
-        while !self.exited() {
-            assert!(start.elapsed() < timeout, "ecochat did not exit; screen:\n{}", self.screen());
-            std::thread::sleep(Duration::from_millis(40));
+        loop {
+            // tmux marks the pane dead a moment before it has collected the exit status.
+            let v = self.display("#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}");
+            match v.split('|').collect::<Vec<_>>()[..] {
+                ["1", status, ""] if !status.is_empty() => return format!("status {status}"),
+                ["1", _, signal] if !signal.is_empty() => return format!("signal {signal}"),
+                _ => {}
+            }
+            assert!(
+                start.elapsed() < timeout,
+                "ecochat did not exit ({v}); screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(30));
         }
     }
 
-    /// The config dir inside the temp home.
+    /// The pid of the ecochat process (under `run_in_shell`, the shell's child).
+    pub fn app_pid(&self) -> u32 {
+        let pane: u32 = self
+            .display("#{pane_pid}")
+            .parse()
+            .expect("#{pane_pid} is a number");
+        if !self.wrapped {
+            return pane;
+        }
+        let children = std::fs::read_to_string(format!("/proc/{pane}/task/{pane}/children"))
+            .expect("read the shell's children from /proc");
+        let mut pids = children.split_whitespace();
+        let pid = pids
+            .next()
+            .expect("the shell runs ecochat")
+            .parse()
+            .expect("a pid");
+        assert_eq!(pids.next(), None, "the shell runs only ecochat");
+        pid
+    }
+
+    /// Sends `signal` (`TERM`, `HUP`, ...) to the ecochat process.
+    pub fn kill(&self, signal: &str) {
+        let pid = self.app_pid().to_string();
+        let out = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .output()
+            .expect("run kill");
+        assert!(out.status.success(), "kill -{signal} {pid} failed");
+    }
+
+    /// A path inside the temp home.
     pub fn path(&self, rel: &str) -> PathBuf {
         self.home.path().join(rel)
     }
@@ -120,7 +332,11 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 
@@ -131,4 +347,43 @@ pub fn bin() -> &'static Path {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The last non-blank line: the status bar while ecochat runs.
+pub fn status_line(screen: &str) -> &str {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+}
+
+/// True when the status bar says nothing is in flight.
+pub fn is_idle(screen: &str) -> bool {
+    status_line(screen).contains(" idle ")
+}
+
+/// The screen with all whitespace removed, so text can be found however it was wrapped.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The rows of the input box's text, (row index, text between the borders), top to bottom.
+pub fn input_rows(screen: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = screen.lines().collect();
+    let Some(bottom) = lines.iter().rposition(|l| l.starts_with('╰')) else {
+        return Vec::new();
+    };
+    let Some(top) = lines[..bottom].iter().rposition(|l| l.starts_with('╭')) else {
+        return Vec::new();
+    };
+    (top + 1..bottom)
+        .map(|i| {
+            let inner = lines[i]
+                .trim_end()
+                .trim_start_matches('│')
+                .trim_end_matches('│');
+            (i, inner.trim_end().to_string())
+        })
+        .collect()
 }
