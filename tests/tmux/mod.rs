@@ -276,20 +276,40 @@ impl Tmux {
     /// Waits for the pane's program to exit and returns how: `status N` or `signal N`.
     pub fn wait_exit(&self, timeout: Duration) -> String {
         let start = Instant::now();
+        let mut dead_since: Option<Instant> = None;
         loop {
-            // tmux marks the pane dead a moment before it has collected the exit status.
+            // tmux marks the pane dead (its pty closed) before it has reaped the process.
             let v = self.display("#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}");
             match v.split('|').collect::<Vec<_>>()[..] {
                 ["1", status, ""] if !status.is_empty() => return format!("status {status}"),
                 ["1", _, signal] if !signal.is_empty() => return format!("signal {signal}"),
+                ["1", ..] => {
+                    let since = *dead_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() > Duration::from_millis(200) {
+                        self.nudge_reaper();
+                    }
+                }
                 _ => {}
             }
             assert!(
                 start.elapsed() < timeout,
-                "ecochat did not exit ({v}); screen:\n{}",
+                "ecochat did not exit ({v}); {}; screen:\n{}",
+                self.process_report(),
                 self.screen()
             );
             std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// Makes the tmux server reap its children again.
+    ///
+    /// Debian's tmux 3.3a is built with libutempter, whose helper briefly replaces tmux's SIGCHLD
+    /// handler when a pane's pty closes; a child exiting in that window is never reaped and its
+    /// status never shown (tmux/tmux#311, #4559). tmux's maintainer suggests sending SIGCHLD.
+    fn nudge_reaper(&self) {
+        let server = self.display("#{pid}");
+        if server.parse::<u32>().is_ok() {
+            let _ = Command::new("kill").args(["-CHLD", &server]).output();
         }
     }
 
@@ -312,6 +332,32 @@ impl Tmux {
             .expect("a pid");
         assert_eq!(pids.next(), None, "the shell runs only ecochat");
         pid
+    }
+
+    /// What /proc says about the ecochat process and its threads, for failure messages.
+    pub fn process_report(&self) -> String {
+        let pid = self.app_pid();
+        let state = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("State:"))
+                    .map(String::from)
+            })
+            .unwrap_or_else(|| "gone".into());
+        let mut threads = Vec::new();
+        if let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+            for task in dir.flatten() {
+                let read = |f: &str| {
+                    std::fs::read_to_string(task.path().join(f))
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string()
+                };
+                threads.push(format!("{}:{}", read("comm"), read("wchan")));
+            }
+        }
+        format!("process {pid}: {state}; threads {threads:?}")
     }
 
     /// Sends `signal` (`TERM`, `HUP`, ...) to the ecochat process.
