@@ -23,7 +23,12 @@ impl Target {
     /// The request for `history` (oldest first), with the model's system prompt in front.
     pub fn request(&self, history: &[WireMessage], force_no_stream: bool) -> ChatRequest {
         let mut messages = Vec::with_capacity(history.len() + 1);
-        if let Some(system) = self.model.system.as_deref().filter(|s| !s.trim().is_empty()) {
+        if let Some(system) = self
+            .model
+            .system
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+        {
             if !history.iter().any(|m| m.role == "system") {
                 messages.push(WireMessage::new("system", system));
             }
@@ -53,7 +58,11 @@ pub async fn chat(
     cancel: &CancellationToken,
 ) -> Result<ReplyEnd, ApiError> {
     if target.provider.is_demo() {
-        let prompt = history.iter().rev().find(|m| m.role == "user").map(|m| m.content.as_str());
+        let prompt = history
+            .iter()
+            .rev()
+            .find(|m| m.role == "user")
+            .map(|m| m.content.as_str());
         return Ok(demo::chat(prompt.unwrap_or(""), on_event, cancel).await);
     }
     let endpoint = target.provider.endpoint(&process_env)?;

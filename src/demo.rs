@@ -20,7 +20,13 @@ const DEFAULT_DELAY: Duration = Duration::from_millis(18);
 
 /// The reply text for `prompt` (the prompt is quoted back so each reply differs).
 pub fn reply_text(prompt: &str) -> String {
-    let quoted: String = prompt.lines().next().unwrap_or("").chars().take(40).collect();
+    let quoted: String = prompt
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(40)
+        .collect();
     format!(
         "你好！这是 **ecochat** 的离线演示模型，你刚才说：「{quoted}」。\n\n\
 Hello! This is the offline `demo` model: no key, no network. It shows what a real reply looks like:\n\n\
@@ -67,7 +73,9 @@ pub async fn chat(
 ) -> ReplyEnd {
     let pause = delay();
     let reasoning = pieces(REASONING).into_iter().map(StreamEvent::Reasoning);
-    let content = pieces(&reply_text(prompt)).into_iter().map(StreamEvent::Content);
+    let content = pieces(&reply_text(prompt))
+        .into_iter()
+        .map(StreamEvent::Content);
     let mut completion_tokens = 0;
     for event in reasoning.chain(content) {
         if !pause.is_zero() {
@@ -76,7 +84,10 @@ pub async fn chat(
                 () = tokio::time::sleep(pause) => {}
             }
         } else if cancel.is_cancelled() {
-            return ReplyEnd { cancelled: true, ..ReplyEnd::default() };
+            return ReplyEnd {
+                cancelled: true,
+                ..ReplyEnd::default()
+            };
         }
         completion_tokens += 1;
         on_event(event);
@@ -89,7 +100,11 @@ pub async fn chat(
     };
     on_event(StreamEvent::Finish("stop".into()));
     on_event(StreamEvent::Usage(usage));
-    ReplyEnd { finish_reason: Some("stop".into()), usage: Some(usage), ..ReplyEnd::default() }
+    ReplyEnd {
+        finish_reason: Some("stop".into()),
+        usage: Some(usage),
+        ..ReplyEnd::default()
+    }
 }
 
 #[cfg(test)]
@@ -100,7 +115,10 @@ mod tests {
     fn pieces_rejoin_to_the_text() {
         let text = reply_text("你好 world");
         assert_eq!(pieces(&text).concat(), text);
-        assert!(pieces(&text).len() > 50, "the demo should stream in many pieces");
+        assert!(
+            pieces(&text).len() > 50,
+            "the demo should stream in many pieces"
+        );
     }
 
     #[test]
@@ -123,8 +141,12 @@ mod tests {
         let mut events = Vec::new();
         let end = chat("hi", &mut |e| events.push(e), &cancel).await;
         assert_eq!(end.finish_reason.as_deref(), Some("stop"));
-        let first_content = events.iter().position(|e| matches!(e, StreamEvent::Content(_)));
-        let last_reasoning = events.iter().rposition(|e| matches!(e, StreamEvent::Reasoning(_)));
+        let first_content = events
+            .iter()
+            .position(|e| matches!(e, StreamEvent::Content(_)));
+        let last_reasoning = events
+            .iter()
+            .rposition(|e| matches!(e, StreamEvent::Reasoning(_)));
         assert!(last_reasoning < first_content);
 
         cancel.cancel();

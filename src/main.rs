@@ -39,9 +39,15 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let spec = cli.model.clone().unwrap_or_else(|| cfg.default_model.clone());
+    let spec = cli
+        .model
+        .clone()
+        .unwrap_or_else(|| cfg.default_model.clone());
     let target = match cfg.resolve(&spec) {
-        Ok((provider, model)) => Target { provider: provider.clone(), model },
+        Ok((provider, model)) => Target {
+            provider: provider.clone(),
+            model,
+        },
         Err(e) => return fail(EXIT_CONFIG, &e),
     };
 
@@ -61,9 +67,16 @@ fn main() -> ExitCode {
             }
         };
         if prompt.trim().is_empty() {
-            return fail(EXIT_CONFIG, &"no prompt: pass -p TEXT or pipe one in on stdin");
+            return fail(
+                EXIT_CONFIG,
+                &"no prompt: pass -p TEXT or pipe one in on stdin",
+            );
         }
-        let opts = PipeOptions { prompt, no_stream: cli.no_stream, show_reasoning: cli.show_reasoning };
+        let opts = PipeOptions {
+            prompt,
+            no_stream: cli.no_stream,
+            show_reasoning: cli.show_reasoning,
+        };
         return match tokio_runtime() {
             Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
             Err(e) => fail(1, &e),
@@ -75,9 +88,17 @@ fn main() -> ExitCode {
         Err(e) => return fail(1, &e),
     };
     let theme = Theme::from_env(std::env::var("NO_COLOR").ok().as_deref());
-    let mut app = App::new(target, theme, ratatui::layout::Rect::default(), Instant::now());
+    let mut app = App::new(
+        target,
+        theme,
+        ratatui::layout::Rect::default(),
+        Instant::now(),
+    );
     if let Some(w) = loaded.warnings.first() {
-        app.notice = Some(ecochat::app::Notice { text: format!("warning: {w}"), is_error: true });
+        app.notice = Some(ecochat::app::Notice {
+            text: format!("warning: {w}"),
+            is_error: true,
+        });
     }
     let rt = match tokio_runtime() {
         Ok(rt) => rt,
@@ -90,7 +111,10 @@ fn main() -> ExitCode {
 }
 
 fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
 }
 
 fn fail(code: u8, err: &dyn std::fmt::Display) -> ExitCode {

@@ -27,7 +27,12 @@ struct Out<W: Write> {
 
 impl<W: Write> Out<W> {
     fn new(w: W, is_terminal: bool) -> Self {
-        Self { w, sanitizer: is_terminal.then(StreamSanitizer::new), ends_with_newline: true, wrote: false }
+        Self {
+            w,
+            sanitizer: is_terminal.then(StreamSanitizer::new),
+            ends_with_newline: true,
+            wrote: false,
+        }
     }
 
     fn write(&mut self, text: &str) {
@@ -43,7 +48,10 @@ impl<W: Write> Out<W> {
             return;
         }
         // A closed pipe (`ecochat -p … | head`) is not an error worth reporting.
-        let _ = self.w.write_all(text.as_bytes()).and_then(|()| self.w.flush());
+        let _ = self
+            .w
+            .write_all(text.as_bytes())
+            .and_then(|()| self.w.flush());
         self.ends_with_newline = text.ends_with('\n');
         self.wrote = true;
     }
@@ -105,7 +113,6 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
             Ok(ReplyEnd { cancelled: true, ..ReplyEnd::default() })
         }
     };
-    drop(on_event);
     thoughts.finish_line();
     out.finish_line();
     match result {
@@ -129,9 +136,13 @@ pub fn end_note(end: &ReplyEnd) -> Option<String> {
     }
     match end.finish_reason.as_deref() {
         Some("length") => Some("the reply hit the max_tokens limit".into()),
-        Some(r @ ("content_filter" | "sensitive")) => Some(format!("the reply was stopped by the provider's content filter ({r})")),
+        Some(r @ ("content_filter" | "sensitive")) => Some(format!(
+            "the reply was stopped by the provider's content filter ({r})"
+        )),
         Some(_) => None,
-        None if end.possibly_truncated => Some("the stream ended without a finish reason: the reply may be truncated".into()),
+        None if end.possibly_truncated => {
+            Some("the stream ended without a finish reason: the reply may be truncated".into())
+        }
         None => None,
     }
 }

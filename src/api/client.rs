@@ -78,7 +78,10 @@ pub struct WireMessage {
 impl WireMessage {
     /// A message with the given role and text.
     pub fn new(role: &str, content: impl Into<String>) -> Self {
-        Self { role: role.to_string(), content: content.into() }
+        Self {
+            role: role.to_string(),
+            content: content.into(),
+        }
     }
 }
 
@@ -103,7 +106,10 @@ impl ChatRequest {
         );
         body.insert("stream".into(), self.stream.into());
         if self.stream && include_usage {
-            body.insert("stream_options".into(), serde_json::json!({ "include_usage": true }));
+            body.insert(
+                "stream_options".into(),
+                serde_json::json!({ "include_usage": true }),
+            );
         }
         serde_json::Value::Object(body)
     }
@@ -142,7 +148,10 @@ impl Client {
     }
 
     fn http(&self, connect_timeout: Duration) -> Result<reqwest::Client, ApiError> {
-        let mut map = self.by_connect_timeout.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self
+            .by_connect_timeout
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(c) = map.get(&connect_timeout) {
             return Ok(c.clone());
         }
@@ -152,7 +161,10 @@ impl Client {
             // reqwest drops Authorization when a redirect leaves the host; keep the chain short.
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
-            .map_err(|e| ApiError::Connect { host: String::new(), detail: e.to_string() })?;
+            .map_err(|e| ApiError::Connect {
+                host: String::new(),
+                detail: e.to_string(),
+            })?;
         map.insert(connect_timeout, client.clone());
         Ok(client)
     }
@@ -167,7 +179,10 @@ impl Client {
         cancel: &CancellationToken,
     ) -> Result<ReplyEnd, ApiError> {
         let host = ep.host();
-        let ctx = ErrorContext { host: &host, key_source: &ep.key_source };
+        let ctx = ErrorContext {
+            host: &host,
+            key_source: &ep.key_source,
+        };
         let http = self.http(ep.connect_timeout)?;
         let body = req.body(ep.include_usage);
         let mut attempt = 0u32;
@@ -215,7 +230,11 @@ async fn send_once(
         .post(ep.url("chat/completions"))
         .header(
             reqwest::header::ACCEPT,
-            if stream { "text/event-stream" } else { "application/json" },
+            if stream {
+                "text/event-stream"
+            } else {
+                "application/json"
+            },
         )
         .json(body);
     if let Some(key) = &ep.api_key {
@@ -225,7 +244,11 @@ async fn send_once(
     let response = match sent {
         Err(_) => {
             let secs = (ep.connect_timeout + ep.idle_timeout).as_secs();
-            let err = ApiError::Timeout { host: ctx.host.to_string(), secs, phase: "waiting for the reply" };
+            let err = ApiError::Timeout {
+                host: ctx.host.to_string(),
+                secs,
+                phase: "waiting for the reply",
+            };
             return Attempt::Failed(err, None);
         }
         Ok(Err(e)) => return Attempt::Failed(transport_error(&e, ctx.host, ep), None),
@@ -243,8 +266,16 @@ async fn send_once(
         .map(Duration::from_secs);
     let ct = content_type(&response);
     let request_id = request_id(&response);
-    let body = read_capped(response, MAX_ERROR_BODY, ep.idle_timeout).await.unwrap_or_default();
-    let err = classify_response(status.as_u16(), ct.as_deref(), &body, request_id.as_deref(), ctx);
+    let body = read_capped(response, MAX_ERROR_BODY, ep.idle_timeout)
+        .await
+        .unwrap_or_default();
+    let err = classify_response(
+        status.as_u16(),
+        ct.as_deref(),
+        &body,
+        request_id.as_deref(),
+        ctx,
+    );
     Attempt::Failed(err, retry_after)
 }
 
@@ -265,9 +296,16 @@ fn request_id(r: &reqwest::Response) -> Option<String> {
 fn transport_error(e: &reqwest::Error, host: &str, ep: &Endpoint) -> ApiError {
     let host = host.to_string();
     if e.is_timeout() {
-        return ApiError::Timeout { host, secs: ep.connect_timeout.as_secs(), phase: "connecting" };
+        return ApiError::Timeout {
+            host,
+            secs: ep.connect_timeout.as_secs(),
+            phase: "connecting",
+        };
     }
-    ApiError::Connect { host, detail: error_chain(e) }
+    ApiError::Connect {
+        host,
+        detail: error_chain(e),
+    }
 }
 
 /// reqwest's top-level message is vague ("error sending request"); the cause says what happened.
@@ -327,7 +365,13 @@ async fn read_completion(
     let looks_json = ct.as_deref().is_none_or(|c| c.contains("json"))
         || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     if !looks_json {
-        return Err(classify_response(status, ct.as_deref(), &body, rid.as_deref(), ctx));
+        return Err(classify_response(
+            status,
+            ct.as_deref(),
+            &body,
+            rid.as_deref(),
+            ctx,
+        ));
     }
     // DeepSeek pads slow non-streaming answers with blank lines before the JSON.
     let text = String::from_utf8_lossy(&body);
@@ -355,7 +399,9 @@ struct Tally {
 impl Tally {
     fn note(&mut self, ev: &StreamEvent, end: &mut ReplyEnd) {
         match ev {
-            StreamEvent::Content(t) | StreamEvent::Reasoning(t) if !t.is_empty() => self.saw_text = true,
+            StreamEvent::Content(t) | StreamEvent::Reasoning(t) if !t.is_empty() => {
+                self.saw_text = true
+            }
             StreamEvent::Usage(u) => end.usage = Some(*u),
             StreamEvent::Finish(r) => end.finish_reason = Some(r.clone()),
             _ => {}
@@ -377,16 +423,17 @@ async fn read_stream(
     let mut body = response.bytes_stream();
     let mut got_bytes = false;
 
-    let mut handle = |events: Vec<StreamEvent>, end: &mut ReplyEnd, tally: &mut Tally| -> Result<(), ApiError> {
-        for ev in events {
-            if let StreamEvent::Error(err) = ev {
-                return Err(err);
+    let mut handle =
+        |events: Vec<StreamEvent>, end: &mut ReplyEnd, tally: &mut Tally| -> Result<(), ApiError> {
+            for ev in events {
+                if let StreamEvent::Error(err) = ev {
+                    return Err(err);
+                }
+                tally.note(&ev, end);
+                on_event(ev);
             }
-            tally.note(&ev, end);
-            on_event(ev);
-        }
-        Ok(())
-    };
+            Ok(())
+        };
 
     'read: loop {
         let next = tokio::select! {
@@ -398,12 +445,23 @@ async fn read_stream(
         };
         let bytes = match next {
             Err(_) => {
-                let phase = if got_bytes { "mid-reply" } else { "waiting for the first token" };
-                return Err(ApiError::Timeout { host: host.to_string(), secs: ep.idle_timeout.as_secs(), phase });
+                let phase = if got_bytes {
+                    "mid-reply"
+                } else {
+                    "waiting for the first token"
+                };
+                return Err(ApiError::Timeout {
+                    host: host.to_string(),
+                    secs: ep.idle_timeout.as_secs(),
+                    phase,
+                });
             }
             Ok(None) => break 'read,
             Ok(Some(Err(e))) => {
-                return Err(ApiError::Interrupted { host: host.to_string(), detail: error_chain(&e) });
+                return Err(ApiError::Interrupted {
+                    host: host.to_string(),
+                    detail: error_chain(&e),
+                });
             }
             Ok(Some(Ok(b))) => b,
         };
@@ -423,7 +481,9 @@ async fn read_stream(
     handle(chunks.finish(), &mut end, &mut tally)?;
 
     if !tally.saw_text {
-        return Err(ApiError::Empty { host: host.to_string() });
+        return Err(ApiError::Empty {
+            host: host.to_string(),
+        });
     }
     end.possibly_truncated = end.finish_reason.is_none();
     Ok(end)

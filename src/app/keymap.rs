@@ -59,7 +59,8 @@ impl Combo {
 
     /// The combo of a key event; SHIFT is dropped for characters, whose case already carries it.
     pub fn of(key: &KeyEvent) -> Self {
-        let mut mods = key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            key.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         if let KeyCode::Char(c) = key.code {
             if !c.is_ascii_alphabetic() || mods.contains(KeyModifiers::CONTROL) {
                 mods.remove(KeyModifiers::SHIFT);
@@ -67,7 +68,9 @@ impl Combo {
         }
         let code = match key.code {
             // Terminals report Ctrl+letter as lower or upper case depending on Shift/Caps Lock.
-            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+            KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
             other => other,
         };
         Self { code, mods }
@@ -76,7 +79,11 @@ impl Combo {
     /// Human form such as `Ctrl+Q`, `Shift+Enter`, `PgUp`.
     pub fn label(&self) -> String {
         let mut s = String::new();
-        for (m, name) in [(KeyModifiers::CONTROL, "Ctrl+"), (KeyModifiers::ALT, "Alt+"), (KeyModifiers::SHIFT, "Shift+")] {
+        for (m, name) in [
+            (KeyModifiers::CONTROL, "Ctrl+"),
+            (KeyModifiers::ALT, "Alt+"),
+            (KeyModifiers::SHIFT, "Shift+"),
+        ] {
             if self.mods.contains(m) {
                 s.push_str(name);
             }
@@ -116,12 +123,20 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 impl Default for KeyMap {
     fn default() -> Self {
         use Command::{
-            CancelReply, Help, Interrupt, NewChat, Newline, Quit, Regenerate, ScrollBottom, ScrollDown, ScrollTop,
-            ScrollUp, Send, ToggleReasoning,
+            CancelReply, Help, Interrupt, NewChat, Newline, Quit, Regenerate, ScrollBottom,
+            ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
         };
         use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Up};
-        let b = |code, mods, command| Binding { combo: Combo::new(code, mods), command, when_input_empty: false };
-        let empty = |code, mods, command| Binding { combo: Combo::new(code, mods), command, when_input_empty: true };
+        let b = |code, mods, command| Binding {
+            combo: Combo::new(code, mods),
+            command,
+            when_input_empty: false,
+        };
+        let empty = |code, mods, command| Binding {
+            combo: Combo::new(code, mods),
+            command,
+            when_input_empty: true,
+        };
         Self {
             bindings: vec![
                 b(Enter, NONE, Send),
@@ -173,7 +188,9 @@ impl KeyMap {
                 None => rows.push((vec![label], b.command)),
             }
         }
-        rows.into_iter().map(|(labels, c)| (labels.join(", "), c)).collect()
+        rows.into_iter()
+            .map(|(labels, c)| (labels.join(", "), c))
+            .collect()
     }
 }
 
@@ -188,16 +205,28 @@ mod tests {
     #[test]
     fn ctrl_letters_match_regardless_of_case_and_shift() {
         let km = KeyMap::default();
-        assert_eq!(km.lookup(&key(KeyCode::Char('q'), CTRL), false), Some(Command::Quit));
-        assert_eq!(km.lookup(&key(KeyCode::Char('Q'), CTRL | SHIFT), false), Some(Command::Quit));
+        assert_eq!(
+            km.lookup(&key(KeyCode::Char('q'), CTRL), false),
+            Some(Command::Quit)
+        );
+        assert_eq!(
+            km.lookup(&key(KeyCode::Char('Q'), CTRL | SHIFT), false),
+            Some(Command::Quit)
+        );
     }
 
     #[test]
     fn home_scrolls_only_when_the_input_is_empty() {
         let km = KeyMap::default();
-        assert_eq!(km.lookup(&key(KeyCode::Home, NONE), true), Some(Command::ScrollTop));
+        assert_eq!(
+            km.lookup(&key(KeyCode::Home, NONE), true),
+            Some(Command::ScrollTop)
+        );
         assert_eq!(km.lookup(&key(KeyCode::Home, NONE), false), None);
-        assert_eq!(km.lookup(&key(KeyCode::Home, CTRL), false), Some(Command::ScrollTop));
+        assert_eq!(
+            km.lookup(&key(KeyCode::Home, CTRL), false),
+            Some(Command::ScrollTop)
+        );
     }
 
     #[test]

@@ -27,9 +27,15 @@ pub enum Action {
     Key(KeyEvent),
     Paste(String),
     Mouse(MouseEvent),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// A piece of the reply being written into message `id`.
-    Stream { id: u64, msg: StreamMsg },
+    Stream {
+        id: u64,
+        msg: StreamMsg,
+    },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
 }
@@ -45,9 +51,15 @@ pub enum StreamMsg {
 #[derive(Debug, Clone)]
 pub enum Effect {
     /// Request a reply into message `reply_id`.
-    StartReply { reply_id: u64, target: Box<Target>, history: Vec<WireMessage> },
+    StartReply {
+        reply_id: u64,
+        target: Box<Target>,
+        history: Vec<WireMessage>,
+    },
     /// Stop reading the reply for message `reply_id`.
-    CancelReply { reply_id: u64 },
+    CancelReply {
+        reply_id: u64,
+    },
     Quit,
 }
 
@@ -110,7 +122,10 @@ impl App {
             last_usage: None,
             last_error: None,
             notice: None,
-            scroll: Scroll { top: 0, follow: true },
+            scroll: Scroll {
+                top: 0,
+                follow: true,
+            },
             area,
             layout: ConversationLayout::default(),
             show_reasoning: false,
@@ -124,24 +139,40 @@ impl App {
 
     /// The panes for the current size and input height.
     pub fn panes(&self) -> Option<Panes> {
-        Panes::compute(self.area, self.prompt.visual_lines(self.area.width.saturating_sub(2)))
+        Panes::compute(
+            self.area,
+            self.prompt.visual_lines(self.area.width.saturating_sub(2)),
+        )
     }
 
     /// Height of the conversation pane in lines.
     pub fn viewport_height(&self) -> usize {
-        self.panes().map_or(0, |p| usize::from(p.conversation.height))
+        self.panes()
+            .map_or(0, |p| usize::from(p.conversation.height))
     }
 
     /// Re-lays out messages that changed since the last call (cheap when nothing did).
     pub fn sync_layout(&mut self) {
-        let width = self.panes().map_or(1, |p| conversation_text_width(p.conversation).max(1));
-        let opts = LayoutOptions { width, show_reasoning: self.show_reasoning };
+        let width = self
+            .panes()
+            .map_or(1, |p| conversation_text_width(p.conversation).max(1));
+        let opts = LayoutOptions {
+            width,
+            show_reasoning: self.show_reasoning,
+        };
         self.layout.sync(&self.conv, opts, &self.theme);
     }
 
     /// First visible line of the conversation, after clamping.
     pub fn scroll_top(&self) -> usize {
-        let max_top = self.layout.total_lines().saturating_sub(self.viewport_height());
-        if self.scroll.follow { max_top } else { self.scroll.top.min(max_top) }
+        let max_top = self
+            .layout
+            .total_lines()
+            .saturating_sub(self.viewport_height());
+        if self.scroll.follow {
+            max_top
+        } else {
+            self.scroll.top.min(max_top)
+        }
     }
 }

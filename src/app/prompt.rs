@@ -19,7 +19,12 @@ pub struct Prompt {
 impl Prompt {
     /// An empty prompt styled with `theme`.
     pub fn new(theme: &Theme) -> Self {
-        Self { editor: editor_with(Vec::new(), theme), history: Vec::new(), browsing: None, draft: String::new() }
+        Self {
+            editor: editor_with(Vec::new(), theme),
+            history: Vec::new(),
+            browsing: None,
+            draft: String::new(),
+        }
     }
 
     /// The text as typed, lines joined with `\n`.
@@ -40,7 +45,11 @@ impl Prompt {
     /// Number of screen lines at `width` columns, with soft wrapping (an estimate the box height uses).
     pub fn visual_lines(&self, width: u16) -> usize {
         let w = usize::from(width).max(1);
-        self.editor.lines().iter().map(|l| display_width(l).div_ceil(w).max(1)).sum()
+        self.editor
+            .lines()
+            .iter()
+            .map(|l| display_width(l).div_ceil(w).max(1))
+            .sum()
     }
 
     /// Replaces the text, cursor at the end.

@@ -91,7 +91,10 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.conv = Default::default();
             app.scroll.follow = true;
             app.last_error = None;
-            app.notice = Some(Notice { text: "new conversation".into(), is_error: false });
+            app.notice = Some(Notice {
+                text: "new conversation".into(),
+                is_error: false,
+            });
             effects
         }
         Command::Regenerate => regenerate(app),
@@ -131,7 +134,10 @@ fn page(app: &App) -> isize {
 fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
     app.sync_layout();
     let top = app.scroll_top();
-    let max_top = app.layout.total_lines().saturating_sub(app.viewport_height());
+    let max_top = app
+        .layout
+        .total_lines()
+        .saturating_sub(app.viewport_height());
     let new_top = top.saturating_add_signed(delta).min(max_top);
     app.scroll.top = new_top;
     // Reaching the bottom resumes following; any move up stops it.
@@ -161,7 +167,10 @@ fn submit(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     if app.in_flight.is_some() {
-        app.notice = Some(Notice { text: "a reply is still streaming: Esc cancels it".into(), is_error: false });
+        app.notice = Some(Notice {
+            text: "a reply is still streaming: Esc cancels it".into(),
+            is_error: false,
+        });
         return Vec::new();
     }
     let text = app.prompt.take(&app.theme);
@@ -177,25 +186,50 @@ fn start_reply(app: &mut App) -> Vec<Effect> {
         msg.status = Status::Waiting;
         msg.model = Some(app.target.label());
     }
-    app.in_flight = Some(InFlight { id: reply_id, started: app.now, first_token: None, pieces: 0 });
+    app.in_flight = Some(InFlight {
+        id: reply_id,
+        started: app.now,
+        first_token: None,
+        pieces: 0,
+    });
     app.last_error = None;
     app.notice = None;
     app.scroll.follow = true;
-    vec![Effect::StartReply { reply_id, target: Box::new(app.target.clone()), history }]
+    vec![Effect::StartReply {
+        reply_id,
+        target: Box::new(app.target.clone()),
+        history,
+    }]
 }
 
 fn regenerate(app: &mut App) -> Vec<Effect> {
     if app.in_flight.is_some() {
-        app.notice = Some(Notice { text: "a reply is still streaming: Esc cancels it".into(), is_error: false });
+        app.notice = Some(Notice {
+            text: "a reply is still streaming: Esc cancels it".into(),
+            is_error: false,
+        });
         return Vec::new();
     }
-    while app.conv.messages.last().is_some_and(|m| m.role == Role::Assistant) {
+    while app
+        .conv
+        .messages
+        .last()
+        .is_some_and(|m| m.role == Role::Assistant)
+    {
         app.conv.messages.pop();
     }
-    if app.conv.messages.last().is_some_and(|m| m.role == Role::User) {
+    if app
+        .conv
+        .messages
+        .last()
+        .is_some_and(|m| m.role == Role::User)
+    {
         start_reply(app)
     } else {
-        app.notice = Some(Notice { text: "nothing to regenerate".into(), is_error: false });
+        app.notice = Some(Notice {
+            text: "nothing to regenerate".into(),
+            is_error: false,
+        });
         Vec::new()
     }
 }
@@ -207,12 +241,16 @@ fn cancel_reply(app: &mut App) -> Option<Effect> {
         msg.status = Status::Cancelled;
         msg.revision += 1;
     }
-    Some(Effect::CancelReply { reply_id: flight.id })
+    Some(Effect::CancelReply {
+        reply_id: flight.id,
+    })
 }
 
 fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
     // Pieces of a cancelled or replaced reply may still be queued: drop them.
-    let Some(flight) = app.in_flight.as_mut().filter(|f| f.id == id) else { return };
+    let Some(flight) = app.in_flight.as_mut().filter(|f| f.id == id) else {
+        return;
+    };
     let Some(message) = app.conv.get_mut(id) else {
         app.in_flight = None;
         return;
@@ -249,7 +287,11 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
             }
         }
         StreamMsg::End(Ok(end)) => {
-            message.status = if end.cancelled { Status::Cancelled } else { Status::Done };
+            message.status = if end.cancelled {
+                Status::Cancelled
+            } else {
+                Status::Done
+            };
             message.truncated = end.possibly_truncated;
             if let Some(u) = end.usage {
                 message.usage = Some(u);
@@ -263,7 +305,11 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
         StreamMsg::End(Err(e)) => {
             let text = e.to_string();
             let has_text = !message.content.is_empty() || !message.reasoning.is_empty();
-            message.status = if has_text { Status::Interrupted(text.clone()) } else { Status::Failed(text.clone()) };
+            message.status = if has_text {
+                Status::Interrupted(text.clone())
+            } else {
+                Status::Failed(text.clone())
+            };
             app.last_error = Some(text);
             app.in_flight = None;
         }

@@ -149,8 +149,19 @@ mod tests {
         let live = c.push(Role::Assistant, "partial");
         c.get_mut(live).unwrap().status = Status::Streaming;
         let wire = c.wire_history();
-        let texts: Vec<_> = wire.iter().map(|m| (m.role.as_str(), m.content.as_str())).collect();
-        assert_eq!(texts, [("user", "q1"), ("assistant", "a1"), ("user", "q2"), ("user", "q3")]);
+        let texts: Vec<_> = wire
+            .iter()
+            .map(|m| (m.role.as_str(), m.content.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("user", "q1"),
+                ("assistant", "a1"),
+                ("user", "q2"),
+                ("user", "q3")
+            ]
+        );
         assert!(!wire.iter().any(|m| m.content.contains("secret")));
     }
 

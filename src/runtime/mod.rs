@@ -25,7 +25,14 @@ const TICK: Duration = Duration::from_millis(100);
 pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
-    update(&mut app, Action::Resize { width: size.width, height: size.height }, Instant::now());
+    update(
+        &mut app,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        Instant::now(),
+    );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let mut events = EventStream::new();
@@ -94,7 +101,11 @@ fn apply(
 ) {
     for effect in update(app, action, Instant::now()) {
         match effect {
-            Effect::StartReply { reply_id, target, history } => {
+            Effect::StartReply {
+                reply_id,
+                target,
+                history,
+            } => {
                 let token = CancellationToken::new();
                 replies.insert(reply_id, token.clone());
                 let tx = tx.clone();
@@ -102,10 +113,18 @@ fn apply(
                 tokio::spawn(async move {
                     let events_tx = tx.clone();
                     let mut on_event = move |ev| {
-                        let _ = events_tx.send(Action::Stream { id: reply_id, msg: StreamMsg::Event(ev) });
+                        let _ = events_tx.send(Action::Stream {
+                            id: reply_id,
+                            msg: StreamMsg::Event(ev),
+                        });
                     };
-                    let end = backend::chat(&client, &target, &history, false, &mut on_event, &token).await;
-                    let _ = tx.send(Action::Stream { id: reply_id, msg: StreamMsg::End(end) });
+                    let end =
+                        backend::chat(&client, &target, &history, false, &mut on_event, &token)
+                            .await;
+                    let _ = tx.send(Action::Stream {
+                        id: reply_id,
+                        msg: StreamMsg::End(end),
+                    });
                 });
             }
             Effect::CancelReply { reply_id } => {
@@ -133,8 +152,15 @@ impl Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            let kinds = [SignalKind::terminate(), SignalKind::hangup(), SignalKind::interrupt()];
-            let inner = kinds.into_iter().map(signal).collect::<std::io::Result<Vec<_>>>()?;
+            let kinds = [
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+                SignalKind::interrupt(),
+            ];
+            let inner = kinds
+                .into_iter()
+                .map(signal)
+                .collect::<std::io::Result<Vec<_>>>()?;
             Ok(Self { inner })
         }
         #[cfg(not(unix))]

@@ -12,7 +12,11 @@ use crate::text::display_width;
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let rows = app.keymap.help_rows();
-    let key_w = rows.iter().map(|(k, _)| display_width(k)).max().unwrap_or(0);
+    let key_w = rows
+        .iter()
+        .map(|(k, _)| display_width(k))
+        .max()
+        .unwrap_or(0);
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(keys, cmd)| {
@@ -23,7 +27,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         })
         .collect();
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(" Up/Down on the first/last line: previous/next prompt · any key closes", t.meta)));
+    lines.push(Line::from(Span::styled(
+        " Up/Down on the first/last line: previous/next prompt · any key closes",
+        t.meta,
+    )));
     let want_w = lines.iter().map(Line::width).max().unwrap_or(0) + 2;
     let w = (want_w as u16).min(area.width);
     let h = (lines.len() as u16 + 2).min(area.height);

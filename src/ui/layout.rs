@@ -25,13 +25,31 @@ impl Panes {
         }
         let status_h = 1;
         // Keep at least two conversation lines visible however tall the input grows.
-        let max_text = area.height.saturating_sub(status_h + 2 + 2).clamp(1, MAX_INPUT_LINES);
+        let max_text = area
+            .height
+            .saturating_sub(status_h + 2 + 2)
+            .clamp(1, MAX_INPUT_LINES);
         let input_h = (input_lines.max(1) as u16).min(max_text) + 2;
         let conv_h = area.height - status_h - input_h;
-        let conversation = Rect { height: conv_h, ..area };
-        let input = Rect { y: area.y + conv_h, height: input_h, ..area };
-        let status = Rect { y: area.y + conv_h + input_h, height: status_h, ..area };
-        Some(Panes { conversation, input, status })
+        let conversation = Rect {
+            height: conv_h,
+            ..area
+        };
+        let input = Rect {
+            y: area.y + conv_h,
+            height: input_h,
+            ..area
+        };
+        let status = Rect {
+            y: area.y + conv_h + input_h,
+            height: status_h,
+            ..area
+        };
+        Some(Panes {
+            conversation,
+            input,
+            status,
+        })
     }
 }
 
@@ -62,7 +80,10 @@ mod tests {
         assert_eq!(p.input.height, MAX_INPUT_LINES + 2);
         let tiny = Panes::compute(Rect::new(0, 0, 20, 6), 50).unwrap();
         assert!(tiny.conversation.height >= 2);
-        assert_eq!(tiny.conversation.height + tiny.input.height + tiny.status.height, 6);
+        assert_eq!(
+            tiny.conversation.height + tiny.input.height + tiny.status.height,
+            6
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let Some(panes) = app.panes() else {
         let text = format!("ecochat needs {MIN_WIDTH}x{MIN_HEIGHT}");
-        Paragraph::new(text).style(app.theme.warning).render(area, frame.buffer_mut());
+        Paragraph::new(text)
+            .style(app.theme.warning)
+            .render(area, frame.buffer_mut());
         return;
     };
     let view = ConversationView {
@@ -41,8 +43,14 @@ fn welcome(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     vec![
         Line::default(),
-        Line::from(vec![Span::styled("  ecochat", t.assistant_label), Span::styled(format!(" · {}", app.target.label()), t.meta)]),
-        Line::from(Span::styled("  Type below and press Enter. F1 lists every key.", t.meta)),
+        Line::from(vec![
+            Span::styled("  ecochat", t.assistant_label),
+            Span::styled(format!(" · {}", app.target.label()), t.meta),
+        ]),
+        Line::from(Span::styled(
+            "  Type below and press Enter. F1 lists every key.",
+            t.meta,
+        )),
     ]
 }
 

@@ -24,16 +24,30 @@ impl StatusBar<'_> {
             let elapsed = app.now.saturating_duration_since(f.started);
             let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
             return match f.first_token {
-                None => Span::styled(format!(" {frame} waiting {:.1}s ", elapsed.as_secs_f32()), t.status_busy),
+                None => Span::styled(
+                    format!(" {frame} waiting {:.1}s ", elapsed.as_secs_f32()),
+                    t.status_busy,
+                ),
                 Some(first) => {
                     let secs = app.now.saturating_duration_since(first).as_secs_f64();
-                    let rate = if secs > 0.2 { f.pieces as f64 / secs } else { 0.0 };
-                    Span::styled(format!(" {frame} streaming {rate:.0} tok/s "), t.status_busy)
+                    let rate = if secs > 0.2 {
+                        f.pieces as f64 / secs
+                    } else {
+                        0.0
+                    };
+                    Span::styled(
+                        format!(" {frame} streaming {rate:.0} tok/s "),
+                        t.status_busy,
+                    )
                 }
             };
         }
         if let Some(n) = &app.notice {
-            let style = if n.is_error { t.status_error } else { t.status_bar };
+            let style = if n.is_error {
+                t.status_error
+            } else {
+                t.status_bar
+            };
             return Span::styled(format!(" {} ", n.text), style);
         }
         if app.last_error.is_some() {
@@ -63,7 +77,7 @@ impl Widget for StatusBar<'_> {
         } else {
             "Enter send · Ctrl+J newline · F1 help · Ctrl+Q quit "
         };
-        if used + display_width(hints) + 1 <= width {
+        if used + display_width(hints) < width {
             let pad = width - used - display_width(hints);
             spans.push(Span::styled(" ".repeat(pad), t.status_bar));
             spans.push(Span::styled(hints, t.key_hint));

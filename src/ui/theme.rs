@@ -42,16 +42,24 @@ impl Theme {
             assistant_label: Style::new().fg(Color::Green).add_modifier(bold),
             meta: Style::new().fg(Color::DarkGray),
             body: Style::new(),
-            reasoning: Style::new().fg(Color::DarkGray).add_modifier(Modifier::ITALIC),
+            reasoning: Style::new()
+                .fg(Color::DarkGray)
+                .add_modifier(Modifier::ITALIC),
             error: Style::new().fg(Color::Red),
             warning: Style::new().fg(Color::Yellow),
             border: Style::new().fg(Color::DarkGray),
             border_focused: Style::new().fg(Color::Cyan),
             placeholder: Style::new().fg(Color::DarkGray),
             status_bar: Style::new().bg(Color::Black).fg(Color::Gray),
-            status_model: Style::new().bg(Color::Black).fg(Color::Cyan).add_modifier(bold),
+            status_model: Style::new()
+                .bg(Color::Black)
+                .fg(Color::Cyan)
+                .add_modifier(bold),
             status_busy: Style::new().bg(Color::Black).fg(Color::Yellow),
-            status_error: Style::new().bg(Color::Black).fg(Color::Red).add_modifier(bold),
+            status_error: Style::new()
+                .bg(Color::Black)
+                .fg(Color::Red)
+                .add_modifier(bold),
             key_hint: Style::new().bg(Color::Black).fg(Color::DarkGray),
             scrollbar: Style::new().fg(Color::DarkGray),
             popup: Style::new(),

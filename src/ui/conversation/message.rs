@@ -51,7 +51,8 @@ impl MessageLines {
         self.head = head_lines(msg, opts, theme);
         self.foot = foot_lines(msg, opts, theme);
         let content = msg.content.as_str();
-        let grows = self.stable_bytes <= content.len() && content.is_char_boundary(self.stable_bytes);
+        let grows =
+            self.stable_bytes <= content.len() && content.is_char_boundary(self.stable_bytes);
         if !grows {
             self.body.clear();
             self.stable_lines = 0;
@@ -63,7 +64,13 @@ impl MessageLines {
             if let Some(nl) = content[self.stable_bytes..].rfind('\n') {
                 let end = self.stable_bytes + nl;
                 self.body.truncate(self.stable_lines);
-                push_wrapped(&mut self.body, &content[self.stable_bytes..end], opts.width, &gutter, theme);
+                push_wrapped(
+                    &mut self.body,
+                    &content[self.stable_bytes..end],
+                    opts.width,
+                    &gutter,
+                    theme,
+                );
                 self.stable_lines = self.body.len();
                 self.stable_bytes = end + 1;
             }
@@ -109,7 +116,13 @@ fn body_gutter(role: Role, theme: &Theme) -> Span<'static> {
     }
 }
 
-fn push_wrapped(out: &mut Vec<Line<'static>>, text: &str, width: usize, gutter: &Span<'static>, theme: &Theme) {
+fn push_wrapped(
+    out: &mut Vec<Line<'static>>,
+    text: &str,
+    width: usize,
+    gutter: &Span<'static>,
+    theme: &Theme,
+) {
     for line in wrap_text(&sanitize(text), width, theme.body) {
         let mut spans = Vec::with_capacity(line.spans.len() + 1);
         spans.push(gutter.clone());
@@ -124,13 +137,19 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         Role::User => vec![Span::styled("▍ You", theme.user_label)],
         Role::Assistant => {
             let model = msg.model.clone().unwrap_or_else(|| "assistant".into());
-            vec![Span::styled("◆ ", theme.assistant_label), Span::styled(sanitize(&model).into_owned(), theme.assistant_label)]
+            vec![
+                Span::styled("◆ ", theme.assistant_label),
+                Span::styled(sanitize(&model).into_owned(), theme.assistant_label),
+            ]
         }
         Role::System => vec![Span::styled("  system", theme.meta)],
     };
     spans.push(Span::styled(format!(" · {time}"), theme.meta));
     if let Some(u) = msg.usage.filter(|u| !u.is_placeholder()) {
-        spans.push(Span::styled(format!(" · {} tokens", u.total_tokens), theme.meta));
+        spans.push(Span::styled(
+            format!(" · {} tokens", u.total_tokens),
+            theme.meta,
+        ));
     }
     let mut lines = vec![Line::from(spans)];
     if msg.reasoning.trim().is_empty() {
@@ -146,7 +165,10 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         }
     } else {
         let n = msg.reasoning.chars().count();
-        lines.push(Line::from(Span::styled(format!("  ▸ thought for {n} characters (Ctrl+T shows it)"), theme.reasoning)));
+        lines.push(Line::from(Span::styled(
+            format!("  ▸ thought for {n} characters (Ctrl+T shows it)"),
+            theme.reasoning,
+        )));
     }
     lines
 }
@@ -169,8 +191,14 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
     }
     match msg.finish_reason.as_deref() {
         Some("length") => note("… stopped at the max_tokens limit".into(), theme.warning),
-        Some(r @ ("content_filter" | "sensitive")) => note(format!("⚠ stopped by the provider's content filter ({r})"), theme.warning),
-        _ if msg.truncated => note("… the stream ended without a finish reason: the reply may be truncated".into(), theme.warning),
+        Some(r @ ("content_filter" | "sensitive")) => note(
+            format!("⚠ stopped by the provider's content filter ({r})"),
+            theme.warning,
+        ),
+        _ if msg.truncated => note(
+            "… the stream ended without a finish reason: the reply may be truncated".into(),
+            theme.warning,
+        ),
         _ => {}
     }
     if !msg.citations.is_empty() {

@@ -7,7 +7,9 @@ pub use message::{LayoutOptions, MessageLines};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+use ratatui::widgets::{
+    Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
+};
 
 use crate::chat::Conversation;
 use crate::ui::theme::Theme;
@@ -31,7 +33,12 @@ impl ConversationLayout {
         }
         let msgs = &conv.messages;
         // Keep the longest prefix of entries that still belongs to the same messages.
-        let keep = self.entries.iter().zip(msgs).take_while(|(e, m)| e.id == m.id).count();
+        let keep = self
+            .entries
+            .iter()
+            .zip(msgs)
+            .take_while(|(e, m)| e.id == m.id)
+            .count();
         let mut changed = self.entries.len() != msgs.len() || keep < self.entries.len();
         self.entries.truncate(keep);
         for (entry, msg) in self.entries.iter_mut().zip(msgs) {
@@ -114,7 +121,10 @@ impl Widget for ConversationView<'_> {
         }
         let height = usize::from(area.height);
         let lines = self.layout.visible(self.top, height);
-        let text_area = Rect { width: area.width.saturating_sub(1), ..area };
+        let text_area = Rect {
+            width: area.width.saturating_sub(1),
+            ..area
+        };
         Paragraph::new(lines).render(text_area, buf);
         if total > height {
             let mut state = ScrollbarState::new(total.saturating_sub(height)).position(self.top);
