@@ -5,6 +5,10 @@
 //! the developer's shell (API keys, `ECOCHAT_CONFIG`) leaks in.
 #![allow(dead_code)]
 
+mod screen;
+
+pub use screen::{conversation_text, input_rows, is_idle, squash, status_line};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -393,43 +397,4 @@ pub fn bin() -> &'static Path {
 
 fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// The last non-blank line: the status bar while ecochat runs.
-pub fn status_line(screen: &str) -> &str {
-    screen
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-}
-
-/// True when the status bar says nothing is in flight.
-pub fn is_idle(screen: &str) -> bool {
-    status_line(screen).contains(" idle ")
-}
-
-/// The screen with all whitespace removed, so text can be found however it was wrapped.
-pub fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
-}
-
-/// The rows of the input box's text, (row index, text between the borders), top to bottom.
-pub fn input_rows(screen: &str) -> Vec<(usize, String)> {
-    let lines: Vec<&str> = screen.lines().collect();
-    let Some(bottom) = lines.iter().rposition(|l| l.starts_with('╰')) else {
-        return Vec::new();
-    };
-    let Some(top) = lines[..bottom].iter().rposition(|l| l.starts_with('╭')) else {
-        return Vec::new();
-    };
-    (top + 1..bottom)
-        .map(|i| {
-            let inner = lines[i]
-                .trim_end()
-                .trim_start_matches('│')
-                .trim_end_matches('│');
-            (i, inner.trim_end().to_string())
-        })
-        .collect()
 }

@@ -1,0 +1,118 @@
+//! The input box: CJK cursor placement, bracketed paste, prompt history.
+
+use super::*;
+
+/// The row and column where the terminal cursor should be: right after the last input text.
+fn expected_cursor_after_input(screen: &str) -> (u16, u16) {
+    let rows = input_rows(screen);
+    let (row, text) = rows
+        .iter()
+        .rev()
+        .find(|(_, text)| !text.is_empty())
+        .expect("text in the input box");
+    let col = 1 + unicode_width::UnicodeWidthStr::width(text.as_str());
+    (col as u16, *row as u16)
+}
+
+#[test]
+fn cjk_input_puts_the_terminal_cursor_after_the_text() {
+    let t = Tmux::start(&[], &[], WIDTH, HEIGHT);
+    let empty = t.wait_ready();
+    let rows = input_rows(&empty);
+    assert_eq!(rows.len(), 1, "{empty}");
+    let text_row = rows[0].0 as u16;
+    assert_eq!(
+        t.cursor(),
+        (1, text_row),
+        "empty input: cursor at the start"
+    );
+
+    t.type_text("你好世界");
+    let screen = t.wait_until(
+        |s| input_rows(s).iter().any(|(_, l)| l == "你好世界"),
+        WAIT,
+        "你好世界 in the input box",
+    );
+    assert_eq!(expected_cursor_after_input(&screen), (9, text_row));
+    t.wait_display("#{cursor_x} #{cursor_y}", &format!("9 {text_row}"), WAIT);
+
+    // One wide character back is two columns.
+    t.keys(&["Left"]);
+    t.wait_display("#{cursor_x} #{cursor_y}", &format!("7 {text_row}"), WAIT);
+    t.keys(&["End"]);
+
+    // A line longer than the box wraps; the cursor follows onto the second row.
+    let more = "一二三四五六七八九十".repeat(6);
+    t.type_text(&more);
+    let want = format!("你好世界{more}");
+    let screen = t.wait_until(
+        |s| {
+            let rows = input_rows(s);
+            rows.len() == 2 && rows.iter().map(|(_, l)| l.as_str()).collect::<String>() == want
+        },
+        WAIT,
+        "the input wrapped onto two rows",
+    );
+    let (x, y) = expected_cursor_after_input(&screen);
+    assert_eq!(y, text_row, "the box grows upwards, its last row stays put");
+    t.wait_display("#{cursor_x} #{cursor_y}", &format!("{x} {y}"), WAIT);
+}
+
+#[test]
+fn bracketed_multiline_paste_does_not_send_and_enter_sends_it() {
+    let server = MockServer::start();
+    let t = mock_app(&server);
+    t.paste("第一行 line one\n第二行 line two");
+    let screen = t.wait_until(
+        |s| {
+            let rows: Vec<String> = input_rows(s).into_iter().map(|(_, l)| l).collect();
+            rows == ["第一行 line one", "第二行 line two"]
+        },
+        WAIT,
+        "both pasted lines in the input box",
+    );
+    assert!(
+        screen.contains("Type below and press Enter"),
+        "nothing sent:\n{screen}"
+    );
+    assert_eq!(chat_requests(&server).len(), 0);
+
+    t.keys(&["Enter"]);
+    wait_reply_done(&t, M1_TEXT);
+    let reqs = chat_requests(&server);
+    assert_eq!(reqs.len(), 1, "the paste itself sent nothing");
+    assert_eq!(
+        messages(&reqs[0]).last(),
+        Some(&(
+            "user".to_string(),
+            "第一行 line one\n第二行 line two".to_string()
+        ))
+    );
+}
+
+#[test]
+fn up_in_the_empty_input_recalls_the_last_prompt() {
+    let server = MockServer::start();
+    let t = mock_app(&server);
+    send(&t, "first");
+    wait_reply_done(&t, M1_TEXT);
+    assert_eq!(input_rows(&t.screen()).len(), 1);
+    t.keys(&["Up"]);
+    t.wait_until(
+        |s| input_rows(s).iter().any(|(_, l)| l == "first"),
+        WAIT,
+        "`first` back in the input box",
+    );
+    t.keys(&["Enter"]);
+    t.wait_until(
+        |s| s.matches(M1_TEXT).count() == 2 && is_idle(s),
+        WAIT,
+        "the recalled prompt answered",
+    );
+    let reqs = chat_requests(&server);
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(
+        messages(&reqs[1]).last(),
+        Some(&("user".to_string(), "first".to_string()))
+    );
+}

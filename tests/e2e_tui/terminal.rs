@@ -1,0 +1,135 @@
+//! Leaving ecochat: Ctrl+Q, Ctrl+C and signals give the terminal back as it was.
+
+use super::*;
+
+/// Asserts the pane's terminal modes are those of a plain shell: main screen, no mouse reporting.
+fn assert_modes_restored(t: &Tmux) {
+    for flag in [
+        "alternate_on",
+        "mouse_any_flag",
+        "mouse_all_flag",
+        "mouse_button_flag",
+        "mouse_standard_flag",
+        "mouse_sgr_flag",
+    ] {
+        assert_eq!(t.display(&format!("#{{{flag}}}")), "0", "{flag} after exit");
+    }
+}
+
+/// Asserts the TUI owns the terminal: alternate screen and mouse reporting on.
+fn assert_modes_taken(t: &Tmux) {
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    assert_eq!(t.display("#{mouse_any_flag}"), "1");
+}
+
+#[test]
+fn ctrl_q_exits_with_status_0_and_leaves_the_alternate_screen() {
+    let server = MockServer::start();
+    let t = mock_app(&server);
+    assert_modes_taken(&t);
+    t.keys(&["C-q"]);
+    assert_eq!(t.wait_exit(WAIT), "status 0");
+    assert_modes_restored(&t);
+}
+
+/// Under the shell wrapper: waits for ecochat's exit and checks what the shell found.
+fn assert_shell_got_a_cooked_terminal(t: &Tmux) {
+    let screen = t.wait_for(TTY_FLAGS, WAIT);
+    assert!(
+        screen.contains(&format!("{EXITED}0]")),
+        "exit status 0:\n{screen}"
+    );
+    let flags = screen
+        .lines()
+        .find_map(|l| l.split_once(TTY_FLAGS).map(|(_, f)| f))
+        .expect("the tty flags line");
+    let flags: Vec<&str> = flags.split_whitespace().collect();
+    let mut sorted = flags.clone();
+    sorted.sort_unstable();
+    let mut want = COOKED_FLAGS.to_vec();
+    want.sort_unstable();
+    assert_eq!(sorted, want, "raw mode is off again: {flags:?}");
+    assert_modes_restored(t);
+    // Only a live pane tells: tmux hides the cursor of a dead one.
+    assert_eq!(t.display("#{cursor_flag}"), "1", "the cursor is visible");
+    // With bracketed paste still on, the shell would see (and `cat -v` echo) `^[[200~`.
+    t.paste("paste-check");
+    t.keys(&["Enter"]);
+    let screen = t.wait_until(
+        |s| s.matches("paste-check").count() >= 2,
+        WAIT,
+        "the pasted line echoed and printed by cat",
+    );
+    assert!(
+        !screen.contains("[200~"),
+        "bracketed paste is off:\n{screen}"
+    );
+}
+
+#[test]
+fn ctrl_q_gives_the_shell_back_a_cooked_terminal() {
+    let server = MockServer::start();
+    let t = mock_app_in_shell(&server);
+    assert_modes_taken(&t);
+    t.keys(&["C-q"]);
+    assert_shell_got_a_cooked_terminal(&t);
+}
+
+/// Sends `signal` to ecochat while a reply streams; the terminal must come back intact.
+fn signal_while_streaming_restores_the_terminal(signal: &str) {
+    let server = MockServer::start();
+    slow_then_m1(&server, 200);
+    let t = mock_app_in_shell(&server);
+    send(&t, "stream for a while");
+    t.wait_for(&scenarios::piece(1), WAIT);
+    assert_modes_taken(&t);
+    t.kill(signal);
+    assert_shell_got_a_cooked_terminal(&t);
+}
+
+#[test]
+fn sigterm_while_streaming_restores_the_terminal() {
+    signal_while_streaming_restores_the_terminal("TERM");
+}
+
+#[test]
+fn sighup_while_streaming_restores_the_terminal() {
+    signal_while_streaming_restores_the_terminal("HUP");
+}
+
+#[test]
+fn sigterm_exit_status_is_0_in_a_dead_pane() {
+    let server = MockServer::start();
+    slow_then_m1(&server, 200);
+    let t = mock_app(&server);
+    send(&t, "stream for a while");
+    t.wait_for(&scenarios::piece(1), WAIT);
+    t.kill("TERM");
+    assert_eq!(t.wait_exit(WAIT), "status 0");
+    assert_modes_restored(&t);
+}
+
+#[test]
+fn ctrl_c_when_idle_quits() {
+    let t = Tmux::start(&[], &[], WIDTH, HEIGHT);
+    t.wait_ready();
+    t.keys(&["C-c"]);
+    assert_eq!(t.wait_exit(WAIT), "status 0");
+    assert_modes_restored(&t);
+}
+
+#[test]
+fn ctrl_c_while_streaming_cancels_without_quitting() {
+    let server = MockServer::start();
+    slow_then_m1(&server, 200);
+    let t = mock_app(&server);
+    send(&t, "a long one please");
+    t.wait_for(&scenarios::piece(1), WAIT);
+    t.keys(&["C-c"]);
+    let screen = t.wait_for("⊘ cancelled", WAIT);
+    assert!(is_idle(&screen), "{screen}");
+    assert!(!t.exited());
+    send(&t, "and now a short one");
+    wait_reply_done(&t, M1_TEXT);
+    assert!(!t.exited());
+}
