@@ -7,6 +7,7 @@ mod update;
 pub use prompt::Prompt;
 pub use update::update;
 
+use std::cell::{Ref, RefCell};
 use std::time::Instant;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -102,7 +103,8 @@ pub struct App {
     pub notice: Option<Notice>,
     pub scroll: Scroll,
     pub area: Rect,
-    pub layout: ConversationLayout,
+    /// Laid-out lines; a memo refreshed on read, so a burst of reply pieces is wrapped once per frame.
+    layout: RefCell<ConversationLayout>,
     pub show_reasoning: bool,
     pub help_open: bool,
     pub now: Instant,
@@ -112,7 +114,7 @@ pub struct App {
 impl App {
     /// A fresh app talking to `target`, drawn in `area`.
     pub fn new(target: Target, theme: Theme, area: Rect, now: Instant) -> Self {
-        let mut app = Self {
+        Self {
             conv: Conversation::default(),
             prompt: Prompt::new(&theme),
             target,
@@ -127,14 +129,12 @@ impl App {
                 follow: true,
             },
             area,
-            layout: ConversationLayout::default(),
+            layout: RefCell::new(ConversationLayout::default()),
             show_reasoning: false,
             help_open: false,
             now,
             quit: false,
-        };
-        app.sync_layout();
-        app
+        }
     }
 
     /// The panes for the current size and input height.
@@ -151,8 +151,8 @@ impl App {
             .map_or(0, |p| usize::from(p.conversation.height))
     }
 
-    /// Re-lays out messages that changed since the last call (cheap when nothing did).
-    pub fn sync_layout(&mut self) {
+    /// The conversation layout, brought up to date with the messages first (cheap when nothing changed).
+    pub fn layout(&self) -> Ref<'_, ConversationLayout> {
         let width = self
             .panes()
             .map_or(1, |p| conversation_text_width(p.conversation).max(1));
@@ -160,13 +160,14 @@ impl App {
             width,
             show_reasoning: self.show_reasoning,
         };
-        self.layout.sync(&self.conv, opts, &self.theme);
+        self.layout.borrow_mut().sync(&self.conv, opts, &self.theme);
+        self.layout.borrow()
     }
 
     /// First visible line of the conversation, after clamping.
     pub fn scroll_top(&self) -> usize {
         let max_top = self
-            .layout
+            .layout()
             .total_lines()
             .saturating_sub(self.viewport_height());
         if self.scroll.follow {

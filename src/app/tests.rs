@@ -385,18 +385,18 @@ fn resize_relayouts_and_keeps_following() {
     long_conversation(&mut h, 10);
     let id = h.send(&"这是一个很长的问题，需要在窄的终端里换行。".repeat(4));
     h.end(id, Ok(ReplyEnd::default()));
-    let lines_80 = h.app.layout.total_lines();
+    let lines_80 = h.app.layout().total_lines();
     h.act(Action::Resize {
         width: 30,
         height: 10,
     });
     assert!(
-        h.app.layout.total_lines() > lines_80,
+        h.app.layout().total_lines() > lines_80,
         "narrower means more lines"
     );
     assert_eq!(
         h.app.scroll_top(),
-        h.app.layout.total_lines() - h.app.viewport_height()
+        h.app.layout().total_lines() - h.app.viewport_height()
     );
     // Tiny and zero sizes do not panic.
     for (w, hh) in [(1, 1), (0, 0), (19, 5), (20, 6)] {
@@ -429,10 +429,10 @@ fn ctrl_t_toggles_reasoning_and_relayouts() {
     );
     h.chunk(id, content("answer"));
     h.end(id, Ok(ReplyEnd::default()));
-    let collapsed = h.app.layout.total_lines();
+    let collapsed = h.app.layout().total_lines();
     h.key(KeyCode::Char('t'), KeyModifiers::CONTROL);
     assert!(h.app.show_reasoning);
-    assert_eq!(h.app.layout.total_lines(), collapsed + 2);
+    assert_eq!(h.app.layout().total_lines(), collapsed + 2);
 }
 
 #[test]

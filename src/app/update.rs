@@ -35,7 +35,6 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         }
         Action::Tick => Vec::new(),
     };
-    app.sync_layout();
     effects
 }
 
@@ -132,10 +131,9 @@ fn page(app: &App) -> isize {
 }
 
 fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
-    app.sync_layout();
     let top = app.scroll_top();
     let max_top = app
-        .layout
+        .layout()
         .total_lines()
         .saturating_sub(app.viewport_height());
     let new_top = top.saturating_add_signed(delta).min(max_top);

@@ -25,8 +25,9 @@ pub fn render(app: &App, frame: &mut Frame) {
             .render(area, frame.buffer_mut());
         return;
     };
+    let layout = app.layout();
     let view = ConversationView {
-        layout: &app.layout,
+        layout: &layout,
         top: app.scroll_top(),
         theme: &app.theme,
         empty_hint: welcome(app),
