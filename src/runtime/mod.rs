@@ -18,6 +18,8 @@ use terminal::TerminalGuard;
 
 /// Frames are drawn at most this often; a burst of reply pieces costs one frame.
 const FRAME: Duration = Duration::from_millis(16);
+/// Longest stretch spent applying queued reply pieces before the loop looks at the keyboard again.
+const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 /// Spinner and rate refresh while a reply is in flight.
 const TICK: Duration = Duration::from_millis(100);
 
@@ -64,8 +66,11 @@ pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
         if let Some(action) = action {
             apply(&mut app, action, &tx, &client, &mut replies);
             dirty = true;
-            // Everything already queued is applied before the next frame.
-            while let Ok(a) = rx.try_recv() {
+            // What is already queued is applied before the next frame, but only for a slice of
+            // a frame: a server sending faster than we apply must not starve the keyboard.
+            let budget = Instant::now() + DRAIN_BUDGET;
+            while Instant::now() < budget {
+                let Ok(a) = rx.try_recv() else { break };
                 apply(&mut app, a, &tx, &client, &mut replies);
             }
         }
