@@ -19,6 +19,7 @@ pub enum Command {
     ScrollTop,
     ScrollBottom,
     ToggleReasoning,
+    FocusNext,
     Help,
 }
 
@@ -40,6 +41,7 @@ impl Command {
             Command::ScrollTop => "jump to the first message",
             Command::ScrollBottom => "jump to the end and follow the reply",
             Command::ToggleReasoning => "show or hide the model's reasoning",
+            Command::FocusNext => "move the focus: input, conversation (j/k/g/G scroll there)",
             Command::Help => "show this help",
         }
     }
@@ -123,10 +125,10 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 impl Default for KeyMap {
     fn default() -> Self {
         use Command::{
-            CancelReply, Help, Interrupt, NewChat, Newline, Quit, Regenerate, ScrollBottom,
-            ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
+            CancelReply, FocusNext, Help, Interrupt, NewChat, Newline, Quit, Regenerate,
+            ScrollBottom, ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
         };
-        use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Up};
+        use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Tab, Up};
         let b = |code, mods, command| Binding {
             combo: Combo::new(code, mods),
             command,
@@ -159,6 +161,7 @@ impl Default for KeyMap {
                 b(End, CTRL, ScrollBottom),
                 empty(End, NONE, ScrollBottom),
                 b(Char('t'), CTRL, ToggleReasoning),
+                b(Tab, NONE, FocusNext),
                 b(F(1), NONE, Help),
             ],
         }

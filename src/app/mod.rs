@@ -90,6 +90,19 @@ pub struct Scroll {
     pub follow: bool,
 }
 
+/// A popup over the main screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+}
+
+/// The pane that receives keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Input,
+    Conversation,
+}
+
 /// The whole state of the app.
 pub struct App {
     pub conv: Conversation,
@@ -106,7 +119,10 @@ pub struct App {
     /// Laid-out lines; a memo refreshed on read, so a burst of reply pieces is wrapped once per frame.
     layout: RefCell<ConversationLayout>,
     pub show_reasoning: bool,
-    pub help_open: bool,
+    /// The popup drawn over everything, which gets the keys while open.
+    pub overlay: Option<Overlay>,
+    /// Which pane gets the keys when no popup is open.
+    pub focus: Focus,
     pub now: Instant,
     pub quit: bool,
 }
@@ -131,7 +147,8 @@ impl App {
             area,
             layout: RefCell::new(ConversationLayout::default()),
             show_reasoning: false,
-            help_open: false,
+            overlay: None,
+            focus: Focus::Input,
             now,
             quit: false,
         }

@@ -412,10 +412,10 @@ fn resize_relayouts_and_keeps_following() {
 fn help_opens_on_f1_and_any_key_closes_it_without_acting() {
     let mut h = Harness::new();
     h.key(KeyCode::F(1), KeyModifiers::NONE);
-    assert!(h.app.help_open);
+    assert_eq!(h.app.overlay, Some(Overlay::Help));
     let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
     assert!(fx.is_empty());
-    assert!(!h.app.help_open);
+    assert!(h.app.overlay.is_none());
     assert!(!h.app.quit);
 }
 
@@ -469,4 +469,26 @@ fn truncated_and_length_endings_are_recorded() {
         }),
     );
     assert_eq!(h.last().finish_reason.as_deref(), Some("length"));
+}
+
+#[test]
+fn tab_focuses_the_conversation_where_j_k_scroll_and_typing_returns_to_the_input() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 20);
+    let bottom = h.app.scroll_top();
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(h.app.focus, Focus::Conversation);
+    h.key(KeyCode::Char('k'), KeyModifiers::NONE);
+    h.key(KeyCode::Char('k'), KeyModifiers::NONE);
+    assert_eq!(h.app.scroll_top(), bottom - 2);
+    h.key(KeyCode::Char('g'), KeyModifiers::NONE);
+    assert_eq!(h.app.scroll_top(), 0);
+    h.key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    assert!(h.app.scroll.follow);
+    h.key(KeyCode::Char('x'), KeyModifiers::NONE);
+    assert_eq!(h.app.focus, Focus::Input);
+    assert_eq!(h.app.prompt.text(), "x");
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(h.app.focus, Focus::Input);
 }

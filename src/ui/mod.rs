@@ -35,7 +35,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     frame.render_widget(view, panes.conversation);
     render_input(app, frame, panes.input);
     frame.render_widget(status::StatusBar { app }, panes.status);
-    if app.help_open {
+    if app.overlay == Some(crate::app::Overlay::Help) {
         help::render(app, frame, area);
     }
 }
@@ -59,12 +59,16 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
-        .border_style(t.border_focused)
+        .border_style(if app.focus == crate::app::Focus::Input {
+            t.border_focused
+        } else {
+            t.border
+        })
         .title(Span::styled(" Message ", t.meta));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&app.prompt.editor, inner);
-    if app.help_open {
+    if app.overlay.is_some() || app.focus != crate::app::Focus::Input {
         return;
     }
     // The real terminal cursor goes to the insertion point, so an input method's preedit

@@ -72,7 +72,9 @@ impl Widget for StatusBar<'_> {
             ));
         }
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
-        let hints = if app.in_flight.is_some() {
+        let hints = if app.focus == crate::app::Focus::Conversation {
+            "j/k scroll · g/G top/end · Tab input "
+        } else if app.in_flight.is_some() {
             "Esc cancel · F1 help "
         } else {
             "Enter send · Ctrl+J newline · F1 help · Ctrl+Q quit "
