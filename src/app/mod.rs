@@ -1,7 +1,9 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
 pub mod keymap;
+pub mod picker;
 mod prompt;
+mod switch;
 mod update;
 
 pub use prompt::Prompt;
@@ -17,6 +19,7 @@ use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
 use crate::backend::Target;
 use crate::chat::Conversation;
+use crate::config::Provider;
 use crate::ui::conversation::{ConversationLayout, LayoutOptions};
 use crate::ui::layout::{Panes, conversation_text_width};
 use crate::ui::theme::Theme;
@@ -39,6 +42,11 @@ pub enum Action {
     },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
+    /// A provider's `/models` answer (ids, or the error sentence).
+    ModelsDiscovered {
+        provider: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What a reply task reports.
@@ -61,6 +69,10 @@ pub enum Effect {
     CancelReply {
         reply_id: u64,
     },
+    /// Remember `provider:model` as the model to start with next time.
+    SaveLastModel(String),
+    /// Fetch this provider's `/models` in the background.
+    DiscoverModels(Box<Provider>),
     Quit,
 }
 
@@ -91,9 +103,10 @@ pub struct Scroll {
 }
 
 /// A popup over the main screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
+    Picker(picker::ModelPicker),
 }
 
 /// The pane that receives keys.
@@ -108,6 +121,10 @@ pub struct App {
     pub conv: Conversation,
     pub prompt: Prompt,
     pub target: Target,
+    /// Every configured provider, for the model picker.
+    pub providers: Vec<Provider>,
+    /// Model ids found through `/models`, per provider (from the cache, then from fetches).
+    pub discovered: Vec<(String, Vec<String>)>,
     pub keymap: KeyMap,
     pub theme: Theme,
     pub in_flight: Option<InFlight>,
@@ -133,7 +150,9 @@ impl App {
         Self {
             conv: Conversation::default(),
             prompt: Prompt::new(&theme),
+            providers: vec![target.provider.clone()],
             target,
+            discovered: Vec::new(),
             keymap: KeyMap::default(),
             theme,
             in_flight: None,
@@ -177,7 +196,10 @@ impl App {
             width,
             show_reasoning: self.show_reasoning,
         };
-        self.layout.borrow_mut().sync(&self.conv, opts, &self.theme);
+        // A caller still holding an earlier `Ref` gets the layout as it was rather than a panic.
+        if let Ok(mut layout) = self.layout.try_borrow_mut() {
+            layout.sync(&self.conv, opts, &self.theme);
+        }
         self.layout.borrow()
     }
 

@@ -3,6 +3,7 @@
 pub mod conversation;
 pub mod help;
 pub mod layout;
+pub mod picker;
 pub mod status;
 pub mod theme;
 
@@ -25,18 +26,21 @@ pub fn render(app: &App, frame: &mut Frame) {
             .render(area, frame.buffer_mut());
         return;
     };
+    let top = app.scroll_top();
     let layout = app.layout();
     let view = ConversationView {
         layout: &layout,
-        top: app.scroll_top(),
+        top,
         theme: &app.theme,
         empty_hint: welcome(app),
     };
     frame.render_widget(view, panes.conversation);
     render_input(app, frame, panes.input);
     frame.render_widget(status::StatusBar { app }, panes.status);
-    if app.overlay == Some(crate::app::Overlay::Help) {
-        help::render(app, frame, area);
+    match &app.overlay {
+        Some(crate::app::Overlay::Help) => help::render(app, frame, area),
+        Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),
+        None => {}
     }
 }
 
