@@ -79,9 +79,19 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
     // appears where the text will land; the widget only paints a reversed cell.
     let cursor = app.prompt.editor.screen_cursor();
     let (top_row, top_col) = app.prompt.editor.scroll_offset();
-    let x = cursor.col.saturating_sub(usize::from(top_col));
-    let y = cursor.row.saturating_sub(usize::from(top_row));
-    if x < usize::from(inner.width) && y < usize::from(inner.height) {
+    let mut x = cursor.col.saturating_sub(usize::from(top_col));
+    let mut y = cursor.row.saturating_sub(usize::from(top_row));
+    let (width, height) = (usize::from(inner.width), usize::from(inner.height));
+    if x >= width && width > 0 {
+        // After a line that ends exactly at the right edge, text typed next goes to the start of
+        // the following row (the box keeps a row for it); when scrolled out, stay on the edge.
+        if y + 1 < height {
+            (x, y) = (0, y + 1);
+        } else {
+            x = width - 1;
+        }
+    }
+    if x < width && y < height {
         frame.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
     }
 }
