@@ -177,7 +177,11 @@ impl App {
     pub fn panes(&self) -> Option<Panes> {
         Panes::compute(
             self.area,
-            self.prompt.visual_lines(self.area.width.saturating_sub(2)),
+            self.prompt.visual_lines(
+                self.area
+                    .width
+                    .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
+            ),
         )
     }
 

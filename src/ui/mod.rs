@@ -68,7 +68,8 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             t.border
         })
-        .title(Span::styled(" Message ", t.meta));
+        .title(Span::styled(" Message ", t.meta))
+        .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&app.prompt.editor, inner);

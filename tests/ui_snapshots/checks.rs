@@ -46,7 +46,7 @@ fn cursor_follows_a_soft_wrapped_cjk_line() {
     // Even and odd text widths: with an odd one a wide char never fills the last column.
     for w in [80u16, 79, 120, 41] {
         let mut h = Harness::new("deepseek-chat", w, 24);
-        let inner = usize::from(w) - 2;
+        let inner = usize::from(w) - 4;
         let per_row = inner / 2;
         let n = per_row + 3;
         h.type_str(&"汉".repeat(n));
@@ -63,7 +63,7 @@ fn cursor_follows_a_soft_wrapped_cjk_line() {
 #[test]
 fn cursor_after_a_row_filled_exactly_goes_to_the_next_row() {
     let mut h = Harness::new("deepseek-chat", 80, 24);
-    h.type_str(&"汉".repeat(39)); // 78 columns: the whole inner width
+    h.type_str(&"汉".repeat(38)); // 76 columns: the whole inner width
     let origin = input_origin(&h);
     assert_eq!(h.cursor(), Position::new(origin.x, origin.y + 1));
     assert_eq!(h.app.panes().expect("big").input.height, 4);
@@ -140,9 +140,9 @@ fn resize_storm_never_panics_and_never_cuts_a_wide_char() {
         if w >= 20 && hgt >= 6 && h.app.overlay.is_none() {
             let input = h.app.panes().expect("big enough").input;
             let inner = ratatui::layout::Rect::new(
-                input.x + 1,
+                input.x + 2,
                 input.y + 1,
-                input.width - 2,
+                input.width - 4,
                 input.height - 2,
             );
             assert!(

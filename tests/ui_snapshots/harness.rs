@@ -277,7 +277,8 @@ pub fn long_chat(h: &mut Harness, exchanges: usize) {
 /// Top-left cell of the input box's text area.
 pub fn input_origin(h: &Harness) -> Position {
     let input = h.app.panes().expect("big enough").input;
-    Position::new(input.x + 1, input.y + 1)
+    // A border and one column of padding on the left.
+    Position::new(input.x + 2, input.y + 1)
 }
 
 /// The text of screen row `y` from `x0` to `x1`, wide chars once (their hidden cell skipped).
