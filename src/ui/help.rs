@@ -1,13 +1,13 @@
 //! The help overlay, generated from the key map the app uses.
 
 use ratatui::Frame;
-use ratatui::buffer::CellWidth;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::app::App;
 use crate::text::{display_width, wrap_text};
+use crate::ui::popup;
 
 /// Draws the key bindings in a centred box over `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -48,27 +48,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let want_w = lines.iter().map(Line::width).max().unwrap_or(0) + 3;
     let w = (want_w as u16).min(area.width);
     let h = (lines.len() as u16 + 2).min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    frame.render_widget(Clear, popup);
-    // A wide char just left of the popup would spill over its left border: the terminal would
-    // draw the char and drop the border cell, so the char is blanked instead.
-    if popup.x > area.x {
-        let buf = frame.buffer_mut();
-        for y in popup.top()..popup.bottom() {
-            let cell = &mut buf[(popup.x - 1, y)];
-            if cell.symbol().cell_width() > 1 {
-                cell.set_symbol(" ");
-            }
-        }
-    }
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(t.border_focused)
-        .title(Span::styled(" Keys ", t.popup_title));
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    let inner = popup::open(frame, area, w, h, "Keys", t);
+    frame.render_widget(Paragraph::new(lines), inner);
 }

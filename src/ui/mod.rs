@@ -4,6 +4,7 @@ pub mod conversation;
 pub mod help;
 pub mod layout;
 pub mod picker;
+pub mod popup;
 pub mod status;
 pub mod theme;
 

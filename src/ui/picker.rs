@@ -4,29 +4,18 @@ use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::app::picker::ModelPicker;
 use crate::text::{display_width, truncate_to_width};
+use crate::ui::popup;
 use crate::ui::theme::Theme;
 
 /// Draws `picker` centred over `area`.
 pub fn render(picker: &ModelPicker, theme: &Theme, frame: &mut Frame, area: Rect) {
     let w = area.width.saturating_sub(4).clamp(20.min(area.width), 96);
     let h = area.height.saturating_sub(2).clamp(6.min(area.height), 26);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(theme.border_focused)
-        .title(Span::styled(" Model ", theme.popup_title));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = popup::open(frame, area, w, h, "Model", theme);
     if inner.height < 3 {
         return;
     }
