@@ -19,6 +19,8 @@ pub enum Command {
     ScrollTop,
     ScrollBottom,
     ToggleReasoning,
+    FocusNext,
+    ModelPicker,
     Help,
 }
 
@@ -40,6 +42,8 @@ impl Command {
             Command::ScrollTop => "jump to the first message",
             Command::ScrollBottom => "jump to the end and follow the reply",
             Command::ToggleReasoning => "show or hide the model's reasoning",
+            Command::ModelPicker => "pick the model (type to filter, Ctrl+F fetches /models)",
+            Command::FocusNext => "move the focus: input, conversation (j/k/g/G scroll there)",
             Command::Help => "show this help",
         }
     }
@@ -123,10 +127,10 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 impl Default for KeyMap {
     fn default() -> Self {
         use Command::{
-            CancelReply, Help, Interrupt, NewChat, Newline, Quit, Regenerate, ScrollBottom,
-            ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
+            CancelReply, FocusNext, Help, Interrupt, ModelPicker, NewChat, Newline, Quit,
+            Regenerate, ScrollBottom, ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
         };
-        use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Up};
+        use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Tab, Up};
         let b = |code, mods, command| Binding {
             combo: Combo::new(code, mods),
             command,
@@ -159,6 +163,9 @@ impl Default for KeyMap {
                 b(End, CTRL, ScrollBottom),
                 empty(End, NONE, ScrollBottom),
                 b(Char('t'), CTRL, ToggleReasoning),
+                b(Char('p'), CTRL, ModelPicker),
+                b(F(2), NONE, ModelPicker),
+                b(Tab, NONE, FocusNext),
                 b(F(1), NONE, Help),
             ],
         }

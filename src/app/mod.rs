@@ -1,12 +1,15 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
 pub mod keymap;
+pub mod picker;
 mod prompt;
+mod switch;
 mod update;
 
 pub use prompt::Prompt;
 pub use update::update;
 
+use std::cell::{Ref, RefCell};
 use std::time::Instant;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -16,6 +19,7 @@ use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
 use crate::backend::Target;
 use crate::chat::Conversation;
+use crate::config::Provider;
 use crate::ui::conversation::{ConversationLayout, LayoutOptions};
 use crate::ui::layout::{Panes, conversation_text_width};
 use crate::ui::theme::Theme;
@@ -38,6 +42,11 @@ pub enum Action {
     },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
+    /// A provider's `/models` answer (ids, or the error sentence).
+    ModelsDiscovered {
+        provider: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What a reply task reports.
@@ -60,6 +69,10 @@ pub enum Effect {
     CancelReply {
         reply_id: u64,
     },
+    /// Remember `provider:model` as the model to start with next time.
+    SaveLastModel(String),
+    /// Fetch this provider's `/models` in the background.
+    DiscoverModels(Box<Provider>),
     Quit,
 }
 
@@ -89,11 +102,29 @@ pub struct Scroll {
     pub follow: bool,
 }
 
+/// A popup over the main screen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    Picker(picker::ModelPicker),
+}
+
+/// The pane that receives keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Input,
+    Conversation,
+}
+
 /// The whole state of the app.
 pub struct App {
     pub conv: Conversation,
     pub prompt: Prompt,
     pub target: Target,
+    /// Every configured provider, for the model picker.
+    pub providers: Vec<Provider>,
+    /// Model ids found through `/models`, per provider (from the cache, then from fetches).
+    pub discovered: Vec<(String, Vec<String>)>,
     pub keymap: KeyMap,
     pub theme: Theme,
     pub in_flight: Option<InFlight>,
@@ -102,9 +133,13 @@ pub struct App {
     pub notice: Option<Notice>,
     pub scroll: Scroll,
     pub area: Rect,
-    pub layout: ConversationLayout,
+    /// Laid-out lines; a memo refreshed on read, so a burst of reply pieces is wrapped once per frame.
+    layout: RefCell<ConversationLayout>,
     pub show_reasoning: bool,
-    pub help_open: bool,
+    /// The popup drawn over everything, which gets the keys while open.
+    pub overlay: Option<Overlay>,
+    /// Which pane gets the keys when no popup is open.
+    pub focus: Focus,
     pub now: Instant,
     pub quit: bool,
 }
@@ -112,10 +147,12 @@ pub struct App {
 impl App {
     /// A fresh app talking to `target`, drawn in `area`.
     pub fn new(target: Target, theme: Theme, area: Rect, now: Instant) -> Self {
-        let mut app = Self {
+        Self {
             conv: Conversation::default(),
             prompt: Prompt::new(&theme),
+            providers: vec![target.provider.clone()],
             target,
+            discovered: Vec::new(),
             keymap: KeyMap::default(),
             theme,
             in_flight: None,
@@ -127,21 +164,24 @@ impl App {
                 follow: true,
             },
             area,
-            layout: ConversationLayout::default(),
+            layout: RefCell::new(ConversationLayout::default()),
             show_reasoning: false,
-            help_open: false,
+            overlay: None,
+            focus: Focus::Input,
             now,
             quit: false,
-        };
-        app.sync_layout();
-        app
+        }
     }
 
     /// The panes for the current size and input height.
     pub fn panes(&self) -> Option<Panes> {
         Panes::compute(
             self.area,
-            self.prompt.visual_lines(self.area.width.saturating_sub(2)),
+            self.prompt.visual_lines(
+                self.area
+                    .width
+                    .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
+            ),
         )
     }
 
@@ -151,8 +191,8 @@ impl App {
             .map_or(0, |p| usize::from(p.conversation.height))
     }
 
-    /// Re-lays out messages that changed since the last call (cheap when nothing did).
-    pub fn sync_layout(&mut self) {
+    /// The conversation layout, brought up to date with the messages first (cheap when nothing changed).
+    pub fn layout(&self) -> Ref<'_, ConversationLayout> {
         let width = self
             .panes()
             .map_or(1, |p| conversation_text_width(p.conversation).max(1));
@@ -160,13 +200,17 @@ impl App {
             width,
             show_reasoning: self.show_reasoning,
         };
-        self.layout.sync(&self.conv, opts, &self.theme);
+        // A caller still holding an earlier `Ref` gets the layout as it was rather than a panic.
+        if let Ok(mut layout) = self.layout.try_borrow_mut() {
+            layout.sync(&self.conv, opts, &self.theme);
+        }
+        self.layout.borrow()
     }
 
     /// First visible line of the conversation, after clamping.
     pub fn scroll_top(&self) -> usize {
         let max_top = self
-            .layout
+            .layout()
             .total_lines()
             .saturating_sub(self.viewport_height());
         if self.scroll.follow {
@@ -176,3 +220,6 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::keymap::Command;
-use super::{Action, App, Effect, InFlight, Notice, StreamMsg};
+use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
 use crate::chat::{Role, Status};
 
@@ -15,7 +15,7 @@ const WHEEL_LINES: usize = 3;
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
-    let effects = match action {
+    match action {
         Action::Key(key) => on_key(app, key),
         Action::Paste(text) => {
             app.prompt.paste(&text);
@@ -34,25 +34,52 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick => Vec::new(),
-    };
-    app.sync_layout();
-    effects
+        Action::ModelsDiscovered { provider, result } => {
+            switch::on_models_discovered(app, provider, result);
+            Vec::new()
+        }
+    }
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
     }
-    if app.help_open {
+    if matches!(app.overlay, Some(Overlay::Picker(_))) {
+        return switch::on_picker_key(app, key);
+    }
+    if app.overlay == Some(Overlay::Help) {
         // Any key closes the help; it must not also act.
-        app.help_open = false;
+        app.overlay = None;
         return Vec::new();
+    }
+    if app.focus == Focus::Conversation {
+        if let Some(effects) = conversation_key(app, key) {
+            return effects;
+        }
     }
     let Some(command) = app.keymap.lookup(&key, app.prompt.is_empty()) else {
         edit_prompt(app, key);
         return Vec::new();
     };
     run_command(app, command)
+}
+
+/// Keys of the focused conversation pane; `None` passes the key on to the normal handling.
+fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
+    let plain = key.modifiers == KeyModifiers::NONE || key.modifiers == KeyModifiers::SHIFT;
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') if plain => Some(scroll_by(app, -1)),
+        KeyCode::Down | KeyCode::Char('j') if plain => Some(scroll_by(app, 1)),
+        KeyCode::Char('g') if plain => Some(run_command(app, Command::ScrollTop)),
+        KeyCode::Char('G') if plain => Some(run_command(app, Command::ScrollBottom)),
+        KeyCode::Char(_) if plain => {
+            // Typing goes to the prompt, wherever the focus was.
+            app.focus = Focus::Input;
+            None
+        }
+        _ => None,
+    }
 }
 
 fn edit_prompt(app: &mut App, key: KeyEvent) {
@@ -115,8 +142,16 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.show_reasoning = !app.show_reasoning;
             Vec::new()
         }
+        Command::FocusNext => {
+            app.focus = match app.focus {
+                Focus::Input => Focus::Conversation,
+                Focus::Conversation => Focus::Input,
+            };
+            Vec::new()
+        }
+        Command::ModelPicker => switch::open_picker(app),
         Command::Help => {
-            app.help_open = true;
+            app.overlay = Some(Overlay::Help);
             Vec::new()
         }
     }
@@ -132,10 +167,9 @@ fn page(app: &App) -> isize {
 }
 
 fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
-    app.sync_layout();
     let top = app.scroll_top();
     let max_top = app
-        .layout
+        .layout()
         .total_lines()
         .saturating_sub(app.viewport_height());
     let new_top = top.saturating_add_signed(delta).min(max_top);

@@ -69,7 +69,7 @@ impl ConversationLayout {
 
     /// The screen lines `top..top+height`, found by binary search: cost depends on `height` only.
     pub fn visible(&self, top: usize, height: usize) -> Vec<Line<'static>> {
-        let mut out = Vec::with_capacity(height);
+        let mut out = Vec::with_capacity(height.min(self.total_lines()));
         if self.entries.is_empty() {
             return out;
         }
@@ -136,3 +136,6 @@ impl Widget for ConversationView<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,617 @@
+//! Pure tests of `update`: action sequences in, state and effects out. No terminal, no network.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use super::*;
+use crate::api::client::ReplyEnd;
+use crate::api::{ApiError, StreamEvent, Usage};
+use crate::backend::Target;
+use crate::chat::{Role, Status};
+use crate::config::{ModelSpec, Provider};
+
+fn target() -> Target {
+    Target {
+        provider: Provider::builtin_demo(),
+        model: ModelSpec::new("demo"),
+    }
+}
+
+struct Harness {
+    app: App,
+    t0: Instant,
+    clock: Duration,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let t0 = Instant::now();
+        let app = App::new(target(), Theme::default(), Rect::new(0, 0, 80, 24), t0);
+        Self {
+            app,
+            t0,
+            clock: Duration::ZERO,
+        }
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        self.clock += Duration::from_millis(10);
+        update(&mut self.app, action, self.t0 + self.clock)
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        self.act(Action::Key(KeyEvent::new(code, mods)))
+    }
+
+    fn type_text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    /// Types and sends a prompt; returns the id of the reply it started.
+    fn send(&mut self, s: &str) -> u64 {
+        self.type_text(s);
+        let effects = self.key(KeyCode::Enter, KeyModifiers::NONE);
+        match effects.as_slice() {
+            [Effect::StartReply { reply_id, .. }] => *reply_id,
+            other => panic!("expected StartReply, got {other:?}"),
+        }
+    }
+
+    fn chunk(&mut self, id: u64, ev: StreamEvent) {
+        let fx = self.act(Action::Stream {
+            id,
+            msg: StreamMsg::Event(ev),
+        });
+        assert!(fx.is_empty());
+    }
+
+    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>) {
+        self.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(end),
+        });
+    }
+
+    fn last(&self) -> &crate::chat::Message {
+        self.app.conv.messages.last().unwrap()
+    }
+}
+
+fn content(s: &str) -> StreamEvent {
+    StreamEvent::Content(s.into())
+}
+
+#[test]
+fn send_adds_the_prompt_and_a_waiting_reply_and_clears_the_input() {
+    let mut h = Harness::new();
+    h.type_text("你好");
+    let fx = h.key(KeyCode::Enter, KeyModifiers::NONE);
+    let [
+        Effect::StartReply {
+            reply_id,
+            target,
+            history,
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].content, "你好");
+    assert_eq!(target.label(), "demo:demo");
+    assert!(h.app.prompt.is_empty());
+    assert_eq!(h.app.conv.messages[0].role, Role::User);
+    assert_eq!(h.last().id, *reply_id);
+    assert_eq!(h.last().status, Status::Waiting);
+    assert_eq!(h.last().model.as_deref(), Some("demo:demo"));
+    assert!(h.app.in_flight.is_some());
+}
+
+#[test]
+fn blank_prompts_are_not_sent() {
+    let mut h = Harness::new();
+    h.type_text("   ");
+    assert!(h.key(KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    assert!(h.app.conv.is_empty());
+}
+
+#[test]
+fn chunks_stream_in_and_done_finishes_the_reply() {
+    let mut h = Harness::new();
+    let id = h.send("hi");
+    h.chunk(id, StreamEvent::Reasoning("想一想".into()));
+    assert_eq!(h.last().status, Status::Streaming);
+    h.chunk(id, content("你"));
+    h.chunk(id, content("好"));
+    let usage = Usage {
+        prompt_tokens: 3,
+        completion_tokens: 2,
+        total_tokens: 5,
+        reasoning_tokens: None,
+    };
+    h.chunk(id, StreamEvent::Usage(usage));
+    h.chunk(id, StreamEvent::Finish("stop".into()));
+    assert_eq!(h.app.in_flight.unwrap().pieces, 3);
+    h.end(
+        id,
+        Ok(ReplyEnd {
+            finish_reason: Some("stop".into()),
+            ..Default::default()
+        }),
+    );
+    let m = h.last();
+    assert_eq!(
+        (m.content.as_str(), m.reasoning.as_str()),
+        ("你好", "想一想")
+    );
+    assert_eq!(m.status, Status::Done);
+    assert_eq!(m.usage, Some(usage));
+    assert_eq!(h.app.last_usage, Some(usage));
+    assert!(h.app.in_flight.is_none());
+}
+
+#[test]
+fn a_failed_request_marks_the_reply_failed_with_the_sentence() {
+    let mut h = Harness::new();
+    let id = h.send("hi");
+    let err = ApiError::Auth {
+        status: 401,
+        host: "h".into(),
+        message: "无效的令牌".into(),
+        key_source: "K".into(),
+    };
+    h.end(id, Err(err.clone()));
+    assert_eq!(h.last().status, Status::Failed(err.to_string()));
+    assert_eq!(h.app.last_error.as_deref(), Some(err.to_string().as_str()));
+    // A failed reply is not sent back as history.
+    h.type_text("again");
+    let fx = h.key(KeyCode::Enter, KeyModifiers::NONE);
+    let [Effect::StartReply { history, .. }] = fx.as_slice() else {
+        panic!()
+    };
+    assert_eq!(
+        history.iter().map(|m| m.role.as_str()).collect::<Vec<_>>(),
+        ["user", "user"]
+    );
+}
+
+#[test]
+fn a_dropped_stream_keeps_the_partial_text_marked_interrupted() {
+    let mut h = Harness::new();
+    let id = h.send("hi");
+    h.chunk(id, content("半个回答"));
+    let err = ApiError::Interrupted {
+        host: "h".into(),
+        detail: "reset".into(),
+    };
+    h.end(id, Err(err.clone()));
+    assert_eq!(h.last().content, "半个回答");
+    assert_eq!(h.last().status, Status::Interrupted(err.to_string()));
+}
+
+#[test]
+fn esc_cancels_keeps_the_text_and_ignores_late_chunks() {
+    let mut h = Harness::new();
+    let id = h.send("hi");
+    h.chunk(id, content("part"));
+    let fx = h.key(KeyCode::Esc, KeyModifiers::NONE);
+    assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
+    assert_eq!(h.last().status, Status::Cancelled);
+    h.chunk(id, content(" late"));
+    h.end(id, Ok(ReplyEnd::default()));
+    assert_eq!(h.last().content, "part");
+    assert_eq!(h.last().status, Status::Cancelled);
+    // Esc when idle does nothing.
+    assert!(h.key(KeyCode::Esc, KeyModifiers::NONE).is_empty());
+}
+
+#[test]
+fn ctrl_c_cancels_while_streaming_and_quits_when_idle() {
+    let mut h = Harness::new();
+    let id = h.send("hi");
+    let fx = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
+    assert!(!h.app.quit);
+    let fx = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(matches!(fx.as_slice(), [Effect::Quit]));
+    assert!(h.app.quit);
+}
+
+#[test]
+fn ctrl_q_cancels_the_reply_and_quits() {
+    let mut h = Harness::new();
+    let id = h.send("hi");
+    let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(
+        matches!(fx.as_slice(), [Effect::CancelReply { reply_id }, Effect::Quit] if *reply_id == id)
+    );
+}
+
+#[test]
+fn sending_while_a_reply_streams_keeps_the_prompt_and_says_why() {
+    let mut h = Harness::new();
+    h.send("one");
+    h.type_text("two");
+    assert!(h.key(KeyCode::Enter, KeyModifiers::NONE).is_empty());
+    assert_eq!(h.app.prompt.text(), "two");
+    assert!(h.app.notice.as_ref().unwrap().text.contains("Esc"));
+}
+
+#[test]
+fn regenerate_replaces_the_last_reply() {
+    let mut h = Harness::new();
+    let id = h.send("q");
+    h.chunk(id, content("old"));
+    h.end(id, Ok(ReplyEnd::default()));
+    let fx = h.key(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    let [
+        Effect::StartReply {
+            reply_id, history, ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_ne!(*reply_id, id);
+    assert_eq!(history.len(), 1, "the old reply is not part of the history");
+    assert_eq!(h.app.conv.messages.len(), 2);
+    assert_eq!(h.last().content, "");
+}
+
+#[test]
+fn new_chat_clears_the_conversation_and_cancels() {
+    let mut h = Harness::new();
+    let id = h.send("q");
+    let fx = h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
+    assert!(h.app.conv.is_empty());
+    assert!(h.app.in_flight.is_none());
+}
+
+#[test]
+fn newline_keys_insert_line_breaks_and_paste_never_sends() {
+    let mut h = Harness::new();
+    h.type_text("a");
+    h.key(KeyCode::Char('j'), KeyModifiers::CONTROL);
+    h.type_text("b");
+    h.key(KeyCode::Enter, KeyModifiers::ALT);
+    h.type_text("c");
+    h.key(KeyCode::Enter, KeyModifiers::SHIFT);
+    assert_eq!(h.app.prompt.text(), "a\nb\nc\n");
+    let fx = h.act(Action::Paste("line1\nline2".into()));
+    assert!(fx.is_empty());
+    assert!(h.app.conv.is_empty());
+    assert_eq!(h.app.prompt.text(), "a\nb\nc\nline1\nline2");
+}
+
+#[test]
+fn up_and_down_walk_the_prompt_history() {
+    let mut h = Harness::new();
+    let id = h.send("first");
+    h.end(id, Ok(ReplyEnd::default()));
+    h.key(KeyCode::Up, KeyModifiers::NONE);
+    assert_eq!(h.app.prompt.text(), "first");
+    h.key(KeyCode::Down, KeyModifiers::NONE);
+    assert_eq!(h.app.prompt.text(), "");
+}
+
+fn long_conversation(h: &mut Harness, n: usize) {
+    for i in 0..n {
+        let id = h.send(&format!("question {i}"));
+        h.chunk(id, content(&format!("answer {i}\nsecond line 第二行")));
+        h.end(id, Ok(ReplyEnd::default()));
+    }
+}
+
+#[test]
+fn scrolling_stops_following_and_end_resumes() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 30);
+    let bottom = h.app.scroll_top();
+    assert!(bottom > 0);
+    assert!(h.app.scroll.follow);
+    h.key(KeyCode::PageUp, KeyModifiers::NONE);
+    assert!(!h.app.scroll.follow);
+    let page = h.app.viewport_height() - 2;
+    assert_eq!(h.app.scroll_top(), bottom - page);
+    h.key(KeyCode::Up, KeyModifiers::SHIFT);
+    assert_eq!(h.app.scroll_top(), bottom - page - 1);
+    h.key(KeyCode::Down, KeyModifiers::CONTROL);
+    assert_eq!(h.app.scroll_top(), bottom - page);
+    h.key(KeyCode::Home, KeyModifiers::NONE);
+    assert_eq!(h.app.scroll_top(), 0);
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    assert!(h.app.scroll.follow);
+    assert_eq!(h.app.scroll_top(), bottom);
+}
+
+#[test]
+fn a_growing_reply_is_followed_unless_the_user_scrolled_up() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 10);
+    let id = h.send("stream");
+    h.chunk(id, content("line\n".repeat(5).as_str()));
+    let before = h.app.scroll_top();
+    h.chunk(id, content("line\n".repeat(5).as_str()));
+    assert_eq!(h.app.scroll_top(), before + 5, "following the tail");
+    h.key(KeyCode::PageUp, KeyModifiers::NONE);
+    let held = h.app.scroll_top();
+    h.chunk(id, content("line\n".repeat(5).as_str()));
+    assert_eq!(h.app.scroll_top(), held, "scrolled up: the view stays put");
+    // Scrolling back down to the bottom resumes following.
+    h.key(KeyCode::PageDown, KeyModifiers::NONE);
+    h.key(KeyCode::PageDown, KeyModifiers::NONE);
+    assert!(h.app.scroll.follow);
+}
+
+#[test]
+fn mouse_wheel_scrolls_only_over_the_conversation() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 20);
+    let bottom = h.app.scroll_top();
+    let wheel = |row| MouseEvent {
+        kind: MouseEventKind::ScrollUp,
+        column: 5,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    h.act(Action::Mouse(wheel(2)));
+    assert_eq!(h.app.scroll_top(), bottom - 3);
+    h.act(Action::Mouse(wheel(22)));
+    assert_eq!(
+        h.app.scroll_top(),
+        bottom - 3,
+        "the wheel over the input does not scroll"
+    );
+}
+
+#[test]
+fn home_and_end_edit_the_prompt_when_it_is_not_empty() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 20);
+    h.type_text("abc");
+    h.key(KeyCode::Home, KeyModifiers::NONE);
+    assert!(h.app.scroll.follow, "Home moved the cursor, not the view");
+    assert_eq!(h.app.prompt.editor.cursor(), (0, 0));
+}
+
+#[test]
+fn resize_relayouts_and_keeps_following() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 10);
+    let id = h.send(&"这是一个很长的问题，需要在窄的终端里换行。".repeat(4));
+    h.end(id, Ok(ReplyEnd::default()));
+    let lines_80 = h.app.layout().total_lines();
+    h.act(Action::Resize {
+        width: 30,
+        height: 10,
+    });
+    assert!(
+        h.app.layout().total_lines() > lines_80,
+        "narrower means more lines"
+    );
+    assert_eq!(
+        h.app.scroll_top(),
+        h.app.layout().total_lines() - h.app.viewport_height()
+    );
+    // Tiny and zero sizes do not panic.
+    for (w, hh) in [(1, 1), (0, 0), (19, 5), (20, 6)] {
+        h.act(Action::Resize {
+            width: w,
+            height: hh,
+        });
+        h.key(KeyCode::PageUp, KeyModifiers::NONE);
+    }
+}
+
+#[test]
+fn help_opens_on_f1_and_any_key_closes_it_without_acting() {
+    let mut h = Harness::new();
+    h.key(KeyCode::F(1), KeyModifiers::NONE);
+    assert_eq!(h.app.overlay, Some(Overlay::Help));
+    let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(fx.is_empty());
+    assert!(h.app.overlay.is_none());
+    assert!(!h.app.quit);
+}
+
+#[test]
+fn ctrl_t_toggles_reasoning_and_relayouts() {
+    let mut h = Harness::new();
+    let id = h.send("q");
+    h.chunk(
+        id,
+        StreamEvent::Reasoning("line one\nline two\nline three".into()),
+    );
+    h.chunk(id, content("answer"));
+    h.end(id, Ok(ReplyEnd::default()));
+    let collapsed = h.app.layout().total_lines();
+    h.key(KeyCode::Char('t'), KeyModifiers::CONTROL);
+    assert!(h.app.show_reasoning);
+    assert_eq!(h.app.layout().total_lines(), collapsed + 2);
+}
+
+#[test]
+fn tick_only_moves_the_clock() {
+    let mut h = Harness::new();
+    let id = h.send("q");
+    let before = h.app.conv.clone();
+    assert!(h.act(Action::Tick).is_empty());
+    assert_eq!(h.app.conv, before);
+    assert_eq!(h.app.in_flight.unwrap().id, id);
+}
+
+#[test]
+fn truncated_and_length_endings_are_recorded() {
+    let mut h = Harness::new();
+    let id = h.send("q");
+    h.chunk(id, content("cut"));
+    h.end(
+        id,
+        Ok(ReplyEnd {
+            possibly_truncated: true,
+            ..Default::default()
+        }),
+    );
+    assert!(h.last().truncated);
+    let id = h.send("q2");
+    h.chunk(id, content("long"));
+    h.chunk(id, StreamEvent::Finish("length".into()));
+    h.end(
+        id,
+        Ok(ReplyEnd {
+            finish_reason: Some("length".into()),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(h.last().finish_reason.as_deref(), Some("length"));
+}
+
+#[test]
+fn tab_focuses_the_conversation_where_j_k_scroll_and_typing_returns_to_the_input() {
+    let mut h = Harness::new();
+    long_conversation(&mut h, 20);
+    let bottom = h.app.scroll_top();
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(h.app.focus, Focus::Conversation);
+    h.key(KeyCode::Char('k'), KeyModifiers::NONE);
+    h.key(KeyCode::Char('k'), KeyModifiers::NONE);
+    assert_eq!(h.app.scroll_top(), bottom - 2);
+    h.key(KeyCode::Char('g'), KeyModifiers::NONE);
+    assert_eq!(h.app.scroll_top(), 0);
+    h.key(KeyCode::Char('G'), KeyModifiers::SHIFT);
+    assert!(h.app.scroll.follow);
+    h.key(KeyCode::Char('x'), KeyModifiers::NONE);
+    assert_eq!(h.app.focus, Focus::Input);
+    assert_eq!(h.app.prompt.text(), "x");
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    assert_eq!(h.app.focus, Focus::Input);
+}
+
+#[test]
+fn rendering_a_conversation_does_not_trip_over_the_layout_memo() {
+    use ratatui::{Terminal, backend::TestBackend};
+    let mut h = Harness::new();
+    long_conversation(&mut h, 5);
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
+    let screen = format!("{}", term.backend());
+    assert!(screen.contains("answer 4"), "{screen}");
+}
+
+fn with_providers(h: &mut Harness) {
+    let mut p = Provider::new("mock", Some("http://127.0.0.1:9/v1".into()));
+    p.models = vec![
+        ModelSpec::new("gpt-4o"),
+        ModelSpec {
+            name: Some("讯飞星火 v3".into()),
+            ..ModelSpec::new("spark-v3")
+        },
+    ];
+    h.app.providers = vec![p, Provider::builtin_demo()];
+}
+
+#[test]
+fn ctrl_p_picks_a_model_for_the_next_request_and_remembers_it() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    let id = h.send("before");
+    h.end(id, Ok(ReplyEnd::default()));
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.overlay, Some(Overlay::Picker(_))));
+    h.type_text("星火");
+    let fx = h.key(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(fx.as_slice(), [Effect::SaveLastModel(l)] if l == "mock:spark-v3"));
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.target.label(), "mock:spark-v3");
+    assert_eq!(h.app.conv.messages.len(), 2, "the conversation stays");
+    let fx = {
+        h.type_text("after");
+        h.key(KeyCode::Enter, KeyModifiers::NONE)
+    };
+    let [
+        Effect::StartReply {
+            target, history, ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(target.model.id, "spark-v3");
+    assert_eq!(history.len(), 2, "earlier turns are sent to the new model");
+    assert_eq!(h.last().model.as_deref(), Some("mock:spark-v3"));
+    assert_eq!(
+        h.app.conv.messages[1].model.as_deref(),
+        Some("demo:demo"),
+        "old replies keep their model"
+    );
+}
+
+#[test]
+fn the_picker_swallows_keys_and_esc_closes_it_without_switching() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    h.key(KeyCode::F(2), KeyModifiers::NONE);
+    let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(
+        fx.is_empty() && !h.app.quit,
+        "Ctrl+Q does not quit from inside the picker"
+    );
+    h.type_text("gpt");
+    assert!(
+        h.app.prompt.is_empty(),
+        "typing filtered the picker, not the prompt"
+    );
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.target.label(), "demo:demo");
+}
+
+#[test]
+fn discovery_results_and_failures_reach_the_picker_and_status_bar() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Home, KeyModifiers::NONE);
+    let fx = h.key(KeyCode::Char('f'), KeyModifiers::CONTROL);
+    assert!(matches!(fx.as_slice(), [Effect::DiscoverModels(p)] if p.name == "mock"));
+    h.act(Action::ModelsDiscovered {
+        provider: "mock".into(),
+        result: Ok(vec!["gpt-4o".into(), "glm-4-plus".into()]),
+    });
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!()
+    };
+    assert!(p.fetching.is_none());
+    assert!(
+        p.entries()
+            .iter()
+            .any(|e| e.model.id == "glm-4-plus" && e.discovered)
+    );
+    assert!(
+        h.app
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("2 models, 1 not in the config")
+    );
+    assert_eq!(
+        h.app.discovered,
+        vec![(
+            "mock".to_string(),
+            vec!["gpt-4o".to_string(), "glm-4-plus".to_string()]
+        )]
+    );
+    h.act(Action::ModelsDiscovered {
+        provider: "mock".into(),
+        result: Err("401 from x".into()),
+    });
+    let n = h.app.notice.as_ref().unwrap();
+    assert!(n.is_error && n.text.contains("401 from x"));
+}

@@ -1,0 +1,127 @@
+use super::*;
+use crate::chat::{Conversation, Role, Status};
+use ratatui::text::Line;
+
+fn text_of(lines: &[Line<'_>]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+        .collect()
+}
+
+fn layout_lines(m: &MessageLines) -> Vec<Line<'static>> {
+    (0..m.height()).filter_map(|i| m.line(i).cloned()).collect()
+}
+
+const REPLY: &str = "第一段：你好，世界！这是一个测试。\n\nSecond paragraph with English words that wrap.\n- 列表项一\n- list item two\n\n```rust\nfn main() {}\n```\n尾巴";
+
+#[test]
+fn incremental_wrapping_matches_a_fresh_layout_at_every_cut() {
+    let theme = Theme::default();
+    let opts = LayoutOptions {
+        width: 12,
+        show_reasoning: false,
+    };
+    let mut conv = Conversation::default();
+    let id = conv.push(Role::Assistant, "");
+    conv.messages[0].status = Status::Streaming;
+    let mut cached = MessageLines::new(&conv.messages[0], opts, &theme);
+    // Feed the reply in pieces of 1..=4 characters, as a stream would.
+    let chars: Vec<char> = REPLY.chars().collect();
+    let mut i = 0;
+    let mut step = 1;
+    while i < chars.len() {
+        let end = (i + step).min(chars.len());
+        let piece: String = chars[i..end].iter().collect();
+        let msg = conv.get_mut(id).unwrap();
+        msg.content.push_str(&piece);
+        msg.revision += 1;
+        cached.refresh(&conv.messages[0], opts, &theme);
+        let fresh = MessageLines::new(&conv.messages[0], opts, &theme);
+        assert_eq!(
+            text_of(&layout_lines(&cached)),
+            text_of(&layout_lines(&fresh)),
+            "after {end} chars"
+        );
+        i = end;
+        step = step % 4 + 1;
+    }
+}
+
+#[test]
+fn visible_returns_exactly_the_requested_window() {
+    let theme = Theme::default();
+    let mut conv = Conversation::default();
+    for i in 0..50 {
+        conv.push(Role::User, format!("q{i}"));
+        conv.push(Role::Assistant, format!("a{i}\nline two"));
+    }
+    let mut layout = ConversationLayout::default();
+    let opts = LayoutOptions {
+        width: 40,
+        show_reasoning: false,
+    };
+    layout.sync(&conv, opts, &theme);
+    // user: header + body + blank = 3; assistant: header + 2 + blank = 4.
+    assert_eq!(layout.total_lines(), 50 * 7);
+    let all = layout.visible(0, usize::MAX / 2);
+    assert_eq!(all.len(), 350);
+    for top in [0, 1, 3, 6, 7, 100, 345] {
+        let window = layout.visible(top, 5);
+        let expect: Vec<_> = all[top..(top + 5).min(350)].to_vec();
+        assert_eq!(text_of(&window), text_of(&expect), "top {top}");
+    }
+    assert!(layout.visible(350, 5).is_empty());
+    assert_eq!(layout.start_of(1), Some(3));
+}
+
+#[test]
+fn only_changed_messages_are_laid_out_again() {
+    let theme = Theme::default();
+    let mut conv = Conversation::default();
+    conv.push(Role::User, "q");
+    let a = conv.push(Role::Assistant, "a");
+    let mut layout = ConversationLayout::default();
+    let opts = LayoutOptions {
+        width: 40,
+        show_reasoning: false,
+    };
+    layout.sync(&conv, opts, &theme);
+    let before = layout.total_lines();
+    let m = conv.get_mut(a).unwrap();
+    m.content.push_str("\nmore");
+    // Same revision: the cache is trusted and nothing changes.
+    layout.sync(&conv, opts, &theme);
+    assert_eq!(layout.total_lines(), before);
+    conv.get_mut(a).unwrap().revision += 1;
+    layout.sync(&conv, opts, &theme);
+    assert_eq!(layout.total_lines(), before + 1);
+}
+
+#[test]
+fn hostile_escape_sequences_never_reach_a_line() {
+    let theme = Theme::default();
+    let mut conv = Conversation::default();
+    conv.push(
+        Role::Assistant,
+        "ok\x1b]52;c;aGVsbG8=\x07 \x1b[2J\x1b]0;pwned\x07done\u{9b}31m",
+    );
+    let mut layout = ConversationLayout::default();
+    layout.sync(
+        &conv,
+        LayoutOptions {
+            width: 40,
+            show_reasoning: false,
+        },
+        &theme,
+    );
+    for line in layout.visible(0, 100) {
+        for span in line.spans {
+            assert!(
+                !span.content.chars().any(|c| c.is_control()),
+                "{:?}",
+                span.content
+            );
+        }
+    }
+}
