@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use support::{MockServer, RecordedRequest, Reply, scenarios};
 use tmux::{
-    COOKED_FLAGS, EXITED, TTY_FLAGS, Tmux, WAIT, conversation_text, input_rows, is_idle, squash,
-    status_line,
+    COOKED_FLAGS, EXITED, TTY_FLAGS, Tmux, WAIT, conversation_text, input_rows, input_text_column,
+    is_idle, squash, status_line,
 };
 
 /// The key the mock provider is configured with; it must never appear on screen.
@@ -244,16 +244,16 @@ fn unauthorized_error_is_rendered_in_the_conversation() {
     server.on_model("gpt-4o", vec![scenarios::m8_401()]);
     let t = mock_app(&server);
     send(&t, "hello");
-    let screen = t.wait_for("无效的令牌", WAIT);
-    let flat = squash(&screen);
-    for part in [
-        "✖ 401 from 127.0.0.1",
-        "无效的令牌",
-        &format!("(check the API key in {KEY_ENV})"),
-    ] {
-        assert!(flat.contains(&squash(part)), "{part:?} missing:\n{screen}");
-    }
-    assert!(status_line(&screen).contains("error"), "{screen}");
+    let key_hint = format!("(check the API key in {KEY_ENV})");
+    let parts = ["✖ 401 from 127.0.0.1", "无效的令牌", &key_hint];
+    let screen = t.wait_until(
+        |s| {
+            let flat = squash(s);
+            parts.iter().all(|p| flat.contains(&squash(p))) && status_line(s).contains("error")
+        },
+        WAIT,
+        "the 401 sentence in the conversation and an error status",
+    );
     assert!(!screen.contains(KEY), "the API key must never be shown");
     assert!(!t.exited());
 }

@@ -14,10 +14,13 @@ fn wait_redrawn(t: &Tmux, width: u16, height: u16) -> String {
             if too_small {
                 s.starts_with(&notice) && !s.contains('╭')
             } else {
-                s.lines().any(|l| {
-                    l.starts_with('╰')
-                        && l.ends_with('╯')
-                        && l.chars().count() == usize::from(width)
+                // The bottom border at the new width with the status bar under it: a whole frame.
+                let lines: Vec<&str> = s.lines().collect();
+                lines.windows(2).any(|w| {
+                    w[0].starts_with('╰')
+                        && w[0].ends_with('╯')
+                        && w[0].chars().count() == usize::from(width)
+                        && !w[1].trim().is_empty()
                 })
             }
         },

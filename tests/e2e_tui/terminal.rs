@@ -126,8 +126,11 @@ fn ctrl_c_while_streaming_cancels_without_quitting() {
     send(&t, "a long one please");
     t.wait_for(&scenarios::piece(1), WAIT);
     t.keys(&["C-c"]);
-    let screen = t.wait_for("⊘ cancelled", WAIT);
-    assert!(is_idle(&screen), "{screen}");
+    t.wait_until(
+        |s| s.contains("⊘ cancelled") && is_idle(s),
+        WAIT,
+        "cancelled and idle",
+    );
     assert!(!t.exited());
     send(&t, "and now a short one");
     wait_reply_done(&t, M1_TEXT);

@@ -7,7 +7,8 @@
 
 mod screen;
 
-pub use screen::{conversation_text, input_rows, is_idle, squash, status_line};
+#[allow(unused_imports)]
+pub use screen::{conversation_text, input_rows, input_text_column, is_idle, squash, status_line};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -19,8 +19,24 @@ pub fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
-/// The rows of the input box's text, (row index, text between the borders), top to bottom.
+/// The rows of the input box's text, (row index, text without the padding), top to bottom.
 pub fn input_rows(screen: &str) -> Vec<(usize, String)> {
+    input_inner_rows(screen)
+        .into_iter()
+        .map(|(i, inner)| (i, inner.trim().to_string()))
+        .collect()
+}
+
+/// The screen column where the input box's text starts: after the border and the padding.
+pub fn input_text_column(screen: &str) -> Option<usize> {
+    input_inner_rows(screen).into_iter().find_map(|(_, inner)| {
+        let pad = inner.len() - inner.trim_start_matches(' ').len();
+        (pad < inner.len()).then_some(1 + pad)
+    })
+}
+
+/// The input box's rows between its side borders, untrimmed on the left.
+fn input_inner_rows(screen: &str) -> Vec<(usize, String)> {
     let lines: Vec<&str> = screen.lines().collect();
     let Some(bottom) = lines.iter().rposition(|l| l.starts_with('╰')) else {
         return Vec::new();
@@ -32,9 +48,11 @@ pub fn input_rows(screen: &str) -> Vec<(usize, String)> {
         .map(|i| {
             let inner = lines[i]
                 .trim_end()
-                .trim_start_matches('│')
-                .trim_end_matches('│');
-            (i, inner.trim_end().to_string())
+                .strip_prefix('│')
+                .unwrap_or(lines[i])
+                .trim_end_matches('│')
+                .trim_end();
+            (i, inner.to_string())
         })
         .collect()
 }
