@@ -257,3 +257,20 @@ fn unauthorized_error_is_rendered_in_the_conversation() {
     assert!(!screen.contains(KEY), "the API key must never be shown");
     assert!(!t.exited());
 }
+
+#[test]
+fn a_missing_key_is_reported_and_nothing_is_sent() {
+    let server = MockServer::start();
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let cfg = cfg.display().to_string();
+    t.run(&["--config", &cfg], &[], WIDTH, HEIGHT);
+    t.wait_ready();
+    send(&t, "hello");
+    t.wait_until(
+        |s| squash(s).contains(&squash(KEY_ENV)) && status_line(s).contains("error"),
+        WAIT,
+        "the missing key named in the conversation",
+    );
+    assert_eq!(chat_requests(&server).len(), 0, "no request without a key");
+}

@@ -327,16 +327,13 @@ impl Tmux {
         if !self.wrapped {
             return pane;
         }
-        let children = std::fs::read_to_string(format!("/proc/{pane}/task/{pane}/children"))
-            .expect("read the shell's children from /proc");
-        let mut pids = children.split_whitespace();
-        let pid = pids
-            .next()
-            .expect("the shell runs ecochat")
-            .parse()
-            .expect("a pid");
-        assert_eq!(pids.next(), None, "the shell runs only ecochat");
-        pid
+        let children = children_of(pane);
+        assert_eq!(
+            children.len(),
+            1,
+            "the shell runs only ecochat: {children:?}"
+        );
+        children[0]
     }
 
     /// What /proc says about the ecochat process and its threads, for failure messages.
@@ -394,6 +391,24 @@ impl Drop for Tmux {
 /// The binary under test.
 pub fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_ecochat"))
+}
+
+/// The pids whose parent is `parent`, from /proc (any Linux, with or without the `children` file).
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            // The command name in `stat` may hold spaces or parentheses: parse after the last ')'.
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok())
+                    == Some(parent)
+            })
+        })
+        .collect()
 }
 
 fn shell_quote(s: &str) -> String {
