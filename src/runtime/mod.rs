@@ -5,7 +5,7 @@ pub mod terminal;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crossterm::event::{Event, EventStream};
+use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -128,6 +128,9 @@ fn translate(ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) => Some(Action::Key(k)),
         Event::Paste(p) => Some(Action::Paste(p)),
+        // Mouse capture reports every pointer move; those change nothing, so they must not
+        // cost a frame.
+        Event::Mouse(m) if matches!(m.kind, MouseEventKind::Moved) => None,
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::FocusGained | Event::FocusLost => None,
