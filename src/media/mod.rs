@@ -2,13 +2,13 @@
 //! the terminal image protocol, and where files go when saved.
 
 pub mod extract;
-//pub mod fetch;
-//pub mod images_api;
-//pub mod protocol;
-//pub mod save;
+pub mod fetch;
+pub mod images_api;
+pub mod protocol;
+pub mod save;
 
 pub use extract::{MediaLink, extract_links};
-//pub use protocol::ImageProtocol;
+pub use protocol::ImageProtocol;
 
 /// What a link points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -102,10 +102,15 @@ pub fn display_host(url: &str) -> String {
 /// A stable 128-bit FNV-1a hash as 32 hex digits: cache file names must survive Rust upgrades,
 /// which `DefaultHasher` does not promise.
 pub fn url_hash(url: &str) -> String {
+    bytes_hash(url.as_bytes())
+}
+
+/// `url_hash` over any bytes.
+pub fn bytes_hash(bytes: &[u8]) -> String {
     const OFFSET: u128 = 0x6c62272e07bb014262b821756295c58d;
     const PRIME: u128 = 0x0000000001000000000000000000013B;
     let mut h = OFFSET;
-    for b in url.as_bytes() {
+    for b in bytes {
         h ^= u128::from(*b);
         h = h.wrapping_mul(PRIME);
     }
