@@ -10,9 +10,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ratatui::layout::Rect;
-use ratatui_image::picker::Picker;
+use image::DynamicImage;
+use ratatui::layout::{Rect, Size};
+use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
+use ratatui_image::protocol::halfblocks::Halfblocks;
 use ratatui_image::{FilterType, Resize};
 
 use super::{App, Effect, Overlay};
@@ -347,6 +349,25 @@ pub fn image_area(app: &App) -> Option<Rect> {
     Some(crate::ui::media::preview_area(panel, app.media.items.len()))
 }
 
+/// Encodes `image` to fill `area` as far as its aspect ratio allows.
+pub fn encode(picker: &Picker, image: &DynamicImage, area: Rect) -> Result<Protocol, String> {
+    if picker.protocol_type() == ProtocolType::Halfblocks {
+        // Half blocks need one pixel per column and two per row: scaling to the picker's nominal
+        // 10x20 cell first would build a picture a hundred times larger for nothing.
+        let (w, h) = (f64::from(image.width().max(1)), f64::from(image.height().max(1)));
+        let scale = (f64::from(area.width) / w).min(f64::from(area.height) * 2.0 / h);
+        let cols = ((w * scale).round() as u16).clamp(1, area.width);
+        let rows = ((h * scale / 2.0).round() as u16).clamp(1, area.height);
+        return Halfblocks::new(image.clone(), Size::new(cols, rows))
+            .map(Protocol::Halfblocks)
+            .map_err(|e| e.to_string());
+    }
+    let resize = Resize::Scale(Some(FilterType::Triangle));
+    picker
+        .new_protocol(image.clone(), area.as_size(), resize)
+        .map_err(|e| e.to_string())
+}
+
 /// Encodes the selected image for the area it is drawn in, when either changed.
 fn refresh_drawn(app: &mut App) {
     let target = image_area(app).filter(|a| a.width > 0 && a.height > 0);
@@ -363,8 +384,7 @@ fn refresh_drawn(app: &mut App) {
     if current {
         return;
     }
-    let resize = Resize::Scale(Some(FilterType::Triangle));
-    match picker.new_protocol(img.image.clone(), area.as_size(), resize) {
+    match encode(picker, &img.image, area) {
         Ok(protocol) => {
             app.media.drawn = Some(Drawn {
                 url,
