@@ -47,9 +47,7 @@ impl Command {
             Command::FocusNext => {
                 "move the focus: input, conversation (j/k/g/G scroll), media panel"
             }
-            Command::ToggleMedia => {
-                "media panel on/off; in it: Up/Down, Enter full screen, o open, y copy, s save"
-            }
+            Command::ToggleMedia => "show or hide the media panel (image, audio and video links)",
             Command::Help => "show this help",
         }
     }

@@ -196,7 +196,13 @@ impl App {
                     .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
             ),
         )
-        .map(|p| if self.media.open { p.with_media_panel() } else { p })
+        .map(|p| {
+            if self.media.open {
+                p.with_media_panel()
+            } else {
+                p
+            }
+        })
     }
 
     /// Height of the conversation pane in lines.

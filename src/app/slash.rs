@@ -16,9 +16,7 @@ pub enum SlashCommand {
 /// `None` when `input` is not a slash command; `Some(Err(usage))` when it is one, written wrong.
 pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
     let input = input.trim();
-    let (name, rest) = input
-        .split_once(char::is_whitespace)
-        .unwrap_or((input, ""));
+    let (name, rest) = input.split_once(char::is_whitespace).unwrap_or((input, ""));
     match name {
         "/image" | "/img" => Some(parse_image(rest).map(SlashCommand::Image)),
         _ => None,
@@ -74,9 +72,11 @@ fn parse_image(args: &str) -> Result<ImageRequest, String> {
 /// `1024x1024`; relays reject the multiplication sign, so it is turned into `x` here.
 fn parse_size(value: &str) -> Result<String, String> {
     let v = value.replace(['×', 'X', '*'], "x").to_ascii_lowercase();
-    let ok = v
-        .split_once('x')
-        .is_some_and(|(w, h)| [w, h].iter().all(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit())));
+    let ok = v.split_once('x').is_some_and(|(w, h)| {
+        [w, h]
+            .iter()
+            .all(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    });
     if ok {
         Ok(v)
     } else {
@@ -110,7 +110,10 @@ mod tests {
 
     #[test]
     fn multiplication_sign_becomes_x() {
-        assert_eq!(image("/image x --size 512×512").size.as_deref(), Some("512x512"));
+        assert_eq!(
+            image("/image x --size 512×512").size.as_deref(),
+            Some("512x512")
+        );
     }
 
     #[test]

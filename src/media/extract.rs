@@ -251,8 +251,10 @@ fn trim_trailing(url: &str) -> &str {
         let unbalanced = |open: char, close: char| {
             last == close && u.matches(open).count() < u.matches(close).count()
         };
-        let trim = matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' | '_' | '~')
-            || unbalanced('(', ')')
+        let trim = matches!(
+            last,
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' | '_' | '~'
+        ) || unbalanced('(', ')')
             || unbalanced('[', ']');
         if !trim {
             return u;

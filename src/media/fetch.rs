@@ -64,7 +64,10 @@ pub struct DecodedImage {
 pub enum Fetched {
     Image(DecodedImage),
     /// The server said it is something else (audio, video, a web page).
-    NotImage { kind: MediaKind, content_type: String },
+    NotImage {
+        kind: MediaKind,
+        content_type: String,
+    },
 }
 
 /// Downloads with its own client, caches image files by URL hash.
@@ -120,7 +123,11 @@ impl Fetcher {
                 Ok(Fetched::Image(image))
             }
             // A server that did not call it an image may be right.
-            Err(_) if content_type.as_deref().is_some_and(|ct| !ct.starts_with("image/")) => {
+            Err(_)
+                if content_type
+                    .as_deref()
+                    .is_some_and(|ct| !ct.starts_with("image/")) =>
+            {
                 Ok(Fetched::NotImage {
                     kind: MediaKind::Other,
                     content_type: content_type.unwrap_or_default(),
@@ -146,7 +153,9 @@ impl Fetcher {
             return Ok(cached);
         }
         if url.starts_with(GENERATED_PREFIX) {
-            return Err(MediaError::Io("the generated image is no longer cached".into()));
+            return Err(MediaError::Io(
+                "the generated image is no longer cached".into(),
+            ));
         }
         if !is_web_url(url) {
             return Err(MediaError::NotWeb);
@@ -175,7 +184,9 @@ impl Fetcher {
             .unwrap_or("png");
         let url = format!("{GENERATED_PREFIX}{}.{ext}", super::bytes_hash(bytes));
         if self.cache_dir.is_none() {
-            return Err(MediaError::Io("no cache directory for generated images".into()));
+            return Err(MediaError::Io(
+                "no cache directory for generated images".into(),
+            ));
         }
         self.store(&url, bytes).await;
         Ok(url)
@@ -238,10 +249,12 @@ impl Fetcher {
     pub async fn save(&self, url: &str, dir: &Path, name: &str) -> Result<PathBuf, MediaError> {
         if let Some(bytes) = self.local_bytes(url).await? {
             let (dir, name) = (dir.to_path_buf(), name.to_string());
-            return tokio::task::spawn_blocking(move || super::save::write_unique(&dir, &name, &bytes))
-                .await
-                .map_err(|e| MediaError::Io(e.to_string()))?
-                .map_err(|e| MediaError::Io(e.to_string()));
+            return tokio::task::spawn_blocking(move || {
+                super::save::write_unique(&dir, &name, &bytes)
+            })
+            .await
+            .map_err(|e| MediaError::Io(e.to_string()))?
+            .map_err(|e| MediaError::Io(e.to_string()));
         }
         let host = super::display_host(url);
         let resp = tokio::time::timeout(TIMEOUT, self.get(url, &host))

@@ -122,10 +122,12 @@ pub async fn generate(
             .map(str::to_string);
         let ok = (200..300).contains(&status);
         let cap = if ok { MAX_BODY } else { MAX_ERROR_BODY };
-        let bytes = read_capped(resp, cap).await.map_err(|detail| ApiError::Decode {
-            host: host.clone(),
-            detail,
-        })?;
+        let bytes = read_capped(resp, cap)
+            .await
+            .map_err(|detail| ApiError::Decode {
+                host: host.clone(),
+                detail,
+            })?;
         if !ok {
             return Err(classify_response(
                 status,

@@ -76,7 +76,9 @@ pub fn is_web_url(url: &str) -> bool {
 
 /// True for the links ecochat serves itself (the demo image, generated images, data URLs).
 pub fn is_builtin_url(url: &str) -> bool {
-    url == crate::demo::DEMO_IMAGE_URL || url.starts_with(GENERATED_PREFIX) || url.starts_with("data:")
+    url == crate::demo::DEMO_IMAGE_URL
+        || url.starts_with(GENERATED_PREFIX)
+        || url.starts_with("data:")
 }
 
 /// The host of a URL for display, or its scheme when it has none (`data`, `ecochat`).

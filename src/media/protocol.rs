@@ -118,10 +118,9 @@ pub fn detect(env: &dyn Fn(&str) -> Option<String>) -> ProtocolType {
 /// 1:2 guess. Only kitty, sixel and iTerm2 care; half-blocks ignore it.
 pub fn font_size() -> (u16, u16) {
     match crossterm::terminal::window_size() {
-        Ok(w) if w.width > 0 && w.height > 0 && w.columns > 0 && w.rows > 0 => (
-            (w.width / w.columns).max(1),
-            (w.height / w.rows).max(1),
-        ),
+        Ok(w) if w.width > 0 && w.height > 0 && w.columns > 0 && w.rows > 0 => {
+            ((w.width / w.columns).max(1), (w.height / w.rows).max(1))
+        }
         _ => (10, 20),
     }
 }
@@ -166,7 +165,10 @@ mod tests {
             (&[("TERM", "xterm-256color")], ProtocolType::Halfblocks),
             // A stale kitty variable inside tmux must not turn kitty on.
             (
-                &[("KITTY_WINDOW_ID", "1"), ("TMUX", "/tmp/tmux-0/default,1,0")],
+                &[
+                    ("KITTY_WINDOW_ID", "1"),
+                    ("TMUX", "/tmp/tmux-0/default,1,0"),
+                ],
                 ProtocolType::Halfblocks,
             ),
             (&[], ProtocolType::Halfblocks),

@@ -148,15 +148,16 @@ mod tests {
             file_name("data:image/jpeg;base64,AAAA", img, 5),
             "ecochat-5.jpg"
         );
-        assert_eq!(
-            file_name("ecochat://assets/demo.png", img, 6),
-            "demo.png"
-        );
+        assert_eq!(file_name("ecochat://assets/demo.png", img, 6), "demo.png");
     }
 
     #[test]
     fn names_are_safe() {
-        let name = file_name("https://x.example/..%2F..%2Fetc%2Fpasswd", MediaKind::Other, 1);
+        let name = file_name(
+            "https://x.example/..%2F..%2Fetc%2Fpasswd",
+            MediaKind::Other,
+            1,
+        );
         assert_eq!(name, "passwd.bin");
         let name = file_name("https://x.example/a b;rm -rf.mp3", MediaKind::Audio, 1);
         assert!(!name.contains(' ') && !name.contains(';') && !name.contains('/'));

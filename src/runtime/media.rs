@@ -43,7 +43,9 @@ impl MediaRunner {
             .inspect_err(|e| tracing::warn!(error = %e, "media downloads disabled"))
             .ok();
         let api = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(crate::config::DEFAULT_CONNECT_TIMEOUT_SECS))
+            .connect_timeout(Duration::from_secs(
+                crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
+            ))
             .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
             .build()
             .ok();

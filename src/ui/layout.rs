@@ -124,7 +124,10 @@ mod tests {
         assert_eq!(panel.width, 48);
         assert_eq!(m.conversation.width + panel.width, 120);
         assert_eq!(panel.x, m.conversation.right());
-        assert_eq!((panel.y, panel.height), (p.conversation.y, p.conversation.height));
+        assert_eq!(
+            (panel.y, panel.height),
+            (p.conversation.y, p.conversation.height)
+        );
         assert_eq!(m.input, p.input);
         let narrow = Panes::compute(Rect::new(0, 0, 50, 20), 1).unwrap();
         assert_eq!(narrow.with_media_panel(), narrow);

@@ -116,7 +116,13 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
     let selected = m.selected_index().unwrap_or(0);
     let rows = usize::from(area.height);
     let skip = (selected + 1).saturating_sub(rows);
-    for (row, (i, item)) in m.newest_first().enumerate().skip(skip).take(rows).enumerate() {
+    for (row, (i, item)) in m
+        .newest_first()
+        .enumerate()
+        .skip(skip)
+        .take(rows)
+        .enumerate()
+    {
         let y = area.y + row as u16;
         let is_sel = i == selected;
         let marker = if is_sel { "▶" } else { " " };
@@ -197,7 +203,12 @@ fn idle_text(app: &App, item: &MediaItem) -> String {
 
 /// Draws the encoded image centred in `area`, when it was encoded for exactly this area.
 fn draw_image(app: &App, url: &str, area: Rect, buf: &mut Buffer) {
-    let Some(drawn) = app.media.drawn.as_ref().filter(|d| d.url == url && d.area == area) else {
+    let Some(drawn) = app
+        .media
+        .drawn
+        .as_ref()
+        .filter(|d| d.url == url && d.area == area)
+    else {
         return;
     };
     let size = drawn.protocol.size();
@@ -226,7 +237,11 @@ fn render_info(app: &App, item: &MediaItem, area: Rect, buf: &mut Buffer) {
     };
     let width = usize::from(area.width);
     let text = if facts.is_empty() || display_width(&facts) + 3 + display_width(keys) > width {
-        if facts.is_empty() { keys.to_string() } else { facts }
+        if facts.is_empty() {
+            keys.to_string()
+        } else {
+            facts
+        }
     } else {
         format!("{facts} · {keys}")
     };

@@ -210,7 +210,11 @@ pub fn start_generation(app: &mut App, req: ImageRequest, now: Instant) -> Vec<E
 }
 
 fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>, String>) {
-    if app.media.generating.is_some_and(|g| g.message_id == message_id) {
+    if app
+        .media
+        .generating
+        .is_some_and(|g| g.message_id == message_id)
+    {
         app.media.generating = None;
     }
     let Some(msg) = app.conv.get_mut(message_id) else {

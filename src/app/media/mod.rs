@@ -85,10 +85,15 @@ pub struct MediaItem {
 /// Where the fetch of one URL stands.
 #[derive(Debug, Clone)]
 pub enum Load {
-    Loading { since: Instant },
+    Loading {
+        since: Instant,
+    },
     Ready(Arc<DecodedImage>),
     /// The server says it is not an image.
-    NotImage { kind: MediaKind, content_type: String },
+    NotImage {
+        kind: MediaKind,
+        content_type: String,
+    },
     Failed(String),
 }
 
@@ -210,7 +215,11 @@ impl MediaState {
 
     /// True while something is loading or generating: the spinner needs ticks.
     pub fn is_busy(&self) -> bool {
-        self.generating.is_some() || self.loads.values().any(|l| matches!(l, Load::Loading { .. }))
+        self.generating.is_some()
+            || self
+                .loads
+                .values()
+                .any(|l| matches!(l, Load::Loading { .. }))
     }
 
     fn remember_ready(&mut self, url: &str, image: DecodedImage) {
@@ -231,7 +240,10 @@ impl MediaState {
 pub fn after_update(app: &mut App, now: Instant) -> Vec<Effect> {
     let grew = sync_items(app);
     let m = &mut app.media;
-    if grew && !m.auto_opened && m.settings.auto_open && m.items.iter().any(|i| i.link.kind.is_media())
+    if grew
+        && !m.auto_opened
+        && m.settings.auto_open
+        && m.items.iter().any(|i| i.link.kind.is_media())
     {
         m.auto_opened = true;
         m.open = true;
@@ -252,13 +264,17 @@ fn sync_items(app: &mut App) -> bool {
     let m = &mut app.media;
     let mut changed = false;
     let mut seen = 0;
-    for msg in app.conv.messages.iter().filter(|m| m.role == Role::Assistant) {
+    for msg in app
+        .conv
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+    {
         seen += 1;
         let live = msg.status.is_live();
-        let fresh = m
-            .scans
-            .get(&msg.id)
-            .is_some_and(|s| s.revision == msg.revision && s.len == msg.content.len() && s.live == live);
+        let fresh = m.scans.get(&msg.id).is_some_and(|s| {
+            s.revision == msg.revision && s.len == msg.content.len() && s.live == live
+        });
         if !fresh {
             let links = settled_links(&msg.content, live);
             let same = m.scans.get(&msg.id).is_some_and(|s| s.links == links);
@@ -285,7 +301,12 @@ fn sync_items(app: &mut App) -> bool {
     let before = m.items.len();
     let mut items: Vec<MediaItem> = Vec::new();
     let mut reply_no = 0;
-    for msg in app.conv.messages.iter().filter(|m| m.role == Role::Assistant) {
+    for msg in app
+        .conv
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+    {
         reply_no += 1;
         let Some(scan) = m.scans.get(&msg.id) else {
             continue;
@@ -312,7 +333,10 @@ fn sync_items(app: &mut App) -> bool {
         }
     }
     m.items = items;
-    if m.selected.as_ref().is_some_and(|u| !m.items.iter().any(|i| &i.link.url == u)) {
+    if m.selected
+        .as_ref()
+        .is_some_and(|u| !m.items.iter().any(|i| &i.link.url == u))
+    {
         m.selected = None;
     }
     m.items.len() > before
@@ -354,7 +378,10 @@ pub fn encode(picker: &Picker, image: &DynamicImage, area: Rect) -> Result<Proto
     if picker.protocol_type() == ProtocolType::Halfblocks {
         // Half blocks need one pixel per column and two per row: scaling to the picker's nominal
         // 10x20 cell first would build a picture a hundred times larger for nothing.
-        let (w, h) = (f64::from(image.width().max(1)), f64::from(image.height().max(1)));
+        let (w, h) = (
+            f64::from(image.width().max(1)),
+            f64::from(image.height().max(1)),
+        );
         let scale = (f64::from(area.width) / w).min(f64::from(area.height) * 2.0 / h);
         let cols = ((w * scale).round() as u16).clamp(1, area.width);
         let rows = ((h * scale / 2.0).round() as u16).clamp(1, area.height);
@@ -372,15 +399,20 @@ pub fn encode(picker: &Picker, image: &DynamicImage, area: Rect) -> Result<Proto
 fn refresh_drawn(app: &mut App) {
     let target = image_area(app).filter(|a| a.width > 0 && a.height > 0);
     let m = &app.media;
-    let ready = m.selected_item().and_then(|item| match m.loads.get(&item.link.url) {
-        Some(Load::Ready(img)) => Some((item.link.url.clone(), img.clone())),
-        _ => None,
-    });
+    let ready = m
+        .selected_item()
+        .and_then(|item| match m.loads.get(&item.link.url) {
+            Some(Load::Ready(img)) => Some((item.link.url.clone(), img.clone())),
+            _ => None,
+        });
     let (Some(area), Some((url, img)), Some(picker)) = (target, ready, m.picker.as_ref()) else {
         app.media.drawn = None;
         return;
     };
-    let current = m.drawn.as_ref().is_some_and(|d| d.url == url && d.area == area);
+    let current = m
+        .drawn
+        .as_ref()
+        .is_some_and(|d| d.url == url && d.area == area);
     if current {
         return;
     }

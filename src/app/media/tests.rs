@@ -51,7 +51,10 @@ impl H {
     }
 
     fn ctrl(&mut self, c: char) -> Vec<Effect> {
-        self.act(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)))
+        self.act(Action::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )))
     }
 
     fn type_text(&mut self, s: &str) {
@@ -236,7 +239,11 @@ fn toggle_focus_cycle_and_auto_open_setting() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::F(3));
     assert!(!h.app.media.open);
-    assert_eq!(h.app.focus, Focus::Input, "hiding the focused panel moves the focus");
+    assert_eq!(
+        h.app.focus,
+        Focus::Input,
+        "hiding the focused panel moves the focus"
+    );
 }
 
 #[test]
@@ -262,7 +269,12 @@ fn image_command_round_trip() {
     let mut h = H::new();
     h.type_text("/image 一只猫 --size 512x512 --n 2 --model flux");
     let fx = h.key(KeyCode::Enter);
-    let [Effect::Media(MediaEffect::Generate { message_id, body, .. })] = &fx[..] else {
+    let [
+        Effect::Media(MediaEffect::Generate {
+            message_id, body, ..
+        }),
+    ] = &fx[..]
+    else {
         panic!("{fx:?}")
     };
     assert_eq!(body["model"], "flux");
@@ -305,7 +317,12 @@ fn failed_generation_fails_the_message() {
     let mut h = H::new();
     h.type_text("/image cat");
     let fx = h.key(KeyCode::Enter);
-    let [Effect::Media(MediaEffect::Generate { message_id, body, .. })] = &fx[..] else {
+    let [
+        Effect::Media(MediaEffect::Generate {
+            message_id, body, ..
+        }),
+    ] = &fx[..]
+    else {
         panic!("{fx:?}")
     };
     assert_eq!(body["model"], crate::media::images_api::DEFAULT_IMAGE_MODEL);

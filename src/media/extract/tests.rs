@@ -90,7 +90,10 @@ fn m4_video_keeps_the_percent_encoded_query_whole() {
         ]
     );
     assert_eq!(links[0].kind, MediaKind::Image);
-    assert_eq!(links[0].label, None, "an alt text that is the URL says nothing");
+    assert_eq!(
+        links[0].label, None,
+        "an alt text that is the URL says nothing"
+    );
     assert_eq!(links[1].kind, MediaKind::Video);
     assert_eq!(links[1].label.as_deref(), Some("在线播放▶️"));
 }
@@ -228,7 +231,10 @@ fn a_url_at_the_end_of_a_live_message_waits_for_more_text() {
     let text = "here: https://a.example/img.pn";
     assert!(settled_links(text, true).is_empty());
     assert_eq!(settled_links(text, false).len(), 1);
-    assert_eq!(settled_links("here: https://a.example/img.png\n", true).len(), 1);
+    assert_eq!(
+        settled_links("here: https://a.example/img.png\n", true).len(),
+        1
+    );
     // An unclosed markdown link is not a link yet, and its URL is not taken as a bare one.
     assert!(settled_links("![x](https://a.example/img.png", true).is_empty());
 }

@@ -41,8 +41,13 @@ fn gif_gives_its_first_frame() {
         let mut enc = GifEncoder::new(&mut bytes);
         for rgb in [[255, 0, 0], [0, 0, 255]] {
             let buf = RgbaImage::from_pixel(4, 4, image::Rgba([rgb[0], rgb[1], rgb[2], 255]));
-            enc.encode_frame(Frame::from_parts(buf, 0, 0, Delay::from_numer_denom_ms(100, 1)))
-                .unwrap();
+            enc.encode_frame(Frame::from_parts(
+                buf,
+                0,
+                0,
+                Delay::from_numer_denom_ms(100, 1),
+            ))
+            .unwrap();
         }
     }
     let d = decode(&bytes).unwrap();
@@ -109,7 +114,11 @@ async fn demo_data_and_cached_urls_need_no_network() {
 #[tokio::test]
 async fn other_schemes_are_never_fetched() {
     let f = Fetcher::new(None).unwrap();
-    for url in ["ftp://x.example/a.png", "file:///etc/passwd", "ecochat://other"] {
+    for url in [
+        "ftp://x.example/a.png",
+        "file:///etc/passwd",
+        "ecochat://other",
+    ] {
         assert_eq!(f.fetch(url).await.unwrap_err(), MediaError::NotWeb, "{url}");
     }
 }
@@ -119,7 +128,11 @@ async fn builtin_files_save_and_open_from_disk() {
     let dir = tempfile::tempdir().unwrap();
     let f = Fetcher::new(Some(dir.path().join("cache"))).unwrap();
     let saved = f
-        .save(crate::demo::DEMO_IMAGE_URL, &dir.path().join("dl"), "demo.png")
+        .save(
+            crate::demo::DEMO_IMAGE_URL,
+            &dir.path().join("dl"),
+            "demo.png",
+        )
         .await
         .unwrap();
     assert_eq!(std::fs::read(&saved).unwrap(), crate::demo::DEMO_IMAGE_PNG);
