@@ -65,8 +65,14 @@ fn ctrl_g_shows_the_panel_with_the_demo_image() {
         120,
         40,
     );
+    // Before raw mode the terminal would turn Enter into a line feed (Ctrl+J): wait for the app.
+    t.wait_for("demo:demo", WAIT);
     t.type_text("看图");
-    t.wait_for("看图", WAIT);
+    t.wait_until(
+        |s| s.contains("│ 看图"),
+        WAIT,
+        "the prompt in the input box",
+    );
     t.keys(&["Enter"]);
     let screen = t.wait_for("祝你使用愉快", WAIT);
     assert!(!screen.contains("Media 1"), "auto-open is off:\n{screen}");
@@ -85,7 +91,11 @@ fn ctrl_g_shows_the_panel_with_the_demo_image() {
     t.keys(&["Enter"]);
     t.wait_for("any key closes", WAIT);
     t.keys(&["Escape"]);
-    t.wait_until(|s| !s.contains("any key closes"), WAIT, "full screen closed");
+    t.wait_until(
+        |s| !s.contains("any key closes"),
+        WAIT,
+        "full screen closed",
+    );
     // `s` saves the image and says where.
     t.keys(&["s"]);
     let screen = t.wait_for("saved ", WAIT);

@@ -300,14 +300,13 @@ fn sync_items(app: &mut App) -> bool {
     }
     let before = m.items.len();
     let mut items: Vec<MediaItem> = Vec::new();
-    let mut reply_no = 0;
-    for msg in app
+    let replies = app
         .conv
         .messages
         .iter()
-        .filter(|m| m.role == Role::Assistant)
-    {
-        reply_no += 1;
+        .filter(|m| m.role == Role::Assistant);
+    for (i, msg) in replies.enumerate() {
+        let reply_no = i + 1;
         let Some(scan) = m.scans.get(&msg.id) else {
             continue;
         };
