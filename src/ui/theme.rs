@@ -24,6 +24,8 @@ pub struct Theme {
     pub scrollbar: Style,
     pub popup: Style,
     pub popup_title: Style,
+    /// The selected row of a list (the media panel).
+    pub selected: Style,
 }
 
 impl Default for Theme {
@@ -64,6 +66,7 @@ impl Theme {
             scrollbar: Style::new().fg(Color::DarkGray),
             popup: Style::new(),
             popup_title: Style::new().fg(Color::Cyan).add_modifier(bold),
+            selected: Style::new().fg(Color::Black).bg(Color::Cyan),
         }
     }
 
@@ -93,6 +96,7 @@ impl Theme {
             scrollbar: plain,
             popup: plain,
             popup_title: bold,
+            selected: rev,
         }
     }
 
