@@ -11,5 +11,6 @@ pub mod logging;
 pub mod pipe;
 pub mod runtime;
 pub mod sanitize;
+pub mod store;
 pub mod text;
 pub mod ui;
