@@ -21,6 +21,8 @@ pub enum Command {
     ToggleReasoning,
     FocusNext,
     Help,
+    Sessions,
+    SaveTranscript,
 }
 
 impl Command {
@@ -43,6 +45,8 @@ impl Command {
             Command::ToggleReasoning => "show or hide the model's reasoning",
             Command::FocusNext => "move the focus: input, conversation (j/k/g/G scroll there)",
             Command::Help => "show this help",
+            Command::Sessions => "browse and search saved sessions",
+            Command::SaveTranscript => "save the conversation as a Markdown transcript",
         }
     }
 }
@@ -163,6 +167,8 @@ impl Default for KeyMap {
                 b(Char('t'), CTRL, ToggleReasoning),
                 b(Tab, NONE, FocusNext),
                 b(F(1), NONE, Help),
+                b(Char('o'), CTRL, Command::Sessions),
+                b(Char('s'), CTRL, Command::SaveTranscript),
             ],
         }
     }

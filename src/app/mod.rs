@@ -1,7 +1,9 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
+pub mod browser;
 pub mod keymap;
 mod prompt;
+pub mod sessions;
 mod update;
 
 pub use prompt::Prompt;
@@ -39,6 +41,8 @@ pub enum Action {
     },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
+    /// A report from the session store's thread.
+    Store(crate::store::task::StoreEvent),
 }
 
 /// What a reply task reports.
@@ -61,6 +65,8 @@ pub enum Effect {
     CancelReply {
         reply_id: u64,
     },
+    /// Work for the session store's thread.
+    Store(crate::store::task::StoreCmd),
     Quit,
 }
 
@@ -94,6 +100,8 @@ pub struct Scroll {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
     Help,
+    /// The session browser (Ctrl+O); its state is in `App::sessions`.
+    Sessions,
 }
 
 /// The pane that receives keys.
@@ -125,6 +133,8 @@ pub struct App {
     pub focus: Focus,
     pub now: Instant,
     pub quit: bool,
+    /// The session store's view of the conversation, and the session browser.
+    pub sessions: sessions::Sessions,
 }
 
 impl App {
@@ -151,6 +161,7 @@ impl App {
             focus: Focus::Input,
             now,
             quit: false,
+            sessions: sessions::Sessions::default(),
         }
     }
 

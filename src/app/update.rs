@@ -15,8 +15,11 @@ const WHEEL_LINES: usize = 3;
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
-    match action {
+    let mut effects = match action {
         Action::Key(key) => on_key(app, key),
+        Action::Paste(text) if app.overlay == Some(Overlay::Sessions) => {
+            super::browser::paste(app, &text)
+        }
         Action::Paste(text) => {
             app.prompt.paste(&text);
             Vec::new()
@@ -34,7 +37,11 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick => Vec::new(),
-    }
+        Action::Store(event) => super::sessions::on_store(app, event, now),
+    };
+    // Whatever the action changed in the conversation is handed to the store.
+    super::sessions::persist(app, now, &mut effects);
+    effects
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
@@ -45,6 +52,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         // Any key closes the help; it must not also act.
         app.overlay = None;
         return Vec::new();
+    }
+    if app.overlay == Some(Overlay::Sessions) {
+        return super::browser::on_key(app, key);
     }
     if app.focus == Focus::Conversation {
         if let Some(effects) = conversation_key(app, key) {
@@ -107,7 +117,8 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             effects
         }
         Command::NewChat => {
-            let effects = cancel_reply(app).into_iter().collect();
+            let mut effects = cancel_reply(app).into_iter().collect();
+            super::sessions::leave(app, &mut effects);
             app.conv = Default::default();
             app.scroll.follow = true;
             app.last_error = None;
@@ -146,6 +157,8 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.overlay = Some(Overlay::Help);
             Vec::new()
         }
+        Command::Sessions => super::sessions::open_browser(app),
+        Command::SaveTranscript => super::sessions::save_transcript(app),
     }
 }
 
@@ -261,7 +274,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
 }
 
 /// Stops the reply in flight, keeping its text; `None` when there is none.
-fn cancel_reply(app: &mut App) -> Option<Effect> {
+pub(super) fn cancel_reply(app: &mut App) -> Option<Effect> {
     let flight = app.in_flight.take()?;
     if let Some(msg) = app.conv.get_mut(flight.id) {
         msg.status = Status::Cancelled;

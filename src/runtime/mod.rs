@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::client::Client;
 use crate::app::{Action, App, Effect, StreamMsg, update};
 use crate::backend;
+use crate::store::task::StoreHandle;
 use crate::ui;
 use terminal::TerminalGuard;
 
@@ -37,6 +38,12 @@ pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
     );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let store = {
+        let tx = tx.clone();
+        StoreHandle::spawn(app.sessions.db_path.clone(), move |ev| {
+            let _ = tx.send(Action::Store(ev));
+        })
+    };
     let mut events = EventStream::new();
     let mut replies: HashMap<u64, CancellationToken> = HashMap::new();
     let mut signals = Signals::new()?;
@@ -64,14 +71,14 @@ pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
             }
         };
         if let Some(action) = action {
-            apply(&mut app, action, &tx, &client, &mut replies);
+            apply(&mut app, action, &tx, &client, &mut replies, &store);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
             // a frame: a server sending faster than we apply must not starve the keyboard.
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
-                apply(&mut app, a, &tx, &client, &mut replies);
+                apply(&mut app, a, &tx, &client, &mut replies, &store);
             }
         }
         if dirty && last_draw.elapsed() >= FRAME {
@@ -84,6 +91,8 @@ pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
         token.cancel();
     }
     drop(guard);
+    // The last writes (the reply cancelled by quitting) finish before the process ends.
+    store.shutdown();
     Ok(())
 }
 
@@ -103,6 +112,7 @@ fn apply(
     tx: &mpsc::UnboundedSender<Action>,
     client: &Client,
     replies: &mut HashMap<u64, CancellationToken>,
+    store: &StoreHandle,
 ) {
     for effect in update(app, action, Instant::now()) {
         match effect {
@@ -137,6 +147,7 @@ fn apply(
                     token.cancel();
                 }
             }
+            Effect::Store(cmd) => store.send(cmd),
             Effect::Quit => {}
         }
     }

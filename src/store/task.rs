@@ -80,6 +80,8 @@ pub enum StoreEvent {
     Created { local: u64, id: SessionId },
     /// A write failed; the app keeps the conversation in memory.
     WriteFailed(String),
+    /// A write succeeded after earlier ones failed.
+    Saved,
     /// Answer to `Search`.
     Found {
         generation: u64,
@@ -148,9 +150,20 @@ fn run(db: Option<PathBuf>, rx: &mpsc::Receiver<StoreCmd>, sink: &dyn Fn(StoreEv
         None => None,
     };
     let mut created: HashMap<u64, SessionId> = HashMap::new();
+    let mut failing = false;
     while let Ok(cmd) = rx.recv() {
-        if let Some(event) = handle(store.as_mut(), &mut created, cmd) {
+        let write = matches!(cmd, StoreCmd::Save { .. } | StoreCmd::DeleteMessages { .. });
+        let event = handle(store.as_mut(), &mut created, cmd);
+        let failed = matches!(event, Some(StoreEvent::WriteFailed(_)));
+        if let Some(event) = event {
             sink(event);
+        }
+        if write && store.is_some() {
+            if failed {
+                failing = true;
+            } else if std::mem::take(&mut failing) {
+                sink(StoreEvent::Saved);
+            }
         }
     }
 }
