@@ -3,6 +3,7 @@
 pub mod conversation;
 pub mod help;
 pub mod layout;
+pub mod sessions;
 pub mod status;
 pub mod theme;
 
@@ -37,6 +38,9 @@ pub fn render(app: &App, frame: &mut Frame) {
     frame.render_widget(status::StatusBar { app }, panes.status);
     if app.overlay == Some(crate::app::Overlay::Help) {
         help::render(app, frame, area);
+    }
+    if app.overlay == Some(crate::app::Overlay::Sessions) {
+        sessions::render(app, frame, area);
     }
 }
 
