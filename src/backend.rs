@@ -4,7 +4,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::client::{ChatRequest, Client, ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent};
-use crate::config::{ModelSpec, Provider};
+use crate::config::{Config, ModelSpec, Provider};
 use crate::demo;
 
 /// A model on a provider: what a request goes to.
@@ -43,6 +43,20 @@ impl Target {
     }
 }
 
+/// The model to start with: `-m`, else the config's explicit `default_model`, else the model
+/// picked last time (if it still resolves), else the built-in default.
+pub fn starting_model(cli_model: Option<&str>, cfg: &Config, last_used: Option<&str>) -> String {
+    if let Some(m) = cli_model {
+        return m.to_string();
+    }
+    if !cfg.default_model_explicit {
+        if let Some(last) = last_used.filter(|l| cfg.resolve(l).is_ok()) {
+            return last.to_string();
+        }
+    }
+    cfg.default_model.clone()
+}
+
 /// Reads a variable from the process environment (the production `env` for `Provider::endpoint`).
 pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -68,4 +82,38 @@ pub async fn chat(
     let endpoint = target.provider.endpoint(&process_env)?;
     let request = target.request(history, force_no_stream);
     client.chat(&endpoint, &request, on_event, cancel).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn cfg(text: &str) -> Config {
+        crate::config::parse_str(text, Path::new("t.toml"), &|_| None).unwrap()
+    }
+
+    #[test]
+    fn cli_beats_explicit_default_beats_last_used_beats_builtin() {
+        let plain = cfg("");
+        assert_eq!(
+            starting_model(Some("ecovai:kimi"), &plain, Some("demo:demo")),
+            "ecovai:kimi"
+        );
+        assert_eq!(
+            starting_model(None, &plain, Some("ecovai:kimi")),
+            "ecovai:kimi"
+        );
+        assert_eq!(starting_model(None, &plain, None), plain.default_model);
+        // A remembered model that no longer resolves is ignored.
+        assert_eq!(
+            starting_model(None, &plain, Some("gone:x")),
+            plain.default_model
+        );
+        let explicit = cfg("default_model = \"ecovai:gpt-4o\"");
+        assert_eq!(
+            starting_model(None, &explicit, Some("ecovai:kimi")),
+            "ecovai:gpt-4o"
+        );
+    }
 }

@@ -11,6 +11,7 @@ pub mod logging;
 pub mod pipe;
 pub mod runtime;
 pub mod sanitize;
+pub mod state_file;
 pub mod store;
 pub mod text;
 pub mod ui;

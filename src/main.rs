@@ -8,10 +8,11 @@ use clap::Parser;
 
 use ecochat::api::client::Client;
 use ecochat::app::App;
-use ecochat::backend::Target;
+use ecochat::backend::{self, Target};
 use ecochat::cli::{Cli, Command};
 use ecochat::config::{self, Paths};
 use ecochat::pipe::{self, PipeOptions};
+use ecochat::state_file::{ModelCache, RememberedState};
 use ecochat::ui::theme::Theme;
 use ecochat::{logging, runtime};
 
@@ -39,10 +40,9 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
 
-    let spec = cli
-        .model
-        .clone()
-        .unwrap_or_else(|| cfg.default_model.clone());
+    let remembered = RememberedState::load(&paths.state_dir);
+    let spec =
+        backend::starting_model(cli.model.as_deref(), &cfg, remembered.last_model.as_deref());
     let target = match cfg.resolve(&spec) {
         Ok((provider, model)) => Target {
             provider: provider.clone(),
@@ -94,6 +94,12 @@ fn main() -> ExitCode {
         ratatui::layout::Rect::default(),
         Instant::now(),
     );
+    app.providers = cfg.providers.clone();
+    app.discovered = ModelCache::load(&paths.cache_dir)
+        .providers
+        .into_iter()
+        .map(|(name, cached)| (name, cached.ids))
+        .collect();
     if let Some(w) = loaded.warnings.first() {
         app.notice = Some(ecochat::app::Notice {
             text: format!("warning: {w}"),
@@ -104,7 +110,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(1, &e),
     };
-    match rt.block_on(runtime::run(app, client)) {
+    match rt.block_on(runtime::run(app, client, paths)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("{e:#}")),
     }

@@ -169,6 +169,51 @@ impl Client {
         Ok(client)
     }
 
+    /// Lists the model ids the provider serves (`GET {base_url}/models`), in the server's order.
+    pub async fn list_models(&self, ep: &Endpoint) -> Result<Vec<String>, ApiError> {
+        let host = ep.host();
+        let ctx = ErrorContext {
+            host: &host,
+            key_source: &ep.key_source,
+        };
+        let http = self.http(ep.connect_timeout)?;
+        let mut rb = http
+            .get(ep.url("models"))
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(key) = &ep.api_key {
+            rb = rb.bearer_auth(key);
+        }
+        let response =
+            match tokio::time::timeout(ep.connect_timeout + ep.idle_timeout, rb.send()).await {
+                Err(_) => {
+                    return Err(ApiError::Timeout {
+                        host,
+                        secs: (ep.connect_timeout + ep.idle_timeout).as_secs(),
+                        phase: "waiting for the model list",
+                    });
+                }
+                Ok(Err(e)) => return Err(transport_error(&e, &host, ep)),
+                Ok(Ok(r)) => r,
+            };
+        let status = response.status().as_u16();
+        let ct = content_type(&response);
+        let rid = request_id(&response);
+        let body = read_capped(response, MAX_ERROR_BODY * 8, ep.idle_timeout)
+            .await
+            .unwrap_or_default();
+        if !(200..300).contains(&status) {
+            return Err(classify_response(
+                status,
+                ct.as_deref(),
+                &body,
+                rid.as_deref(),
+                &ctx,
+            ));
+        }
+        super::models::parse_model_list(&body)
+            .ok_or_else(|| classify_response(status, ct.as_deref(), &body, rid.as_deref(), &ctx))
+    }
+
     /// Sends `req`, calling `on_event` for each piece of the reply as it arrives.
     /// Errors end the reply; whatever was passed to `on_event` before stays valid (partial reply).
     pub async fn chat(

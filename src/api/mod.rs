@@ -3,6 +3,7 @@
 pub mod chunk;
 pub mod client;
 pub mod error;
+pub mod models;
 pub mod sse;
 
 pub use error::ApiError;

@@ -20,6 +20,7 @@ pub enum Command {
     ScrollBottom,
     ToggleReasoning,
     FocusNext,
+    ModelPicker,
     Help,
     Sessions,
     SaveTranscript,
@@ -43,6 +44,7 @@ impl Command {
             Command::ScrollTop => "jump to the first message",
             Command::ScrollBottom => "jump to the end and follow the reply",
             Command::ToggleReasoning => "show or hide the model's reasoning",
+            Command::ModelPicker => "pick the model (type to filter, Ctrl+F fetches /models)",
             Command::FocusNext => "move the focus: input, conversation (j/k/g/G scroll there)",
             Command::Help => "show this help",
             Command::Sessions => "browse and search saved sessions",
@@ -129,8 +131,8 @@ const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 impl Default for KeyMap {
     fn default() -> Self {
         use Command::{
-            CancelReply, FocusNext, Help, Interrupt, NewChat, Newline, Quit, Regenerate,
-            ScrollBottom, ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
+            CancelReply, FocusNext, Help, Interrupt, ModelPicker, NewChat, Newline, Quit,
+            Regenerate, ScrollBottom, ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
         };
         use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Tab, Up};
         let b = |code, mods, command| Binding {
@@ -165,6 +167,8 @@ impl Default for KeyMap {
                 b(End, CTRL, ScrollBottom),
                 empty(End, NONE, ScrollBottom),
                 b(Char('t'), CTRL, ToggleReasoning),
+                b(Char('p'), CTRL, ModelPicker),
+                b(F(2), NONE, ModelPicker),
                 b(Tab, NONE, FocusNext),
                 b(F(1), NONE, Help),
                 b(Char('o'), CTRL, Command::Sessions),

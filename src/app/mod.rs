@@ -2,8 +2,10 @@
 
 pub mod browser;
 pub mod keymap;
+pub mod picker;
 mod prompt;
 pub mod sessions;
+mod switch;
 mod update;
 
 pub use prompt::Prompt;
@@ -19,6 +21,7 @@ use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
 use crate::backend::Target;
 use crate::chat::Conversation;
+use crate::config::Provider;
 use crate::ui::conversation::{ConversationLayout, LayoutOptions};
 use crate::ui::layout::{Panes, conversation_text_width};
 use crate::ui::theme::Theme;
@@ -43,6 +46,11 @@ pub enum Action {
     Tick,
     /// A report from the session store's thread.
     Store(crate::store::task::StoreEvent),
+    /// A provider's `/models` answer (ids, or the error sentence).
+    ModelsDiscovered {
+        provider: String,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// What a reply task reports.
@@ -67,6 +75,10 @@ pub enum Effect {
     },
     /// Work for the session store's thread.
     Store(crate::store::task::StoreCmd),
+    /// Remember `provider:model` as the model to start with next time.
+    SaveLastModel(String),
+    /// Fetch this provider's `/models` in the background.
+    DiscoverModels(Box<Provider>),
     Quit,
 }
 
@@ -97,11 +109,12 @@ pub struct Scroll {
 }
 
 /// A popup over the main screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
     /// The session browser (Ctrl+O); its state is in `App::sessions`.
     Sessions,
+    Picker(picker::ModelPicker),
 }
 
 /// The pane that receives keys.
@@ -116,6 +129,10 @@ pub struct App {
     pub conv: Conversation,
     pub prompt: Prompt,
     pub target: Target,
+    /// Every configured provider, for the model picker.
+    pub providers: Vec<Provider>,
+    /// Model ids found through `/models`, per provider (from the cache, then from fetches).
+    pub discovered: Vec<(String, Vec<String>)>,
     pub keymap: KeyMap,
     pub theme: Theme,
     pub in_flight: Option<InFlight>,
@@ -143,7 +160,9 @@ impl App {
         Self {
             conv: Conversation::default(),
             prompt: Prompt::new(&theme),
+            providers: vec![target.provider.clone()],
             target,
+            discovered: Vec::new(),
             keymap: KeyMap::default(),
             theme,
             in_flight: None,
@@ -169,7 +188,11 @@ impl App {
     pub fn panes(&self) -> Option<Panes> {
         Panes::compute(
             self.area,
-            self.prompt.visual_lines(self.area.width.saturating_sub(2)),
+            self.prompt.visual_lines(
+                self.area
+                    .width
+                    .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
+            ),
         )
     }
 
@@ -188,7 +211,10 @@ impl App {
             width,
             show_reasoning: self.show_reasoning,
         };
-        self.layout.borrow_mut().sync(&self.conv, opts, &self.theme);
+        // A caller still holding an earlier `Ref` gets the layout as it was rather than a panic.
+        if let Ok(mut layout) = self.layout.try_borrow_mut() {
+            layout.sync(&self.conv, opts, &self.theme);
+        }
         self.layout.borrow()
     }
 

@@ -1,9 +1,11 @@
 //! The prompt being typed: a ratatui-textarea editor plus the history of sent prompts.
 
 use crossterm::event::KeyEvent;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
-use crate::text::display_width;
 use crate::ui::theme::Theme;
 
 /// The input box's editor and prompt history.
@@ -42,14 +44,23 @@ impl Prompt {
         self.editor.lines().len()
     }
 
-    /// Number of screen lines at `width` columns, with soft wrapping (an estimate the box height uses).
+    /// Number of screen lines at `width` columns, as the editor soft-wraps them, plus one when the
+    /// text ends exactly at the right edge (the cursor after it then sits on the next line).
     pub fn visual_lines(&self, width: u16) -> usize {
-        let w = usize::from(width).max(1);
-        self.editor
-            .lines()
-            .iter()
-            .map(|l| display_width(l).div_ceil(w).max(1))
-            .sum()
+        if width == 0 {
+            return self.line_count();
+        }
+        // Word wrapping puts fewer columns on a line than `width`; only the widget knows how
+        // many, so a copy of the text is wrapped by it, with the cursor at the end.
+        let mut probe = TextArea::new(self.editor.lines().to_vec());
+        probe.set_wrap_mode(self.editor.wrap_mode());
+        probe.set_tab_length(self.editor.tab_length());
+        probe.move_cursor(CursorMove::Bottom);
+        probe.move_cursor(CursorMove::End);
+        let area = Rect::new(0, 0, width, 1);
+        (&probe).render(area, &mut Buffer::empty(area));
+        let end = probe.screen_cursor();
+        end.row + 1 + usize::from(end.col >= usize::from(width))
     }
 
     /// Replaces the text, cursor at the end.
@@ -192,6 +203,28 @@ mod tests {
         let mut p = Prompt::new(&t);
         p.paste("你好你好你好"); // 12 columns
         assert_eq!(p.visual_lines(10), 2);
-        assert_eq!(p.visual_lines(12), 1);
+        assert_eq!(p.visual_lines(13), 1);
+        // A wide char never straddles lines: 5 + 1 chars at 11 columns.
+        assert_eq!(p.visual_lines(11), 2);
+    }
+
+    #[test]
+    fn a_line_filled_exactly_leaves_a_line_for_the_cursor() {
+        let t = Theme::default();
+        let mut p = Prompt::new(&t);
+        p.paste("你好你好你好");
+        assert_eq!(p.visual_lines(12), 2);
+        assert_eq!(p.visual_lines(6), 3);
+    }
+
+    #[test]
+    fn visual_lines_follow_word_wrapping() {
+        let t = Theme::default();
+        let mut p = Prompt::new(&t);
+        // 5 words of 9 columns: 44 columns, but only two words fit a line of 20.
+        p.paste("abcdefghi abcdefghi abcdefghi abcdefghi abcdefghi");
+        assert_eq!(p.visual_lines(20), 3);
+        p.newline();
+        assert_eq!(p.visual_lines(20), 4);
     }
 }

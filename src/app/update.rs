@@ -5,7 +5,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::keymap::Command;
-use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg};
+use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
 use crate::chat::{Role, Status};
 
@@ -37,6 +37,10 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick => Vec::new(),
+        Action::ModelsDiscovered { provider, result } => {
+            switch::on_models_discovered(app, provider, result);
+            Vec::new()
+        }
         Action::Store(event) => super::sessions::on_store(app, event, now),
     };
     // Whatever the action changed in the conversation is handed to the store.
@@ -47,6 +51,9 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if key.kind == KeyEventKind::Release {
         return Vec::new();
+    }
+    if matches!(app.overlay, Some(Overlay::Picker(_))) {
+        return switch::on_picker_key(app, key);
     }
     if app.overlay == Some(Overlay::Help) {
         // Any key closes the help; it must not also act.
@@ -153,6 +160,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             };
             Vec::new()
         }
+        Command::ModelPicker => switch::open_picker(app),
         Command::Help => {
             app.overlay = Some(Overlay::Help);
             Vec::new()

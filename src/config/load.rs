@@ -77,6 +77,7 @@ impl Config {
     pub fn builtin(env: EnvLookup<'_>) -> Config {
         let mut config = Config {
             default_model: String::new(),
+            default_model_explicit: false,
             providers: vec![Provider::builtin_ecovai(), Provider::builtin_demo()],
         };
         config.default_model = fallback_default_model(&config, env);

@@ -47,6 +47,8 @@ pub type EnvLookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 pub struct Config {
     /// The model used at start-up, always as `provider:model` with a configured provider.
     pub default_model: String,
+    /// True when the file set `default_model` (it then wins over the last used model).
+    pub default_model_explicit: bool,
     /// Providers in file order; the offline `demo` provider is always among them.
     pub providers: Vec<Provider>,
 }

@@ -66,6 +66,7 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
     }
     let mut config = Config {
         default_model: String::new(),
+        default_model_explicit: false,
         providers,
     };
     config.default_model = match top.non_empty_string("default_model")? {
@@ -77,6 +78,7 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         }
         None => fallback_default_model(&config, env),
     };
+    config.default_model_explicit = top.get("default_model").is_some();
     Ok(config)
 }
 

@@ -13,6 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::api::client::Client;
 use crate::app::{Action, App, Effect, StreamMsg, update};
 use crate::backend;
+use crate::config::{Paths, Provider};
+use crate::state_file::{CachedModels, ModelCache, RememberedState};
 use crate::store::task::StoreHandle;
 use crate::ui;
 use terminal::TerminalGuard;
@@ -25,7 +27,7 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 const TICK: Duration = Duration::from_millis(100);
 
 /// Runs the TUI until the user quits or a terminating signal arrives.
-pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
+pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     let size = guard.terminal.size()?;
     update(
@@ -71,14 +73,14 @@ pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
             }
         };
         if let Some(action) = action {
-            apply(&mut app, action, &tx, &client, &mut replies, &store);
+            apply(&mut app, action, &tx, &client, &paths, &mut replies, &store);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
             // a frame: a server sending faster than we apply must not starve the keyboard.
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
-                apply(&mut app, a, &tx, &client, &mut replies, &store);
+                apply(&mut app, a, &tx, &client, &paths, &mut replies, &store);
             }
         }
         if dirty && last_draw.elapsed() >= FRAME {
@@ -96,6 +98,41 @@ pub async fn run(mut app: App, client: Client) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Fetches a provider's `/models` and caches the ids with the time of the fetch.
+async fn discover(
+    client: &Client,
+    provider: &Provider,
+    cache_dir: &std::path::Path,
+) -> Result<Vec<String>, String> {
+    let endpoint = provider
+        .endpoint(&backend::process_env)
+        .map_err(|e| e.to_string())?;
+    let ids = client
+        .list_models(&endpoint)
+        .await
+        .map_err(|e| e.to_string())?;
+    let dir = cache_dir.to_path_buf();
+    let name = provider.name.clone();
+    let cached = ids.clone();
+    let saved = tokio::task::spawn_blocking(move || {
+        let mut cache = ModelCache::load(&dir);
+        let fetched_at = chrono::Utc::now().timestamp();
+        cache.providers.insert(
+            name,
+            CachedModels {
+                fetched_at,
+                ids: cached,
+            },
+        );
+        cache.save(&dir)
+    })
+    .await;
+    if let Ok(Err(e)) = saved {
+        tracing::warn!(%e, "cannot cache the model list");
+    }
+    Ok(ids)
+}
+
 fn translate(ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) => Some(Action::Key(k)),
@@ -111,6 +148,7 @@ fn apply(
     action: Action,
     tx: &mpsc::UnboundedSender<Action>,
     client: &Client,
+    paths: &Paths,
     replies: &mut HashMap<u64, CancellationToken>,
     store: &StoreHandle,
 ) {
@@ -146,6 +184,28 @@ fn apply(
                 if let Some(token) = replies.remove(&reply_id) {
                     token.cancel();
                 }
+            }
+            Effect::SaveLastModel(label) => {
+                let dir = paths.state_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut state = RememberedState::load(&dir);
+                    state.last_model = Some(label);
+                    if let Err(e) = state.save(&dir) {
+                        tracing::warn!(%e, "cannot save the last used model");
+                    }
+                });
+            }
+            Effect::DiscoverModels(provider) => {
+                let tx = tx.clone();
+                let client = client.clone();
+                let cache_dir = paths.cache_dir.clone();
+                tokio::spawn(async move {
+                    let result = discover(&client, &provider, &cache_dir).await;
+                    let _ = tx.send(Action::ModelsDiscovered {
+                        provider: provider.name.clone(),
+                        result,
+                    });
+                });
             }
             Effect::Store(cmd) => store.send(cmd),
             Effect::Quit => {}

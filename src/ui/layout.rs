@@ -58,6 +58,9 @@ pub fn conversation_text_width(conversation: Rect) -> usize {
     usize::from(conversation.width).saturating_sub(GUTTER + 2)
 }
 
+/// Columns the input box spends on borders and padding around its text.
+pub const INPUT_CHROME_WIDTH: u16 = 4;
+
 /// Width of the gutter in front of every message line.
 pub const GUTTER: usize = 2;
 

@@ -3,6 +3,8 @@
 pub mod conversation;
 pub mod help;
 pub mod layout;
+pub mod picker;
+pub mod popup;
 pub mod sessions;
 pub mod status;
 pub mod theme;
@@ -26,21 +28,22 @@ pub fn render(app: &App, frame: &mut Frame) {
             .render(area, frame.buffer_mut());
         return;
     };
+    let top = app.scroll_top();
     let layout = app.layout();
     let view = ConversationView {
         layout: &layout,
-        top: app.scroll_top(),
+        top,
         theme: &app.theme,
         empty_hint: welcome(app),
     };
     frame.render_widget(view, panes.conversation);
     render_input(app, frame, panes.input);
     frame.render_widget(status::StatusBar { app }, panes.status);
-    if app.overlay == Some(crate::app::Overlay::Help) {
-        help::render(app, frame, area);
-    }
-    if app.overlay == Some(crate::app::Overlay::Sessions) {
-        sessions::render(app, frame, area);
+    match &app.overlay {
+        Some(crate::app::Overlay::Help) => help::render(app, frame, area),
+        Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),
+        Some(crate::app::Overlay::Sessions) => sessions::render(app, frame, area),
+        None => {}
     }
 }
 
@@ -68,7 +71,8 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             t.border
         })
-        .title(Span::styled(" Message ", t.meta));
+        .title(Span::styled(" Message ", t.meta))
+        .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     frame.render_widget(&app.prompt.editor, inner);
@@ -79,9 +83,19 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
     // appears where the text will land; the widget only paints a reversed cell.
     let cursor = app.prompt.editor.screen_cursor();
     let (top_row, top_col) = app.prompt.editor.scroll_offset();
-    let x = cursor.col.saturating_sub(usize::from(top_col));
-    let y = cursor.row.saturating_sub(usize::from(top_row));
-    if x < usize::from(inner.width) && y < usize::from(inner.height) {
+    let mut x = cursor.col.saturating_sub(usize::from(top_col));
+    let mut y = cursor.row.saturating_sub(usize::from(top_row));
+    let (width, height) = (usize::from(inner.width), usize::from(inner.height));
+    if x >= width && width > 0 {
+        // After a line that ends exactly at the right edge, text typed next goes to the start of
+        // the following row (the box keeps a row for it); when scrolled out, stay on the edge.
+        if y + 1 < height {
+            (x, y) = (0, y + 1);
+        } else {
+            x = width - 1;
+        }
+    }
+    if x < width && y < height {
         frame.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
     }
 }

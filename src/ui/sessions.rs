@@ -3,15 +3,16 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use crate::app::App;
 use crate::app::browser::{BrowserFocus, BrowserMode, SessionBrowser};
 use crate::store::SearchHit;
 use crate::store::task::SessionRef;
 use crate::text::{display_width, truncate_to_width};
+use crate::ui::popup;
 use crate::ui::theme::Theme;
 
 /// Draws the browser centred over `area`.
@@ -23,20 +24,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     if w < 20 || h < 6 {
         return;
     }
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
-    frame.render_widget(Clear, popup);
-    let title = format!(" Sessions ({}) ", b.hits.len());
-    let block = Block::bordered()
-        .border_type(BorderType::Rounded)
-        .border_style(t.border_focused)
-        .title(Span::styled(title, t.popup_title));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let title = format!("Sessions ({})", b.hits.len());
+    let inner = popup::open(frame, area, w, h, &title, t);
     let width = usize::from(inner.width);
 
     let label = "Search: ";
@@ -134,7 +123,9 @@ fn hit_lines(
     t: &Theme,
 ) -> Vec<Line<'static>> {
     let s = &hit.session;
-    let pick = |style: Style| if selected { t.selection } else { style };
+    // The same highlight as the model picker's selected row.
+    let highlight = t.popup.add_modifier(Modifier::REVERSED);
+    let pick = |style: Style| if selected { highlight } else { style };
     let marker = if current { "● " } else { "  " };
     let mut right = format!(
         "  {}  {}  {:>3} msgs ",
@@ -188,8 +179,12 @@ fn bottom_line(b: &SessionBrowser, width: usize, t: &Theme) -> (Line<'static>, O
         }
         BrowserMode::Browse => {
             let hint = match b.focus {
-                BrowserFocus::Search => " ↑↓ select · Enter open · Tab list (d delete, r rename) · Esc close",
-                BrowserFocus::List => " j/k select · Enter open · d delete · r rename · / search · Esc close",
+                BrowserFocus::Search => {
+                    " ↑↓ select · Enter open · Tab list (d delete, r rename) · Esc close"
+                }
+                BrowserFocus::List => {
+                    " j/k select · Enter open · d delete · r rename · / search · Esc close"
+                }
             };
             (Line::styled(truncate_to_width(hint, width), t.meta), None)
         }
@@ -253,7 +248,9 @@ mod tests {
                 "A very long English title that will certainly not fit on one line of the list",
                 "ecovai:deepseek-reasoner",
                 11,
-                Some("…the giraffe (长颈鹿) is the tallest living terrestrial animal and the largest ruminant"),
+                Some(
+                    "…the giraffe (长颈鹿) is the tallest living terrestrial animal and the largest ruminant",
+                ),
             ),
             hit(1, "长颈鹿", "demo:demo", 10, None),
         ];

@@ -75,17 +75,21 @@ impl Widget for StatusBar<'_> {
             ));
         }
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
-        let hints = if app.focus == crate::app::Focus::Conversation {
-            "j/k scroll · g/G top/end · Tab input "
+        // The full hint when it fits, else the one key that leads to all the others.
+        let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation {
+            ["j/k scroll · g/G top/end · Tab input ", "Tab input "]
         } else if app.in_flight.is_some() {
-            "Esc cancel · F1 help "
+            ["Esc cancel · F1 help ", "F1 help "]
         } else {
-            "Enter send · Ctrl+J newline · F1 help · Ctrl+Q quit "
+            [
+                "Enter send · Ctrl+J newline · F1 help · Ctrl+Q quit ",
+                "F1 help ",
+            ]
         };
-        if used + display_width(hints) < width {
-            let pad = width - used - display_width(hints);
+        if let Some(hint) = hints.into_iter().find(|h| used + display_width(h) < width) {
+            let pad = width - used - display_width(hint);
             spans.push(Span::styled(" ".repeat(pad), t.status_bar));
-            spans.push(Span::styled(hints, t.key_hint));
+            spans.push(Span::styled(hint, t.key_hint));
         }
         // On narrow terminals the left part is cut rather than wrapped.
         let line = Line::from(spans);

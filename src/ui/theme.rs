@@ -24,8 +24,6 @@ pub struct Theme {
     pub scrollbar: Style,
     pub popup: Style,
     pub popup_title: Style,
-    /// The highlighted row of a list in a popup.
-    pub selection: Style,
 }
 
 impl Default for Theme {
@@ -66,7 +64,6 @@ impl Theme {
             scrollbar: Style::new().fg(Color::DarkGray),
             popup: Style::new(),
             popup_title: Style::new().fg(Color::Cyan).add_modifier(bold),
-            selection: Style::new().add_modifier(Modifier::REVERSED),
         }
     }
 
@@ -96,7 +93,6 @@ impl Theme {
             scrollbar: plain,
             popup: plain,
             popup_title: bold,
-            selection: rev,
         }
     }
 

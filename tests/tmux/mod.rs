@@ -18,22 +18,49 @@ impl Tmux {
     /// Starts `ecochat args…` in a `width`x`height` window with HOME and XDG dirs in a temp dir.
     pub fn start(args: &[&str], env: &[(&str, &str)], width: u16, height: u16) -> Tmux {
         assert!(
-            Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success()),
+            Command::new("tmux")
+                .arg("-V")
+                .output()
+                .is_ok_and(|o| o.status.success()),
             "tmux is required for the end-to-end tests (apt-get install tmux)"
         );
-        let socket = format!("ecochat-e2e-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let socket = format!(
+            "ecochat-e2e-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
         let home = tempfile::tempdir().expect("temp home");
         let t = Tmux { socket, home };
         let mut cmd = vec![format!("env")];
-        for (k, v) in t.base_env().iter().chain(env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>().iter()) {
+        for (k, v) in t.base_env().iter().chain(
+            env.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+                .iter(),
+        ) {
             cmd.push(format!("{k}={v}"));
         }
         cmd.push(bin().display().to_string());
         cmd.extend(args.iter().map(|a| a.to_string()));
         // Keep the pane after exit so the test can read what was left on screen.
-        t.tmux(&["-f", "/dev/null", "new-session", "-d", "-x", &width.to_string(), "-y", &height.to_string(), "-s", "e2e"]);
+        t.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+            "-s",
+            "e2e",
+        ]);
         t.tmux(&["set-option", "-g", "remain-on-exit", "on"]);
-        let shell_line = cmd.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" ");
+        let shell_line = cmd
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
         t.tmux(&["respawn-pane", "-k", "-t", "e2e", &shell_line]);
         t
     }
@@ -42,10 +69,19 @@ impl Tmux {
         let h = self.home.path();
         vec![
             ("HOME".into(), h.display().to_string()),
-            ("XDG_CONFIG_HOME".into(), h.join("config").display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                h.join("config").display().to_string(),
+            ),
             ("XDG_DATA_HOME".into(), h.join("data").display().to_string()),
-            ("XDG_STATE_HOME".into(), h.join("state").display().to_string()),
-            ("XDG_CACHE_HOME".into(), h.join("cache").display().to_string()),
+            (
+                "XDG_STATE_HOME".into(),
+                h.join("state").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                h.join("cache").display().to_string(),
+            ),
             ("TERM".into(), "xterm-256color".into()),
             ("LANG".into(), "C.UTF-8".into()),
         ]
@@ -53,7 +89,12 @@ impl Tmux {
 
     /// Runs a tmux command on this test's server and returns its output.
     pub fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("run tmux")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux")
     }
 
     /// Sends keys in tmux's key syntax (`Enter`, `C-q`, `Escape`) or literal text with `-l`.
@@ -70,12 +111,19 @@ impl Tmux {
 
     /// The visible screen as text.
     pub fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout)
+            .into_owned()
     }
 
     /// A tmux format value of the pane, e.g. `#{alternate_on}`.
     pub fn display(&self, format: &str) -> String {
-        String::from_utf8_lossy(&self.tmux(&["display-message", "-p", "-t", "e2e", format]).stdout).trim().to_string()
+        String::from_utf8_lossy(
+            &self
+                .tmux(&["display-message", "-p", "-t", "e2e", format])
+                .stdout,
+        )
+        .trim()
+        .to_string()
     }
 
     /// Waits until the screen contains `needle`; panics with the screen after `timeout`.
@@ -107,7 +155,11 @@ impl Tmux {
     pub fn wait_exit(&self, timeout: Duration) {
         let start = Instant::now();
         while !self.exited() {
-            assert!(start.elapsed() < timeout, "ecochat did not exit; screen:\n{}", self.screen());
+            assert!(
+                start.elapsed() < timeout,
+                "ecochat did not exit; screen:\n{}",
+                self.screen()
+            );
             std::thread::sleep(Duration::from_millis(40));
         }
     }
@@ -120,7 +172,11 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").arg("-L").arg(&self.socket).arg("kill-server").output();
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
     }
 }
 

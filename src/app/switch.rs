@@ -1,0 +1,109 @@
+//! Switching models: opening the picker, its keys, `/models` results.
+
+use crossterm::event::KeyEvent;
+
+use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for, handle_key};
+use super::{App, Effect, Notice, Overlay};
+use crate::backend::Target;
+
+/// Opens the picker with the current model selected.
+pub(super) fn open_picker(app: &mut App) -> Vec<Effect> {
+    let entries = entries_for(&app.providers, &app.discovered);
+    app.overlay = Some(Overlay::Picker(ModelPicker::new(
+        entries,
+        app.target.label(),
+    )));
+    Vec::new()
+}
+
+/// Rows the picker moves on PgUp/PgDn: what fits in its box.
+fn picker_page(app: &App) -> usize {
+    usize::from(app.area.height).saturating_sub(8).max(1)
+}
+
+/// A key while the picker is open.
+pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let page = picker_page(app);
+    let Some(Overlay::Picker(picker)) = app.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match handle_key(picker, key, page) {
+        PickerOutcome::Stay => Vec::new(),
+        PickerOutcome::Close => {
+            app.overlay = None;
+            Vec::new()
+        }
+        PickerOutcome::Choose(entry) => {
+            app.overlay = None;
+            choose(app, &entry)
+        }
+        PickerOutcome::Discover(name) => {
+            let Some(provider) = app.providers.iter().find(|p| p.name == name) else {
+                return Vec::new();
+            };
+            if provider.is_demo() {
+                app.notice = Some(Notice {
+                    text: "the demo provider has no /models".into(),
+                    is_error: false,
+                });
+                return Vec::new();
+            }
+            picker.fetching = Some(name);
+            vec![Effect::DiscoverModels(Box::new(provider.clone()))]
+        }
+    }
+}
+
+/// Switches to `entry` for the next request; the conversation stays.
+fn choose(app: &mut App, entry: &PickerEntry) -> Vec<Effect> {
+    let Some(provider) = app.providers.iter().find(|p| p.name == entry.provider) else {
+        return Vec::new();
+    };
+    app.target = Target {
+        provider: provider.clone(),
+        model: entry.model.clone(),
+    };
+    let label = app.target.label();
+    app.notice = Some(Notice {
+        text: format!("model: {label}"),
+        is_error: false,
+    });
+    vec![Effect::SaveLastModel(label)]
+}
+
+/// Merges a `/models` answer into the picker (if open) and the remembered list.
+pub(super) fn on_models_discovered(
+    app: &mut App,
+    provider: String,
+    result: Result<Vec<String>, String>,
+) {
+    if let Some(Overlay::Picker(p)) = app.overlay.as_mut() {
+        if p.fetching.as_deref() == Some(provider.as_str()) {
+            p.fetching = None;
+        }
+    }
+    match result {
+        Err(e) => {
+            app.notice = Some(Notice {
+                text: format!("/models of {provider} failed: {e}"),
+                is_error: true,
+            });
+        }
+        Ok(ids) => {
+            let configured = app.providers.iter().find(|p| p.name == provider);
+            let new = ids
+                .iter()
+                .filter(|id| configured.is_some_and(|p| p.model(id).is_none()))
+                .count();
+            app.notice = Some(Notice {
+                text: format!("{provider}: {} models, {new} not in the config", ids.len()),
+                is_error: false,
+            });
+            if let (Some(Overlay::Picker(p)), Some(prov)) = (app.overlay.as_mut(), configured) {
+                p.merge_discovered(prov, &ids);
+            }
+            app.discovered.retain(|(name, _)| name != &provider);
+            app.discovered.push((provider, ids));
+        }
+    }
+}

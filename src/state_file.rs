@@ -1,0 +1,131 @@
+//! Small things remembered across runs (the last used model) and the `/models` cache.
+//! Plain JSON files written atomically; a damaged file is ignored, never fatal.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// What ecochat remembers between runs, in `$XDG_STATE_HOME/ecochat/state.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RememberedState {
+    /// `provider:model` picked last in the model picker.
+    #[serde(default)]
+    pub last_model: Option<String>,
+}
+
+impl RememberedState {
+    /// The state file inside `state_dir`.
+    pub fn path(state_dir: &Path) -> PathBuf {
+        state_dir.join("state.json")
+    }
+
+    /// Reads the state; a missing or unreadable file gives the default.
+    pub fn load(state_dir: &Path) -> Self {
+        read_json(&Self::path(state_dir)).unwrap_or_default()
+    }
+
+    /// Writes the state atomically.
+    pub fn save(&self, state_dir: &Path) -> io::Result<()> {
+        write_json_atomic(&Self::path(state_dir), self)
+    }
+}
+
+/// Model ids fetched from providers' `/models`, with when they were fetched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelCache {
+    /// Provider name -> fetched list.
+    #[serde(default)]
+    pub providers: BTreeMap<String, CachedModels>,
+}
+
+/// One provider's fetched model list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CachedModels {
+    /// Unix seconds of the fetch.
+    pub fetched_at: i64,
+    pub ids: Vec<String>,
+}
+
+impl ModelCache {
+    /// The cache file inside `cache_dir`.
+    pub fn path(cache_dir: &Path) -> PathBuf {
+        cache_dir.join("models.json")
+    }
+
+    /// Reads the cache; a missing or damaged file gives an empty cache.
+    pub fn load(cache_dir: &Path) -> Self {
+        read_json(&Self::path(cache_dir)).unwrap_or_default()
+    }
+
+    /// Writes the cache atomically.
+    pub fn save(&self, cache_dir: &Path) -> io::Result<()> {
+        write_json_atomic(&Self::path(cache_dir), self)
+    }
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
+    let text = std::fs::read(path).ok()?;
+    match serde_json::from_slice(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), %e, "ignoring an unreadable state file");
+            None
+        }
+    }
+}
+
+/// Writes `value` to a temp file beside `path`, then renames it over `path`, so a crash never
+/// leaves half a file.
+pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_round_trips_and_damage_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            RememberedState::load(dir.path()),
+            RememberedState::default()
+        );
+        let s = RememberedState {
+            last_model: Some("ecovai:kimi".into()),
+        };
+        s.save(dir.path()).unwrap();
+        assert_eq!(RememberedState::load(dir.path()), s);
+        std::fs::write(RememberedState::path(dir.path()), b"{not json").unwrap();
+        assert_eq!(
+            RememberedState::load(dir.path()),
+            RememberedState::default()
+        );
+    }
+
+    #[test]
+    fn model_cache_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = ModelCache::default();
+        c.providers.insert(
+            "ecovai".into(),
+            CachedModels {
+                fetched_at: 1_700_000_000,
+                ids: vec!["a".into()],
+            },
+        );
+        c.save(&dir.path().join("nested")).unwrap();
+        assert_eq!(ModelCache::load(&dir.path().join("nested")), c);
+    }
+}
