@@ -51,6 +51,8 @@ pub struct Config {
     pub default_model_explicit: bool,
     /// Providers in file order; the offline `demo` provider is always among them.
     pub providers: Vec<Provider>,
+    /// Where Ctrl+S saves transcripts; `None`: `$XDG_DATA_HOME/ecochat/transcripts`.
+    pub transcripts_dir: Option<PathBuf>,
 }
 
 /// A config together with where it came from and what deserves a warning.

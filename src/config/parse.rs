@@ -14,7 +14,7 @@ use super::schema::{
 use super::{Config, EnvLookup};
 
 /// Keys allowed at the top level.
-pub(super) const TOP_KEYS: &[&str] = &["default_model", "providers"];
+pub(super) const TOP_KEYS: &[&str] = &["default_model", "providers", "transcripts_dir"];
 /// Keys allowed in a `[[providers]]` table.
 pub(super) const PROVIDER_KEYS: &[&str] = &[
     "name",
@@ -68,6 +68,9 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         default_model: String::new(),
         default_model_explicit: false,
         providers,
+        transcripts_dir: top
+            .non_empty_string("transcripts_dir")?
+            .map(|(dir, _)| expand_dir(&dir, path, env)),
     };
     config.default_model = match top.non_empty_string("default_model")? {
         Some((spec, span)) => {
@@ -80,6 +83,18 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
     };
     config.default_model_explicit = top.get("default_model").is_some();
     Ok(config)
+}
+
+/// `~/x` under `$HOME`; a relative path is taken from the config file's directory.
+fn expand_dir(dir: &str, config_file: &Path, env: EnvLookup<'_>) -> std::path::PathBuf {
+    let home = env("HOME").filter(|h| !h.is_empty());
+    match (dir.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => config_file
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(dir),
+    }
 }
 
 /// toml's message, plus the offending text when it is short (`duplicate key` alone does not
