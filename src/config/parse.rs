@@ -90,10 +90,7 @@ fn expand_dir(dir: &str, config_file: &Path, env: EnvLookup<'_>) -> std::path::P
     let home = env("HOME").filter(|h| !h.is_empty());
     match (dir.strip_prefix("~/"), home) {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
-        _ => config_file
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join(dir),
+        _ => config_file.parent().unwrap_or(Path::new(".")).join(dir),
     }
 }
 

@@ -83,4 +83,20 @@ pub enum CommandError {
     Store(#[from] StoreError),
     #[error("cannot write: {0}")]
     Io(#[from] std::io::Error),
+    #[error("`{0}` is not a session id (a number, as `ecochat sessions` shows)")]
+    BadId(String),
+}
+
+/// The session `--resume [ID]` names (`latest` for the newest), read in full.
+pub fn resume(db: &Path, which: &str) -> Result<super::StoredSession, CommandError> {
+    let wanted = match which {
+        "latest" => None,
+        id => Some(
+            id.parse::<SessionId>()
+                .map_err(|_| CommandError::BadId(id.to_string()))?,
+        ),
+    };
+    let store = Store::open_existing(db)?;
+    let id = resume_id(&store, wanted)?;
+    Ok(store.load(id)?)
 }
