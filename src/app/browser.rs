@@ -156,10 +156,9 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             b.query.clear();
             return vec![search(b)];
         }
-        KeyCode::Backspace if b.focus == BrowserFocus::Search => {
-            if b.query.pop().is_some() {
-                return vec![search(b)];
-            }
+        KeyCode::Backspace if b.focus == BrowserFocus::Search && !b.query.is_empty() => {
+            b.query.pop();
+            return vec![search(b)];
         }
         KeyCode::Char(c) if typed && b.focus == BrowserFocus::List => match c {
             'j' => b.move_by(1),

@@ -48,7 +48,7 @@ impl Command {
             Command::FocusNext => "move the focus: input, conversation (j/k/g/G scroll there)",
             Command::Help => "show this help",
             Command::Sessions => "browse and search saved sessions",
-            Command::SaveTranscript => "save the conversation as a Markdown transcript",
+            Command::SaveTranscript => "save the conversation as Markdown",
         }
     }
 }
