@@ -23,6 +23,8 @@ pub enum Command {
     ModelPicker,
     ToggleMedia,
     Help,
+    Sessions,
+    SaveTranscript,
 }
 
 impl Command {
@@ -49,6 +51,8 @@ impl Command {
             }
             Command::ToggleMedia => "show or hide the media panel (image, audio and video links)",
             Command::Help => "show this help",
+            Command::Sessions => "browse and search saved sessions",
+            Command::SaveTranscript => "save the conversation as Markdown",
         }
     }
 }
@@ -174,6 +178,8 @@ impl Default for KeyMap {
                 b(Char('g'), CTRL, ToggleMedia),
                 b(F(3), NONE, ToggleMedia),
                 b(F(1), NONE, Help),
+                b(Char('o'), CTRL, Command::Sessions),
+                b(Char('s'), CTRL, Command::SaveTranscript),
             ],
         }
     }

@@ -1,9 +1,11 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
+pub mod browser;
 pub mod keymap;
 pub mod media;
 pub mod picker;
 mod prompt;
+pub mod sessions;
 mod slash;
 mod switch;
 mod update;
@@ -44,6 +46,8 @@ pub enum Action {
     },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
+    /// A report from the session store's thread.
+    Store(crate::store::task::StoreEvent),
     /// A provider's `/models` answer (ids, or the error sentence).
     ModelsDiscovered {
         provider: String,
@@ -73,6 +77,8 @@ pub enum Effect {
     CancelReply {
         reply_id: u64,
     },
+    /// Work for the session store's thread.
+    Store(crate::store::task::StoreCmd),
     /// Remember `provider:model` as the model to start with next time.
     SaveLastModel(String),
     /// Fetch this provider's `/models` in the background.
@@ -112,6 +118,8 @@ pub struct Scroll {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
+    /// The session browser (Ctrl+O); its state is in `App::sessions`.
+    Sessions,
     Picker(picker::ModelPicker),
     /// The selected image, full screen until a key is pressed.
     Image,
@@ -154,6 +162,8 @@ pub struct App {
     pub media: media::MediaState,
     pub now: Instant,
     pub quit: bool,
+    /// The session store's view of the conversation, and the session browser.
+    pub sessions: sessions::Sessions,
 }
 
 impl App {
@@ -183,6 +193,7 @@ impl App {
             media: media::MediaState::default(),
             now,
             quit: false,
+            sessions: sessions::Sessions::default(),
         }
     }
 

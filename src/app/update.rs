@@ -17,12 +17,17 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
     let mut effects = apply(app, action, now);
     effects.extend(super::media::after_update(app, now));
+    // Whatever the action changed in the conversation is handed to the store.
+    super::sessions::persist(app, now, &mut effects);
     effects
 }
 
 fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
+        Action::Paste(text) if app.overlay == Some(Overlay::Sessions) => {
+            super::browser::paste(app, &text)
+        }
         Action::Paste(text) => {
             app.prompt.paste(&text);
             Vec::new()
@@ -48,6 +53,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             super::media::on_msg(app, msg);
             Vec::new()
         }
+        Action::Store(event) => super::sessions::on_store(app, event, now),
     }
 }
 
@@ -66,6 +72,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.overlay == Some(Overlay::Image) {
         app.overlay = None;
         return Vec::new();
+    }
+    if app.overlay == Some(Overlay::Sessions) {
+        return super::browser::on_key(app, key);
     }
     if app.focus == Focus::Media {
         if let Some(effects) = super::media::on_key(app, key) {
@@ -133,7 +142,8 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             effects
         }
         Command::NewChat => {
-            let effects = cancel_reply(app).into_iter().collect();
+            let mut effects = cancel_reply(app).into_iter().collect();
+            super::sessions::leave(app, &mut effects);
             app.conv = Default::default();
             app.scroll.follow = true;
             app.last_error = None;
@@ -180,6 +190,8 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.overlay = Some(Overlay::Help);
             Vec::new()
         }
+        Command::Sessions => super::sessions::open_browser(app),
+        Command::SaveTranscript => super::sessions::save_transcript(app),
     }
 }
 
@@ -308,7 +320,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
 }
 
 /// Stops the reply in flight, keeping its text; `None` when there is none.
-fn cancel_reply(app: &mut App) -> Option<Effect> {
+pub(super) fn cancel_reply(app: &mut App) -> Option<Effect> {
     let flight = app.in_flight.take()?;
     if let Some(msg) = app.conv.get_mut(flight.id) {
         msg.status = Status::Cancelled;

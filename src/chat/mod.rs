@@ -106,6 +106,13 @@ impl Conversation {
         id
     }
 
+    /// A conversation holding `messages` (e.g. loaded from the store); new ids continue after
+    /// the highest one, so they never collide with a stored message.
+    pub fn from_messages(messages: Vec<Message>) -> Self {
+        let next_id = messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
+        Self { messages, next_id }
+    }
+
     /// The message with `id`.
     pub fn get_mut(&mut self, id: u64) -> Option<&mut Message> {
         // Replies are nearly always the last message, so search from the end.

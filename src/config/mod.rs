@@ -53,6 +53,8 @@ pub struct Config {
     pub providers: Vec<Provider>,
     /// The media panel's top-level keys.
     pub media: MediaConfig,
+    /// Where Ctrl+S saves transcripts; `None`: `$XDG_DATA_HOME/ecochat/transcripts`.
+    pub transcripts_dir: Option<PathBuf>,
 }
 
 /// Top-level `media_panel_auto_open`, `downloads_dir` and `image_protocol`.

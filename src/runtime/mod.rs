@@ -1,5 +1,6 @@
 //! The event loop: terminal events, reply pieces and timers become actions; effects run here.
 
+mod effects;
 pub mod media;
 pub mod terminal;
 
@@ -9,14 +10,13 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::api::client::Client;
-use crate::app::{Action, App, Effect, StreamMsg, update};
-use crate::backend;
-use crate::config::{Paths, Provider};
-use crate::state_file::{CachedModels, ModelCache, RememberedState};
+use crate::app::{Action, App, update};
+use crate::config::Paths;
+use crate::store::task::StoreHandle;
 use crate::ui;
+use effects::{Edge, apply};
 use terminal::TerminalGuard;
 
 /// Frames are drawn at most this often; a burst of reply pieces costs one frame.
@@ -42,8 +42,21 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let store = {
+        let tx = tx.clone();
+        StoreHandle::spawn(app.sessions.db_path.clone(), move |ev| {
+            let _ = tx.send(Action::Store(ev));
+        })
+    };
+    let mut edge = Edge {
+        tx: tx.clone(),
+        client,
+        paths,
+        media,
+        store,
+        replies: HashMap::new(),
+    };
     let mut events = EventStream::new();
-    let mut replies: HashMap<u64, CancellationToken> = HashMap::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -69,14 +82,14 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             }
         };
         if let Some(action) = action {
-            apply(&mut app, action, &tx, &client, &paths, &media, &mut replies);
+            apply(&mut app, action, &mut edge);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
             // a frame: a server sending faster than we apply must not starve the keyboard.
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
-                apply(&mut app, a, &tx, &client, &paths, &media, &mut replies);
+                apply(&mut app, a, &mut edge);
             }
         }
         if dirty && last_draw.elapsed() >= FRAME {
@@ -85,46 +98,13 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             dirty = false;
         }
     }
-    for token in replies.values() {
+    for token in edge.replies.values() {
         token.cancel();
     }
     drop(guard);
+    // The last writes (the reply cancelled by quitting) finish before the process ends.
+    edge.store.shutdown();
     Ok(())
-}
-
-/// Fetches a provider's `/models` and caches the ids with the time of the fetch.
-async fn discover(
-    client: &Client,
-    provider: &Provider,
-    cache_dir: &std::path::Path,
-) -> Result<Vec<String>, String> {
-    let endpoint = provider
-        .endpoint(&backend::process_env)
-        .map_err(|e| e.to_string())?;
-    let ids = client
-        .list_models(&endpoint)
-        .await
-        .map_err(|e| e.to_string())?;
-    let dir = cache_dir.to_path_buf();
-    let name = provider.name.clone();
-    let cached = ids.clone();
-    let saved = tokio::task::spawn_blocking(move || {
-        let mut cache = ModelCache::load(&dir);
-        let fetched_at = chrono::Utc::now().timestamp();
-        cache.providers.insert(
-            name,
-            CachedModels {
-                fetched_at,
-                ids: cached,
-            },
-        );
-        cache.save(&dir)
-    })
-    .await;
-    if let Ok(Err(e)) = saved {
-        tracing::warn!(%e, "cannot cache the model list");
-    }
-    Ok(ids)
 }
 
 fn translate(ev: Event) -> Option<Action> {
@@ -137,80 +117,6 @@ fn translate(ev: Event) -> Option<Action> {
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::FocusGained | Event::FocusLost => None,
-    }
-}
-
-fn apply(
-    app: &mut App,
-    action: Action,
-    tx: &mpsc::UnboundedSender<Action>,
-    client: &Client,
-    paths: &Paths,
-    media: &media::MediaRunner,
-    replies: &mut HashMap<u64, CancellationToken>,
-) {
-    for effect in update(app, action, Instant::now()) {
-        match effect {
-            Effect::StartReply {
-                reply_id,
-                target,
-                history,
-            } => {
-                let token = CancellationToken::new();
-                replies.insert(reply_id, token.clone());
-                let tx = tx.clone();
-                let client = client.clone();
-                tokio::spawn(async move {
-                    let events_tx = tx.clone();
-                    let mut on_event = move |ev| {
-                        let _ = events_tx.send(Action::Stream {
-                            id: reply_id,
-                            msg: StreamMsg::Event(ev),
-                        });
-                    };
-                    let end =
-                        backend::chat(&client, &target, &history, false, &mut on_event, &token)
-                            .await;
-                    let _ = tx.send(Action::Stream {
-                        id: reply_id,
-                        msg: StreamMsg::End(end),
-                    });
-                });
-            }
-            Effect::CancelReply { reply_id } => {
-                if let Some(token) = replies.remove(&reply_id) {
-                    token.cancel();
-                }
-            }
-            Effect::SaveLastModel(label) => {
-                let dir = paths.state_dir.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut state = RememberedState::load(&dir);
-                    state.last_model = Some(label);
-                    if let Err(e) = state.save(&dir) {
-                        tracing::warn!(%e, "cannot save the last used model");
-                    }
-                });
-            }
-            Effect::DiscoverModels(provider) => {
-                let tx = tx.clone();
-                let client = client.clone();
-                let cache_dir = paths.cache_dir.clone();
-                tokio::spawn(async move {
-                    let result = discover(&client, &provider, &cache_dir).await;
-                    let _ = tx.send(Action::ModelsDiscovered {
-                        provider: provider.name.clone(),
-                        result,
-                    });
-                });
-            }
-            Effect::Media(effect) => media.run(effect, tx),
-            Effect::Quit => {}
-        }
-    }
-    // Finished replies no longer need their token.
-    if app.in_flight.is_none() {
-        replies.clear();
     }
 }
 

@@ -6,6 +6,7 @@ pub mod layout;
 pub mod media;
 pub mod picker;
 pub mod popup;
+pub mod sessions;
 pub mod status;
 pub mod theme;
 
@@ -46,6 +47,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Some(crate::app::Overlay::Help) => help::render(app, frame, area),
         Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),
         Some(crate::app::Overlay::Image) => media::render_fullscreen(app, frame, area),
+        Some(crate::app::Overlay::Sessions) => sessions::render(app, frame, area),
         None => {}
     }
 }

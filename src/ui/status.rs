@@ -53,6 +53,9 @@ impl StatusBar<'_> {
         if app.last_error.is_some() {
             return Span::styled(" ✖ error ", t.status_error);
         }
+        if let Some(w) = &app.sessions.warning {
+            return Span::styled(format!(" ⚠ {w} "), t.status_error);
+        }
         Span::styled(" idle ", t.status_bar)
     }
 }
