@@ -57,6 +57,7 @@ impl MessageLines {
         let content = msg.content.as_str();
         let gutter = body_gutter(msg.role, theme);
         if msg.role == Role::Assistant {
+            // Replies are markdown; what the user typed is shown exactly as typed.
             self.markdown.update(content, opts.width, &gutter, theme);
             if !msg.status.is_live() {
                 self.markdown.finish();
@@ -118,9 +119,8 @@ impl MessageLines {
             self.foot.get(i - h - b)
         }
     }
-}
 
-impl MessageLines {
+    /// The body lines: markdown for assistant replies, plain wrapped text otherwise.
     fn body(&self) -> &[Line<'static>] {
         if self.body.is_empty() {
             self.markdown.lines()

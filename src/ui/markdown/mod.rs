@@ -8,6 +8,7 @@
 
 mod code;
 mod highlight;
+mod inline;
 mod render;
 mod table;
 

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 
 use super::code;
 use super::highlight::HighlightMemo;
+use super::inline::{Inline, rescue_strong};
 use super::table::TableBuilder;
 use crate::text::{display_width, wrap_line};
 use crate::ui::theme::MarkdownTheme;
@@ -81,8 +82,9 @@ struct Renderer<'a> {
     memo: Option<&'a mut HighlightMemo>,
     out: Vec<Line<'static>>,
     containers: Vec<Container>,
-    /// Inline content of the paragraph, heading or table cell being read.
-    inline: Vec<Span<'static>>,
+    /// Inline content of the paragraph, heading or table cell being read, each span marked
+    /// when it is source text.
+    inline: Inline,
     /// Inline markup styles; the bottom one is the block's own.
     styles: Vec<Style>,
     /// For each open link: its URL and where its text starts in `inline`.
@@ -100,7 +102,7 @@ impl Renderer<'_> {
             Event::Text(t) => match &mut self.leaf {
                 Leaf::Code { text, .. } => text.push_str(&t),
                 Leaf::Html(text) => text.push_str(&t),
-                _ => self.text(&t, self.style()),
+                _ => self.source_text(&t),
             },
             Event::Code(t) => self.text(&t, self.style().patch(self.md.inline_code)),
             Event::SoftBreak | Event::HardBreak => self.text("\n", self.style()),
@@ -229,7 +231,7 @@ impl Renderer<'_> {
                 self.gap = true;
             }
             TagEnd::TableCell => {
-                let cell = std::mem::take(&mut self.inline);
+                let cell = rescue_strong(std::mem::take(&mut self.inline), self.md.strong);
                 if let Leaf::Table(t) = &mut self.leaf {
                     t.push_cell(cell);
                 }
@@ -337,7 +339,7 @@ impl Renderer<'_> {
         }
         let text: String = self.inline[start.min(self.inline.len())..]
             .iter()
-            .map(|s| s.content.as_ref())
+            .map(|(s, _)| s.content.as_ref())
             .collect();
         let same = text == url || url.strip_prefix("mailto:") == Some(text.as_str());
         if !url.is_empty() && !same {
@@ -345,14 +347,28 @@ impl Renderer<'_> {
         }
     }
 
-    /// Inline text; outside any block (a tight list item) it starts an implicit paragraph.
+    /// Text from the source, in the current style.
+    fn source_text(&mut self, text: &str) {
+        self.push_inline(text, self.style(), true);
+    }
+
+    /// Text the renderer adds (markers, URLs) or that is code.
     fn text(&mut self, text: &str, style: Style) {
+        self.push_inline(text, style, false);
+    }
+
+    /// Outside any block (a tight list item) inline content starts an implicit paragraph.
+    fn push_inline(&mut self, text: &str, style: Style, source: bool) {
         if matches!(self.leaf, Leaf::None) {
             self.open_leaf(Leaf::Paragraph { implicit: true }, self.base());
         }
         match self.inline.last_mut() {
-            Some(last) if last.style == style => last.content.to_mut().push_str(text),
-            _ => self.inline.push(Span::styled(text.to_owned(), style)),
+            Some((last, lit)) if last.style == style && *lit == source => {
+                last.content.to_mut().push_str(text)
+            }
+            _ => self
+                .inline
+                .push((Span::styled(text.to_owned(), style), source)),
         }
     }
 
@@ -388,7 +404,7 @@ impl Renderer<'_> {
     fn close_leaf(&mut self) {
         let implicit = matches!(self.leaf, Leaf::Paragraph { implicit: true });
         self.leaf = Leaf::None;
-        let inline = std::mem::take(&mut self.inline);
+        let inline = rescue_strong(std::mem::take(&mut self.inline), self.md.strong);
         if !inline.is_empty() {
             self.emit_wrapped(&inline);
         }
