@@ -87,7 +87,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(1, &e),
     };
-    let theme = Theme::from_env(std::env::var("NO_COLOR").ok().as_deref());
+    let theme = Theme::resolve(cfg.theme, std::env::var("NO_COLOR").ok().as_deref());
     let mut app = App::new(
         target,
         theme,
@@ -95,6 +95,7 @@ fn main() -> ExitCode {
         Instant::now(),
     );
     app.providers = cfg.providers.clone();
+    app.keymap = cfg.keymap.clone();
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

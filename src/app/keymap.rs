@@ -2,6 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod custom;
+
+pub use custom::KeyConflict;
+
 /// Something the user can ask for with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -93,7 +97,9 @@ impl Combo {
             }
         }
         let key = match self.code {
+            KeyCode::Char(' ') => "Space".into(),
             KeyCode::Char(c) => c.to_ascii_uppercase().to_string(),
+            KeyCode::BackTab => "Tab".into(),
             KeyCode::F(n) => format!("F{n}"),
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
@@ -114,7 +120,7 @@ pub struct Binding {
 }
 
 /// The list of bindings, first match wins.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeyMap {
     pub bindings: Vec<Binding>,
 }
@@ -167,6 +173,7 @@ impl Default for KeyMap {
                 b(F(2), NONE, ModelPicker),
                 b(Tab, NONE, FocusNext),
                 b(F(1), NONE, Help),
+                empty(Char('?'), NONE, Help),
             ],
         }
     }

@@ -16,6 +16,7 @@
 //! ```
 
 mod error;
+mod keys;
 mod load;
 mod parse;
 mod paths;
@@ -29,6 +30,8 @@ use std::path::PathBuf;
 
 pub use error::{ConfigError, Location};
 
+use crate::app::keymap::KeyMap;
+use crate::ui::theme::ThemeName;
 use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use parse::parse_str;
@@ -51,6 +54,10 @@ pub struct Config {
     pub default_model_explicit: bool,
     /// Providers in file order; the offline `demo` provider is always among them.
     pub providers: Vec<Provider>,
+    /// The colour scheme named by `theme`; `None` follows `NO_COLOR`.
+    pub theme: Option<ThemeName>,
+    /// The default key map with the `[keys]` table applied.
+    pub keymap: KeyMap,
 }
 
 /// A config together with where it came from and what deserves a warning.

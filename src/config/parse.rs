@@ -14,7 +14,7 @@ use super::schema::{
 use super::{Config, EnvLookup};
 
 /// Keys allowed at the top level.
-pub(super) const TOP_KEYS: &[&str] = &["default_model", "providers"];
+pub(super) const TOP_KEYS: &[&str] = &["default_model", "providers", "theme", "keys"];
 /// Keys allowed in a `[[providers]]` table.
 pub(super) const PROVIDER_KEYS: &[&str] = &[
     "name",
@@ -68,6 +68,8 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         default_model: String::new(),
         default_model_explicit: false,
         providers,
+        theme: super::keys::read_theme(&top)?,
+        keymap: super::keys::read_keys(&top)?,
     };
     config.default_model = match top.non_empty_string("default_model")? {
         Some((spec, span)) => {

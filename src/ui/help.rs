@@ -6,34 +6,54 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
 
 use crate::app::App;
-use crate::text::display_width;
+use crate::text::{display_width, wrap_text};
 
-/// Draws the key bindings in a centred box over `area`.
+const FOOTER: &str = "Up/Down on the first/last line: previous/next prompt · any key closes";
+
+/// Draws the key bindings in a centred box over `area`; keys and descriptions wrap in their
+/// columns so a narrow terminal still shows every binding.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let rows = app.keymap.help_rows();
-    let key_w = rows
-        .iter()
-        .map(|(k, _)| display_width(k))
-        .max()
-        .unwrap_or(0);
-    let mut lines: Vec<Line> = rows
-        .iter()
-        .map(|(keys, cmd)| {
-            Line::from(vec![
-                Span::styled(format!(" {keys:<key_w$}  "), t.popup_title),
-                Span::styled(cmd.describe(), t.popup),
-            ])
-        })
-        .collect();
-    lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        " Up/Down on the first/last line: previous/next prompt · any key closes",
-        t.meta,
-    )));
-    let want_w = lines.iter().map(Line::width).max().unwrap_or(0) + 2;
-    let w = (want_w as u16).min(area.width);
-    let h = (lines.len() as u16 + 2).min(area.height);
+    let inner_max = usize::from(area.width.saturating_sub(2)).max(1);
+    let widest = |w: &dyn Fn(&(String, _)) -> usize| rows.iter().map(w).max().unwrap_or(0);
+    let key_w = widest(&|(k, _)| display_width(k)).min(inner_max / 2).max(1);
+    let desc_natural = widest(&|(_, c)| display_width(c.describe()));
+    // One space of margin, the keys, two spaces, the description.
+    let inner_w = (key_w + desc_natural + 3).min(inner_max);
+    let desc_w = inner_w.saturating_sub(key_w + 3).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for (keys, cmd) in &rows {
+        let keys = wrap_text(keys, key_w, t.popup_title);
+        let desc = wrap_text(cmd.describe(), desc_w, t.popup);
+        for i in 0..keys.len().max(desc.len()) {
+            let k = keys.get(i).map_or(0, Line::width);
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(keys.get(i).into_iter().flat_map(|l| l.spans.clone()));
+            spans.push(Span::raw(" ".repeat(key_w - k.min(key_w) + 2)));
+            spans.extend(desc.get(i).into_iter().flat_map(|l| l.spans.clone()));
+            lines.push(Line::from(spans));
+        }
+    }
+    let room = usize::from(area.height.saturating_sub(2));
+    let footer = wrap_text(FOOTER, inner_w.saturating_sub(1), t.meta);
+    // The bindings come first: the footer only gets the rows they leave.
+    if lines.len() + footer.len() < room {
+        lines.push(Line::default());
+    }
+    if lines.len() + footer.len() <= room {
+        for l in footer {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(l.spans);
+            lines.push(Line::from(spans));
+        }
+    }
+    let w = u16::try_from(inner_w + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.width);
+    let h = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let popup = Rect {
         x: area.x + (area.width - w) / 2,
         y: area.y + (area.height - h) / 2,
@@ -46,4 +66,75 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .border_style(t.border_focused)
         .title(Span::styled(" Keys ", t.popup_title));
     frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::keymap::{Combo, Command, KeyMap};
+    use crate::app::{App, Overlay};
+    use crate::backend::Target;
+    use crate::config::{ModelSpec, Provider};
+    use crate::ui::theme::Theme;
+
+    fn screen(keymap: KeyMap, width: u16, height: u16) -> String {
+        let target = Target {
+            provider: Provider::builtin_demo(),
+            model: ModelSpec::new("demo"),
+        };
+        let area = ratatui::layout::Rect::new(0, 0, width, height);
+        let mut app = App::new(target, Theme::default(), area, Instant::now());
+        app.keymap = keymap;
+        app.overlay = Some(Overlay::Help);
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+        term.draw(|f| crate::ui::render(&app, f)).unwrap();
+        let buf = term.backend().buffer();
+        (0..height)
+            .map(|y| {
+                let row: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+                row + "\n"
+            })
+            .collect()
+    }
+
+    fn assert_lists_every_binding(keymap: &KeyMap, screen: &str) {
+        for b in &keymap.bindings {
+            let label = b.combo.label();
+            assert!(screen.contains(&label), "{label} missing:\n{screen}");
+        }
+        for (_, command) in keymap.help_rows() {
+            let first_words: String = command.describe().chars().take(12).collect();
+            assert!(
+                screen.contains(&first_words),
+                "{command:?} missing:\n{screen}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_help_overlay_lists_every_binding_of_the_map() {
+        let map = KeyMap::default();
+        for (w, h) in [(80, 24), (120, 40)] {
+            assert_lists_every_binding(&map, &screen(map.clone(), w, h));
+        }
+    }
+
+    #[test]
+    fn the_help_overlay_follows_custom_bindings() {
+        let parse = |k: &str| Combo::parse(k).unwrap();
+        let map = KeyMap::default()
+            .with_overrides(&[
+                (Command::Quit, vec![parse("ctrl+x"), parse("f10")]),
+                (Command::ModelPicker, vec![parse("m")]),
+            ])
+            .unwrap();
+        let s = screen(map.clone(), 80, 24);
+        assert_lists_every_binding(&map, &s);
+        assert!(s.contains("Ctrl+X, F10"), "{s}");
+        assert!(!s.contains("Ctrl+Q"), "{s}");
+    }
 }

@@ -75,6 +75,14 @@ pub struct HighlightMemo {
     state: Option<(HighlightState, ParseState)>,
 }
 
+impl HighlightMemo {
+    /// Complete lines remembered.
+    #[cfg(test)]
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+}
+
 /// The code split into lines (without newlines), each as styled spans.
 ///
 /// Without a syntax theme or a known language every line is one span in `plain`. With `memo`,
