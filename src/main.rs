@@ -96,6 +96,9 @@ fn main() -> ExitCode {
     );
     app.providers = cfg.providers.clone();
     app.keymap = cfg.keymap.clone();
+    if app.theme.markdown.syntax.is_some() {
+        std::thread::spawn(ecochat::ui::markdown::preload);
+    }
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()
