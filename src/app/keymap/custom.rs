@@ -171,9 +171,11 @@ fn as_terminal_reports(code: KeyCode, mut mods: KeyModifiers) -> KeyEvent {
 /// One key bound to two commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyConflict {
+    /// The key both commands want.
     pub combo: Combo,
     /// The command that has the key earlier in binding order.
     pub first: Command,
+    /// The other command.
     pub second: Command,
 }
 
