@@ -107,7 +107,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(1, &e),
     };
-    let theme = Theme::from_env(std::env::var("NO_COLOR").ok().as_deref());
+    let theme = Theme::resolve(cfg.theme, std::env::var("NO_COLOR").ok().as_deref());
     let mut app = App::new(
         target.clone(),
         theme,
@@ -115,6 +115,10 @@ fn main() -> ExitCode {
         Instant::now(),
     );
     app.providers = cfg.providers.clone();
+    app.keymap = cfg.keymap.clone();
+    if app.theme.markdown.syntax.is_some() {
+        std::thread::spawn(ecochat::ui::markdown::preload);
+    }
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

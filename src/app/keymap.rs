@@ -2,6 +2,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod custom;
+
+pub use custom::KeyConflict;
+
 /// Something the user can ask for with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -101,7 +105,9 @@ impl Combo {
             }
         }
         let key = match self.code {
+            KeyCode::Char(' ') => "Space".into(),
             KeyCode::Char(c) => c.to_ascii_uppercase().to_string(),
+            KeyCode::BackTab => "Tab".into(),
             KeyCode::F(n) => format!("F{n}"),
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
@@ -122,7 +128,7 @@ pub struct Binding {
 }
 
 /// The list of bindings, first match wins.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeyMap {
     pub bindings: Vec<Binding>,
 }
@@ -180,6 +186,7 @@ impl Default for KeyMap {
                 b(F(1), NONE, Help),
                 b(Char('o'), CTRL, Command::Sessions),
                 b(Char('s'), CTRL, Command::SaveTranscript),
+                empty(Char('?'), NONE, Help),
             ],
         }
     }

@@ -156,6 +156,8 @@ pub struct App {
     pub show_reasoning: bool,
     /// The popup drawn over everything, which gets the keys while open.
     pub overlay: Option<Overlay>,
+    /// First line of the help overlay shown (it scrolls when the bindings do not fit).
+    pub help_scroll: usize,
     /// Which pane gets the keys when no popup is open.
     pub focus: Focus,
     /// Links of the replies, the side panel and its images.
@@ -189,6 +191,7 @@ impl App {
             layout: RefCell::new(ConversationLayout::default()),
             show_reasoning: false,
             overlay: None,
+            help_scroll: 0,
             focus: Focus::Input,
             media: media::MediaState::default(),
             now,

@@ -65,8 +65,17 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return switch::on_picker_key(app, key);
     }
     if app.overlay == Some(Overlay::Help) {
-        // Any key closes the help; it must not also act.
-        app.overlay = None;
+        // Arrows and pages scroll a help taller than the screen; any other key closes it
+        // without acting.
+        let page = app.viewport_height().max(1);
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => app.help_scroll = app.help_scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => app.help_scroll += 1,
+            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(page),
+            KeyCode::PageDown => app.help_scroll += page,
+            _ => app.overlay = None,
+        }
+        app.help_scroll = app.help_scroll.min(crate::ui::help::max_scroll(app));
         return Vec::new();
     }
     if app.overlay == Some(Overlay::Image) {
@@ -188,6 +197,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::Help => {
             app.overlay = Some(Overlay::Help);
+            app.help_scroll = 0;
             Vec::new()
         }
         Command::Sessions => super::sessions::open_browser(app),

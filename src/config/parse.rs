@@ -21,6 +21,8 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "downloads_dir",
     "image_protocol",
     "transcripts_dir",
+    "theme",
+    "keys",
 ];
 /// Keys allowed in a `[[providers]]` table.
 pub(super) const PROVIDER_KEYS: &[&str] = &[
@@ -79,6 +81,8 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         transcripts_dir: top
             .non_empty_string("transcripts_dir")?
             .map(|(dir, _)| expand_dir(&dir, path, env)),
+        theme: super::keys::read_theme(&top)?,
+        keymap: super::keys::read_keys(&top)?,
     };
     config.default_model = match top.non_empty_string("default_model")? {
         Some((spec, span)) => {

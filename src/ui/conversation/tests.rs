@@ -125,3 +125,22 @@ fn hostile_escape_sequences_never_reach_a_line() {
         }
     }
 }
+
+#[test]
+fn replies_are_markdown_but_prompts_and_reasoning_stay_plain() {
+    let theme = Theme::default();
+    let mut conv = Conversation::default();
+    conv.push(Role::User, "**not bold** `x`");
+    let a = conv.push(Role::Assistant, "**bold** `x`");
+    conv.get_mut(a).unwrap().reasoning = "*thinking* `y`".into();
+    let opts = LayoutOptions {
+        width: 40,
+        show_reasoning: true,
+    };
+    let mut layout = ConversationLayout::default();
+    layout.sync(&conv, opts, &theme);
+    let text = text_of(&layout.visible(0, 100));
+    assert_eq!(text[1], "▍ **not bold** `x`");
+    assert_eq!(text[4], "┆ *thinking* `y`");
+    assert_eq!(text[5], "  bold x");
+}
