@@ -166,6 +166,10 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         Role::System => vec![Span::styled("  system", theme.meta)],
     };
     spans.push(Span::styled(format!(" · {time}"), theme.meta));
+    if msg.status == Status::Streaming {
+        // The status bar says it too, but the eye is on the message.
+        spans.push(Span::styled(" · writing…", theme.meta));
+    }
     if let Some(u) = msg.usage.filter(|u| !u.is_placeholder()) {
         spans.push(Span::styled(
             format!(" · {} tokens", u.total_tokens),
@@ -196,36 +200,52 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
 
 fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let mut note = |text: String, style| {
-        for line in wrap_text(&sanitize(&text), opts.width, style) {
-            let mut spans = vec![Span::raw("  ")];
+    // A sign, then the text with its continuation lines indented under the text, not the sign.
+    let mut note = |sign: &str, text: String, style| {
+        let sign_w = crate::text::display_width(sign) + 1;
+        let wrapped = wrap_text(
+            &sanitize(&text),
+            opts.width.saturating_sub(sign_w).max(1),
+            style,
+        );
+        for (i, line) in wrapped.into_iter().enumerate() {
+            let lead = if i == 0 {
+                format!("  {sign} ")
+            } else {
+                " ".repeat(2 + sign_w)
+            };
+            let mut spans = vec![Span::styled(lead, style)];
             spans.extend(line.spans);
             lines.push(Line::from(spans));
         }
     };
     match &msg.status {
-        Status::Waiting => note("…".into(), theme.meta),
-        Status::Cancelled => note("⊘ cancelled".into(), theme.warning),
-        Status::Interrupted(e) => note(format!("⚠ interrupted: {e}"), theme.error),
-        Status::Failed(e) => note(format!("✖ {e}"), theme.error),
+        Status::Waiting => note("…", String::new(), theme.meta),
+        Status::Cancelled => note("⊘", "cancelled".into(), theme.warning),
+        Status::Interrupted(e) => note("⚠", format!("interrupted: {e}"), theme.error),
+        Status::Failed(e) => note("✖", e.clone(), theme.error),
         Status::Done | Status::Streaming => {}
     }
     match msg.finish_reason.as_deref() {
-        Some("length") => note("… stopped at the max_tokens limit".into(), theme.warning),
+        Some("length") => note("…", "stopped at the max_tokens limit".into(), theme.warning),
         Some(r @ ("content_filter" | "sensitive")) => note(
-            format!("⚠ stopped by the provider's content filter ({r})"),
+            "⚠",
+            format!("stopped by the provider's content filter ({r})"),
             theme.warning,
         ),
         _ if msg.truncated => note(
-            "… the stream ended without a finish reason: the reply may be truncated".into(),
+            "…",
+            "the stream ended without a finish reason: the reply may be truncated".into(),
             theme.warning,
         ),
         _ => {}
     }
-    if !msg.citations.is_empty() {
-        for (i, c) in msg.citations.iter().enumerate() {
-            note(format!("[{}] {} {}", i + 1, c.title, c.url), theme.meta);
-        }
+    for (i, c) in msg.citations.iter().enumerate() {
+        note(
+            &format!("[{}]", i + 1),
+            format!("{} {}", c.title, c.url),
+            theme.meta,
+        );
     }
     lines.push(Line::default());
     lines

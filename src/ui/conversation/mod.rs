@@ -62,9 +62,10 @@ impl ConversationLayout {
         }
     }
 
-    /// Total number of screen lines.
+    /// Total number of screen lines. The blank line that separates a message from the next is
+    /// not counted after the last one, so the view following the tail ends on text.
     pub fn total_lines(&self) -> usize {
-        self.starts.last().copied().unwrap_or(0)
+        self.starts.last().copied().unwrap_or(0).saturating_sub(1)
     }
 
     /// The screen lines `top..top+height`, found by binary search: cost depends on `height` only.
@@ -78,6 +79,7 @@ impl ConversationLayout {
             Err(i) => i.saturating_sub(1),
         };
         let mut line = top.saturating_sub(self.starts[idx.min(self.starts.len() - 1)]);
+        let height = height.min(self.total_lines().saturating_sub(top));
         while out.len() < height && idx < self.entries.len() {
             match self.entries[idx].line(line) {
                 Some(l) => {
