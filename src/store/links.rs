@@ -1,9 +1,11 @@
 //! Media links in a reply, for the `media` column and the transcript's media list.
 //!
-//! Deliberately small: markdown link targets and bare http(s) URLs, classified by extension.
-//! The media panel has a richer extractor; this one only has to name what a reply pointed at.
+//! The links come from the media panel's extractor, so the store, the transcript and the panel
+//! always agree on what a reply pointed at.
 
 use serde::{Deserialize, Serialize};
+
+use crate::media::MediaKind;
 
 /// What a link points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,54 +26,22 @@ pub struct MediaLink {
     pub url: String,
 }
 
-/// Every distinct http(s) link in `text`, in order of appearance.
+/// Every distinct link in `text`, in order of appearance, as the media panel finds them
+/// (`data:` URLs are left out: they are the image itself, not a link to it).
 pub fn extract(text: &str) -> Vec<MediaLink> {
-    let mut links: Vec<MediaLink> = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("http") {
-        let candidate = &rest[start..];
-        if !(candidate.starts_with("https://") || candidate.starts_with("http://")) {
-            rest = &rest[start + 4..];
-            continue;
-        }
-        let image_syntax = is_image_target(&rest[..start]);
-        let end = candidate
-            .find(|c: char| c.is_whitespace() || matches!(c, ')' | '>' | '"' | '\'' | '<' | ']'))
-            .unwrap_or(candidate.len());
-        let url = candidate[..end].trim_end_matches(['.', ',', '，', '。', ';']);
-        if url.len() > "https://".len() && !links.iter().any(|l| l.url == url) {
-            links.push(MediaLink {
-                kind: classify(url, image_syntax),
-                url: url.to_string(),
-            });
-        }
-        rest = &candidate[end.max(1)..];
-    }
-    links
-}
-
-/// True when the text before a URL ends in `![alt](`.
-fn is_image_target(before: &str) -> bool {
-    let Some(head) = before.strip_suffix("](") else {
-        return false;
-    };
-    head.rfind('[').is_some_and(|i| head[..i].ends_with('!'))
-}
-
-/// The kind of `url` from its path's extension; `image_syntax` for `![](url)`.
-fn classify(url: &str, image_syntax: bool) -> LinkKind {
-    let path = url.split(['?', '#']).next().unwrap_or(url);
-    let ext = path
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "png" | "jpg" | "jpeg" | "gif" | "webp" | "bmp" | "svg" | "avif" => LinkKind::Image,
-        "mp3" | "wav" | "m4a" | "flac" | "ogg" | "aac" => LinkKind::Audio,
-        "mp4" | "webm" | "mov" | "m3u8" | "mkv" => LinkKind::Video,
-        _ if image_syntax => LinkKind::Image,
-        _ => LinkKind::Link,
-    }
+    crate::media::extract_links(text)
+        .into_iter()
+        .filter(|l| !l.url.starts_with("data:"))
+        .map(|l| MediaLink {
+            kind: match l.kind {
+                MediaKind::Image => LinkKind::Image,
+                MediaKind::Audio => LinkKind::Audio,
+                MediaKind::Video => LinkKind::Video,
+                MediaKind::Other => LinkKind::Link,
+            },
+            url: l.url,
+        })
+        .collect()
 }
 
 #[cfg(test)]

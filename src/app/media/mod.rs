@@ -276,7 +276,19 @@ fn sync_items(app: &mut App) -> bool {
             s.revision == msg.revision && s.len == msg.content.len() && s.live == live
         });
         if !fresh {
-            let links = settled_links(&msg.content, live);
+            let mut links = settled_links(&msg.content, live);
+            // Search references (Metaso `citations`) are links too, though not in the text.
+            for c in &msg.citations {
+                if !links.iter().any(|l| l.url == c.url) {
+                    links.push(crate::media::extract::MediaLink {
+                        url: c.url.clone(),
+                        download: None,
+                        kind: crate::media::extract::classify(&c.url, false),
+                        label: Some(c.title.clone()).filter(|t| !t.is_empty()),
+                        complete: true,
+                    });
+                }
+            }
             let same = m.scans.get(&msg.id).is_some_and(|s| s.links == links);
             changed |= !same;
             m.scans.insert(
