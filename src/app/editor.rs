@@ -35,3 +35,55 @@ pub(super) fn done(app: &mut App, result: Result<String, String>) {
     }
     app.focus = super::Focus::Input;
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyModifiers};
+
+    use crate::app::test_harness::Harness;
+    use crate::app::{Action, Effect};
+
+    #[test]
+    fn ctrl_e_hands_the_prompt_to_the_edge_and_the_answer_replaces_it() {
+        let mut h = Harness::new();
+        h.type_text("draft 草稿");
+        let fx = h.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+        assert!(
+            matches!(fx.as_slice(), [Effect::EditPrompt { text }] if text == "draft 草稿"),
+            "{fx:?}"
+        );
+        h.act(Action::EditorDone(Ok("第一行\nsecond line\n".into())));
+        assert_eq!(h.app.prompt.text(), "第一行\nsecond line");
+        assert_eq!(h.notice(), "edited: 2 lines, 21 bytes (Enter sends)");
+        let fx = h.enter();
+        let [Effect::StartReply { history, .. }] = fx.as_slice() else {
+            panic!("{fx:?}")
+        };
+        assert_eq!(history[0].content, "第一行\nsecond line");
+    }
+
+    #[test]
+    fn a_failed_editor_keeps_the_prompt_and_says_why() {
+        let mut h = Harness::new();
+        h.type_text("keep me");
+        h.act(Action::EditorDone(Err(
+            "the editor \"nvim\" failed (exit status: 1)".into()
+        )));
+        assert_eq!(h.app.prompt.text(), "keep me");
+        assert!(h.notice_is_error());
+        assert_eq!(
+            h.notice(),
+            "the editor \"nvim\" failed (exit status: 1); the prompt is unchanged"
+        );
+    }
+
+    #[test]
+    fn the_editor_key_works_from_the_conversation_too() {
+        let mut h = Harness::new();
+        h.key(KeyCode::Tab, KeyModifiers::NONE);
+        let fx = h.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+        assert!(matches!(fx.as_slice(), [Effect::EditPrompt { text }] if text.is_empty()));
+        h.act(Action::EditorDone(Ok("x".into())));
+        assert_eq!(h.app.focus, crate::app::Focus::Input);
+    }
+}

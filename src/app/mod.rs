@@ -268,6 +268,6 @@ impl App {
 }
 
 #[cfg(test)]
-mod test_harness;
+pub(crate) mod test_harness;
 #[cfg(test)]
 mod tests;

@@ -46,3 +46,46 @@ pub fn render(app: &App, area: Rect, top: usize, buf: &mut Buffer) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::test_harness::Harness;
+
+    fn column0(h: &Harness) -> (String, Vec<String>) {
+        let mut term = Terminal::new(TestBackend::new(60, 16)).unwrap();
+        term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
+        let buf = term.backend().buffer().clone();
+        let col: String = (0..16).map(|y| buf[(0, y)].symbol().to_string()).collect();
+        let rows = (0..16)
+            .map(|y| (0..60).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect();
+        (col, rows)
+    }
+
+    #[test]
+    fn the_selected_message_gets_a_bar_and_the_copy_keys() {
+        let mut h = Harness::new();
+        h.act(crate::app::Action::Resize {
+            width: 60,
+            height: 16,
+        });
+        h.exchange("问", "line one\nline two");
+        h.key(KeyCode::Tab, KeyModifiers::NONE);
+        let (before, _) = column0(&h);
+        assert!(!before.contains('┃'));
+        h.press('[');
+        let (col, rows) = column0(&h);
+        // The reply: header and two body lines, rows 3 to 5 (the question takes rows 0 to 2).
+        assert_eq!(col.chars().filter(|&c| c == '┃').count(), 3, "{rows:#?}");
+        assert!(col.starts_with("▍▍ ┃┃┃"), "{col:?}");
+        assert!(rows[3].trim_end().ends_with("y copy · Y code"), "{rows:#?}");
+        // Leaving the pane drops the mark.
+        h.key(KeyCode::Tab, KeyModifiers::NONE);
+        let (after, _) = column0(&h);
+        assert!(!after.contains('┃'));
+    }
+}

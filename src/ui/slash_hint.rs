@@ -75,3 +75,72 @@ pub fn render(app: &App, input: Rect, buf: &mut Buffer) {
     }
     line.render(area, buf);
 }
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::test_harness::Harness;
+
+    /// The whole screen at 80x12 as text, one string per row.
+    fn screen(h: &Harness) -> Vec<String> {
+        let mut term = Terminal::new(TestBackend::new(80, 12)).unwrap();
+        term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
+        let buf = term.backend().buffer().clone();
+        (0..12)
+            .map(|y| (0..80).map(|x| buf[(x, y)].symbol()).collect::<String>())
+            .collect()
+    }
+
+    fn typed(text: &str) -> Harness {
+        let mut h = Harness::new();
+        h.act(crate::app::Action::Resize {
+            width: 80,
+            height: 12,
+        });
+        h.type_text(text);
+        h
+    }
+
+    /// The row just above the input box's top border.
+    fn hint_row(h: &Harness) -> String {
+        let input = h.app.panes().unwrap().input;
+        screen(h)[usize::from(input.y) - 1].trim_end().to_string()
+    }
+
+    #[test]
+    fn a_slash_lists_the_commands_with_their_arguments() {
+        let h = typed("/");
+        assert_eq!(
+            hint_row(&h),
+            " /model NAME · /system [TEXT] · /clear · /save · /image PROMPT [--size WxH] [--n N] [--model ID] · /help"
+                .chars()
+                .take(80)
+                .collect::<String>()
+                .trim_end()
+        );
+    }
+
+    #[test]
+    fn one_match_shows_what_it_does_and_model_shows_its_target() {
+        let h = typed("/sy");
+        assert_eq!(
+            hint_row(&h),
+            " /system [TEXT] — system prompt of this conversation (no text removes it) · Tab"
+        );
+        let h = typed("/model dem");
+        assert_eq!(hint_row(&h), " /model NAME → demo:demo (Enter switches)");
+        let h = typed("/model zzz");
+        assert_eq!(hint_row(&h), " /model NAME → no model matches");
+        let h = typed("/oops");
+        assert!(hint_row(&h).starts_with(" unknown command /oops · /model"));
+    }
+
+    #[test]
+    fn ordinary_text_has_no_hint_line() {
+        let h = typed("hello /model");
+        let input = h.app.panes().unwrap().input;
+        assert_eq!(screen(&h)[usize::from(input.y) - 1].trim(), "");
+    }
+}

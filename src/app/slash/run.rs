@@ -25,8 +25,9 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
             }
         },
         SlashCommand::System(text) => {
-            app.prompt.take(&app.theme);
-            set_system(app, text);
+            if set_system(app, text) {
+                app.prompt.take(&app.theme);
+            }
             Vec::new()
         }
         SlashCommand::Clear => {
@@ -44,7 +45,8 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
     }
 }
 
-fn set_system(app: &mut App, text: Option<String>) {
+/// Sets or removes the system prompt; false (with the usage) when there was nothing to remove.
+fn set_system(app: &mut App, text: Option<String>) -> bool {
     let had = app.conv.system_prompt().is_some();
     let notice = match &text {
         Some(t) => format!(
@@ -54,7 +56,7 @@ fn set_system(app: &mut App, text: Option<String>) {
         None if had => "system prompt removed".to_string(),
         None => {
             error(app, "usage: /system TEXT (no system prompt is set)".into());
-            return;
+            return false;
         }
     };
     app.conv.set_system(text);
@@ -63,6 +65,7 @@ fn set_system(app: &mut App, text: Option<String>) {
         text: notice,
         is_error: false,
     });
+    true
 }
 
 fn error(app: &mut App, text: String) {
@@ -112,3 +115,6 @@ pub(in crate::app) fn complete_model(app: &App, input: &str) -> Option<String> {
     let completed = format!("/model {label}");
     (completed != input).then_some(completed)
 }
+
+#[cfg(test)]
+mod tests;
