@@ -66,10 +66,8 @@ impl Command {
             Command::SaveTranscript => "save the conversation as Markdown",
             Command::SelectPrev => "conversation: select the previous message",
             Command::SelectNext => "conversation: select the next message",
-            Command::CopyMessage => "conversation: copy the selected message (or the last reply)",
-            Command::CopyCode => {
-                "conversation: copy the last code block of the selected message (or the last reply)"
-            }
+            Command::CopyMessage => "conversation: copy the selected message, else the last reply",
+            Command::CopyCode => "conversation: copy its last code block, else the last reply's",
             Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
         }
     }
