@@ -72,6 +72,8 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => translate(ev),
+                // A key reader stopped for the editor may leave its wake-up to the next one.
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => None,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },

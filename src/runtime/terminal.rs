@@ -41,7 +41,11 @@ impl TerminalGuard {
     /// Takes the terminal back after `suspend`; the next frame is drawn in full.
     pub fn resume(&mut self) -> io::Result<()> {
         take_over()?;
-        self.terminal.clear()
+        // The alternate screen comes back blank while ratatui remembers the last frame: a blank
+        // frame makes the two agree. (`Terminal::clear` would ask the terminal for the cursor
+        // position, a reply the key reader can swallow.)
+        self.terminal.draw(|_| {})?;
+        Ok(())
     }
 }
 
