@@ -37,17 +37,16 @@ fn osc52_payloads(raw: &[u8]) -> Vec<String> {
 
 #[test]
 fn shift_y_and_y_copy_through_osc_52_in_the_panes_raw_output() {
-    let t = Tmux::start(
-        &["--no-save"],
-        &[("ECOCHAT_DEMO_DELAY_MS", "1")],
-        110,
-        40,
-    );
+    let t = Tmux::start(&["--no-save"], &[("ECOCHAT_DEMO_DELAY_MS", "1")], 110, 40);
     t.wait_ready();
     let raw = t.path("pane-output.raw");
     let pipe = format!("cat >> '{}'", raw.display());
     let out = t.tmux(&["pipe-pane", "-o", "-t", "e2e", &pipe]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     t.type_text("你好");
     t.keys(&["Enter"]);
     t.wait_until(

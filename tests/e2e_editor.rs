@@ -71,8 +71,15 @@ fn ctrl_e_edits_the_prompt_in_the_editor_and_enter_sends_the_result() {
     t.wait_for("草稿 draft", WAIT);
     t.keys(&["C-e"]);
     let screen = t.wait_for("edited: 1 line", WAIT);
-    assert!(screen.contains(WRITTEN), "the prompt holds the editor's text:\n{screen}");
-    assert_eq!(t.display("#{alternate_on}"), "1", "the TUI took the screen back");
+    assert!(
+        screen.contains(WRITTEN),
+        "the prompt holds the editor's text:\n{screen}"
+    );
+    assert_eq!(
+        t.display("#{alternate_on}"),
+        "1",
+        "the TUI took the screen back"
+    );
     assert_eq!(
         std::fs::read_to_string(&seen).unwrap(),
         "草稿 draft",
@@ -126,5 +133,8 @@ fn a_failing_editor_keeps_the_prompt_and_says_why() {
     t.keys(&["C-e"]);
     let screen = t.wait_for("exit status: 3", WAIT);
     assert!(screen.contains("the prompt is unchanged"), "{screen}");
-    assert!(screen.contains("still here") && !screen.contains("oops"), "{screen}");
+    assert!(
+        screen.contains("still here") && !screen.contains("oops"),
+        "{screen}"
+    );
 }

@@ -1,7 +1,8 @@
 //! The README's key table is the key map's own `markdown_table`, so the two cannot drift. When
 //! they differ, the test prints the table to paste between the markers.
 
-const BEGIN: &str = "<!-- keys:begin (generated from the key map; tests/readme_keys.rs checks it) -->\n";
+const BEGIN: &str =
+    "<!-- keys:begin (generated from the key map; tests/readme_keys.rs checks it) -->\n";
 const END: &str = "<!-- keys:end -->";
 
 #[test]

@@ -67,7 +67,7 @@ mod tests {
         let mut h = Harness::new();
         h.type_text("keep me");
         h.act(Action::EditorDone(Err(
-            "the editor \"nvim\" failed (exit status: 1)".into()
+            "the editor \"nvim\" failed (exit status: 1)".into(),
         )));
         assert_eq!(h.app.prompt.text(), "keep me");
         assert!(h.notice_is_error());

@@ -6,8 +6,8 @@ mod complete;
 mod run;
 
 pub use complete::{Hint, complete, hint};
-pub(super) use run::{complete_model, run};
 pub use run::resolve_model;
+pub(super) use run::{complete_model, run};
 
 use crate::media::images_api::ImageRequest;
 
@@ -268,7 +268,10 @@ mod tests {
             parse("/model  deepseek chat "),
             Some(Ok(SlashCommand::Model("deepseek chat".into())))
         );
-        assert_eq!(parse("/model"), Some(Ok(SlashCommand::Model(String::new()))));
+        assert_eq!(
+            parse("/model"),
+            Some(Ok(SlashCommand::Model(String::new())))
+        );
         assert_eq!(
             parse("/system 你是一位翻译。\n只输出译文。"),
             Some(Ok(SlashCommand::System(Some(
@@ -280,6 +283,9 @@ mod tests {
         assert_eq!(parse(" /save "), Some(Ok(SlashCommand::Save)));
         assert_eq!(parse("/help"), Some(Ok(SlashCommand::Help)));
         assert!(matches!(parse("/clear now"), Some(Err(m)) if m.contains("no arguments")));
-        assert!(matches!(parse("/img a cat"), Some(Ok(SlashCommand::Image(_)))));
+        assert!(matches!(
+            parse("/img a cat"),
+            Some(Ok(SlashCommand::Image(_)))
+        ));
     }
 }

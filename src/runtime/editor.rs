@@ -59,10 +59,7 @@ fn temp_path() -> PathBuf {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
     // `.md`: editors then highlight the prompt as Markdown.
-    std::env::temp_dir().join(format!(
-        "ecochat-prompt-{}-{nanos}.md",
-        std::process::id()
-    ))
+    std::env::temp_dir().join(format!("ecochat-prompt-{}-{nanos}.md", std::process::id()))
 }
 
 /// Creates `path` (never an existing file: the name could be taken by someone else's link),

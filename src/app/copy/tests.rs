@@ -89,7 +89,10 @@ fn y_copies_the_selected_message_as_written_and_says_how_much() {
     h.press('[');
     let fx = h.press('y');
     assert_eq!(copied_text(&fx), "第一个问题");
-    assert!(h.notice().starts_with("copied your prompt: 1 line, 15 bytes"));
+    assert!(
+        h.notice()
+            .starts_with("copied your prompt: 1 line, 15 bytes")
+    );
 }
 
 #[test]

@@ -43,7 +43,9 @@ mod tests {
         for (_, command) in map.help_rows() {
             let name = format!("`{}`", command.name());
             assert_eq!(
-                rows.iter().filter(|r| r.ends_with(&format!("{name} |"))).count(),
+                rows.iter()
+                    .filter(|r| r.ends_with(&format!("{name} |")))
+                    .count(),
                 1,
                 "{name}"
             );

@@ -80,7 +80,15 @@ fn a_click_focuses_the_pane_under_it_and_picks_the_media_item() {
     let item = h.app.media.selected_item().unwrap();
     assert!(item.link.url.ends_with("1.png"), "{item:?}");
     h.act(click(p.x + 3, p.y + 1));
-    assert!(h.app.media.selected_item().unwrap().link.url.ends_with("3.png"));
+    assert!(
+        h.app
+            .media
+            .selected_item()
+            .unwrap()
+            .link
+            .url
+            .ends_with("3.png")
+    );
     let input = h.app.panes().unwrap().input;
     h.act(click(5, input.y + 1));
     assert_eq!(h.app.focus, Focus::Input);

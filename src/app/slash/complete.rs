@@ -100,9 +100,14 @@ mod tests {
         let Some(Hint::Usage { spec, args }) = hint("/model deep") else {
             panic!()
         };
-        assert_eq!((spec.name, spec.args, args.as_str()), ("/model", "NAME", "deep"));
+        assert_eq!(
+            (spec.name, spec.args, args.as_str()),
+            ("/model", "NAME", "deep")
+        );
         assert!(matches!(hint("/help"), Some(Hint::Usage { spec, .. }) if spec.name == "/help"));
-        assert!(matches!(hint("/img cat"), Some(Hint::Usage { spec, .. }) if spec.name == "/image"));
+        assert!(
+            matches!(hint("/img cat"), Some(Hint::Usage { spec, .. }) if spec.name == "/image")
+        );
     }
 
     #[test]

@@ -20,7 +20,10 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
                 crate::app::switch::choose(app, &entry)
             }
             None => {
-                error(app, format!("no configured model matches {name:?} (F2 lists them)"));
+                error(
+                    app,
+                    format!("no configured model matches {name:?} (F2 lists them)"),
+                );
                 Vec::new()
             }
         },

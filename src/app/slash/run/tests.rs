@@ -52,7 +52,10 @@ fn model_without_a_match_keeps_the_input_and_the_model() {
     h.type_text("/model claude");
     assert!(h.enter().is_empty());
     assert!(h.notice_is_error());
-    assert!(h.notice().contains("no configured model matches \"claude\""));
+    assert!(
+        h.notice()
+            .contains("no configured model matches \"claude\"")
+    );
     assert_eq!(h.app.prompt.text(), "/model claude");
     assert_eq!(h.app.target.label(), "demo:demo");
 }
@@ -171,4 +174,40 @@ fn tab_completes_command_names_and_models_and_keeps_the_focus() {
     h.type_text("plain text");
     tab(&mut h);
     assert_eq!(h.app.focus, Focus::Conversation, "elsewhere Tab moves on");
+}
+
+#[test]
+fn the_system_prompt_is_handed_to_the_session_store() {
+    use crate::store::task::StoreCmd;
+    let mut h = Harness::new();
+    h.app.sessions = crate::app::sessions::Sessions::new(
+        Some(std::path::PathBuf::from("/nonexistent/ecochat.db")),
+        None,
+        None,
+    );
+    h.exchange("q", "a");
+    h.type_text("/system 简洁");
+    let fx = h.enter();
+    let saved: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Store(StoreCmd::Save { messages, .. }) => Some(messages),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(saved.len(), 1, "{fx:?}");
+    assert_eq!(
+        (saved[0].role, saved[0].content.as_str()),
+        (Role::System, "简洁")
+    );
+    // Removing it deletes its row.
+    h.type_text("/system");
+    let fx = h.enter();
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Store(StoreCmd::DeleteMessages { seqs, .. }) if seqs.len() == 1)
+        ),
+        "{fx:?}"
+    );
 }
