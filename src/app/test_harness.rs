@@ -21,6 +21,7 @@ pub struct Harness {
 }
 
 impl Harness {
+    /// A fresh app at 80x24 on the demo model.
     pub fn new() -> Self {
         let target = Target {
             provider: Provider::builtin_demo(),
@@ -34,11 +35,13 @@ impl Harness {
         }
     }
 
+    /// Applies one action 10 ms after the previous one.
     pub fn act(&mut self, action: Action) -> Vec<Effect> {
         self.clock += Duration::from_millis(10);
         update(&mut self.app, action, self.t0 + self.clock)
     }
 
+    /// A key with modifiers.
     pub fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
         self.act(Action::Key(KeyEvent::new(code, mods)))
     }
@@ -53,12 +56,14 @@ impl Harness {
         self.key(KeyCode::Char(c), mods)
     }
 
+    /// Types `s` character by character.
     pub fn type_text(&mut self, s: &str) {
         for c in s.chars() {
             self.press(c);
         }
     }
 
+    /// Presses Enter.
     pub fn enter(&mut self) -> Vec<Effect> {
         self.key(KeyCode::Enter, KeyModifiers::NONE)
     }
