@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod custom;
+mod table;
 
 pub use custom::KeyConflict;
 
@@ -29,6 +30,12 @@ pub enum Command {
     Help,
     Sessions,
     SaveTranscript,
+    /// Conversation focus only, like the three below.
+    SelectPrev,
+    SelectNext,
+    CopyMessage,
+    CopyCode,
+    ExternalEditor,
 }
 
 impl Command {
@@ -57,7 +64,21 @@ impl Command {
             Command::Help => "show this help",
             Command::Sessions => "browse and search saved sessions",
             Command::SaveTranscript => "save the conversation as Markdown",
+            Command::SelectPrev => "conversation: select the previous message",
+            Command::SelectNext => "conversation: select the next message",
+            Command::CopyMessage => "conversation: copy the selected message, else the last reply",
+            Command::CopyCode => "conversation: copy its last code block, else the last reply's",
+            Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
         }
+    }
+
+    /// True for commands that act only while the conversation pane has the focus; their keys
+    /// may be plain letters, since typing there does not go to the prompt.
+    pub fn in_conversation(self) -> bool {
+        matches!(
+            self,
+            Command::SelectPrev | Command::SelectNext | Command::CopyMessage | Command::CopyCode
+        )
     }
 }
 
@@ -80,6 +101,9 @@ impl Combo {
         if let KeyCode::Char(c) = key.code {
             if !c.is_ascii_alphabetic() || mods.contains(KeyModifiers::CONTROL) {
                 mods.remove(KeyModifiers::SHIFT);
+            } else if c.is_ascii_uppercase() {
+                // A capital is Shift+letter, whether or not the terminal said so.
+                mods.insert(KeyModifiers::SHIFT);
             }
         }
         let code = match key.code {
@@ -106,6 +130,8 @@ impl Combo {
         }
         let key = match self.code {
             KeyCode::Char(' ') => "Space".into(),
+            // A plain letter is shown as typed (`y`); with modifiers, as on the keycap.
+            KeyCode::Char(c) if self.mods.is_empty() => c.to_string(),
             KeyCode::Char(c) => c.to_ascii_uppercase().to_string(),
             KeyCode::BackTab => "Tab".into(),
             KeyCode::F(n) => format!("F{n}"),
@@ -187,6 +213,11 @@ impl Default for KeyMap {
                 b(Char('o'), CTRL, Command::Sessions),
                 b(Char('s'), CTRL, Command::SaveTranscript),
                 empty(Char('?'), NONE, Help),
+                b(Char('e'), CTRL, Command::ExternalEditor),
+                empty(Char('['), NONE, Command::SelectPrev),
+                empty(Char(']'), NONE, Command::SelectNext),
+                empty(Char('y'), NONE, Command::CopyMessage),
+                empty(Char('Y'), SHIFT, Command::CopyCode),
             ],
         }
     }
@@ -198,7 +229,17 @@ impl KeyMap {
         let combo = Combo::of(key);
         self.bindings
             .iter()
+            .filter(|b| !b.command.in_conversation())
             .find(|b| b.combo == combo && (!b.when_input_empty || input_empty))
+            .map(|b| b.command)
+    }
+
+    /// The conversation-only command bound to `key` (checked first while that pane has the focus).
+    pub fn lookup_in_conversation(&self, key: &KeyEvent) -> Option<Command> {
+        let combo = Combo::of(key);
+        self.bindings
+            .iter()
+            .find(|b| b.command.in_conversation() && b.combo == combo)
             .map(|b| b.command)
     }
 
@@ -207,7 +248,7 @@ impl KeyMap {
         let mut rows: Vec<(Vec<String>, Command)> = Vec::new();
         for b in &self.bindings {
             let mut label = b.combo.label();
-            if b.when_input_empty {
+            if b.when_input_empty && !b.command.in_conversation() {
                 label.push_str(" (empty input)");
             }
             match rows.iter_mut().find(|(_, c)| *c == b.command) {

@@ -1,12 +1,15 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
 pub mod browser;
+pub mod copy;
+mod editor;
 pub mod keymap;
 pub mod media;
+mod mouse;
 pub mod picker;
 mod prompt;
 pub mod sessions;
-mod slash;
+pub mod slash;
 mod switch;
 mod update;
 
@@ -55,6 +58,8 @@ pub enum Action {
     },
     /// A media fetch, save or generation reports back.
     Media(media::MediaMsg),
+    /// The external editor (Ctrl+E) closed: the edited prompt, or why it failed.
+    EditorDone(Result<String, String>),
 }
 
 /// What a reply task reports.
@@ -85,6 +90,10 @@ pub enum Effect {
     DiscoverModels(Box<Provider>),
     /// Fetch, open, copy, save media, or generate images.
     Media(media::MediaEffect),
+    /// Suspend the screen and edit `text` in `$VISUAL`/`$EDITOR`.
+    EditPrompt {
+        text: String,
+    },
     Quit,
 }
 
@@ -166,6 +175,8 @@ pub struct App {
     pub quit: bool,
     /// The session store's view of the conversation, and the session browser.
     pub sessions: sessions::Sessions,
+    /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
+    pub selected: Option<u64>,
 }
 
 impl App {
@@ -197,6 +208,7 @@ impl App {
             now,
             quit: false,
             sessions: sessions::Sessions::default(),
+            selected: None,
         }
     }
 
@@ -255,5 +267,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod test_harness;
 #[cfg(test)]
 mod tests;

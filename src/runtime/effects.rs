@@ -23,6 +23,8 @@ pub(super) struct Edge {
     pub(super) media: media::MediaRunner,
     pub(super) store: StoreHandle,
     pub(super) replies: HashMap<u64, CancellationToken>,
+    /// A prompt to edit in the external editor; the loop runs it, since it owns the terminal.
+    pub(super) edit: Option<String>,
 }
 
 pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
@@ -83,6 +85,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             }
             Effect::Media(effect) => edge.media.run(effect, &edge.tx),
             Effect::Store(cmd) => edge.store.send(cmd),
+            Effect::EditPrompt { text } => edge.edit = Some(text),
             Effect::Quit => {}
         }
     }

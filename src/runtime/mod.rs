@@ -1,5 +1,6 @@
 //! The event loop: terminal events, reply pieces and timers become actions; effects run here.
 
+mod editor;
 mod effects;
 pub mod media;
 pub mod terminal;
@@ -55,6 +56,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         media,
         store,
         replies: HashMap::new(),
+        edit: None,
     };
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
@@ -70,6 +72,8 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => translate(ev),
+                // A key reader stopped for the editor may leave its wake-up to the next one.
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => None,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
@@ -91,6 +95,15 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
                 let Ok(a) = rx.try_recv() else { break };
                 apply(&mut app, a, &mut edge);
             }
+        }
+        if let Some(text) = edge.edit.take() {
+            // The key reader would take the editor's keys: it stops, and a fresh one (idle until
+            // polled) takes over after.
+            drop(std::mem::replace(&mut events, EventStream::new()));
+            let result = editor::edit(&mut guard, &text).await;
+            apply(&mut app, Action::EditorDone(result), &mut edge);
+            dirty = true;
+            last_draw = Instant::now() - FRAME;
         }
         if dirty && last_draw.elapsed() >= FRAME {
             guard.terminal.draw(|f| ui::render(&app, f))?;

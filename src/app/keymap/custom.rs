@@ -27,6 +27,11 @@ const NAMED: &[(Command, &str)] = &[
     (Command::Sessions, "sessions"),
     (Command::SaveTranscript, "save_transcript"),
     (Command::Help, "help"),
+    (Command::ExternalEditor, "external_editor"),
+    (Command::SelectPrev, "select_prev"),
+    (Command::SelectNext, "select_next"),
+    (Command::CopyMessage, "copy_message"),
+    (Command::CopyCode, "copy_code"),
 ];
 
 const NAME_LIST: [&str; NAMED.len()] = {
@@ -222,12 +227,17 @@ impl KeyMap {
         }
     }
 
-    /// The first key bound to two different commands, if any.
+    /// The first key bound to two different commands that act in the same place, if any (a
+    /// conversation-only key may also be a key of the prompt: the focus decides).
     pub fn conflict(&self) -> Option<KeyConflict> {
         self.bindings.iter().enumerate().find_map(|(i, a)| {
             self.bindings[..i]
                 .iter()
-                .find(|b| b.combo == a.combo && b.command != a.command)
+                .find(|b| {
+                    b.combo == a.combo
+                        && b.command != a.command
+                        && b.command.in_conversation() == a.command.in_conversation()
+                })
                 .map(|b| KeyConflict {
                     combo: a.combo,
                     first: b.command,

@@ -64,6 +64,12 @@ impl MessageLines {
             }
             return;
         }
+        // A system prompt is context, not conversation: dimmed.
+        let style = if msg.role == Role::System {
+            theme.meta
+        } else {
+            theme.body
+        };
         let grows =
             self.stable_bytes <= content.len() && content.is_char_boundary(self.stable_bytes);
         if !grows {
@@ -81,7 +87,7 @@ impl MessageLines {
                     &content[self.stable_bytes..end],
                     opts.width,
                     &gutter,
-                    theme,
+                    style,
                 );
                 self.stable_lines = self.body.len();
                 self.stable_bytes = end + 1;
@@ -89,14 +95,14 @@ impl MessageLines {
             self.body.truncate(self.stable_lines);
             let tail = &content[self.stable_bytes..];
             if !tail.is_empty() {
-                push_wrapped(&mut self.body, tail, opts.width, &gutter, theme);
+                push_wrapped(&mut self.body, tail, opts.width, &gutter, style);
             }
         } else {
             // A finished message is laid out once, trimmed of trailing blank lines.
             self.body.clear();
             let text = content.trim_end();
             if !text.is_empty() {
-                push_wrapped(&mut self.body, text, opts.width, &gutter, theme);
+                push_wrapped(&mut self.body, text, opts.width, &gutter, style);
             }
             self.stable_lines = 0;
             self.stable_bytes = 0;
@@ -142,9 +148,9 @@ fn push_wrapped(
     text: &str,
     width: usize,
     gutter: &Span<'static>,
-    theme: &Theme,
+    style: ratatui::style::Style,
 ) {
-    for line in wrap_text(&sanitize(text), width, theme.body) {
+    for line in wrap_text(&sanitize(text), width, style) {
         let mut spans = Vec::with_capacity(line.spans.len() + 1);
         spans.push(gutter.clone());
         spans.extend(line.spans);
@@ -163,7 +169,7 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
                 Span::styled(sanitize(&model).into_owned(), theme.assistant_label),
             ]
         }
-        Role::System => vec![Span::styled("  system", theme.meta)],
+        Role::System => vec![Span::styled("  system prompt", theme.meta)],
     };
     spans.push(Span::styled(format!(" · {time}"), theme.meta));
     if msg.status == Status::Streaming {
