@@ -10,6 +10,14 @@ pub enum ApiError {
     #[error("provider `{provider}` has no API key: set {hint}")]
     MissingKey { provider: String, hint: String },
 
+    /// `api_key_cmd` failed, timed out or printed nothing; `detail` never holds its stdout.
+    #[error("provider `{provider}`: api_key_cmd `{command}` {detail}")]
+    KeyCommand {
+        provider: String,
+        command: String,
+        detail: String,
+    },
+
     /// 401/403: the key was refused. `key_source` names where the key came from.
     #[error("{status} from {host}: {message} (check the API key in {key_source})")]
     Auth {

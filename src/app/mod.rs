@@ -6,6 +6,7 @@ pub mod media;
 pub mod picker;
 mod prompt;
 pub mod sessions;
+mod shutdown;
 mod slash;
 mod switch;
 mod update;
@@ -55,6 +56,8 @@ pub enum Action {
     },
     /// A media fetch, save or generation reports back.
     Media(media::MediaMsg),
+    /// A terminating signal arrived: save the reply in flight and quit.
+    Terminate(crate::signals::Signal),
 }
 
 /// What a reply task reports.

@@ -54,6 +54,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Store(event) => super::sessions::on_store(app, event, now),
+        Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
     }
 }
 

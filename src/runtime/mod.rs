@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use crate::api::client::Client;
 use crate::app::{Action, App, update};
 use crate::config::Paths;
+use crate::signals::Signals;
 use crate::store::task::StoreHandle;
 use crate::ui;
 use effects::{Edge, apply};
@@ -76,8 +77,10 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             () = tokio::time::sleep_until(next_frame), if dirty => None,
-            () = signals.recv() => {
-                tracing::info!("terminating signal: leaving");
+            signal = signals.recv() => {
+                tracing::info!(signal = signal.name(), "terminating signal: leaving");
+                // The reply in flight is marked and written before the loop ends.
+                apply(&mut app, Action::Terminate(signal), &mut edge);
                 break;
             }
         };
@@ -117,42 +120,5 @@ fn translate(ev: Event) -> Option<Action> {
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::FocusGained | Event::FocusLost => None,
-    }
-}
-
-/// SIGTERM, SIGHUP and SIGINT: each ends the loop so the terminal is restored.
-struct Signals {
-    #[cfg(unix)]
-    inner: Vec<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    fn new() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let kinds = [
-                SignalKind::terminate(),
-                SignalKind::hangup(),
-                SignalKind::interrupt(),
-            ];
-            let inner = kinds
-                .into_iter()
-                .map(signal)
-                .collect::<std::io::Result<Vec<_>>>()?;
-            Ok(Self { inner })
-        }
-        #[cfg(not(unix))]
-        Ok(Self {})
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            let futures = self.inner.iter_mut().map(|s| Box::pin(s.recv()));
-            futures_util::future::select_all(futures).await;
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
     }
 }
