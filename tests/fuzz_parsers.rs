@@ -20,7 +20,13 @@ fn config() -> ProptestConfig {
 fn split_at_points(bytes: &[u8], points: &[usize]) -> Vec<Vec<u8>> {
     let mut cuts: Vec<usize> = points
         .iter()
-        .map(|p| if bytes.is_empty() { 0 } else { p % (bytes.len() + 1) })
+        .map(|p| {
+            if bytes.is_empty() {
+                0
+            } else {
+                p % (bytes.len() + 1)
+            }
+        })
         .collect();
     cuts.sort_unstable();
     let mut out = Vec::new();
@@ -293,7 +299,11 @@ mod found {
         let wire = b"\xEF\xBB\xBFdata: {\"a\":1}\n\n";
         for cut in 0..wire.len() {
             let (events, _) = decode(&[wire[..cut].to_vec(), wire[cut..].to_vec()], 1 << 20);
-            assert_eq!(events, vec![SseEvent::Data("{\"a\":1}".into())], "cut {cut}");
+            assert_eq!(
+                events,
+                vec![SseEvent::Data("{\"a\":1}".into())],
+                "cut {cut}"
+            );
         }
     }
 

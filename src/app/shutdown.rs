@@ -58,9 +58,17 @@ mod tests {
 
     fn send(app: &mut App, t: Instant, text: &str) -> u64 {
         for c in text.chars() {
-            update(app, Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)), t);
+            update(
+                app,
+                Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+                t,
+            );
         }
-        let fx = update(app, Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)), t);
+        let fx = update(
+            app,
+            Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+            t,
+        );
         match fx.iter().find(|e| matches!(e, Effect::StartReply { .. })) {
             Some(Effect::StartReply { reply_id, .. }) => *reply_id,
             _ => panic!("no reply started: {fx:?}"),
@@ -98,9 +106,15 @@ mod tests {
                 t0 + Duration::from_millis(30),
             );
             assert!(app.quit);
-            assert!(fx.iter().any(|e| matches!(e, Effect::CancelReply { reply_id } if *reply_id == id)));
+            assert!(
+                fx.iter()
+                    .any(|e| matches!(e, Effect::CancelReply { reply_id } if *reply_id == id))
+            );
             assert!(fx.iter().any(|e| matches!(e, Effect::Quit)));
-            let reply = saved(&fx).into_iter().find(|m| m.id == id).expect("reply written");
+            let reply = saved(&fx)
+                .into_iter()
+                .find(|m| m.id == id)
+                .expect("reply written");
             assert_eq!(reply.content, "第1段，第2段，");
             assert_eq!(
                 reply.status,
@@ -115,7 +129,11 @@ mod tests {
         send(&mut app, t0, "hello");
         let fx = update(&mut app, Action::Terminate(Signal::Terminate), t0);
         let reply = saved(&fx).into_iter().last().expect("written");
-        assert!(matches!(reply.status, Status::Failed(_)), "{:?}", reply.status);
+        assert!(
+            matches!(reply.status, Status::Failed(_)),
+            "{:?}",
+            reply.status
+        );
 
         let (mut idle, t0) = fresh();
         let fx = update(&mut idle, Action::Terminate(Signal::Hangup), t0);

@@ -87,9 +87,10 @@ fn run(command: &str, timeout: Duration) -> Result<String, String> {
         .find(|l| !l.is_empty())
         .map(str::to_string);
     if !status.success() {
-        let code = status
-            .code()
-            .map_or_else(|| "killed by a signal".to_string(), |c| format!("exit status {c}"));
+        let code = status.code().map_or_else(
+            || "killed by a signal".to_string(),
+            |c| format!("exit status {c}"),
+        );
         return Err(match first_err_line {
             Some(line) => format!("failed ({code}): {line}"),
             None => format!("failed ({code})"),

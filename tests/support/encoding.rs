@@ -35,9 +35,12 @@ impl Encoder {
                 Vec::new(),
                 flate2::Compression::default(),
             )),
-            Encoding::Brotli => {
-                Encoder::Brotli(Box::new(brotli::CompressorWriter::new(Vec::new(), 4096, 5, 22)))
-            }
+            Encoding::Brotli => Encoder::Brotli(Box::new(brotli::CompressorWriter::new(
+                Vec::new(),
+                4096,
+                5,
+                22,
+            ))),
         }
     }
 
