@@ -153,7 +153,8 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
             }
         }
         Err(e) => {
-            eprintln!("ecochat: {e}");
+            // Errors quote servers; whatever slipped through must not drive the terminal.
+            eprintln!("ecochat: {}", crate::sanitize::sanitize(&e.to_string()));
             1
         }
     }
