@@ -89,7 +89,10 @@ fn tui_signal_saves_the_partial_reply(signal: &str, name: &str) {
         reply.content
     );
     assert!(scenarios::pieces_text(PIECES).starts_with(&reply.content));
-    assert!(!reply.content.contains(&scenarios::piece(PIECES - 1)), "stopped early");
+    assert!(
+        !reply.content.contains(&scenarios::piece(PIECES - 1)),
+        "stopped early"
+    );
     assert_eq!(
         reply.status,
         Status::Interrupted(format!("ecochat was stopped by {name}"))
