@@ -5,7 +5,6 @@
 //! so as root ecochat is started as `nobody` with `setpriv` (util-linux).
 
 mod support;
-#[allow(dead_code)]
 mod tmux;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -7,13 +7,21 @@ use ecochat::api::sse::{SseDecoder, SseEvent};
 use ecochat::media::extract::{extract_links, settled_links};
 use proptest::prelude::*;
 
+/// 256 cases (a few seconds); `PROPTEST_CASES` raises it for a longer run (`fuzz/run.sh`).
 fn config() -> ProptestConfig {
     ProptestConfig {
-        cases: 256,
+        cases: cases(256),
         // Shrinking a failure is worth it; a CI run that finds nothing stays fast.
         max_shrink_iters: 2048,
         ..ProptestConfig::default()
     }
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Cuts `bytes` at the given fractions (each taken modulo the length), in order.
@@ -99,7 +107,7 @@ proptest! {
         bytes in sse_ish_bytes(),
         points in prop::collection::vec(any::<usize>(), 0..12),
     ) {
-        let whole = decode(&[bytes.clone()], 1 << 20);
+        let whole = decode(std::slice::from_ref(&bytes), 1 << 20);
         let split = decode(&split_at_points(&bytes, &points), 1 << 20);
         prop_assert_eq!(whole.0, split.0);
     }

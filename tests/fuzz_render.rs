@@ -10,7 +10,12 @@ use ecochat::ui::theme::Theme;
 use proptest::prelude::*;
 use ratatui::text::{Line, Span};
 
+/// `cases` by default; `PROPTEST_CASES` raises it for a longer run (`fuzz/run.sh`).
 fn config(cases: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(cases);
     ProptestConfig {
         cases,
         max_shrink_iters: 2048,

@@ -9,7 +9,6 @@
 #[path = "ui_snapshots/harness.rs"]
 mod harness;
 mod support;
-#[allow(dead_code)]
 mod tmux;
 
 #[path = "hostile_output/terminal.rs"]

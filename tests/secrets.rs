@@ -3,7 +3,6 @@
 //! of a redirect to another host. The command runs once per process, before the TUI starts.
 
 mod support;
-#[allow(dead_code)]
 mod tmux;
 
 use std::path::Path;

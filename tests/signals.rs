@@ -3,7 +3,6 @@
 //! the reply after its last checkpoint. Real binary, in tmux and in pipe mode.
 
 mod support;
-#[allow(dead_code)]
 mod tmux;
 
 use std::io::Read;
