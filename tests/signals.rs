@@ -198,3 +198,87 @@ fn sigterm_in_pipe_mode_saves_the_partial_reply_as_cancelled() {
     assert_eq!(msgs[1].content, printed.trim_end(), "all that was printed");
     assert_eq!(msgs[1].status, Status::Cancelled);
 }
+
+/// True while `pid` is a live (not zombie) process.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+/// The pid of the ecochat process started with this config file.
+fn pid_with_config(cfg: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+        let cmd = String::from_utf8_lossy(&cmd);
+        let mut args = cmd.split('\0');
+        let exe = args.next()?;
+        (exe.ends_with("/ecochat") && args.any(|a| a == cfg) && alive(pid)).then_some(pid)
+    })
+}
+
+/// Waits until none of `pids` runs any more.
+fn wait_all_gone(pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pids.iter().any(|&p| alive(p)) {
+        assert!(
+            Instant::now() < deadline,
+            "still running after the hang-up: {:?}",
+            pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_terminal_that_hangs_up_ends_ecochat() {
+    // The pty closes and SIGHUP arrives together; crossterm's reader can be caught spinning on
+    // the dead pty (under load, when both are ready at once), so the process must end even then.
+    let server = slow_server();
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let mut t = Tmux::new();
+        let cfg = t.write_file("ecochat.toml", &config(&server));
+        let cfg = cfg.display().to_string();
+        t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
+        runs.push(t);
+    }
+    let pids: Vec<u32> = runs
+        .iter()
+        .map(|t| {
+            t.wait_ready();
+            t.app_pid()
+        })
+        .collect();
+    for t in &runs {
+        t.tmux(&["kill-server"]);
+    }
+    wait_all_gone(&pids);
+}
+
+#[test]
+fn a_terminal_that_goes_away_without_a_sighup_ends_ecochat() {
+    // In a session of its own, ecochat gets no SIGHUP when the pane dies: its terminal just
+    // stops working, and crossterm then spins on the dead pty forever unless we notice.
+    let server = slow_server();
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let cfg = cfg.display().to_string();
+    let bin = tmux::bin().display().to_string();
+    t.run_argv(
+        &["setsid", "-w", &bin, "--config", &cfg],
+        &[(KEY_ENV, TEST_KEY)],
+        100,
+        30,
+    );
+    // Idle: no frame is drawn, so no failing write ends the loop either.
+    t.wait_ready();
+    let pid = pid_with_config(&cfg).expect("the ecochat process");
+    t.tmux(&["kill-server"]);
+    wait_all_gone(&[pid]);
+}

@@ -2,6 +2,7 @@
 
 mod effects;
 pub mod media;
+mod stop;
 pub mod terminal;
 
 use std::collections::HashMap;
@@ -14,7 +15,6 @@ use tokio::sync::mpsc;
 use crate::api::client::Client;
 use crate::app::{Action, App, update};
 use crate::config::Paths;
-use crate::signals::Signals;
 use crate::store::task::StoreHandle;
 use crate::ui;
 use effects::{Edge, apply};
@@ -58,7 +58,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         replies: HashMap::new(),
     };
     let mut events = EventStream::new();
-    let mut signals = Signals::new()?;
+    stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -77,12 +77,6 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             () = tokio::time::sleep_until(next_frame), if dirty => None,
-            signal = signals.recv() => {
-                tracing::info!(signal = signal.name(), "terminating signal: leaving");
-                // The reply in flight is marked and written before the loop ends.
-                apply(&mut app, Action::Terminate(signal), &mut edge);
-                break;
-            }
         };
         if let Some(action) = action {
             apply(&mut app, action, &mut edge);
