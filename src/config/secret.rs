@@ -177,3 +177,45 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(20));
     }
 }
+
+#[cfg(test)]
+mod config_tests {
+    use std::path::Path;
+
+    use crate::api::ApiError;
+
+    fn provider(body: &str) -> crate::config::Provider {
+        let text =
+            format!("[[providers]]\nname = \"p\"\nbase_url = \"http://127.0.0.1:9/v1\"\n{body}");
+        let cfg = crate::config::parse_str(&text, Path::new("c.toml"), &|_| None).unwrap();
+        cfg.provider("p").unwrap().clone()
+    }
+
+    #[test]
+    fn a_key_command_counts_as_a_key_without_running_and_fails_on_use() {
+        let p = provider("api_key_cmd = \"echo nope >&2; exit 4\"\n");
+        assert_eq!(p.api_key_cmd.as_deref(), Some("echo nope >&2; exit 4"));
+        assert!(p.has_key(&|_| None), "not run to answer has_key");
+        assert!(p.needs_key_command());
+        match p.endpoint(&|_| None) {
+            Err(ApiError::KeyCommand {
+                provider, detail, ..
+            }) => {
+                assert_eq!(provider, "p");
+                assert_eq!(detail, "failed (exit status 4): nope");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_key_command_output_becomes_the_bearer_key_and_its_source_names_the_command() {
+        // The shell assembles the key, so the command text itself does not hold it.
+        let p = provider("api_key_cmd = \"printf 'sk-%s-3\\\\n' unit\"\n");
+        let ep = p.endpoint(&|_| None).unwrap();
+        assert_eq!(ep.api_key.as_deref(), Some("sk-unit-3"));
+        assert!(ep.key_source.contains("api_key_cmd"), "{}", ep.key_source);
+        assert!(!p.needs_key_command(), "cached after the first run");
+        assert!(!format!("{p:?}").contains("sk-unit-3"));
+    }
+}
