@@ -2,7 +2,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::api::client::{ChatRequest, Client, ReplyEnd, WireMessage};
+use crate::api::client::{ChatRequest, Client, Endpoint, ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent};
 use crate::config::{Config, ModelSpec, Provider};
 use crate::demo;
@@ -62,6 +62,24 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The provider's endpoint; a key command not yet run runs on a blocking thread, so waiting for
+/// it (or for a passphrase prompt) never stalls the runtime.
+pub async fn endpoint(provider: &Provider) -> Result<Endpoint, ApiError> {
+    if !provider.needs_key_command() {
+        return provider.endpoint(&process_env);
+    }
+    let owned = provider.clone();
+    tokio::task::spawn_blocking(move || owned.endpoint(&process_env))
+        .await
+        .unwrap_or_else(|e| {
+            Err(ApiError::KeyCommand {
+                provider: provider.name.clone(),
+                command: provider.api_key_cmd.clone().unwrap_or_default(),
+                detail: format!("could not be run: {e}"),
+            })
+        })
+}
+
 /// Runs one reply for `history` against `target`, passing its pieces to `on_event`.
 pub async fn chat(
     client: &Client,
@@ -79,7 +97,7 @@ pub async fn chat(
             .map(|m| m.content.as_str());
         return Ok(demo::chat(prompt.unwrap_or(""), on_event, cancel).await);
     }
-    let endpoint = target.provider.endpoint(&process_env)?;
+    let endpoint = endpoint(&target.provider).await?;
     let request = target.request(history, force_no_stream);
     client.chat(&endpoint, &request, on_event, cancel).await
 }

@@ -12,6 +12,7 @@ pub mod media;
 pub mod pipe;
 pub mod runtime;
 pub mod sanitize;
+pub mod signals;
 pub mod state_file;
 pub mod store;
 pub mod text;

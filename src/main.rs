@@ -150,6 +150,15 @@ fn main() -> ExitCode {
             is_error: true,
         });
     }
+    if app.target.provider.needs_key_command() {
+        // While the terminal is still cooked, so a passphrase prompt (pinentry) can use it.
+        if let Err(e) = app.target.provider.endpoint(&backend::process_env) {
+            app.notice = Some(ecochat::app::Notice {
+                text: e.to_string(),
+                is_error: true,
+            });
+        }
+    }
     let rt = match tokio_runtime() {
         Ok(rt) => rt,
         Err(e) => return fail(1, &e),

@@ -8,6 +8,7 @@ use crate::api::StreamEvent;
 use crate::api::client::{Client, ReplyEnd, WireMessage};
 use crate::backend::{self, Target};
 use crate::sanitize::StreamSanitizer;
+use crate::signals::{Signal, Signals};
 use crate::store::record::Recorder;
 
 /// What the pipe run should do.
@@ -119,10 +120,15 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     };
     let cancel = CancellationToken::new();
     let history = [WireMessage::new("user", opts.prompt.clone())];
+    // SIGTERM and SIGHUP are handled like Ctrl+C, so the partial reply is written as cancelled
+    // instead of dying with it unsaved since the last checkpoint.
+    let mut signals = Signals::new().ok();
+    let mut stopped_by = None;
     let result = tokio::select! {
         r = backend::chat(&client, target, &history, opts.no_stream, &mut on_event, &cancel) => r,
-        _ = tokio::signal::ctrl_c() => {
+        s = next_signal(&mut signals) => {
             cancel.cancel();
+            stopped_by = Some(s);
             Ok(ReplyEnd { cancelled: true, ..ReplyEnd::default() })
         }
     };
@@ -133,15 +139,32 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     }
     match result {
         Ok(end) => {
-            if let Some(note) = end_note(&end) {
+            let note = match stopped_by {
+                Some(s) if s != Signal::Interrupt => Some(format!("stopped by {}", s.name())),
+                _ => end_note(&end),
+            };
+            if let Some(note) = note {
                 eprintln!("ecochat: {note}");
             }
-            if end.cancelled { 130 } else { 0 }
+            match stopped_by {
+                Some(s) => s.exit_code(),
+                None if end.cancelled => 130,
+                None => 0,
+            }
         }
         Err(e) => {
-            eprintln!("ecochat: {e}");
+            // Errors quote servers; whatever slipped through must not drive the terminal.
+            eprintln!("ecochat: {}", crate::sanitize::sanitize(&e.to_string()));
             1
         }
+    }
+}
+
+/// The next terminating signal; never, when the handlers could not be installed.
+async fn next_signal(signals: &mut Option<Signals>) -> Signal {
+    match signals {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -282,6 +282,11 @@ async fn send_once(
             },
         )
         .json(body);
+    if stream {
+        // A proxy compressing an event stream holds events back to fill its buffers; a server
+        // that compresses anyway is still decoded.
+        rb = rb.header(reqwest::header::ACCEPT_ENCODING, "identity");
+    }
     if let Some(key) = &ep.api_key {
         rb = rb.bearer_auth(key);
     }

@@ -10,6 +10,14 @@ pub enum ApiError {
     #[error("provider `{provider}` has no API key: set {hint}")]
     MissingKey { provider: String, hint: String },
 
+    /// `api_key_cmd` failed, timed out or printed nothing; `detail` never holds its stdout.
+    #[error("provider `{provider}`: api_key_cmd `{command}` {detail}")]
+    KeyCommand {
+        provider: String,
+        command: String,
+        detail: String,
+    },
+
     /// 401/403: the key was refused. `key_source` names where the key came from.
     #[error("{status} from {host}: {message} (check the API key in {key_source})")]
     Auth {
@@ -345,8 +353,11 @@ fn snippet(text: &str, max: usize) -> String {
     truncate_chars(&collapse_whitespace(text), max)
 }
 
-/// `s` cut to `max` chars (on a char boundary), with `…` when something was cut.
+/// `s` cut to `max` chars (on a char boundary), with `…` when something was cut. Server text
+/// goes through here on its way into an error, so escape sequences are neutralised here too:
+/// errors reach stderr, logs and the store, not only the sanitising TUI.
 pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
+    let s = &*crate::sanitize::sanitize(s);
     match s.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &s[..cut]),
         None => s.to_string(),

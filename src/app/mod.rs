@@ -9,6 +9,7 @@ mod mouse;
 pub mod picker;
 mod prompt;
 pub mod sessions;
+mod shutdown;
 pub mod slash;
 mod switch;
 mod update;
@@ -60,6 +61,8 @@ pub enum Action {
     Media(media::MediaMsg),
     /// The external editor (Ctrl+E) closed: the edited prompt, or why it failed.
     EditorDone(Result<String, String>),
+    /// A terminating signal arrived: save the reply in flight and quit.
+    Terminate(crate::signals::Signal),
 }
 
 /// What a reply task reports.

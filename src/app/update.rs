@@ -59,6 +59,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             super::editor::done(app, result);
             Vec::new()
         }
+        Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
     }
 }
 

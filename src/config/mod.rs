@@ -22,6 +22,7 @@ mod parse;
 mod paths;
 mod reader;
 mod schema;
+pub mod secret;
 
 #[cfg(test)]
 mod tests;

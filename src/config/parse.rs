@@ -30,6 +30,7 @@ pub(super) const PROVIDER_KEYS: &[&str] = &[
     "base_url",
     "api_key",
     "api_key_env",
+    "api_key_cmd",
     "connect_timeout_secs",
     "idle_timeout_secs",
     "max_retries",
@@ -223,6 +224,16 @@ fn read_provider(r: &TableReader<'_, '_>) -> Result<Span<Provider>, ConfigError>
             ));
         }
         p.api_key_env = Some(var);
+    }
+    if let Some((cmd, span)) = r.non_empty_string("api_key_cmd")? {
+        if p.api_key.is_some() || p.api_key_env.is_some() {
+            return Err(r.invalid(
+                "api_key_cmd",
+                &span,
+                "set only one of api_key, api_key_env and api_key_cmd",
+            ));
+        }
+        p.api_key_cmd = Some(cmd);
     }
     if p.api_key.is_some() {
         p.key_file = Some(r.doc().path.to_path_buf());

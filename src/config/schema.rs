@@ -207,6 +207,8 @@ pub struct Provider {
     pub(crate) api_key: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
+    /// Shell command printing the key (`pass show ecovai`), run once per process at first use.
+    pub api_key_cmd: Option<String>,
     /// Listed models, in file order (others can still be used as `provider:model`).
     pub models: Vec<ModelSpec>,
     /// Seconds to wait for a connection.
@@ -229,6 +231,7 @@ impl fmt::Debug for Provider {
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("api_key_env", &self.api_key_env)
+            .field("api_key_cmd", &self.api_key_cmd)
             .field("models", &self.models)
             .field("connect_timeout_secs", &self.connect_timeout_secs)
             .field("idle_timeout_secs", &self.idle_timeout_secs)
@@ -246,6 +249,7 @@ impl Provider {
             base_url,
             api_key: None,
             api_key_env: None,
+            api_key_cmd: None,
             models: Vec::new(),
             connect_timeout_secs: DEFAULT_CONNECT_TIMEOUT_SECS,
             idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
@@ -307,8 +311,18 @@ impl Provider {
     }
 
     /// True when a request could be sent now: the key is inline, in the environment, or not needed.
+    /// A key command counts without being run: running it is for the first request.
     pub fn has_key(&self, env: &dyn Fn(&str) -> Option<String>) -> bool {
-        self.endpoint(env).is_ok()
+        self.api_key_cmd.is_some() || self.endpoint(env).is_ok()
+    }
+
+    /// True when `endpoint` would have to run `api_key_cmd` (it blocks: call it off the UI).
+    pub fn needs_key_command(&self) -> bool {
+        self.api_key.is_none()
+            && self
+                .api_key_cmd
+                .as_deref()
+                .is_some_and(|c| !super::secret::is_cached(c))
     }
 
     /// The listed model with this id.
@@ -317,7 +331,8 @@ impl Provider {
     }
 
     /// Where and how to reach this provider. Fails with `MissingKey` (naming the env var) when
-    /// `api_key_env` is set but empty in `env`. The demo provider yields an endpoint with an
+    /// `api_key_env` is set but empty in `env`, and with `KeyCommand` when `api_key_cmd` fails
+    /// (running it the first time blocks). The demo provider yields an endpoint with an
     /// empty base URL: callers check `is_demo()` before sending anything.
     pub fn endpoint(&self, env: &dyn Fn(&str) -> Option<String>) -> Result<Endpoint, ApiError> {
         let (api_key, key_source) = match (&self.api_key, &self.api_key_env) {
@@ -343,7 +358,13 @@ impl Provider {
                     }
                 }
             }
-            (None, None) => (None, "no key configured".to_string()),
+            (None, None) => match &self.api_key_cmd {
+                Some(cmd) => (
+                    Some(super::secret::key_from_command(&self.name, cmd)?),
+                    format!("the output of api_key_cmd `{cmd}`"),
+                ),
+                None => (None, "no key configured".to_string()),
+            },
         };
         Ok(Endpoint {
             base_url: self.base_url.clone().unwrap_or_default(),

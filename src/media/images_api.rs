@@ -53,11 +53,11 @@ pub enum GeneratedImage {
 pub fn parse_response(body: &[u8]) -> Result<Vec<GeneratedImage>, String> {
     let v: Value = serde_json::from_slice(body).map_err(|e| {
         let text = String::from_utf8_lossy(body);
-        let snippet: String = text.chars().take(120).collect();
+        let snippet = crate::api::error::truncate_chars(&text, 120);
         format!("the images answer is not JSON ({e}): {snippet}")
     })?;
     if let Some(message) = crate::api::error::error_message(&v) {
-        return Err(message);
+        return Err(crate::api::error::cap_message(&message));
     }
     let non_empty = |x: Option<&Value>| {
         x.and_then(Value::as_str)

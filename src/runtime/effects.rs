@@ -101,8 +101,8 @@ async fn discover(
     provider: &Provider,
     cache_dir: &std::path::Path,
 ) -> Result<Vec<String>, String> {
-    let endpoint = provider
-        .endpoint(&backend::process_env)
+    let endpoint = backend::endpoint(provider)
+        .await
         .map_err(|e| e.to_string())?;
     let ids = client
         .list_models(&endpoint)

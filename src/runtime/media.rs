@@ -156,9 +156,8 @@ async fn generate(
         return Ok(vec![demo::DEMO_IMAGE_URL.to_string()]);
     }
     let api = api.ok_or("the HTTP client could not be built")?;
-    let ep = target
-        .provider
-        .endpoint(&process_env)
+    let ep = crate::backend::endpoint(&target.provider)
+        .await
         .map_err(|e| e.to_string())?;
     let images = images_api::generate(&api, &ep, body)
         .await

@@ -3,6 +3,7 @@
 mod editor;
 mod effects;
 pub mod media;
+mod stop;
 pub mod terminal;
 
 use std::collections::HashMap;
@@ -59,7 +60,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         edit: None,
     };
     let mut events = EventStream::new();
-    let mut signals = Signals::new()?;
+    stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -80,10 +81,6 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             () = tokio::time::sleep_until(next_frame), if dirty => None,
-            () = signals.recv() => {
-                tracing::info!("terminating signal: leaving");
-                break;
-            }
         };
         if let Some(action) = action {
             apply(&mut app, action, &mut edge);
@@ -130,42 +127,5 @@ fn translate(ev: Event) -> Option<Action> {
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::FocusGained | Event::FocusLost => None,
-    }
-}
-
-/// SIGTERM, SIGHUP and SIGINT: each ends the loop so the terminal is restored.
-struct Signals {
-    #[cfg(unix)]
-    inner: Vec<tokio::signal::unix::Signal>,
-}
-
-impl Signals {
-    fn new() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            let kinds = [
-                SignalKind::terminate(),
-                SignalKind::hangup(),
-                SignalKind::interrupt(),
-            ];
-            let inner = kinds
-                .into_iter()
-                .map(signal)
-                .collect::<std::io::Result<Vec<_>>>()?;
-            Ok(Self { inner })
-        }
-        #[cfg(not(unix))]
-        Ok(Self {})
-    }
-
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            let futures = self.inner.iter_mut().map(|s| Box::pin(s.recv()));
-            futures_util::future::select_all(futures).await;
-        }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
     }
 }

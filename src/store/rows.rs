@@ -80,7 +80,7 @@ fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
         (Some(p), Some(c)) => Some(Usage {
             prompt_tokens: p as u64,
             completion_tokens: c as u64,
-            total_tokens: r.get::<_, Option<i64>>(12)?.unwrap_or(p + c) as u64,
+            total_tokens: r.get::<_, Option<i64>>(12)?.unwrap_or(p.saturating_add(c)) as u64,
             reasoning_tokens: r.get::<_, Option<i64>>(13)?.map(|n| n as u64),
         }),
         _ => None,

@@ -15,6 +15,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod chat;
+pub mod encoding;
 mod http;
 pub mod raw;
 pub mod reply;

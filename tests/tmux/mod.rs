@@ -96,6 +96,13 @@ impl Tmux {
         self.launch(&argv, width, height);
     }
 
+    /// Runs `argv` (any command, e.g. a wrapper in front of `bin()`) as the pane's process.
+    pub fn run_argv(&mut self, argv: &[&str], env: &[(&str, &str)], width: u16, height: u16) {
+        let mut full = self.env_argv(env);
+        full.extend(argv.iter().map(|a| a.to_string()));
+        self.launch(&full, width, height);
+    }
+
     /// `env -i` plus the variables of the temp home, then the test's own.
     fn env_argv(&self, env: &[(&str, &str)]) -> Vec<String> {
         let h = self.home.path();

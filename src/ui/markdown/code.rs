@@ -27,7 +27,12 @@ pub fn render(
     } else {
         format!("╭─ {lang}")
     };
-    out.push(vec![Span::styled(label, md.code_frame)]);
+    // A long info string is cut like a long code line, so the frame never overflows the pane.
+    out.push(fit(
+        vec![Span::styled(label, md.code_frame)],
+        width.max(1),
+        md,
+    ));
     // The bar and its space take two columns; the code gets the rest, at least one.
     let room = width.saturating_sub(2).max(1);
     for line in highlight(lang, code, md.syntax, md.code_text, memo) {

@@ -1,0 +1,284 @@
+//! Signals while a reply streams: SIGTERM, SIGHUP and SIGINT write the partial reply (all that
+//! was shown, marked as stopped) and give the terminal back; SIGKILL loses at most the part of
+//! the reply after its last checkpoint. Real binary, in tmux and in pipe mode.
+
+mod support;
+mod tmux;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ecochat::chat::{Message, Role, Status};
+use ecochat::store::{DB_FILE, Store};
+use support::chat::{KEY_ENV, TEST_KEY};
+use support::{MockServer, scenarios};
+use tmux::{COOKED_FLAGS, EXITED, TTY_FLAGS, Tmux, WAIT};
+
+const PIECES: usize = 200;
+
+fn config(server: &MockServer) -> String {
+    format!(
+        "default_model = \"mock:m\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
+         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"m\"]\n",
+        server.base_url()
+    )
+}
+
+fn slow_server() -> MockServer {
+    let server = MockServer::start();
+    server.on_model(
+        "m",
+        vec![scenarios::slow_stream(PIECES, Duration::from_millis(40))],
+    );
+    server
+}
+
+/// The highest `第N段，` on screen.
+fn last_piece_shown(screen: &str) -> Option<usize> {
+    let squashed: String = screen.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..PIECES)
+        .rev()
+        .find(|&i| squashed.contains(&scenarios::piece(i)))
+}
+
+fn load_reply(db: &std::path::Path) -> Vec<Message> {
+    let store = Store::open(db).expect("the database opens");
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let id = store.latest().unwrap().expect("a session");
+    store.load(id).unwrap().messages
+}
+
+/// Sends `signal` to the TUI mid-reply; checks the terminal and what was stored.
+fn tui_signal_saves_the_partial_reply(signal: &str, name: &str) {
+    let server = slow_server();
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let cfg = cfg.display().to_string();
+    t.run_in_shell(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
+    t.wait_ready();
+    t.type_text("数到两百");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(&scenarios::piece(5), WAIT);
+    let shown = last_piece_shown(&screen).expect("pieces on screen");
+    t.kill(signal);
+
+    let screen = t.wait_for(TTY_FLAGS, WAIT);
+    assert!(screen.contains(&format!("{EXITED}0]")), "{screen}");
+    let flags = screen
+        .lines()
+        .find_map(|l| l.split_once(TTY_FLAGS).map(|(_, f)| f.to_string()))
+        .expect("flags line");
+    let mut flags: Vec<&str> = flags.split_whitespace().collect();
+    flags.sort_unstable();
+    let mut want = COOKED_FLAGS.to_vec();
+    want.sort_unstable();
+    assert_eq!(flags, want, "the terminal is cooked again");
+    assert_eq!(t.display("#{alternate_on}"), "0");
+
+    let msgs = load_reply(&t.path("data/ecochat").join(DB_FILE));
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert_eq!(msgs[0].role, Role::User);
+    let reply = &msgs[1];
+    // Everything that was on screen was written: not only up to the last checkpoint.
+    assert!(
+        reply.content.contains(&scenarios::piece(shown)),
+        "{shown} shown, stored {:?}",
+        reply.content
+    );
+    assert!(scenarios::pieces_text(PIECES).starts_with(&reply.content));
+    assert!(
+        !reply.content.contains(&scenarios::piece(PIECES - 1)),
+        "stopped early"
+    );
+    assert_eq!(
+        reply.status,
+        Status::Interrupted(format!("ecochat was stopped by {name}"))
+    );
+}
+
+#[test]
+fn sigterm_in_the_tui_saves_the_partial_reply() {
+    tui_signal_saves_the_partial_reply("TERM", "SIGTERM");
+}
+
+#[test]
+fn sighup_in_the_tui_saves_the_partial_reply() {
+    tui_signal_saves_the_partial_reply("HUP", "SIGHUP");
+}
+
+#[test]
+fn sigint_in_the_tui_saves_the_partial_reply() {
+    tui_signal_saves_the_partial_reply("INT", "SIGINT");
+}
+
+#[test]
+fn sigkill_in_the_tui_loses_at_most_the_last_checkpoint_interval() {
+    let server = slow_server();
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let cfg = cfg.display().to_string();
+    t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
+    t.wait_ready();
+    t.type_text("数到两百");
+    t.keys(&["Enter"]);
+    // Past one checkpoint interval (1 s at 40 ms a piece is 25 pieces).
+    let screen = t.wait_for(&scenarios::piece(40), WAIT);
+    let shown = last_piece_shown(&screen).expect("pieces on screen");
+    t.kill("KILL");
+    assert_eq!(t.wait_exit(WAIT), "signal 9");
+
+    let msgs = load_reply(&t.path("data/ecochat").join(DB_FILE));
+    assert_eq!(msgs.len(), 2, "the prompt and the reply so far: {msgs:?}");
+    assert_eq!(msgs[0].content, "数到两百");
+    let reply = &msgs[1];
+    assert!(!reply.content.is_empty());
+    assert!(scenarios::pieces_text(PIECES).starts_with(&reply.content));
+    // At most one checkpoint (1 s = 25 pieces) behind what was shown, with slack for scheduling.
+    let stored = (0..PIECES)
+        .rev()
+        .find(|&i| reply.content.contains(&scenarios::piece(i)))
+        .expect("a piece stored");
+    assert!(stored + 35 >= shown, "stored up to {stored}, shown {shown}");
+    assert!(matches!(reply.status, Status::Interrupted(_)), "{reply:?}");
+}
+
+#[test]
+fn sigterm_in_pipe_mode_saves_the_partial_reply_as_cancelled() {
+    let server = slow_server();
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("ecochat.toml");
+    std::fs::write(&cfg, config(&server)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ecochat"))
+        .env_clear()
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env(KEY_ENV, TEST_KEY)
+        .args(["--config", cfg.to_str().unwrap(), "-p", "数到两百"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let deadline = Instant::now() + WAIT;
+    while !seen.lock().unwrap().contains(&scenarios::piece(5)) {
+        assert!(Instant::now() < deadline, "the reply did not stream");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    reader.join().unwrap();
+    let printed = seen.lock().unwrap().clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
+
+    let msgs = load_reply(&home.path().join("data/ecochat").join(DB_FILE));
+    assert_eq!(msgs[1].content, printed.trim_end(), "all that was printed");
+    assert_eq!(msgs[1].status, Status::Cancelled);
+}
+
+/// True while `pid` is a live (not zombie) process.
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
+        !s.rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+/// The pid of the ecochat process started with this config file.
+fn pid_with_config(cfg: &str) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let cmd = std::fs::read(e.path().join("cmdline")).ok()?;
+        let cmd = String::from_utf8_lossy(&cmd);
+        let mut args = cmd.split('\0');
+        let exe = args.next()?;
+        (exe.ends_with("/ecochat") && args.any(|a| a == cfg) && alive(pid)).then_some(pid)
+    })
+}
+
+/// Waits until none of `pids` runs any more.
+fn wait_all_gone(pids: &[u32]) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while pids.iter().any(|&p| alive(p)) {
+        assert!(
+            Instant::now() < deadline,
+            "still running after the hang-up: {:?}",
+            pids.iter().filter(|&&p| alive(p)).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_terminal_that_hangs_up_ends_ecochat() {
+    // The pty closes and SIGHUP arrives together; crossterm's reader can be caught spinning on
+    // the dead pty (under load, when both are ready at once), so the process must end even then.
+    let server = slow_server();
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let mut t = Tmux::new();
+        let cfg = t.write_file("ecochat.toml", &config(&server));
+        let cfg = cfg.display().to_string();
+        t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
+        runs.push(t);
+    }
+    let pids: Vec<u32> = runs
+        .iter()
+        .map(|t| {
+            t.wait_ready();
+            t.app_pid()
+        })
+        .collect();
+    for t in &runs {
+        t.tmux(&["kill-server"]);
+    }
+    wait_all_gone(&pids);
+}
+
+#[test]
+fn a_terminal_that_goes_away_without_a_sighup_ends_ecochat() {
+    // In a session of its own, ecochat gets no SIGHUP when the pane dies: its terminal just
+    // stops working, and crossterm then spins on the dead pty forever unless we notice.
+    let server = slow_server();
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let cfg = cfg.display().to_string();
+    let bin = tmux::bin().display().to_string();
+    t.run_argv(
+        &["setsid", "-w", &bin, "--config", &cfg],
+        &[(KEY_ENV, TEST_KEY)],
+        100,
+        30,
+    );
+    // Idle: no frame is drawn, so no failing write ends the loop either.
+    t.wait_ready();
+    let pid = pid_with_config(&cfg).expect("the ecochat process");
+    t.tmux(&["kill-server"]);
+    wait_all_gone(&[pid]);
+}
