@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::api::client::Client;
-use crate::app::{Action, App, update};
+use crate::app::{Action, App};
 use crate::config::Paths;
 use crate::store::task::StoreHandle;
 use crate::ui;
@@ -34,14 +34,6 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     media::install_picker(&mut app);
     let media = media::MediaRunner::new(&app.media.settings);
     let size = guard.terminal.size()?;
-    update(
-        &mut app,
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        Instant::now(),
-    );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let store = {
@@ -59,6 +51,16 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         replies: HashMap::new(),
         edit: None,
     };
+    // The first update runs through `apply` like every other: its effects (a resumed session
+    // the store has not written yet, a media fetch) must not be dropped.
+    apply(
+        &mut app,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        &mut edge,
+    );
     let mut events = EventStream::new();
     stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
