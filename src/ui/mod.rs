@@ -3,6 +3,7 @@
 pub mod conversation;
 pub mod help;
 pub mod layout;
+pub mod markdown;
 pub mod picker;
 pub mod popup;
 pub mod status;

@@ -24,6 +24,57 @@ pub struct Theme {
     pub scrollbar: Style,
     pub popup: Style,
     pub popup_title: Style,
+    /// Styles of rendered markdown in replies.
+    pub markdown: MarkdownTheme,
+}
+
+/// Styles of rendered markdown (headings, code, quotes, tables...) and the syntax colours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkdownTheme {
+    /// Level 1, level 2, and level 3 and deeper headings.
+    pub heading: [Style; 3],
+    pub emphasis: Style,
+    pub strong: Style,
+    pub strikethrough: Style,
+    pub inline_code: Style,
+    /// The frame and language label around a code block.
+    pub code_frame: Style,
+    /// Code that is not highlighted (unknown language, or no syntax colours).
+    pub code_text: Style,
+    pub link: Style,
+    /// The URL shown after a link's text.
+    pub url: Style,
+    pub quote_bar: Style,
+    pub quote_text: Style,
+    pub list_marker: Style,
+    pub rule: Style,
+    pub table_border: Style,
+    pub table_header: Style,
+    /// The syntect theme for code blocks; `None` leaves code uncoloured.
+    pub syntax: Option<&'static str>,
+}
+
+/// The colour schemes a user can pick with `theme = "..."`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThemeName {
+    Dark,
+    Light,
+    Mono,
+}
+
+impl ThemeName {
+    /// Every name, as written in the config.
+    pub const NAMES: &[&str] = &["dark", "light", "mono"];
+
+    /// Parses a name as written in the config.
+    pub fn from_name(name: &str) -> Option<ThemeName> {
+        match name {
+            "dark" => Some(ThemeName::Dark),
+            "light" => Some(ThemeName::Light),
+            "mono" => Some(ThemeName::Mono),
+            _ => None,
+        }
+    }
 }
 
 impl Default for Theme {
@@ -64,6 +115,47 @@ impl Theme {
             scrollbar: Style::new().fg(Color::DarkGray),
             popup: Style::new(),
             popup_title: Style::new().fg(Color::Cyan).add_modifier(bold),
+            markdown: MarkdownTheme::colored(
+                Color::Cyan,
+                Color::Yellow,
+                Color::Blue,
+                "base16-ocean.dark",
+            ),
+        }
+    }
+
+    /// For light backgrounds: no light greys or yellows, which vanish on white.
+    pub fn light() -> Self {
+        let bold = Modifier::BOLD;
+        let bar = Style::new().bg(Color::Gray).fg(Color::Black);
+        Self {
+            user_label: Style::new().fg(Color::Blue).add_modifier(bold),
+            user_gutter: Style::new().fg(Color::Blue),
+            assistant_label: Style::new().fg(Color::Green).add_modifier(bold),
+            meta: Style::new().fg(Color::DarkGray),
+            body: Style::new(),
+            reasoning: Style::new()
+                .fg(Color::DarkGray)
+                .add_modifier(Modifier::ITALIC),
+            error: Style::new().fg(Color::Red).add_modifier(bold),
+            warning: Style::new().fg(Color::Magenta),
+            border: Style::new().fg(Color::DarkGray),
+            border_focused: Style::new().fg(Color::Blue),
+            placeholder: Style::new().fg(Color::DarkGray),
+            status_bar: bar,
+            status_model: bar.fg(Color::Blue).add_modifier(bold),
+            status_busy: bar.fg(Color::Magenta),
+            status_error: bar.fg(Color::Red).add_modifier(bold),
+            key_hint: bar.fg(Color::DarkGray),
+            scrollbar: Style::new().fg(Color::DarkGray),
+            popup: Style::new(),
+            popup_title: Style::new().fg(Color::Blue).add_modifier(bold),
+            markdown: MarkdownTheme::colored(
+                Color::Blue,
+                Color::Magenta,
+                Color::Blue,
+                "InspiredGitHub",
+            ),
         }
     }
 
@@ -93,6 +185,25 @@ impl Theme {
             scrollbar: plain,
             popup: plain,
             popup_title: bold,
+            markdown: MarkdownTheme::mono(),
+        }
+    }
+
+    /// The theme by name.
+    pub fn named(name: ThemeName) -> Self {
+        match name {
+            ThemeName::Dark => Self::dark(),
+            ThemeName::Light => Self::light(),
+            ThemeName::Mono => Self::mono(),
+        }
+    }
+
+    /// The configured theme; without one, `mono` when `NO_COLOR` is set and not empty, else dark.
+    /// A theme named in the config wins over `NO_COLOR`, as no-color.org asks of config files.
+    pub fn resolve(configured: Option<ThemeName>, no_color: Option<&str>) -> Self {
+        match configured {
+            Some(name) => Self::named(name),
+            None => Self::from_env(no_color),
         }
     }
 
@@ -101,6 +212,63 @@ impl Theme {
         match no_color {
             Some(v) if !v.is_empty() => Self::mono(),
             _ => Self::dark(),
+        }
+    }
+}
+
+impl MarkdownTheme {
+    /// Markdown styles from three accents: headings, inline code, links.
+    fn colored(heading: Color, code: Color, link: Color, syntax: &'static str) -> Self {
+        let bold = Modifier::BOLD;
+        let dim = Style::new().fg(Color::DarkGray);
+        Self {
+            heading: [
+                Style::new()
+                    .fg(heading)
+                    .add_modifier(bold | Modifier::UNDERLINED),
+                Style::new().fg(heading).add_modifier(bold),
+                Style::new().add_modifier(bold),
+            ],
+            emphasis: Style::new().add_modifier(Modifier::ITALIC),
+            strong: Style::new().add_modifier(bold),
+            strikethrough: Style::new().add_modifier(Modifier::CROSSED_OUT),
+            inline_code: Style::new().fg(code),
+            code_frame: dim,
+            code_text: Style::new(),
+            link: Style::new().fg(link).add_modifier(Modifier::UNDERLINED),
+            url: dim,
+            quote_bar: Style::new().fg(heading),
+            quote_text: Style::new().add_modifier(Modifier::ITALIC),
+            list_marker: Style::new().fg(heading),
+            rule: dim,
+            table_border: dim,
+            table_header: Style::new().add_modifier(bold),
+            syntax: Some(syntax),
+        }
+    }
+
+    /// No colours: bold, italic, underline, reverse and dim carry the meaning.
+    fn mono() -> Self {
+        let plain = Style::new();
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let dim = Style::new().add_modifier(Modifier::DIM);
+        Self {
+            heading: [bold.add_modifier(Modifier::UNDERLINED), bold, bold],
+            emphasis: Style::new().add_modifier(Modifier::ITALIC),
+            strong: bold,
+            strikethrough: Style::new().add_modifier(Modifier::CROSSED_OUT),
+            inline_code: Style::new().add_modifier(Modifier::REVERSED),
+            code_frame: dim,
+            code_text: plain,
+            link: Style::new().add_modifier(Modifier::UNDERLINED),
+            url: dim,
+            quote_bar: plain,
+            quote_text: Style::new().add_modifier(Modifier::ITALIC),
+            list_marker: plain,
+            rule: dim,
+            table_border: dim,
+            table_header: bold,
+            syntax: None,
         }
     }
 }

@@ -5,6 +5,7 @@ use ratatui::text::{Line, Span};
 use crate::chat::{Message, Role, Status};
 use crate::sanitize::sanitize;
 use crate::text::wrap_text;
+use crate::ui::markdown::MarkdownLines;
 use crate::ui::theme::Theme;
 
 /// Choices that change how every message is laid out.
@@ -23,6 +24,8 @@ pub struct MessageLines {
     head: Vec<Line<'static>>,
     body: Vec<Line<'static>>,
     foot: Vec<Line<'static>>,
+    /// The body of an assistant message, rendered as markdown (`body` stays empty then).
+    markdown: MarkdownLines,
     /// `body[..stable_lines]` is the wrap of `content[..stable_bytes]`, which ends after a newline
     /// and cannot change while the message only grows.
     stable_lines: usize,
@@ -38,6 +41,7 @@ impl MessageLines {
             head: Vec::new(),
             body: Vec::new(),
             foot: Vec::new(),
+            markdown: MarkdownLines::default(),
             stable_lines: 0,
             stable_bytes: 0,
         };
@@ -51,6 +55,14 @@ impl MessageLines {
         self.head = head_lines(msg, opts, theme);
         self.foot = foot_lines(msg, opts, theme);
         let content = msg.content.as_str();
+        let gutter = body_gutter(msg.role, theme);
+        if msg.role == Role::Assistant {
+            self.markdown.update(content, opts.width, &gutter, theme);
+            if !msg.status.is_live() {
+                self.markdown.finish();
+            }
+            return;
+        }
         let grows =
             self.stable_bytes <= content.len() && content.is_char_boundary(self.stable_bytes);
         if !grows {
@@ -58,7 +70,6 @@ impl MessageLines {
             self.stable_lines = 0;
             self.stable_bytes = 0;
         }
-        let gutter = body_gutter(msg.role, theme);
         if msg.status.is_live() {
             // Only text up to the last newline is final; the tail is re-wrapped every time.
             if let Some(nl) = content[self.stable_bytes..].rfind('\n') {
@@ -93,18 +104,28 @@ impl MessageLines {
 
     /// Number of screen lines.
     pub fn height(&self) -> usize {
-        self.head.len() + self.body.len() + self.foot.len()
+        self.head.len() + self.body().len() + self.foot.len()
     }
 
     /// The line at `i` (0 = header).
     pub fn line(&self, i: usize) -> Option<&Line<'static>> {
-        let (h, b) = (self.head.len(), self.body.len());
+        let (h, b) = (self.head.len(), self.body().len());
         if i < h {
             self.head.get(i)
         } else if i < h + b {
-            self.body.get(i - h)
+            self.body().get(i - h)
         } else {
             self.foot.get(i - h - b)
+        }
+    }
+}
+
+impl MessageLines {
+    fn body(&self) -> &[Line<'static>] {
+        if self.body.is_empty() {
+            self.markdown.lines()
+        } else {
+            &self.body
         }
     }
 }

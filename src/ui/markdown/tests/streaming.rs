@@ -1,0 +1,120 @@
+//! A reply streamed in pieces renders exactly like a fresh render of the same text.
+
+use super::*;
+
+/// Block structures whose boundaries are easy to get wrong.
+const TRICKY: &[&str] = &[
+    "- a\n\n- b\n\n  continued\n\n      code in item\n\nafter\n",
+    "1. one\n\n2. two\n\n10. ten\n\ntext\n",
+    "```\nfenced\n\nstill fenced\n\n```\n\nout\n",
+    "  ```py\nx = 1\n\ny\n  ```\n\nz\n",
+    "- item\n  ```\n  x\n\ny\n```\n\nq\n",
+    "> quote\n\n> another\n\nplain\n",
+    "<pre>\nhtml\n\nstill html\n</pre>\n\nafter\n",
+    "<div>\nblock\n\nnext\n",
+    "[ref]:\n/url\n\n[ref]\n\n[x]: /y\n\n[x]\n",
+    "Title\n=====\n\nsub\n---\n\n***\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nend",
+    "para\r\n\r\nnext\r\n\r\n```\r\ncode\r\n```\r\n",
+    "    indented\n\n    more\n\nnot\n",
+    "text\x1b]52;c;aGk=\x07 more\n\n\x1b[31mred\n\nplain \u{9b}2J\n",
+    "# a\n\n\n\n# b\n\n  \n\n# c\n",
+    "- a\n\n  - b\n\n    - c\n\n      deep\n\nout\n",
+];
+
+fn documents() -> Vec<&'static str> {
+    let mut docs = vec![ENGLISH, CHINESE];
+    docs.extend(TRICKY);
+    docs
+}
+
+/// Feeds `doc` in pieces of 1..=4 characters, comparing with a fresh render after each.
+fn check_streaming(doc: &str, width: usize, theme: &Theme) {
+    let gutter = Span::raw("  ");
+    let mut streamed = MarkdownLines::default();
+    let chars: Vec<char> = doc.chars().collect();
+    let (mut i, mut step) = (0, 1);
+    let mut text = String::new();
+    while i < chars.len() {
+        let end = (i + step).min(chars.len());
+        text.extend(&chars[i..end]);
+        streamed.update(&text, width, &gutter, theme);
+        let fresh = MarkdownLines::new(&text, width, &gutter, theme);
+        assert_eq!(
+            streamed.lines(),
+            fresh.lines(),
+            "after {end} chars of {doc:?}"
+        );
+        i = end;
+        step = step % 4 + 1;
+    }
+}
+
+#[test]
+fn streamed_replies_match_a_fresh_render_at_every_cut() {
+    let theme = Theme::default();
+    for doc in documents() {
+        check_streaming(doc, 40, &theme);
+    }
+}
+
+#[test]
+fn streaming_matches_at_narrow_widths_and_in_every_theme() {
+    for theme in [Theme::light(), Theme::mono()] {
+        check_streaming(CHINESE, 12, &theme);
+    }
+    check_streaming(ENGLISH, 3, &Theme::dark());
+}
+
+#[test]
+fn boundaries_found_in_a_prefix_stay_boundaries() {
+    for doc in documents() {
+        let all = boundaries(doc);
+        for (cut, _) in doc.char_indices() {
+            let found = boundaries(&doc[..cut]);
+            assert!(
+                all.starts_with(&found),
+                "{doc:?} cut at {cut}: {found:?} vs {all:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn parsing_from_a_boundary_finds_the_same_later_boundaries() {
+    for doc in documents() {
+        let all = boundaries(doc);
+        for (i, &b) in all.iter().enumerate() {
+            let later: Vec<usize> = boundaries(&doc[b..]).iter().map(|x| x + b).collect();
+            assert_eq!(later, all[i + 1..], "{doc:?} from {b}");
+        }
+    }
+}
+
+#[test]
+fn a_reply_is_cut_into_several_stable_chunks() {
+    // Without boundaries every frame would re-render the whole reply.
+    assert!(boundaries(ENGLISH).len() >= 8, "{:?}", boundaries(ENGLISH));
+    assert!(boundaries(CHINESE).len() >= 8);
+    let fence = "```\na\n\nb\n\nc\n";
+    assert!(
+        boundaries(fence).is_empty(),
+        "no block starts inside an open fence"
+    );
+}
+
+#[test]
+fn text_that_does_not_extend_the_last_one_is_rendered_afresh() {
+    let theme = Theme::default();
+    let gutter = Span::raw("");
+    let mut lines = MarkdownLines::new("# one\n\npara\n\nmore", 30, &gutter, &theme);
+    lines.update("# two\n\nother", 30, &gutter, &theme);
+    assert_eq!(text_of(lines.lines()), ["two", "", "other"]);
+    lines.update("# two\n\nother", 20, &gutter, &theme);
+    assert_eq!(text_of(lines.lines()), ["two", "", "other"]);
+}
+
+#[test]
+fn hostile_escape_sequences_are_removed_before_parsing() {
+    let lines = render_text("ok\x1b]52;c;aGVsbG8=\x07 **b**\x1b[2J\u{9b}31m", 40);
+    assert_eq!(lines, ["ok b"]);
+}
