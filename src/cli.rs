@@ -28,6 +28,10 @@ pub struct Cli {
     #[arg(long)]
     pub show_reasoning: bool,
 
+    /// How to draw images: auto, kitty, sixel, iterm2, halfblocks or none (overrides image_protocol).
+    #[arg(long, value_name = "PROTOCOL", value_enum)]
+    pub image_protocol: Option<crate::media::ImageProtocol>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

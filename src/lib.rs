@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod logging;
+pub mod media;
 pub mod pipe;
 pub mod runtime;
 pub mod sanitize;

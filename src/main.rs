@@ -100,6 +100,8 @@ fn main() -> ExitCode {
         .into_iter()
         .map(|(name, cached)| (name, cached.ids))
         .collect();
+    app.media.settings =
+        ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
     if let Some(w) = loaded.warnings.first() {
         app.notice = Some(ecochat::app::Notice {
             text: format!("warning: {w}"),

@@ -21,6 +21,7 @@ pub enum Command {
     ToggleReasoning,
     FocusNext,
     ModelPicker,
+    ToggleMedia,
     Help,
 }
 
@@ -43,7 +44,10 @@ impl Command {
             Command::ScrollBottom => "jump to the end and follow the reply",
             Command::ToggleReasoning => "show or hide the model's reasoning",
             Command::ModelPicker => "pick the model (type to filter, Ctrl+F fetches /models)",
-            Command::FocusNext => "move the focus: input, conversation (j/k/g/G scroll there)",
+            Command::FocusNext => {
+                "move the focus: input, conversation (j/k/g/G scroll), media panel"
+            }
+            Command::ToggleMedia => "show or hide the media panel (image, audio and video links)",
             Command::Help => "show this help",
         }
     }
@@ -128,7 +132,8 @@ impl Default for KeyMap {
     fn default() -> Self {
         use Command::{
             CancelReply, FocusNext, Help, Interrupt, ModelPicker, NewChat, Newline, Quit,
-            Regenerate, ScrollBottom, ScrollDown, ScrollTop, ScrollUp, Send, ToggleReasoning,
+            Regenerate, ScrollBottom, ScrollDown, ScrollTop, ScrollUp, Send, ToggleMedia,
+            ToggleReasoning,
         };
         use KeyCode::{Char, Down, End, Enter, Esc, F, Home, Tab, Up};
         let b = |code, mods, command| Binding {
@@ -166,6 +171,8 @@ impl Default for KeyMap {
                 b(Char('p'), CTRL, ModelPicker),
                 b(F(2), NONE, ModelPicker),
                 b(Tab, NONE, FocusNext),
+                b(Char('g'), CTRL, ToggleMedia),
+                b(F(3), NONE, ToggleMedia),
                 b(F(1), NONE, Help),
             ],
         }

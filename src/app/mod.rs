@@ -1,8 +1,10 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
 pub mod keymap;
+pub mod media;
 pub mod picker;
 mod prompt;
+mod slash;
 mod switch;
 mod update;
 
@@ -47,6 +49,8 @@ pub enum Action {
         provider: String,
         result: Result<Vec<String>, String>,
     },
+    /// A media fetch, save or generation reports back.
+    Media(media::MediaMsg),
 }
 
 /// What a reply task reports.
@@ -73,6 +77,8 @@ pub enum Effect {
     SaveLastModel(String),
     /// Fetch this provider's `/models` in the background.
     DiscoverModels(Box<Provider>),
+    /// Fetch, open, copy, save media, or generate images.
+    Media(media::MediaEffect),
     Quit,
 }
 
@@ -107,6 +113,8 @@ pub struct Scroll {
 pub enum Overlay {
     Help,
     Picker(picker::ModelPicker),
+    /// The selected image, full screen until a key is pressed.
+    Image,
 }
 
 /// The pane that receives keys.
@@ -114,6 +122,8 @@ pub enum Overlay {
 pub enum Focus {
     Input,
     Conversation,
+    /// The media panel (only while it is shown).
+    Media,
 }
 
 /// The whole state of the app.
@@ -140,6 +150,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Which pane gets the keys when no popup is open.
     pub focus: Focus,
+    /// Links of the replies, the side panel and its images.
+    pub media: media::MediaState,
     pub now: Instant,
     pub quit: bool,
 }
@@ -168,6 +180,7 @@ impl App {
             show_reasoning: false,
             overlay: None,
             focus: Focus::Input,
+            media: media::MediaState::default(),
             now,
             quit: false,
         }
@@ -183,6 +196,13 @@ impl App {
                     .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
             ),
         )
+        .map(|p| {
+            if self.media.open {
+                p.with_media_panel()
+            } else {
+                p
+            }
+        })
     }
 
     /// Height of the conversation pane in lines.

@@ -15,6 +15,12 @@ const WHEEL_LINES: usize = 3;
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
+    let mut effects = apply(app, action, now);
+    effects.extend(super::media::after_update(app, now));
+    effects
+}
+
+fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
         Action::Paste(text) => {
@@ -38,6 +44,10 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             switch::on_models_discovered(app, provider, result);
             Vec::new()
         }
+        Action::Media(msg) => {
+            super::media::on_msg(app, msg);
+            Vec::new()
+        }
     }
 }
 
@@ -52,6 +62,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         // Any key closes the help; it must not also act.
         app.overlay = None;
         return Vec::new();
+    }
+    if app.overlay == Some(Overlay::Image) {
+        app.overlay = None;
+        return Vec::new();
+    }
+    if app.focus == Focus::Media {
+        if let Some(effects) = super::media::on_key(app, key) {
+            return effects;
+        }
     }
     if app.focus == Focus::Conversation {
         if let Some(effects) = conversation_key(app, key) {
@@ -145,11 +164,18 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::FocusNext => {
             app.focus = match app.focus {
                 Focus::Input => Focus::Conversation,
-                Focus::Conversation => Focus::Input,
+                Focus::Conversation if app.panes().is_some_and(|p| p.media.is_some()) => {
+                    Focus::Media
+                }
+                Focus::Conversation | Focus::Media => Focus::Input,
             };
             Vec::new()
         }
         Command::ModelPicker => switch::open_picker(app),
+        Command::ToggleMedia => {
+            super::media::toggle(app);
+            Vec::new()
+        }
         Command::Help => {
             app.overlay = Some(Overlay::Help);
             Vec::new()
@@ -206,6 +232,19 @@ fn submit(app: &mut App) -> Vec<Effect> {
             is_error: false,
         });
         return Vec::new();
+    }
+    match super::slash::parse(&app.prompt.text()) {
+        Some(Ok(super::slash::SlashCommand::Image(req))) => {
+            return super::media::start_generation(app, req, app.now);
+        }
+        Some(Err(usage)) => {
+            app.notice = Some(Notice {
+                text: usage,
+                is_error: true,
+            });
+            return Vec::new();
+        }
+        None => {}
     }
     let text = app.prompt.take(&app.theme);
     app.conv.push(Role::User, text);

@@ -79,6 +79,7 @@ impl Config {
             default_model: String::new(),
             default_model_explicit: false,
             providers: vec![Provider::builtin_ecovai(), Provider::builtin_demo()],
+            media: Default::default(),
         };
         config.default_model = fallback_default_model(&config, env);
         config

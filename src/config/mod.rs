@@ -51,6 +51,29 @@ pub struct Config {
     pub default_model_explicit: bool,
     /// Providers in file order; the offline `demo` provider is always among them.
     pub providers: Vec<Provider>,
+    /// The media panel's top-level keys.
+    pub media: MediaConfig,
+}
+
+/// Top-level `media_panel_auto_open`, `downloads_dir` and `image_protocol`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaConfig {
+    /// Open the media panel the first time a reply carries media (default true).
+    pub auto_open: bool,
+    /// Where the panel's `s` saves; `None`: the XDG download dir, else the data dir.
+    pub downloads_dir: Option<PathBuf>,
+    /// How images are drawn in the terminal.
+    pub image_protocol: crate::media::ImageProtocol,
+}
+
+impl Default for MediaConfig {
+    fn default() -> Self {
+        Self {
+            auto_open: true,
+            downloads_dir: None,
+            image_protocol: crate::media::ImageProtocol::Auto,
+        }
+    }
 }
 
 /// A config together with where it came from and what deserves a warning.

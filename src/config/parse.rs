@@ -11,10 +11,16 @@ use super::schema::{
     Capability, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_IDLE_TIMEOUT_SECS, DEFAULT_MAX_RETRIES,
     DEMO_PROVIDER, ModelParams, ModelSpec, Provider,
 };
-use super::{Config, EnvLookup};
+use super::{Config, EnvLookup, MediaConfig};
 
 /// Keys allowed at the top level.
-pub(super) const TOP_KEYS: &[&str] = &["default_model", "providers"];
+pub(super) const TOP_KEYS: &[&str] = &[
+    "default_model",
+    "providers",
+    "media_panel_auto_open",
+    "downloads_dir",
+    "image_protocol",
+];
 /// Keys allowed in a `[[providers]]` table.
 pub(super) const PROVIDER_KEYS: &[&str] = &[
     "name",
@@ -68,6 +74,7 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         default_model: String::new(),
         default_model_explicit: false,
         providers,
+        media: read_media(&top, env)?,
     };
     config.default_model = match top.non_empty_string("default_model")? {
         Some((spec, span)) => {
@@ -80,6 +87,26 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
     };
     config.default_model_explicit = top.get("default_model").is_some();
     Ok(config)
+}
+
+fn read_media(top: &TableReader<'_, '_>, env: EnvLookup<'_>) -> Result<MediaConfig, ConfigError> {
+    let mut media = MediaConfig::default();
+    if let Some(auto_open) = top.bool("media_panel_auto_open")? {
+        media.auto_open = auto_open;
+    }
+    media.downloads_dir = top.non_empty_string("downloads_dir")?.map(|(dir, _)| {
+        // `~/Downloads` is what people write; the shell is not there to expand it.
+        match (dir.strip_prefix("~/"), env("HOME")) {
+            (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+            _ => std::path::PathBuf::from(dir),
+        }
+    });
+    if let Some((name, span)) = top.string("image_protocol")? {
+        media.image_protocol = name
+            .parse()
+            .map_err(|msg: String| top.invalid("image_protocol", &span, msg))?;
+    }
+    Ok(media)
 }
 
 /// toml's message, plus the offending text when it is short (`duplicate key` alone does not

@@ -1,5 +1,6 @@
 //! The event loop: terminal events, reply pieces and timers become actions; effects run here.
 
+pub mod media;
 pub mod terminal;
 
 use std::collections::HashMap;
@@ -28,6 +29,8 @@ const TICK: Duration = Duration::from_millis(100);
 /// Runs the TUI until the user quits or a terminating signal arrives.
 pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
+    media::install_picker(&mut app);
+    let media = media::MediaRunner::new(&app.media.settings);
     let size = guard.terminal.size()?;
     update(
         &mut app,
@@ -58,7 +61,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
                 None => break,
             },
             Some(a) = rx.recv() => Some(a),
-            _ = tick.tick(), if app.in_flight.is_some() => Some(Action::Tick),
+            _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             () = tokio::time::sleep_until(next_frame), if dirty => None,
             () = signals.recv() => {
                 tracing::info!("terminating signal: leaving");
@@ -66,14 +69,14 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             }
         };
         if let Some(action) = action {
-            apply(&mut app, action, &tx, &client, &paths, &mut replies);
+            apply(&mut app, action, &tx, &client, &paths, &media, &mut replies);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
             // a frame: a server sending faster than we apply must not starve the keyboard.
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
-                apply(&mut app, a, &tx, &client, &paths, &mut replies);
+                apply(&mut app, a, &tx, &client, &paths, &media, &mut replies);
             }
         }
         if dirty && last_draw.elapsed() >= FRAME {
@@ -143,6 +146,7 @@ fn apply(
     tx: &mpsc::UnboundedSender<Action>,
     client: &Client,
     paths: &Paths,
+    media: &media::MediaRunner,
     replies: &mut HashMap<u64, CancellationToken>,
 ) {
     for effect in update(app, action, Instant::now()) {
@@ -200,6 +204,7 @@ fn apply(
                     });
                 });
             }
+            Effect::Media(effect) => media.run(effect, tx),
             Effect::Quit => {}
         }
     }

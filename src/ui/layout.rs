@@ -15,7 +15,16 @@ pub struct Panes {
     pub conversation: Rect,
     pub input: Rect,
     pub status: Rect,
+    /// The media panel, right of the conversation, when it is shown and fits.
+    pub media: Option<Rect>,
 }
+
+/// The media panel never gets narrower than this...
+pub const MEDIA_MIN_WIDTH: u16 = 28;
+/// ...nor wider than this.
+pub const MEDIA_MAX_WIDTH: u16 = 64;
+/// Conversation columns kept beside the media panel; below this the panel is not shown.
+pub const CONVERSATION_MIN_WIDTH: u16 = 32;
 
 impl Panes {
     /// Splits `area` for an input box holding `input_lines` lines of text; `None` when too small.
@@ -49,7 +58,25 @@ impl Panes {
             conversation,
             input,
             status,
+            media: None,
         })
+    }
+
+    /// Takes a right-hand column of the conversation for the media panel (two fifths, within
+    /// bounds); unchanged when the conversation would get too narrow.
+    pub fn with_media_panel(mut self) -> Panes {
+        let width = self.conversation.width;
+        let panel = (width * 2 / 5).clamp(MEDIA_MIN_WIDTH, MEDIA_MAX_WIDTH);
+        if width < panel + CONVERSATION_MIN_WIDTH {
+            return self;
+        }
+        self.conversation.width -= panel;
+        self.media = Some(Rect {
+            x: self.conversation.right(),
+            width: panel,
+            ..self.conversation
+        });
+        self
     }
 }
 
@@ -87,6 +114,23 @@ mod tests {
             tiny.conversation.height + tiny.input.height + tiny.status.height,
             6
         );
+    }
+
+    #[test]
+    fn media_panel_narrows_the_conversation_only() {
+        let p = Panes::compute(Rect::new(0, 0, 120, 40), 1).unwrap();
+        let m = p.with_media_panel();
+        let panel = m.media.unwrap();
+        assert_eq!(panel.width, 48);
+        assert_eq!(m.conversation.width + panel.width, 120);
+        assert_eq!(panel.x, m.conversation.right());
+        assert_eq!(
+            (panel.y, panel.height),
+            (p.conversation.y, p.conversation.height)
+        );
+        assert_eq!(m.input, p.input);
+        let narrow = Panes::compute(Rect::new(0, 0, 50, 20), 1).unwrap();
+        assert_eq!(narrow.with_media_panel(), narrow);
     }
 
     #[test]

@@ -4,6 +4,7 @@ pub mod conversation;
 pub mod help;
 pub mod layout;
 pub mod markdown;
+pub mod media;
 pub mod picker;
 pub mod popup;
 pub mod status;
@@ -37,11 +38,15 @@ pub fn render(app: &App, frame: &mut Frame) {
         empty_hint: welcome(app),
     };
     frame.render_widget(view, panes.conversation);
+    if let Some(panel) = panes.media {
+        media::render(app, frame, panel);
+    }
     render_input(app, frame, panes.input);
     frame.render_widget(status::StatusBar { app }, panes.status);
     match &app.overlay {
         Some(crate::app::Overlay::Help) => help::render(app, frame, area),
         Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),
+        Some(crate::app::Overlay::Image) => media::render_fullscreen(app, frame, area),
         None => {}
     }
 }

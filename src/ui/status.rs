@@ -75,6 +75,11 @@ impl Widget for StatusBar<'_> {
         // The full hint when it fits, else the one key that leads to all the others.
         let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation {
             ["j/k scroll · g/G top/end · Tab input ", "Tab input "]
+        } else if app.focus == crate::app::Focus::Media {
+            [
+                "↑↓ select · Enter full · o open · y copy · s save · Tab input ",
+                "Tab input ",
+            ]
         } else if app.in_flight.is_some() {
             ["Esc cancel · F1 help ", "F1 help "]
         } else {

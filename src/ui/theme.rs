@@ -24,6 +24,8 @@ pub struct Theme {
     pub scrollbar: Style,
     pub popup: Style,
     pub popup_title: Style,
+    /// The selected row of a list (the media panel).
+    pub selected: Style,
     /// Styles of rendered markdown in replies.
     pub markdown: MarkdownTheme,
 }
@@ -115,6 +117,7 @@ impl Theme {
             scrollbar: Style::new().fg(Color::DarkGray),
             popup: Style::new(),
             popup_title: Style::new().fg(Color::Cyan).add_modifier(bold),
+            selected: Style::new().fg(Color::Black).bg(Color::Cyan),
             markdown: MarkdownTheme::colored(
                 Color::Cyan,
                 Color::Yellow,
@@ -150,6 +153,7 @@ impl Theme {
             scrollbar: Style::new().fg(Color::DarkGray),
             popup: Style::new(),
             popup_title: Style::new().fg(Color::Blue).add_modifier(bold),
+            selected: Style::new().fg(Color::White).bg(Color::Blue),
             markdown: MarkdownTheme::colored(
                 Color::Blue,
                 Color::Magenta,
@@ -185,6 +189,7 @@ impl Theme {
             scrollbar: plain,
             popup: plain,
             popup_title: bold,
+            selected: rev,
             markdown: MarkdownTheme::mono(),
         }
     }

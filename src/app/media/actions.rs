@@ -1,0 +1,239 @@
+//! What the user and the edge do to the media state: panel keys, toggling, results of fetches,
+//! saves and `/image` generations.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{Generating, Load, MediaEffect, MediaMsg, fetchable};
+use crate::app::{App, Effect, Focus, Notice, Overlay};
+use crate::chat::{Role, Status};
+use crate::config::Capability;
+use crate::media::fetch::Fetched;
+use crate::media::images_api::{DEFAULT_IMAGE_MODEL, ImageRequest};
+use crate::media::{MediaKind, save};
+
+/// Ctrl+G / F3: shows or hides the panel. Showing it does not take the focus, so typing goes on.
+pub fn toggle(app: &mut App) {
+    let m = &mut app.media;
+    m.open = !m.open;
+    // Once the user has decided, the panel no longer opens by itself.
+    m.auto_opened = true;
+    if !m.open && app.focus == Focus::Media {
+        app.focus = Focus::Input;
+    }
+    if m.open && app.panes().is_some_and(|p| p.media.is_none()) {
+        notice(app, "the window is too narrow for the media panel", true);
+    }
+}
+
+fn notice(app: &mut App, text: impl Into<String>, is_error: bool) {
+    app.notice = Some(Notice {
+        text: text.into(),
+        is_error,
+    });
+}
+
+/// Keys of the focused panel; `None` passes the key on to the normal handling.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
+    let plain = key.modifiers == KeyModifiers::NONE || key.modifiers == KeyModifiers::SHIFT;
+    if !plain {
+        return None;
+    }
+    let effects = match key.code {
+        KeyCode::Up | KeyCode::Char('k') => {
+            move_selection(app, -1);
+            Vec::new()
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            move_selection(app, 1);
+            Vec::new()
+        }
+        KeyCode::Enter => {
+            full_screen(app);
+            Vec::new()
+        }
+        KeyCode::Char('o') => open(app),
+        KeyCode::Char('y') => copy(app),
+        KeyCode::Char('s') => save(app),
+        KeyCode::Char(_) => {
+            // Typing goes to the prompt, wherever the focus was.
+            app.focus = Focus::Input;
+            return None;
+        }
+        _ => return None,
+    };
+    Some(effects)
+}
+
+fn move_selection(app: &mut App, delta: isize) {
+    let m = &mut app.media;
+    let Some(at) = m.selected_index() else {
+        return;
+    };
+    let last = m.items.len().saturating_sub(1);
+    let to = at.saturating_add_signed(delta).min(last);
+    let url = m.newest_first().nth(to).map(|i| i.link.url.clone());
+    m.selected = url;
+}
+
+fn full_screen(app: &mut App) {
+    let Some(item) = app.media.selected_item() else {
+        return;
+    };
+    let ready = matches!(app.media.load(&item.link.url), Some(Load::Ready(_)));
+    if ready {
+        app.overlay = Some(Overlay::Image);
+    } else {
+        let text = match item.link.kind {
+            MediaKind::Image => "the image is not loaded yet",
+            _ => "not an image: o opens it with the system viewer",
+        };
+        notice(app, text, false);
+    }
+}
+
+fn open(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.media.selected_item() else {
+        return Vec::new();
+    };
+    let url = item.link.url.clone();
+    if !fetchable(&url) {
+        notice(app, "only http and https links are opened", true);
+        return Vec::new();
+    }
+    notice(app, format!("opening {}", short(&url)), false);
+    vec![Effect::Media(MediaEffect::Open { url })]
+}
+
+fn copy(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.media.selected_item() else {
+        return Vec::new();
+    };
+    let text = item.link.url.clone();
+    notice(app, "copied the URL (OSC 52)", false);
+    vec![Effect::Media(MediaEffect::Copy { text })]
+}
+
+fn save(app: &mut App) -> Vec<Effect> {
+    let Some(item) = app.media.selected_item() else {
+        return Vec::new();
+    };
+    let url = item.link.url.clone();
+    if !fetchable(&url) {
+        notice(app, "only http and https links are saved", true);
+        return Vec::new();
+    }
+    let named_after = item.link.download.as_deref().unwrap_or(&url);
+    let name = save::file_name(named_after, item.link.kind, item.number);
+    let dir = app.media.settings.downloads_dir.clone();
+    notice(app, format!("saving {name}…"), false);
+    vec![Effect::Media(MediaEffect::Save { url, dir, name })]
+}
+
+fn short(url: &str) -> String {
+    let cut: String = url.chars().take(60).collect();
+    if cut.len() < url.len() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// Applies a report from the edge.
+pub fn on_msg(app: &mut App, msg: MediaMsg) {
+    match msg {
+        MediaMsg::Fetched { url, result } => match result {
+            Ok(Fetched::Image(image)) => {
+                app.media.learnt.insert(url.clone(), MediaKind::Image);
+                relabel(app, &url, MediaKind::Image);
+                app.media.remember_ready(&url, image);
+            }
+            Ok(Fetched::NotImage { kind, content_type }) => {
+                app.media.learnt.insert(url.clone(), kind);
+                relabel(app, &url, kind);
+                app.media
+                    .loads
+                    .insert(url, Load::NotImage { kind, content_type });
+            }
+            Err(e) => {
+                app.media.loads.insert(url, Load::Failed(e));
+            }
+        },
+        MediaMsg::Saved(Ok(path)) => notice(app, format!("saved {}", path.display()), false),
+        MediaMsg::Saved(Err(e)) => notice(app, format!("save failed: {e}"), true),
+        MediaMsg::Failed(e) => notice(app, e, true),
+        MediaMsg::Generated { message_id, result } => finish_generation(app, message_id, result),
+    }
+}
+
+fn relabel(app: &mut App, url: &str, kind: MediaKind) {
+    for item in app.media.items.iter_mut().filter(|i| i.link.url == url) {
+        item.link.kind = kind;
+    }
+}
+
+/// `/image`: adds the prompt and a waiting answer to the conversation and asks the edge.
+pub fn start_generation(app: &mut App, req: ImageRequest, now: Instant) -> Vec<Effect> {
+    if app.media.generating.is_some() {
+        notice(app, "an image is still being generated", false);
+        return Vec::new();
+    }
+    let model = req.model.clone().unwrap_or_else(|| {
+        let current = &app.target.model;
+        // Chat-style image models (`gpt-4o-all`) answer on the chat endpoint, not this one.
+        if current.kind == Capability::Image && !current.id.ends_with("-all") {
+            current.id.clone()
+        } else {
+            DEFAULT_IMAGE_MODEL.to_string()
+        }
+    });
+    let text = app.prompt.take(&app.theme);
+    app.conv.push(Role::User, text);
+    let message_id = app.conv.push(Role::Assistant, "");
+    if let Some(msg) = app.conv.get_mut(message_id) {
+        msg.status = Status::Waiting;
+        msg.model = Some(format!("{}:{model} (images)", app.target.provider.name));
+    }
+    app.media.generating = Some(Generating {
+        message_id,
+        started: now,
+    });
+    app.last_error = None;
+    app.notice = None;
+    app.scroll.follow = true;
+    vec![Effect::Media(MediaEffect::Generate {
+        message_id,
+        target: Box::new(app.target.clone()),
+        body: req.body(&model),
+    })]
+}
+
+fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>, String>) {
+    if app
+        .media
+        .generating
+        .is_some_and(|g| g.message_id == message_id)
+    {
+        app.media.generating = None;
+    }
+    let Some(msg) = app.conv.get_mut(message_id) else {
+        return;
+    };
+    msg.revision += 1;
+    match result {
+        Ok(urls) => {
+            let lines: Vec<String> = urls
+                .iter()
+                .enumerate()
+                .map(|(i, url)| format!("![image {}]({url})", i + 1))
+                .collect();
+            msg.content = lines.join("\n");
+            msg.status = Status::Done;
+        }
+        Err(e) => {
+            msg.status = Status::Failed(e.clone());
+            app.last_error = Some(e);
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! The media panel's state: every link of the conversation's replies, which one is selected,
+//! what was fetched, and the image encoded for the terminal. Changed only through `update`.
+
+mod actions;
+
+pub use actions::{on_key, on_msg, start_generation, toggle};
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use image::DynamicImage;
+use ratatui::layout::{Rect, Size};
+use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::protocol::Protocol;
+use ratatui_image::protocol::halfblocks::Halfblocks;
+use ratatui_image::{FilterType, Resize};
+
+use super::{App, Effect, Overlay};
+use crate::backend::Target;
+use crate::chat::Role;
+use crate::media::extract::settled_links;
+use crate::media::fetch::{DecodedImage, Fetched};
+use crate::media::{ImageProtocol, MediaKind, MediaLink, is_builtin_url, is_web_url};
+
+/// Decoded images kept in memory; older ones are read back from the disk cache when selected.
+const KEEP_DECODED: usize = 8;
+
+/// Media settings from the config and the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaSettings {
+    /// Open the panel the first time a reply carries media.
+    pub auto_open: bool,
+    /// Where `s` saves files.
+    pub downloads_dir: PathBuf,
+    /// Where downloaded images are cached by URL hash; `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// How images are drawn.
+    pub protocol: ImageProtocol,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        Self {
+            auto_open: true,
+            downloads_dir: PathBuf::from("downloads"),
+            cache_dir: None,
+            protocol: ImageProtocol::Auto,
+        }
+    }
+}
+
+impl MediaSettings {
+    /// The settings from the config file, its paths, and `--image-protocol` when given.
+    pub fn from_config(
+        cfg: &crate::config::MediaConfig,
+        paths: &crate::config::Paths,
+        cli_protocol: Option<ImageProtocol>,
+    ) -> Self {
+        Self {
+            auto_open: cfg.auto_open,
+            downloads_dir: cfg
+                .downloads_dir
+                .clone()
+                .unwrap_or_else(|| crate::media::save::default_downloads_dir(&paths.data_dir)),
+            cache_dir: Some(paths.cache_dir.join("media")),
+            protocol: cli_protocol.unwrap_or(cfg.image_protocol),
+        }
+    }
+}
+
+/// One row of the panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaItem {
+    pub link: MediaLink,
+    /// 1 for the first link of the conversation: numbers stay put as links arrive.
+    pub number: usize,
+    /// The message the link came from.
+    pub message_id: u64,
+    /// Which assistant reply that was, counting from 1.
+    pub reply_no: usize,
+}
+
+/// Where the fetch of one URL stands.
+#[derive(Debug, Clone)]
+pub enum Load {
+    Loading {
+        since: Instant,
+    },
+    Ready(Arc<DecodedImage>),
+    /// The server says it is not an image.
+    NotImage {
+        kind: MediaKind,
+        content_type: String,
+    },
+    Failed(String),
+}
+
+/// An image encoded for the terminal at one size.
+#[derive(Clone)]
+pub struct Drawn {
+    pub url: String,
+    /// The cells it was encoded for.
+    pub area: Rect,
+    pub protocol: Protocol,
+}
+
+/// An `/image` request in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generating {
+    pub message_id: u64,
+    pub started: Instant,
+}
+
+/// What the edge reports back about media.
+#[derive(Debug)]
+pub enum MediaMsg {
+    Fetched {
+        url: String,
+        result: Result<Fetched, String>,
+    },
+    Saved(Result<PathBuf, String>),
+    /// Image URLs for the `/image` answer in `message_id`.
+    Generated {
+        message_id: u64,
+        result: Result<Vec<String>, String>,
+    },
+    /// Opening or copying failed.
+    Failed(String),
+}
+
+/// Media work for the edge.
+#[derive(Debug, Clone)]
+pub enum MediaEffect {
+    /// Download (or read from cache) and decode.
+    Fetch { url: String },
+    /// Hand to the system opener.
+    Open { url: String },
+    /// Put on the clipboard with OSC 52.
+    Copy { text: String },
+    Save {
+        url: String,
+        dir: PathBuf,
+        name: String,
+    },
+    /// `POST {base_url}/images/generations`.
+    Generate {
+        message_id: u64,
+        target: Box<Target>,
+        body: serde_json::Value,
+    },
+}
+
+/// Links of one message as last scanned.
+#[derive(Debug, Clone)]
+struct Scan {
+    revision: u64,
+    /// With the revision: ids restart after a new chat, lengths rarely match too.
+    len: usize,
+    live: bool,
+    links: Vec<MediaLink>,
+}
+
+/// The whole media state.
+#[derive(Default)]
+pub struct MediaState {
+    pub settings: MediaSettings,
+    /// Oldest first.
+    pub items: Vec<MediaItem>,
+    /// The panel is shown.
+    pub open: bool,
+    /// URL of the selected item; `None` follows the newest.
+    pub selected: Option<String>,
+    pub loads: HashMap<String, Load>,
+    /// Encodes images; `None` when drawing is off.
+    pub picker: Option<Picker>,
+    pub drawn: Option<Drawn>,
+    pub generating: Option<Generating>,
+    auto_opened: bool,
+    scans: HashMap<u64, Scan>,
+    /// Kinds learnt from content types, which beat the guess from the URL.
+    learnt: HashMap<String, MediaKind>,
+    ready_order: VecDeque<String>,
+}
+
+impl MediaState {
+    /// Items newest first, as the panel lists them.
+    pub fn newest_first(&self) -> impl Iterator<Item = &MediaItem> {
+        self.items.iter().rev()
+    }
+
+    /// Position of the selection in `newest_first` order.
+    pub fn selected_index(&self) -> Option<usize> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let Some(url) = &self.selected else {
+            return Some(0);
+        };
+        self.newest_first()
+            .position(|i| &i.link.url == url)
+            .or(Some(0))
+    }
+
+    /// The selected item.
+    pub fn selected_item(&self) -> Option<&MediaItem> {
+        self.newest_first().nth(self.selected_index()?)
+    }
+
+    /// The fetch state of `url`.
+    pub fn load(&self, url: &str) -> Option<&Load> {
+        self.loads.get(url)
+    }
+
+    /// True while something is loading or generating: the spinner needs ticks.
+    pub fn is_busy(&self) -> bool {
+        self.generating.is_some()
+            || self
+                .loads
+                .values()
+                .any(|l| matches!(l, Load::Loading { .. }))
+    }
+
+    fn remember_ready(&mut self, url: &str, image: DecodedImage) {
+        self.loads
+            .insert(url.to_string(), Load::Ready(Arc::new(image)));
+        self.ready_order.retain(|u| u != url);
+        self.ready_order.push_back(url.to_string());
+        while self.ready_order.len() > KEEP_DECODED {
+            if let Some(old) = self.ready_order.pop_front() {
+                self.loads.remove(&old);
+            }
+        }
+    }
+}
+
+/// Brings the panel up to date after any action: new links, auto-open, the fetch of the
+/// selected item, and the encoded image for the current size.
+pub fn after_update(app: &mut App, now: Instant) -> Vec<Effect> {
+    let grew = sync_items(app);
+    let m = &mut app.media;
+    if grew
+        && !m.auto_opened
+        && m.settings.auto_open
+        && m.items.iter().any(|i| i.link.kind.is_media())
+    {
+        m.auto_opened = true;
+        m.open = true;
+    }
+    let mut effects = Vec::new();
+    if let Some(url) = wanted_fetch(app) {
+        app.media
+            .loads
+            .insert(url.clone(), Load::Loading { since: now });
+        effects.push(Effect::Media(MediaEffect::Fetch { url }));
+    }
+    refresh_drawn(app);
+    effects
+}
+
+/// Rescans changed assistant messages; true when a new link appeared.
+fn sync_items(app: &mut App) -> bool {
+    let m = &mut app.media;
+    let mut changed = false;
+    let mut seen = 0;
+    for msg in app
+        .conv
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+    {
+        seen += 1;
+        let live = msg.status.is_live();
+        let fresh = m.scans.get(&msg.id).is_some_and(|s| {
+            s.revision == msg.revision && s.len == msg.content.len() && s.live == live
+        });
+        if !fresh {
+            let links = settled_links(&msg.content, live);
+            let same = m.scans.get(&msg.id).is_some_and(|s| s.links == links);
+            changed |= !same;
+            m.scans.insert(
+                msg.id,
+                Scan {
+                    revision: msg.revision,
+                    len: msg.content.len(),
+                    live,
+                    links,
+                },
+            );
+        }
+    }
+    if m.scans.len() != seen {
+        let ids: std::collections::HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
+        m.scans.retain(|id, _| ids.contains(id));
+        changed = true;
+    }
+    if !changed {
+        return false;
+    }
+    let before = m.items.len();
+    let mut items: Vec<MediaItem> = Vec::new();
+    let mut reply_no = 0;
+    for msg in app
+        .conv
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant)
+    {
+        reply_no += 1;
+        let Some(scan) = m.scans.get(&msg.id) else {
+            continue;
+        };
+        for link in &scan.links {
+            let dup = items.iter().any(|i| {
+                i.link.url == link.url
+                    || i.link.download.as_deref() == Some(&link.url)
+                    || link.download.as_deref() == Some(&i.link.url)
+            });
+            if dup {
+                continue;
+            }
+            let mut link = link.clone();
+            if let Some(kind) = m.learnt.get(&link.url) {
+                link.kind = *kind;
+            }
+            items.push(MediaItem {
+                number: items.len() + 1,
+                link,
+                message_id: msg.id,
+                reply_no,
+            });
+        }
+    }
+    m.items = items;
+    if m.selected
+        .as_ref()
+        .is_some_and(|u| !m.items.iter().any(|i| &i.link.url == u))
+    {
+        m.selected = None;
+    }
+    m.items.len() > before
+}
+
+/// True when ecochat may fetch `url` itself.
+pub fn fetchable(url: &str) -> bool {
+    is_web_url(url) || is_builtin_url(url)
+}
+
+/// The selected URL when it should be fetched now and is not yet.
+fn wanted_fetch(app: &App) -> Option<String> {
+    let m = &app.media;
+    let visible = app.overlay == Some(Overlay::Image) || (m.open && app.panes()?.media.is_some());
+    if !visible || m.picker.is_none() {
+        return None;
+    }
+    let item = m.selected_item()?;
+    let wanted = matches!(item.link.kind, MediaKind::Image | MediaKind::Other)
+        && fetchable(&item.link.url)
+        && !m.loads.contains_key(&item.link.url);
+    wanted.then(|| item.link.url.clone())
+}
+
+/// Where the selected image is drawn now, if anywhere.
+pub fn image_area(app: &App) -> Option<Rect> {
+    if app.overlay == Some(Overlay::Image) {
+        return Some(crate::ui::media::fullscreen_image_area(app.area));
+    }
+    if !app.media.open {
+        return None;
+    }
+    let panel = app.panes()?.media?;
+    Some(crate::ui::media::preview_area(panel, app.media.items.len()))
+}
+
+/// Encodes `image` to fill `area` as far as its aspect ratio allows.
+pub fn encode(picker: &Picker, image: &DynamicImage, area: Rect) -> Result<Protocol, String> {
+    if picker.protocol_type() == ProtocolType::Halfblocks {
+        // Half blocks need one pixel per column and two per row: scaling to the picker's nominal
+        // 10x20 cell first would build a picture a hundred times larger for nothing.
+        let (w, h) = (
+            f64::from(image.width().max(1)),
+            f64::from(image.height().max(1)),
+        );
+        let scale = (f64::from(area.width) / w).min(f64::from(area.height) * 2.0 / h);
+        let cols = ((w * scale).round() as u16).clamp(1, area.width);
+        let rows = ((h * scale / 2.0).round() as u16).clamp(1, area.height);
+        return Halfblocks::new(image.clone(), Size::new(cols, rows))
+            .map(Protocol::Halfblocks)
+            .map_err(|e| e.to_string());
+    }
+    let resize = Resize::Scale(Some(FilterType::Triangle));
+    picker
+        .new_protocol(image.clone(), area.as_size(), resize)
+        .map_err(|e| e.to_string())
+}
+
+/// Encodes the selected image for the area it is drawn in, when either changed.
+fn refresh_drawn(app: &mut App) {
+    let target = image_area(app).filter(|a| a.width > 0 && a.height > 0);
+    let m = &app.media;
+    let ready = m
+        .selected_item()
+        .and_then(|item| match m.loads.get(&item.link.url) {
+            Some(Load::Ready(img)) => Some((item.link.url.clone(), img.clone())),
+            _ => None,
+        });
+    let (Some(area), Some((url, img)), Some(picker)) = (target, ready, m.picker.as_ref()) else {
+        app.media.drawn = None;
+        return;
+    };
+    let current = m
+        .drawn
+        .as_ref()
+        .is_some_and(|d| d.url == url && d.area == area);
+    if current {
+        return;
+    }
+    match encode(picker, &img.image, area) {
+        Ok(protocol) => {
+            app.media.drawn = Some(Drawn {
+                url,
+                area,
+                protocol,
+            })
+        }
+        Err(e) => {
+            app.media.drawn = None;
+            app.media
+                .loads
+                .insert(url, Load::Failed(format!("cannot encode the image: {e}")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

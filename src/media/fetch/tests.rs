@@ -1,0 +1,141 @@
+//! Decoding under limits, and the fetcher's offline paths (built-in, data URL, cache).
+
+use std::io::Cursor;
+
+use image::{DynamicImage, ImageFormat, RgbImage, RgbaImage};
+
+use super::*;
+
+fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    img.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+fn solid(w: u32, h: u32, rgb: [u8; 3]) -> DynamicImage {
+    DynamicImage::ImageRgb8(RgbImage::from_pixel(w, h, image::Rgb(rgb)))
+}
+
+#[test]
+fn png_jpeg_webp_decode() {
+    let img = solid(20, 10, [200, 30, 30]);
+    for (format, name) in [
+        (ImageFormat::Png, "png"),
+        (ImageFormat::Jpeg, "jpg"),
+        (ImageFormat::WebP, "webp"),
+    ] {
+        let bytes = encode(&img, format);
+        let d = decode(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((d.width, d.height), (20, 10), "{name}");
+        assert_eq!(d.format, name);
+        assert_eq!(d.file_size, bytes.len());
+    }
+}
+
+#[test]
+fn gif_gives_its_first_frame() {
+    use image::codecs::gif::GifEncoder;
+    use image::{Delay, Frame};
+    let mut bytes = Vec::new();
+    {
+        let mut enc = GifEncoder::new(&mut bytes);
+        for rgb in [[255, 0, 0], [0, 0, 255]] {
+            let buf = RgbaImage::from_pixel(4, 4, image::Rgba([rgb[0], rgb[1], rgb[2], 255]));
+            enc.encode_frame(Frame::from_parts(
+                buf,
+                0,
+                0,
+                Delay::from_numer_denom_ms(100, 1),
+            ))
+            .unwrap();
+        }
+    }
+    let d = decode(&bytes).unwrap();
+    assert_eq!(d.format, "gif");
+    let px = d.image.to_rgb8().get_pixel(1, 1).0;
+    assert!(px[0] > 200 && px[2] < 50, "first frame is red, got {px:?}");
+}
+
+#[test]
+fn oversized_images_are_refused_before_allocation() {
+    // A few hundred bytes that claim 9000 pixels across.
+    let bytes = encode(&solid(MAX_DIMENSION + 808, 1, [0, 0, 0]), ImageFormat::Png);
+    assert!(bytes.len() < 10_000);
+    assert!(matches!(decode(&bytes), Err(MediaError::Decode(_))));
+}
+
+#[test]
+fn big_images_are_kept_small() {
+    let bytes = encode(&solid(3000, 30, [1, 2, 3]), ImageFormat::Png);
+    let d = decode(&bytes).unwrap();
+    assert_eq!((d.width, d.height), (3000, 30));
+    assert!(d.image.width() <= KEEP_SIDE);
+}
+
+#[test]
+fn garbage_is_a_decode_error() {
+    assert!(matches!(
+        decode(b"<html>not an image</html>"),
+        Err(MediaError::Decode(_))
+    ));
+}
+
+#[tokio::test]
+async fn demo_data_and_cached_urls_need_no_network() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fetcher::new(Some(dir.path().to_path_buf())).unwrap();
+    let Fetched::Image(demo) = f.fetch(crate::demo::DEMO_IMAGE_URL).await.unwrap() else {
+        panic!("demo is an image")
+    };
+    assert_eq!((demo.width, demo.height), (160, 100));
+
+    let png = encode(&solid(3, 2, [9, 9, 9]), ImageFormat::Png);
+    let data_url = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&png)
+    );
+    let Fetched::Image(d) = f.fetch(&data_url).await.unwrap() else {
+        panic!("data URL is an image")
+    };
+    assert_eq!((d.width, d.height), (3, 2));
+
+    // Port 9 (discard) is closed here: only the cache can answer.
+    let url = "http://127.0.0.1:9/cached.png";
+    assert!(f.fetch(url).await.is_err());
+    f.store(url, &png).await;
+    assert!(matches!(f.fetch(url).await, Ok(Fetched::Image(_))));
+
+    let generated = f.store_generated(&png).await.unwrap();
+    assert!(generated.starts_with(GENERATED_PREFIX) && generated.ends_with(".png"));
+    assert!(matches!(f.fetch(&generated).await, Ok(Fetched::Image(_))));
+    assert!(f.fetch("ecochat://generated/gone.png").await.is_err());
+}
+
+#[tokio::test]
+async fn other_schemes_are_never_fetched() {
+    let f = Fetcher::new(None).unwrap();
+    for url in [
+        "ftp://x.example/a.png",
+        "file:///etc/passwd",
+        "ecochat://other",
+    ] {
+        assert_eq!(f.fetch(url).await.unwrap_err(), MediaError::NotWeb, "{url}");
+    }
+}
+
+#[tokio::test]
+async fn builtin_files_save_and_open_from_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fetcher::new(Some(dir.path().join("cache"))).unwrap();
+    let saved = f
+        .save(
+            crate::demo::DEMO_IMAGE_URL,
+            &dir.path().join("dl"),
+            "demo.png",
+        )
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&saved).unwrap(), crate::demo::DEMO_IMAGE_PNG);
+    let opened = f.local_file(crate::demo::DEMO_IMAGE_URL).await.unwrap();
+    assert!(opened.exists());
+}

@@ -1,0 +1,216 @@
+//! `POST {base_url}/images/generations` (OpenAI images API as new-api relays it, api-notes §5).
+
+use serde_json::{Value, json};
+
+use crate::api::ApiError;
+use crate::api::client::Endpoint;
+use crate::api::error::{ErrorContext, classify_response};
+
+/// Model asked for when neither `--model` nor an image model is selected.
+pub const DEFAULT_IMAGE_MODEL: &str = "dall-e-3";
+/// Longest error body read.
+const MAX_ERROR_BODY: usize = 1024 * 1024;
+/// Base64 answers are large; past this the answer is refused.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// What `/image` asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRequest {
+    pub prompt: String,
+    /// `--model`; `None` picks the selected model when it makes images, else `DEFAULT_IMAGE_MODEL`.
+    pub model: Option<String>,
+    /// `--size WxH`; the server's default (1024x1024) when absent.
+    pub size: Option<String>,
+    /// `--n`; one image when absent.
+    pub n: Option<u32>,
+}
+
+impl ImageRequest {
+    /// The JSON body for `model`. Optional fields the user did not give are not sent: relays
+    /// re-serialize the request and apply their own defaults.
+    pub fn body(&self, model: &str) -> Value {
+        let mut body = json!({"model": model, "prompt": self.prompt});
+        if let Some(size) = &self.size {
+            body["size"] = json!(size);
+        }
+        if let Some(n) = self.n {
+            body["n"] = json!(n);
+        }
+        body
+    }
+}
+
+/// One image of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GeneratedImage {
+    Url(String),
+    /// The `b64_json` payload, still encoded.
+    Base64(String),
+}
+
+/// The images of an answer: `data[].url` or `data[].b64_json` (an empty string is absent),
+/// else a top-level `image` list (recraft). An answer without any is an error.
+pub fn parse_response(body: &[u8]) -> Result<Vec<GeneratedImage>, String> {
+    let v: Value = serde_json::from_slice(body).map_err(|e| {
+        let text = String::from_utf8_lossy(body);
+        let snippet: String = text.chars().take(120).collect();
+        format!("the images answer is not JSON ({e}): {snippet}")
+    })?;
+    if let Some(message) = crate::api::error::error_message(&v) {
+        return Err(message);
+    }
+    let non_empty = |x: Option<&Value>| {
+        x.and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let mut out = Vec::new();
+    for item in v["data"].as_array().map(Vec::as_slice).unwrap_or_default() {
+        if let Some(url) = non_empty(item.get("url")) {
+            out.push(GeneratedImage::Url(url));
+        } else if let Some(b64) = non_empty(item.get("b64_json")) {
+            out.push(GeneratedImage::Base64(b64));
+        }
+    }
+    if out.is_empty() {
+        for url in v["image"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            if let Some(url) = non_empty(Some(url)) {
+                out.push(GeneratedImage::Url(url));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("the images answer has no image".into());
+    }
+    Ok(out)
+}
+
+/// Sends the request to `ep` (with its key: this goes to the provider, not to a media host).
+pub async fn generate(
+    http: &reqwest::Client,
+    ep: &Endpoint,
+    body: &Value,
+) -> Result<Vec<GeneratedImage>, ApiError> {
+    let host = ep.host();
+    let ctx = ErrorContext {
+        host: &host,
+        key_source: &ep.key_source,
+    };
+    let url = format!("{}/images/generations", ep.base_url.trim_end_matches('/'));
+    let mut rb = http.post(url).json(body);
+    if let Some(key) = &ep.api_key {
+        rb = rb.bearer_auth(key);
+    }
+    // Images take long and the endpoint does not stream: the whole answer gets the idle budget.
+    let budget = ep.connect_timeout + ep.idle_timeout;
+    let work = async {
+        let resp = rb.send().await.map_err(|e| ApiError::Connect {
+            host: host.clone(),
+            detail: e.to_string(),
+        })?;
+        let status = resp.status().as_u16();
+        let ct = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase);
+        let request_id = resp
+            .headers()
+            .get("x-oneapi-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let ok = (200..300).contains(&status);
+        let cap = if ok { MAX_BODY } else { MAX_ERROR_BODY };
+        let bytes = read_capped(resp, cap)
+            .await
+            .map_err(|detail| ApiError::Decode {
+                host: host.clone(),
+                detail,
+            })?;
+        if !ok {
+            return Err(classify_response(
+                status,
+                ct.as_deref(),
+                &bytes,
+                request_id.as_deref(),
+                &ctx,
+            ));
+        }
+        parse_response(&bytes).map_err(|message| ApiError::Body {
+            host: host.clone(),
+            message,
+        })
+    };
+    tokio::time::timeout(budget, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(ApiError::Timeout {
+                host: host.clone(),
+                secs: budget.as_secs(),
+                phase: "waiting for the images",
+            })
+        })
+}
+
+async fn read_capped(resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
+    use futures_util::StreamExt;
+    let mut out = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        if out.len() + chunk.len() > cap {
+            return Err(format!("answer larger than {} MB", cap / (1024 * 1024)));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn body_sends_only_what_was_given() {
+        let req = ImageRequest {
+            prompt: "a cat".into(),
+            model: None,
+            size: Some("1024x1792".into()),
+            n: None,
+        };
+        assert_eq!(
+            req.body("flux"),
+            json!({"model":"flux","prompt":"a cat","size":"1024x1792"})
+        );
+    }
+
+    #[test]
+    fn new_api_answer_with_empty_strings() {
+        let body = br#"{"created":1730702305,"data":[{"url":"https://x.example/a.png","b64_json":"","revised_prompt":""},{"url":"","b64_json":"iVBORw0KGgo="}]}"#;
+        assert_eq!(
+            parse_response(body).unwrap(),
+            [
+                GeneratedImage::Url("https://x.example/a.png".into()),
+                GeneratedImage::Base64("iVBORw0KGgo=".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn recraft_top_level_image_list() {
+        let body = br#"{"created":1,"data":[{}],"image":["https://sfile.chatglm.cn/a.png"],"metadata":{"credits":1}}"#;
+        assert_eq!(
+            parse_response(body).unwrap(),
+            [GeneratedImage::Url("https://sfile.chatglm.cn/a.png".into())]
+        );
+    }
+
+    #[test]
+    fn errors_and_empty_answers() {
+        let err = br#"{"error":{"message":"size ... please use 'x' instead of the multiplication sign","type":"new_api_error","code":"invalid_image_request"}}"#;
+        assert!(parse_response(err).unwrap_err().contains("please use 'x'"));
+        assert!(parse_response(br#"{"data":[]}"#).is_err());
+        assert!(parse_response(b"<html>").is_err());
+    }
+}

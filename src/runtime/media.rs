@@ -1,0 +1,180 @@
+//! Runs media effects: downloads and decodes, the system opener, OSC 52 copies, saves and
+//! `/image` requests. Each reports back as an `Action::Media` on the app channel.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::media::{MediaEffect, MediaMsg, MediaSettings};
+use crate::app::{Action, App};
+use crate::backend::{Target, process_env};
+use crate::demo;
+use crate::media::fetch::Fetcher;
+use crate::media::images_api::{self, GeneratedImage};
+use crate::media::{is_web_url, protocol};
+
+/// Chooses how images are drawn, from the settings and the environment (never by querying the
+/// terminal), and gives the app its picker.
+pub fn install_picker(app: &mut App) {
+    let choice = app.media.settings.protocol;
+    app.media.picker = choice
+        .resolve(&process_env)
+        .map(|p| protocol::picker(p, protocol::font_size()));
+    tracing::info!(
+        setting = %choice,
+        protocol = ?app.media.picker.as_ref().map(|p| p.protocol_type()),
+        "image protocol"
+    );
+}
+
+/// The edge's media worker.
+#[derive(Clone)]
+pub struct MediaRunner {
+    fetcher: Option<Fetcher>,
+    api: Option<reqwest::Client>,
+}
+
+impl MediaRunner {
+    /// A runner caching into the settings' cache dir.
+    pub fn new(settings: &MediaSettings) -> Self {
+        let fetcher = Fetcher::new(settings.cache_dir.clone())
+            .inspect_err(|e| tracing::warn!(error = %e, "media downloads disabled"))
+            .ok();
+        let api = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(
+                crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
+            ))
+            .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .ok();
+        Self { fetcher, api }
+    }
+
+    /// Starts `effect` in the background; the result comes back on `tx`.
+    pub fn run(&self, effect: MediaEffect, tx: &UnboundedSender<Action>) {
+        let send = {
+            let tx = tx.clone();
+            move |msg: MediaMsg| {
+                let _ = tx.send(Action::Media(msg));
+            }
+        };
+        let Some(fetcher) = self.fetcher.clone() else {
+            send(MediaMsg::Failed("media downloads are unavailable".into()));
+            return;
+        };
+        match effect {
+            MediaEffect::Fetch { url } => {
+                tokio::spawn(async move {
+                    let result = fetcher.fetch(&url).await.map_err(|e| e.to_string());
+                    send(MediaMsg::Fetched { url, result });
+                });
+            }
+            MediaEffect::Open { url } => {
+                tokio::spawn(async move {
+                    if let Err(e) = open(&fetcher, &url).await {
+                        send(MediaMsg::Failed(e));
+                    }
+                });
+            }
+            MediaEffect::Copy { text } => {
+                let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
+                if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
+                    send(MediaMsg::Failed(format!("copy failed: {e}")));
+                }
+            }
+            MediaEffect::Save { url, dir, name } => {
+                tokio::spawn(async move {
+                    let result = fetcher
+                        .save(&url, &dir, &name)
+                        .await
+                        .map_err(|e| e.to_string());
+                    send(MediaMsg::Saved(result));
+                });
+            }
+            MediaEffect::Generate {
+                message_id,
+                target,
+                body,
+            } => {
+                let api = self.api.clone();
+                tokio::spawn(async move {
+                    let result = generate(api, &fetcher, &target, &body).await;
+                    send(MediaMsg::Generated { message_id, result });
+                });
+            }
+        }
+    }
+}
+
+/// The system opener of this platform.
+pub fn opener() -> &'static str {
+    if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    }
+}
+
+async fn open(fetcher: &Fetcher, url: &str) -> Result<(), String> {
+    // Web links go to the opener as they are; built-in files are written out first.
+    let arg = if is_web_url(url) {
+        url.to_string()
+    } else {
+        let path: PathBuf = fetcher.local_file(url).await.map_err(|e| e.to_string())?;
+        path.display().to_string()
+    };
+    let status = tokio::process::Command::new(opener())
+        .arg(&arg)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .await
+        .map_err(|e| format!("cannot run {}: {e}", opener()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{} failed ({status})", opener()))
+    }
+}
+
+async fn generate(
+    api: Option<reqwest::Client>,
+    fetcher: &Fetcher,
+    target: &Target,
+    body: &serde_json::Value,
+) -> Result<Vec<String>, String> {
+    if target.provider.is_demo() {
+        // The offline demo answers with its built-in picture, after a moment of "work".
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        return Ok(vec![demo::DEMO_IMAGE_URL.to_string()]);
+    }
+    let api = api.ok_or("the HTTP client could not be built")?;
+    let ep = target
+        .provider
+        .endpoint(&process_env)
+        .map_err(|e| e.to_string())?;
+    let images = images_api::generate(&api, &ep, body)
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut urls = Vec::with_capacity(images.len());
+    for image in images {
+        match image {
+            GeneratedImage::Url(url) => urls.push(url),
+            GeneratedImage::Base64(b64) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64.trim())
+                    .map_err(|e| format!("the image's base64 is invalid: {e}"))?;
+                urls.push(
+                    fetcher
+                        .store_generated(&bytes)
+                        .await
+                        .map_err(|e| e.to_string())?,
+                );
+            }
+        }
+    }
+    Ok(urls)
+}

@@ -1,0 +1,98 @@
+//! The media panel end to end: the real binary in tmux with the offline demo model. Half blocks
+//! show in `capture-pane` as ▀ and ▄; `auto` must never eat the first keys typed.
+
+mod tmux;
+
+use std::time::Duration;
+
+use tmux::Tmux;
+
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Half-block characters right of column `from` (the panel side of the screen).
+fn half_blocks_right_of(screen: &str, from: usize) -> usize {
+    screen
+        .lines()
+        .map(|l| {
+            l.chars()
+                .skip(from)
+                .filter(|c| matches!(c, '▀' | '▄'))
+                .count()
+        })
+        .sum()
+}
+
+#[test]
+fn typing_right_after_start_up_is_never_eaten_with_auto_detection() {
+    // A stale kitty variable inside tmux: `auto` must still not query the terminal.
+    let t = Tmux::start(
+        &["-m", "demo:demo", "--image-protocol", "auto"],
+        &[("ECOCHAT_DEMO_DELAY_MS", "1"), ("KITTY_WINDOW_ID", "7")],
+        120,
+        40,
+    );
+    // Keys typed before the first frame and right after it must all arrive.
+    t.type_text("hel");
+    t.wait_for("demo:demo", WAIT);
+    t.type_text("lo 你好");
+    t.wait_until(
+        |s| s.contains("demo:demo") && s.contains("│ hello 你好"),
+        WAIT,
+        "every key typed in the input box",
+    );
+    t.keys(&["Enter"]);
+    // The demo reply links its built-in image: the panel opens by itself and draws it.
+    let screen = t.wait_until(
+        |s| s.contains("Media 1") && half_blocks_right_of(s, 73) > 100,
+        WAIT,
+        "the demo image in half blocks",
+    );
+    assert!(screen.contains("built-in demo"), "{screen}");
+    // Typing goes on normally with the panel open.
+    t.type_text("next");
+    t.wait_for("next", WAIT);
+}
+
+#[test]
+fn ctrl_g_shows_the_panel_with_the_demo_image() {
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config.toml");
+    std::fs::write(&config, "media_panel_auto_open = false\n").unwrap();
+    let config = config.display().to_string();
+    let t = Tmux::start(
+        &["--config", &config, "-m", "demo:demo"],
+        &[("ECOCHAT_DEMO_DELAY_MS", "1")],
+        120,
+        40,
+    );
+    t.type_text("看图");
+    t.wait_for("看图", WAIT);
+    t.keys(&["Enter"]);
+    let screen = t.wait_for("祝你使用愉快", WAIT);
+    assert!(!screen.contains("Media 1"), "auto-open is off:\n{screen}");
+    assert_eq!(half_blocks_right_of(&screen, 0), 0);
+    t.keys(&["C-g"]);
+    let screen = t.wait_until(
+        |s| s.contains("Media 1") && half_blocks_right_of(s, 73) > 100,
+        WAIT,
+        "the panel with the demo image",
+    );
+    assert!(screen.contains("160x100 png"), "{screen}");
+    // Tab twice focuses the panel; Enter shows the image full screen; any key closes it.
+    t.keys(&["Tab"]);
+    t.keys(&["Tab"]);
+    t.wait_for("Enter full", WAIT);
+    t.keys(&["Enter"]);
+    t.wait_for("any key closes", WAIT);
+    t.keys(&["Escape"]);
+    t.wait_until(|s| !s.contains("any key closes"), WAIT, "full screen closed");
+    // `s` saves the image and says where.
+    t.keys(&["s"]);
+    let screen = t.wait_for("saved ", WAIT);
+    assert!(screen.contains("demo.png"), "{screen}");
+    // F3 hides the panel again; the conversation takes the whole width back.
+    t.keys(&["F3"]);
+    t.wait_until(|s| !s.contains("Media 1"), WAIT, "panel hidden");
+    t.type_text("ok");
+    t.wait_for("ok", WAIT);
+}

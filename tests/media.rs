@@ -1,0 +1,308 @@
+//! The media panel end to end against the mock server, without a terminal: the app, `update`,
+//! the real effect runner (chat client, media fetcher, images API) and a `TestBackend` frame.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui_image::picker::Picker;
+use serde_json::json;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use ecochat::api::client::Client;
+use ecochat::app::media::{Load, MediaSettings};
+use ecochat::app::{Action, App, Effect, StreamMsg, update};
+use ecochat::backend::{self, Target};
+use ecochat::config::{ModelSpec, Provider, parse_str};
+use ecochat::media::ImageProtocol;
+use ecochat::runtime::media::MediaRunner;
+use ecochat::ui;
+use ecochat::ui::theme::Theme;
+use support::{MockServer, Reply};
+
+const KEY: &str = "sk-media-test-key";
+
+/// One SSE reply whose whole content is `text`.
+fn reply_with(text: &str) -> Reply {
+    let chunk = json!({"id":"c1","object":"chat.completion.chunk","model":"m",
+        "choices":[{"index":0,"delta":{"content":text},"finish_reason":null}]});
+    let stop = json!({"id":"c1","object":"chat.completion.chunk","model":"m",
+        "choices":[{"index":0,"delta":{},"finish_reason":"stop"}]});
+    Reply::sse(format!("data: {chunk}\n\ndata: {stop}\n\ndata: [DONE]\n\n").as_bytes())
+}
+
+/// The app with its runtime pieces, driven like `runtime::run` does, minus the terminal.
+struct Rig {
+    app: App,
+    client: Client,
+    media: MediaRunner,
+    tx: mpsc::UnboundedSender<Action>,
+    rx: mpsc::UnboundedReceiver<Action>,
+    _cache: tempfile::TempDir,
+}
+
+impl Rig {
+    fn new(server: &MockServer) -> Self {
+        let provider = Provider::new("mock", Some(server.base_url())).with_api_key(KEY);
+        let target = Target {
+            provider,
+            model: ModelSpec::new("gpt-4o-all"),
+        };
+        let mut app = App::new(target, Theme::default(), Rect::new(0, 0, 120, 40), Instant::now());
+        let cache = tempfile::tempdir().unwrap();
+        app.media.settings = MediaSettings {
+            cache_dir: Some(cache.path().join("media")),
+            downloads_dir: cache.path().join("downloads"),
+            protocol: ImageProtocol::Halfblocks,
+            auto_open: true,
+        };
+        app.media.picker = Some(Picker::halfblocks());
+        let media = MediaRunner::new(&app.media.settings);
+        let (tx, rx) = mpsc::unbounded_channel();
+        Self {
+            app,
+            client: Client::new().unwrap(),
+            media,
+            tx,
+            rx,
+            _cache: cache,
+        }
+    }
+
+    fn apply(&mut self, action: Action) {
+        for effect in update(&mut self.app, action, Instant::now()) {
+            match effect {
+                Effect::StartReply {
+                    reply_id,
+                    target,
+                    history,
+                } => {
+                    let (tx, client) = (self.tx.clone(), self.client.clone());
+                    tokio::spawn(async move {
+                        let events = tx.clone();
+                        let mut on_event = move |ev| {
+                            let _ = events.send(Action::Stream {
+                                id: reply_id,
+                                msg: StreamMsg::Event(ev),
+                            });
+                        };
+                        let token = CancellationToken::new();
+                        let end =
+                            backend::chat(&client, &target, &history, false, &mut on_event, &token)
+                                .await;
+                        let _ = tx.send(Action::Stream {
+                            id: reply_id,
+                            msg: StreamMsg::End(end),
+                        });
+                    });
+                }
+                Effect::Media(e) => self.media.run(e, &self.tx),
+                _ => {}
+            }
+        }
+    }
+
+    fn type_and_send(&mut self, text: &str) {
+        for c in text.chars() {
+            self.apply(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+        self.apply(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    }
+
+    /// Applies what the background tasks report until `done` holds; panics after 15 s.
+    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while !done(&self.app) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(action)) => self.apply(action),
+                _ => panic!("timed out waiting for {what}"),
+            }
+        }
+    }
+
+    fn load(&self, url: &str) -> Option<&Load> {
+        self.app.media.load(url)
+    }
+
+    fn screen(&self) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
+        terminal.backend().to_string()
+    }
+}
+
+fn panel_half_blocks(screen: &str) -> usize {
+    // The panel is the right part of each line (the conversation takes the first 72 columns).
+    screen
+        .lines()
+        .map(|l| {
+            l.chars()
+                .skip(73)
+                .filter(|c| matches!(c, '▀' | '▄'))
+                .count()
+        })
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_linking_an_image_ends_with_it_drawn_and_no_key_sent_to_the_image_host() {
+    let server = MockServer::start();
+    let cat = server.url("/img/cat.png");
+    server.on_model(
+        "gpt-4o-all",
+        vec![reply_with(&format!(
+            "{{\"prompt\":\"a cat\",\"size\":\"1024x1024\"}}\n\n![猫]({cat})\n\n这里是一只猫。"
+        ))],
+    );
+    let mut rig = Rig::new(&server);
+    assert!(panel_half_blocks(&rig.screen()) == 0);
+    rig.type_and_send("画一只猫");
+    rig.run_until("the image", |app| {
+        matches!(app.media.load(&cat), Some(Load::Ready(_))) && app.in_flight.is_none()
+    })
+    .await;
+    assert!(rig.app.media.open, "the panel opened by itself");
+    let Some(Load::Ready(img)) = rig.load(&cat) else {
+        unreachable!()
+    };
+    assert_eq!((img.width, img.height, img.format.as_str()), (64, 48, "png"));
+    let screen = rig.screen();
+    assert!(
+        panel_half_blocks(&screen) > 100,
+        "the cat is drawn in half blocks:\n{screen}"
+    );
+    assert!(screen.contains("64x48 png"), "{screen}");
+
+    let requests = server.requests();
+    let chat = requests
+        .iter()
+        .find(|r| r.path_only() == "/v1/chat/completions")
+        .unwrap();
+    assert_eq!(
+        chat.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    let image = requests
+        .iter()
+        .find(|r| r.path_only() == "/img/cat.png")
+        .expect("the image was downloaded");
+    assert_eq!(image.header("authorization"), None);
+    assert!(
+        !image
+            .headers
+            .iter()
+            .any(|(_, v)| v.contains(KEY)),
+        "the key went to the image host: {:?}",
+        image.headers
+    );
+
+    // Re-opening draws from the cache: no second download.
+    let downloads = server.request_count();
+    rig.app.media.loads.clear();
+    rig.apply(Action::Tick);
+    rig.run_until("the cached image", |app| {
+        matches!(app.media.load(&cat), Some(Load::Ready(_)))
+    })
+    .await;
+    assert_eq!(server.request_count(), downloads);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_and_missing_links_end_in_the_error_state() {
+    let server = MockServer::start();
+    server.on_path(
+        "GET",
+        "/img/gone.png",
+        vec![Reply::json(404, br#"{"error":"not found"}"#)],
+    );
+    let gone = server.url("/img/gone.png");
+    // Port 1 on localhost: nothing listens, the connection is refused at once.
+    let closed = "http://127.0.0.1:1/never.png";
+    server.on_model(
+        "gpt-4o-all",
+        vec![reply_with(&format!("![a]({closed})\n![b]({gone})\n"))],
+    );
+    let mut rig = Rig::new(&server);
+    rig.type_and_send("两张图");
+    rig.run_until("the newest link to fail", |app| {
+        matches!(app.media.load(&gone), Some(Load::Failed(_)))
+    })
+    .await;
+    let Some(Load::Failed(e)) = rig.load(&gone) else {
+        unreachable!()
+    };
+    assert!(e.contains("404"), "{e}");
+    assert!(rig.screen().contains("✖ HTTP 404"), "{}", rig.screen());
+    // Selecting the older one fetches it and shows why it failed; the app carries on.
+    rig.apply(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    rig.apply(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    rig.apply(Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    rig.run_until("the refused link to fail", |app| {
+        matches!(app.media.load(closed), Some(Load::Failed(_)))
+    })
+    .await;
+    let Some(Load::Failed(e)) = rig.load(closed) else {
+        unreachable!()
+    };
+    assert!(e.contains("cannot reach 127.0.0.1"), "{e}");
+    assert!(rig.screen().contains("✖ cannot reach"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn image_command_round_trip_through_the_images_route() {
+    let server = MockServer::start();
+    let cat = server.url("/img/cat.png");
+    let mut rig = Rig::new(&server);
+    rig.type_and_send("/image 一只橘猫 --size 1024x1024 --model flux");
+    rig.run_until("the generated image", |app| {
+        matches!(app.media.load(&cat), Some(Load::Ready(_)))
+    })
+    .await;
+    let msg = rig.app.conv.messages.last().unwrap();
+    assert_eq!(msg.content, format!("![image 1]({cat})"));
+    let requests = server.requests();
+    let generation = requests
+        .iter()
+        .find(|r| r.path_only() == "/v1/images/generations")
+        .expect("the images route was called");
+    assert_eq!(
+        generation.json(),
+        json!({"model":"flux","prompt":"一只橘猫","size":"1024x1024"})
+    );
+    assert_eq!(
+        generation.header("authorization"),
+        Some(format!("Bearer {KEY}").as_str())
+    );
+    let image = requests
+        .iter()
+        .find(|r| r.path_only() == "/img/cat.png")
+        .unwrap();
+    assert_eq!(image.header("authorization"), None);
+    assert!(panel_half_blocks(&rig.screen()) > 100);
+}
+
+#[test]
+fn config_keys_for_the_media_panel() {
+    let env = |name: &str| (name == "HOME").then(|| "/home/u".to_string());
+    let path = std::path::Path::new("config.toml");
+    let text = "media_panel_auto_open = false\ndownloads_dir = \"~/Pictures/eco\"\nimage_protocol = \"sixel\"\n";
+    let cfg = parse_str(text, path, &env).unwrap();
+    assert!(!cfg.media.auto_open);
+    assert_eq!(
+        cfg.media.downloads_dir.as_deref(),
+        Some(std::path::Path::new("/home/u/Pictures/eco"))
+    );
+    assert_eq!(cfg.media.image_protocol, ImageProtocol::Sixel);
+    let defaults = parse_str("", path, &env).unwrap();
+    assert!(defaults.media.auto_open);
+    assert_eq!(defaults.media.image_protocol, ImageProtocol::Auto);
+    let err = parse_str("image_protocol = \"chafa\"\n", path, &env)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("config.toml:1:") && err.contains("halfblocks"), "{err}");
+}
