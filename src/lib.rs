@@ -13,5 +13,6 @@ pub mod pipe;
 pub mod runtime;
 pub mod sanitize;
 pub mod state_file;
+pub mod synthetic;
 pub mod text;
 pub mod ui;

@@ -102,6 +102,10 @@ fn main() -> ExitCode {
         .collect();
     app.media.settings =
         ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
+    // Benchmarks only: stands in for resuming a long stored session.
+    if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
+        app.conv = ecochat::synthetic::conversation(n);
+    }
     if let Some(w) = loaded.warnings.first() {
         app.notice = Some(ecochat::app::Notice {
             text: format!("warning: {w}"),

@@ -85,7 +85,11 @@ fn ctrl_g_shows_the_panel_with_the_demo_image() {
     t.keys(&["Enter"]);
     t.wait_for("any key closes", WAIT);
     t.keys(&["Escape"]);
-    t.wait_until(|s| !s.contains("any key closes"), WAIT, "full screen closed");
+    t.wait_until(
+        |s| !s.contains("any key closes"),
+        WAIT,
+        "full screen closed",
+    );
     // `s` saves the image and says where.
     t.keys(&["s"]);
     let screen = t.wait_for("saved ", WAIT);

@@ -53,7 +53,12 @@ impl Rig {
             provider,
             model: ModelSpec::new("gpt-4o-all"),
         };
-        let mut app = App::new(target, Theme::default(), Rect::new(0, 0, 120, 40), Instant::now());
+        let mut app = App::new(
+            target,
+            Theme::default(),
+            Rect::new(0, 0, 120, 40),
+            Instant::now(),
+        );
         let cache = tempfile::tempdir().unwrap();
         app.media.settings = MediaSettings {
             cache_dir: Some(cache.path().join("media")),
@@ -109,9 +114,15 @@ impl Rig {
 
     fn type_and_send(&mut self, text: &str) {
         for c in text.chars() {
-            self.apply(Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            self.apply(Action::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
         }
-        self.apply(Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+        self.apply(Action::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
     }
 
     /// Applies what the background tasks report until `done` holds; panics after 15 s.
@@ -170,7 +181,10 @@ async fn a_reply_linking_an_image_ends_with_it_drawn_and_no_key_sent_to_the_imag
     let Some(Load::Ready(img)) = rig.load(&cat) else {
         unreachable!()
     };
-    assert_eq!((img.width, img.height, img.format.as_str()), (64, 48, "png"));
+    assert_eq!(
+        (img.width, img.height, img.format.as_str()),
+        (64, 48, "png")
+    );
     let screen = rig.screen();
     assert!(
         panel_half_blocks(&screen) > 100,
@@ -193,10 +207,7 @@ async fn a_reply_linking_an_image_ends_with_it_drawn_and_no_key_sent_to_the_imag
         .expect("the image was downloaded");
     assert_eq!(image.header("authorization"), None);
     assert!(
-        !image
-            .headers
-            .iter()
-            .any(|(_, v)| v.contains(KEY)),
+        !image.headers.iter().any(|(_, v)| v.contains(KEY)),
         "the key went to the image host: {:?}",
         image.headers
     );
@@ -241,7 +252,10 @@ async fn unreachable_and_missing_links_end_in_the_error_state() {
     // Selecting the older one fetches it and shows why it failed; the app carries on.
     rig.apply(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
     rig.apply(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
-    rig.apply(Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)));
+    rig.apply(Action::Key(KeyEvent::new(
+        KeyCode::Down,
+        KeyModifiers::NONE,
+    )));
     rig.run_until("the refused link to fail", |app| {
         matches!(app.media.load(closed), Some(Load::Failed(_)))
     })
@@ -304,5 +318,8 @@ fn config_keys_for_the_media_panel() {
     let err = parse_str("image_protocol = \"chafa\"\n", path, &env)
         .unwrap_err()
         .to_string();
-    assert!(err.contains("config.toml:1:") && err.contains("halfblocks"), "{err}");
+    assert!(
+        err.contains("config.toml:1:") && err.contains("halfblocks"),
+        "{err}"
+    );
 }

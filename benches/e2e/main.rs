@@ -1,0 +1,137 @@
+//! End-to-end measurements of the release binary in tmux against the in-repo mock server:
+//! stream latency, the same scrolled up over a long history, start-up, idle CPU and peak memory.
+//! Prints one table with the budget of issue 8 beside each number.
+//!
+//! Run it with `benches/e2e.sh`; a plain `cargo bench` skips it (it needs tmux and ~2 minutes).
+//! All traffic stays on 127.0.0.1; every wait has a timeout.
+
+#[path = "../../tests/support/mod.rs"]
+mod support;
+#[path = "../../tests/tmux/mod.rs"]
+mod tmux;
+
+mod measure;
+mod proxy;
+
+use std::time::Duration;
+
+use measure::{Row, median, repeat};
+use proxy::Proxy;
+use support::{MockServer, Reply};
+
+/// Set by `benches/e2e.sh`; without it `cargo bench` does not run this bench.
+const ENABLE_ENV: &str = "ECOCHAT_E2E_BENCH";
+/// Chunks of the latency reply (issue 8: "a 2,000-chunk reply").
+const CHUNKS: usize = 2_000;
+/// Size of the memory reply.
+const BIG_REPLY: usize = 10 * 1024 * 1024;
+/// Messages of the long conversation ("a 5,000-message conversation").
+const HISTORY: usize = 5_000;
+/// Repetitions of each timed measurement; the median is reported.
+const RUNS: usize = 5;
+
+fn main() {
+    if std::env::var_os(ENABLE_ENV).is_none() {
+        println!("e2e: skipped; run benches/e2e.sh (needs tmux)");
+        return;
+    }
+    let server = MockServer::start();
+    server.on_model(
+        measure::LATENCY_MODEL,
+        vec![support::scenarios::big_reply(CHUNKS)],
+    );
+    server.on_model(measure::MEMORY_MODEL, vec![big_reply(BIG_REPLY)]);
+    let proxy = Proxy::start(server.addr());
+    let history = HISTORY.to_string();
+
+    let mut rows = Vec::new();
+    let base = repeat(RUNS, measure::harness_baseline);
+    rows.push(Row::info(
+        "tmux + capture overhead (printf to screen)",
+        median(base.iter().copied()),
+    ));
+
+    let a = repeat(RUNS, || measure::stream(&proxy, None, false));
+    let a_last = median(a.iter().map(|s| s.last_byte_to_screen));
+    rows.push(Row::info(
+        "(a) Enter -> last of 2,000 chunks on screen",
+        median(a.iter().map(|s| s.enter_to_screen)),
+    ));
+    rows.push(Row::budget(
+        "(a) server's last byte -> on screen",
+        a_last,
+        Duration::from_millis(50),
+    ));
+
+    let b = repeat(RUNS, || measure::stream(&proxy, Some(&history), true));
+    let b_enter = median(b.iter().map(|s| s.enter_to_screen));
+    rows.push(Row::budget(
+        "(b) Enter -> reply done, scrolled up, 5,000 msgs",
+        b_enter,
+        median(a.iter().map(|s| s.enter_to_screen)).mul_f64(1.2),
+    ));
+    rows.push(Row::info(
+        "(b) last byte -> on screen, scrolled up, 5,000 msgs",
+        median(b.iter().map(|s| s.last_byte_to_screen)),
+    ));
+
+    let c1 = median(repeat(RUNS, || measure::startup(None)));
+    rows.push(Row::budget(
+        "(c) start-up to first frame, no config",
+        c1,
+        Duration::from_millis(30),
+    ));
+    let c2 = median(repeat(RUNS, || measure::startup(Some(&history))));
+    rows.push(Row::budget(
+        "(c) start-up to first frame, 5,000 msgs resumed",
+        c2,
+        Duration::from_millis(60),
+    ));
+
+    let idle = measure::idle_cpu(Duration::from_secs(10));
+    rows.push(Row::budget(
+        "(d) CPU over 10 s idle (all threads)",
+        idle,
+        Duration::from_millis(20),
+    ));
+
+    let (hwm, took) = measure::peak_rss(&proxy);
+    rows.push(Row::info("(e) 10 MB reply streamed in", took));
+    rows.push(Row::bytes(
+        "(e) peak RSS (VmHWM) after a 10 MB reply",
+        hwm,
+        4 * BIG_REPLY as u64 + 30 * 1024 * 1024,
+    ));
+
+    measure::print_table(&rows, &base);
+    drop(server);
+}
+
+/// One SSE reply of at least `bytes` bytes of markdown text in ~4 KiB content chunks.
+fn big_reply(bytes: usize) -> Reply {
+    let text = ecochat::synthetic::long_reply(bytes);
+    let mut payload = Vec::with_capacity(text.len() * 11 / 10);
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(4096);
+        while !rest.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        let event = serde_json::json!({
+            "id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": 1743318000,
+            "model": "mock-model",
+            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]
+        });
+        payload.extend(format!("data: {event}\n\n").into_bytes());
+    }
+    let stop = serde_json::json!({
+        "id": "chatcmpl-mock", "object": "chat.completion.chunk", "created": 1743318000,
+        "model": "mock-model",
+        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 5, "completion_tokens": 42, "total_tokens": 47}
+    });
+    payload.extend(format!("data: {stop}\n\ndata: [DONE]\n\n").into_bytes());
+    Reply::sse(&payload)
+}

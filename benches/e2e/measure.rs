@@ -1,0 +1,299 @@
+//! The measurements themselves, each on a fresh ecochat in its own tmux server, and the table.
+
+use std::time::{Duration, Instant};
+
+use crate::proxy::Proxy;
+use crate::tmux::Tmux;
+
+/// Model whose reply is the 2,000-chunk stream.
+pub const LATENCY_MODEL: &str = "big2000";
+/// Model whose reply is the 10 MB stream.
+pub const MEMORY_MODEL: &str = "big10mb";
+/// The text of the last content chunk of `big_reply(2000)`.
+const LAST_PIECE: &str = "第1999段，";
+/// What the status bar shows once the synthetic reply's usage arrived (completion tokens).
+const DONE_USAGE: &str = "↓42 tok";
+const KEY_ENV: &str = "ECOCHAT_BENCH_KEY";
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+/// Longest wait for anything on screen.
+const TIMEOUT: Duration = Duration::from_secs(60);
+/// Pause between two screen captures; each capture itself takes a few milliseconds.
+const POLL: Duration = Duration::from_millis(1);
+
+/// Runs `f` `n` times.
+pub fn repeat<T>(n: usize, mut f: impl FnMut() -> T) -> Vec<T> {
+    (0..n).map(|_| f()).collect()
+}
+
+/// The median (the upper one for an even count).
+pub fn median(runs: impl IntoIterator<Item = Duration>) -> Duration {
+    let mut v: Vec<Duration> = runs.into_iter().collect();
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+/// One streamed reply.
+pub struct Stream {
+    pub enter_to_screen: Duration,
+    pub last_byte_to_screen: Duration,
+}
+
+/// ecochat with a config pointing at the relay, optionally with a preloaded history.
+fn app(proxy: &Proxy, model: &str, history: Option<&str>) -> Tmux {
+    let mut t = Tmux::new();
+    let cfg = format!(
+        "default_model = \"mock:{model}\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
+         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"{LATENCY_MODEL}\", \"{MEMORY_MODEL}\"]\n",
+        proxy.base_url()
+    );
+    let path = t.write_file("ecochat.toml", &cfg).display().to_string();
+    let mut env = vec![(KEY_ENV, "sk-bench")];
+    if let Some(n) = history {
+        env.push((ecochat::synthetic::HISTORY_ENV, n));
+    }
+    t.run(&["--config", &path], &env, WIDTH, HEIGHT);
+    t.wait_ready();
+    t
+}
+
+/// Polls the screen until `pred` holds; the time is taken when the capture that saw it began.
+fn wait_screen(t: &Tmux, what: &str, pred: impl Fn(&str) -> bool) -> Instant {
+    let start = Instant::now();
+    loop {
+        let at = Instant::now();
+        let screen = t.screen();
+        if pred(&screen) {
+            return at;
+        }
+        assert!(
+            start.elapsed() < TIMEOUT,
+            "timed out waiting for {what}; screen:\n{screen}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
+/// The screen without whitespace and scrollbar cells, so wrapped text reads as one string.
+fn flat(screen: &str) -> String {
+    screen
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '║' | '█' | '│'))
+        .collect()
+}
+
+/// Enter -> the 2,000-chunk reply complete on screen. Following the reply, completion is its
+/// last chunk on screen; scrolled up (PgUp right after Enter) the text is out of view, so it is
+/// the status bar's final usage, drawn in the same frame as the last chunk.
+pub fn stream(proxy: &Proxy, history: Option<&str>, scrolled_up: bool) -> Stream {
+    let t = app(proxy, LATENCY_MODEL, history);
+    t.type_text("go");
+    wait_screen(&t, "the typed prompt", |s| s.contains("go"));
+    proxy.reset();
+    let enter = Instant::now();
+    if scrolled_up {
+        t.keys(&["Enter", "PPage"]);
+    } else {
+        t.keys(&["Enter"]);
+    }
+    let seen = if scrolled_up {
+        wait_screen(&t, "the final usage", |s| {
+            crate::tmux::status_line(s).contains(DONE_USAGE)
+        })
+    } else {
+        wait_screen(&t, "the last chunk", |s| flat(s).contains(LAST_PIECE))
+    };
+    if scrolled_up {
+        let screen = t.screen();
+        assert!(
+            !flat(&screen).contains(LAST_PIECE),
+            "the pane did not stay scrolled up:\n{screen}"
+        );
+    }
+    let last = proxy.last_byte().unwrap_or(enter);
+    Stream {
+        enter_to_screen: seen.saturating_duration_since(enter),
+        last_byte_to_screen: seen.saturating_duration_since(last),
+    }
+}
+
+/// Spawn -> the input box drawn, without a config (demo model) and maybe with a long history.
+pub fn startup(history: Option<&str>) -> Duration {
+    let mut t = Tmux::new();
+    let env: Vec<(&str, &str)> = history
+        .map(|n| vec![(ecochat::synthetic::HISTORY_ENV, n)])
+        .unwrap_or_default();
+    let start = Instant::now();
+    t.run(&[], &env, WIDTH, HEIGHT);
+    let seen = wait_screen(&t, "the first frame", |s| s.contains("╭ Message"));
+    seen - start
+}
+
+/// The same spawn and poll for a program that prints the text at once: the harness's share.
+pub fn harness_baseline() -> Duration {
+    let t = Tmux::new();
+    let start = Instant::now();
+    t_launch_printf(&t);
+    let seen = wait_screen(&t, "printf", |s| s.contains("╭ Message"));
+    seen - start
+}
+
+fn t_launch_printf(t: &Tmux) {
+    let out = t.tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-s",
+        "e2e",
+        "printf '╭ Message\\n'; sleep 30",
+    ]);
+    assert!(out.status.success(), "tmux new-session failed");
+}
+
+/// CPU time (all threads, from /proc/PID/task/*/schedstat) used by an idle ecochat in `span`.
+pub fn idle_cpu(span: Duration) -> Duration {
+    let mut t = Tmux::new();
+    t.run(&[], &[], WIDTH, HEIGHT);
+    t.wait_ready();
+    std::thread::sleep(Duration::from_secs(1));
+    let pid = t.app_pid();
+    let before = cpu_time(pid);
+    std::thread::sleep(span);
+    let after = cpu_time(pid);
+    let (utime, stime) = ticks(pid);
+    eprintln!(
+        "e2e: idle ecochat at exit of the window: utime+stime {utime}+{stime} ticks since start"
+    );
+    after.saturating_sub(before)
+}
+
+/// Total time on CPU of every thread of `pid`.
+fn cpu_time(pid: u32) -> Duration {
+    let mut ns = 0u64;
+    if let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+        for task in dir.flatten() {
+            let text = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            ns += text
+                .split_whitespace()
+                .next()
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    Duration::from_nanos(ns)
+}
+
+/// utime and stime of `pid` in clock ticks, from /proc/PID/stat.
+fn ticks(pid: u32) -> (u64, u64) {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<u64> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .map(|f| f.parse().unwrap_or(0))
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        fields.get(11).copied().unwrap_or(0),
+        fields.get(12).copied().unwrap_or(0),
+    )
+}
+
+/// VmHWM after the 10 MB reply finished, and how long the reply took.
+pub fn peak_rss(proxy: &Proxy) -> (u64, Duration) {
+    let t = app(proxy, MEMORY_MODEL, None);
+    t.type_text("big");
+    wait_screen(&t, "the typed prompt", |s| s.contains("big"));
+    let start = Instant::now();
+    t.keys(&["Enter"]);
+    let done = wait_screen(&t, "the end of the 10 MB reply", |s| {
+        crate::tmux::status_line(s).contains(DONE_USAGE)
+    });
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", t.app_pid())).unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    (kb * 1024, done - start)
+}
+
+/// One line of the table.
+pub struct Row {
+    name: &'static str,
+    value: String,
+    budget: String,
+    verdict: &'static str,
+}
+
+impl Row {
+    /// A number without a budget of its own.
+    pub fn info(name: &'static str, d: Duration) -> Row {
+        Row {
+            name,
+            value: ms(d),
+            budget: "-".into(),
+            verdict: "",
+        }
+    }
+
+    /// A time and its budget.
+    pub fn budget(name: &'static str, d: Duration, budget: Duration) -> Row {
+        Row {
+            name,
+            value: ms(d),
+            budget: format!("< {}", ms(budget)),
+            verdict: if d <= budget { "ok" } else { "MISS" },
+        }
+    }
+
+    /// A size and its budget.
+    pub fn bytes(name: &'static str, b: u64, budget: u64) -> Row {
+        Row {
+            name,
+            value: mib(b),
+            budget: format!("< {}", mib(budget)),
+            verdict: if b <= budget { "ok" } else { "MISS" },
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn mib(b: u64) -> String {
+    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+}
+
+/// Prints the table as Markdown, ready for the README.
+pub fn print_table(rows: &[Row], baseline: &[Duration]) {
+    println!();
+    println!("| measurement | median | budget | |");
+    println!("|---|---:|---:|---|");
+    for r in rows {
+        println!(
+            "| {} | {} | {} | {} |",
+            r.name, r.value, r.budget, r.verdict
+        );
+    }
+    let spread: Vec<String> = baseline.iter().map(|d| ms(*d)).collect();
+    println!();
+    println!(
+        "Times are medians of {} runs, read by polling `tmux capture-pane` (resolution: one \
+         capture, a few ms); start-up includes the tmux overhead above (runs: {}).",
+        crate::RUNS,
+        spread.join(", ")
+    );
+    let pressure = std::fs::read_to_string("/proc/pressure/cpu").unwrap_or_default();
+    if let Some(line) = pressure.lines().next() {
+        println!("CPU pressure at the end: {line}");
+    }
+}
