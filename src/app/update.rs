@@ -15,8 +15,13 @@ const WHEEL_LINES: usize = 3;
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
+    // A reply piece changes only its own message; the media scan need not look at the others.
+    let piece_of = match &action {
+        Action::Stream { id, .. } => Some(*id),
+        _ => None,
+    };
     let mut effects = apply(app, action, now);
-    effects.extend(super::media::after_update(app, now));
+    effects.extend(super::media::after_update(app, now, piece_of));
     effects
 }
 

@@ -3,6 +3,10 @@
 
 use super::MediaKind;
 
+mod scanner;
+
+pub use scanner::LinkScanner;
+
 /// One link found in a text (view and download variants of one file merged).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaLink {
@@ -20,6 +24,7 @@ pub struct MediaLink {
 }
 
 /// A link before merging.
+#[derive(Debug, Clone)]
 struct Raw {
     url: String,
     label: Option<String>,
@@ -29,13 +34,19 @@ struct Raw {
 
 /// Every link in `text`, duplicates and view/download pairs merged, in order of first appearance.
 pub fn extract_links(text: &str) -> Vec<MediaLink> {
+    merge(raw_links(text).into_iter())
+}
+
+/// The links of `text` before merging, in order. No link spans a line break, so the raw links
+/// of a text are those of its lines one after the other (what `LinkScanner` relies on).
+fn raw_links(text: &str) -> Vec<Raw> {
     let mut consumed: Vec<(usize, usize)> = Vec::new();
     let mut raws: Vec<(usize, Raw)> = Vec::new();
     markdown_links(text, &mut consumed, &mut raws);
     angle_links(text, &mut consumed, &mut raws);
     bare_urls(text, &consumed, &mut raws);
     raws.sort_by_key(|(start, _)| *start);
-    merge(raws.into_iter().map(|(_, r)| r))
+    raws.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Links to show for a message: all of them once it is finished, only the complete ones while
