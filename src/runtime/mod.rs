@@ -28,9 +28,10 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Runs the TUI until the user quits or a terminating signal arrives.
 pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
+    // Syntax colours take tens of milliseconds to decode: on the other core, meanwhile.
+    std::thread::spawn(ui::markdown::warm_up);
     let mut guard = TerminalGuard::enter()?;
     media::install_picker(&mut app);
-    let media = media::MediaRunner::new(&app.media.settings);
     let size = guard.terminal.size()?;
     update(
         &mut app,
@@ -51,6 +52,9 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     guard.terminal.draw(|f| ui::render(&app, f))?;
     let mut last_draw = Instant::now();
     let mut dirty = false;
+    // Its HTTP clients read the system's root certificates (tens of milliseconds): after the
+    // first frame, so start-up shows the screen first.
+    let media = media::MediaRunner::new(&app.media.settings);
 
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);

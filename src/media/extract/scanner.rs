@@ -2,18 +2,26 @@
 
 use super::{MediaLink, Raw, merge, raw_links};
 
+/// An unfinished last line up to this long is scanned again on every call; a longer one only
+/// once it grew by a quarter, so a reply that never breaks its line stays linear too.
+const TAIL_RESCAN: usize = 4096;
+
 /// The links of a growing text. Lines up to the last line break are scanned once and kept;
-/// only the unfinished last line is scanned again on each call, so a streamed reply costs its
-/// length once rather than once per piece.
+/// only the unfinished last line is scanned again, so a streamed reply costs its length once
+/// rather than once per piece.
 #[derive(Debug, Clone, Default)]
 pub struct LinkScanner {
     /// Bytes of the text whose lines are scanned, up to and including a line break.
     scanned: usize,
     raws: Vec<Raw>,
+    /// The last scan of the unfinished line, and how long that line was then.
+    tail: Vec<Raw>,
+    tail_len: usize,
 }
 
 impl LinkScanner {
-    /// The links of `text`, as `settled_links(text, live)` finds them. `text` should extend the
+    /// The links of `text`, as `settled_links(text, live)` finds them; while `live`, a link in an
+    /// unfinished line longer than 4 KiB may show up a little later. `text` should extend the
     /// text of the previous call; a shorter one starts the scan over.
     pub fn scan(&mut self, text: &str, live: bool) -> Vec<MediaLink> {
         if self.scanned > text.len() || !text.is_char_boundary(self.scanned) {
@@ -23,9 +31,16 @@ impl LinkScanner {
             let end = self.scanned + nl + 1;
             self.raws.extend(raw_links(&text[self.scanned..end]));
             self.scanned = end;
+            self.tail_len = 0;
+            self.tail.clear();
         }
-        let tail = raw_links(&text[self.scanned..]);
-        let mut links = merge(self.raws.iter().cloned().chain(tail));
+        let tail = &text[self.scanned..];
+        let stale = tail.len() != self.tail_len;
+        if stale && (!live || tail.len() <= TAIL_RESCAN || tail.len() >= self.tail_len * 5 / 4) {
+            self.tail = raw_links(tail);
+            self.tail_len = tail.len();
+        }
+        let mut links = merge(self.raws.iter().chain(&self.tail).cloned());
         if live {
             links.retain(|l| l.complete);
         }
@@ -72,6 +87,34 @@ mod tests {
              [下载](https://cdn.example/c/download/1.png)\t<https://v.example/x.mp4>\n\
              {\"url\":\"https:\\/\\/j.example\\/a.jpg\"} tail https://t.example/end",
         );
+    }
+
+    #[test]
+    fn a_reply_without_line_breaks_is_scanned_in_growing_steps_and_whole_at_the_end() {
+        let line: String = (0..400)
+            .map(|i| format!("第{i}段 ![p{i}](https://img.example/{i}.png) "))
+            .collect();
+        let mut scanner = LinkScanner::default();
+        let mut scans = 0;
+        let mut end = 0;
+        while end < line.len() {
+            end = (end + 40).min(line.len());
+            while !line.is_char_boundary(end) {
+                end += 1;
+            }
+            let before = scanner.tail_len;
+            let links = scanner.scan(&line[..end], true);
+            scans += usize::from(scanner.tail_len != before);
+            if end % 10 == 0 {
+                // Never a link that is not there, and never more than a quarter of the line behind.
+                let fresh = settled_links(&line[..end], true);
+                assert!(links.len() <= fresh.len());
+                assert!(links.len() * 5 / 4 + 2 >= fresh.len() || end <= TAIL_RESCAN);
+            }
+        }
+        // Every piece while the line is short, then a quarter more each time.
+        assert!(scans < TAIL_RESCAN / 40 + 20, "{scans} rescans of the line");
+        assert_eq!(scanner.scan(&line, false), settled_links(&line, false));
     }
 
     #[test]

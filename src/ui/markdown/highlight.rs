@@ -16,6 +16,13 @@ fn syntaxes() -> &'static SyntaxSet {
     SET.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
+/// Decodes the syntax and theme data now; run on a spare thread at start-up, so the first code
+/// block on screen (a resumed session) does not wait for all of it.
+pub fn warm_up() {
+    syntaxes();
+    themes();
+}
+
 fn themes() -> &'static ThemeSet {
     static SET: OnceLock<ThemeSet> = OnceLock::new();
     SET.get_or_init(ThemeSet::load_defaults)
