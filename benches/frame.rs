@@ -117,3 +117,35 @@ fn first_frame(bencher: Bencher, n: usize) {
             terminal.draw(|f| ui::render(&app, f)).map(|_| ())
         });
 }
+
+/// Building the 5,000-message stand-in for a resumed session (`ECOCHAT_BENCH_HISTORY`).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn synthetic_history_5000() -> usize {
+    synthetic::conversation(5_000).messages.len()
+}
+
+/// What start-up does with a resumed 5,000-message session: the first `update` (the terminal
+/// size, which also scans the history for media links) and the first frame.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn resume_5000(bencher: Bencher) {
+    let conv = synthetic::conversation(5_000);
+    bencher
+        .with_inputs(|| {
+            let target = Target {
+                provider: Provider::builtin_demo(),
+                model: ModelSpec::new("demo"),
+            };
+            let mut app = App::new(target, Theme::default(), Rect::default(), Instant::now());
+            app.conv = conv.clone();
+            let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
+            (app, terminal)
+        })
+        .bench_local_refs(|(app, terminal)| {
+            let size = Action::Resize {
+                width: WIDTH,
+                height: HEIGHT,
+            };
+            update(app, size, Instant::now());
+            terminal.draw(|f| ui::render(app, f)).map(|_| ())
+        });
+}

@@ -45,6 +45,11 @@ fn main() {
     let history = HISTORY.to_string();
 
     let mut rows = Vec::new();
+    let pressure = std::fs::read_to_string("/proc/pressure/cpu").unwrap_or_default();
+    println!(
+        "e2e: CPU pressure at the start: {}",
+        pressure.lines().next().unwrap_or("unknown")
+    );
     let base = repeat(RUNS, measure::harness_baseline);
     rows.push(Row::info(
         "tmux + capture overhead (printf to screen)",
@@ -57,34 +62,47 @@ fn main() {
         "(a) Enter -> last of 2,000 chunks on screen",
         median(a.iter().map(|s| s.enter_to_screen)),
     ));
+    rows.push(Row::info(
+        "(a) server's first byte -> last chunk on screen",
+        median(a.iter().map(|s| s.first_byte_to_screen)),
+    ));
     rows.push(Row::budget(
-        "(a) server's last byte -> on screen",
+        "(a) server's last byte -> last chunk on screen",
         a_last,
         Duration::from_millis(50),
     ));
 
+    // Enter -> done also holds uploading the 5,000-message history (~6 MB of JSON) to the mock,
+    // so the stream is compared from the server's bytes, as (a)'s budget is.
     let b = repeat(RUNS, || measure::stream(&proxy, Some(&history), true));
-    let b_enter = median(b.iter().map(|s| s.enter_to_screen));
-    rows.push(Row::budget(
-        "(b) Enter -> reply done, scrolled up, 5,000 msgs",
-        b_enter,
-        median(a.iter().map(|s| s.enter_to_screen)).mul_f64(1.2),
+    rows.push(Row::info(
+        "(b) scrolled up, 5,000 msgs: Enter -> reply done",
+        median(b.iter().map(|s| s.enter_to_screen)),
     ));
     rows.push(Row::info(
-        "(b) last byte -> on screen, scrolled up, 5,000 msgs",
+        "(b) scrolled up, 5,000 msgs: first byte -> done",
+        median(b.iter().map(|s| s.first_byte_to_screen)),
+    ));
+    rows.push(Row::budget(
+        "(b) scrolled up, 5,000 msgs: last byte -> done",
         median(b.iter().map(|s| s.last_byte_to_screen)),
+        a_last.mul_f64(1.2),
     ));
 
+    // The tmux spawn and the capture are not ecochat's: the budget applies to what is left.
+    let overhead = median(base.iter().copied());
     let c1 = median(repeat(RUNS, || measure::startup(None)));
+    rows.push(Row::info("(c) start-up to first frame, no config, raw", c1));
     rows.push(Row::budget(
-        "(c) start-up to first frame, no config",
-        c1,
+        "(c) ... minus the tmux overhead",
+        c1.saturating_sub(overhead),
         Duration::from_millis(30),
     ));
     let c2 = median(repeat(RUNS, || measure::startup(Some(&history))));
+    rows.push(Row::info("(c) start-up, 5,000 msgs resumed, raw", c2));
     rows.push(Row::budget(
-        "(c) start-up to first frame, 5,000 msgs resumed",
-        c2,
+        "(c) ... minus the tmux overhead",
+        c2.saturating_sub(overhead),
         Duration::from_millis(60),
     ));
 

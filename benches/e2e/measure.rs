@@ -36,6 +36,8 @@ pub fn median(runs: impl IntoIterator<Item = Duration>) -> Duration {
 /// One streamed reply.
 pub struct Stream {
     pub enter_to_screen: Duration,
+    /// From the first byte of the answer: the stream's own cost, without the request upload.
+    pub first_byte_to_screen: Duration,
     pub last_byte_to_screen: Duration,
 }
 
@@ -110,9 +112,11 @@ pub fn stream(proxy: &Proxy, history: Option<&str>, scrolled_up: bool) -> Stream
             "the pane did not stay scrolled up:\n{screen}"
         );
     }
+    let first = proxy.first_byte().unwrap_or(enter);
     let last = proxy.last_byte().unwrap_or(enter);
     Stream {
         enter_to_screen: seen.saturating_duration_since(enter),
+        first_byte_to_screen: seen.saturating_duration_since(first),
         last_byte_to_screen: seen.saturating_duration_since(last),
     }
 }
@@ -166,8 +170,12 @@ pub fn idle_cpu(span: Duration) -> Duration {
     std::thread::sleep(span);
     let after = cpu_time(pid);
     let (utime, stime) = ticks(pid);
+    assert!(before > Duration::ZERO, "no CPU time read for pid {pid}");
     eprintln!(
-        "e2e: idle ecochat at exit of the window: utime+stime {utime}+{stime} ticks since start"
+        "e2e: idle ecochat: {:.1} ms CPU since its start ({utime}+{stime} ticks utime+stime), \
+         {:.3} ms of it in the idle window",
+        after.as_secs_f64() * 1000.0,
+        after.saturating_sub(before).as_secs_f64() * 1000.0
     );
     after.saturating_sub(before)
 }

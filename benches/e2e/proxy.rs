@@ -9,7 +9,15 @@ use std::time::Instant;
 /// The relay; its threads end with their sockets, the accept thread with the process.
 pub struct Proxy {
     addr: SocketAddr,
-    last_down: Arc<Mutex<Option<Instant>>>,
+    /// First and last server-to-client write since the last `reset`.
+    down: Arc<Mutex<Stamps>>,
+}
+
+/// When the server sent its first and last bytes.
+#[derive(Debug, Default, Clone, Copy)]
+struct Stamps {
+    first: Option<Instant>,
+    last: Option<Instant>,
 }
 
 impl Proxy {
@@ -17,8 +25,8 @@ impl Proxy {
     pub fn start(upstream: SocketAddr) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the relay");
         let addr = listener.local_addr().expect("relay address");
-        let last_down = Arc::new(Mutex::new(None));
-        let stamp = last_down.clone();
+        let down = Arc::new(Mutex::new(Stamps::default()));
+        let stamp = down.clone();
         std::thread::spawn(move || {
             for client in listener.incoming().flatten() {
                 let Ok(server) = TcpStream::connect(upstream) else {
@@ -29,7 +37,7 @@ impl Proxy {
                 relay(client, server, stamp.clone());
             }
         });
-        Proxy { addr, last_down }
+        Proxy { addr, down }
     }
 
     /// `http://127.0.0.1:PORT/v1`.
@@ -37,18 +45,27 @@ impl Proxy {
         format!("http://{}/v1", self.addr)
     }
 
-    /// Forgets the last byte seen, before a new measurement.
+    /// Forgets the bytes seen, before a new measurement.
     pub fn reset(&self) {
-        *self.last_down.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *lock(&self.down) = Stamps::default();
+    }
+
+    /// When the server first sent a byte to the client since the last `reset`.
+    pub fn first_byte(&self) -> Option<Instant> {
+        lock(&self.down).first
     }
 
     /// When the server last sent a byte to the client.
     pub fn last_byte(&self) -> Option<Instant> {
-        *self.last_down.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.down).last
     }
 }
 
-fn relay(client: TcpStream, server: TcpStream, stamp: Arc<Mutex<Option<Instant>>>) {
+fn lock(m: &Mutex<Stamps>) -> std::sync::MutexGuard<'_, Stamps> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn relay(client: TcpStream, server: TcpStream, stamp: Arc<Mutex<Stamps>>) {
     let (Ok(client2), Ok(server2)) = (client.try_clone(), server.try_clone()) else {
         return;
     };
@@ -57,7 +74,7 @@ fn relay(client: TcpStream, server: TcpStream, stamp: Arc<Mutex<Option<Instant>>
 }
 
 /// Copies `from` to `to` until either side closes; stamps every write when asked to.
-fn pump(mut from: TcpStream, mut to: TcpStream, stamp: Option<Arc<Mutex<Option<Instant>>>>) {
+fn pump(mut from: TcpStream, mut to: TcpStream, stamp: Option<Arc<Mutex<Stamps>>>) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
         let n = match from.read(&mut buf) {
@@ -68,7 +85,10 @@ fn pump(mut from: TcpStream, mut to: TcpStream, stamp: Option<Arc<Mutex<Option<I
             break;
         }
         if let Some(s) = &stamp {
-            *s.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
+            let now = Instant::now();
+            let mut s = lock(s);
+            s.first.get_or_insert(now);
+            s.last = Some(now);
         }
     }
     let _ = to.shutdown(Shutdown::Write);

@@ -28,8 +28,6 @@ const TICK: Duration = Duration::from_millis(100);
 
 /// Runs the TUI until the user quits or a terminating signal arrives.
 pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
-    // Syntax colours take tens of milliseconds to decode: on the other core, meanwhile.
-    std::thread::spawn(ui::markdown::warm_up);
     let mut guard = TerminalGuard::enter()?;
     media::install_picker(&mut app);
     let size = guard.terminal.size()?;
@@ -43,6 +41,12 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    // Syntax colours take tens of milliseconds to decode: on another thread, with a frame when
+    // they are ready (code on screen before that is drawn plain).
+    let ready = tx.clone();
+    ui::markdown::warm_up(move || {
+        let _ = ready.send(Action::Tick);
+    });
     let mut events = EventStream::new();
     let mut replies: HashMap<u64, CancellationToken> = HashMap::new();
     let mut signals = Signals::new()?;

@@ -13,6 +13,7 @@ use ratatui::widgets::{
 };
 
 use crate::chat::{Conversation, Message};
+use crate::ui::markdown::highlighting_ready;
 use crate::ui::theme::Theme;
 use estimate::estimated_height;
 
@@ -23,7 +24,7 @@ const EXACT_BUDGET: usize = 8 * 1024;
 /// One message of the layout: its lines, or only a guess of its height while it is off screen.
 #[derive(Debug, Clone)]
 enum Entry {
-    Laid(MessageLines),
+    Laid(Box<MessageLines>),
     Estimated {
         id: u64,
         revision: u64,
@@ -68,6 +69,8 @@ impl Entry {
 #[derive(Debug, Clone, Default)]
 pub struct ConversationLayout {
     opts: Option<LayoutOptions>,
+    /// Whether code had syntax colours when laid out (they arrive shortly after start-up).
+    highlighted: bool,
     entries: Vec<Entry>,
     /// `starts[i]` is the first screen line of message `i`; the last element is the total.
     starts: Vec<usize>,
@@ -76,9 +79,11 @@ pub struct ConversationLayout {
 impl ConversationLayout {
     /// Brings the layout up to date with `conv` at `opts`.
     pub fn sync(&mut self, conv: &Conversation, opts: LayoutOptions, theme: &Theme) {
-        if self.opts != Some(opts) {
+        let highlighted = highlighting_ready();
+        if self.opts != Some(opts) || self.highlighted != highlighted {
             self.entries.clear();
             self.opts = Some(opts);
+            self.highlighted = highlighted;
         }
         let msgs = &conv.messages;
         // Keep the longest prefix of entries that still belongs to the same messages.
@@ -110,7 +115,7 @@ impl ConversationLayout {
                     return Entry::estimate(msg, opts);
                 }
                 budget = budget.saturating_sub(msg.content.len() + msg.reasoning.len());
-                Entry::Laid(MessageLines::new(msg, opts, theme))
+                Entry::Laid(Box::new(MessageLines::new(msg, opts, theme)))
             })
             .collect();
         fresh.reverse();
@@ -147,7 +152,7 @@ impl ConversationLayout {
             if let (Entry::Estimated { .. }, Some(msg)) =
                 (&self.entries[idx], conv.messages.get(idx))
             {
-                self.entries[idx] = Entry::Laid(MessageLines::new(msg, opts, theme));
+                self.entries[idx] = Entry::Laid(Box::new(MessageLines::new(msg, opts, theme)));
                 first.get_or_insert(idx);
             }
             idx += 1;
