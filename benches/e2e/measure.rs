@@ -39,6 +39,8 @@ pub struct Stream {
     /// From the first byte of the answer: the stream's own cost, without the request upload.
     pub first_byte_to_screen: Duration,
     pub last_byte_to_screen: Duration,
+    /// ecochat's threads' time waiting for a CPU between Enter and the screen showing the end.
+    pub waited: Duration,
 }
 
 /// ecochat with a config pointing at the relay, optionally with a preloaded history.
@@ -92,6 +94,8 @@ pub fn stream(proxy: &Proxy, history: Option<&str>, scrolled_up: bool) -> Stream
     t.type_text("go");
     wait_screen(&t, "the typed prompt", |s| s.contains("go"));
     proxy.reset();
+    let pid = t.app_pid();
+    let (_, wait_before) = sched(pid, None);
     let enter = Instant::now();
     if scrolled_up {
         t.keys(&["Enter", "PPage"]);
@@ -105,6 +109,7 @@ pub fn stream(proxy: &Proxy, history: Option<&str>, scrolled_up: bool) -> Stream
     } else {
         wait_screen(&t, "the last chunk", |s| flat(s).contains(LAST_PIECE))
     };
+    let (_, wait_after) = sched(pid, None);
     if scrolled_up {
         let screen = t.screen();
         assert!(
@@ -118,19 +123,35 @@ pub fn stream(proxy: &Proxy, history: Option<&str>, scrolled_up: bool) -> Stream
         enter_to_screen: seen.saturating_duration_since(enter),
         first_byte_to_screen: seen.saturating_duration_since(first),
         last_byte_to_screen: seen.saturating_duration_since(last),
+        waited: wait_after.saturating_sub(wait_before),
     }
 }
 
+/// One start-up.
+pub struct Startup {
+    pub wall: Duration,
+    /// The main thread's time on a CPU until the frame was seen (it draws the frame).
+    pub main_cpu: Duration,
+    /// The main thread's time waiting for a CPU meanwhile.
+    pub main_wait: Duration,
+}
+
 /// Spawn -> the input box drawn, without a config (demo model) and maybe with a long history.
-pub fn startup(history: Option<&str>) -> Duration {
+pub fn startup(history: Option<&str>) -> Startup {
     let mut t = Tmux::new();
     let env: Vec<(&str, &str)> = history
         .map(|n| vec![(ecochat::synthetic::HISTORY_ENV, n)])
         .unwrap_or_default();
     let start = Instant::now();
     t.run(&[], &env, WIDTH, HEIGHT);
+    let pid = t.app_pid();
     let seen = wait_screen(&t, "the first frame", |s| s.contains("╭ Message"));
-    seen - start
+    let (main_cpu, main_wait) = sched(pid, Some(pid));
+    Startup {
+        wall: seen - start,
+        main_cpu,
+        main_wait,
+    }
 }
 
 /// The same spawn and poll for a program that prints the text at once: the harness's share.
@@ -182,18 +203,27 @@ pub fn idle_cpu(span: Duration) -> Duration {
 
 /// Total time on CPU of every thread of `pid`.
 fn cpu_time(pid: u32) -> Duration {
-    let mut ns = 0u64;
+    sched(pid, None).0
+}
+
+/// Time on a CPU and time waiting in a run queue for one (ready but not running: the machine
+/// was busy), from /proc/PID/task/*/schedstat, of thread `tid` or of every thread.
+pub fn sched(pid: u32, tid: Option<u32>) -> (Duration, Duration) {
+    let (mut run, mut wait) = (0u64, 0u64);
     if let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) {
         for task in dir.flatten() {
+            if tid.is_some_and(|t| task.file_name().to_str() != Some(&t.to_string())) {
+                continue;
+            }
             let text = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
-            ns += text
+            let mut fields = text
                 .split_whitespace()
-                .next()
-                .and_then(|n| n.parse::<u64>().ok())
-                .unwrap_or(0);
+                .map(|n| n.parse::<u64>().unwrap_or(0));
+            run += fields.next().unwrap_or(0);
+            wait += fields.next().unwrap_or(0);
         }
     }
-    Duration::from_nanos(ns)
+    (Duration::from_nanos(run), Duration::from_nanos(wait))
 }
 
 /// utime and stime of `pid` in clock ticks, from /proc/PID/stat.
@@ -235,7 +265,7 @@ pub fn peak_rss(proxy: &Proxy) -> (u64, Duration) {
 
 /// One line of the table.
 pub struct Row {
-    name: &'static str,
+    name: String,
     value: String,
     budget: String,
     verdict: &'static str,
@@ -243,9 +273,9 @@ pub struct Row {
 
 impl Row {
     /// A number without a budget of its own.
-    pub fn info(name: &'static str, d: Duration) -> Row {
+    pub fn info(name: impl Into<String>, d: Duration) -> Row {
         Row {
-            name,
+            name: name.into(),
             value: ms(d),
             budget: "-".into(),
             verdict: "",
@@ -253,9 +283,9 @@ impl Row {
     }
 
     /// A time and its budget.
-    pub fn budget(name: &'static str, d: Duration, budget: Duration) -> Row {
+    pub fn budget(name: impl Into<String>, d: Duration, budget: Duration) -> Row {
         Row {
-            name,
+            name: name.into(),
             value: ms(d),
             budget: format!("< {}", ms(budget)),
             verdict: if d <= budget { "ok" } else { "MISS" },
@@ -263,9 +293,9 @@ impl Row {
     }
 
     /// A size and its budget.
-    pub fn bytes(name: &'static str, b: u64, budget: u64) -> Row {
+    pub fn bytes(name: impl Into<String>, b: u64, budget: u64) -> Row {
         Row {
-            name,
+            name: name.into(),
             value: mib(b),
             budget: format!("< {}", mib(budget)),
             verdict: if b <= budget { "ok" } else { "MISS" },
