@@ -113,9 +113,7 @@ fn first_frame(bencher: Bencher, n: usize) {
             let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
             (app, terminal)
         })
-        .bench_local_values(|(app, mut terminal)| {
-            terminal.draw(|f| ui::render(&app, f)).map(|_| ())
-        });
+        .bench_local_refs(|(app, terminal)| terminal.draw(|f| ui::render(app, f)).map(|_| ()));
 }
 
 /// Building the 5,000-message stand-in for a resumed session (`ECOCHAT_BENCH_HISTORY`).

@@ -4,6 +4,7 @@ pub mod media;
 pub mod terminal;
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, MouseEventKind};
@@ -56,9 +57,16 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     guard.terminal.draw(|f| ui::render(&app, f))?;
     let mut last_draw = Instant::now();
     let mut dirty = false;
-    // Its HTTP clients read the system's root certificates (tens of milliseconds): after the
-    // first frame, so start-up shows the screen first.
-    let media = media::MediaRunner::new(&app.media.settings);
+    // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
+    // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
+    let media = Arc::new(OnceLock::<media::MediaRunner>::new());
+    {
+        let media = media.clone();
+        let settings = app.media.settings.clone();
+        tokio::task::spawn_blocking(move || {
+            media.get_or_init(|| media::MediaRunner::new(&settings));
+        });
+    }
 
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
@@ -154,7 +162,7 @@ fn apply(
     tx: &mpsc::UnboundedSender<Action>,
     client: &Client,
     paths: &Paths,
-    media: &media::MediaRunner,
+    media: &OnceLock<media::MediaRunner>,
     replies: &mut HashMap<u64, CancellationToken>,
 ) {
     for effect in update(app, action, Instant::now()) {
@@ -212,7 +220,9 @@ fn apply(
                     });
                 });
             }
-            Effect::Media(effect) => media.run(effect, tx),
+            Effect::Media(effect) => media
+                .get_or_init(|| media::MediaRunner::new(&app.media.settings))
+                .run(effect, tx),
             Effect::Quit => {}
         }
     }

@@ -117,7 +117,9 @@ pub fn highlight(
     let found = syntax_theme
         .filter(|_| ready)
         .and_then(|name| Some((name, themes().themes.get(name)?)));
-    let (Some((theme_name, theme)), Some(syntax)) = (found, syntax_for(lang)) else {
+    // The syntax is looked up only with colours to use: the lookup waits for the syntax data.
+    let (Some((theme_name, theme)), Some(syntax)) = (found, found.and_then(|_| syntax_for(lang)))
+    else {
         return code
             .lines()
             .map(|l| vec![Span::styled(l.to_owned(), plain)])
