@@ -84,7 +84,9 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
                 break;
             }
         };
+        let mut reply_ended = false;
         if let Some(action) = action {
+            reply_ended |= ends_reply(&action);
             apply(&mut app, action, &tx, &client, &paths, &media, &mut replies);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
@@ -92,10 +94,12 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
+                reply_ended |= ends_reply(&a);
                 apply(&mut app, a, &tx, &client, &paths, &media, &mut replies);
             }
         }
-        if dirty && last_draw.elapsed() >= FRAME {
+        // The end of a reply is drawn at once: nothing more is coming to share its frame.
+        if dirty && (reply_ended || last_draw.elapsed() >= FRAME) {
             guard.terminal.draw(|f| ui::render(&app, f))?;
             last_draw = Instant::now();
             dirty = false;
@@ -141,6 +145,17 @@ async fn discover(
         tracing::warn!(%e, "cannot cache the model list");
     }
     Ok(ids)
+}
+
+/// True for the last message of a reply.
+fn ends_reply(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Stream {
+            msg: StreamMsg::End(_),
+            ..
+        }
+    )
 }
 
 fn translate(ev: Event) -> Option<Action> {
