@@ -31,6 +31,13 @@ pub struct Cli {
     /// How to draw images: auto, kitty, sixel, iterm2, halfblocks or none (overrides image_protocol).
     #[arg(long, value_name = "PROTOCOL", value_enum)]
     pub image_protocol: Option<crate::media::ImageProtocol>,
+    /// Reopen a saved session: the newest, or the one with this ID (`ecochat sessions` lists them).
+    #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "latest")]
+    pub resume: Option<String>,
+
+    /// Do not save this conversation in the session store.
+    #[arg(long)]
+    pub no_save: bool,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -41,4 +48,20 @@ pub struct Cli {
 pub enum Command {
     /// List the configured models as provider:model.
     Models,
+    /// List saved sessions, newest first, or those containing every word of QUERY.
+    Sessions {
+        /// Words to search for in titles and messages (Chinese works too).
+        query: Vec<String>,
+    },
+    /// Print a saved session as Markdown or JSON, or write it to a file.
+    Export {
+        /// The session's ID, as `ecochat sessions` shows it.
+        id: i64,
+        /// Markdown transcript or every stored field as JSON.
+        #[arg(long, value_enum, default_value = "md")]
+        format: crate::store::commands::ExportFormat,
+        /// Write here (atomically) instead of to stdout.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }

@@ -34,9 +34,9 @@ Hello! This is the offline `demo` model: no key, no network. It shows what a rea
 2. A markdown list with **bold** and `inline code`\n\
 3. 代码块 a fenced code block:\n\n\
 ```rust\nfn main() {{\n    println!(\"你好, ecochat!\");\n}}\n```\n\n\
-And an image link, served from the binary so it works offline:\n\n\
+And an image, served from the binary so it works offline; the media panel (Ctrl+G) draws it:\n\n\
 ![ecochat 演示图 demo image]({DEMO_IMAGE_URL})\n\n\
-Configure a real provider in `config.toml` and pick it with `-m provider:model`. 祝你使用愉快！\n"
+Configure a real provider in `config.toml` and switch models with Ctrl+P. 祝你使用愉快！\n"
     )
 }
 

@@ -13,6 +13,7 @@ pub mod pipe;
 pub mod runtime;
 pub mod sanitize;
 pub mod state_file;
+pub mod store;
 pub mod synthetic;
 pub mod text;
 pub mod ui;

@@ -8,11 +8,13 @@ use clap::Parser;
 
 use ecochat::api::client::Client;
 use ecochat::app::App;
+use ecochat::app::sessions::{self, Sessions};
 use ecochat::backend::{self, Target};
 use ecochat::cli::{Cli, Command};
 use ecochat::config::{self, Paths};
 use ecochat::pipe::{self, PipeOptions};
 use ecochat::state_file::{ModelCache, RememberedState};
+use ecochat::store::{self, commands};
 use ecochat::ui::theme::Theme;
 use ecochat::{logging, runtime};
 
@@ -38,6 +40,23 @@ fn main() -> ExitCode {
             println!("{}:{}", provider.name, model.id);
         }
         return ExitCode::SUCCESS;
+    }
+    let db = paths.data_dir.join(store::DB_FILE);
+    match &cli.command {
+        Some(Command::Sessions { query }) => {
+            return match commands::list(&db, &query.join(" "), &mut std::io::stdout()) {
+                Ok(_) => ExitCode::SUCCESS,
+                Err(e) => fail(1, &e),
+            };
+        }
+        Some(Command::Export { id, format, output }) => {
+            let out = &mut std::io::stdout();
+            return match commands::export(&db, *id, *format, output.as_deref(), out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => fail(1, &e),
+            };
+        }
+        _ => {}
     }
 
     let remembered = RememberedState::load(&paths.state_dir);
@@ -76,6 +95,7 @@ fn main() -> ExitCode {
             prompt,
             no_stream: cli.no_stream,
             show_reasoning: cli.show_reasoning,
+            save_to: (!cli.no_save).then(|| db.clone()),
         };
         return match tokio_runtime() {
             Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
@@ -87,14 +107,18 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(1, &e),
     };
-    let theme = Theme::from_env(std::env::var("NO_COLOR").ok().as_deref());
+    let theme = Theme::resolve(cfg.theme, std::env::var("NO_COLOR").ok().as_deref());
     let mut app = App::new(
-        target,
+        target.clone(),
         theme,
         ratatui::layout::Rect::default(),
         Instant::now(),
     );
     app.providers = cfg.providers.clone();
+    app.keymap = cfg.keymap.clone();
+    if app.theme.markdown.syntax.is_some() {
+        std::thread::spawn(ecochat::ui::markdown::preload);
+    }
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()
@@ -105,6 +129,24 @@ fn main() -> ExitCode {
     // Benchmarks only: stands in for resuming a long stored session.
     if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
         app.conv = ecochat::synthetic::conversation(n);
+    }
+    let transcripts = cfg.transcripts_dir.clone();
+    app.sessions = Sessions::new(
+        (!cli.no_save).then(|| db.clone()),
+        Some(transcripts.unwrap_or_else(|| paths.data_dir.join("transcripts"))),
+        Some(cfg.clone()),
+    );
+    if let Some(which) = &cli.resume {
+        match commands::resume(&db, which) {
+            Ok(stored) => {
+                sessions::restore(&mut app, stored);
+                // An explicit -m beats the model the session was using.
+                if cli.model.is_some() {
+                    app.target = target;
+                }
+            }
+            Err(e) => return fail(1, &e),
+        }
     }
     if let Some(w) = loaded.warnings.first() {
         app.notice = Some(ecochat::app::Notice {

@@ -8,6 +8,7 @@ use crate::api::StreamEvent;
 use crate::api::client::{Client, ReplyEnd, WireMessage};
 use crate::backend::{self, Target};
 use crate::sanitize::StreamSanitizer;
+use crate::store::record::Recorder;
 
 /// What the pipe run should do.
 #[derive(Debug, Clone)]
@@ -15,6 +16,8 @@ pub struct PipeOptions {
     pub prompt: String,
     pub no_stream: bool,
     pub show_reasoning: bool,
+    /// The session database to record the exchange in; `None` with `--no-save`.
+    pub save_to: Option<std::path::PathBuf>,
 }
 
 /// Writes text to a stream, neutralising escape sequences when it is a terminal.
@@ -84,7 +87,7 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     let mut thoughts = Out::new(stderr, err_tty);
     let show_reasoning = opts.show_reasoning;
     let mut reasoning_on_stdout = false;
-    let mut on_event = |ev: StreamEvent| match ev {
+    let mut on_piece = |ev: StreamEvent| match ev {
         StreamEvent::Content(t) => {
             if std::mem::take(&mut reasoning_on_stdout) {
                 // keep the answer apart from the reasoning printed before it
@@ -104,6 +107,16 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
         }
         _ => {}
     };
+    let mut recorder = opts
+        .save_to
+        .clone()
+        .map(|db| Recorder::start(db, &opts.prompt, &target.label()));
+    let mut on_event = |ev: StreamEvent| {
+        if let Some(r) = recorder.as_mut() {
+            r.event(&ev);
+        }
+        on_piece(ev)
+    };
     let cancel = CancellationToken::new();
     let history = [WireMessage::new("user", opts.prompt.clone())];
     let result = tokio::select! {
@@ -115,6 +128,9 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     };
     thoughts.finish_line();
     out.finish_line();
+    if let Some(problem) = recorder.and_then(|r| r.finish(&result)) {
+        eprintln!("ecochat: warning: this chat was not saved: {problem}");
+    }
     match result {
         Ok(end) => {
             if let Some(note) = end_note(&end) {

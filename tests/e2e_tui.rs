@@ -153,8 +153,13 @@ fn last_piece_shown(screen: &str) -> Option<usize> {
 #[test]
 fn demo_model_streams_a_reply_without_any_config() {
     let t = Tmux::start(&[], &[("ECOCHAT_DEMO_DELAY_MS", "2")], WIDTH, HEIGHT);
-    let screen = t.wait_ready();
-    assert!(status_line(&screen).contains("demo:demo"), "{screen}");
+    t.wait_ready();
+    // The input box is drawn before the status bar: under load a capture can fall between.
+    t.wait_until(
+        |s| status_line(s).contains("demo:demo"),
+        WAIT,
+        "the model in the status bar",
+    );
     send(&t, "你好");
     let screen = wait_reply_done(&t, "祝你使用愉快！");
     assert!(screen.contains("你刚才说：「你好」"), "{screen}");

@@ -2,6 +2,11 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+mod custom;
+mod table;
+
+pub use custom::KeyConflict;
+
 /// Something the user can ask for with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
@@ -23,6 +28,14 @@ pub enum Command {
     ModelPicker,
     ToggleMedia,
     Help,
+    Sessions,
+    SaveTranscript,
+    /// Conversation focus only, like the three below.
+    SelectPrev,
+    SelectNext,
+    CopyMessage,
+    CopyCode,
+    ExternalEditor,
 }
 
 impl Command {
@@ -49,7 +62,23 @@ impl Command {
             }
             Command::ToggleMedia => "show or hide the media panel (image, audio and video links)",
             Command::Help => "show this help",
+            Command::Sessions => "browse and search saved sessions",
+            Command::SaveTranscript => "save the conversation as Markdown",
+            Command::SelectPrev => "conversation: select the previous message",
+            Command::SelectNext => "conversation: select the next message",
+            Command::CopyMessage => "conversation: copy the selected message, else the last reply",
+            Command::CopyCode => "conversation: copy its last code block, else the last reply's",
+            Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
         }
+    }
+
+    /// True for commands that act only while the conversation pane has the focus; their keys
+    /// may be plain letters, since typing there does not go to the prompt.
+    pub fn in_conversation(self) -> bool {
+        matches!(
+            self,
+            Command::SelectPrev | Command::SelectNext | Command::CopyMessage | Command::CopyCode
+        )
     }
 }
 
@@ -72,6 +101,9 @@ impl Combo {
         if let KeyCode::Char(c) = key.code {
             if !c.is_ascii_alphabetic() || mods.contains(KeyModifiers::CONTROL) {
                 mods.remove(KeyModifiers::SHIFT);
+            } else if c.is_ascii_uppercase() {
+                // A capital is Shift+letter, whether or not the terminal said so.
+                mods.insert(KeyModifiers::SHIFT);
             }
         }
         let code = match key.code {
@@ -97,7 +129,11 @@ impl Combo {
             }
         }
         let key = match self.code {
+            KeyCode::Char(' ') => "Space".into(),
+            // A plain letter is shown as typed (`y`); with modifiers, as on the keycap.
+            KeyCode::Char(c) if self.mods.is_empty() => c.to_string(),
             KeyCode::Char(c) => c.to_ascii_uppercase().to_string(),
+            KeyCode::BackTab => "Tab".into(),
             KeyCode::F(n) => format!("F{n}"),
             KeyCode::PageUp => "PgUp".into(),
             KeyCode::PageDown => "PgDn".into(),
@@ -118,7 +154,7 @@ pub struct Binding {
 }
 
 /// The list of bindings, first match wins.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeyMap {
     pub bindings: Vec<Binding>,
 }
@@ -174,6 +210,14 @@ impl Default for KeyMap {
                 b(Char('g'), CTRL, ToggleMedia),
                 b(F(3), NONE, ToggleMedia),
                 b(F(1), NONE, Help),
+                b(Char('o'), CTRL, Command::Sessions),
+                b(Char('s'), CTRL, Command::SaveTranscript),
+                empty(Char('?'), NONE, Help),
+                b(Char('e'), CTRL, Command::ExternalEditor),
+                empty(Char('['), NONE, Command::SelectPrev),
+                empty(Char(']'), NONE, Command::SelectNext),
+                empty(Char('y'), NONE, Command::CopyMessage),
+                empty(Char('Y'), SHIFT, Command::CopyCode),
             ],
         }
     }
@@ -185,7 +229,17 @@ impl KeyMap {
         let combo = Combo::of(key);
         self.bindings
             .iter()
+            .filter(|b| !b.command.in_conversation())
             .find(|b| b.combo == combo && (!b.when_input_empty || input_empty))
+            .map(|b| b.command)
+    }
+
+    /// The conversation-only command bound to `key` (checked first while that pane has the focus).
+    pub fn lookup_in_conversation(&self, key: &KeyEvent) -> Option<Command> {
+        let combo = Combo::of(key);
+        self.bindings
+            .iter()
+            .find(|b| b.command.in_conversation() && b.combo == combo)
             .map(|b| b.command)
     }
 
@@ -194,7 +248,7 @@ impl KeyMap {
         let mut rows: Vec<(Vec<String>, Command)> = Vec::new();
         for b in &self.bindings {
             let mut label = b.combo.label();
-            if b.when_input_empty {
+            if b.when_input_empty && !b.command.in_conversation() {
                 label.push_str(" (empty input)");
             }
             match rows.iter_mut().find(|(_, c)| *c == b.command) {

@@ -1,10 +1,15 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
+pub mod browser;
+pub mod copy;
+mod editor;
 pub mod keymap;
 pub mod media;
+mod mouse;
 pub mod picker;
 mod prompt;
-mod slash;
+pub mod sessions;
+pub mod slash;
 mod switch;
 mod update;
 
@@ -44,6 +49,8 @@ pub enum Action {
     },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
+    /// A report from the session store's thread.
+    Store(crate::store::task::StoreEvent),
     /// A provider's `/models` answer (ids, or the error sentence).
     ModelsDiscovered {
         provider: String,
@@ -51,6 +58,8 @@ pub enum Action {
     },
     /// A media fetch, save or generation reports back.
     Media(media::MediaMsg),
+    /// The external editor (Ctrl+E) closed: the edited prompt, or why it failed.
+    EditorDone(Result<String, String>),
 }
 
 /// What a reply task reports.
@@ -73,12 +82,18 @@ pub enum Effect {
     CancelReply {
         reply_id: u64,
     },
+    /// Work for the session store's thread.
+    Store(crate::store::task::StoreCmd),
     /// Remember `provider:model` as the model to start with next time.
     SaveLastModel(String),
     /// Fetch this provider's `/models` in the background.
     DiscoverModels(Box<Provider>),
     /// Fetch, open, copy, save media, or generate images.
     Media(media::MediaEffect),
+    /// Suspend the screen and edit `text` in `$VISUAL`/`$EDITOR`.
+    EditPrompt {
+        text: String,
+    },
     Quit,
 }
 
@@ -112,6 +127,8 @@ pub struct Scroll {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     Help,
+    /// The session browser (Ctrl+O); its state is in `App::sessions`.
+    Sessions,
     Picker(picker::ModelPicker),
     /// The selected image, full screen until a key is pressed.
     Image,
@@ -148,12 +165,18 @@ pub struct App {
     pub show_reasoning: bool,
     /// The popup drawn over everything, which gets the keys while open.
     pub overlay: Option<Overlay>,
+    /// First line of the help overlay shown (it scrolls when the bindings do not fit).
+    pub help_scroll: usize,
     /// Which pane gets the keys when no popup is open.
     pub focus: Focus,
     /// Links of the replies, the side panel and its images.
     pub media: media::MediaState,
     pub now: Instant,
     pub quit: bool,
+    /// The session store's view of the conversation, and the session browser.
+    pub sessions: sessions::Sessions,
+    /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
+    pub selected: Option<u64>,
 }
 
 impl App {
@@ -179,10 +202,13 @@ impl App {
             layout: RefCell::new(ConversationLayout::default()),
             show_reasoning: false,
             overlay: None,
+            help_scroll: 0,
             focus: Focus::Input,
             media: media::MediaState::default(),
             now,
             quit: false,
+            sessions: sessions::Sessions::default(),
+            selected: None,
         }
     }
 
@@ -253,5 +279,7 @@ impl App {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod test_harness;
 #[cfg(test)]
 mod tests;

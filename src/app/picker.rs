@@ -20,7 +20,7 @@ impl PickerEntry {
     }
 
     /// The text the filter matches against.
-    fn haystack(&self) -> String {
+    pub fn haystack(&self) -> String {
         format!(
             "{} {} {} {}",
             self.provider,

@@ -1,5 +1,13 @@
-//! Slash commands typed in the prompt. Only known commands are taken: any other text starting
-//! with `/` (a path, a regex) is sent to the model as usual.
+//! Slash commands typed in the prompt. A word of letters after the `/` is a command (unknown
+//! ones are refused with the list); anything else starting with `/` (a path, a regex) is sent
+//! to the model as usual, and `//` sends a text that starts with `/`.
+
+mod complete;
+mod run;
+
+pub use complete::{Hint, complete, hint};
+pub use run::resolve_model;
+pub(super) use run::{complete_model, run};
 
 use crate::media::images_api::ImageRequest;
 
@@ -11,16 +19,120 @@ pub const MAX_N: u32 = 10;
 pub enum SlashCommand {
     /// `/image <prompt> [--size WxH] [--n N] [--model ID]`
     Image(ImageRequest),
+    /// `/model [NAME]`: switch to the best match of NAME; no name opens the picker.
+    Model(String),
+    /// `/system [TEXT]`: set the conversation's system prompt; no text removes it.
+    System(Option<String>),
+    /// `/clear`: a new conversation, as Ctrl+N.
+    Clear,
+    /// `/save`: the Markdown transcript, as Ctrl+S.
+    Save,
+    /// `/help`: the keys.
+    Help,
 }
 
-/// `None` when `input` is not a slash command; `Some(Err(usage))` when it is one, written wrong.
+/// A command's name, argument syntax and purpose, for the hint line and `/help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlashSpec {
+    pub name: &'static str,
+    pub args: &'static str,
+    pub about: &'static str,
+}
+
+/// Every command, in the order the hint line lists them.
+pub const COMMANDS: &[SlashSpec] = &[
+    SlashSpec {
+        name: "/model",
+        args: "NAME",
+        about: "switch the model (fuzzy match; no name opens the picker)",
+    },
+    SlashSpec {
+        name: "/system",
+        args: "[TEXT]",
+        about: "system prompt of this conversation (no text removes it)",
+    },
+    SlashSpec {
+        name: "/clear",
+        args: "",
+        about: "start a new conversation (Ctrl+N)",
+    },
+    SlashSpec {
+        name: "/save",
+        args: "",
+        about: "save the conversation as Markdown (Ctrl+S)",
+    },
+    SlashSpec {
+        name: "/image",
+        args: "PROMPT [--size WxH] [--n N] [--model ID]",
+        about: "generate images",
+    },
+    SlashSpec {
+        name: "/help",
+        args: "",
+        about: "show the keys",
+    },
+];
+
+/// Other names accepted for a command.
+const ALIASES: &[(&str, &str)] = &[("/img", "/image")];
+
+/// The command `name` (with its `/`), aliases resolved.
+pub fn spec(name: &str) -> Option<&'static SlashSpec> {
+    let name = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, real)| real);
+    COMMANDS.iter().find(|c| c.name == name)
+}
+
+/// The command word at the start of `input` (`/model` of `/model gpt`), when it has the shape
+/// of one: a `/` then letters, ended by whitespace or the end of the text. `//` escapes.
+pub fn command_word(input: &str) -> Option<&str> {
+    let input = input.trim_start();
+    let rest = input.strip_prefix('/')?;
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    let word = &rest[..end];
+    word.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        .then_some(&input[..end + 1])
+}
+
+/// `None` when `input` is not a slash command; `Some(Err(message))` when it is one, written
+/// wrong or unknown.
 pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
-    let input = input.trim();
-    let (name, rest) = input.split_once(char::is_whitespace).unwrap_or((input, ""));
-    match name {
-        "/image" | "/img" => Some(parse_image(rest).map(SlashCommand::Image)),
-        _ => None,
+    let name = command_word(input)?;
+    let rest = input.trim_start()[name.len()..].trim_start();
+    let Some(spec) = spec(name) else {
+        return Some(Err(unknown(name)));
+    };
+    let no_args = |cmd: SlashCommand| {
+        if rest.trim().is_empty() {
+            Ok(cmd)
+        } else {
+            Err(format!("{} takes no arguments", spec.name))
+        }
+    };
+    Some(match spec.name {
+        "/image" => parse_image(rest).map(SlashCommand::Image),
+        "/model" => Ok(SlashCommand::Model(rest.trim().to_string())),
+        "/system" => Ok(SlashCommand::System(
+            Some(rest.trim_end().to_string()).filter(|t| !t.trim().is_empty()),
+        )),
+        "/clear" => no_args(SlashCommand::Clear),
+        "/save" => no_args(SlashCommand::Save),
+        _ => no_args(SlashCommand::Help),
+    })
+}
+
+fn unknown(name: &str) -> String {
+    if name == "/" {
+        return "type a command after /: /model, /system, /clear, /save, /image, /help".into();
     }
+    let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+    format!(
+        "unknown command {name}: try {} (start with // to send text beginning with /)",
+        names.join(", ")
+    )
 }
 
 const IMAGE_USAGE: &str = "usage: /image <prompt> [--size 1024x1024] [--n 2] [--model flux]";
@@ -135,7 +247,45 @@ mod tests {
     #[test]
     fn other_slashes_are_not_commands() {
         assert_eq!(parse("/etc/hosts is a file"), None);
-        assert_eq!(parse("/imagine a cat"), None);
+        assert_eq!(parse("/你好"), None);
+        assert_eq!(parse("//image a cat"), None);
         assert_eq!(parse("hello /image"), None);
+    }
+
+    #[test]
+    fn unknown_command_words_are_refused_with_the_list() {
+        for bad in ["/imagine a cat", "/mdoel gpt", "/", "/x"] {
+            let Some(Err(msg)) = parse(bad) else {
+                panic!("{bad:?} -> {:?}", parse(bad))
+            };
+            assert!(msg.contains("/model") && msg.contains("/help"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn every_command_parses_with_its_arguments() {
+        assert_eq!(
+            parse("/model  deepseek chat "),
+            Some(Ok(SlashCommand::Model("deepseek chat".into())))
+        );
+        assert_eq!(
+            parse("/model"),
+            Some(Ok(SlashCommand::Model(String::new())))
+        );
+        assert_eq!(
+            parse("/system 你是一位翻译。\n只输出译文。"),
+            Some(Ok(SlashCommand::System(Some(
+                "你是一位翻译。\n只输出译文。".into()
+            ))))
+        );
+        assert_eq!(parse("/system   "), Some(Ok(SlashCommand::System(None))));
+        assert_eq!(parse("/clear"), Some(Ok(SlashCommand::Clear)));
+        assert_eq!(parse(" /save "), Some(Ok(SlashCommand::Save)));
+        assert_eq!(parse("/help"), Some(Ok(SlashCommand::Help)));
+        assert!(matches!(parse("/clear now"), Some(Err(m)) if m.contains("no arguments")));
+        assert!(matches!(
+            parse("/img a cat"),
+            Some(Ok(SlashCommand::Image(_)))
+        ));
     }
 }

@@ -55,7 +55,7 @@ pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Switches to `entry` for the next request; the conversation stays.
-fn choose(app: &mut App, entry: &PickerEntry) -> Vec<Effect> {
+pub(super) fn choose(app: &mut App, entry: &PickerEntry) -> Vec<Effect> {
     let Some(provider) = app.providers.iter().find(|p| p.name == entry.provider) else {
         return Vec::new();
     };

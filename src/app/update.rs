@@ -2,15 +2,12 @@
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::keymap::Command;
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
 use crate::chat::{Role, Status};
-
-/// Lines moved by one mouse-wheel notch.
-const WHEEL_LINES: usize = 3;
 
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
@@ -21,19 +18,28 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         _ => None,
     };
     let mut effects = apply(app, action, now);
+    // A selection is for the focused conversation; elsewhere `y` and `Y` mean the last reply.
+    if app.focus != Focus::Conversation {
+        app.selected = None;
+    }
     effects.extend(super::media::after_update(app, now, piece_of));
+    // Whatever the action changed in the conversation is handed to the store.
+    super::sessions::persist(app, now, piece_of, &mut effects);
     effects
 }
 
 fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
+        Action::Paste(text) if app.overlay == Some(Overlay::Sessions) => {
+            super::browser::paste(app, &text)
+        }
         Action::Paste(text) => {
             app.prompt.paste(&text);
             Vec::new()
         }
         Action::Mouse(m) => {
-            on_mouse(app, m);
+            super::mouse::on_mouse(app, m);
             Vec::new()
         }
         Action::Resize { width, height } => {
@@ -53,6 +59,11 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             super::media::on_msg(app, msg);
             Vec::new()
         }
+        Action::Store(event) => super::sessions::on_store(app, event, now),
+        Action::EditorDone(result) => {
+            super::editor::done(app, result);
+            Vec::new()
+        }
     }
 }
 
@@ -64,13 +75,25 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return switch::on_picker_key(app, key);
     }
     if app.overlay == Some(Overlay::Help) {
-        // Any key closes the help; it must not also act.
-        app.overlay = None;
+        // Arrows and pages scroll a help taller than the screen; any other key closes it
+        // without acting.
+        let page = app.viewport_height().max(1);
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => app.help_scroll = app.help_scroll.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => app.help_scroll += 1,
+            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(page),
+            KeyCode::PageDown => app.help_scroll += page,
+            _ => app.overlay = None,
+        }
+        app.help_scroll = app.help_scroll.min(crate::ui::help::max_scroll(app));
         return Vec::new();
     }
     if app.overlay == Some(Overlay::Image) {
         app.overlay = None;
         return Vec::new();
+    }
+    if app.overlay == Some(Overlay::Sessions) {
+        return super::browser::on_key(app, key);
     }
     if app.focus == Focus::Media {
         if let Some(effects) = super::media::on_key(app, key) {
@@ -78,7 +101,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
     }
     if app.focus == Focus::Conversation {
+        if let Some(command) = app.keymap.lookup_in_conversation(&key) {
+            return run_command(app, command);
+        }
         if let Some(effects) = conversation_key(app, key) {
+            return effects;
+        }
+    }
+    if app.focus == Focus::Input && key.code == KeyCode::Tab && key.modifiers.is_empty() {
+        if let Some(effects) = complete_slash(app) {
             return effects;
         }
     }
@@ -97,6 +128,11 @@ fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
         KeyCode::Down | KeyCode::Char('j') if plain => Some(scroll_by(app, 1)),
         KeyCode::Char('g') if plain => Some(run_command(app, Command::ScrollTop)),
         KeyCode::Char('G') if plain => Some(run_command(app, Command::ScrollBottom)),
+        // Esc first lets go of a selection; with none, it does what it does everywhere.
+        KeyCode::Esc if app.selected.is_some() && app.in_flight.is_none() => {
+            app.selected = None;
+            Some(Vec::new())
+        }
         KeyCode::Char(_) if plain => {
             // Typing goes to the prompt, wherever the focus was.
             app.focus = Focus::Input;
@@ -104,6 +140,19 @@ fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
         }
         _ => None,
     }
+}
+
+/// Tab while a slash command is typed completes it; `None` when the prompt holds no command.
+fn complete_slash(app: &mut App) -> Option<Vec<Effect>> {
+    let text = app.prompt.text();
+    super::slash::hint(&text)?;
+    let completed =
+        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text));
+    if let Some(completed) = completed {
+        app.prompt.set_text(&completed, &app.theme);
+    }
+    // Tab does not move the focus away from a command being typed.
+    Some(Vec::new())
 }
 
 fn edit_prompt(app: &mut App, key: KeyEvent) {
@@ -138,8 +187,10 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             effects
         }
         Command::NewChat => {
-            let effects = cancel_reply(app).into_iter().collect();
+            let mut effects = cancel_reply(app).into_iter().collect();
+            super::sessions::leave(app, &mut effects);
             app.conv = Default::default();
+            app.selected = None;
             app.scroll.follow = true;
             app.last_error = None;
             app.notice = Some(Notice {
@@ -183,8 +234,16 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::Help => {
             app.overlay = Some(Overlay::Help);
+            app.help_scroll = 0;
             Vec::new()
         }
+        Command::Sessions => super::sessions::open_browser(app),
+        Command::SaveTranscript => super::sessions::save_transcript(app),
+        Command::SelectPrev => super::copy::select(app, -1),
+        Command::SelectNext => super::copy::select(app, 1),
+        Command::CopyMessage => super::copy::copy_message(app),
+        Command::CopyCode => super::copy::copy_code(app),
+        Command::ExternalEditor => super::editor::open(app),
     }
 }
 
@@ -197,7 +256,7 @@ fn page(app: &App) -> isize {
     app.viewport_height().saturating_sub(2).max(1) as isize
 }
 
-fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
+pub(super) fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
     let top = app.scroll_top();
     let max_top = app
         .layout()
@@ -210,41 +269,24 @@ fn scroll_by(app: &mut App, delta: isize) -> Vec<Effect> {
     Vec::new()
 }
 
-fn on_mouse(app: &mut App, m: MouseEvent) {
-    let Some(panes) = app.panes() else { return };
-    let over_conversation = m.row >= panes.conversation.y && m.row < panes.conversation.bottom();
-    if !over_conversation {
-        return;
-    }
-    match m.kind {
-        MouseEventKind::ScrollUp => {
-            scroll_by(app, -(WHEEL_LINES as isize));
-        }
-        MouseEventKind::ScrollDown => {
-            scroll_by(app, WHEEL_LINES as isize);
-        }
-        _ => {}
-    }
-}
-
 fn submit(app: &mut App) -> Vec<Effect> {
     if app.prompt.text().trim().is_empty() {
         return Vec::new();
     }
-    if app.in_flight.is_some() {
+    let command = super::slash::parse(&app.prompt.text());
+    let generates = matches!(command, Some(Ok(super::slash::SlashCommand::Image(_))));
+    if app.in_flight.is_some() && (command.is_none() || generates) {
         app.notice = Some(Notice {
             text: "a reply is still streaming: Esc cancels it".into(),
             is_error: false,
         });
         return Vec::new();
     }
-    match super::slash::parse(&app.prompt.text()) {
-        Some(Ok(super::slash::SlashCommand::Image(req))) => {
-            return super::media::start_generation(app, req, app.now);
-        }
-        Some(Err(usage)) => {
+    match command {
+        Some(Ok(command)) => return super::slash::run(app, command),
+        Some(Err(message)) => {
             app.notice = Some(Notice {
-                text: usage,
+                text: message,
                 is_error: true,
             });
             return Vec::new();
@@ -252,6 +294,11 @@ fn submit(app: &mut App) -> Vec<Effect> {
         None => {}
     }
     let text = app.prompt.take(&app.theme);
+    // `//` is how a text starting with `/` gets past the commands.
+    let text = match text.trim_start().strip_prefix("//") {
+        Some(rest) => format!("/{rest}"),
+        None => text,
+    };
     app.conv.push(Role::User, text);
     start_reply(app)
 }
@@ -313,7 +360,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
 }
 
 /// Stops the reply in flight, keeping its text; `None` when there is none.
-fn cancel_reply(app: &mut App) -> Option<Effect> {
+pub(super) fn cancel_reply(app: &mut App) -> Option<Effect> {
     let flight = app.in_flight.take()?;
     if let Some(msg) = app.conv.get_mut(flight.id) {
         msg.status = Status::Cancelled;

@@ -106,6 +106,50 @@ impl Conversation {
         id
     }
 
+    /// A conversation holding `messages` (e.g. loaded from the store); new ids continue after
+    /// the highest one, so they never collide with a stored message.
+    pub fn from_messages(mut messages: Vec<Message>) -> Self {
+        let next_id = messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
+        // A system prompt set mid-conversation is stored after the messages before it, but
+        // belongs first.
+        messages.sort_by_key(|m| m.role != Role::System);
+        Self { messages, next_id }
+    }
+
+    /// The system prompt, when there is one (it is always the first message).
+    pub fn system_prompt(&self) -> Option<&str> {
+        self.messages
+            .first()
+            .filter(|m| m.role == Role::System)
+            .map(|m| m.content.as_str())
+    }
+
+    /// Sets the system prompt (`None` removes it), kept as the first message so it is shown at
+    /// the top and sent first.
+    pub fn set_system(&mut self, text: Option<String>) {
+        let has = self.system_prompt().is_some();
+        match (text, has) {
+            (Some(text), true) => {
+                let m = &mut self.messages[0];
+                m.content = text;
+                m.revision += 1;
+            }
+            (Some(text), false) => {
+                let mut m = Message::new(self.next_id, Role::System, text);
+                self.next_id += 1;
+                if let Some(first) = self.messages.first() {
+                    // The conversation still started when its first message was written.
+                    m.created = first.created;
+                }
+                self.messages.insert(0, m);
+            }
+            (None, true) => {
+                self.messages.remove(0);
+            }
+            (None, false) => {}
+        }
+    }
+
     /// The message with `id`.
     pub fn get_mut(&mut self, id: u64) -> Option<&mut Message> {
         // Replies are nearly always the last message, so search from the end.
@@ -163,6 +207,41 @@ mod tests {
             ]
         );
         assert!(!wire.iter().any(|m| m.content.contains("secret")));
+    }
+
+    #[test]
+    fn the_system_prompt_is_first_on_the_wire_and_can_be_replaced_or_removed() {
+        let mut c = Conversation::default();
+        c.push(Role::User, "q1");
+        c.push(Role::Assistant, "a1");
+        c.set_system(Some("你是翻译".into()));
+        let wire = c.wire_history();
+        assert_eq!(
+            (wire[0].role.as_str(), wire[0].content.as_str()),
+            ("system", "你是翻译")
+        );
+        assert_eq!(wire.len(), 3);
+        let id = c.messages[0].id;
+        assert!(id > c.messages[2].id, "a fresh id, never a reused one");
+        c.set_system(Some("terse".into()));
+        assert_eq!(c.system_prompt(), Some("terse"));
+        assert_eq!((c.messages[0].id, c.messages[0].revision), (id, 1));
+        c.set_system(None);
+        assert_eq!(c.system_prompt(), None);
+        assert_eq!(c.messages.len(), 2);
+    }
+
+    #[test]
+    fn a_stored_system_prompt_comes_back_first() {
+        let mut c = Conversation::default();
+        c.push(Role::User, "q1");
+        c.set_system(Some("s".into()));
+        // The store returns messages by id: the system prompt last.
+        let mut stored = c.messages.clone();
+        stored.sort_by_key(|m| m.id);
+        let back = Conversation::from_messages(stored);
+        assert_eq!(back.system_prompt(), Some("s"));
+        assert_eq!(back.messages, c.messages);
     }
 
     #[test]

@@ -80,6 +80,9 @@ impl Config {
             default_model_explicit: false,
             providers: vec![Provider::builtin_ecovai(), Provider::builtin_demo()],
             media: Default::default(),
+            transcripts_dir: None,
+            theme: None,
+            keymap: Default::default(),
         };
         config.default_model = fallback_default_model(&config, env);
         config

@@ -16,6 +16,7 @@
 //! ```
 
 mod error;
+mod keys;
 mod load;
 mod parse;
 mod paths;
@@ -29,6 +30,8 @@ use std::path::PathBuf;
 
 pub use error::{ConfigError, Location};
 
+use crate::app::keymap::KeyMap;
+use crate::ui::theme::ThemeName;
 use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use parse::parse_str;
@@ -53,6 +56,12 @@ pub struct Config {
     pub providers: Vec<Provider>,
     /// The media panel's top-level keys.
     pub media: MediaConfig,
+    /// Where Ctrl+S saves transcripts; `None`: `$XDG_DATA_HOME/ecochat/transcripts`.
+    pub transcripts_dir: Option<PathBuf>,
+    /// The colour scheme named by `theme`; `None` follows `NO_COLOR`.
+    pub theme: Option<ThemeName>,
+    /// The default key map with the `[keys]` table applied.
+    pub keymap: KeyMap,
 }
 
 /// Top-level `media_panel_auto_open`, `downloads_dir` and `image_protocol`.

@@ -20,6 +20,9 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "media_panel_auto_open",
     "downloads_dir",
     "image_protocol",
+    "transcripts_dir",
+    "theme",
+    "keys",
 ];
 /// Keys allowed in a `[[providers]]` table.
 pub(super) const PROVIDER_KEYS: &[&str] = &[
@@ -75,6 +78,11 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         default_model_explicit: false,
         providers,
         media: read_media(&top, env)?,
+        transcripts_dir: top
+            .non_empty_string("transcripts_dir")?
+            .map(|(dir, _)| expand_dir(&dir, path, env)),
+        theme: super::keys::read_theme(&top)?,
+        keymap: super::keys::read_keys(&top)?,
     };
     config.default_model = match top.non_empty_string("default_model")? {
         Some((spec, span)) => {
@@ -107,6 +115,15 @@ fn read_media(top: &TableReader<'_, '_>, env: EnvLookup<'_>) -> Result<MediaConf
             .map_err(|msg: String| top.invalid("image_protocol", &span, msg))?;
     }
     Ok(media)
+}
+
+/// `~/x` under `$HOME`; a relative path is taken from the config file's directory.
+fn expand_dir(dir: &str, config_file: &Path, env: EnvLookup<'_>) -> std::path::PathBuf {
+    let home = env("HOME").filter(|h| !h.is_empty());
+    match (dir.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => Path::new(&home).join(rest),
+        _ => config_file.parent().unwrap_or(Path::new(".")).join(dir),
+    }
 }
 
 /// toml's message, plus the offending text when it is short (`duplicate key` alone does not

@@ -1,5 +1,7 @@
 //! The event loop: terminal events, reply pieces and timers become actions; effects run here.
 
+mod editor;
+mod effects;
 pub mod media;
 pub mod terminal;
 
@@ -10,14 +12,13 @@ use std::time::{Duration, Instant};
 use crossterm::event::{Event, EventStream, MouseEventKind};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::api::client::Client;
-use crate::app::{Action, App, Effect, StreamMsg, update};
-use crate::backend;
-use crate::config::{Paths, Provider};
-use crate::state_file::{CachedModels, ModelCache, RememberedState};
+use crate::app::{Action, App, StreamMsg, update};
+use crate::config::Paths;
+use crate::store::task::StoreHandle;
 use crate::ui;
+use effects::{Edge, apply};
 use terminal::TerminalGuard;
 
 /// Frames are drawn at most this often; a burst of reply pieces costs one frame.
@@ -31,6 +32,9 @@ const TICK: Duration = Duration::from_millis(100);
 pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     media::install_picker(&mut app);
+    // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
+    // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
+    let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
     update(
         &mut app,
@@ -42,14 +46,28 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    // Syntax colours take tens of milliseconds to decode: on another thread, with a frame when
-    // they are ready (code on screen before that is drawn plain).
+    // Code on screen before the syntax data is decoded is drawn plain, and again with colours
+    // in the frame this asks for once it is ready.
     let ready = tx.clone();
     ui::markdown::warm_up(move || {
         let _ = ready.send(Action::Tick);
     });
+    let store = {
+        let tx = tx.clone();
+        StoreHandle::spawn(app.sessions.db_path.clone(), move |ev| {
+            let _ = tx.send(Action::Store(ev));
+        })
+    };
+    let mut edge = Edge {
+        tx: tx.clone(),
+        client,
+        paths,
+        media: media.clone(),
+        store,
+        replies: HashMap::new(),
+        edit: None,
+    };
     let mut events = EventStream::new();
-    let mut replies: HashMap<u64, CancellationToken> = HashMap::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -57,11 +75,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     guard.terminal.draw(|f| ui::render(&app, f))?;
     let mut last_draw = Instant::now();
     let mut dirty = false;
-    // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
-    // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
-    let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     {
-        let media = media.clone();
         let settings = app.media.settings.clone();
         tokio::task::spawn_blocking(move || {
             media.get_or_init(|| media::MediaRunner::new(&settings));
@@ -73,6 +87,8 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => translate(ev),
+                // A key reader stopped for the editor may leave its wake-up to the next one.
+                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => None,
                 Some(Err(e)) => return Err(e.into()),
                 None => break,
             },
@@ -87,7 +103,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         let mut reply_ended = false;
         if let Some(action) = action {
             reply_ended |= ends_reply(&action);
-            apply(&mut app, action, &tx, &client, &paths, &media, &mut replies);
+            apply(&mut app, action, &mut edge);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
             // a frame: a server sending faster than we apply must not starve the keyboard.
@@ -95,8 +111,17 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
                 reply_ended |= ends_reply(&a);
-                apply(&mut app, a, &tx, &client, &paths, &media, &mut replies);
+                apply(&mut app, a, &mut edge);
             }
+        }
+        if let Some(text) = edge.edit.take() {
+            // The key reader would take the editor's keys: it stops, and a fresh one (idle until
+            // polled) takes over after.
+            drop(std::mem::replace(&mut events, EventStream::new()));
+            let result = editor::edit(&mut guard, &text).await;
+            apply(&mut app, Action::EditorDone(result), &mut edge);
+            dirty = true;
+            last_draw = Instant::now() - FRAME;
         }
         // The end of a reply is drawn at once: nothing more is coming to share its frame.
         if dirty && (reply_ended || last_draw.elapsed() >= FRAME) {
@@ -105,46 +130,13 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             dirty = false;
         }
     }
-    for token in replies.values() {
+    for token in edge.replies.values() {
         token.cancel();
     }
     drop(guard);
+    // The last writes (the reply cancelled by quitting) finish before the process ends.
+    edge.store.shutdown();
     Ok(())
-}
-
-/// Fetches a provider's `/models` and caches the ids with the time of the fetch.
-async fn discover(
-    client: &Client,
-    provider: &Provider,
-    cache_dir: &std::path::Path,
-) -> Result<Vec<String>, String> {
-    let endpoint = provider
-        .endpoint(&backend::process_env)
-        .map_err(|e| e.to_string())?;
-    let ids = client
-        .list_models(&endpoint)
-        .await
-        .map_err(|e| e.to_string())?;
-    let dir = cache_dir.to_path_buf();
-    let name = provider.name.clone();
-    let cached = ids.clone();
-    let saved = tokio::task::spawn_blocking(move || {
-        let mut cache = ModelCache::load(&dir);
-        let fetched_at = chrono::Utc::now().timestamp();
-        cache.providers.insert(
-            name,
-            CachedModels {
-                fetched_at,
-                ids: cached,
-            },
-        );
-        cache.save(&dir)
-    })
-    .await;
-    if let Ok(Err(e)) = saved {
-        tracing::warn!(%e, "cannot cache the model list");
-    }
-    Ok(ids)
 }
 
 /// True for the last message of a reply.
@@ -168,82 +160,6 @@ fn translate(ev: Event) -> Option<Action> {
         Event::Mouse(m) => Some(Action::Mouse(m)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::FocusGained | Event::FocusLost => None,
-    }
-}
-
-fn apply(
-    app: &mut App,
-    action: Action,
-    tx: &mpsc::UnboundedSender<Action>,
-    client: &Client,
-    paths: &Paths,
-    media: &OnceLock<media::MediaRunner>,
-    replies: &mut HashMap<u64, CancellationToken>,
-) {
-    for effect in update(app, action, Instant::now()) {
-        match effect {
-            Effect::StartReply {
-                reply_id,
-                target,
-                history,
-            } => {
-                let token = CancellationToken::new();
-                replies.insert(reply_id, token.clone());
-                let tx = tx.clone();
-                let client = client.clone();
-                tokio::spawn(async move {
-                    let events_tx = tx.clone();
-                    let mut on_event = move |ev| {
-                        let _ = events_tx.send(Action::Stream {
-                            id: reply_id,
-                            msg: StreamMsg::Event(ev),
-                        });
-                    };
-                    let end =
-                        backend::chat(&client, &target, &history, false, &mut on_event, &token)
-                            .await;
-                    let _ = tx.send(Action::Stream {
-                        id: reply_id,
-                        msg: StreamMsg::End(end),
-                    });
-                });
-            }
-            Effect::CancelReply { reply_id } => {
-                if let Some(token) = replies.remove(&reply_id) {
-                    token.cancel();
-                }
-            }
-            Effect::SaveLastModel(label) => {
-                let dir = paths.state_dir.clone();
-                tokio::task::spawn_blocking(move || {
-                    let mut state = RememberedState::load(&dir);
-                    state.last_model = Some(label);
-                    if let Err(e) = state.save(&dir) {
-                        tracing::warn!(%e, "cannot save the last used model");
-                    }
-                });
-            }
-            Effect::DiscoverModels(provider) => {
-                let tx = tx.clone();
-                let client = client.clone();
-                let cache_dir = paths.cache_dir.clone();
-                tokio::spawn(async move {
-                    let result = discover(&client, &provider, &cache_dir).await;
-                    let _ = tx.send(Action::ModelsDiscovered {
-                        provider: provider.name.clone(),
-                        result,
-                    });
-                });
-            }
-            Effect::Media(effect) => media
-                .get_or_init(|| media::MediaRunner::new(&app.media.settings))
-                .run(effect, tx),
-            Effect::Quit => {}
-        }
-    }
-    // Finished replies no longer need their token.
-    if app.in_flight.is_none() {
-        replies.clear();
     }
 }
 

@@ -23,26 +23,8 @@ impl TerminalGuard {
     /// Takes over the terminal and installs a panic hook that restores it first.
     pub fn enter() -> io::Result<Self> {
         install_panic_hook();
-        enable_raw_mode()?;
-        let mut stdout = io::stdout();
-        let entered = execute!(
-            stdout,
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            EnableMouseCapture
-        )
-        .and_then(|()| {
-            // Terminals that speak the kitty keyboard protocol then report Shift+Enter; others ignore it.
-            execute!(
-                stdout,
-                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-            )
-        });
-        if let Err(e) = entered {
-            restore();
-            return Err(e);
-        }
-        match Terminal::new(CrosstermBackend::new(stdout)) {
+        take_over()?;
+        match Terminal::new(CrosstermBackend::new(io::stdout())) {
             Ok(terminal) => Ok(Self { terminal }),
             Err(e) => {
                 restore();
@@ -50,6 +32,45 @@ impl TerminalGuard {
             }
         }
     }
+
+    /// Gives the terminal back for a while (to run an editor in it); `resume` takes it again.
+    pub fn suspend(&mut self) {
+        restore();
+    }
+
+    /// Takes the terminal back after `suspend`; the next frame is drawn in full.
+    pub fn resume(&mut self) -> io::Result<()> {
+        take_over()?;
+        // The alternate screen comes back blank while ratatui remembers the last frame: a blank
+        // frame makes the two agree. (`Terminal::clear` would ask the terminal for the cursor
+        // position, a reply the key reader can swallow.)
+        self.terminal.draw(|_| {})?;
+        Ok(())
+    }
+}
+
+/// Raw mode, alternate screen, paste, mouse and keyboard flags on; all undone on failure.
+fn take_over() -> io::Result<()> {
+    enable_raw_mode()?;
+    let mut stdout = io::stdout();
+    let entered = execute!(
+        stdout,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        EnableMouseCapture
+    )
+    .and_then(|()| {
+        // Terminals that speak the kitty keyboard protocol then report Shift+Enter; others ignore it.
+        execute!(
+            stdout,
+            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+        )
+    });
+    if let Err(e) = entered {
+        restore();
+        return Err(e);
+    }
+    Ok(())
 }
 
 impl Drop for TerminalGuard {

@@ -9,45 +9,175 @@ use crate::app::App;
 use crate::text::{display_width, wrap_text};
 use crate::ui::popup;
 
-/// Draws the key bindings in a centred box over `area`.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+const FOOTER: &str = "Up/Down on the first/last line: previous/next prompt · any key closes";
+/// Shown instead of the footer when the bindings do not fit and the list scrolls.
+const SCROLL_FOOTER: &str = "↑/↓ PgUp/PgDn scroll · any other key closes";
+
+/// The bindings as lines wrapped in their two columns, and the inner width of the box.
+fn binding_lines(app: &App, area: Rect) -> (Vec<Line<'static>>, usize) {
     let t = &app.theme;
     let rows = app.keymap.help_rows();
-    let key_w = rows
-        .iter()
-        .map(|(k, _)| display_width(k))
-        .max()
-        .unwrap_or(0);
-    // Descriptions wrap under their own column rather than being cut at the popup's edge.
-    let indent = key_w + 3;
-    let text_w = usize::from(area.width).saturating_sub(2 + 1).max(1);
-    let desc_w = text_w.saturating_sub(indent).max(1);
+    let inner_max = usize::from(area.width.saturating_sub(2)).max(1);
+    let widest = |w: &dyn Fn(&(String, _)) -> usize| rows.iter().map(w).max().unwrap_or(0);
+    let key_w = widest(&|(k, _)| display_width(k)).min(inner_max / 2).max(1);
+    let desc_natural = widest(&|(_, c)| display_width(c.describe()));
+    // One space of margin, the keys, two spaces, the description.
+    let inner_w = (key_w + desc_natural + 3).min(inner_max);
+    let desc_w = inner_w.saturating_sub(key_w + 3).max(1);
     let mut lines: Vec<Line> = Vec::new();
     for (keys, cmd) in &rows {
-        for (i, part) in wrap_text(cmd.describe(), desc_w, t.popup)
-            .into_iter()
-            .enumerate()
-        {
-            let key = if i == 0 {
-                format!(" {keys:<key_w$}  ")
-            } else {
-                " ".repeat(indent)
-            };
-            let mut spans = vec![Span::styled(key, t.popup_title)];
-            spans.extend(part.spans);
+        let keys = wrap_text(keys, key_w, t.popup_title);
+        let desc = wrap_text(cmd.describe(), desc_w, t.popup);
+        for i in 0..keys.len().max(desc.len()) {
+            let k = keys.get(i).map_or(0, Line::width);
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(keys.get(i).into_iter().flat_map(|l| l.spans.clone()));
+            spans.push(Span::raw(" ".repeat(key_w - k.min(key_w) + 2)));
+            spans.extend(desc.get(i).into_iter().flat_map(|l| l.spans.clone()));
             lines.push(Line::from(spans));
         }
     }
-    lines.push(Line::default());
-    let footer = "Up/Down on the first/last line: previous/next prompt · any key closes";
-    for part in wrap_text(footer, text_w.saturating_sub(1).max(1), t.meta) {
-        let mut spans = vec![Span::raw(" ")];
-        spans.extend(part.spans);
-        lines.push(Line::from(spans));
-    }
-    let want_w = lines.iter().map(Line::width).max().unwrap_or(0) + 3;
-    let w = (want_w as u16).min(area.width);
-    let h = (lines.len() as u16 + 2).min(area.height);
+    (lines, inner_w)
+}
+
+/// The largest useful `help_scroll` for the app's screen: past it the list would not move.
+pub fn max_scroll(app: &App) -> usize {
+    let (lines, _) = binding_lines(app, app.area);
+    let window = usize::from(app.area.height.saturating_sub(2))
+        .saturating_sub(1)
+        .max(1);
+    lines.len().saturating_sub(window)
+}
+
+/// Draws the key bindings in a centred box over `area`; keys and descriptions wrap in their
+/// columns so a narrow terminal still shows every binding, and the list scrolls when it does not
+/// fit.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (mut lines, inner_w) = binding_lines(app, area);
+    let room = usize::from(area.height.saturating_sub(2));
+    let footer = wrap_text(FOOTER, inner_w.saturating_sub(1), t.meta);
+    let mut body: Vec<Line> = if lines.len() + footer.len() < room {
+        lines.push(Line::default());
+        lines.extend(footer.into_iter().map(indent));
+        lines
+    } else if lines.len() + footer.len() == room {
+        lines.extend(footer.into_iter().map(indent));
+        lines
+    } else {
+        // Too many bindings for the screen: a window of them, and a line saying how to scroll.
+        let window = room.saturating_sub(1).max(1);
+        let top = app.help_scroll.min(lines.len().saturating_sub(window));
+        let more = format!(
+            "{SCROLL_FOOTER} · {}-{} of {}",
+            top + 1,
+            (top + window).min(lines.len()),
+            lines.len()
+        );
+        let mut shown: Vec<Line> = lines.into_iter().skip(top).take(window).collect();
+        shown.push(indent(Line::from(Span::styled(more, t.meta))));
+        shown
+    };
+    body.truncate(room);
+    let w = u16::try_from(inner_w + 2).unwrap_or(u16::MAX);
+    let h = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
     let inner = popup::open(frame, area, w, h, "Keys", t);
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(body), inner);
+}
+
+fn indent(l: Line<'static>) -> Line<'static> {
+    let mut spans = vec![Span::raw(" ")];
+    spans.extend(l.spans);
+    Line::from(spans)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use crate::app::keymap::{Combo, Command, KeyMap};
+    use crate::app::{App, Overlay};
+    use crate::backend::Target;
+    use crate::config::{ModelSpec, Provider};
+    use crate::ui::theme::Theme;
+
+    fn screen(keymap: KeyMap, width: u16, height: u16) -> String {
+        screen_at(keymap, width, height, 0)
+    }
+
+    /// Every page of the help, scrolled through as a user would, joined.
+    fn all_pages(keymap: KeyMap, width: u16, height: u16) -> String {
+        (0..20)
+            .map(|page| screen_at(keymap.clone(), width, height, page * 5))
+            .collect()
+    }
+
+    fn screen_at(keymap: KeyMap, width: u16, height: u16, scroll: usize) -> String {
+        let target = Target {
+            provider: Provider::builtin_demo(),
+            model: ModelSpec::new("demo"),
+        };
+        let area = ratatui::layout::Rect::new(0, 0, width, height);
+        let mut app = App::new(target, Theme::default(), area, Instant::now());
+        app.keymap = keymap;
+        app.overlay = Some(Overlay::Help);
+        app.help_scroll = scroll;
+        let mut term = Terminal::new(TestBackend::new(width, height)).unwrap();
+        term.draw(|f| crate::ui::render(&app, f)).unwrap();
+        let buf = term.backend().buffer();
+        (0..height)
+            .map(|y| {
+                let row: String = (0..width).map(|x| buf[(x, y)].symbol()).collect();
+                row + "\n"
+            })
+            .collect()
+    }
+
+    fn assert_lists_every_binding(keymap: &KeyMap, screen: &str) {
+        for b in &keymap.bindings {
+            let label = b.combo.label();
+            assert!(screen.contains(&label), "{label} missing:\n{screen}");
+        }
+        for (_, command) in keymap.help_rows() {
+            let first_words: String = command.describe().chars().take(12).collect();
+            assert!(
+                screen.contains(&first_words),
+                "{command:?} missing:\n{screen}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_help_overlay_lists_every_binding_of_the_map() {
+        let map = KeyMap::default();
+        for (w, h) in [(80, 24), (120, 40), (60, 12)] {
+            assert_lists_every_binding(&map, &all_pages(map.clone(), w, h));
+        }
+        assert!(
+            !screen(map.clone(), 120, 40).contains("PgUp/PgDn scroll"),
+            "120x40 fits without scrolling"
+        );
+        assert!(
+            screen(map, 80, 24).contains("PgUp/PgDn scroll"),
+            "80x24 says how to scroll"
+        );
+    }
+
+    #[test]
+    fn the_help_overlay_follows_custom_bindings() {
+        let parse = |k: &str| Combo::parse(k).unwrap();
+        let map = KeyMap::default()
+            .with_overrides(&[
+                (Command::Quit, vec![parse("ctrl+x"), parse("f10")]),
+                (Command::ModelPicker, vec![parse("m")]),
+            ])
+            .unwrap();
+        let s = all_pages(map.clone(), 80, 24);
+        assert_lists_every_binding(&map, &s);
+        assert!(s.contains("Ctrl+X, F10"), "{s}");
+        assert!(!s.contains("Ctrl+Q"), "{s}");
+    }
 }

@@ -54,6 +54,12 @@ pub fn panel_parts(panel: Rect, items: usize) -> PanelParts {
     }
 }
 
+/// Items scrolled off the top of a list `rows` tall so that item `selected` shows; the mouse
+/// maps clicks with it.
+pub fn list_skip(selected: usize, rows: usize) -> usize {
+    (selected + 1).saturating_sub(rows)
+}
+
 /// Where the image goes inside the panel.
 pub fn preview_area(panel: Rect, items: usize) -> Rect {
     panel_parts(panel, items).preview
@@ -115,7 +121,7 @@ fn render_list(app: &App, area: Rect, buf: &mut Buffer) {
     let m = &app.media;
     let selected = m.selected_index().unwrap_or(0);
     let rows = usize::from(area.height);
-    let skip = (selected + 1).saturating_sub(rows);
+    let skip = list_skip(selected, rows);
     for (row, (i, item)) in m
         .newest_first()
         .enumerate()

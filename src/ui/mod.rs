@@ -7,6 +7,9 @@ pub mod markdown;
 pub mod media;
 pub mod picker;
 pub mod popup;
+pub mod selection;
+pub mod sessions;
+pub mod slash_hint;
 pub mod status;
 pub mod theme;
 
@@ -38,15 +41,19 @@ pub fn render(app: &App, frame: &mut Frame) {
         empty_hint: welcome(app),
     };
     frame.render_widget(view, panes.conversation);
+    drop(layout);
+    selection::render(app, panes.conversation, top, frame.buffer_mut());
     if let Some(panel) = panes.media {
         media::render(app, frame, panel);
     }
     render_input(app, frame, panes.input);
+    slash_hint::render(app, panes.input, frame.buffer_mut());
     frame.render_widget(status::StatusBar { app }, panes.status);
     match &app.overlay {
         Some(crate::app::Overlay::Help) => help::render(app, frame, area),
         Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),
         Some(crate::app::Overlay::Image) => media::render_fullscreen(app, frame, area),
+        Some(crate::app::Overlay::Sessions) => sessions::render(app, frame, area),
         None => {}
     }
 }

@@ -53,6 +53,9 @@ impl StatusBar<'_> {
         if app.last_error.is_some() {
             return Span::styled(" ✖ error ", t.status_error);
         }
+        if let Some(w) = &app.sessions.warning {
+            return Span::styled(format!(" ⚠ {w} "), t.status_error);
+        }
         Span::styled(" idle ", t.status_bar)
     }
 }
@@ -74,7 +77,10 @@ impl Widget for StatusBar<'_> {
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
         // The full hint when it fits, else the one key that leads to all the others.
         let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation {
-            ["j/k scroll · g/G top/end · Tab input ", "Tab input "]
+            [
+                "[ ] select · y copy · Y code · j/k scroll · Tab input ",
+                "Tab input ",
+            ]
         } else if app.focus == crate::app::Focus::Media {
             [
                 "↑↓ select · Enter full · o open · y copy · s save · Tab input ",

@@ -277,3 +277,62 @@ impl MarkdownTheme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_configured_theme_wins_and_no_color_picks_mono_otherwise() {
+        assert_eq!(Theme::resolve(None, Some("1")), Theme::mono());
+        assert_eq!(Theme::resolve(None, Some("")), Theme::dark());
+        assert_eq!(Theme::resolve(None, None), Theme::dark());
+        let light = Some(ThemeName::Light);
+        assert_eq!(Theme::resolve(light, Some("1")), Theme::light());
+        for name in ThemeName::NAMES {
+            let parsed = ThemeName::from_name(name);
+            assert!(parsed.is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn the_light_theme_has_no_foreground_that_fades_on_white() {
+        let t = Theme::light();
+        let md = &t.markdown;
+        let styles = [
+            t.user_label,
+            t.user_gutter,
+            t.assistant_label,
+            t.meta,
+            t.body,
+            t.reasoning,
+            t.error,
+            t.warning,
+            t.border,
+            t.border_focused,
+            t.placeholder,
+            t.scrollbar,
+            t.popup,
+            t.popup_title,
+            md.heading[0],
+            md.heading[1],
+            md.heading[2],
+            md.inline_code,
+            md.code_frame,
+            md.code_text,
+            md.link,
+            md.url,
+            md.quote_bar,
+            md.quote_text,
+            md.list_marker,
+            md.rule,
+            md.table_border,
+            md.table_header,
+        ];
+        for style in styles {
+            let faint = [Color::Yellow, Color::LightYellow, Color::White, Color::Gray];
+            assert!(!style.fg.is_some_and(|c| faint.contains(&c)), "{style:?}");
+        }
+        assert_eq!(md.syntax, Some("InspiredGitHub"));
+    }
+}

@@ -118,6 +118,9 @@ impl Tmux {
             ),
             ("TERM".into(), "xterm-256color".into()),
             ("LANG".into(), "C.UTF-8".into()),
+            // `env -i` drops what tmux sets for its panes; programs (ecochat's image protocol
+            // detection among them) look at TMUX to know they run inside it.
+            ("TMUX".into(), format!("/tmp/tmux-test/{},0,0", self.socket)),
         ];
         vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let mut argv = vec!["env".to_string(), "-i".to_string()];

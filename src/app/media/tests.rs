@@ -339,6 +339,42 @@ fn failed_generation_fails_the_message() {
 }
 
 #[test]
+fn search_citations_join_the_panel_as_links() {
+    let mut h = H::new();
+    h.type_text("上海天气");
+    let fx = h.key(KeyCode::Enter);
+    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *reply_id;
+    let cite = crate::api::Citation {
+        title: "上海天气".into(),
+        url: "https://sh.weather.com.cn/".into(),
+    };
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::Event(StreamEvent::Citations(vec![cite])),
+    });
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::Event(StreamEvent::Content("明天上海晴到多云。[[1]]".into())),
+    });
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::End(Ok(ReplyEnd::default())),
+    });
+    let urls: Vec<_> = h
+        .app
+        .media
+        .items
+        .iter()
+        .map(|i| i.link.url.as_str())
+        .collect();
+    assert_eq!(urls, ["https://sh.weather.com.cn/"]);
+    assert_eq!(h.app.media.items[0].link.label.as_deref(), Some("上海天气"));
+}
+
+#[test]
 fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
     let mut h = H::new();
     h.app.conv = crate::synthetic::conversation(6);

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use super::super::{LoadedConfig, Paths, load_with_env};
-use super::env_of;
+use super::{PATH, env_of, parse};
+use crate::config::parse_str;
 
 /// Paths whose config file is `file` (data dirs are never touched by loading).
 fn paths_for(file: &Path, explicit: bool) -> Paths {
@@ -169,4 +170,19 @@ fn config_path_precedence_is_flag_then_env_then_xdg() {
             p.state_dir.display()
         );
     }
+}
+
+#[test]
+fn transcripts_dir_expands_home_and_resolves_relative_paths() {
+    let env = env_of(&[("HOME", "/home/u")]);
+    let cfg = |v: &str| {
+        parse_str(&format!("transcripts_dir = {v:?}\n"), Path::new(PATH), &env)
+            .unwrap()
+            .transcripts_dir
+    };
+    assert_eq!(cfg("~/notes"), Some(PathBuf::from("/home/u/notes")));
+    assert_eq!(cfg("/abs/t"), Some(PathBuf::from("/abs/t")));
+    let relative = cfg("t").unwrap();
+    assert_eq!(relative, Path::new(PATH).parent().unwrap().join("t"));
+    assert_eq!(parse("").unwrap().transcripts_dir, None);
 }

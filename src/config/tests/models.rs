@@ -305,6 +305,7 @@ fn example_file_documents_every_key() {
             .map(|l| l.trim_start_matches(['#', ' ']))
             .any(|l| {
                 l.starts_with(&format!("{key} ="))
+                    || l == format!("[{key}]")
                     || l == format!("[[{key}]]")
                     || l == format!("[[providers.{key}]]")
             });

@@ -57,12 +57,19 @@ impl MessageLines {
         let content = msg.content.as_str();
         let gutter = body_gutter(msg.role, theme);
         if msg.role == Role::Assistant {
+            // Replies are markdown; what the user typed is shown exactly as typed.
             self.markdown.update(content, opts.width, &gutter, theme);
             if !msg.status.is_live() {
                 self.markdown.finish();
             }
             return;
         }
+        // A system prompt is context, not conversation: dimmed.
+        let style = if msg.role == Role::System {
+            theme.meta
+        } else {
+            theme.body
+        };
         let grows =
             self.stable_bytes <= content.len() && content.is_char_boundary(self.stable_bytes);
         if !grows {
@@ -80,7 +87,7 @@ impl MessageLines {
                     &content[self.stable_bytes..end],
                     opts.width,
                     &gutter,
-                    theme,
+                    style,
                 );
                 self.stable_lines = self.body.len();
                 self.stable_bytes = end + 1;
@@ -88,14 +95,14 @@ impl MessageLines {
             self.body.truncate(self.stable_lines);
             let tail = &content[self.stable_bytes..];
             if !tail.is_empty() {
-                push_wrapped(&mut self.body, tail, opts.width, &gutter, theme);
+                push_wrapped(&mut self.body, tail, opts.width, &gutter, style);
             }
         } else {
             // A finished message is laid out once, trimmed of trailing blank lines.
             self.body.clear();
             let text = content.trim_end();
             if !text.is_empty() {
-                push_wrapped(&mut self.body, text, opts.width, &gutter, theme);
+                push_wrapped(&mut self.body, text, opts.width, &gutter, style);
             }
             self.stable_lines = 0;
             self.stable_bytes = 0;
@@ -118,9 +125,8 @@ impl MessageLines {
             self.foot.get(i - h - b)
         }
     }
-}
 
-impl MessageLines {
+    /// The body lines: markdown for assistant replies, plain wrapped text otherwise.
     fn body(&self) -> &[Line<'static>] {
         if self.body.is_empty() {
             self.markdown.lines()
@@ -142,9 +148,9 @@ fn push_wrapped(
     text: &str,
     width: usize,
     gutter: &Span<'static>,
-    theme: &Theme,
+    style: ratatui::style::Style,
 ) {
-    for line in wrap_text(&sanitize(text), width, theme.body) {
+    for line in wrap_text(&sanitize(text), width, style) {
         let mut spans = Vec::with_capacity(line.spans.len() + 1);
         spans.push(gutter.clone());
         spans.extend(line.spans);
@@ -163,9 +169,13 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
                 Span::styled(sanitize(&model).into_owned(), theme.assistant_label),
             ]
         }
-        Role::System => vec![Span::styled("  system", theme.meta)],
+        Role::System => vec![Span::styled("  system prompt", theme.meta)],
     };
     spans.push(Span::styled(format!(" · {time}"), theme.meta));
+    if msg.status == Status::Streaming {
+        // The status bar says it too, but the eye is on the message.
+        spans.push(Span::styled(" · writing…", theme.meta));
+    }
     if let Some(u) = msg.usage.filter(|u| !u.is_placeholder()) {
         spans.push(Span::styled(
             format!(" · {} tokens", u.total_tokens),
@@ -196,36 +206,52 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
 
 fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let mut note = |text: String, style| {
-        for line in wrap_text(&sanitize(&text), opts.width, style) {
-            let mut spans = vec![Span::raw("  ")];
+    // A sign, then the text with its continuation lines indented under the text, not the sign.
+    let mut note = |sign: &str, text: String, style| {
+        let sign_w = crate::text::display_width(sign) + 1;
+        let wrapped = wrap_text(
+            &sanitize(&text),
+            opts.width.saturating_sub(sign_w).max(1),
+            style,
+        );
+        for (i, line) in wrapped.into_iter().enumerate() {
+            let lead = if i == 0 {
+                format!("  {sign} ")
+            } else {
+                " ".repeat(2 + sign_w)
+            };
+            let mut spans = vec![Span::styled(lead, style)];
             spans.extend(line.spans);
             lines.push(Line::from(spans));
         }
     };
     match &msg.status {
-        Status::Waiting => note("…".into(), theme.meta),
-        Status::Cancelled => note("⊘ cancelled".into(), theme.warning),
-        Status::Interrupted(e) => note(format!("⚠ interrupted: {e}"), theme.error),
-        Status::Failed(e) => note(format!("✖ {e}"), theme.error),
+        Status::Waiting => note("…", String::new(), theme.meta),
+        Status::Cancelled => note("⊘", "cancelled".into(), theme.warning),
+        Status::Interrupted(e) => note("⚠", format!("interrupted: {e}"), theme.error),
+        Status::Failed(e) => note("✖", e.clone(), theme.error),
         Status::Done | Status::Streaming => {}
     }
     match msg.finish_reason.as_deref() {
-        Some("length") => note("… stopped at the max_tokens limit".into(), theme.warning),
+        Some("length") => note("…", "stopped at the max_tokens limit".into(), theme.warning),
         Some(r @ ("content_filter" | "sensitive")) => note(
-            format!("⚠ stopped by the provider's content filter ({r})"),
+            "⚠",
+            format!("stopped by the provider's content filter ({r})"),
             theme.warning,
         ),
         _ if msg.truncated => note(
-            "… the stream ended without a finish reason: the reply may be truncated".into(),
+            "…",
+            "the stream ended without a finish reason: the reply may be truncated".into(),
             theme.warning,
         ),
         _ => {}
     }
-    if !msg.citations.is_empty() {
-        for (i, c) in msg.citations.iter().enumerate() {
-            note(format!("[{}] {} {}", i + 1, c.title, c.url), theme.meta);
-        }
+    for (i, c) in msg.citations.iter().enumerate() {
+        note(
+            &format!("[{}]", i + 1),
+            format!("{} {}", c.title, c.url),
+            theme.meta,
+        );
     }
     lines.push(Line::default());
     lines

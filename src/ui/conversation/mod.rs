@@ -189,9 +189,10 @@ impl ConversationLayout {
         }
     }
 
-    /// Total number of screen lines.
+    /// Total number of screen lines. The blank line that separates a message from the next is
+    /// not counted after the last one, so the view following the tail ends on text.
     pub fn total_lines(&self) -> usize {
-        self.starts.last().copied().unwrap_or(0)
+        self.starts.last().copied().unwrap_or(0).saturating_sub(1)
     }
 
     /// Messages laid out so far (the rest have estimated heights).
@@ -210,6 +211,7 @@ impl ConversationLayout {
         }
         let mut idx = self.entry_at(top);
         let mut line = top.saturating_sub(self.starts[idx.min(self.starts.len() - 1)]);
+        let height = height.min(self.total_lines().saturating_sub(top));
         while out.len() < height && idx < self.entries.len() {
             let next = match &self.entries[idx] {
                 Entry::Laid(m) => m.line(line).cloned(),

@@ -62,16 +62,21 @@ fn visible_returns_exactly_the_requested_window() {
         show_reasoning: false,
     };
     layout.sync(&conv, opts, &theme);
-    // user: header + body + blank = 3; assistant: header + 2 + blank = 4.
-    assert_eq!(layout.total_lines(), 50 * 7);
+    // user: header + body + blank = 3; assistant: header + 2 + blank = 4; no blank after the last.
+    assert_eq!(layout.total_lines(), 50 * 7 - 1);
     let all = layout.visible(0, usize::MAX / 2);
-    assert_eq!(all.len(), 350);
+    assert_eq!(all.len(), 349);
+    assert_eq!(
+        text_of(&all[348..]),
+        ["  line two"],
+        "the view ends on text"
+    );
     for top in [0, 1, 3, 6, 7, 100, 345] {
         let window = layout.visible(top, 5);
-        let expect: Vec<_> = all[top..(top + 5).min(350)].to_vec();
+        let expect: Vec<_> = all[top..(top + 5).min(349)].to_vec();
         assert_eq!(text_of(&window), text_of(&expect), "top {top}");
     }
-    assert!(layout.visible(350, 5).is_empty());
+    assert!(layout.visible(349, 5).is_empty());
     assert_eq!(layout.start_of(1), Some(3));
 }
 
@@ -124,6 +129,25 @@ fn hostile_escape_sequences_never_reach_a_line() {
             );
         }
     }
+}
+
+#[test]
+fn replies_are_markdown_but_prompts_and_reasoning_stay_plain() {
+    let theme = Theme::default();
+    let mut conv = Conversation::default();
+    conv.push(Role::User, "**not bold** `x`");
+    let a = conv.push(Role::Assistant, "**bold** `x`");
+    conv.get_mut(a).unwrap().reasoning = "*thinking* `y`".into();
+    let opts = LayoutOptions {
+        width: 40,
+        show_reasoning: true,
+    };
+    let mut layout = ConversationLayout::default();
+    layout.sync(&conv, opts, &theme);
+    let text = text_of(&layout.visible(0, 100));
+    assert_eq!(text[1], "▍ **not bold** `x`");
+    assert_eq!(text[4], "┆ *thinking* `y`");
+    assert_eq!(text[5], "  bold x");
 }
 
 #[test]

@@ -48,6 +48,13 @@ fn themes() -> &'static ThemeSet {
     THEMES.get_or_init(ThemeSet::load_defaults)
 }
 
+/// Loads the syntax and theme data now (from a background thread at start-up, say), so the
+/// first code block of a reply does not wait for it.
+pub fn preload() {
+    syntaxes();
+    themes();
+}
+
 /// Names models write after the fence that syntect's bundled set lacks, mapped to the closest
 /// syntax it has.
 const ALIASES: &[(&str, &str)] = &[
@@ -102,6 +109,14 @@ pub struct HighlightMemo {
     state: Option<(HighlightState, ParseState)>,
 }
 
+impl HighlightMemo {
+    /// Complete lines remembered.
+    #[cfg(test)]
+    pub fn line_count(&self) -> usize {
+        self.lines.len()
+    }
+}
+
 /// The code split into lines (without newlines), each as styled spans.
 ///
 /// Without a syntax theme or a known language every line is one span in `plain`. With `memo`,
@@ -142,9 +157,13 @@ pub fn highlight(
     };
     let mut out = memo.lines.clone();
     let rest = &code[memo.done.len()..];
+    let colors = Colors {
+        plain,
+        default_fg: theme.settings.foreground,
+    };
     for line in LinesWithEndings::from(rest) {
         if line.ends_with('\n') {
-            let spans = highlight_line(&mut hl, line, plain);
+            let spans = highlight_line(&mut hl, line, colors);
             memo.done.push_str(line);
             memo.lines.push(spans.clone());
             out.push(spans);
@@ -153,7 +172,7 @@ pub fn highlight(
             // state, so the memo only ever holds lines that cannot change.
             let (h, p) = hl.state();
             let mut copy = HighlightLines::from_state(theme, h.clone(), p.clone());
-            out.push(highlight_line(&mut copy, &format!("{line}\n"), plain));
+            out.push(highlight_line(&mut copy, &format!("{line}\n"), colors));
             hl = HighlightLines::from_state(theme, h, p);
         }
     }
@@ -161,25 +180,39 @@ pub fn highlight(
     out
 }
 
-fn highlight_line(hl: &mut HighlightLines<'_>, line: &str, plain: Style) -> Vec<Span<'static>> {
+/// How highlighted text maps to terminal styles.
+#[derive(Clone, Copy)]
+struct Colors {
+    /// For lines the highlighter cannot handle.
+    plain: Style,
+    /// The syntax theme's text colour, which is left to the terminal instead.
+    default_fg: Option<syntect::highlighting::Color>,
+}
+
+fn highlight_line(hl: &mut HighlightLines<'_>, line: &str, colors: Colors) -> Vec<Span<'static>> {
     let text = line.trim_end_matches(['\n', '\r']);
     match hl.highlight_line(line, syntaxes()) {
         Ok(regions) => regions
             .into_iter()
             .filter_map(|(style, piece)| {
                 let piece = piece.trim_end_matches(['\n', '\r']);
-                (!piece.is_empty()).then(|| Span::styled(piece.to_owned(), to_style(style)))
+                let style = to_style(style, colors);
+                (!piece.is_empty()).then(|| Span::styled(piece.to_owned(), style))
             })
             .collect(),
         // A syntax that trips the regex engine shows the line uncoloured rather than not at all.
-        Err(_) => vec![Span::styled(text.to_owned(), plain)],
+        Err(_) => vec![Span::styled(text.to_owned(), colors.plain)],
     }
 }
 
-/// Foreground and font style only: the terminal's own background stays.
-fn to_style(s: syntect::highlighting::Style) -> Style {
+/// Foreground and font style only: the terminal's own background stays, and so does its text
+/// colour for plain code (the syntax theme's would be light grey on a light terminal).
+fn to_style(s: syntect::highlighting::Style, colors: Colors) -> Style {
     let fg = s.foreground;
-    let mut style = Style::new().fg(Color::Rgb(fg.r, fg.g, fg.b));
+    let mut style = match colors.default_fg {
+        Some(default) if default == fg => colors.plain,
+        _ => Style::new().fg(Color::Rgb(fg.r, fg.g, fg.b)),
+    };
     for (font, modifier) in [
         (FontStyle::BOLD, Modifier::BOLD),
         (FontStyle::ITALIC, Modifier::ITALIC),

@@ -8,6 +8,7 @@
 
 mod code;
 mod highlight;
+mod inline;
 mod render;
 mod table;
 
@@ -21,7 +22,7 @@ use crate::sanitize::sanitize;
 use crate::ui::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
-pub use highlight::{highlighting_ready, is_known_language, warm_up};
+pub use highlight::{highlighting_ready, is_known_language, preload, warm_up};
 
 /// The rendered lines of a markdown text that may still be growing.
 #[derive(Debug, Clone, Default)]

@@ -66,6 +66,29 @@ fn syntax_colours_follow_the_theme() {
 }
 
 #[test]
+fn plain_code_keeps_the_terminal_text_colour() {
+    // base16-ocean.dark's text colour is light grey, unreadable on a light terminal.
+    let lines = render_markdown(
+        "```rust
+fn main() { x }
+```",
+        60,
+        &Theme::dark(),
+    );
+    let code = &lines[1].spans[1..];
+    let plain: String = code
+        .iter()
+        .filter(|s| s.style.fg.is_none())
+        .map(|s| s.content.as_ref())
+        .collect();
+    assert!(plain.contains('{'), "{code:?}");
+    assert!(
+        code.iter()
+            .all(|s| s.style.fg != Some(Color::Rgb(192, 197, 206)))
+    );
+}
+
+#[test]
 fn every_theme_names_a_bundled_syntax_theme() {
     for theme in [Theme::dark(), Theme::light()] {
         let name = theme.markdown.syntax.unwrap_or("none");

@@ -118,3 +118,40 @@ fn hostile_escape_sequences_are_removed_before_parsing() {
     let lines = render_text("ok\x1b]52;c;aGVsbG8=\x07 **b**\x1b[2J\u{9b}31m", 40);
     assert_eq!(lines, ["ok b"]);
 }
+
+#[test]
+fn a_long_reply_renders_only_its_last_block_again() {
+    let theme = Theme::default();
+    let gutter = Span::raw("  ");
+    let mut text = String::new();
+    let mut lines = MarkdownLines::default();
+    for i in 0..200 {
+        text.push_str(&format!(
+            "Paragraph {i} with some words.\n\n- item\n- item\n\n"
+        ));
+        lines.update(&text, 40, &gutter, &theme);
+    }
+    text.push_str("The tail is being writ");
+    lines.update(&text, 40, &gutter, &theme);
+    let tail = text.len() - lines.stable_src.len();
+    assert!(tail < 40, "{tail} bytes would be rendered again each frame");
+}
+
+#[test]
+fn a_streaming_code_block_is_highlighted_from_its_last_complete_line() {
+    let theme = Theme::dark();
+    let gutter = Span::raw("");
+    let mut text = String::from("```rust\n");
+    let mut lines = MarkdownLines::default();
+    for i in 0..50 {
+        text.push_str(&format!("let x{i} = {i};\n"));
+        lines.update(&text, 60, &gutter, &theme);
+    }
+    // The fence is still open, so the block is the tail, but its lines are remembered.
+    assert_eq!(lines.stable_src, "");
+    assert_eq!(lines.memo.line_count(), 50);
+    assert_eq!(
+        lines.lines(),
+        MarkdownLines::new(&text, 60, &gutter, &theme).lines()
+    );
+}

@@ -6,9 +6,11 @@ use ratatui::text::{Line, Span};
 
 use super::code;
 use super::highlight::HighlightMemo;
+use super::inline::{Inline, rescue_strong};
 use super::table::TableBuilder;
-use crate::text::{display_width, wrap_line};
 use crate::ui::theme::MarkdownTheme;
+
+mod blocks;
 
 /// The markdown dialect: CommonMark plus GitHub tables, `~~strike~~` and task lists.
 /// Subscript is on only so that a single `~` (as in Chinese ranges, `3~5天`) is not read as
@@ -17,9 +19,6 @@ pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_STRIKETHROUGH)
     .union(Options::ENABLE_TASKLISTS)
     .union(Options::ENABLE_SUBSCRIPT);
-
-const BULLETS: [&str; 3] = ["•", "◦", "▪"];
-const QUOTE_BAR: &str = "│ ";
 
 /// Renders sanitized markdown `src` into lines at most `width` columns wide (code is cut, never
 /// wrapped). Leading and trailing blank lines are never produced.
@@ -81,8 +80,9 @@ struct Renderer<'a> {
     memo: Option<&'a mut HighlightMemo>,
     out: Vec<Line<'static>>,
     containers: Vec<Container>,
-    /// Inline content of the paragraph, heading or table cell being read.
-    inline: Vec<Span<'static>>,
+    /// Inline content of the paragraph, heading or table cell being read, each span marked
+    /// when it is source text.
+    inline: Inline,
     /// Inline markup styles; the bottom one is the block's own.
     styles: Vec<Style>,
     /// For each open link: its URL and where its text starts in `inline`.
@@ -100,7 +100,7 @@ impl Renderer<'_> {
             Event::Text(t) => match &mut self.leaf {
                 Leaf::Code { text, .. } => text.push_str(&t),
                 Leaf::Html(text) => text.push_str(&t),
-                _ => self.text(&t, self.style()),
+                _ => self.source_text(&t),
             },
             Event::Code(t) => self.text(&t, self.style().patch(self.md.inline_code)),
             Event::SoftBreak | Event::HardBreak => self.text("\n", self.style()),
@@ -229,7 +229,7 @@ impl Renderer<'_> {
                 self.gap = true;
             }
             TagEnd::TableCell => {
-                let cell = std::mem::take(&mut self.inline);
+                let cell = rescue_strong(std::mem::take(&mut self.inline), self.md.strong);
                 if let Leaf::Table(t) = &mut self.leaf {
                     t.push_cell(cell);
                 }
@@ -282,194 +282,6 @@ impl Renderer<'_> {
                 self.gap = true;
             }
         }
-    }
-
-    fn start_item(&mut self) {
-        self.end_implicit();
-        let depth = self
-            .containers
-            .iter()
-            .filter(|c| matches!(c, Container::List { .. }))
-            .count()
-            .saturating_sub(1);
-        let (text, loose) = match self.containers.last_mut() {
-            Some(Container::List { next_number, loose }) => {
-                let text = match next_number {
-                    Some(n) => {
-                        let text = format!("{n}. ");
-                        *n += 1;
-                        text
-                    }
-                    None => format!("{} ", BULLETS[depth % BULLETS.len()]),
-                };
-                (text, *loose)
-            }
-            _ => ("• ".to_owned(), false),
-        };
-        if !loose {
-            self.gap = false;
-        }
-        let width = display_width(&text);
-        self.containers.push(Container::Item {
-            marker: Some(Span::styled(text, self.md.list_marker)),
-            width,
-        });
-    }
-
-    /// A paragraph directly inside a list item makes the list loose: its items get blank lines
-    /// between them.
-    fn mark_list_loose(&mut self) {
-        let n = self.containers.len();
-        if n >= 2 && matches!(self.containers[n - 1], Container::Item { .. }) {
-            if let Container::List { loose, .. } = &mut self.containers[n - 2] {
-                *loose = true;
-            }
-        }
-    }
-
-    fn end_link(&mut self, image: bool) {
-        self.styles.pop();
-        let Some((url, start)) = self.links.pop() else {
-            return;
-        };
-        if image {
-            self.text("]", self.style().patch(self.md.link));
-        }
-        let text: String = self.inline[start.min(self.inline.len())..]
-            .iter()
-            .map(|s| s.content.as_ref())
-            .collect();
-        let same = text == url || url.strip_prefix("mailto:") == Some(text.as_str());
-        if !url.is_empty() && !same {
-            self.text(&format!(" ({url})"), self.md.url);
-        }
-    }
-
-    /// Inline text; outside any block (a tight list item) it starts an implicit paragraph.
-    fn text(&mut self, text: &str, style: Style) {
-        if matches!(self.leaf, Leaf::None) {
-            self.open_leaf(Leaf::Paragraph { implicit: true }, self.base());
-        }
-        match self.inline.last_mut() {
-            Some(last) if last.style == style => last.content.to_mut().push_str(text),
-            _ => self.inline.push(Span::styled(text.to_owned(), style)),
-        }
-    }
-
-    fn style(&self) -> Style {
-        self.styles.last().copied().unwrap_or(self.body)
-    }
-
-    fn push_style(&mut self, patch: Style) {
-        self.styles.push(self.style().patch(patch));
-    }
-
-    /// The text style of a block here: quotes set their own.
-    fn base(&self) -> Style {
-        let quoted = self
-            .containers
-            .iter()
-            .any(|c| matches!(c, Container::Quote));
-        if quoted {
-            self.body.patch(self.md.quote_text)
-        } else {
-            self.body
-        }
-    }
-
-    fn open_leaf(&mut self, leaf: Leaf, style: Style) {
-        self.leaf = leaf;
-        self.inline.clear();
-        self.styles = vec![style];
-        self.links.clear();
-    }
-
-    /// Ends the paragraph or heading being read and lays it out.
-    fn close_leaf(&mut self) {
-        let implicit = matches!(self.leaf, Leaf::Paragraph { implicit: true });
-        self.leaf = Leaf::None;
-        let inline = std::mem::take(&mut self.inline);
-        if !inline.is_empty() {
-            self.emit_wrapped(&inline);
-        }
-        // Text directly in a tight list item is followed by its nested blocks without a gap.
-        self.gap = !implicit;
-    }
-
-    fn end_implicit(&mut self) {
-        if matches!(self.leaf, Leaf::Paragraph { implicit: true }) {
-            self.close_leaf();
-        }
-    }
-
-    /// Called before every block: closes implicit text and puts the due blank line.
-    fn begin_block(&mut self) {
-        self.end_implicit();
-        if self.gap && !self.out.is_empty() {
-            let line = self.prefix(false);
-            self.push_line(line);
-        }
-        self.gap = false;
-    }
-
-    /// The quote bars and list indentation of the open containers; `consume` draws (and uses
-    /// up) the marker of an item's first line.
-    fn prefix(&mut self, consume: bool) -> Vec<Span<'static>> {
-        let mut prefix = Vec::with_capacity(self.containers.len());
-        for c in &mut self.containers {
-            match c {
-                Container::Quote => prefix.push(Span::styled(QUOTE_BAR, self.md.quote_bar)),
-                Container::Item { marker, width } => match marker.take_if(|_| consume) {
-                    Some(m) => prefix.push(m),
-                    None => prefix.push(Span::raw(" ".repeat(*width))),
-                },
-                Container::List { .. } => {}
-            }
-        }
-        prefix
-    }
-
-    /// Columns left for content inside the open containers.
-    fn avail(&self) -> usize {
-        let used: usize = self
-            .containers
-            .iter()
-            .map(|c| match c {
-                Container::Quote => display_width(QUOTE_BAR),
-                Container::Item { width, .. } => *width,
-                Container::List { .. } => 0,
-            })
-            .sum();
-        self.width.saturating_sub(used).max(1)
-    }
-
-    fn emit_wrapped(&mut self, spans: &[Span<'static>]) {
-        for line in wrap_line(spans, self.avail()) {
-            self.emit(line.spans);
-        }
-    }
-
-    /// Puts one line, preceded by the quote bars and list indentation of the open containers.
-    fn emit(&mut self, spans: Vec<Span<'static>>) {
-        let mut line = self.prefix(true);
-        line.extend(spans);
-        self.push_line(line);
-    }
-
-    /// Pushes a line, dropping trailing blanks so no line ends in invisible padding.
-    fn push_line(&mut self, mut spans: Vec<Span<'static>>) {
-        while let Some(last) = spans.last_mut() {
-            let trimmed = last.content.trim_end();
-            if trimmed.is_empty() {
-                spans.pop();
-            } else {
-                if trimmed.len() < last.content.len() {
-                    last.content = trimmed.to_owned().into();
-                }
-                break;
-            }
-        }
-        self.out.push(Line::from(spans));
     }
 }
 

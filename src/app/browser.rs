@@ -1,0 +1,251 @@
+//! The session browser (Ctrl+O): its state and keys. Typing searches; Tab moves to the list,
+//! where `d` deletes (after y/n), `r` renames and j/k move, as in the conversation pane.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::keymap::Command;
+use super::{App, Effect, Notice};
+use crate::sanitize::sanitize;
+use crate::store::SearchHit;
+use crate::store::task::{SessionRef, StoreCmd};
+
+/// Rows moved by PgUp/PgDn.
+const PAGE: usize = 10;
+
+/// Which part of the browser gets typed characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BrowserFocus {
+    /// Characters edit the search.
+    #[default]
+    Search,
+    /// Letters are commands: j/k move, d delete, r rename, `/` back to the search.
+    List,
+}
+
+/// What the bottom line of the browser is doing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum BrowserMode {
+    #[default]
+    Browse,
+    /// Asking whether to delete the selected session.
+    ConfirmDelete,
+    /// Editing a new title for the selected session.
+    Rename(String),
+}
+
+/// State of the Ctrl+O popup.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionBrowser {
+    pub query: String,
+    pub hits: Vec<SearchHit>,
+    pub selected: usize,
+    /// Bumped per search; answers to older searches are dropped.
+    pub generation: u64,
+    /// A search is on its way.
+    pub pending: bool,
+    pub focus: BrowserFocus,
+    pub mode: BrowserMode,
+    /// Why the last search failed.
+    pub error: Option<String>,
+}
+
+impl SessionBrowser {
+    /// The highlighted session.
+    pub fn selected_hit(&self) -> Option<&SearchHit> {
+        self.hits.get(self.selected)
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        let last = self.hits.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+}
+
+/// A search for the current query.
+pub fn search(b: &mut SessionBrowser) -> Effect {
+    b.generation += 1;
+    b.pending = true;
+    Effect::Store(StoreCmd::Search {
+        query: b.query.clone(),
+        generation: b.generation,
+    })
+}
+
+/// The store's answer to search `generation`.
+pub fn on_found(b: &mut SessionBrowser, generation: u64, hits: Result<Vec<SearchHit>, String>) {
+    if generation != b.generation {
+        return;
+    }
+    b.pending = false;
+    match hits {
+        Ok(hits) => {
+            b.hits = hits;
+            b.error = None;
+            b.selected = b.selected.min(b.hits.len().saturating_sub(1));
+        }
+        Err(e) => b.error = Some(e),
+    }
+}
+
+/// Pasted text goes into the search (or the title being edited).
+pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
+    let b = &mut app.sessions.browser;
+    let text = text.replace(['\r', '\n'], " ");
+    match &mut b.mode {
+        BrowserMode::Rename(title) => {
+            title.push_str(&text);
+            Vec::new()
+        }
+        _ => {
+            b.focus = BrowserFocus::Search;
+            b.query.push_str(&text);
+            vec![search(b)]
+        }
+    }
+}
+
+/// A key while the browser is open.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let typed = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
+    let b = &mut app.sessions.browser;
+    match &mut b.mode {
+        BrowserMode::ConfirmDelete => {
+            b.mode = BrowserMode::Browse;
+            return match key.code {
+                KeyCode::Char('y' | 'Y') if typed => delete_selected(app),
+                _ => Vec::new(),
+            };
+        }
+        BrowserMode::Rename(title) => {
+            match key.code {
+                KeyCode::Enter => return rename_selected(app),
+                KeyCode::Esc => b.mode = BrowserMode::Browse,
+                KeyCode::Backspace => {
+                    title.pop();
+                }
+                KeyCode::Char(c) if typed => title.push(c),
+                _ => {}
+            }
+            return Vec::new();
+        }
+        BrowserMode::Browse => {}
+    }
+    match key.code {
+        KeyCode::Esc => close(app),
+        KeyCode::Char('c' | 'o') if ctrl => close(app),
+        KeyCode::Char('q') if ctrl => return super::update::run_command(app, Command::Quit),
+        KeyCode::Enter => return open_selected(app),
+        KeyCode::Up => b.move_by(-1),
+        KeyCode::Down => b.move_by(1),
+        KeyCode::Char('p') if ctrl => b.move_by(-1),
+        KeyCode::Char('n') if ctrl => b.move_by(1),
+        KeyCode::PageUp => b.move_by(-(PAGE as isize)),
+        KeyCode::PageDown => b.move_by(PAGE as isize),
+        KeyCode::Tab | KeyCode::BackTab => {
+            b.focus = match b.focus {
+                BrowserFocus::Search => BrowserFocus::List,
+                BrowserFocus::List => BrowserFocus::Search,
+            }
+        }
+        KeyCode::Delete => ask_delete(b),
+        KeyCode::Char('d') if ctrl => ask_delete(b),
+        KeyCode::F(2) => ask_rename(b),
+        KeyCode::Char('r') if ctrl => ask_rename(b),
+        KeyCode::Char('u') if ctrl => {
+            b.query.clear();
+            return vec![search(b)];
+        }
+        KeyCode::Backspace if b.focus == BrowserFocus::Search && !b.query.is_empty() => {
+            b.query.pop();
+            return vec![search(b)];
+        }
+        KeyCode::Char(c) if typed && b.focus == BrowserFocus::List => match c {
+            'j' => b.move_by(1),
+            'k' => b.move_by(-1),
+            'g' => b.selected = 0,
+            'G' => b.move_by(isize::MAX),
+            'd' => ask_delete(b),
+            'r' => ask_rename(b),
+            '/' => b.focus = BrowserFocus::Search,
+            c => {
+                // Any other character goes back to searching, as typing does in the main view.
+                b.focus = BrowserFocus::Search;
+                b.query.push(c);
+                return vec![search(b)];
+            }
+        },
+        KeyCode::Char(c) if typed => {
+            b.query.push(c);
+            return vec![search(b)];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn close(app: &mut App) {
+    app.overlay = None;
+}
+
+fn ask_delete(b: &mut SessionBrowser) {
+    if b.selected_hit().is_some() {
+        b.mode = BrowserMode::ConfirmDelete;
+    }
+}
+
+fn ask_rename(b: &mut SessionBrowser) {
+    if let Some(hit) = b.selected_hit() {
+        b.mode = BrowserMode::Rename(hit.session.title.clone());
+    }
+}
+
+fn open_selected(app: &mut App) -> Vec<Effect> {
+    let Some(id) = app.sessions.browser.selected_hit().map(|h| h.session.id) else {
+        return Vec::new();
+    };
+    close(app);
+    if app.sessions.current == SessionRef::Id(id) {
+        return Vec::new();
+    }
+    vec![Effect::Store(StoreCmd::Load { id })]
+}
+
+fn delete_selected(app: &mut App) -> Vec<Effect> {
+    let b = &mut app.sessions.browser;
+    let Some(id) = b.selected_hit().map(|h| h.session.id) else {
+        return Vec::new();
+    };
+    b.hits.remove(b.selected);
+    b.move_by(0);
+    let mut effects = Vec::new();
+    if app.sessions.current == SessionRef::Id(id) {
+        super::sessions::forget_current(app, &mut effects);
+    }
+    effects.push(Effect::Store(StoreCmd::Delete { id }));
+    effects
+}
+
+fn rename_selected(app: &mut App) -> Vec<Effect> {
+    let b = &mut app.sessions.browser;
+    let BrowserMode::Rename(title) = std::mem::take(&mut b.mode) else {
+        return Vec::new();
+    };
+    let title = sanitize(title.trim()).into_owned();
+    let Some(hit) = b.hits.get_mut(b.selected) else {
+        return Vec::new();
+    };
+    if title.is_empty() {
+        app.notice = Some(Notice {
+            text: "a title cannot be empty".into(),
+            is_error: true,
+        });
+        return Vec::new();
+    }
+    hit.session.title = title.clone();
+    let id = hit.session.id;
+    if app.sessions.current == SessionRef::Id(id) {
+        app.sessions.title = Some(title.clone());
+    }
+    vec![Effect::Store(StoreCmd::Rename { id, title })]
+}

@@ -1,0 +1,383 @@
+//! Session persistence as pure state: which session the conversation is, what has been written,
+//! and the store commands that keep the database in step with the conversation.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local};
+
+use super::browser::SessionBrowser;
+use super::{App, Effect, Notice, Overlay};
+use crate::backend::Target;
+use crate::chat::{Conversation, Role};
+use crate::config::Config;
+use crate::store::slug::{file_stem, title_from_prompt};
+use crate::store::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent};
+use crate::store::transcript::{self, TranscriptMeta};
+use crate::store::{SessionId, StoredSession};
+
+/// A streaming reply is written at least this often, so a crash loses at most this much.
+pub const CHECKPOINT: Duration = Duration::from_secs(1);
+/// After a failed write, wait this long before trying again (a full disk does not heal at once).
+pub const RETRY: Duration = Duration::from_secs(30);
+
+/// Where the current conversation stands with the store.
+#[derive(Debug, Clone)]
+pub struct Sessions {
+    /// The database file; `None` when saving is off.
+    pub db_path: Option<PathBuf>,
+    /// Where Ctrl+S writes transcripts.
+    pub transcripts_dir: Option<PathBuf>,
+    /// To find the provider of a reopened session's model.
+    pub config: Option<Config>,
+    /// The session the conversation is written to.
+    pub current: SessionRef,
+    next_local: u64,
+    /// Revision of each message as last sent to the store.
+    saved: HashMap<u64, u64>,
+    last_checkpoint: Option<Instant>,
+    retry_after: Option<Instant>,
+    /// The database could not be opened: nothing is written this run.
+    unavailable: bool,
+    /// Why conversations are not being saved, for the status bar.
+    pub warning: Option<String>,
+    /// The session's title, once it has one.
+    pub title: Option<String>,
+    /// Where Ctrl+S last wrote this conversation (later saves replace it).
+    pub transcript_path: Option<PathBuf>,
+    /// The Ctrl+O popup.
+    pub browser: SessionBrowser,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self {
+            db_path: None,
+            transcripts_dir: None,
+            config: None,
+            current: SessionRef::New(0),
+            next_local: 1,
+            saved: HashMap::new(),
+            last_checkpoint: None,
+            retry_after: None,
+            unavailable: false,
+            warning: None,
+            title: None,
+            transcript_path: None,
+            browser: SessionBrowser::default(),
+        }
+    }
+}
+
+impl Sessions {
+    /// Saving to `db_path` (none: off), transcripts to `transcripts_dir`, models from `config`.
+    pub fn new(
+        db_path: Option<PathBuf>,
+        transcripts_dir: Option<PathBuf>,
+        config: Option<Config>,
+    ) -> Self {
+        Self {
+            db_path,
+            transcripts_dir,
+            config,
+            ..Self::default()
+        }
+    }
+
+    /// The database id of the current session, once it has one.
+    pub fn stored_id(&self) -> Option<SessionId> {
+        match self.current {
+            SessionRef::Id(id) => Some(id),
+            SessionRef::New(_) => None,
+        }
+    }
+
+    /// True when conversations are written to a database.
+    pub fn saving(&self) -> bool {
+        self.db_path.is_some() && !self.unavailable
+    }
+
+    /// Detaches from the current session: what follows goes to a new one.
+    fn start_new(&mut self) {
+        self.current = SessionRef::New(self.next_local);
+        self.next_local += 1;
+        self.saved.clear();
+        self.last_checkpoint = None;
+        self.title = None;
+        self.transcript_path = None;
+    }
+}
+
+/// Store commands for whatever changed in the conversation since the last call: finished
+/// messages at once, a live reply at most every `CHECKPOINT`, removed messages deleted.
+/// `piece_of`: the action was a piece of the reply into this message, which changes no other.
+pub fn persist(app: &mut App, now: Instant, piece_of: Option<u64>, effects: &mut Vec<Effect>) {
+    sync(app, now, false, piece_of, effects);
+}
+
+fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &mut Vec<Effect>) {
+    let s = &mut app.sessions;
+    if !s.saving() || app.conv.is_empty() {
+        return;
+    }
+    if let Some(t) = s.retry_after {
+        if now < t {
+            return;
+        }
+        s.retry_after = None;
+    }
+    let due = force
+        || s.last_checkpoint
+            .is_none_or(|t| now.duration_since(t) >= CHECKPOINT);
+    let mut changed = Vec::new();
+    let mut known = 0;
+    // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
+    let msgs = &app.conv.messages;
+    let only = only.and_then(|id| msgs.iter().rposition(|m| m.id == id));
+    let checked = match only {
+        Some(i) => &msgs[i..=i],
+        None => &msgs[..],
+    };
+    for m in checked {
+        if let Some(&rev) = s.saved.get(&m.id) {
+            known += 1;
+            if rev == m.revision {
+                continue;
+            }
+        }
+        if m.status.is_live() {
+            // An empty placeholder is not worth a row; a growing reply waits for its turn.
+            if (m.content.is_empty() && m.reasoning.is_empty()) || !due {
+                continue;
+            }
+            s.last_checkpoint = Some(now);
+        }
+        changed.push(m.clone());
+    }
+    if only.is_none() && known < s.saved.len() {
+        let ids: HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
+        let mut gone: Vec<u64> = s
+            .saved
+            .keys()
+            .copied()
+            .filter(|id| !ids.contains(id))
+            .collect();
+        gone.sort_unstable();
+        for id in &gone {
+            s.saved.remove(id);
+        }
+        effects.push(Effect::Store(StoreCmd::DeleteMessages {
+            session: s.current,
+            seqs: gone,
+        }));
+    }
+    if changed.is_empty() {
+        return;
+    }
+    for m in &changed {
+        s.saved.insert(m.id, m.revision);
+    }
+    let first_prompt = first_prompt(&app.conv);
+    let title = s
+        .title
+        .get_or_insert_with(|| title_from_prompt(first_prompt.unwrap_or("")))
+        .clone();
+    let meta = SessionMeta {
+        title,
+        model: app.target.label(),
+        created: started(&app.conv),
+    };
+    effects.push(Effect::Store(StoreCmd::Save {
+        session: s.current,
+        meta,
+        messages: changed,
+    }));
+}
+
+/// Writes everything pending (live reply included), then detaches: the next message starts a
+/// new session. For New chat and for opening another session.
+pub(super) fn leave(app: &mut App, effects: &mut Vec<Effect>) {
+    sync(app, app.now, true, None, effects);
+    app.sessions.start_new();
+}
+
+fn first_prompt(conv: &Conversation) -> Option<&str> {
+    conv.messages
+        .iter()
+        .find(|m| m.role == Role::User)
+        .map(|m| m.content.as_str())
+}
+
+fn started(conv: &Conversation) -> DateTime<Local> {
+    conv.messages.first().map_or_else(Local::now, |m| m.created)
+}
+
+/// Replaces the conversation with a stored session, continuing with the model it used.
+pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
+    let mut effects: Vec<Effect> = super::update::cancel_reply(app).into_iter().collect();
+    leave(app, &mut effects);
+    let summary = stored.summary;
+    app.conv = Conversation::from_messages(stored.messages);
+    let s = &mut app.sessions;
+    s.current = SessionRef::Id(summary.id);
+    s.title = Some(summary.title.clone());
+    s.saved = app
+        .conv
+        .messages
+        .iter()
+        .map(|m| (m.id, m.revision))
+        .collect();
+    app.scroll.follow = true;
+    app.last_error = None;
+    let mut text = format!("session {}: {}", summary.id, summary.title);
+    match target_for(app, &summary.model) {
+        Some(target) => app.target = target,
+        None if summary.model != app.target.label() => text.push_str(&format!(
+            " ({} is not configured; using {})",
+            summary.model,
+            app.target.label()
+        )),
+        None => {}
+    }
+    app.notice = Some(Notice {
+        text,
+        is_error: false,
+    });
+    effects
+}
+
+fn target_for(app: &App, label: &str) -> Option<Target> {
+    let config = app.sessions.config.as_ref()?;
+    let (provider, model) = config.resolve(label).ok()?;
+    Some(Target {
+        provider: provider.clone(),
+        model,
+    })
+}
+
+/// Ctrl+S: the conversation as a Markdown transcript, written by the store thread.
+pub fn save_transcript(app: &mut App) -> Vec<Effect> {
+    let notice = |text: &str| Notice {
+        text: text.into(),
+        is_error: true,
+    };
+    if app.conv.is_empty() {
+        app.notice = Some(notice("nothing to save yet"));
+        return Vec::new();
+    }
+    let Some(dir) = app.sessions.transcripts_dir.clone() else {
+        app.notice = Some(notice("no transcripts directory"));
+        return Vec::new();
+    };
+    let prompt = first_prompt(&app.conv).unwrap_or("");
+    let created = started(&app.conv);
+    let meta = TranscriptMeta {
+        title: app
+            .sessions
+            .title
+            .clone()
+            .unwrap_or_else(|| title_from_prompt(prompt)),
+        session: app.sessions.stored_id(),
+        created,
+    };
+    vec![Effect::Store(StoreCmd::WriteTranscript {
+        dir,
+        stem: file_stem(created, prompt),
+        text: transcript::markdown(&meta, &app.conv.messages),
+        previous: app.sessions.transcript_path.clone(),
+    })]
+}
+
+/// Ctrl+O: opens the session browser listing the newest sessions.
+pub fn open_browser(app: &mut App) -> Vec<Effect> {
+    if !app.sessions.saving() {
+        let why = app
+            .sessions
+            .warning
+            .clone()
+            .unwrap_or_else(|| "saving is off".into());
+        app.notice = Some(Notice {
+            text: format!("no session list: {why}"),
+            is_error: true,
+        });
+        return Vec::new();
+    }
+    app.overlay = Some(Overlay::Sessions);
+    app.sessions.browser = SessionBrowser::default();
+    vec![super::browser::search(&mut app.sessions.browser)]
+}
+
+/// A report from the store thread.
+pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
+    let s = &mut app.sessions;
+    let error = |text: String| {
+        Some(Notice {
+            text,
+            is_error: true,
+        })
+    };
+    match event {
+        StoreEvent::Unavailable(why) => {
+            s.unavailable = true;
+            s.warning = Some("not saving".into());
+            app.notice = error(format!("conversations are not saved: {why}"));
+        }
+        StoreEvent::Created { local, id } => {
+            if s.current == SessionRef::New(local) {
+                s.current = SessionRef::Id(id);
+            }
+        }
+        StoreEvent::WriteFailed(why) => {
+            // Everything is re-sent on the retry: the store upserts, so nothing doubles.
+            s.saved.clear();
+            s.retry_after = Some(now + RETRY);
+            s.warning = Some("not saving".into());
+            app.notice = error(format!("not saved (kept in memory, retrying): {why}"));
+        }
+        StoreEvent::Saved => {
+            if s.warning.take().is_some() {
+                app.notice = Some(Notice {
+                    text: "saving again".into(),
+                    is_error: false,
+                });
+            }
+        }
+        StoreEvent::Found { generation, hits } => {
+            super::browser::on_found(&mut s.browser, generation, hits);
+        }
+        StoreEvent::Loaded(Ok(stored)) => return restore(app, stored),
+        StoreEvent::Loaded(Err(why)) => app.notice = error(why),
+        StoreEvent::Changed(Ok(text)) => {
+            app.notice = Some(Notice {
+                text,
+                is_error: false,
+            });
+            if app.overlay == Some(Overlay::Sessions) {
+                return vec![super::browser::search(&mut s.browser)];
+            }
+        }
+        StoreEvent::Changed(Err(why)) => app.notice = error(why),
+        StoreEvent::TranscriptSaved(Ok(path)) => {
+            app.notice = Some(Notice {
+                text: format!("saved {}", path.display()),
+                is_error: false,
+            });
+            s.transcript_path = Some(path);
+        }
+        StoreEvent::TranscriptSaved(Err(why)) => app.notice = error(why),
+    }
+    Vec::new()
+}
+
+/// Forgets the current session after it was deleted: the screen is cleared and what follows
+/// starts a new session (writing on would bring the deleted one back).
+pub(super) fn forget_current(app: &mut App, effects: &mut Vec<Effect>) {
+    effects.extend(super::update::cancel_reply(app));
+    app.conv = Conversation::default();
+    app.sessions.start_new();
+}
+
+#[cfg(test)]
+#[path = "sessions_tests.rs"]
+mod tests;

@@ -1,0 +1,423 @@
+//! Pure tests of session persistence and the browser: actions in, store commands out.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+
+use super::*;
+use crate::api::StreamEvent;
+use crate::api::client::ReplyEnd;
+use crate::app::browser::{BrowserFocus, BrowserMode};
+use crate::app::{Action, StreamMsg, update};
+use crate::chat::{Message, Status};
+use crate::config::{ModelSpec, Provider};
+use crate::store::{SearchHit, SessionSummary};
+use crate::ui::theme::Theme;
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+struct H {
+    app: App,
+    t0: Instant,
+    clock: Duration,
+}
+
+impl H {
+    fn new() -> Self {
+        let t0 = Instant::now();
+        let target = Target {
+            provider: Provider::builtin_demo(),
+            model: ModelSpec::new("demo"),
+        };
+        let mut app = App::new(target, Theme::default(), Rect::new(0, 0, 80, 24), t0);
+        app.sessions = Sessions::new(
+            Some(PathBuf::from("/nonexistent/ecochat.db")),
+            Some(PathBuf::from("/t")),
+            Some(Config::builtin(&|_| None)),
+        );
+        Self {
+            app,
+            t0,
+            clock: Duration::ZERO,
+        }
+    }
+
+    fn at(&mut self, advance: Duration, action: Action) -> Vec<Effect> {
+        self.clock += advance;
+        update(&mut self.app, action, self.t0 + self.clock)
+    }
+
+    fn act(&mut self, action: Action) -> Vec<Effect> {
+        self.at(Duration::from_millis(10), action)
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        self.act(Action::Key(KeyEvent::new(code, mods)))
+    }
+
+    fn type_text(&mut self, s: &str) -> Vec<Effect> {
+        s.chars()
+            .flat_map(|c| self.key(KeyCode::Char(c), NONE))
+            .collect()
+    }
+
+    fn send(&mut self, s: &str) -> (u64, Vec<Effect>) {
+        self.type_text(s);
+        let fx = self.key(KeyCode::Enter, NONE);
+        let id = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::StartReply { reply_id, .. } => Some(*reply_id),
+                _ => None,
+            })
+            .expect("a reply starts");
+        (id, fx)
+    }
+
+    fn piece(&mut self, id: u64, text: &str, advance: Duration) -> Vec<Effect> {
+        self.at(
+            advance,
+            Action::Stream {
+                id,
+                msg: StreamMsg::Event(StreamEvent::Content(text.into())),
+            },
+        )
+    }
+
+    fn finish(&mut self, id: u64) -> Vec<Effect> {
+        self.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+        })
+    }
+
+    fn store(&mut self, ev: StoreEvent) -> Vec<Effect> {
+        self.act(Action::Store(ev))
+    }
+}
+
+/// The Save commands among `fx`: (session, messages).
+fn saves(fx: &[Effect]) -> Vec<(SessionRef, Vec<Message>)> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Store(StoreCmd::Save {
+                session, messages, ..
+            }) => Some((*session, messages.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn store_cmds(fx: &[Effect]) -> Vec<&StoreCmd> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Store(c) => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_prompt_is_written_when_sent_with_a_title_from_it() {
+    let mut h = H::new();
+    let (_, fx) = h.send("明天北京天气怎么样");
+    let Some(Effect::Store(StoreCmd::Save {
+        session,
+        meta,
+        messages,
+    })) = fx.iter().find(|e| matches!(e, Effect::Store(_)))
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(*session, SessionRef::New(0));
+    assert_eq!(meta.title, "明天北京天气怎么样");
+    assert_eq!(meta.model, "demo:demo");
+    assert_eq!(messages.len(), 1, "the empty placeholder is not written");
+    assert_eq!(messages[0].content, "明天北京天气怎么样");
+}
+
+#[test]
+fn a_streaming_reply_is_checkpointed_every_second_and_written_when_done() {
+    let mut h = H::new();
+    let (id, _) = h.send("hi");
+    let first = saves(&h.piece(id, "一", Duration::from_millis(10)));
+    assert_eq!(first.len(), 1, "the first piece is written at once");
+    assert_eq!(first[0].1[0].status, Status::Streaming);
+    for _ in 0..5 {
+        assert!(saves(&h.piece(id, "二", Duration::from_millis(100))).is_empty());
+    }
+    // A tick after the interval writes what arrived, even with no new piece.
+    let tick = saves(&h.at(Duration::from_millis(600), Action::Tick));
+    assert_eq!(tick.len(), 1);
+    assert_eq!(tick[0].1[0].content, "一二二二二二");
+    assert!(saves(&h.act(Action::Tick)).is_empty(), "nothing changed");
+    let done = saves(&h.finish(id));
+    assert_eq!(done[0].1[0].status, Status::Done);
+    assert!(saves(&h.at(Duration::from_secs(5), Action::Tick)).is_empty());
+}
+
+#[test]
+fn cancelling_writes_the_partial_reply_as_cancelled() {
+    let mut h = H::new();
+    let (id, _) = h.send("hi");
+    h.piece(id, "部分", Duration::from_millis(10));
+    h.piece(id, "更多", Duration::from_millis(10));
+    let fx = h.key(KeyCode::Esc, NONE);
+    let s = saves(&fx);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].1[0].content, "部分更多");
+    assert_eq!(s[0].1[0].status, Status::Cancelled);
+}
+
+#[test]
+fn the_new_id_is_used_once_reported_and_regenerate_deletes_the_old_reply() {
+    let mut h = H::new();
+    let (id, _) = h.send("q");
+    h.piece(id, "a", Duration::from_millis(10));
+    h.finish(id);
+    h.store(StoreEvent::Created { local: 0, id: 42 });
+    assert_eq!(h.app.sessions.stored_id(), Some(42));
+    let fx = h.key(KeyCode::Char('r'), CTRL);
+    let cmds = store_cmds(&fx);
+    assert!(
+        matches!(cmds[0], StoreCmd::DeleteMessages { session: SessionRef::Id(42), seqs } if seqs == &[id]),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn new_chat_flushes_the_live_reply_then_starts_a_new_session() {
+    let mut h = H::new();
+    let (id, _) = h.send("q");
+    h.piece(id, "a", Duration::from_millis(10));
+    h.piece(id, "b", Duration::from_millis(10));
+    let fx = h.key(KeyCode::Char('n'), CTRL);
+    let s = saves(&fx);
+    assert_eq!(s.len(), 1, "{fx:?}");
+    assert_eq!(
+        (s[0].0, s[0].1[0].content.as_str()),
+        (SessionRef::New(0), "ab")
+    );
+    assert_eq!(s[0].1[0].status, Status::Cancelled);
+    let (_, fx) = h.send("second");
+    assert_eq!(saves(&fx)[0].0, SessionRef::New(1));
+}
+
+#[test]
+fn an_unavailable_store_stops_writes_and_warns() {
+    let mut h = H::new();
+    h.store(StoreEvent::Unavailable("read-only".into()));
+    assert!(h.app.notice.as_ref().unwrap().text.contains("read-only"));
+    assert_eq!(h.app.sessions.warning.as_deref(), Some("not saving"));
+    let (id, fx) = h.send("q");
+    assert!(store_cmds(&fx).is_empty());
+    h.piece(id, "a", Duration::from_secs(2));
+    assert!(store_cmds(&h.finish(id)).is_empty());
+    assert_eq!(h.app.conv.messages.len(), 2, "the chat goes on in memory");
+    assert!(store_cmds(&h.key(KeyCode::Char('o'), CTRL)).is_empty());
+    assert!(h.app.overlay.is_none());
+}
+
+#[test]
+fn a_failed_write_waits_then_resends_everything() {
+    let mut h = H::new();
+    let (id, _) = h.send("q");
+    h.store(StoreEvent::WriteFailed("disk full".into()));
+    assert!(h.app.notice.as_ref().unwrap().is_error);
+    h.piece(id, "a", Duration::from_millis(10));
+    assert!(saves(&h.finish(id)).is_empty());
+    let fx = h.at(RETRY, Action::Tick);
+    let s = saves(&fx);
+    assert_eq!(s.len(), 1);
+    assert_eq!(s[0].1.len(), 2, "both messages again");
+    h.store(StoreEvent::Saved);
+    assert_eq!(h.app.sessions.warning, None);
+}
+
+fn summary(id: i64, title: &str, model: &str) -> SessionSummary {
+    SessionSummary {
+        id,
+        title: title.into(),
+        model: model.into(),
+        created: Local::now(),
+        updated: Local::now(),
+        message_count: 2,
+    }
+}
+
+fn stored(id: i64, model: &str) -> StoredSession {
+    let mut q = Message::new(0, Role::User, "暗号是什么");
+    q.revision = 0;
+    let mut a = Message::new(1, Role::Assistant, "蓝色的长颈鹿");
+    a.model = Some(model.into());
+    StoredSession {
+        summary: summary(id, "暗号是什么", model),
+        messages: vec![q, a],
+    }
+}
+
+#[test]
+fn a_loaded_session_continues_with_its_model_and_ids() {
+    let mut h = H::new();
+    let fx = h.store(StoreEvent::Loaded(Ok(stored(7, "ecovai:deepseek-chat"))));
+    assert!(store_cmds(&fx).is_empty(), "nothing is re-written");
+    assert_eq!(h.app.target.label(), "ecovai:deepseek-chat");
+    assert_eq!(h.app.conv.messages.len(), 2);
+    // The demo provider keeps the test offline; the session is still continued.
+    h.app.target = Target {
+        provider: Provider::builtin_demo(),
+        model: ModelSpec::new("demo"),
+    };
+    let (reply, fx) = h.send("继续");
+    let Some(Effect::StartReply { history, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let texts: Vec<_> = history.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!(texts, ["暗号是什么", "蓝色的长颈鹿", "继续"]);
+    assert_eq!(reply, 3);
+    let s = saves(&fx);
+    assert_eq!(s[0].0, SessionRef::Id(7));
+    assert_eq!(s[0].1[0].id, 2);
+}
+
+#[test]
+fn an_unknown_model_keeps_the_current_one_and_says_so() {
+    let mut h = H::new();
+    h.store(StoreEvent::Loaded(Ok(stored(7, "gone:model"))));
+    assert_eq!(h.app.target.label(), "demo:demo");
+    assert!(h.app.notice.as_ref().unwrap().text.contains("gone:model"));
+}
+
+fn hit(id: i64, title: &str) -> SearchHit {
+    SearchHit {
+        session: summary(id, title, "demo:demo"),
+        snippet: None,
+    }
+}
+
+#[test]
+fn the_browser_searches_as_you_type_and_drops_stale_answers() {
+    let mut h = H::new();
+    let fx = h.key(KeyCode::Char('o'), CTRL);
+    assert_eq!(h.app.overlay, Some(Overlay::Sessions));
+    assert!(matches!(
+        store_cmds(&fx)[..],
+        [StoreCmd::Search { generation: 1, .. }]
+    ));
+    let fx = h.type_text("长颈");
+    let Some(StoreCmd::Search { query, generation }) = store_cmds(&fx).last().copied() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!((query.as_str(), *generation), ("长颈", 3));
+    h.store(StoreEvent::Found {
+        generation: 2,
+        hits: Ok(vec![hit(1, "stale")]),
+    });
+    assert!(h.app.sessions.browser.hits.is_empty());
+    h.store(StoreEvent::Found {
+        generation: 3,
+        hits: Ok(vec![hit(5, "a"), hit(4, "b")]),
+    });
+    assert_eq!(h.app.sessions.browser.hits.len(), 2);
+    h.key(KeyCode::Down, NONE);
+    let fx = h.key(KeyCode::Enter, NONE);
+    assert!(matches!(store_cmds(&fx)[..], [StoreCmd::Load { id: 4 }]));
+    assert_eq!(h.app.overlay, None);
+}
+
+#[test]
+fn in_the_list_d_deletes_after_yes_and_r_renames() {
+    let mut h = H::new();
+    h.key(KeyCode::Char('o'), CTRL);
+    h.store(StoreEvent::Found {
+        generation: 1,
+        hits: Ok(vec![hit(5, "a"), hit(4, "b")]),
+    });
+    h.key(KeyCode::Tab, NONE);
+    assert_eq!(h.app.sessions.browser.focus, BrowserFocus::List);
+    h.key(KeyCode::Char('j'), NONE);
+    h.key(KeyCode::Char('d'), NONE);
+    assert_eq!(h.app.sessions.browser.mode, BrowserMode::ConfirmDelete);
+    assert!(
+        store_cmds(&h.key(KeyCode::Char('n'), NONE)).is_empty(),
+        "no keeps it"
+    );
+    h.key(KeyCode::Char('d'), NONE);
+    let fx = h.key(KeyCode::Char('y'), NONE);
+    assert!(matches!(store_cmds(&fx)[..], [StoreCmd::Delete { id: 4 }]));
+    assert_eq!(h.app.sessions.browser.hits.len(), 1);
+    h.key(KeyCode::Char('r'), NONE);
+    for _ in 0..3 {
+        h.key(KeyCode::Backspace, NONE);
+    }
+    h.type_text("新标题");
+    let fx = h.key(KeyCode::Enter, NONE);
+    assert!(
+        matches!(store_cmds(&fx)[..], [StoreCmd::Rename { id: 5, title }] if title == "新标题"),
+        "{fx:?}"
+    );
+    // Another letter in the list goes back to searching.
+    let fx = h.key(KeyCode::Char('x'), NONE);
+    assert_eq!(h.app.sessions.browser.focus, BrowserFocus::Search);
+    assert!(matches!(store_cmds(&fx)[..], [StoreCmd::Search { query, .. }] if query == "x"));
+    h.key(KeyCode::Esc, NONE);
+    assert_eq!(h.app.overlay, None);
+}
+
+#[test]
+fn deleting_the_open_session_clears_the_screen_and_detaches() {
+    let mut h = H::new();
+    h.store(StoreEvent::Loaded(Ok(stored(7, "demo:demo"))));
+    h.key(KeyCode::Char('o'), CTRL);
+    h.store(StoreEvent::Found {
+        generation: 1,
+        hits: Ok(vec![hit(7, "暗号是什么")]),
+    });
+    h.key(KeyCode::Delete, NONE);
+    h.key(KeyCode::Char('y'), NONE);
+    assert!(h.app.conv.is_empty());
+    assert!(matches!(h.app.sessions.current, SessionRef::New(_)));
+}
+
+#[test]
+fn ctrl_s_writes_a_transcript_and_later_saves_replace_it() {
+    let mut h = H::new();
+    assert!(h.key(KeyCode::Char('s'), CTRL).is_empty());
+    let (id, _) = h.send("画一只猫");
+    h.piece(id, "![](https://x.cn/cat.png)", Duration::from_millis(10));
+    h.finish(id);
+    let fx = h.key(KeyCode::Char('s'), CTRL);
+    let [
+        StoreCmd::WriteTranscript {
+            dir,
+            stem,
+            text,
+            previous: None,
+        },
+    ] = store_cmds(&fx)[..]
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(dir, &PathBuf::from("/t"));
+    assert!(stem.ends_with("-画一只猫"), "{stem}");
+    assert!(text.starts_with("# 画一只猫\n") && text.contains("- ![](https://x.cn/cat.png)"));
+    h.store(StoreEvent::TranscriptSaved(Ok(PathBuf::from("/t/x.md"))));
+    assert_eq!(h.app.notice.as_ref().unwrap().text, "saved /t/x.md");
+    let fx = h.key(KeyCode::Char('s'), CTRL);
+    assert!(matches!(
+        store_cmds(&fx)[..],
+        [StoreCmd::WriteTranscript { previous: Some(p), .. }] if p == &PathBuf::from("/t/x.md")
+    ));
+}
+
+#[test]
+fn with_saving_off_nothing_is_written() {
+    let mut h = H::new();
+    h.app.sessions.db_path = None;
+    let (id, fx) = h.send("q");
+    assert!(store_cmds(&fx).is_empty());
+    h.piece(id, "a", Duration::from_secs(2));
+    assert!(store_cmds(&h.finish(id)).is_empty());
+}

@@ -1,0 +1,102 @@
+//! A small driver for the update tests of selection, copying, slash commands, the editor and
+//! the mouse: actions in at a fake clock, effects out.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+
+use super::{Action, App, Effect, StreamMsg, update};
+use crate::api::StreamEvent;
+use crate::api::client::ReplyEnd;
+use crate::backend::Target;
+use crate::config::{ModelSpec, Provider};
+use crate::ui::theme::Theme;
+
+/// An app on the demo model at 80x24 and a clock that moves 10 ms per action.
+pub struct Harness {
+    pub app: App,
+    t0: Instant,
+    clock: Duration,
+}
+
+impl Harness {
+    /// A fresh app at 80x24 on the demo model.
+    pub fn new() -> Self {
+        let target = Target {
+            provider: Provider::builtin_demo(),
+            model: ModelSpec::new("demo"),
+        };
+        let t0 = Instant::now();
+        Self {
+            app: App::new(target, Theme::default(), Rect::new(0, 0, 80, 24), t0),
+            t0,
+            clock: Duration::ZERO,
+        }
+    }
+
+    /// Applies one action 10 ms after the previous one.
+    pub fn act(&mut self, action: Action) -> Vec<Effect> {
+        self.clock += Duration::from_millis(10);
+        update(&mut self.app, action, self.t0 + self.clock)
+    }
+
+    /// A key with modifiers.
+    pub fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
+        self.act(Action::Key(KeyEvent::new(code, mods)))
+    }
+
+    /// A plain key, as a terminal reports it (capitals with Shift).
+    pub fn press(&mut self, c: char) -> Vec<Effect> {
+        let mods = if c.is_ascii_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        self.key(KeyCode::Char(c), mods)
+    }
+
+    /// Types `s` character by character.
+    pub fn type_text(&mut self, s: &str) {
+        for c in s.chars() {
+            self.press(c);
+        }
+    }
+
+    /// Presses Enter.
+    pub fn enter(&mut self) -> Vec<Effect> {
+        self.key(KeyCode::Enter, KeyModifiers::NONE)
+    }
+
+    /// Sends `prompt` and streams `reply` back as one finished answer.
+    pub fn exchange(&mut self, prompt: &str, reply: &str) {
+        self.type_text(prompt);
+        let fx = self.enter();
+        let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+            panic!("expected StartReply, got {fx:?}");
+        };
+        let id = *reply_id;
+        self.act(Action::Stream {
+            id,
+            msg: StreamMsg::Event(StreamEvent::Content(reply.into())),
+        });
+        self.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+        });
+    }
+
+    /// The notice in the status bar.
+    pub fn notice(&self) -> String {
+        self.app
+            .notice
+            .as_ref()
+            .map(|n| n.text.clone())
+            .unwrap_or_default()
+    }
+
+    /// True when the status bar shows an error.
+    pub fn notice_is_error(&self) -> bool {
+        self.app.notice.as_ref().is_some_and(|n| n.is_error)
+    }
+}

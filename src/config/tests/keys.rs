@@ -1,0 +1,134 @@
+//! `theme` and the `[keys]` table.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::app::keymap::Command;
+use crate::ui::theme::ThemeName;
+
+fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+    KeyEvent::new(code, mods)
+}
+
+#[test]
+fn theme_is_read_and_absent_means_follow_the_environment() {
+    assert_eq!(
+        parse("theme = \"light\"").unwrap().theme,
+        Some(ThemeName::Light)
+    );
+    assert_eq!(
+        parse("theme = \"mono\"").unwrap().theme,
+        Some(ThemeName::Mono)
+    );
+    assert_eq!(parse("").unwrap().theme, None);
+}
+
+#[test]
+fn a_bad_theme_is_reported_where_it_is_written() {
+    assert_eq!(
+        error_of("default_model = \"demo:demo\"\ntheme = \"dakr\"\n"),
+        format!(
+            "{PATH}:2:9: `theme`: \"dakr\" is not one of dark, light, mono (did you mean `dark`?)"
+        )
+    );
+    assert_eq!(
+        error_of("theme = 1"),
+        format!("{PATH}:1:9: `theme` must be a string, found an integer (1)")
+    );
+}
+
+#[test]
+fn keys_rebind_commands_and_keep_the_rest() {
+    let text = "[keys]\nquit = \"ctrl+x\"\nnewline = [\"ctrl+j\", \"alt+enter\"]\nhelp = []\n";
+    let map = parse(text).unwrap().keymap;
+    let ctrl = KeyModifiers::CONTROL;
+    assert_eq!(
+        map.lookup(&press(KeyCode::Char('x'), ctrl), false),
+        Some(Command::Quit)
+    );
+    assert_eq!(map.lookup(&press(KeyCode::Char('q'), ctrl), false), None);
+    assert_eq!(
+        map.lookup(&press(KeyCode::Enter, KeyModifiers::SHIFT), false),
+        None,
+        "newline lost its third default key"
+    );
+    assert_eq!(
+        map.lookup(&press(KeyCode::F(1), KeyModifiers::NONE), true),
+        None
+    );
+    assert_eq!(
+        map.lookup(&press(KeyCode::Char('n'), ctrl), false),
+        Some(Command::NewChat)
+    );
+    assert_eq!(
+        parse("").unwrap().keymap,
+        crate::app::keymap::KeyMap::default()
+    );
+}
+
+#[test]
+fn an_unknown_command_is_reported_with_a_suggestion() {
+    assert_eq!(
+        error_of("[keys]\nqiut = \"ctrl+q\"\n"),
+        format!("{PATH}:2:1: unknown key `qiut` in [keys] (did you mean `quit`?)")
+    );
+}
+
+#[test]
+fn an_unparsable_key_is_reported_where_it_is_written() {
+    let err = error_of("[keys]\nsend = \"enter\"\nquit = [\"f2\", \"ctrl+qq\"]\n");
+    assert!(
+        err.starts_with(&format!("{PATH}:3:15: `quit`: \"ctrl+qq\" is not a key")),
+        "{err}"
+    );
+    assert_eq!(
+        error_of("[keys]\nquit = 7\n"),
+        format!(
+            "{PATH}:2:8: `quit` must be a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"]), found an integer (7)"
+        )
+    );
+    assert_eq!(
+        error_of("keys = \"ctrl+q\"\n"),
+        format!("{PATH}:1:8: `keys` must be a table ([keys]), found a string (\"ctrl+q\")")
+    );
+}
+
+#[test]
+fn a_key_bound_to_two_commands_is_rejected_naming_both() {
+    assert_eq!(
+        error_of("[keys]\nquit = \"ctrl+n\"\n"),
+        format!(
+            "{PATH}:2:8: `quit`: `Ctrl+N` is bound to both `quit` and `new_chat` (`new_chat` has it by default: give `new_chat` other keys, or write `new_chat = []` to unbind it)"
+        )
+    );
+    assert_eq!(
+        error_of("[keys]\nquit = \"f5\"\nhelp = [\"f1\", \"F5\"]\n"),
+        format!(
+            "{PATH}:3:15: `help`: `F5` is bound to both `quit` and `help`; a key can run one command only (`quit` has it on line 2)"
+        )
+    );
+    // Giving the other command a new key resolves it.
+    assert!(parse("[keys]\nquit = \"ctrl+n\"\nnew_chat = \"f9\"\n").is_ok());
+}
+
+#[test]
+fn the_example_documents_every_command_and_its_default_keys() {
+    let example = include_str!("../../../config.example.toml");
+    let defaults = crate::app::keymap::KeyMap::default();
+    for name in Command::NAMES {
+        let line = example
+            .lines()
+            .find(|l| l.starts_with(&format!("#   {name} ")))
+            .unwrap_or_else(|| panic!("config.example.toml does not list `{name}`"));
+        let Some(command) = Command::from_name(name) else {
+            panic!("{name} names no command");
+        };
+        for b in defaults.bindings.iter().filter(|b| b.command == command) {
+            let label = b.combo.label().to_lowercase();
+            assert!(
+                line.contains(&label),
+                "{name}: `{label}` missing in {line:?}"
+            );
+        }
+    }
+}

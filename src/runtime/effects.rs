@@ -1,0 +1,136 @@
+//! Running effects: replies, model discovery, the state file, media and store work.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::media;
+use crate::api::client::Client;
+use crate::app::{Action, App, Effect, StreamMsg, update};
+use crate::backend;
+use crate::config::{Paths, Provider};
+use crate::state_file::{CachedModels, ModelCache, RememberedState};
+use crate::store::task::StoreHandle;
+
+/// Everything effects need: the app channel, the HTTP client, the dirs, the media and store
+/// workers, and the cancellation tokens of replies in flight.
+pub(super) struct Edge {
+    pub(super) tx: mpsc::UnboundedSender<Action>,
+    pub(super) client: Client,
+    pub(super) paths: Paths,
+    /// Built off the main thread after the first frame (see `run`).
+    pub(super) media: Arc<OnceLock<media::MediaRunner>>,
+    pub(super) store: StoreHandle,
+    pub(super) replies: HashMap<u64, CancellationToken>,
+    /// A prompt to edit in the external editor; the loop runs it, since it owns the terminal.
+    pub(super) edit: Option<String>,
+}
+
+pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
+    for effect in update(app, action, Instant::now()) {
+        match effect {
+            Effect::StartReply {
+                reply_id,
+                target,
+                history,
+            } => {
+                let token = CancellationToken::new();
+                edge.replies.insert(reply_id, token.clone());
+                let tx = edge.tx.clone();
+                let client = edge.client.clone();
+                tokio::spawn(async move {
+                    let events_tx = tx.clone();
+                    let mut on_event = move |ev| {
+                        let _ = events_tx.send(Action::Stream {
+                            id: reply_id,
+                            msg: StreamMsg::Event(ev),
+                        });
+                    };
+                    let end =
+                        backend::chat(&client, &target, &history, false, &mut on_event, &token)
+                            .await;
+                    let _ = tx.send(Action::Stream {
+                        id: reply_id,
+                        msg: StreamMsg::End(end),
+                    });
+                });
+            }
+            Effect::CancelReply { reply_id } => {
+                if let Some(token) = edge.replies.remove(&reply_id) {
+                    token.cancel();
+                }
+            }
+            Effect::SaveLastModel(label) => {
+                let dir = edge.paths.state_dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    let mut state = RememberedState::load(&dir);
+                    state.last_model = Some(label);
+                    if let Err(e) = state.save(&dir) {
+                        tracing::warn!(%e, "cannot save the last used model");
+                    }
+                });
+            }
+            Effect::DiscoverModels(provider) => {
+                let tx = edge.tx.clone();
+                let client = edge.client.clone();
+                let cache_dir = edge.paths.cache_dir.clone();
+                tokio::spawn(async move {
+                    let result = discover(&client, &provider, &cache_dir).await;
+                    let _ = tx.send(Action::ModelsDiscovered {
+                        provider: provider.name.clone(),
+                        result,
+                    });
+                });
+            }
+            Effect::Media(effect) => edge
+                .media
+                .get_or_init(|| media::MediaRunner::new(&app.media.settings))
+                .run(effect, &edge.tx),
+            Effect::Store(cmd) => edge.store.send(cmd),
+            Effect::EditPrompt { text } => edge.edit = Some(text),
+            Effect::Quit => {}
+        }
+    }
+    // Finished replies no longer need their token.
+    if app.in_flight.is_none() {
+        edge.replies.clear();
+    }
+}
+
+/// Fetches a provider's `/models` and caches the ids with the time of the fetch.
+async fn discover(
+    client: &Client,
+    provider: &Provider,
+    cache_dir: &std::path::Path,
+) -> Result<Vec<String>, String> {
+    let endpoint = provider
+        .endpoint(&backend::process_env)
+        .map_err(|e| e.to_string())?;
+    let ids = client
+        .list_models(&endpoint)
+        .await
+        .map_err(|e| e.to_string())?;
+    let dir = cache_dir.to_path_buf();
+    let name = provider.name.clone();
+    let cached = ids.clone();
+    let saved = tokio::task::spawn_blocking(move || {
+        let mut cache = ModelCache::load(&dir);
+        let fetched_at = chrono::Utc::now().timestamp();
+        cache.providers.insert(
+            name,
+            CachedModels {
+                fetched_at,
+                ids: cached,
+            },
+        );
+        cache.save(&dir)
+    })
+    .await;
+    if let Ok(Err(e)) = saved {
+        tracing::warn!(%e, "cannot cache the model list");
+    }
+    Ok(ids)
+}

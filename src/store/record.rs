@@ -1,0 +1,162 @@
+//! Pipe mode's exchange as a session, written as it happens: the prompt before the request,
+//! the reply checkpointed while it streams, its end state last. Scripts' chats are searchable
+//! like any other, and a killed run keeps what arrived up to the last checkpoint.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::slug::title_from_prompt;
+use super::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent, StoreHandle};
+use crate::api::client::ReplyEnd;
+use crate::api::{ApiError, StreamEvent};
+use crate::chat::{Message, Role, Status};
+
+/// The reply is written at least this often while it streams.
+const CHECKPOINT: Duration = Duration::from_secs(1);
+
+/// Records one prompt and its reply.
+pub struct Recorder {
+    handle: StoreHandle,
+    meta: SessionMeta,
+    reply: Message,
+    last_checkpoint: Option<Instant>,
+    problem: Arc<Mutex<Option<String>>>,
+}
+
+impl Recorder {
+    /// Starts the store thread on `db` and writes the prompt.
+    pub fn start(db: PathBuf, prompt: &str, model: &str) -> Recorder {
+        let problem = Arc::new(Mutex::new(None));
+        let seen = problem.clone();
+        let handle = StoreHandle::spawn(Some(db), move |ev| {
+            let why = match ev {
+                StoreEvent::Unavailable(why) | StoreEvent::WriteFailed(why) => why,
+                _ => return,
+            };
+            if let Ok(mut slot) = seen.lock() {
+                slot.get_or_insert(why);
+            }
+        });
+        let user = Message::new(0, Role::User, prompt);
+        let meta = SessionMeta {
+            title: title_from_prompt(prompt),
+            model: model.to_string(),
+            created: user.created,
+        };
+        let mut reply = Message::new(1, Role::Assistant, "");
+        reply.model = Some(model.to_string());
+        reply.status = Status::Waiting;
+        let recorder = Recorder {
+            handle,
+            meta,
+            reply,
+            last_checkpoint: None,
+            problem,
+        };
+        recorder.save(user);
+        recorder
+    }
+
+    fn save(&self, message: Message) {
+        self.handle.send(StoreCmd::Save {
+            session: SessionRef::New(0),
+            meta: self.meta.clone(),
+            messages: vec![message],
+        });
+    }
+
+    /// Takes in one piece of the reply.
+    pub fn event(&mut self, ev: &StreamEvent) {
+        let r = &mut self.reply;
+        match ev {
+            StreamEvent::Content(t) => r.content.push_str(t),
+            StreamEvent::Reasoning(t) => r.reasoning.push_str(t),
+            StreamEvent::Usage(u) => r.usage = Some(*u),
+            StreamEvent::Finish(f) => r.finish_reason = Some(f.clone()),
+            StreamEvent::Citations(cs) => r.citations.extend(cs.iter().cloned()),
+            StreamEvent::Error(_) => {}
+        }
+        if r.content.is_empty() && r.reasoning.is_empty() {
+            return;
+        }
+        r.status = Status::Streaming;
+        let now = Instant::now();
+        if self
+            .last_checkpoint
+            .is_none_or(|t| now.duration_since(t) >= CHECKPOINT)
+        {
+            self.last_checkpoint = Some(now);
+            self.save(self.reply.clone());
+        }
+    }
+
+    /// Writes how the reply ended and waits for the store to finish; returns why the exchange
+    /// could not be saved, if it could not.
+    pub fn finish(mut self, result: &Result<ReplyEnd, ApiError>) -> Option<String> {
+        let r = &mut self.reply;
+        match result {
+            Ok(end) => {
+                r.status = if end.cancelled {
+                    Status::Cancelled
+                } else {
+                    Status::Done
+                };
+                r.truncated = end.possibly_truncated;
+                r.usage = end.usage.or(r.usage);
+                if r.finish_reason.is_none() {
+                    r.finish_reason.clone_from(&end.finish_reason);
+                }
+            }
+            Err(e) if r.content.is_empty() && r.reasoning.is_empty() => {
+                r.status = Status::Failed(e.to_string());
+            }
+            Err(e) => r.status = Status::Interrupted(e.to_string()),
+        }
+        self.save(self.reply.clone());
+        self.handle.shutdown();
+        self.problem.lock().ok().and_then(|mut p| p.take())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn an_exchange_becomes_a_searchable_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ecochat.db");
+        let mut rec = Recorder::start(db.clone(), "用一句话介绍量子计算", "mock:gpt-4o");
+        rec.event(&StreamEvent::Reasoning("想".into()));
+        rec.event(&StreamEvent::Content("量子计算利用叠加态。".into()));
+        let problem = rec.finish(&Ok(ReplyEnd {
+            finish_reason: Some("stop".into()),
+            ..ReplyEnd::default()
+        }));
+        assert_eq!(problem, None);
+        let store = Store::open(&db).unwrap();
+        let hits = store.search("叠加态", 10).unwrap();
+        assert_eq!(hits.len(), 1);
+        let s = store.load(hits[0].session.id).unwrap();
+        assert_eq!(s.summary.title, "用一句话介绍量子计算");
+        assert_eq!(s.messages.len(), 2);
+        assert_eq!(s.messages[1].status, Status::Done);
+        assert_eq!(s.messages[1].reasoning, "想");
+        assert_eq!(s.messages[1].model.as_deref(), Some("mock:gpt-4o"));
+    }
+
+    #[test]
+    fn an_unwritable_store_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("data");
+        std::fs::write(&blocker, "").unwrap();
+        let rec = Recorder::start(blocker.join("ecochat.db"), "q", "m");
+        let problem = rec.finish(&Err(ApiError::MissingKey {
+            provider: "p".into(),
+            hint: "h".into(),
+        }));
+        assert!(problem.is_some());
+    }
+}

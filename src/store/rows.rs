@@ -1,0 +1,131 @@
+//! A `chat::Message` to a `messages` row and back.
+
+use chrono::{DateTime, Local, TimeZone};
+use rusqlite::{Connection, Row, params};
+
+use super::links;
+use crate::api::Usage;
+use crate::chat::{Message, Role, Status};
+
+/// What a reply that was still arriving when ecochat stopped is shown as.
+pub const STOPPED_MID_REPLY: &str = "ecochat stopped before the reply finished";
+
+/// Inserts or updates one message row.
+pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()> {
+    let (status, error) = status_text(&m.status);
+    // Links only matter once the text is final; a checkpoint of a live reply skips the scan.
+    let media = if m.status.is_live() {
+        "[]".to_string()
+    } else {
+        serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into())
+    };
+    let citations = serde_json::to_string(&m.citations).unwrap_or_else(|_| "[]".into());
+    let u = m.usage;
+    conn.execute(
+        "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
+             error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
+             reasoning_tokens, citations, media)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT (session_id, seq) DO UPDATE SET
+             role = excluded.role, content = excluded.content, reasoning = excluded.reasoning,
+             model = excluded.model, status = excluded.status, error = excluded.error,
+             finish_reason = excluded.finish_reason, truncated = excluded.truncated,
+             prompt_tokens = excluded.prompt_tokens,
+             completion_tokens = excluded.completion_tokens,
+             total_tokens = excluded.total_tokens, reasoning_tokens = excluded.reasoning_tokens,
+             citations = excluded.citations, media = excluded.media",
+        params![
+            session,
+            m.id as i64,
+            m.role.as_str(),
+            m.content,
+            m.reasoning,
+            m.model,
+            m.created.timestamp_millis(),
+            status,
+            error,
+            m.finish_reason,
+            m.truncated,
+            u.map(|u| u.prompt_tokens as i64),
+            u.map(|u| u.completion_tokens as i64),
+            u.map(|u| u.total_tokens as i64),
+            u.and_then(|u| u.reasoning_tokens).map(|n| n as i64),
+            citations,
+            media,
+        ],
+    )?;
+    Ok(())
+}
+
+/// Every message of `session`, oldest first.
+pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, role, content, reasoning, model, created, status, error, finish_reason,
+                truncated, prompt_tokens, completion_tokens, total_tokens, reasoning_tokens,
+                citations
+         FROM messages WHERE session_id = ?1 ORDER BY seq",
+    )?;
+    stmt.query_map([session], message)?.collect()
+}
+
+fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
+    let role = match r.get::<_, String>(1)?.as_str() {
+        "assistant" => Role::Assistant,
+        "system" => Role::System,
+        _ => Role::User,
+    };
+    let status_name: String = r.get(6)?;
+    let error: Option<String> = r.get(7)?;
+    let usage = match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<i64>>(11)?) {
+        (Some(p), Some(c)) => Some(Usage {
+            prompt_tokens: p as u64,
+            completion_tokens: c as u64,
+            total_tokens: r.get::<_, Option<i64>>(12)?.unwrap_or(p + c) as u64,
+            reasoning_tokens: r.get::<_, Option<i64>>(13)?.map(|n| n as u64),
+        }),
+        _ => None,
+    };
+    let citations: String = r.get(14)?;
+    let mut m = Message::new(r.get::<_, i64>(0)? as u64, role, r.get::<_, String>(2)?);
+    m.reasoning = r.get(3)?;
+    m.model = r.get(4)?;
+    m.created = from_millis(r.get(5)?);
+    m.status = status_from(&status_name, error);
+    m.finish_reason = r.get(8)?;
+    m.truncated = r.get(9)?;
+    m.usage = usage;
+    m.citations = serde_json::from_str(&citations).unwrap_or_default();
+    Ok(m)
+}
+
+/// The `status` and `error` columns for a status.
+pub fn status_text(s: &Status) -> (&'static str, Option<&str>) {
+    match s {
+        Status::Done => ("done", None),
+        Status::Waiting => ("waiting", None),
+        Status::Streaming => ("streaming", None),
+        Status::Cancelled => ("cancelled", None),
+        Status::Interrupted(e) => ("interrupted", Some(e)),
+        Status::Failed(e) => ("failed", Some(e)),
+    }
+}
+
+/// A stored status; a reply saved while still live was cut off by ecochat stopping.
+fn status_from(name: &str, error: Option<String>) -> Status {
+    let error = || error.clone().unwrap_or_default();
+    match name {
+        "cancelled" => Status::Cancelled,
+        "interrupted" => Status::Interrupted(error()),
+        "failed" => Status::Failed(error()),
+        "waiting" | "streaming" => Status::Interrupted(STOPPED_MID_REPLY.into()),
+        _ => Status::Done,
+    }
+}
+
+/// Unix milliseconds as local time (the epoch for values chrono cannot represent).
+pub fn from_millis(ms: i64) -> DateTime<Local> {
+    Local
+        .timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or_else(|| DateTime::UNIX_EPOCH.with_timezone(&Local))
+}

@@ -1,0 +1,220 @@
+//! The database schema as a list of migrations; `PRAGMA user_version` says how many have run.
+
+use rusqlite::Connection;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`. Append only: never edit one that
+/// has shipped, since databases out there are already past it.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: sessions and their messages. Times are Unix milliseconds.
+    "CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        model TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        updated INTEGER NOT NULL
+    );
+    CREATE INDEX sessions_updated ON sessions(updated);
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        reasoning TEXT NOT NULL DEFAULT '',
+        model TEXT,
+        created INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        error TEXT,
+        finish_reason TEXT,
+        truncated INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        total_tokens INTEGER,
+        reasoning_tokens INTEGER,
+        citations TEXT NOT NULL DEFAULT '[]',
+        media TEXT NOT NULL DEFAULT '[]',
+        UNIQUE (session_id, seq)
+    );",
+    // 2: full-text search. The trigram tokenizer matches any substring of three or more
+    // characters, so a Chinese word is found inside a sentence without word segmentation.
+    "CREATE VIRTUAL TABLE messages_fts USING fts5(
+        content, reasoning,
+        content = 'messages', content_rowid = 'id', tokenize = 'trigram'
+    );
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, content, reasoning)
+        VALUES (new.id, new.content, new.reasoning);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)
+        VALUES ('delete', old.id, old.content, old.reasoning);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content, reasoning ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, content, reasoning)
+        VALUES ('delete', old.id, old.content, old.reasoning);
+        INSERT INTO messages_fts(rowid, content, reasoning)
+        VALUES (new.id, new.content, new.reasoning);
+    END;
+    INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+];
+
+/// The schema version this build writes.
+pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// What `migrate` found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migration {
+    /// The database was at `from` and is now at `LATEST`.
+    Upgraded { from: u32 },
+    /// Already at `LATEST`.
+    Current,
+    /// Written by a newer ecochat; left untouched.
+    Newer { found: u32 },
+}
+
+/// The schema version recorded in the database.
+pub fn version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Brings the database to `LATEST`, each step in its own transaction together with its version
+/// bump, so a crash between steps leaves a consistent, resumable database.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<Migration> {
+    migrate_to(conn, LATEST)
+}
+
+/// Runs the migrations up to version `target` (tests build every earlier version with it).
+pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<Migration> {
+    let from = version(conn)?;
+    if from > LATEST {
+        return Ok(Migration::Newer { found: from });
+    }
+    if from >= target {
+        return Ok(Migration::Current);
+    }
+    for (i, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(from as usize)
+    {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        // user_version cannot take a bound parameter; `i + 1` is our own integer.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;
+        tx.commit()?;
+    }
+    Ok(Migration::Upgraded { from })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every table, index and trigger as SQLite records it, in a stable order.
+    fn schema_of(conn: &Connection) -> Vec<(String, String, Option<String>)> {
+        let mut stmt = conn
+            .prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Fills a database at `version` with one session and two messages, as that version allows.
+    fn seed(conn: &Connection, version: u32) {
+        if version == 0 {
+            return;
+        }
+        conn.execute_batch(
+            "INSERT INTO sessions (id, title, model, created, updated)
+                 VALUES (7, '天气', 'mock:gpt-4o', 1000, 2000);
+             INSERT INTO messages (session_id, seq, role, content, created, status)
+                 VALUES (7, 0, 'user', '请问明天北京的天气怎么样', 1000, 'done');
+             INSERT INTO messages (session_id, seq, role, content, created, status)
+                 VALUES (7, 1, 'assistant', '明天晴，气温十度左右', 1500, 'done');",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn every_earlier_version_migrates_to_the_fresh_schema_keeping_its_data() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        assert_eq!(
+            migrate(&mut fresh).unwrap(),
+            Migration::Upgraded { from: 0 }
+        );
+        let want = schema_of(&fresh);
+        for v in 0..LATEST {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrate_to(&mut conn, v).unwrap();
+            assert_eq!(version(&conn).unwrap(), v);
+            seed(&conn, v);
+            assert_eq!(migrate(&mut conn).unwrap(), Migration::Upgraded { from: v });
+            assert_eq!(version(&conn).unwrap(), LATEST);
+            assert_eq!(schema_of(&conn), want, "schema after migrating from v{v}");
+            if v > 0 {
+                let n: i64 = conn
+                    .query_row(
+                        "SELECT count(*) FROM messages WHERE session_id = 7",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(n, 2, "messages kept from v{v}");
+                // Rows written before the index existed are searchable after it is built.
+                let hit: i64 = conn
+                    .query_row(
+                        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH '\"北京的\"'",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert!(hit > 0);
+            }
+        }
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), Migration::Current);
+    }
+
+    #[test]
+    fn a_newer_database_is_left_alone() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {}", LATEST + 5))
+            .unwrap();
+        assert_eq!(
+            migrate(&mut conn).unwrap(),
+            Migration::Newer { found: LATEST + 5 }
+        );
+        assert!(schema_of(&conn).is_empty());
+    }
+
+    #[test]
+    fn the_index_follows_inserts_updates_and_deletes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        seed(&conn, LATEST);
+        let count = |q: &str| -> i64 {
+            conn.query_row(
+                "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?1",
+                [q],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert_eq!(count("\"气温十\""), 1);
+        conn.execute("UPDATE messages SET content = '明天有雨' WHERE seq = 1", [])
+            .unwrap();
+        assert_eq!(count("\"气温十\""), 0);
+        assert_eq!(count("\"明天有\""), 1);
+        conn.execute("DELETE FROM messages WHERE seq = 1", [])
+            .unwrap();
+        assert_eq!(count("\"明天有\""), 0);
+    }
+}

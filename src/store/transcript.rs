@@ -1,0 +1,208 @@
+//! Transcripts: a conversation as readable Markdown or as JSON, written atomically.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Local};
+use serde_json::{Value, json};
+
+use super::links::{self, LinkKind};
+use super::rows::status_text;
+use super::{SessionId, StoredSession};
+use crate::chat::{Message, Role, Status};
+use crate::sanitize::sanitize;
+
+/// What a transcript says about the conversation as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptMeta {
+    pub title: String,
+    pub session: Option<SessionId>,
+    pub created: DateTime<Local>,
+}
+
+/// The conversation as Markdown: title, date, each message under a heading naming its author
+/// (the model for replies) and time, reasoning folded in `<details>`, media links listed with
+/// images embedded. Text from the model is kept as Markdown; control sequences are neutralised.
+pub fn markdown(meta: &TranscriptMeta, messages: &[Message]) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("# {}\n\n", clean_line(&meta.title)));
+    out.push_str(&format!(
+        "- Date: {}\n",
+        meta.created.format("%Y-%m-%d %H:%M")
+    ));
+    if let Some(id) = meta.session {
+        out.push_str(&format!("- Session: {id}\n"));
+    }
+    let mut models: Vec<&str> = Vec::new();
+    for m in messages.iter().filter_map(|m| m.model.as_deref()) {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
+    if !models.is_empty() {
+        out.push_str(&format!("- Models: {}\n", clean_line(&models.join(", "))));
+    }
+    out.push_str("\n---\n");
+    for m in messages {
+        message_markdown(&mut out, m, meta.created);
+    }
+    out
+}
+
+fn message_markdown(out: &mut String, m: &Message, day: DateTime<Local>) {
+    let who = match m.role {
+        Role::User => "You".to_string(),
+        Role::System => "System".to_string(),
+        Role::Assistant => clean_line(m.model.as_deref().unwrap_or("Assistant")),
+    };
+    let when = if m.created.date_naive() == day.date_naive() {
+        m.created.format("%H:%M").to_string()
+    } else {
+        m.created.format("%Y-%m-%d %H:%M").to_string()
+    };
+    out.push_str(&format!("\n## {who} · {when}\n\n"));
+    if !m.reasoning.trim().is_empty() {
+        // A literal closing tag in the reasoning would end the fold early.
+        let reasoning = sanitize(m.reasoning.trim()).replace("</details>", "&lt;/details>");
+        out.push_str("<details>\n<summary>Reasoning</summary>\n\n");
+        out.push_str(&reasoning);
+        out.push_str("\n\n</details>\n\n");
+    }
+    let content = m.content.trim_end();
+    if !content.is_empty() {
+        out.push_str(&sanitize(content));
+        out.push('\n');
+    }
+    let media: Vec<_> = links::extract(&m.content)
+        .into_iter()
+        .filter(|l| l.kind != LinkKind::Link)
+        .collect();
+    if !media.is_empty() {
+        out.push_str("\n**Media**\n\n");
+        for l in &media {
+            let url = link_target(&l.url);
+            match l.kind {
+                LinkKind::Image => out.push_str(&format!("- ![]({url})\n")),
+                LinkKind::Audio => out.push_str(&format!("- [audio]({url})\n")),
+                LinkKind::Video => out.push_str(&format!("- [video]({url})\n")),
+                LinkKind::Link => {}
+            }
+        }
+    }
+    if !m.citations.is_empty() {
+        out.push_str("\n**Sources**\n\n");
+        for (i, c) in m.citations.iter().enumerate() {
+            let title = clean_line(&c.title).replace(['[', ']'], "");
+            out.push_str(&format!("{}. [{title}]({})\n", i + 1, link_target(&c.url)));
+        }
+    }
+    if let Some(note) = status_note(m) {
+        out.push_str(&format!("\n> *{}*\n", clean_line(&note)));
+    }
+}
+
+/// A sentence for a reply that did not simply finish.
+fn status_note(m: &Message) -> Option<String> {
+    match &m.status {
+        Status::Done if m.truncated => {
+            Some("The stream ended without a finish reason: the reply may be truncated.".into())
+        }
+        Status::Done => None,
+        Status::Waiting | Status::Streaming => Some("Still arriving when this was saved.".into()),
+        Status::Cancelled => Some("Cancelled: the reply above is partial.".into()),
+        Status::Interrupted(e) => Some(format!("Interrupted: {e}")),
+        Status::Failed(e) => Some(format!("Failed: {e}")),
+    }
+}
+
+/// Text for a single line: controls neutralised, line breaks turned into spaces.
+fn clean_line(s: &str) -> String {
+    sanitize(s).replace(['\n', '\r'], " ")
+}
+
+/// A URL as a Markdown link target; `<...>` when it holds characters that would end it.
+fn link_target(url: &str) -> String {
+    let url = clean_line(url);
+    if url.contains([' ', '(', ')', '<', '>']) {
+        format!("<{}>", url.replace(['<', '>'], ""))
+    } else {
+        url
+    }
+}
+
+/// The session as JSON: every stored field of the session and its messages.
+pub fn json(session: &StoredSession) -> String {
+    let s = &session.summary;
+    let messages: Vec<Value> = session.messages.iter().map(message_json).collect();
+    let doc = json!({
+        "id": s.id,
+        "title": s.title,
+        "model": s.model,
+        "created": s.created.to_rfc3339(),
+        "updated": s.updated.to_rfc3339(),
+        "messages": messages,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+fn message_json(m: &Message) -> Value {
+    let (status, error) = status_text(&m.status);
+    json!({
+        "seq": m.id,
+        "role": m.role.as_str(),
+        "content": m.content,
+        "reasoning": m.reasoning,
+        "model": m.model,
+        "created": m.created.to_rfc3339(),
+        "status": status,
+        "error": error,
+        "finish_reason": m.finish_reason,
+        "truncated": m.truncated,
+        "usage": m.usage,
+        "citations": m.citations,
+        "media": links::extract(&m.content),
+    })
+}
+
+/// Writes `text` to `path` so that readers see the old file or the new one, never half of
+/// either: a temporary file in the same directory, flushed, then renamed over.
+pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Saves a Markdown transcript in `dir` as `<stem>.md` (`<stem>-2.md`, ... when taken), or over
+/// `previous` when this conversation was saved there before. Returns the path written.
+pub fn save(dir: &Path, stem: &str, text: &str, previous: Option<&Path>) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = match previous.filter(|p| p.parent() == Some(dir)) {
+        Some(p) => p.to_path_buf(),
+        None => (1..)
+            .map(|n| match n {
+                1 => dir.join(format!("{stem}.md")),
+                n => dir.join(format!("{stem}-{n}.md")),
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| dir.join(format!("{stem}.md"))),
+    };
+    write_atomic(&path, text)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+#[path = "transcript_tests.rs"]
+mod tests;

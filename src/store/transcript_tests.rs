@@ -1,0 +1,142 @@
+use chrono::{NaiveDate, TimeZone};
+
+use super::*;
+use crate::api::{Citation, Usage};
+
+fn at(day: u32, h: u32, m: u32) -> DateTime<Local> {
+    let naive = NaiveDate::from_ymd_opt(2026, 3, day)
+        .unwrap()
+        .and_hms_opt(h, m, 0)
+        .unwrap();
+    Local.from_local_datetime(&naive).unwrap()
+}
+
+fn msg(id: u64, role: Role, content: &str, when: DateTime<Local>) -> Message {
+    let mut m = Message::new(id, role, content);
+    m.created = when;
+    m
+}
+
+/// A conversation with CJK, code, reasoning, images, a citation and an interrupted reply.
+pub(crate) fn sample() -> (TranscriptMeta, Vec<Message>) {
+    let mut msgs = vec![msg(
+        0,
+        Role::User,
+        "用 Rust 写一个 hello world",
+        at(9, 7, 5),
+    )];
+    let mut a = msg(
+        1,
+        Role::Assistant,
+        "好的，下面是代码：\n\n```rust\nfn main() {\n    println!(\"你好，世界\");\n}\n```\n",
+        at(9, 7, 6),
+    );
+    a.model = Some("mock:deepseek-reasoner".into());
+    a.reasoning = "用户想要一个最小的 Rust 程序。\n用 println! 宏即可。".into();
+    a.usage = Some(Usage {
+        prompt_tokens: 12,
+        completion_tokens: 30,
+        total_tokens: 42,
+        reasoning_tokens: Some(10),
+    });
+    msgs.push(a);
+    msgs.push(msg(
+        2,
+        Role::User,
+        "画一只猫\u{1b}]0;evil\u{7}",
+        at(9, 7, 8),
+    ));
+    let mut img = msg(
+        3,
+        Role::Assistant,
+        "![cat](https://filesystem.site/cdn/20241101/cat.webp)\n\n[下载1](https://filesystem.site/cdn/download/20241101/cat.webp)\n视频：https://v.example.cn/clip.mp4",
+        at(9, 7, 9),
+    );
+    img.model = Some("mock:gpt-4o-all".into());
+    img.citations = vec![Citation {
+        title: "猫的百科".into(),
+        url: "https://baike.example.cn/cat".into(),
+    }];
+    msgs.push(img);
+    msgs.push(msg(4, Role::User, "再来一张", at(10, 8, 0)));
+    let mut cut = msg(5, Role::Assistant, "正在生成", at(10, 8, 0));
+    cut.model = Some("mock:gpt-4o-all".into());
+    cut.status = Status::Interrupted("the connection dropped mid-reply".into());
+    msgs.push(cut);
+    let meta = TranscriptMeta {
+        title: "用 Rust 写一个 hello world".into(),
+        session: Some(12),
+        created: at(9, 7, 5),
+    };
+    (meta, msgs)
+}
+
+const GOLDEN: &str = "src/store/testdata/transcript.golden.md";
+
+#[test]
+fn markdown_matches_the_golden_file() {
+    let (meta, msgs) = sample();
+    let got = markdown(&meta, &msgs);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(GOLDEN);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &got).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        got, want,
+        "rerun with UPDATE_GOLDEN=1 after checking the diff"
+    );
+    assert!(!got.contains('\u{1b}') && !got.contains('\u{7}'));
+}
+
+#[test]
+fn a_closing_details_tag_in_reasoning_cannot_end_the_fold() {
+    let mut m = msg(0, Role::Assistant, "答", at(9, 7, 5));
+    m.reasoning = "想</details><script>".into();
+    let (meta, _) = sample();
+    let md = markdown(&meta, &[m]);
+    assert_eq!(md.matches("</details>").count(), 1);
+}
+
+#[test]
+fn json_export_holds_every_field() {
+    let (meta, msgs) = sample();
+    let session = StoredSession {
+        summary: crate::store::SessionSummary {
+            id: 12,
+            title: meta.title.clone(),
+            model: "mock:gpt-4o-all".into(),
+            created: meta.created,
+            updated: at(10, 8, 0),
+            message_count: msgs.len() as u64,
+        },
+        messages: msgs,
+    };
+    let v: Value = serde_json::from_str(&json(&session)).unwrap();
+    assert_eq!(v["id"], 12);
+    let m = &v["messages"];
+    assert_eq!(m.as_array().unwrap().len(), 6);
+    assert_eq!(
+        m[1]["reasoning"],
+        "用户想要一个最小的 Rust 程序。\n用 println! 宏即可。"
+    );
+    assert_eq!(m[1]["usage"]["reasoning_tokens"], 10);
+    assert_eq!(m[3]["media"][0]["kind"], "image");
+    assert_eq!(m[5]["status"], "interrupted");
+    assert_eq!(m[5]["error"], "the connection dropped mid-reply");
+}
+
+#[test]
+fn save_picks_a_free_name_then_keeps_rewriting_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("transcripts");
+    let first = save(&d, "2026-03-09-0705-猫", "one", None).unwrap();
+    assert_eq!(first.file_name().unwrap(), "2026-03-09-0705-猫.md");
+    let other = save(&d, "2026-03-09-0705-猫", "two", None).unwrap();
+    assert_eq!(other.file_name().unwrap(), "2026-03-09-0705-猫-2.md");
+    let again = save(&d, "2026-03-09-0705-猫", "three", Some(&first)).unwrap();
+    assert_eq!(again, first);
+    assert_eq!(std::fs::read_to_string(&first).unwrap(), "three");
+    let names: Vec<_> = std::fs::read_dir(&d).unwrap().flatten().collect();
+    assert_eq!(names.len(), 2, "no temporary file is left behind");
+}

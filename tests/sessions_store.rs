@@ -1,0 +1,241 @@
+//! The session store through the real binary (pipe mode and the subcommands) against the mock:
+//! crash safety under SIGKILL, `sessions` search, `export`, and no key on disk.
+
+mod support;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ecochat::chat::{Role, Status};
+use ecochat::store::{DB_FILE, Store};
+use support::chat::{KEY_ENV, TEST_KEY};
+use support::{MockServer, scenarios};
+
+struct Sandbox {
+    home: tempfile::TempDir,
+    config: PathBuf,
+    server: MockServer,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        let server = MockServer::start();
+        let home = tempfile::tempdir().expect("tempdir");
+        let config = home.path().join("ecochat-test.toml");
+        let text = format!(
+            "default_model = \"mock:gpt-4o\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
+             api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"gpt-4o\"]\n",
+            server.base_url()
+        );
+        std::fs::write(&config, text).expect("write config");
+        Sandbox {
+            home,
+            config,
+            server,
+        }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let h = self.home.path();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecochat"));
+        cmd.env_clear()
+            .env("HOME", h)
+            .env("XDG_CONFIG_HOME", h.join("config"))
+            .env("XDG_DATA_HOME", h.join("data"))
+            .env("XDG_STATE_HOME", h.join("state"))
+            .env("XDG_CACHE_HOME", h.join("cache"))
+            .env("TERM", "dumb")
+            .env(KEY_ENV, TEST_KEY)
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().expect("run ecochat");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    fn db(&self) -> PathBuf {
+        self.home.path().join("data/ecochat").join(DB_FILE)
+    }
+}
+
+/// Every file under `dir` is free of the test key.
+pub fn assert_no_key_under(dir: &Path) {
+    let mut checked = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("read file");
+                let found = bytes
+                    .windows(TEST_KEY.len())
+                    .any(|w| w == TEST_KEY.as_bytes());
+                assert!(!found, "the key was written to {}", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "nothing was written under {}", dir.display());
+}
+
+#[test]
+fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
+    let sb = Sandbox::new();
+    sb.server.on_model(
+        "gpt-4o",
+        vec![
+            scenarios::m1(),
+            scenarios::slow_stream(80, Duration::from_millis(60)),
+        ],
+    );
+    let (code, _, err) = sb.run(&["-p", "第一个问题：你好"]);
+    assert_eq!(code, 0, "{err}");
+
+    let mut child = sb
+        .command(&["-p", "第二个问题：请慢慢数"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let seen = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().expect("stdout");
+    let sink = seen.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 256];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    // Past a full checkpoint interval, well before the end of the reply.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.lock().unwrap().contains(&scenarios::piece(30)) {
+        assert!(Instant::now() < deadline, "the reply did not stream");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().expect("SIGKILL");
+    child.wait().expect("wait");
+    reader.join().expect("reader");
+    let printed = seen.lock().unwrap().clone();
+    assert!(!printed.contains(&scenarios::piece(79)), "killed too late");
+
+    let store = Store::open(&sb.db()).expect("the database opens after the crash");
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let sessions = store.sessions(10).unwrap();
+    assert_eq!(sessions.len(), 2, "{sessions:?}");
+    let first = store.load(sessions[1].id).unwrap();
+    assert_eq!(first.messages.len(), 2);
+    assert_eq!(first.messages[0].content, "第一个问题：你好");
+    assert_eq!(first.messages[1].content, "你好！有什么可以帮你？");
+    assert_eq!(first.messages[1].status, Status::Done);
+    let second = store.load(sessions[0].id).unwrap();
+    assert_eq!(second.messages[0].role, Role::User);
+    assert_eq!(second.messages[0].content, "第二个问题：请慢慢数");
+    let partial = &second.messages[1];
+    let full = scenarios::pieces_text(80);
+    assert!(
+        !partial.content.is_empty() && full.starts_with(&partial.content),
+        "{partial:?}"
+    );
+    // At most one checkpoint interval behind what was printed.
+    assert!(partial.content.len() + 40 * "第00段，".len() >= printed.trim_end().len());
+    assert!(matches!(partial.status, Status::Interrupted(_)));
+    assert_no_key_under(sb.home.path());
+}
+
+#[test]
+fn sessions_searches_chinese_and_export_writes_markdown_and_json() {
+    let sb = Sandbox::new();
+    for prompt in ["请问明天北京的天气怎么样", "量子计算机是什么原理"] {
+        let (code, _, err) = sb.run(&["-p", prompt]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, all, _) = sb.run(&["sessions"]);
+    assert_eq!(code, 0);
+    assert_eq!(all.lines().count(), 2, "{all}");
+    assert!(
+        all.lines().next().unwrap().contains("量子计算机"),
+        "newest first: {all}"
+    );
+
+    let (code, found, _) = sb.run(&["sessions", "北京的天"]);
+    assert_eq!(code, 0);
+    assert!(found.contains("请问明天北京的天气怎么样"), "{found}");
+    assert!(!found.contains("量子"), "{found}");
+    let (_, short, _) = sb.run(&["sessions", "天气"]);
+    assert!(
+        short.contains("北京"),
+        "two characters still match: {short}"
+    );
+
+    let id = found.split_whitespace().next().unwrap();
+    let md_path = sb.home.path().join("out.md");
+    let (code, _, err) = sb.run(&["export", id, "-o", md_path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let md = std::fs::read_to_string(&md_path).unwrap();
+    assert!(md.starts_with("# 请问明天北京的天气怎么样\n"), "{md}");
+    assert!(md.contains("## mock:gpt-4o · "), "{md}");
+    let (code, json, _) = sb.run(&["export", id, "--format", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["messages"][1]["content"], "你好！有什么可以帮你？");
+    assert_eq!(v["messages"][1]["status"], "done");
+
+    let (code, _, err) = sb.run(&["export", "999"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no session 999"), "{err}");
+    assert_no_key_under(sb.home.path());
+}
+
+#[test]
+fn no_save_writes_no_database() {
+    let sb = Sandbox::new();
+    let (code, _, _) = sb.run(&["--no-save", "-p", "不要保存"]);
+    assert_eq!(code, 0);
+    assert!(!sb.db().exists());
+    let (code, _, err) = sb.run(&["sessions"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no saved sessions"), "{err}");
+}
+
+#[test]
+fn an_unwritable_data_dir_still_answers_with_a_warning() {
+    let sb = Sandbox::new();
+    let blocker = sb.home.path().join("blocked");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let out = sb
+        .command(&["-p", "你好"])
+        .env("XDG_DATA_HOME", &blocker)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stdout.trim_end(), "你好！有什么可以帮你？");
+    assert!(
+        stderr.contains("warning: this chat was not saved"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&blocker).unwrap(),
+        "not a directory"
+    );
+}
