@@ -42,7 +42,9 @@ fn main() {
     );
     server.on_model(measure::MEMORY_MODEL, vec![big_reply(BIG_REPLY)]);
     let proxy = Proxy::start(server.addr());
-    let history = HISTORY.to_string();
+    // A real stored session, resumed with `--resume` as a user would.
+    let stored = measure::stored_session(HISTORY);
+    let history = Some(stored.path());
 
     let mut rows = Vec::new();
     let pressure = std::fs::read_to_string("/proc/pressure/cpu").unwrap_or_default();
@@ -76,9 +78,9 @@ fn main() {
         median(a.iter().map(|s| s.waited)),
     ));
 
-    // Enter -> done also holds uploading the 5,000-message history (~6 MB of JSON) to the mock,
+    // Enter -> done also holds uploading the 5,000-message history (about 3 MB of JSON) to the mock,
     // so the stream is compared from the server's bytes, as (a)'s budget is.
-    let b = repeat(RUNS, || measure::stream(&proxy, Some(&history), true));
+    let b = repeat(RUNS, || measure::stream(&proxy, history, true));
     rows.push(Row::info(
         "(b) scrolled up, 5,000 msgs: Enter -> reply done",
         median(b.iter().map(|s| s.enter_to_screen)),
@@ -107,7 +109,7 @@ fn main() {
         overhead,
         Duration::from_millis(30),
     );
-    let c2 = repeat(RUNS, || measure::startup(Some(&history)));
+    let c2 = repeat(RUNS, || measure::startup(history));
     startup_rows(
         &mut rows,
         "5,000 msgs resumed",

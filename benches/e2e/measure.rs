@@ -1,5 +1,6 @@
 //! The measurements themselves, each on a fresh ecochat in its own tmux server, and the table.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::proxy::Proxy;
@@ -43,8 +44,55 @@ pub struct Stream {
     pub waited: Duration,
 }
 
-/// ecochat with a config pointing at the relay, optionally with a preloaded history.
-fn app(proxy: &Proxy, model: &str, history: Option<&str>) -> Tmux {
+/// A copy of ecochat's data dir holding one stored session of `n` messages: ecochat started
+/// once with the hidden preload saves them to its session store and finishes writing on quit.
+pub fn stored_session(n: usize) -> tempfile::TempDir {
+    let mut t = Tmux::new();
+    let count = n.to_string();
+    t.run(
+        &[],
+        &[(ecochat::synthetic::HISTORY_ENV, count.as_str())],
+        WIDTH,
+        HEIGHT,
+    );
+    t.wait_ready();
+    t.keys(&["C-q"]);
+    t.wait_exit(TIMEOUT);
+    let data = t.path("data/ecochat");
+    let db = data.join(ecochat::store::DB_FILE);
+    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 1 << 20, "{} holds {size} bytes", db.display());
+    let copy = tempfile::tempdir().expect("temp dir");
+    copy_files(&data, copy.path());
+    copy
+}
+
+/// Copies the files of `from` (not its subdirectories) into `to`.
+fn copy_files(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the data dir");
+    for entry in std::fs::read_dir(from)
+        .expect("read the data dir")
+        .flatten()
+    {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a store file");
+        }
+    }
+}
+
+/// Puts the stored session into `t`'s data dir and returns the arguments that resume it.
+fn resume_args(t: &Tmux, stored: Option<&Path>) -> Vec<&'static str> {
+    match stored {
+        Some(dir) => {
+            copy_files(dir, &t.path("data/ecochat"));
+            vec!["--resume"]
+        }
+        None => Vec::new(),
+    }
+}
+
+/// ecochat with a config pointing at the relay, optionally resuming a stored session.
+fn app(proxy: &Proxy, model: &str, stored: Option<&Path>) -> Tmux {
     let mut t = Tmux::new();
     let cfg = format!(
         "default_model = \"mock:{model}\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
@@ -52,11 +100,12 @@ fn app(proxy: &Proxy, model: &str, history: Option<&str>) -> Tmux {
         proxy.base_url()
     );
     let path = t.write_file("ecochat.toml", &cfg).display().to_string();
-    let mut env = vec![(KEY_ENV, "sk-bench")];
-    if let Some(n) = history {
-        env.push((ecochat::synthetic::HISTORY_ENV, n));
-    }
-    t.run(&["--config", &path], &env, WIDTH, HEIGHT);
+    let mut args = vec!["--config", path.as_str()];
+    args.extend(resume_args(&t, stored));
+    // A resumed session keeps its own model: `-m` picks the mock's again.
+    let model_arg = format!("mock:{model}");
+    args.extend(["-m", model_arg.as_str()]);
+    t.run(&args, &[(KEY_ENV, "sk-bench")], WIDTH, HEIGHT);
     t.wait_ready();
     t
 }
@@ -89,8 +138,8 @@ fn flat(screen: &str) -> String {
 /// Enter -> the 2,000-chunk reply complete on screen. Following the reply, completion is its
 /// last chunk on screen; scrolled up (PgUp right after Enter) the text is out of view, so it is
 /// the status bar's final usage, drawn in the same frame as the last chunk.
-pub fn stream(proxy: &Proxy, history: Option<&str>, scrolled_up: bool) -> Stream {
-    let t = app(proxy, LATENCY_MODEL, history);
+pub fn stream(proxy: &Proxy, stored: Option<&Path>, scrolled_up: bool) -> Stream {
+    let t = app(proxy, LATENCY_MODEL, stored);
     t.type_text("go");
     wait_screen(&t, "the typed prompt", |s| s.contains("go"));
     proxy.reset();
@@ -136,14 +185,12 @@ pub struct Startup {
     pub main_wait: Duration,
 }
 
-/// Spawn -> the input box drawn, without a config (demo model) and maybe with a long history.
-pub fn startup(history: Option<&str>) -> Startup {
+/// Spawn -> the input box drawn, without a config (demo model), maybe resuming a stored session.
+pub fn startup(stored: Option<&Path>) -> Startup {
     let mut t = Tmux::new();
-    let env: Vec<(&str, &str)> = history
-        .map(|n| vec![(ecochat::synthetic::HISTORY_ENV, n)])
-        .unwrap_or_default();
+    let args = resume_args(&t, stored);
     let start = Instant::now();
-    t.run(&[], &env, WIDTH, HEIGHT);
+    t.run(&args, &[], WIDTH, HEIGHT);
     let pid = t.app_pid();
     let seen = wait_screen(&t, "the first frame", |s| s.contains("╭ Message"));
     let (main_cpu, main_wait) = sched(pid, Some(pid));
