@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::api::client::Client;
-use crate::app::{Action, App, StreamMsg, update};
+use crate::app::{Action, App, StreamMsg};
 use crate::config::Paths;
 use crate::store::task::StoreHandle;
 use crate::ui;
@@ -36,14 +36,6 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
     let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
-    update(
-        &mut app,
-        Action::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        Instant::now(),
-    );
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     // Code on screen before the syntax data is decoded is drawn plain, and again with colours
@@ -67,6 +59,16 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         replies: HashMap::new(),
         edit: None,
     };
+    // Through the edge like any action: its effects (the store saving a conversation loaded
+    // before the loop) must not be dropped.
+    apply(
+        &mut app,
+        Action::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        &mut edge,
+    );
     let mut events = EventStream::new();
     let mut signals = Signals::new()?;
     let mut tick = tokio::time::interval(TICK);
