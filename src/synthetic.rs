@@ -1,5 +1,6 @@
 //! Deterministic synthetic conversations and replies, for the benchmarks and the hidden
-//! `ECOCHAT_BENCH_HISTORY` preload that stands in for resuming a long stored session.
+//! `ECOCHAT_BENCH_HISTORY` preload (the e2e bench starts ecochat with it once, so the session
+//! store saves a long conversation it can then `--resume`).
 
 use crate::chat::{Conversation, Role};
 
