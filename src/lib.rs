@@ -15,5 +15,6 @@ pub mod sanitize;
 pub mod signals;
 pub mod state_file;
 pub mod store;
+pub mod synthetic;
 pub mod text;
 pub mod ui;

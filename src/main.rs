@@ -126,6 +126,10 @@ fn main() -> ExitCode {
         .collect();
     app.media.settings =
         ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
+    // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
+    if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
+        app.conv = ecochat::synthetic::conversation(n);
+    }
     let transcripts = cfg.transcripts_dir.clone();
     app.sessions = Sessions::new(
         (!cli.no_save).then(|| db.clone()),

@@ -252,16 +252,28 @@ impl App {
         // A caller still holding an earlier `Ref` gets the layout as it was rather than a panic.
         if let Ok(mut layout) = self.layout.try_borrow_mut() {
             layout.sync(&self.conv, opts, &self.theme);
+            // Only what is on screen needs real lines: a long history loaded at once keeps
+            // estimated heights elsewhere. Each round lays out at least one message, so it ends.
+            let height = self.viewport_height();
+            loop {
+                let top = self.top_within(layout.total_lines());
+                if !layout.ensure(&self.conv, top, height, &self.theme) {
+                    break;
+                }
+            }
         }
         self.layout.borrow()
     }
 
     /// First visible line of the conversation, after clamping.
     pub fn scroll_top(&self) -> usize {
-        let max_top = self
-            .layout()
-            .total_lines()
-            .saturating_sub(self.viewport_height());
+        let total = self.layout().total_lines();
+        self.top_within(total)
+    }
+
+    /// First visible line for a conversation of `total` lines.
+    fn top_within(&self, total: usize) -> usize {
+        let max_top = total.saturating_sub(self.viewport_height());
         if self.scroll.follow {
             max_top
         } else {

@@ -111,11 +111,12 @@ impl Sessions {
 
 /// Store commands for whatever changed in the conversation since the last call: finished
 /// messages at once, a live reply at most every `CHECKPOINT`, removed messages deleted.
-pub fn persist(app: &mut App, now: Instant, effects: &mut Vec<Effect>) {
-    sync(app, now, false, effects);
+/// `piece_of`: the action was a piece of the reply into this message, which changes no other.
+pub fn persist(app: &mut App, now: Instant, piece_of: Option<u64>, effects: &mut Vec<Effect>) {
+    sync(app, now, false, piece_of, effects);
 }
 
-fn sync(app: &mut App, now: Instant, force: bool, effects: &mut Vec<Effect>) {
+fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &mut Vec<Effect>) {
     let s = &mut app.sessions;
     if !s.saving() || app.conv.is_empty() {
         return;
@@ -131,7 +132,14 @@ fn sync(app: &mut App, now: Instant, force: bool, effects: &mut Vec<Effect>) {
             .is_none_or(|t| now.duration_since(t) >= CHECKPOINT);
     let mut changed = Vec::new();
     let mut known = 0;
-    for m in &app.conv.messages {
+    // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
+    let msgs = &app.conv.messages;
+    let only = only.and_then(|id| msgs.iter().rposition(|m| m.id == id));
+    let checked = match only {
+        Some(i) => &msgs[i..=i],
+        None => &msgs[..],
+    };
+    for m in checked {
         if let Some(&rev) = s.saved.get(&m.id) {
             known += 1;
             if rev == m.revision {
@@ -147,7 +155,7 @@ fn sync(app: &mut App, now: Instant, force: bool, effects: &mut Vec<Effect>) {
         }
         changed.push(m.clone());
     }
-    if known < s.saved.len() {
+    if only.is_none() && known < s.saved.len() {
         let ids: HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
         let mut gone: Vec<u64> = s
             .saved
@@ -190,7 +198,7 @@ fn sync(app: &mut App, now: Instant, force: bool, effects: &mut Vec<Effect>) {
 /// Writes everything pending (live reply included), then detaches: the next message starts a
 /// new session. For New chat and for opening another session.
 pub(super) fn leave(app: &mut App, effects: &mut Vec<Effect>) {
-    sync(app, app.now, true, effects);
+    sync(app, app.now, true, None, effects);
     app.sessions.start_new();
 }
 

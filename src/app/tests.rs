@@ -615,3 +615,28 @@ fn discovery_results_and_failures_reach_the_picker_and_status_bar() {
     let n = h.app.notice.as_ref().unwrap();
     assert!(n.is_error && n.text.contains("401 from x"));
 }
+
+#[test]
+fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
+    let mut h = Harness::new();
+    h.app.conv = crate::synthetic::conversation(3_000);
+    let height = h.app.viewport_height();
+    let window = |h: &Harness| {
+        let top = h.app.scroll_top();
+        h.app.layout().estimated_in(top, height)
+    };
+    assert_eq!(window(&h), 0, "following the end");
+    assert!(h.app.layout().laid_out() < 300);
+    for _ in 0..3 {
+        h.key(KeyCode::PageUp, KeyModifiers::NONE);
+        assert_eq!(window(&h), 0, "after PgUp");
+    }
+    h.key(KeyCode::Home, KeyModifiers::NONE);
+    assert_eq!(h.app.scroll_top(), 0);
+    assert_eq!(window(&h), 0, "at the top");
+    h.key(KeyCode::End, KeyModifiers::NONE);
+    assert_eq!(window(&h), 0, "back at the end");
+    let id = h.send("more");
+    h.chunk(id, content("streamed\n"));
+    assert_eq!(window(&h), 0, "while a reply streams");
+}

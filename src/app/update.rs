@@ -12,14 +12,19 @@ use crate::chat::{Role, Status};
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
+    // A reply piece changes only its own message; the media scan need not look at the others.
+    let piece_of = match &action {
+        Action::Stream { id, .. } => Some(*id),
+        _ => None,
+    };
     let mut effects = apply(app, action, now);
     // A selection is for the focused conversation; elsewhere `y` and `Y` mean the last reply.
     if app.focus != Focus::Conversation {
         app.selected = None;
     }
-    effects.extend(super::media::after_update(app, now));
+    effects.extend(super::media::after_update(app, now, piece_of));
     // Whatever the action changed in the conversation is handed to the store.
-    super::sessions::persist(app, now, &mut effects);
+    super::sessions::persist(app, now, piece_of, &mut effects);
     effects
 }
 

@@ -3,6 +3,10 @@
 
 use super::MediaKind;
 
+mod scanner;
+
+pub use scanner::LinkScanner;
+
 /// One link found in a text (view and download variants of one file merged).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MediaLink {
@@ -20,6 +24,7 @@ pub struct MediaLink {
 }
 
 /// A link before merging.
+#[derive(Debug, Clone)]
 struct Raw {
     url: String,
     label: Option<String>,
@@ -29,13 +34,19 @@ struct Raw {
 
 /// Every link in `text`, duplicates and view/download pairs merged, in order of first appearance.
 pub fn extract_links(text: &str) -> Vec<MediaLink> {
+    merge(raw_links(text).into_iter())
+}
+
+/// The links of `text` before merging, in order. No link spans a line break, so the raw links
+/// of a text are those of its lines one after the other (what `LinkScanner` relies on).
+fn raw_links(text: &str) -> Vec<Raw> {
     let mut consumed: Vec<(usize, usize)> = Vec::new();
     let mut raws: Vec<(usize, Raw)> = Vec::new();
     markdown_links(text, &mut consumed, &mut raws);
     angle_links(text, &mut consumed, &mut raws);
     bare_urls(text, &consumed, &mut raws);
     raws.sort_by_key(|(start, _)| *start);
-    merge(raws.into_iter().map(|(_, r)| r))
+    raws.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Links to show for a message: all of them once it is finished, only the complete ones while
@@ -187,8 +198,9 @@ const SCHEMES: [&str; 4] = ["https://", "http://", "https:\\/\\/", "http:\\/\\/"
 /// URLs written out in the text or in a JSON string (`"url": "https:\/\/..."` included).
 fn bare_urls(text: &str, consumed: &[(usize, usize)], raws: &mut Vec<(usize, Raw)>) {
     let mut at = 0;
+    let mut next = SCHEMES.map(|s| text.find(s));
     while at < text.len() {
-        let Some((start, escaped)) = next_scheme(text, at) else {
+        let Some((start, escaped)) = next_scheme(text, at, &mut next) else {
             break;
         };
         let rest = &text[start..];
@@ -233,10 +245,17 @@ fn bare_urls(text: &str, consumed: &[(usize, usize)], raws: &mut Vec<(usize, Raw
     }
 }
 
-fn next_scheme(text: &str, from: usize) -> Option<(usize, bool)> {
-    SCHEMES
-        .iter()
-        .filter_map(|s| text[from..].find(s).map(|i| (from + i, s.contains('\\'))))
+/// The first scheme at or after `from`. `next` holds each scheme's next occurrence and is searched
+/// again only once passed, so a scheme the text lacks costs one scan, not one per URL.
+fn next_scheme(text: &str, from: usize, next: &mut [Option<usize>; 4]) -> Option<(usize, bool)> {
+    for (slot, s) in next.iter_mut().zip(SCHEMES) {
+        if slot.is_some_and(|p| p < from) {
+            *slot = text[from..].find(s).map(|i| from + i);
+        }
+    }
+    next.iter()
+        .zip(SCHEMES)
+        .filter_map(|(slot, s)| slot.map(|i| (i, s.contains('\\'))))
         .min_by_key(|(i, escaped)| (*i, *escaped))
 }
 
@@ -279,10 +298,12 @@ fn is_download(url: &str) -> bool {
 
 fn merge(raws: impl Iterator<Item = Raw>) -> Vec<MediaLink> {
     let mut out: Vec<(String, MediaLink, bool)> = Vec::new();
+    // Index of each key in `out`: a reply with thousands of links must not cost their square.
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for raw in raws {
         let key = pair_key(&raw.url);
         let label = raw.label.filter(|l| *l != raw.url && !l.contains("://"));
-        if let Some((_, link, image_syntax)) = out.iter_mut().find(|(k, _, _)| *k == key) {
+        if let Some((_, link, image_syntax)) = index.get(&key).and_then(|&i| out.get_mut(i)) {
             *image_syntax |= raw.image_syntax;
             link.complete |= raw.complete;
             if link.url != raw.url && link.download.as_deref() != Some(&raw.url) {
@@ -299,6 +320,7 @@ fn merge(raws: impl Iterator<Item = Raw>) -> Vec<MediaLink> {
             }
             continue;
         }
+        index.insert(key.clone(), out.len());
         out.push((
             key,
             MediaLink {

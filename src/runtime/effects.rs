@@ -1,6 +1,7 @@
 //! Running effects: replies, model discovery, the state file, media and store work.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use tokio::sync::mpsc;
@@ -20,7 +21,8 @@ pub(super) struct Edge {
     pub(super) tx: mpsc::UnboundedSender<Action>,
     pub(super) client: Client,
     pub(super) paths: Paths,
-    pub(super) media: media::MediaRunner,
+    /// Built off the main thread after the first frame (see `run`).
+    pub(super) media: Arc<OnceLock<media::MediaRunner>>,
     pub(super) store: StoreHandle,
     pub(super) replies: HashMap<u64, CancellationToken>,
     /// A prompt to edit in the external editor; the loop runs it, since it owns the terminal.
@@ -83,7 +85,10 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                     });
                 });
             }
-            Effect::Media(effect) => edge.media.run(effect, &edge.tx),
+            Effect::Media(effect) => edge
+                .media
+                .get_or_init(|| media::MediaRunner::new(&app.media.settings))
+                .run(effect, &edge.tx),
             Effect::Store(cmd) => edge.store.send(cmd),
             Effect::EditPrompt { text } => edge.edit = Some(text),
             Effect::Quit => {}

@@ -7,6 +7,7 @@ mod stop;
 pub mod terminal;
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream, MouseEventKind};
@@ -14,7 +15,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::api::client::Client;
-use crate::app::{Action, App};
+use crate::app::{Action, App, StreamMsg};
 use crate::config::Paths;
 use crate::store::task::StoreHandle;
 use crate::ui;
@@ -32,10 +33,18 @@ const TICK: Duration = Duration::from_millis(100);
 pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
     media::install_picker(&mut app);
-    let media = media::MediaRunner::new(&app.media.settings);
+    // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
+    // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
+    let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    // Code on screen before the syntax data is decoded is drawn plain, and again with colours
+    // in the frame this asks for once it is ready.
+    let ready = tx.clone();
+    ui::markdown::warm_up(move || {
+        let _ = ready.send(Action::Tick);
+    });
     let store = {
         let tx = tx.clone();
         StoreHandle::spawn(app.sessions.db_path.clone(), move |ev| {
@@ -46,7 +55,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
         tx: tx.clone(),
         client,
         paths,
-        media,
+        media: media.clone(),
         store,
         replies: HashMap::new(),
         edit: None,
@@ -69,6 +78,12 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     guard.terminal.draw(|f| ui::render(&app, f))?;
     let mut last_draw = Instant::now();
     let mut dirty = false;
+    {
+        let settings = app.media.settings.clone();
+        tokio::task::spawn_blocking(move || {
+            media.get_or_init(|| media::MediaRunner::new(&settings));
+        });
+    }
 
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
@@ -84,7 +99,9 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             () = tokio::time::sleep_until(next_frame), if dirty => None,
         };
+        let mut reply_ended = false;
         if let Some(action) = action {
+            reply_ended |= ends_reply(&action);
             apply(&mut app, action, &mut edge);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
@@ -92,6 +109,7 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
                 let Ok(a) = rx.try_recv() else { break };
+                reply_ended |= ends_reply(&a);
                 apply(&mut app, a, &mut edge);
             }
         }
@@ -104,7 +122,8 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
             dirty = true;
             last_draw = Instant::now() - FRAME;
         }
-        if dirty && last_draw.elapsed() >= FRAME {
+        // The end of a reply is drawn at once: nothing more is coming to share its frame.
+        if dirty && (reply_ended || last_draw.elapsed() >= FRAME) {
             guard.terminal.draw(|f| ui::render(&app, f))?;
             last_draw = Instant::now();
             dirty = false;
@@ -117,6 +136,17 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     // The last writes (the reply cancelled by quitting) finish before the process ends.
     edge.store.shutdown();
     Ok(())
+}
+
+/// True for the last message of a reply.
+fn ends_reply(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Stream {
+            msg: StreamMsg::End(_),
+            ..
+        }
+    )
 }
 
 fn translate(ev: Event) -> Option<Action> {

@@ -19,8 +19,8 @@ use ratatui_image::protocol::Protocol;
 
 use super::{App, Effect, Overlay};
 use crate::backend::Target;
-use crate::chat::Role;
-use crate::media::extract::settled_links;
+use crate::chat::{Message, Role};
+use crate::media::extract::{LinkScanner, settled_links};
 use crate::media::fetch::{DecodedImage, Fetched};
 use crate::media::{ImageProtocol, MediaKind, MediaLink, is_builtin_url, is_web_url};
 
@@ -160,6 +160,8 @@ struct Scan {
     len: usize,
     live: bool,
     links: Vec<MediaLink>,
+    /// Carries the scan of a live reply from piece to piece.
+    scanner: LinkScanner,
 }
 
 /// The whole media state.
@@ -236,9 +238,10 @@ impl MediaState {
 }
 
 /// Brings the panel up to date after any action: new links, auto-open, the fetch of the
-/// selected item, and the encoded image for the current size.
-pub fn after_update(app: &mut App, now: Instant) -> Vec<Effect> {
-    let grew = sync_items(app);
+/// selected item, and the encoded image for the current size. `piece_of`: the action was a
+/// piece of the reply into this message.
+pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<Effect> {
+    let grew = sync_items(app, piece_of);
     let m = &mut app.media;
     if grew
         && !m.auto_opened
@@ -259,10 +262,19 @@ pub fn after_update(app: &mut App, now: Instant) -> Vec<Effect> {
     effects
 }
 
-/// Rescans changed assistant messages; true when a new link appeared.
-fn sync_items(app: &mut App) -> bool {
-    let m = &mut app.media;
+/// Rescans changed assistant messages; true when a new link appeared. `piece_of`: the action
+/// was a piece of this reply, which changes no other message, so with 5,000 messages loaded a
+/// piece still costs one message (and only the line it ends on, see `LinkScanner`).
+fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
     let mut changed = false;
+    if let Some(id) = piece_of {
+        match rescan_one(app, id) {
+            Some(false) => return false,
+            Some(true) => changed = true,
+            None => {}
+        }
+    }
+    let m = &mut app.media;
     let mut seen = 0;
     for msg in app
         .conv
@@ -271,36 +283,7 @@ fn sync_items(app: &mut App) -> bool {
         .filter(|m| m.role == Role::Assistant)
     {
         seen += 1;
-        let live = msg.status.is_live();
-        let fresh = m.scans.get(&msg.id).is_some_and(|s| {
-            s.revision == msg.revision && s.len == msg.content.len() && s.live == live
-        });
-        if !fresh {
-            let mut links = settled_links(&msg.content, live);
-            // Search references (Metaso `citations`) are links too, though not in the text.
-            for c in &msg.citations {
-                if !links.iter().any(|l| l.url == c.url) {
-                    links.push(crate::media::extract::MediaLink {
-                        url: c.url.clone(),
-                        download: None,
-                        kind: crate::media::extract::classify(&c.url, false),
-                        label: Some(c.title.clone()).filter(|t| !t.is_empty()),
-                        complete: true,
-                    });
-                }
-            }
-            let same = m.scans.get(&msg.id).is_some_and(|s| s.links == links);
-            changed |= !same;
-            m.scans.insert(
-                msg.id,
-                Scan {
-                    revision: msg.revision,
-                    len: msg.content.len(),
-                    live,
-                    links,
-                },
-            );
-        }
+        changed |= rescan(&mut m.scans, msg);
     }
     if m.scans.len() != seen {
         let ids: std::collections::HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
@@ -351,6 +334,66 @@ fn sync_items(app: &mut App) -> bool {
         m.selected = None;
     }
     m.items.len() > before
+}
+
+/// Rescans the reply `id` alone; `None` when it was never scanned (a full sync is due then).
+fn rescan_one(app: &mut App, id: u64) -> Option<bool> {
+    // The reply is nearly always the last message.
+    let msg = app.conv.messages.iter().rev().find(|m| m.id == id)?;
+    if msg.role != Role::Assistant || !app.media.scans.contains_key(&id) {
+        return None;
+    }
+    Some(rescan(&mut app.media.scans, msg))
+}
+
+/// Brings the scan of `msg` up to date; true when its links changed.
+fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
+    let live = msg.status.is_live();
+    let len = msg.content.len();
+    let old = scans.get_mut(&msg.id);
+    if old
+        .as_ref()
+        .is_some_and(|s| s.revision == msg.revision && s.len == len && s.live == live)
+    {
+        return false;
+    }
+    // A live reply only grows: its scanner goes on from the last line break it saw.
+    let (links, scanner) = match old {
+        Some(s) if s.live && live => {
+            let mut scanner = std::mem::take(&mut s.scanner);
+            (scanner.scan(&msg.content, true), scanner)
+        }
+        _ if live => {
+            let mut scanner = LinkScanner::default();
+            (scanner.scan(&msg.content, true), scanner)
+        }
+        _ => (settled_links(&msg.content, false), LinkScanner::default()),
+    };
+    let mut links = links;
+    // Search references (Metaso `citations`) are links too, though not in the text.
+    for c in &msg.citations {
+        if !links.iter().any(|l| l.url == c.url) {
+            links.push(crate::media::extract::MediaLink {
+                url: c.url.clone(),
+                download: None,
+                kind: crate::media::extract::classify(&c.url, false),
+                label: Some(c.title.clone()).filter(|t| !t.is_empty()),
+                complete: true,
+            });
+        }
+    }
+    let same = scans.get(&msg.id).is_some_and(|s| s.links == links);
+    scans.insert(
+        msg.id,
+        Scan {
+            revision: msg.revision,
+            len,
+            live,
+            links,
+            scanner,
+        },
+    );
+    !same
 }
 
 /// True when ecochat may fetch `url` itself.

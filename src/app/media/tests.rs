@@ -373,3 +373,52 @@ fn search_citations_join_the_panel_as_links() {
     assert_eq!(urls, ["https://sh.weather.com.cn/"]);
     assert_eq!(h.app.media.items[0].link.label.as_deref(), Some("上海天气"));
 }
+
+#[test]
+fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
+    let mut h = H::new();
+    h.app.conv = crate::synthetic::conversation(6);
+    h.type_text("hi");
+    let fx = h.key(KeyCode::Enter);
+    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *reply_id;
+    let text = crate::synthetic::reply_with_links(3_000);
+    let chars: Vec<char> = text.chars().collect();
+    for piece in chars.chunks(5) {
+        h.act(Action::Stream {
+            id,
+            msg: StreamMsg::Event(StreamEvent::Content(piece.iter().collect())),
+        });
+        let content = &h.app.conv.messages.last().unwrap().content;
+        let want: Vec<String> = settled_links(content, true)
+            .into_iter()
+            .map(|l| l.url)
+            .collect();
+        let got: Vec<String> = h
+            .app
+            .media
+            .items
+            .iter()
+            .map(|i| i.link.url.clone())
+            .collect();
+        assert_eq!(got, want, "after {} bytes", content.len());
+    }
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::End(Ok(ReplyEnd::default())),
+    });
+    let done: Vec<String> = h
+        .app
+        .media
+        .items
+        .iter()
+        .map(|i| i.link.url.clone())
+        .collect();
+    let want: Vec<String> = settled_links(&text, false)
+        .into_iter()
+        .map(|l| l.url)
+        .collect();
+    assert_eq!(done, want);
+}

@@ -149,3 +149,50 @@ fn replies_are_markdown_but_prompts_and_reasoning_stay_plain() {
     assert_eq!(text[4], "┆ *thinking* `y`");
     assert_eq!(text[5], "  bold x");
 }
+
+#[test]
+fn a_long_history_is_laid_out_only_where_it_is_seen() {
+    let theme = Theme::default();
+    let conv = crate::synthetic::conversation(2_000);
+    let opts = LayoutOptions {
+        width: 100,
+        show_reasoning: false,
+    };
+    let mut full = ConversationLayout::default();
+    full.sync(&conv, opts, &theme);
+    while full.ensure(&conv, 0, usize::MAX / 4, &theme) {}
+    assert_eq!(full.laid_out(), 2_000);
+
+    let mut lazy = ConversationLayout::default();
+    lazy.sync(&conv, opts, &theme);
+    assert!(lazy.laid_out() < 200, "{} laid out", lazy.laid_out());
+    let h = 38;
+    // The bottom, as a following view shows it, is exact.
+    loop {
+        let top = lazy.total_lines() - h;
+        if !lazy.ensure(&conv, top, h, &theme) {
+            break;
+        }
+    }
+    let bottom = lazy.visible(lazy.total_lines() - h, h);
+    let full_bottom = full.visible(full.total_lines() - h, h);
+    assert_eq!(text_of(&bottom), text_of(&full_bottom));
+    // So is the top, once scrolled there, and what lies between stays estimated.
+    while lazy.ensure(&conv, 0, h, &theme) {}
+    assert_eq!(text_of(&lazy.visible(0, h)), text_of(&full.visible(0, h)));
+    assert_eq!(lazy.estimated_in(0, h), 0);
+    assert!(lazy.laid_out() < 300);
+    // A message that changes while estimated is estimated again, and exact once on screen.
+    let mut conv = conv;
+    conv.messages[1000].content.push_str("\nmore\nlines");
+    conv.messages[1000].revision += 1;
+    lazy.sync(&conv, opts, &theme);
+    let at = lazy.start_of(1000).unwrap();
+    while lazy.ensure(&conv, at, h, &theme) {}
+    full.sync(&conv, opts, &theme);
+    let full_at = full.start_of(1000).unwrap();
+    assert_eq!(
+        text_of(&lazy.visible(at, 5)),
+        text_of(&full.visible(full_at, 5))
+    );
+}

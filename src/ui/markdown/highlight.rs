@@ -1,6 +1,7 @@
 //! Syntax colours for code blocks: syntect with pure-Rust regexes, its data loaded once on first use.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
@@ -12,13 +13,39 @@ use syntect::util::LinesWithEndings;
 /// The syntax definitions; decoding them takes tens of milliseconds, so it waits for the first
 /// code block instead of slowing every start-up.
 fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
+}
+
+static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
+static THEMES: OnceLock<ThemeSet> = OnceLock::new();
+
+/// Set while `warm_up` decodes the data on another thread: code is drawn plain meanwhile.
+static WARMING: AtomicBool = AtomicBool::new(false);
+
+/// Decodes the syntax and theme data on a new thread, then calls `done`. Until then code blocks
+/// are drawn without colours instead of waiting for it, so the first frame of a resumed session
+/// does not; `highlighting_ready` tells when to lay them out again.
+pub fn warm_up(done: impl FnOnce() + Send + 'static) {
+    WARMING.store(true, Ordering::SeqCst);
+    let spawned = std::thread::Builder::new()
+        .name("syntax-warm-up".into())
+        .spawn(move || {
+            themes();
+            syntaxes();
+            done();
+        });
+    if spawned.is_err() {
+        WARMING.store(false, Ordering::SeqCst);
+    }
+}
+
+/// False while `warm_up` is still decoding: code laid out meanwhile has no colours.
+pub fn highlighting_ready() -> bool {
+    !WARMING.load(Ordering::SeqCst) || (SYNTAXES.get().is_some() && THEMES.get().is_some())
 }
 
 fn themes() -> &'static ThemeSet {
-    static SET: OnceLock<ThemeSet> = OnceLock::new();
-    SET.get_or_init(ThemeSet::load_defaults)
+    THEMES.get_or_init(ThemeSet::load_defaults)
 }
 
 /// Loads the syntax and theme data now (from a background thread at start-up, say), so the
@@ -101,8 +128,13 @@ pub fn highlight(
     plain: Style,
     memo: Option<&mut HighlightMemo>,
 ) -> Vec<Vec<Span<'static>>> {
-    let found = syntax_theme.and_then(|name| Some((name, themes().themes.get(name)?)));
-    let (Some((theme_name, theme)), Some(syntax)) = (found, syntax_for(lang)) else {
+    let ready = highlighting_ready();
+    let found = syntax_theme
+        .filter(|_| ready)
+        .and_then(|name| Some((name, themes().themes.get(name)?)));
+    // The syntax is looked up only with colours to use: the lookup waits for the syntax data.
+    let (Some((theme_name, theme)), Some(syntax)) = (found, found.and_then(|_| syntax_for(lang)))
+    else {
         return code
             .lines()
             .map(|l| vec![Span::styled(l.to_owned(), plain)])

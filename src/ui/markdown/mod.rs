@@ -22,7 +22,7 @@ use crate::sanitize::sanitize;
 use crate::ui::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
-pub use highlight::{is_known_language, preload};
+pub use highlight::{highlighting_ready, is_known_language, preload, warm_up};
 
 /// The rendered lines of a markdown text that may still be growing.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,149 @@
+//! One frame while a reply streams: `update` with one reply piece, then `ui::render` through
+//! `TestBackend` (layout, visible lines, buffer diff), for conversations of 10, 1,000 and
+//! 10,000 messages. The cost must not grow with the history.
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use divan::Bencher;
+use ecochat::api::StreamEvent;
+use ecochat::app::{Action, App, Effect, StreamMsg, update};
+use ecochat::backend::Target;
+use ecochat::config::{ModelSpec, Provider};
+use ecochat::synthetic;
+use ecochat::ui;
+use ecochat::ui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+const SIZES: [usize; 3] = [10, 1_000, 10_000];
+
+fn main() {
+    divan::main();
+}
+
+/// An app holding `n` finished messages, drawn once, with a reply to a new prompt in flight.
+fn streaming_app(n: usize) -> (App, Terminal<TestBackend>, u64) {
+    let now = Instant::now();
+    let target = Target {
+        provider: Provider::builtin_demo(),
+        model: ModelSpec::new("demo"),
+    };
+    let mut app = App::new(
+        target,
+        Theme::default(),
+        Rect::new(0, 0, WIDTH, HEIGHT),
+        now,
+    );
+    app.conv = synthetic::conversation(n);
+    update(&mut app, Action::Paste("继续".into()), now);
+    let effects = update(
+        &mut app,
+        Action::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        now,
+    );
+    let Some(id) = effects.iter().find_map(|e| match e {
+        Effect::StartReply { reply_id, .. } => Some(*reply_id),
+        _ => None,
+    }) else {
+        panic!("Enter did not start a reply: {effects:?}");
+    };
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
+    terminal.draw(|f| ui::render(&app, f)).expect("draw");
+    (app, terminal, id)
+}
+
+/// One reply piece; every 16th ends a paragraph, as real replies do.
+fn piece(i: usize) -> String {
+    if i % 16 == 15 {
+        format!("第{i}段。\n\n")
+    } else {
+        format!("第{i}段，")
+    }
+}
+
+fn stream_frames(bencher: Bencher, n: usize, scrolled_up: bool) {
+    let (mut app, mut terminal, id) = streaming_app(n);
+    if scrolled_up {
+        let page_up = KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE);
+        update(&mut app, Action::Key(page_up), Instant::now());
+    }
+    let mut i = 0;
+    bencher.bench_local(|| {
+        let msg = StreamMsg::Event(StreamEvent::Content(piece(i)));
+        i += 1;
+        update(&mut app, Action::Stream { id, msg }, Instant::now());
+        terminal.draw(|f| ui::render(&app, f)).map(|_| ())
+    });
+}
+
+/// Following the reply at the bottom of the conversation.
+#[divan::bench(args = SIZES)]
+fn stream_frame(bencher: Bencher, n: usize) {
+    stream_frames(bencher, n, false);
+}
+
+/// The same with the pane scrolled up a page, so the visible lines are history.
+#[divan::bench(args = SIZES)]
+fn stream_frame_scrolled_up(bencher: Bencher, n: usize) {
+    stream_frames(bencher, n, true);
+}
+
+/// The first frame after loading `n` messages: what a resumed session costs at start-up.
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn first_frame(bencher: Bencher, n: usize) {
+    let target = Target {
+        provider: Provider::builtin_demo(),
+        model: ModelSpec::new("demo"),
+    };
+    let conv = synthetic::conversation(n);
+    bencher
+        .with_inputs(|| {
+            let now = Instant::now();
+            let mut app = App::new(
+                target.clone(),
+                Theme::default(),
+                Rect::new(0, 0, WIDTH, HEIGHT),
+                now,
+            );
+            app.conv = conv.clone();
+            let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
+            (app, terminal)
+        })
+        .bench_local_refs(|(app, terminal)| terminal.draw(|f| ui::render(app, f)).map(|_| ()));
+}
+
+/// Building the 5,000-message stand-in for a resumed session (`ECOCHAT_BENCH_HISTORY`).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn synthetic_history_5000() -> usize {
+    synthetic::conversation(5_000).messages.len()
+}
+
+/// What start-up does with a resumed 5,000-message session: the first `update` (the terminal
+/// size, which also scans the history for media links) and the first frame.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn resume_5000(bencher: Bencher) {
+    let conv = synthetic::conversation(5_000);
+    bencher
+        .with_inputs(|| {
+            let target = Target {
+                provider: Provider::builtin_demo(),
+                model: ModelSpec::new("demo"),
+            };
+            let mut app = App::new(target, Theme::default(), Rect::default(), Instant::now());
+            app.conv = conv.clone();
+            let terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
+            (app, terminal)
+        })
+        .bench_local_refs(|(app, terminal)| {
+            let size = Action::Resize {
+                width: WIDTH,
+                height: HEIGHT,
+            };
+            update(app, size, Instant::now());
+            terminal.draw(|f| ui::render(app, f)).map(|_| ())
+        });
+}

@@ -1,0 +1,43 @@
+//! Markdown rendering of a 100 KB reply: from scratch, and one streamed piece appended to it.
+
+use divan::Bencher;
+use divan::counter::BytesCount;
+use ecochat::synthetic;
+use ecochat::ui::markdown::{MarkdownLines, render_markdown};
+use ecochat::ui::theme::Theme;
+use ratatui::text::Span;
+
+const SIZE: usize = 100_000;
+const WIDTH: usize = 100;
+
+fn main() {
+    divan::main();
+}
+
+#[divan::bench]
+fn render_100k(bencher: Bencher) {
+    let text = synthetic::long_reply(SIZE);
+    let theme = Theme::default();
+    bencher
+        .counter(BytesCount::new(text.len()))
+        .bench_local(|| render_markdown(&text, WIDTH, &theme).len());
+}
+
+/// What a frame costs while the 100 KB reply streams: only the text after the last block.
+#[divan::bench]
+fn stream_piece_after_100k(bencher: Bencher) {
+    let theme = Theme::default();
+    let gutter = Span::raw("  ");
+    let mut text = synthetic::long_reply(SIZE);
+    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme);
+    let mut i = 0usize;
+    bencher.bench_local(|| {
+        text.push_str(&format!("第{i}段，"));
+        if i % 16 == 15 {
+            text.push_str("\n\n");
+        }
+        i += 1;
+        md.update(&text, WIDTH, &gutter, &theme);
+        md.lines().len()
+    });
+}
