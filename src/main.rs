@@ -58,6 +58,15 @@ fn main() -> ExitCode {
         }
         _ => {}
     }
+    // A long session takes milliseconds to read: read it while the rest starts up.
+    let resumed = cli.resume.clone().map(|which| {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let read = commands::resume(&db, &which).map_err(|e| e.to_string());
+            tracing::debug!("session read");
+            read
+        })
+    });
 
     let remembered = RememberedState::load(&paths.state_dir);
     let spec =
@@ -103,6 +112,9 @@ fn main() -> ExitCode {
         };
     }
 
+    let media_settings =
+        ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
+    let picker = runtime::media::pick_protocol(media_settings.protocol);
     let client = match Client::new() {
         Ok(c) => c,
         Err(e) => return fail(1, &e),
@@ -116,16 +128,12 @@ fn main() -> ExitCode {
     );
     app.providers = cfg.providers.clone();
     app.keymap = cfg.keymap.clone();
-    if app.theme.markdown.syntax.is_some() {
-        std::thread::spawn(ecochat::ui::markdown::preload);
-    }
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()
         .map(|(name, cached)| (name, cached.ids))
         .collect();
-    app.media.settings =
-        ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
+    app.media.settings = media_settings;
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
     if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
         app.conv = ecochat::synthetic::conversation(n);
@@ -136,8 +144,12 @@ fn main() -> ExitCode {
         Some(transcripts.unwrap_or_else(|| paths.data_dir.join("transcripts"))),
         Some(cfg.clone()),
     );
-    if let Some(which) = &cli.resume {
-        match commands::resume(&db, which) {
+    if let Some(reading) = resumed {
+        let read = reading
+            .join()
+            .unwrap_or_else(|_| Err("reading the session failed".to_string()));
+        tracing::debug!("session handed over");
+        match read {
             Ok(stored) => {
                 sessions::restore(&mut app, stored);
                 // An explicit -m beats the model the session was using.
@@ -167,7 +179,7 @@ fn main() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(1, &e),
     };
-    match rt.block_on(runtime::run(app, client, paths)) {
+    match rt.block_on(runtime::run(app, client, paths, picker)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("{e:#}")),
     }

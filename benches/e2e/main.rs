@@ -29,6 +29,8 @@ const BIG_REPLY: usize = 10 * 1024 * 1024;
 const HISTORY: usize = 5_000;
 /// Repetitions of each timed measurement; the median is reported.
 const RUNS: usize = 5;
+/// Optional: the measurements to run, as letters (`ECOCHAT_E2E_ONLY=ce`); all by default.
+const ONLY_ENV: &str = "ECOCHAT_E2E_ONLY";
 
 fn main() {
     if std::env::var_os(ENABLE_ENV).is_none() {
@@ -58,80 +60,92 @@ fn main() {
         median(base.iter().copied()),
     ));
 
-    let a = repeat(RUNS, || measure::stream(&proxy, None, false));
-    let a_last = median(a.iter().map(|s| s.last_byte_to_screen));
-    rows.push(Row::info(
-        "(a) Enter -> last of 2,000 chunks on screen",
-        median(a.iter().map(|s| s.enter_to_screen)),
-    ));
-    rows.push(Row::info(
-        "(a) server's first byte -> last chunk on screen",
-        median(a.iter().map(|s| s.first_byte_to_screen)),
-    ));
-    rows.push(Row::budget(
-        "(a) server's last byte -> last chunk on screen",
-        a_last,
-        Duration::from_millis(50),
-    ));
-    rows.push(Row::info(
-        "(a) ... ecochat waiting for a busy CPU meanwhile",
-        median(a.iter().map(|s| s.waited)),
-    ));
-
-    // Enter -> done also holds uploading the 5,000-message history (about 3 MB of JSON) to the mock,
-    // so the stream is compared from the server's bytes, as (a)'s budget is.
-    let b = repeat(RUNS, || measure::stream(&proxy, history, true));
-    rows.push(Row::info(
-        "(b) scrolled up, 5,000 msgs: Enter -> reply done",
-        median(b.iter().map(|s| s.enter_to_screen)),
-    ));
-    rows.push(Row::info(
-        "(b) scrolled up, 5,000 msgs: first byte -> done",
-        median(b.iter().map(|s| s.first_byte_to_screen)),
-    ));
-    rows.push(Row::budget(
-        "(b) scrolled up, 5,000 msgs: last byte -> done",
-        median(b.iter().map(|s| s.last_byte_to_screen)),
-        a_last.mul_f64(1.2),
-    ));
-    rows.push(Row::info(
-        "(b) ... ecochat waiting for a busy CPU meanwhile",
-        median(b.iter().map(|s| s.waited)),
-    ));
-
-    // The tmux spawn and the capture are not ecochat's: the budget applies to what is left.
-    let overhead = median(base.iter().copied());
-    let c1 = repeat(RUNS, || measure::startup(None));
-    startup_rows(
-        &mut rows,
-        "no config",
-        &c1,
-        overhead,
-        Duration::from_millis(30),
-    );
-    let c2 = repeat(RUNS, || measure::startup(history));
-    startup_rows(
-        &mut rows,
-        "5,000 msgs resumed",
-        &c2,
-        overhead,
-        Duration::from_millis(60),
-    );
-
-    let idle = measure::idle_cpu(Duration::from_secs(10));
-    rows.push(Row::budget(
-        "(d) CPU over 10 s idle (all threads)",
-        idle,
-        Duration::from_millis(20),
-    ));
-
-    let (hwm, took) = measure::peak_rss(&proxy);
-    rows.push(Row::info("(e) 10 MB reply streamed in", took));
-    rows.push(Row::bytes(
-        "(e) peak RSS (VmHWM) after a 10 MB reply",
-        hwm,
-        4 * BIG_REPLY as u64 + 30 * 1024 * 1024,
-    ));
+    let only = std::env::var(ONLY_ENV).unwrap_or_else(|_| "abcde".into());
+    let wanted = |letter: char| only.contains(letter);
+    // (b)'s budget is relative to (a): asking for (b) runs (a) too.
+    let mut a_last = Duration::ZERO;
+    if wanted('a') || wanted('b') {
+        let a = repeat(RUNS, || measure::stream(&proxy, None, false));
+        a_last = median(a.iter().map(|s| s.last_byte_to_screen));
+        rows.push(Row::info(
+            "(a) Enter -> last of 2,000 chunks on screen",
+            median(a.iter().map(|s| s.enter_to_screen)),
+        ));
+        rows.push(Row::info(
+            "(a) server's first byte -> last chunk on screen",
+            median(a.iter().map(|s| s.first_byte_to_screen)),
+        ));
+        rows.push(Row::budget(
+            "(a) server's last byte -> last chunk on screen",
+            a_last,
+            Duration::from_millis(50),
+        ));
+        rows.push(Row::info(
+            "(a) ... ecochat waiting for a busy CPU meanwhile",
+            median(a.iter().map(|s| s.waited)),
+        ));
+    }
+    if wanted('b') {
+        // Enter -> done also holds uploading the 5,000-message history (about 3 MB of JSON) to the mock,
+        // so the stream is compared from the server's bytes, as (a)'s budget is.
+        let b = repeat(RUNS, || measure::stream(&proxy, history, true));
+        rows.push(Row::info(
+            "(b) scrolled up, 5,000 msgs: Enter -> reply done",
+            median(b.iter().map(|s| s.enter_to_screen)),
+        ));
+        rows.push(Row::info(
+            "(b) scrolled up, 5,000 msgs: first byte -> done",
+            median(b.iter().map(|s| s.first_byte_to_screen)),
+        ));
+        rows.push(Row::budget(
+            "(b) scrolled up, 5,000 msgs: last byte -> done",
+            median(b.iter().map(|s| s.last_byte_to_screen)),
+            a_last.mul_f64(1.2),
+        ));
+        rows.push(Row::info(
+            "(b) ... ecochat waiting for a busy CPU meanwhile",
+            median(b.iter().map(|s| s.waited)),
+        ));
+    }
+    if wanted('c') {
+        // The tmux spawn and the capture are not ecochat's: the budget applies to what is left.
+        let overhead = median(base.iter().copied());
+        let c1 = repeat(RUNS, || measure::startup(None, ""));
+        startup_rows(
+            &mut rows,
+            "no config",
+            &c1,
+            overhead,
+            Duration::from_millis(30),
+        );
+        // The conversation itself must be on screen, not only the input box.
+        let newest = format!("第{}个回答", (HISTORY - 1) / 2);
+        let c2 = repeat(RUNS, || measure::startup(history, &newest));
+        startup_rows(
+            &mut rows,
+            "5,000 msgs resumed",
+            &c2,
+            overhead,
+            Duration::from_millis(60),
+        );
+    }
+    if wanted('d') {
+        let idle = measure::idle_cpu(Duration::from_secs(10));
+        rows.push(Row::budget(
+            "(d) CPU over 10 s idle (all threads)",
+            idle,
+            Duration::from_millis(20),
+        ));
+    }
+    if wanted('e') {
+        let (hwm, took) = measure::peak_rss(&proxy);
+        rows.push(Row::info("(e) 10 MB reply streamed in", took));
+        rows.push(Row::bytes(
+            "(e) peak RSS (VmHWM) after a 10 MB reply",
+            hwm,
+            4 * BIG_REPLY as u64 + 30 * 1024 * 1024,
+        ));
+    }
 
     measure::print_table(&rows, &base);
     drop(server);

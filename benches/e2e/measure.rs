@@ -15,6 +15,8 @@ const LAST_PIECE: &str = "第1999段，";
 /// What the status bar shows once the synthetic reply's usage arrived (completion tokens).
 const DONE_USAGE: &str = "↓42 tok";
 const KEY_ENV: &str = "ECOCHAT_BENCH_KEY";
+/// Optional: a command put in front of ecochat in the stream and memory runs, for profiling.
+const WRAP_ENV: &str = "ECOCHAT_E2E_WRAP";
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 /// Longest wait for anything on screen.
@@ -105,7 +107,18 @@ fn app(proxy: &Proxy, model: &str, stored: Option<&Path>) -> Tmux {
     // A resumed session keeps its own model: `-m` picks the mock's again.
     let model_arg = format!("mock:{model}");
     args.extend(["-m", model_arg.as_str()]);
-    t.run(&args, &[(KEY_ENV, "sk-bench")], WIDTH, HEIGHT);
+    let env = [(KEY_ENV, "sk-bench")];
+    match std::env::var(WRAP_ENV) {
+        // A profiler in front of ecochat (`heaptrack -o FILE`, `perf record -g -o FILE`).
+        Ok(wrap) if !wrap.trim().is_empty() => {
+            let bin = crate::tmux::bin().display().to_string();
+            let mut argv: Vec<&str> = wrap.split_whitespace().collect();
+            argv.push(&bin);
+            argv.extend(&args);
+            t.run_argv(&argv, &env, WIDTH, HEIGHT);
+        }
+        _ => t.run(&args, &env, WIDTH, HEIGHT),
+    }
     t.wait_ready();
     t
 }
@@ -185,14 +198,17 @@ pub struct Startup {
     pub main_wait: Duration,
 }
 
-/// Spawn -> the input box drawn, without a config (demo model), maybe resuming a stored session.
-pub fn startup(stored: Option<&Path>) -> Startup {
+/// Spawn -> the input box drawn, without a config (demo model), maybe resuming a stored session:
+/// then also its newest reply (`last_reply`) must be on screen.
+pub fn startup(stored: Option<&Path>, last_reply: &str) -> Startup {
     let mut t = Tmux::new();
     let args = resume_args(&t, stored);
     let start = Instant::now();
     t.run(&args, &[], WIDTH, HEIGHT);
     let pid = t.app_pid();
-    let seen = wait_screen(&t, "the first frame", |s| s.contains("╭ Message"));
+    let seen = wait_screen(&t, "the first frame", |s| {
+        s.contains("╭ Message") && s.contains(last_reply)
+    });
     let (main_cpu, main_wait) = sched(pid, Some(pid));
     Startup {
         wall: seen - start,

@@ -13,20 +13,39 @@ use crate::backend::{Target, process_env};
 use crate::demo;
 use crate::media::fetch::Fetcher;
 use crate::media::images_api::{self, GeneratedImage};
-use crate::media::{is_web_url, protocol};
+use crate::media::{ImageProtocol, is_web_url, protocol};
+use ratatui_image::picker::Picker;
 
 /// Chooses how images are drawn, from the settings and the environment (never by querying the
 /// terminal), and gives the app its picker.
-pub fn install_picker(app: &mut App) {
+pub fn install_picker(app: &mut App, pending: PendingPicker) {
     let choice = app.media.settings.protocol;
-    app.media.picker = choice
-        .resolve(&process_env)
-        .map(|p| protocol::picker(p, protocol::font_size()));
+    app.media.picker = match pending.join() {
+        Ok(picker) => picker,
+        // The thread panicked (the hook has logged it): choose here instead.
+        Err(_) => pick(choice),
+    };
     tracing::info!(
         setting = %choice,
         protocol = ?app.media.picker.as_ref().map(|p| p.protocol_type()),
         "image protocol"
     );
+}
+
+/// The image protocol being chosen on a spare thread.
+pub type PendingPicker = std::thread::JoinHandle<Option<Picker>>;
+
+/// Starts choosing how images are drawn. Inside tmux, ratatui-image runs
+/// `tmux set -p allow-passthrough on` and waits for it: about 10 ms that start-up spends on
+/// other work meanwhile.
+pub fn pick_protocol(choice: ImageProtocol) -> PendingPicker {
+    std::thread::spawn(move || pick(choice))
+}
+
+fn pick(choice: ImageProtocol) -> Option<Picker> {
+    choice
+        .resolve(&process_env)
+        .map(|p| protocol::picker(p, protocol::font_size()))
 }
 
 /// The edge's media worker.

@@ -30,21 +30,23 @@ const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 const TICK: Duration = Duration::from_millis(100);
 
 /// Runs the TUI until the user quits or a terminating signal arrives.
-pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<()> {
+pub async fn run(
+    mut app: App,
+    client: Client,
+    paths: Paths,
+    picker: media::PendingPicker,
+) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter()?;
-    media::install_picker(&mut app);
+    media::install_picker(&mut app, picker);
     // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
     // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
     let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
 
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
-    // Code on screen before the syntax data is decoded is drawn plain, and again with colours
-    // in the frame this asks for once it is ready.
-    let ready = tx.clone();
-    ui::markdown::warm_up(move || {
-        let _ = ready.send(Action::Tick);
-    });
+    // Code is drawn plain until the syntax data is decoded, on a thread started after the first
+    // frame so as not to compete with it; the warm-up asks for a frame with colours when done.
+    ui::markdown::hold_highlighting();
     let store = {
         let tx = tx.clone();
         StoreHandle::spawn(app.sessions.db_path.clone(), move |ev| {
@@ -76,12 +78,17 @@ pub async fn run(mut app: App, client: Client, paths: Paths) -> anyhow::Result<(
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     guard.terminal.draw(|f| ui::render(&app, f))?;
+    tracing::debug!("first frame drawn");
     let mut last_draw = Instant::now();
     let mut dirty = false;
     {
         let settings = app.media.settings.clone();
         tokio::task::spawn_blocking(move || {
             media.get_or_init(|| media::MediaRunner::new(&settings));
+        });
+        let ready = tx.clone();
+        ui::markdown::warm_up(move || {
+            let _ = ready.send(Action::Tick);
         });
     }
 

@@ -65,11 +65,41 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
                 citations
          FROM messages WHERE session_id = ?1 ORDER BY seq",
     )?;
-    stmt.query_map([session], message)?.collect()
+    let mut clock = LocalClock::default();
+    stmt.query_map([session], |r| message(r, &mut clock))?
+        .collect()
 }
 
-fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
-    let role = match r.get::<_, String>(1)?.as_str() {
+/// Unix milliseconds to local time for rows in time order. Asking chrono for the local offset
+/// of every row was a tenth of reading a 5,000-message session; offsets change only at
+/// quarter-hour instants, so one lookup serves every row of the same quarter hour.
+#[derive(Default)]
+struct LocalClock {
+    last: Option<(i64, chrono::FixedOffset)>,
+}
+
+impl LocalClock {
+    const QUARTER_HOUR_MS: i64 = 15 * 60 * 1000;
+
+    fn at(&mut self, ms: i64) -> DateTime<Local> {
+        let Some(utc) = DateTime::from_timestamp_millis(ms) else {
+            return from_millis(ms);
+        };
+        let bucket = ms.div_euclid(Self::QUARTER_HOUR_MS);
+        let offset = match self.last {
+            Some((b, offset)) if b == bucket => offset,
+            _ => {
+                let offset = *from_millis(ms).offset();
+                self.last = Some((bucket, offset));
+                offset
+            }
+        };
+        DateTime::from_naive_utc_and_offset(utc.naive_utc(), offset)
+    }
+}
+
+fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<Message> {
+    let role = match r.get_ref(1)?.as_str().unwrap_or("user") {
         "assistant" => Role::Assistant,
         "system" => Role::System,
         _ => Role::User,
@@ -85,17 +115,24 @@ fn message(r: &Row<'_>) -> rusqlite::Result<Message> {
         }),
         _ => None,
     };
-    let citations: String = r.get(14)?;
-    let mut m = Message::new(r.get::<_, i64>(0)? as u64, role, r.get::<_, String>(2)?);
-    m.reasoning = r.get(3)?;
-    m.model = r.get(4)?;
-    m.created = from_millis(r.get(5)?);
-    m.status = status_from(&status_name, error);
-    m.finish_reason = r.get(8)?;
-    m.truncated = r.get(9)?;
-    m.usage = usage;
-    m.citations = serde_json::from_str(&citations).unwrap_or_default();
-    Ok(m)
+    let citations = r.get_ref(14)?.as_str().unwrap_or("[]");
+    Ok(Message {
+        id: r.get::<_, i64>(0)? as u64,
+        role,
+        content: r.get(2)?,
+        reasoning: r.get(3)?,
+        model: r.get(4)?,
+        created: clock.at(r.get(5)?),
+        status: status_from(&status_name, error),
+        usage,
+        finish_reason: r.get(8)?,
+        citations: match citations {
+            "[]" | "" => Vec::new(),
+            json => serde_json::from_str(json).unwrap_or_default(),
+        },
+        truncated: r.get(9)?,
+        revision: 0,
+    })
 }
 
 /// The `status` and `error` columns for a status.
@@ -128,4 +165,24 @@ pub fn from_millis(ms: i64) -> DateTime<Local> {
         .timestamp_millis_opt(ms)
         .single()
         .unwrap_or_else(|| DateTime::UNIX_EPOCH.with_timezone(&Local))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_quarter_hour_clock_agrees_with_chrono_across_years() {
+        let mut clock = LocalClock::default();
+        // 2020..2027 in steps of 7 minutes 13 seconds, so every bucket is entered at odd offsets,
+        // plus the extremes chrono cannot place.
+        let mut ms = 1_577_836_800_000_i64;
+        while ms < 1_798_761_600_000 {
+            assert_eq!(clock.at(ms), from_millis(ms), "{ms}");
+            ms += 433_000;
+        }
+        for ms in [i64::MIN, -1, 0, i64::MAX] {
+            assert_eq!(clock.at(ms), from_millis(ms), "{ms}");
+        }
+    }
 }

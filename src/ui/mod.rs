@@ -5,6 +5,7 @@ pub mod help;
 pub mod layout;
 pub mod markdown;
 pub mod media;
+pub mod packed;
 pub mod picker;
 pub mod popup;
 pub mod selection;

@@ -6,6 +6,7 @@ use crate::chat::{Message, Role, Status};
 use crate::sanitize::sanitize;
 use crate::text::wrap_text;
 use crate::ui::markdown::MarkdownLines;
+use crate::ui::packed::PackedLines;
 use crate::ui::theme::Theme;
 
 /// Choices that change how every message is laid out.
@@ -22,7 +23,9 @@ pub struct MessageLines {
     pub id: u64,
     pub revision: u64,
     head: Vec<Line<'static>>,
-    body: Vec<Line<'static>>,
+    /// The body of a prompt or system message, without the gutter.
+    body: PackedLines,
+    gutter: Span<'static>,
     foot: Vec<Line<'static>>,
     /// The body of an assistant message, rendered as markdown (`body` stays empty then).
     markdown: MarkdownLines,
@@ -39,7 +42,8 @@ impl MessageLines {
             id: msg.id,
             revision: msg.revision,
             head: Vec::new(),
-            body: Vec::new(),
+            body: PackedLines::default(),
+            gutter: Span::raw(""),
             foot: Vec::new(),
             markdown: MarkdownLines::default(),
             stable_lines: 0,
@@ -56,6 +60,12 @@ impl MessageLines {
         self.foot = foot_lines(msg, opts, theme);
         let content = msg.content.as_str();
         let gutter = body_gutter(msg.role, theme);
+        if gutter != self.gutter {
+            self.body.clear();
+            self.stable_lines = 0;
+            self.stable_bytes = 0;
+            self.gutter = gutter.clone();
+        }
         if msg.role == Role::Assistant {
             // Replies are markdown; what the user typed is shown exactly as typed.
             self.markdown.update(content, opts.width, &gutter, theme);
@@ -86,7 +96,6 @@ impl MessageLines {
                     &mut self.body,
                     &content[self.stable_bytes..end],
                     opts.width,
-                    &gutter,
                     style,
                 );
                 self.stable_lines = self.body.len();
@@ -95,14 +104,14 @@ impl MessageLines {
             self.body.truncate(self.stable_lines);
             let tail = &content[self.stable_bytes..];
             if !tail.is_empty() {
-                push_wrapped(&mut self.body, tail, opts.width, &gutter, style);
+                push_wrapped(&mut self.body, tail, opts.width, style);
             }
         } else {
             // A finished message is laid out once, trimmed of trailing blank lines.
             self.body.clear();
             let text = content.trim_end();
             if !text.is_empty() {
-                push_wrapped(&mut self.body, text, opts.width, &gutter, style);
+                push_wrapped(&mut self.body, text, opts.width, style);
             }
             self.stable_lines = 0;
             self.stable_bytes = 0;
@@ -111,27 +120,31 @@ impl MessageLines {
 
     /// Number of screen lines.
     pub fn height(&self) -> usize {
-        self.head.len() + self.body().len() + self.foot.len()
+        self.head.len() + self.body_len() + self.foot.len()
     }
 
     /// The line at `i` (0 = header).
-    pub fn line(&self, i: usize) -> Option<&Line<'static>> {
-        let (h, b) = (self.head.len(), self.body().len());
+    pub fn line(&self, i: usize) -> Option<Line<'_>> {
+        let (h, b) = (self.head.len(), self.body_len());
         if i < h {
-            self.head.get(i)
+            self.head.get(i).cloned()
         } else if i < h + b {
-            self.body().get(i - h)
+            // Prompts are plain wrapped text; replies are markdown.
+            if self.body.is_empty() {
+                self.markdown.line(i - h)
+            } else {
+                self.body.get(i - h, &self.gutter)
+            }
         } else {
-            self.foot.get(i - h - b)
+            self.foot.get(i - h - b).cloned()
         }
     }
 
-    /// The body lines: markdown for assistant replies, plain wrapped text otherwise.
-    fn body(&self) -> &[Line<'static>] {
+    fn body_len(&self) -> usize {
         if self.body.is_empty() {
-            self.markdown.lines()
+            self.markdown.len()
         } else {
-            &self.body
+            self.body.len()
         }
     }
 }
@@ -143,19 +156,8 @@ fn body_gutter(role: Role, theme: &Theme) -> Span<'static> {
     }
 }
 
-fn push_wrapped(
-    out: &mut Vec<Line<'static>>,
-    text: &str,
-    width: usize,
-    gutter: &Span<'static>,
-    style: ratatui::style::Style,
-) {
-    for line in wrap_text(&sanitize(text), width, style) {
-        let mut spans = Vec::with_capacity(line.spans.len() + 1);
-        spans.push(gutter.clone());
-        spans.extend(line.spans);
-        out.push(Line::from(spans));
-    }
+fn push_wrapped(out: &mut PackedLines, text: &str, width: usize, style: ratatui::style::Style) {
+    out.extend(wrap_text(&sanitize(text), width, style));
 }
 
 fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'static>> {

@@ -204,7 +204,7 @@ impl ConversationLayout {
     }
 
     /// The screen lines `top..top+height`, found by binary search: cost depends on `height` only.
-    pub fn visible(&self, top: usize, height: usize) -> Vec<Line<'static>> {
+    pub fn visible(&self, top: usize, height: usize) -> Vec<Line<'_>> {
         let mut out = Vec::with_capacity(height.min(self.total_lines()));
         if self.entries.is_empty() {
             return out;
@@ -214,7 +214,7 @@ impl ConversationLayout {
         let height = height.min(self.total_lines().saturating_sub(top));
         while out.len() < height && idx < self.entries.len() {
             let next = match &self.entries[idx] {
-                Entry::Laid(m) => m.line(line).cloned(),
+                Entry::Laid(m) => m.line(line),
                 // Only drawn from a layout that `ensure` did not reach: blank, but in place.
                 Entry::Estimated { height, .. } => (line < *height).then(Line::default),
             };

@@ -10,7 +10,9 @@ fn text_of(lines: &[Line<'_>]) -> Vec<String> {
 }
 
 fn layout_lines(m: &MessageLines) -> Vec<Line<'static>> {
-    (0..m.height()).filter_map(|i| m.line(i).cloned()).collect()
+    (0..m.height())
+        .filter_map(|i| m.line(i).map(crate::ui::markdown::owned))
+        .collect()
 }
 
 const REPLY: &str = "第一段：你好，世界！这是一个测试。\n\nSecond paragraph with English words that wrap.\n- 列表项一\n- list item two\n\n```rust\nfn main() {}\n```\n尾巴";

@@ -19,19 +19,37 @@ fn syntaxes() -> &'static SyntaxSet {
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
 static THEMES: OnceLock<ThemeSet> = OnceLock::new();
 
-/// Set while `warm_up` decodes the data on another thread: code is drawn plain meanwhile.
+/// Set while `warm_up` prepares the data on another thread: code is drawn plain meanwhile.
 static WARMING: AtomicBool = AtomicBool::new(false);
 
-/// Decodes the syntax and theme data on a new thread, then calls `done`. Until then code blocks
-/// are drawn without colours instead of waiting for it, so the first frame of a resumed session
-/// does not; `highlighting_ready` tells when to lay them out again.
+/// Languages whose patterns the warm-up compiles ahead, with a line that exercises them.
+/// syntect compiles each regex the first time a rule is tried: for the first Rust block that
+/// was over 30 ms, which would otherwise fall on the first frame of a resumed session.
+const WARM_LANGUAGES: &[(&str, &str)] = &[
+    (
+        "rust",
+        "use std::fs;\nfn main() -> Result<(), E> { let x: u8 = 1; println!(\"{x}\"); }\n",
+    ),
+    (
+        "python",
+        "import os\ndef f(x: int) -> str:\n    return f\"{x}\"  # c\n",
+    ),
+    ("js", "const f = async (x) => { return `${x}`; }; // c\n"),
+    ("sh", "for f in *.txt; do echo \"$f\" | grep -v x; done\n"),
+    ("json", "{\"a\": [1, 2.5, true, null, \"s\"]}\n"),
+];
+
+/// Decodes the syntax and theme data and compiles the patterns of the common languages on a
+/// new thread, then calls `done`. Until then code blocks are drawn without colours instead of
+/// waiting for it, so the first frame does not; `highlighting_ready` tells when to lay them
+/// out again.
 pub fn warm_up(done: impl FnOnce() + Send + 'static) {
     WARMING.store(true, Ordering::SeqCst);
     let spawned = std::thread::Builder::new()
         .name("syntax-warm-up".into())
         .spawn(move || {
-            themes();
-            syntaxes();
+            preload();
+            WARMING.store(false, Ordering::SeqCst);
             done();
         });
     if spawned.is_err() {
@@ -39,20 +57,32 @@ pub fn warm_up(done: impl FnOnce() + Send + 'static) {
     }
 }
 
-/// False while `warm_up` is still decoding: code laid out meanwhile has no colours.
+/// Draws code plain from now until a `warm_up` called later is done.
+pub fn hold_highlighting() {
+    WARMING.store(true, Ordering::SeqCst);
+}
+
+/// False while `warm_up` is still preparing: code laid out meanwhile has no colours.
 pub fn highlighting_ready() -> bool {
-    !WARMING.load(Ordering::SeqCst) || (SYNTAXES.get().is_some() && THEMES.get().is_some())
+    !WARMING.load(Ordering::SeqCst)
 }
 
 fn themes() -> &'static ThemeSet {
     THEMES.get_or_init(ThemeSet::load_defaults)
 }
 
-/// Loads the syntax and theme data now (from a background thread at start-up, say), so the
-/// first code block of a reply does not wait for it.
+/// Loads the syntax and theme data and compiles the common languages' patterns now (from a
+/// spare thread), so the first code block of a reply does not wait for them.
 pub fn preload() {
-    syntaxes();
-    themes();
+    let theme = themes().themes.values().next();
+    for (lang, sample) in WARM_LANGUAGES {
+        if let (Some(syntax), Some(theme)) = (syntax_for(lang), theme) {
+            let mut hl = HighlightLines::new(syntax, theme);
+            for line in LinesWithEndings::from(sample) {
+                let _ = hl.highlight_line(line, syntaxes());
+            }
+        }
+    }
 }
 
 /// Names models write after the fence that syntect's bundled set lacks, mapped to the closest

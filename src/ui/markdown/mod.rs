@@ -19,22 +19,31 @@ use pulldown_cmark::{Event, Parser};
 use ratatui::text::{Line, Span};
 
 use crate::sanitize::sanitize;
+use crate::ui::packed::PackedLines;
 use crate::ui::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
-pub use highlight::{highlighting_ready, is_known_language, preload, warm_up};
+pub use highlight::{highlighting_ready, hold_highlighting, is_known_language, preload, warm_up};
 
 /// The rendered lines of a markdown text that may still be growing.
 #[derive(Debug, Clone, Default)]
 pub struct MarkdownLines {
-    lines: Vec<Line<'static>>,
-    /// The source of the chunks drawn in `lines[..stable_lines]`.
-    stable_src: String,
+    /// The lines without the gutter, which is put back when a line is read.
+    lines: PackedLines,
+    gutter: Span<'static>,
+    /// Bytes of the text drawn in `lines[..stable_lines]`: whole chunks no later text can change.
+    /// The text itself is not kept (a long reply would be held twice); `stable_end`, its last
+    /// bytes, tells a text that went on from one that was replaced.
+    stable_len: usize,
+    stable_end: String,
     stable_lines: usize,
     width: usize,
     /// Highlighting of the code block in the tail, continued from frame to frame.
     memo: HighlightMemo,
 }
+
+/// Bytes of the stable text kept to recognise it.
+const STABLE_END: usize = 64;
 
 impl MarkdownLines {
     /// Renders `text` from scratch `width` columns wide, each line then prefixed with `gutter`.
@@ -47,37 +56,66 @@ impl MarkdownLines {
     /// Brings the lines up to date with `text`. When `text` extends the text of the last call,
     /// only what follows the last stable boundary is rendered again.
     pub fn update(&mut self, text: &str, width: usize, gutter: &Span<'static>, theme: &Theme) {
-        if width != self.width || !text.starts_with(self.stable_src.as_str()) {
+        if width != self.width || *gutter != self.gutter || !self.continues(text) {
             *self = Self {
                 width,
+                gutter: gutter.clone(),
                 ..Self::default()
             };
         }
-        let tail = &text[self.stable_src.len()..];
+        let tail = &text[self.stable_len..];
         self.lines.truncate(self.stable_lines);
         let mut start = 0;
         for b in boundaries(tail) {
-            self.push_chunk(&tail[start..b], gutter, theme);
+            self.push_chunk(&tail[start..b], theme);
             start = b;
         }
         self.stable_lines = self.lines.len();
-        self.stable_src.push_str(&tail[..start]);
-        self.push_chunk(&tail[start..], gutter, theme);
+        self.stable_len += start;
+        let mut from = self.stable_len.saturating_sub(STABLE_END);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        self.stable_end = text[from..self.stable_len].to_string();
+        self.push_chunk(&tail[start..], theme);
+    }
+
+    /// True when `text` goes on from the stable text of the last call.
+    fn continues(&self, text: &str) -> bool {
+        text.len() >= self.stable_len
+            && text.is_char_boundary(self.stable_len)
+            && text[..self.stable_len].ends_with(self.stable_end.as_str())
     }
 
     /// Forgets what is needed to continue a stream; the lines stay.
     pub fn finish(&mut self) {
-        self.stable_src = String::new();
+        self.stable_len = 0;
+        self.stable_end = String::new();
         self.stable_lines = 0;
         self.memo = HighlightMemo::default();
     }
 
-    /// The lines, gutter included.
-    pub fn lines(&self) -> &[Line<'static>] {
-        &self.lines
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
     }
 
-    fn push_chunk(&mut self, src: &str, gutter: &Span<'static>, theme: &Theme) {
+    /// True when nothing was rendered.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Line `i`, gutter included.
+    pub fn line(&self, i: usize) -> Option<Line<'_>> {
+        self.lines.get(i, &self.gutter)
+    }
+
+    /// Every line, gutter included.
+    pub fn lines(&self) -> Vec<Line<'_>> {
+        (0..self.len()).filter_map(|i| self.line(i)).collect()
+    }
+
+    fn push_chunk(&mut self, src: &str, theme: &Theme) {
         let src = sanitize(src);
         let lines = render::render(
             &src,
@@ -90,24 +128,26 @@ impl MarkdownLines {
             return;
         }
         if !self.lines.is_empty() {
-            self.lines.push(Line::from(gutter.clone()));
+            self.lines.push(&Line::default());
         }
-        if gutter.content.is_empty() {
-            self.lines.extend(lines);
-            return;
-        }
-        for line in lines {
-            let mut spans = Vec::with_capacity(line.spans.len() + 1);
-            spans.push(gutter.clone());
-            spans.extend(line.spans);
-            self.lines.push(Line::from(spans));
-        }
+        self.lines.extend(lines);
     }
 }
 
 /// Renders a whole markdown text `width` columns wide.
 pub fn render_markdown(text: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    MarkdownLines::new(text, width, &Span::raw(""), theme).lines
+    let md = MarkdownLines::new(text, width, &Span::raw(""), theme);
+    md.lines().into_iter().map(owned).collect()
+}
+
+/// `line` with its text copied out of whatever it borrowed.
+pub fn owned(line: Line<'_>) -> Line<'static> {
+    Line::from(
+        line.spans
+            .into_iter()
+            .map(|s| Span::styled(s.content.into_owned(), s.style))
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// Offsets in `text` where a chunk may end: the start of a top-level block that follows a blank

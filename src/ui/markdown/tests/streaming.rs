@@ -108,9 +108,16 @@ fn text_that_does_not_extend_the_last_one_is_rendered_afresh() {
     let gutter = Span::raw("");
     let mut lines = MarkdownLines::new("# one\n\npara\n\nmore", 30, &gutter, &theme);
     lines.update("# two\n\nother", 30, &gutter, &theme);
-    assert_eq!(text_of(lines.lines()), ["two", "", "other"]);
+    assert_eq!(text_of(&lines.lines()), ["two", "", "other"]);
     lines.update("# two\n\nother", 20, &gutter, &theme);
-    assert_eq!(text_of(lines.lines()), ["two", "", "other"]);
+    assert_eq!(text_of(&lines.lines()), ["two", "", "other"]);
+    // Longer than the stable text of the last call, but not its continuation.
+    lines.update("# one\n\npara\n\nmore\n\nend", 20, &gutter, &theme);
+    lines.update("# uno\n\npara\n\nmore\n\nend and more", 20, &gutter, &theme);
+    assert_eq!(
+        text_of(&lines.lines()),
+        ["uno", "", "para", "", "more", "", "end and more"]
+    );
 }
 
 #[test]
@@ -133,7 +140,7 @@ fn a_long_reply_renders_only_its_last_block_again() {
     }
     text.push_str("The tail is being writ");
     lines.update(&text, 40, &gutter, &theme);
-    let tail = text.len() - lines.stable_src.len();
+    let tail = text.len() - lines.stable_len;
     assert!(tail < 40, "{tail} bytes would be rendered again each frame");
 }
 
@@ -148,7 +155,7 @@ fn a_streaming_code_block_is_highlighted_from_its_last_complete_line() {
         lines.update(&text, 60, &gutter, &theme);
     }
     // The fence is still open, so the block is the tail, but its lines are remembered.
-    assert_eq!(lines.stable_src, "");
+    assert_eq!(lines.stable_len, 0);
     assert_eq!(lines.memo.line_count(), 50);
     assert_eq!(
         lines.lines(),

@@ -1,0 +1,241 @@
+//! Laid-out lines packed into a few flat vectors.
+//!
+//! A `Line` holds a vector of `Span`s, each with its own heap string: about ten times the text
+//! it shows. A 10 MB reply laid out that way took well over 100 MB. Packed, the lines cost their
+//! text plus eight bytes per span and four per line; a `Line` borrowing the text is built only
+//! for the rows being drawn.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// Styled lines stored as one string, span ends with style numbers, and line ends.
+#[derive(Debug, Clone, Default)]
+pub struct PackedLines {
+    text: String,
+    /// Per span: where its text ends in `text`, and its style's index in `styles`.
+    spans: Vec<(u32, u16)>,
+    /// Per line: where its spans end in `spans`.
+    lines: Vec<u32>,
+    styles: Vec<Style>,
+    style_ids: HashMap<Style, u16>,
+}
+
+impl PackedLines {
+    /// Appends a line. Only its spans are kept: line-level style and alignment are not used by
+    /// the conversation pane. Past 4 GiB of text further lines are dropped.
+    pub fn push(&mut self, line: &Line<'_>) {
+        debug_assert!(line.style == Style::default() && line.alignment.is_none());
+        let fits = self.text.len().saturating_add(line.width() * 4) < u32::MAX as usize
+            && self.spans.len().saturating_add(line.spans.len()) < u32::MAX as usize;
+        if !fits {
+            return;
+        }
+        for span in &line.spans {
+            if span.content.is_empty() {
+                continue;
+            }
+            let style = self.style_id(span.style);
+            self.text.push_str(&span.content);
+            self.spans.push((self.text.len() as u32, style));
+        }
+        self.lines.push(self.spans.len() as u32);
+    }
+
+    /// Appends every line of `lines`.
+    pub fn extend<'a>(&mut self, lines: impl IntoIterator<Item = Line<'a>>) {
+        for line in lines {
+            self.push(&line);
+        }
+    }
+
+    /// Number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// True without lines.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Keeps the first `n` lines.
+    pub fn truncate(&mut self, n: usize) {
+        if n >= self.lines.len() {
+            return;
+        }
+        self.lines.truncate(n);
+        let spans = self.lines.last().map_or(0, |&e| e as usize);
+        self.spans.truncate(spans);
+        let text = self.spans.last().map_or(0, |&(e, _)| e as usize);
+        self.text.truncate(text);
+    }
+
+    /// Removes every line (the style table stays: it is small and likely to be reused).
+    pub fn clear(&mut self) {
+        self.truncate(0);
+    }
+
+    /// Line `i`, borrowing the text, after `lead` (a gutter) when that is not empty.
+    pub fn get<'a>(&'a self, i: usize, lead: &'a Span<'_>) -> Option<Line<'a>> {
+        let end = *self.lines.get(i)? as usize;
+        let start = match i.checked_sub(1) {
+            Some(prev) => self.lines[prev] as usize,
+            None => 0,
+        };
+        let mut spans = Vec::with_capacity(end - start + 1);
+        if !lead.content.is_empty() {
+            spans.push(Span::styled(lead.content.as_ref(), lead.style));
+        }
+        let mut from = match start.checked_sub(1) {
+            Some(prev) => self.spans[prev].0 as usize,
+            None => 0,
+        };
+        for &(to, style) in &self.spans[start..end] {
+            let to = to as usize;
+            spans.push(Span {
+                content: Cow::Borrowed(&self.text[from..to]),
+                style: self
+                    .styles
+                    .get(usize::from(style))
+                    .copied()
+                    .unwrap_or_default(),
+            });
+            from = to;
+        }
+        Some(Line::from(spans))
+    }
+
+    /// Bytes held, for the memory benchmarks.
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.spans.capacity() * std::mem::size_of::<(u32, u16)>()
+            + self.lines.capacity() * std::mem::size_of::<u32>()
+            + self.styles.capacity() * std::mem::size_of::<Style>()
+    }
+
+    fn style_id(&mut self, style: Style) -> u16 {
+        if let Some(&id) = self.style_ids.get(&style) {
+            return id;
+        }
+        // More distinct styles than a u16 counts cannot come from one theme; fall back to plain.
+        let Ok(id) = u16::try_from(self.styles.len()) else {
+            return 0;
+        };
+        self.styles.push(style);
+        self.style_ids.insert(style, id);
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::style::{Color, Modifier};
+
+    use super::*;
+
+    fn sample() -> Vec<Line<'static>> {
+        vec![
+            Line::from(vec![
+                Span::styled("你好", Style::new().fg(Color::Red)),
+                Span::raw(" world"),
+            ]),
+            Line::default(),
+            Line::from(vec![
+                Span::raw(""),
+                Span::styled("bold", Style::new().add_modifier(Modifier::BOLD)),
+            ]),
+            Line::from(Span::styled("红", Style::new().fg(Color::Red))),
+        ]
+    }
+
+    fn unpacked(p: &PackedLines, lead: &Span<'_>) -> Vec<Line<'static>> {
+        (0..p.len())
+            .map(|i| {
+                let line = p.get(i, lead).expect("line in range");
+                Line::from(
+                    line.spans
+                        .into_iter()
+                        .map(|s| Span::styled(s.content.into_owned(), s.style))
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect()
+    }
+
+    fn without_empty_spans(lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
+        lines
+            .into_iter()
+            .map(|l| {
+                Line::from(
+                    l.spans
+                        .into_iter()
+                        .filter(|s| !s.content.is_empty())
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lines_come_back_as_pushed() {
+        let mut p = PackedLines::default();
+        p.extend(sample());
+        assert_eq!(p.len(), 4);
+        assert_eq!(unpacked(&p, &Span::raw("")), without_empty_spans(sample()));
+        assert!(p.get(4, &Span::raw("")).is_none());
+        // Two spans share the red style.
+        assert_eq!(p.styles.len(), 3);
+    }
+
+    #[test]
+    fn a_lead_is_put_before_every_line() {
+        let mut p = PackedLines::default();
+        p.extend(sample());
+        let lead = Span::styled("▍ ", Style::new().fg(Color::Blue));
+        let got = unpacked(&p, &lead);
+        for (line, want) in got.iter().zip(without_empty_spans(sample())) {
+            assert_eq!(
+                line.spans[0],
+                Span::styled("▍ ", Style::new().fg(Color::Blue))
+            );
+            assert_eq!(line.spans[1..], want.spans[..]);
+        }
+    }
+
+    #[test]
+    fn truncate_then_push_equals_pushing_the_prefix() {
+        for keep in 0..=4 {
+            let mut p = PackedLines::default();
+            p.extend(sample());
+            p.truncate(keep);
+            p.extend(sample());
+            let mut want = PackedLines::default();
+            want.extend(sample().into_iter().take(keep));
+            want.extend(sample());
+            assert_eq!(
+                unpacked(&p, &Span::raw("")),
+                unpacked(&want, &Span::raw(""))
+            );
+            assert_eq!(p.text, want.text, "keep {keep}");
+        }
+    }
+
+    #[test]
+    fn packing_costs_about_the_text() {
+        let line = Line::from(vec![
+            Span::styled("第一点：", Style::new().add_modifier(Modifier::BOLD)),
+            Span::raw("读取文件可以用 "),
+            Span::styled("std::fs", Style::new().fg(Color::Yellow)),
+        ]);
+        let mut p = PackedLines::default();
+        for _ in 0..10_000 {
+            p.push(&line);
+        }
+        let text: usize = line.spans.iter().map(|s| s.content.len()).sum();
+        // Text, three spans of 8 bytes and a line end per line, with Vec growth slack.
+        assert!(p.heap_bytes() <= 2 * 10_000 * (text + 3 * 8 + 4));
+    }
+}
