@@ -13,7 +13,7 @@ use ratatui::widgets::{
 };
 
 use crate::chat::{Conversation, Message};
-use crate::ui::markdown::highlighting_ready;
+use crate::ui::markdown::highlight_generation;
 use crate::ui::theme::Theme;
 use estimate::estimated_height;
 
@@ -69,8 +69,9 @@ impl Entry {
 #[derive(Debug, Clone, Default)]
 pub struct ConversationLayout {
     opts: Option<LayoutOptions>,
-    /// Whether code had syntax colours when laid out (they arrive shortly after start-up).
-    highlighted: bool,
+    /// Which syntax colours were available when laid out (they arrive after start-up, and
+    /// each language once it first appears).
+    highlighted: u64,
     entries: Vec<Entry>,
     /// `starts[i]` is the first screen line of message `i`; the last element is the total.
     starts: Vec<usize>,
@@ -79,7 +80,7 @@ pub struct ConversationLayout {
 impl ConversationLayout {
     /// Brings the layout up to date with `conv` at `opts`.
     pub fn sync(&mut self, conv: &Conversation, opts: LayoutOptions, theme: &Theme) {
-        let highlighted = highlighting_ready();
+        let highlighted = highlight_generation();
         if self.opts != Some(opts) || self.highlighted != highlighted {
             self.entries.clear();
             self.opts = Some(opts);

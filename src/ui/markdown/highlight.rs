@@ -1,88 +1,26 @@
 //! Syntax colours for code blocks: syntect with pure-Rust regexes, its data loaded once on first use.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
+
+use super::warm;
 use syntect::easy::HighlightLines;
 use syntect::highlighting::{FontStyle, HighlightState, ThemeSet};
 use syntect::parsing::{ParseState, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
-/// The syntax definitions; decoding them takes tens of milliseconds, so it waits for the first
-/// code block instead of slowing every start-up.
-fn syntaxes() -> &'static SyntaxSet {
+/// The syntax definitions, decoded on first use (see `warm` for how the TUI avoids waiting).
+pub(super) fn syntaxes() -> &'static SyntaxSet {
     SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
 }
 
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
 static THEMES: OnceLock<ThemeSet> = OnceLock::new();
 
-/// Set while `warm_up` prepares the data on another thread: code is drawn plain meanwhile.
-static WARMING: AtomicBool = AtomicBool::new(false);
-
-/// Languages whose patterns the warm-up compiles ahead, with a line that exercises them.
-/// syntect compiles each regex the first time a rule is tried: for the first Rust block that
-/// was over 30 ms, which would otherwise fall on the first frame of a resumed session.
-const WARM_LANGUAGES: &[(&str, &str)] = &[
-    (
-        "rust",
-        "use std::fs;\nfn main() -> Result<(), E> { let x: u8 = 1; println!(\"{x}\"); }\n",
-    ),
-    (
-        "python",
-        "import os\ndef f(x: int) -> str:\n    return f\"{x}\"  # c\n",
-    ),
-    ("js", "const f = async (x) => { return `${x}`; }; // c\n"),
-    ("sh", "for f in *.txt; do echo \"$f\" | grep -v x; done\n"),
-    ("json", "{\"a\": [1, 2.5, true, null, \"s\"]}\n"),
-];
-
-/// Decodes the syntax and theme data and compiles the patterns of the common languages on a
-/// new thread, then calls `done`. Until then code blocks are drawn without colours instead of
-/// waiting for it, so the first frame does not; `highlighting_ready` tells when to lay them
-/// out again.
-pub fn warm_up(done: impl FnOnce() + Send + 'static) {
-    WARMING.store(true, Ordering::SeqCst);
-    let spawned = std::thread::Builder::new()
-        .name("syntax-warm-up".into())
-        .spawn(move || {
-            preload();
-            WARMING.store(false, Ordering::SeqCst);
-            done();
-        });
-    if spawned.is_err() {
-        WARMING.store(false, Ordering::SeqCst);
-    }
-}
-
-/// Draws code plain from now until a `warm_up` called later is done.
-pub fn hold_highlighting() {
-    WARMING.store(true, Ordering::SeqCst);
-}
-
-/// False while `warm_up` is still preparing: code laid out meanwhile has no colours.
-pub fn highlighting_ready() -> bool {
-    !WARMING.load(Ordering::SeqCst)
-}
-
-fn themes() -> &'static ThemeSet {
+pub(super) fn themes() -> &'static ThemeSet {
     THEMES.get_or_init(ThemeSet::load_defaults)
-}
-
-/// Loads the syntax and theme data and compiles the common languages' patterns now (from a
-/// spare thread), so the first code block of a reply does not wait for them.
-pub fn preload() {
-    let theme = themes().themes.values().next();
-    for (lang, sample) in WARM_LANGUAGES {
-        if let (Some(syntax), Some(theme)) = (syntax_for(lang), theme) {
-            let mut hl = HighlightLines::new(syntax, theme);
-            for line in LinesWithEndings::from(sample) {
-                let _ = hl.highlight_line(line, syntaxes());
-            }
-        }
-    }
 }
 
 /// Names models write after the fence that syntect's bundled set lacks, mapped to the closest
@@ -158,13 +96,14 @@ pub fn highlight(
     plain: Style,
     memo: Option<&mut HighlightMemo>,
 ) -> Vec<Vec<Span<'static>>> {
-    let ready = highlighting_ready();
     let found = syntax_theme
-        .filter(|_| ready)
+        .filter(|_| warm::data_ready())
         .and_then(|name| Some((name, themes().themes.get(name)?)));
     // The syntax is looked up only with colours to use: the lookup waits for the syntax data.
-    let (Some((theme_name, theme)), Some(syntax)) = (found, found.and_then(|_| syntax_for(lang)))
-    else {
+    let syntax = found
+        .and_then(|_| syntax_for(lang))
+        .filter(|syntax| warm::language_ready(syntax, code));
+    let (Some((theme_name, theme)), Some(syntax)) = (found, syntax) else {
         return code
             .lines()
             .map(|l| vec![Span::styled(l.to_owned(), plain)])

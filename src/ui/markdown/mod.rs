@@ -11,6 +11,7 @@ mod highlight;
 mod inline;
 mod render;
 mod table;
+mod warm;
 
 #[cfg(test)]
 mod tests;
@@ -23,7 +24,8 @@ use crate::ui::packed::PackedLines;
 use crate::ui::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
-pub use highlight::{highlighting_ready, hold_highlighting, is_known_language, preload, warm_up};
+pub use highlight::is_known_language;
+pub use warm::{generation as highlight_generation, hold as hold_highlighting, warm_up};
 
 /// The rendered lines of a markdown text that may still be growing.
 #[derive(Debug, Clone, Default)]
