@@ -28,10 +28,9 @@ impl Target {
             .system
             .as_deref()
             .filter(|s| !s.trim().is_empty())
+            && !history.iter().any(|m| m.role == "system")
         {
-            if !history.iter().any(|m| m.role == "system") {
-                messages.push(WireMessage::new("system", system));
-            }
+            messages.push(WireMessage::new("system", system));
         }
         messages.extend_from_slice(history);
         ChatRequest {
@@ -49,10 +48,10 @@ pub fn starting_model(cli_model: Option<&str>, cfg: &Config, last_used: Option<&
     if let Some(m) = cli_model {
         return m.to_string();
     }
-    if !cfg.default_model_explicit {
-        if let Some(last) = last_used.filter(|l| cfg.resolve(l).is_ok()) {
-            return last.to_string();
-        }
+    if !cfg.default_model_explicit
+        && let Some(last) = last_used.filter(|l| cfg.resolve(l).is_ok())
+    {
+        return last.to_string();
     }
     cfg.default_model.clone()
 }

@@ -208,14 +208,13 @@ fn ask_measuring_memory(sb: &Sandbox, prompt: &str) -> (Run, u64) {
     });
     let status = loop {
         // VmHWM is the high-water mark: the last reading before exit is (nearly) the peak.
-        if let Ok(text) = std::fs::read_to_string(&status_file) {
-            if let Some(kb) = text
+        if let Ok(text) = std::fs::read_to_string(&status_file)
+            && let Some(kb) = text
                 .lines()
                 .find_map(|l| l.strip_prefix("VmHWM:"))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            {
-                peak_kb = peak_kb.max(kb);
-            }
+        {
+            peak_kb = peak_kb.max(kb);
         }
         if let Some(status) = child.try_wait().expect("wait") {
             break status;

@@ -117,14 +117,13 @@ impl ModelPicker {
             }
         }
         self.refilter();
-        if let Some(label) = keep {
-            if let Some(i) = self
+        if let Some(label) = keep
+            && let Some(i) = self
                 .visible
                 .iter()
                 .position(|&e| self.entries[e].label() == label)
-            {
-                self.selected = i;
-            }
+        {
+            self.selected = i;
         }
     }
 

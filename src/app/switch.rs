@@ -77,10 +77,10 @@ pub(super) fn on_models_discovered(
     provider: String,
     result: Result<Vec<String>, String>,
 ) {
-    if let Some(Overlay::Picker(p)) = app.overlay.as_mut() {
-        if p.fetching.as_deref() == Some(provider.as_str()) {
-            p.fetching = None;
-        }
+    if let Some(Overlay::Picker(p)) = app.overlay.as_mut()
+        && p.fetching.as_deref() == Some(provider.as_str())
+    {
+        p.fetching = None;
     }
     match result {
         Err(e) => {

@@ -96,10 +96,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.overlay == Some(Overlay::Sessions) {
         return super::browser::on_key(app, key);
     }
-    if app.focus == Focus::Media {
-        if let Some(effects) = super::media::on_key(app, key) {
-            return effects;
-        }
+    if app.focus == Focus::Media
+        && let Some(effects) = super::media::on_key(app, key)
+    {
+        return effects;
     }
     if app.focus == Focus::Conversation {
         if let Some(command) = app.keymap.lookup_in_conversation(&key) {
@@ -109,10 +109,12 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return effects;
         }
     }
-    if app.focus == Focus::Input && key.code == KeyCode::Tab && key.modifiers.is_empty() {
-        if let Some(effects) = complete_slash(app) {
-            return effects;
-        }
+    if app.focus == Focus::Input
+        && key.code == KeyCode::Tab
+        && key.modifiers.is_empty()
+        && let Some(effects) = complete_slash(app)
+    {
+        return effects;
     }
     let Some(command) = app.keymap.lookup(&key, app.prompt.is_empty()) else {
         edit_prompt(app, key);

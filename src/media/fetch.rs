@@ -235,12 +235,12 @@ impl Fetcher {
                 host: host.to_string(),
             });
         }
-        if let Some(len) = resp.content_length() {
-            if len > MAX_SAVE_BYTES as u64 {
-                return Err(MediaError::TooLarge {
-                    limit: MAX_SAVE_BYTES,
-                });
-            }
+        if let Some(len) = resp.content_length()
+            && len > MAX_SAVE_BYTES as u64
+        {
+            return Err(MediaError::TooLarge {
+                limit: MAX_SAVE_BYTES,
+            });
         }
         Ok(resp)
     }

@@ -238,10 +238,10 @@ pub fn usage(prompt: u64, completion: u64) -> Usage {
 
 /// The `i`-th exchange of a long chat: alternating Chinese and English, some replies several lines.
 pub fn exchange(i: usize) -> (String, String) {
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let q = format!("第 {i} 个问题：{i} 的平方是多少？");
         let mut a = format!("{i} 的平方是 {}。", i * i);
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             a.push_str(
                 "计算方法很简单：把这个数乘以它自己。例如 12 × 12 = 144，而 25 × 25 = 625。",
             );
@@ -249,9 +249,12 @@ pub fn exchange(i: usize) -> (String, String) {
         (q, a)
     } else {
         let q = format!("Question {i}: is {i} a prime number?");
-        let prime = (2..i).take_while(|d| d * d <= i).all(|d| i % d != 0) && i > 1;
+        let prime = (2..i)
+            .take_while(|d| d * d <= i)
+            .all(|d| !i.is_multiple_of(d))
+            && i > 1;
         let mut a = format!("{i} is {}a prime number.", if prime { "" } else { "not " });
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             a.push_str("\n\nA prime has exactly two divisors: 1 and itself. 素数只有两个因数。");
         }
         (q, a)
@@ -317,13 +320,13 @@ pub fn assert_wide_chars_whole(h: &Harness, context: &str) {
                 " ",
                 "{context}: the right half of {sym:?} at ({x}, {y}) is overwritten"
             );
-            if let Some((pane, bar_x)) = text_right {
-                if pane.contains(Position::new(x, y)) {
-                    assert!(
-                        x + 1 < bar_x,
-                        "{context}: {sym:?} at ({x}, {y}) runs into the scrollbar column"
-                    );
-                }
+            if let Some((pane, bar_x)) = text_right
+                && pane.contains(Position::new(x, y))
+            {
+                assert!(
+                    x + 1 < bar_x,
+                    "{context}: {sym:?} at ({x}, {y}) runs into the scrollbar column"
+                );
             }
         }
     }

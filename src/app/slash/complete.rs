@@ -28,10 +28,10 @@ pub fn hint(input: &str) -> Option<Hint> {
             .filter(|c| c.name.starts_with(word))
             .collect();
         if !matches.is_empty() {
-            if let [only] = matches[..] {
-                if only.name == word {
-                    return Some(usage(only, ""));
-                }
+            if let [only] = matches[..]
+                && only.name == word
+            {
+                return Some(usage(only, ""));
             }
             return Some(Hint::Commands(matches));
         }

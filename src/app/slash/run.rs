@@ -99,10 +99,10 @@ pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
     }
     let mut best: Option<(i64, &PickerEntry)> = None;
     for e in &entries {
-        if let Some(score) = fuzzy_score(query, &e.haystack()) {
-            if best.is_none_or(|(b, _)| score > b) {
-                best = Some((score, e));
-            }
+        if let Some(score) = fuzzy_score(query, &e.haystack())
+            && best.is_none_or(|(b, _)| score > b)
+        {
+            best = Some((score, e));
         }
     }
     best.map(|(_, e)| e.clone())

@@ -48,10 +48,11 @@ impl Renderer<'_> {
     /// between them.
     pub(super) fn mark_list_loose(&mut self) {
         let n = self.containers.len();
-        if n >= 2 && matches!(self.containers[n - 1], Container::Item { .. }) {
-            if let Container::List { loose, .. } = &mut self.containers[n - 2] {
-                *loose = true;
-            }
+        if n >= 2
+            && matches!(self.containers[n - 1], Container::Item { .. })
+            && let Container::List { loose, .. } = &mut self.containers[n - 2]
+        {
+            *loose = true;
         }
     }
 

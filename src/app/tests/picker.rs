@@ -1,0 +1,115 @@
+//! The model picker driven through `update`: choosing, dismissing, discovery results.
+
+use super::*;
+
+fn with_providers(h: &mut Harness) {
+    let mut p = Provider::new("mock", Some("http://127.0.0.1:9/v1".into()));
+    p.models = vec![
+        ModelSpec::new("gpt-4o"),
+        ModelSpec {
+            name: Some("讯飞星火 v3".into()),
+            ..ModelSpec::new("spark-v3")
+        },
+    ];
+    h.app.providers = vec![p, Provider::builtin_demo()];
+}
+
+#[test]
+fn ctrl_p_picks_a_model_for_the_next_request_and_remembers_it() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    let id = h.send("before");
+    h.end(id, Ok(ReplyEnd::default()));
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    assert!(matches!(h.app.overlay, Some(Overlay::Picker(_))));
+    h.type_text("星火");
+    let fx = h.key(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(fx.as_slice(), [Effect::SaveLastModel(l)] if l == "mock:spark-v3"));
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.target.label(), "mock:spark-v3");
+    assert_eq!(h.app.conv.messages.len(), 2, "the conversation stays");
+    let fx = {
+        h.type_text("after");
+        h.key(KeyCode::Enter, KeyModifiers::NONE)
+    };
+    let [
+        Effect::StartReply {
+            target, history, ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(target.model.id, "spark-v3");
+    assert_eq!(history.len(), 2, "earlier turns are sent to the new model");
+    assert_eq!(h.last().model.as_deref(), Some("mock:spark-v3"));
+    assert_eq!(
+        h.app.conv.messages[1].model.as_deref(),
+        Some("demo:demo"),
+        "old replies keep their model"
+    );
+}
+
+#[test]
+fn the_picker_swallows_keys_and_esc_closes_it_without_switching() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    h.key(KeyCode::F(2), KeyModifiers::NONE);
+    let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
+    assert!(
+        fx.is_empty() && !h.app.quit,
+        "Ctrl+Q does not quit from inside the picker"
+    );
+    h.type_text("gpt");
+    assert!(
+        h.app.prompt.is_empty(),
+        "typing filtered the picker, not the prompt"
+    );
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    assert!(h.app.overlay.is_none());
+    assert_eq!(h.app.target.label(), "demo:demo");
+}
+
+#[test]
+fn discovery_results_and_failures_reach_the_picker_and_status_bar() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Home, KeyModifiers::NONE);
+    let fx = h.key(KeyCode::Char('f'), KeyModifiers::CONTROL);
+    assert!(matches!(fx.as_slice(), [Effect::DiscoverModels(p)] if p.name == "mock"));
+    h.act(Action::ModelsDiscovered {
+        provider: "mock".into(),
+        result: Ok(vec!["gpt-4o".into(), "glm-4-plus".into()]),
+    });
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!()
+    };
+    assert!(p.fetching.is_none());
+    assert!(
+        p.entries()
+            .iter()
+            .any(|e| e.model.id == "glm-4-plus" && e.discovered)
+    );
+    assert!(
+        h.app
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("2 models, 1 not in the config")
+    );
+    assert_eq!(
+        h.app.discovered,
+        vec![(
+            "mock".to_string(),
+            vec!["gpt-4o".to_string(), "glm-4-plus".to_string()]
+        )]
+    );
+    h.act(Action::ModelsDiscovered {
+        provider: "mock".into(),
+        result: Err("401 from x".into()),
+    });
+    let n = h.app.notice.as_ref().unwrap();
+    assert!(n.is_error && n.text.contains("401 from x"));
+}
