@@ -396,29 +396,27 @@ fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
             .into_iter()
             .map(|l| l.url)
             .collect();
-        let got: Vec<String> = h
-            .app
-            .media
-            .items
-            .iter()
-            .map(|i| i.link.url.clone())
-            .collect();
+        let got: Vec<String> = item_urls(&h);
         assert_eq!(got, want, "after {} bytes", content.len());
     }
     h.act(Action::Stream {
         id,
         msg: StreamMsg::End(Ok(ReplyEnd::default())),
     });
-    let done: Vec<String> = h
-        .app
-        .media
-        .items
-        .iter()
-        .map(|i| i.link.url.clone())
-        .collect();
+    let done: Vec<String> = item_urls(&h);
     let want: Vec<String> = settled_links(&text, false)
         .into_iter()
         .map(|l| l.url)
         .collect();
     assert_eq!(done, want);
+}
+
+/// The URLs in the panel, newest first.
+fn item_urls(h: &H) -> Vec<String> {
+    h.app
+        .media
+        .items
+        .iter()
+        .map(|i| i.link.url.clone())
+        .collect()
 }
