@@ -44,6 +44,9 @@ pub struct MarkdownLines {
     memo: HighlightMemo,
 }
 
+/// Bytes of text searched for chunk boundaries at once.
+const WINDOW: usize = 64 * 1024;
+
 /// Bytes of the stable text kept to recognise it.
 const STABLE_END: usize = 64;
 
@@ -58,6 +61,18 @@ impl MarkdownLines {
     /// Brings the lines up to date with `text`. When `text` extends the text of the last call,
     /// only what follows the last stable boundary is rendered again.
     pub fn update(&mut self, text: &str, width: usize, gutter: &Span<'static>, theme: &Theme) {
+        self.update_in_windows(text, width, gutter, theme, WINDOW);
+    }
+
+    /// `update`, searching for boundaries `window` bytes at a time.
+    fn update_in_windows(
+        &mut self,
+        text: &str,
+        width: usize,
+        gutter: &Span<'static>,
+        theme: &Theme,
+        first_window: usize,
+    ) {
         if width != self.width || *gutter != self.gutter || !self.continues(text) {
             *self = Self {
                 width,
@@ -67,10 +82,31 @@ impl MarkdownLines {
         }
         let tail = &text[self.stable_len..];
         self.lines.truncate(self.stable_lines);
+        // Boundaries found in a prefix are boundaries of the whole text (see `boundaries`), so a
+        // long text is searched a window at a time: the parser's tree for a 10 MB reply laid out
+        // at once took 10 MB.
         let mut start = 0;
-        for b in boundaries(tail) {
-            self.push_chunk(&tail[start..b], theme);
-            start = b;
+        let mut window = first_window.max(1);
+        while start < tail.len() {
+            let mut end = start.saturating_add(window).min(tail.len());
+            while !tail.is_char_boundary(end) {
+                end += 1;
+            }
+            let found = boundaries(&tail[start..end]);
+            let from = start;
+            for b in &found {
+                self.push_chunk(&tail[start..from + b], theme);
+                start = from + b;
+            }
+            if end == tail.len() {
+                break;
+            }
+            // A block longer than the window (a long code block): look further.
+            window = if found.is_empty() {
+                window.saturating_mul(2)
+            } else {
+                first_window.max(1)
+            };
         }
         self.stable_lines = self.lines.len();
         self.stable_len += start;

@@ -162,3 +162,30 @@ fn a_streaming_code_block_is_highlighted_from_its_last_complete_line() {
         MarkdownLines::new(&text, 60, &gutter, &theme).lines()
     );
 }
+
+#[test]
+fn searching_for_boundaries_a_window_at_a_time_changes_nothing() {
+    let theme = Theme::dark();
+    let gutter = Span::raw("  ");
+    let mut long = String::new();
+    for doc in documents() {
+        long.push_str(doc);
+        long.push_str("\n\n");
+    }
+    // A code block longer than most windows, then more blocks.
+    long.push_str("```rust\n");
+    for i in 0..300 {
+        long.push_str(&format!("let x{i} = {i};\n"));
+    }
+    long.push_str("```\n\nafter the code\n\n- a\n- b\n");
+    let whole = {
+        let mut md = MarkdownLines::default();
+        md.update_in_windows(&long, 50, &gutter, &theme, usize::MAX);
+        md.lines().into_iter().map(owned).collect::<Vec<_>>()
+    };
+    for window in [1, 7, 64, 500, 4096] {
+        let mut md = MarkdownLines::default();
+        md.update_in_windows(&long, 50, &gutter, &theme, window);
+        assert_eq!(md.lines(), whole, "window {window}");
+    }
+}
