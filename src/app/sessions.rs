@@ -10,8 +10,9 @@ use chrono::{DateTime, Local};
 use super::browser::SessionBrowser;
 use super::{App, Effect, Notice, Overlay};
 use crate::backend::Target;
-use crate::chat::{Conversation, Role};
+use crate::chat::{Conversation, Message, Role};
 use crate::config::Config;
+use crate::store::links;
 use crate::store::slug::{file_stem, title_from_prompt};
 use crate::store::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent};
 use crate::store::transcript::{self, TranscriptMeta};
@@ -19,6 +20,11 @@ use crate::store::{SessionId, StoredSession};
 
 /// A streaming reply is written at least this often, so a crash loses at most this much.
 pub const CHECKPOINT: Duration = Duration::from_secs(1);
+/// A reply longer than this (content and reasoning bytes) is written as its start plus parts
+/// appended as it grows, instead of as one row rewritten every checkpoint.
+pub const LONG_BYTES: usize = 256 * 1024;
+/// A long reply is written whenever this much of it is unsaved, not only every `CHECKPOINT`.
+pub const CHECKPOINT_BYTES: usize = 1024 * 1024;
 /// After a failed write, wait this long before trying again (a full disk does not heal at once).
 pub const RETRY: Duration = Duration::from_secs(30);
 
@@ -36,6 +42,8 @@ pub struct Sessions {
     next_local: u64,
     /// Revision of each message as last sent to the store.
     saved: HashMap<u64, u64>,
+    /// Long replies being written in parts: content and reasoning bytes the store has.
+    parted: HashMap<u64, (usize, usize)>,
     last_checkpoint: Option<Instant>,
     retry_after: Option<Instant>,
     /// The database could not be opened: nothing is written this run.
@@ -59,6 +67,7 @@ impl Default for Sessions {
             current: SessionRef::New(0),
             next_local: 1,
             saved: HashMap::new(),
+            parted: HashMap::new(),
             last_checkpoint: None,
             retry_after: None,
             unavailable: false,
@@ -103,6 +112,7 @@ impl Sessions {
         self.current = SessionRef::New(self.next_local);
         self.next_local += 1;
         self.saved.clear();
+        self.parted.clear();
         self.last_checkpoint = None;
         self.title = None;
         self.transcript_path = None;
@@ -131,6 +141,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         || s.last_checkpoint
             .is_none_or(|t| now.duration_since(t) >= CHECKPOINT);
     let mut changed = Vec::new();
+    let mut appends = Vec::new();
     let mut known = 0;
     // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
     let msgs = &app.conv.messages;
@@ -146,14 +157,41 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
                 continue;
             }
         }
+        let stored = s.parted.get(&m.id).copied();
         if m.status.is_live() {
-            // An empty placeholder is not worth a row; a growing reply waits for its turn.
-            if (m.content.is_empty() && m.reasoning.is_empty()) || !due {
+            // An empty placeholder is not worth a row; a growing reply waits for its turn,
+            // unless a long one has a lot unsaved (so that no write copies much of it).
+            let size = m.content.len() + m.reasoning.len();
+            let behind = match stored {
+                Some((c, r)) => size.saturating_sub(c + r),
+                // Passing the long mark: start writing in parts now, with little to append.
+                None if size > LONG_BYTES => usize::MAX,
+                None => 0,
+            };
+            if (m.content.is_empty() && m.reasoning.is_empty())
+                || !(due || behind >= CHECKPOINT_BYTES)
+            {
                 continue;
             }
             s.last_checkpoint = Some(now);
         }
-        changed.push(m.clone());
+        match parted_write(m, stored) {
+            Some((head, append)) => {
+                // A long reply: its start as a row (once), the rest appended in parts.
+                changed.extend(head);
+                s.saved.insert(m.id, m.revision);
+                if m.status.is_live() {
+                    s.parted.insert(m.id, (m.content.len(), m.reasoning.len()));
+                } else {
+                    s.parted.remove(&m.id);
+                }
+                appends.push(append);
+            }
+            None => {
+                s.parted.remove(&m.id);
+                changed.push(m.clone());
+            }
+        }
     }
     if only.is_none() && known < s.saved.len() {
         let ids: HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
@@ -166,13 +204,14 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         gone.sort_unstable();
         for id in &gone {
             s.saved.remove(id);
+            s.parted.remove(id);
         }
         effects.push(Effect::Store(StoreCmd::DeleteMessages {
             session: s.current,
             seqs: gone,
         }));
     }
-    if changed.is_empty() {
+    if changed.is_empty() && appends.is_empty() {
         return;
     }
     for m in &changed {
@@ -188,11 +227,92 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         model: app.target.label(),
         created: started(&app.conv),
     };
-    effects.push(Effect::Store(StoreCmd::Save {
-        session: s.current,
-        meta,
-        messages: changed,
-    }));
+    if !changed.is_empty() {
+        effects.push(Effect::Store(StoreCmd::Save {
+            session: s.current,
+            meta: meta.clone(),
+            messages: changed,
+        }));
+    }
+    // After the Save: an append needs its message's row.
+    for a in appends {
+        effects.push(Effect::Store(StoreCmd::Append {
+            session: s.current,
+            meta: meta.clone(),
+            seq: a.seq,
+            content: a.content,
+            reasoning: a.reasoning,
+            finish: a.finish,
+        }));
+    }
+}
+
+/// Text of a long message past what the store has, and its final state once it is done.
+struct Append {
+    seq: u64,
+    content: String,
+    reasoning: String,
+    finish: Option<Box<(Message, String)>>,
+}
+
+/// How a long message is written: `None` for a whole-row write (short, or no longer growing
+/// from what was stored); otherwise the row to write first (when not yet parted) and the text
+/// to append. `stored`: bytes of content and reasoning the store already has in parts.
+fn parted_write(m: &Message, stored: Option<(usize, usize)>) -> Option<(Option<Message>, Append)> {
+    let grows_from =
+        |(c, r): (usize, usize)| m.content.is_char_boundary(c) && m.reasoning.is_char_boundary(r);
+    let (head, (c, r)) = match stored {
+        Some(at) if grows_from(at) => (None, at),
+        Some(_) => return None,
+        // Only a reply that is still streaming starts being written in parts.
+        None if m.status.is_live() && m.content.len() + m.reasoning.len() > LONG_BYTES => {
+            let c = floor_boundary(&m.content, LONG_BYTES);
+            let r = floor_boundary(&m.reasoning, LONG_BYTES);
+            let row = Message {
+                content: m.content[..c].to_string(),
+                reasoning: m.reasoning[..r].to_string(),
+                model: m.model.clone(),
+                status: m.status.clone(),
+                finish_reason: m.finish_reason.clone(),
+                citations: m.citations.clone(),
+                ..*m
+            };
+            (Some(row), (c, r))
+        }
+        None => return None,
+    };
+    let finish = (!m.status.is_live()).then(|| {
+        let meta = Message {
+            content: String::new(),
+            reasoning: String::new(),
+            model: m.model.clone(),
+            status: m.status.clone(),
+            finish_reason: m.finish_reason.clone(),
+            citations: m.citations.clone(),
+            ..*m
+        };
+        let media =
+            serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into());
+        Box::new((meta, media))
+    });
+    Some((
+        head,
+        Append {
+            seq: m.id,
+            content: m.content[c..].to_string(),
+            reasoning: m.reasoning[r..].to_string(),
+            finish,
+        },
+    ))
+}
+
+/// The largest char boundary of `s` at most `max` bytes in.
+fn floor_boundary(s: &str, max: usize) -> usize {
+    let mut at = max.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Writes everything pending (live reply included), then detaches: the next message starts a
@@ -329,8 +449,9 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
             }
         }
         StoreEvent::WriteFailed(why) => {
-            // Everything is re-sent on the retry: the store upserts, so nothing doubles.
+            // Everything is re-sent on the retry, whole: the store upserts, so nothing doubles.
             s.saved.clear();
+            s.parted.clear();
             s.retry_after = Some(now + RETRY);
             s.warning = Some("not saving".into());
             app.notice = error(format!("not saved (kept in memory, retrying): {why}"));

@@ -421,3 +421,69 @@ fn with_saving_off_nothing_is_written() {
     h.piece(id, "a", Duration::from_secs(2));
     assert!(store_cmds(&h.finish(id)).is_empty());
 }
+
+#[test]
+fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
+    let mut h = H::new();
+    let (id, first) = h.send("写一篇很长的文章");
+    let mut cmds: Vec<StoreCmd> = store_cmds(&first).into_iter().cloned().collect();
+    // 1.2 MB of CJK text (3-byte chars, so cuts fall inside characters) in 20 KB pieces.
+    let piece: String = "长文本的一段，包含中文。".repeat(570);
+    for i in 0..60 {
+        let fx = h.piece(id, &format!("{i}{piece}\n"), Duration::from_millis(100));
+        cmds.extend(store_cmds(&fx).into_iter().cloned());
+    }
+    cmds.extend(store_cmds(&h.finish(id)).into_iter().cloned());
+    let reply = h.app.conv.messages.last().expect("the reply").clone();
+    assert!(reply.content.len() > 1_000_000);
+
+    // No write carries more of the reply than its start, or than a checkpoint's worth.
+    let mut appended = 0;
+    for cmd in &cmds {
+        match cmd {
+            StoreCmd::Save { messages, .. } => {
+                for m in messages.iter().filter(|m| m.id == id) {
+                    assert!(m.content.len() <= LONG_BYTES, "{} bytes", m.content.len());
+                }
+            }
+            StoreCmd::Append { seq, content, .. } => {
+                assert_eq!(*seq, id);
+                assert!(
+                    content.len() <= 2 * CHECKPOINT_BYTES,
+                    "{} bytes",
+                    content.len()
+                );
+                appended += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(appended >= 2, "{appended} appends");
+    let Some(StoreCmd::Append {
+        finish: Some(finish),
+        ..
+    }) = cmds.last()
+    else {
+        panic!("the last write finishes the reply");
+    };
+    let (done, media) = &**finish;
+    assert_eq!(done.status, Status::Done);
+    assert_eq!(media, "[]");
+
+    // Played into a real store, the reply reads back whole.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("ecochat.db");
+    let store = crate::store::task::StoreHandle::spawn(Some(db.clone()), |ev| {
+        assert!(!matches!(ev, StoreEvent::WriteFailed(_)), "{ev:?}");
+    });
+    for cmd in cmds {
+        store.send(cmd);
+    }
+    store.shutdown();
+    let store = crate::store::Store::open(&db).expect("the database");
+    let session = store.latest().expect("query").expect("a session");
+    let loaded = store.load(session).expect("the session");
+    let back = loaded.messages.last().expect("the reply");
+    assert_eq!(back.content, reply.content);
+    assert_eq!(back.status, Status::Done);
+}

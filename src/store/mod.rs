@@ -194,6 +194,33 @@ impl Store {
         Ok(())
     }
 
+    /// Appends text to message `seq` (whose row exists) as parts, and with `finish` writes its
+    /// final state except the text (and its media links as JSON): a long reply is never copied
+    /// whole to the store.
+    pub fn append_to_message(
+        &mut self,
+        session: SessionId,
+        model: &str,
+        seq: u64,
+        text: (&str, &str),
+        finish: Option<(&Message, &str)>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE sessions SET model = ?2, updated = max(updated, ?3) WHERE id = ?1",
+            params![session, model, Local::now().timestamp_millis()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(session));
+        }
+        rows::append_parts(&tx, session, seq, text.0, text.1)?;
+        if let Some((m, media)) = finish {
+            rows::finish_parted(&tx, session, m, media)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Removes messages (a regenerated reply replaces the old one).
     pub fn delete_messages(&mut self, session: SessionId, seqs: &[u64]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
@@ -202,6 +229,7 @@ impl Store {
                 "DELETE FROM messages WHERE session_id = ?1 AND seq = ?2",
                 params![session, *seq as i64],
             )?;
+            rows::delete_parts(&tx, session, *seq)?;
         }
         tx.commit()?;
         Ok(())
@@ -254,6 +282,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         // Explicitly, so the index triggers see every message go.
         tx.execute("DELETE FROM messages WHERE session_id = ?1", [id])?;
+        tx.execute("DELETE FROM message_parts WHERE session_id = ?1", [id])?;
         let n = tx.execute("DELETE FROM sessions WHERE id = ?1", [id])?;
         if n == 0 {
             return Err(StoreError::NotFound(id));

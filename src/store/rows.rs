@@ -10,8 +10,12 @@ use crate::chat::{Message, Role, Status};
 /// What a reply that was still arriving when ecochat stopped is shown as.
 pub const STOPPED_MID_REPLY: &str = "ecochat stopped before the reply finished";
 
-/// Inserts or updates one message row.
+/// Most bytes of one part of a long message's text.
+pub const PART_BYTES: usize = 256 * 1024;
+
+/// Inserts or updates one message row, with all of its text (parts written before are dropped).
 pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()> {
+    delete_parts(conn, session, m.id)?;
     let (status, error) = status_text(&m.status);
     // Links only matter once the text is final; a checkpoint of a live reply skips the scan.
     let media = if m.status.is_live() {
@@ -57,6 +61,93 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
     Ok(())
 }
 
+/// Drops the parts of message `seq`.
+pub fn delete_parts(conn: &Connection, session: i64, seq: u64) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM message_parts WHERE session_id = ?1 AND seq = ?2",
+        params![session, seq as i64],
+    )?;
+    Ok(())
+}
+
+/// Appends `content` and `reasoning` to message `seq` as parts of at most `PART_BYTES` each.
+pub fn append_parts(
+    conn: &Connection,
+    session: i64,
+    seq: u64,
+    content: &str,
+    reasoning: &str,
+) -> rusqlite::Result<()> {
+    let next: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(part) + 1, 0) FROM message_parts WHERE session_id = ?1 AND seq = ?2",
+        params![session, seq as i64],
+        |r| r.get(0),
+    )?;
+    let (mut content, mut reasoning) = (content, reasoning);
+    let mut part = next;
+    while !content.is_empty() || !reasoning.is_empty() {
+        let (c, c_rest) = content.split_at(cut(content, PART_BYTES));
+        let (r, r_rest) = reasoning.split_at(cut(reasoning, PART_BYTES));
+        conn.execute(
+            "INSERT INTO message_parts (session_id, seq, part, content, reasoning)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![session, seq as i64, part, c, r],
+        )?;
+        (content, reasoning, part) = (c_rest, r_rest, part + 1);
+    }
+    Ok(())
+}
+
+/// The largest char boundary of `s` at most `max` bytes in (at least one char).
+fn cut(s: &str, max: usize) -> usize {
+    if s.len() <= max {
+        return s.len();
+    }
+    let mut at = max;
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    if at == 0 {
+        s.chars().next().map_or(0, char::len_utf8)
+    } else {
+        at
+    }
+}
+
+/// Writes the final state of a message whose text is in parts: everything but the text.
+pub fn finish_parted(
+    conn: &Connection,
+    session: i64,
+    m: &Message,
+    media: &str,
+) -> rusqlite::Result<()> {
+    let (status, error) = status_text(&m.status);
+    let citations = serde_json::to_string(&m.citations).unwrap_or_else(|_| "[]".into());
+    let u = m.usage;
+    conn.execute(
+        "UPDATE messages SET model = ?3, status = ?4, error = ?5, finish_reason = ?6,
+             truncated = ?7, prompt_tokens = ?8, completion_tokens = ?9, total_tokens = ?10,
+             reasoning_tokens = ?11, citations = ?12, media = ?13
+         WHERE session_id = ?1 AND seq = ?2",
+        params![
+            session,
+            m.id as i64,
+            m.model,
+            status,
+            error,
+            m.finish_reason,
+            m.truncated,
+            u.map(|u| u.prompt_tokens as i64),
+            u.map(|u| u.completion_tokens as i64),
+            u.map(|u| u.total_tokens as i64),
+            u.and_then(|u| u.reasoning_tokens).map(|n| n as i64),
+            citations,
+            media,
+        ],
+    )?;
+    Ok(())
+}
+
 /// Every message of `session`, oldest first.
 pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message>> {
     let mut stmt = conn.prepare(
@@ -66,8 +157,28 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
          FROM messages WHERE session_id = ?1 ORDER BY seq",
     )?;
     let mut clock = LocalClock::default();
-    stmt.query_map([session], |r| message(r, &mut clock))?
-        .collect()
+    let mut messages: Vec<Message> = stmt
+        .query_map([session], |r| message(r, &mut clock))?
+        .collect::<rusqlite::Result<_>>()?;
+    // A long message's text goes on in its parts.
+    let mut parts = conn.prepare(
+        "SELECT seq, content, reasoning FROM message_parts WHERE session_id = ?1
+         ORDER BY seq, part",
+    )?;
+    let mut rows = parts.query([session])?;
+    let mut at = 0;
+    while let Some(row) = rows.next()? {
+        let seq = row.get::<_, i64>(0)? as u64;
+        // Both lists are in seq order: walk forward to the message.
+        while messages.get(at).is_some_and(|m| m.id < seq) {
+            at += 1;
+        }
+        if let Some(m) = messages.get_mut(at).filter(|m| m.id == seq) {
+            m.content.push_str(row.get_ref(1)?.as_str()?);
+            m.reasoning.push_str(row.get_ref(2)?.as_str()?);
+        }
+    }
+    Ok(messages)
 }
 
 /// Unix milliseconds to local time for rows in time order. Asking chrono for the local offset

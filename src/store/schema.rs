@@ -56,6 +56,17 @@ pub const MIGRATIONS: &[&str] = &[
         VALUES (new.id, new.content, new.reasoning);
     END;
     INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');",
+    // 3: the text of a long reply beyond its first part, appended while it streams instead of
+    // rewriting (and re-indexing) the whole growing row every checkpoint. A message's text is
+    // its row's text followed by its parts in order; the row (and the index) keep the start.
+    "CREATE TABLE message_parts (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        part INTEGER NOT NULL,
+        content TEXT NOT NULL,
+        reasoning TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq, part)
+    ) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

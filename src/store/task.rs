@@ -41,6 +41,16 @@ pub enum StoreCmd {
         meta: SessionMeta,
         messages: Vec<Message>,
     },
+    /// Append text to a long message already saved, and with `finish` write its final state
+    /// (the message's text is not read: it is in the store already) and media links as JSON.
+    Append {
+        session: SessionRef,
+        meta: SessionMeta,
+        seq: u64,
+        content: String,
+        reasoning: String,
+        finish: Option<Box<(Message, String)>>,
+    },
     /// Remove messages the conversation no longer has.
     DeleteMessages {
         session: SessionRef,
@@ -152,7 +162,10 @@ fn run(db: Option<PathBuf>, rx: &mpsc::Receiver<StoreCmd>, sink: &dyn Fn(StoreEv
     let mut created: HashMap<u64, SessionId> = HashMap::new();
     let mut failing = false;
     while let Ok(cmd) = rx.recv() {
-        let write = matches!(cmd, StoreCmd::Save { .. } | StoreCmd::DeleteMessages { .. });
+        let write = matches!(
+            cmd,
+            StoreCmd::Save { .. } | StoreCmd::Append { .. } | StoreCmd::DeleteMessages { .. }
+        );
         let event = handle(store.as_mut(), &mut created, cmd);
         let failed = matches!(event, Some(StoreEvent::WriteFailed(_)));
         if let Some(event) = event {
@@ -216,6 +229,23 @@ fn handle(
                 (SessionRef::New(local), true) => Some(StoreEvent::Created { local, id }),
                 _ => None,
             }
+        }
+        StoreCmd::Append {
+            session,
+            meta,
+            seq,
+            content,
+            reasoning,
+            finish,
+        } => {
+            let (id, _) = match resolve(store, created, session, &meta) {
+                Ok(found) => found,
+                Err(e) => return Some(StoreEvent::WriteFailed(e)),
+            };
+            let finish = finish.as_deref().map(|(m, media)| (m, media.as_str()));
+            let result =
+                store.append_to_message(id, &meta.model, seq, (&content, &reasoning), finish);
+            result.err().map(|e| StoreEvent::WriteFailed(e.to_string()))
         }
         StoreCmd::DeleteMessages { session, seqs } => {
             let id = match session {

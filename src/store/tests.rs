@@ -281,3 +281,71 @@ fn the_database_file_is_private() {
     assert_eq!(mode, 0o600);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
+
+#[test]
+fn a_reply_written_in_parts_reads_back_whole_and_rewrites_and_deletes_drop_the_parts() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = new_session(&mut store, "长文");
+    let mut live = reply(2, "开头");
+    live.reasoning = "想".into();
+    live.status = Status::Streaming;
+    store
+        .save_messages(id, "mock:m", &[user(1, "写"), live.clone()])
+        .unwrap();
+    // 600 KB of 3-byte characters: split into parts at character boundaries.
+    let long = "段".repeat(200_000);
+    store
+        .append_to_message(id, "mock:m", 2, (&long, "再想"), None)
+        .unwrap();
+    let parts: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM message_parts", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(parts, 3);
+    // Stopped here, it loads as what arrived, marked interrupted.
+    let back = &store.load(id).unwrap().messages[1];
+    assert_eq!(back.content, format!("开头{long}"));
+    assert_eq!(back.reasoning, "想再想");
+    assert!(matches!(back.status, Status::Interrupted(_)));
+
+    let mut done = live.clone();
+    done.status = Status::Done;
+    done.usage = Some(Usage {
+        prompt_tokens: 1,
+        completion_tokens: 2,
+        total_tokens: 3,
+        reasoning_tokens: None,
+    });
+    store
+        .append_to_message(id, "mock:m", 2, ("结尾", ""), Some((&done, "[]")))
+        .unwrap();
+    let back = &store.load(id).unwrap().messages[1];
+    assert_eq!(back.content, format!("开头{long}结尾"));
+    assert_eq!(back.status, Status::Done);
+    assert_eq!(back.usage, done.usage);
+    // The start is what the search index has.
+    assert_eq!(store.search("开头", 10).unwrap().len(), 1);
+
+    let count = |store: &Store| -> i64 {
+        store
+            .conn
+            .query_row("SELECT COUNT(*) FROM message_parts", [], |r| r.get(0))
+            .unwrap()
+    };
+    // A whole-row write replaces the text: the parts go.
+    store.save_messages(id, "mock:m", &[done.clone()]).unwrap();
+    assert_eq!(count(&store), 0);
+    assert_eq!(store.load(id).unwrap().messages[1].content, "开头");
+    // Deleting the message or the session takes its parts along.
+    store
+        .append_to_message(id, "mock:m", 2, ("x", ""), None)
+        .unwrap();
+    store.delete_messages(id, &[2]).unwrap();
+    assert_eq!(count(&store), 0);
+    store.save_messages(id, "mock:m", &[live.clone()]).unwrap();
+    store
+        .append_to_message(id, "mock:m", 2, ("x", ""), None)
+        .unwrap();
+    store.delete_session(id).unwrap();
+    assert_eq!(count(&store), 0);
+}

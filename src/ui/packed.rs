@@ -15,8 +15,10 @@ use ratatui::text::{Line, Span};
 #[derive(Debug, Clone, Default)]
 pub struct PackedLines {
     text: String,
-    /// Per span: where its text ends in `text`, and its style's index in `styles`.
-    spans: Vec<(u32, u16)>,
+    /// Per span: where its text ends in `text` (two vectors: a tuple would be padded to 8).
+    span_ends: Vec<u32>,
+    /// Per span: its style's index in `styles`.
+    span_styles: Vec<u16>,
     /// Per line: where its spans end in `spans`.
     lines: Vec<u32>,
     styles: Vec<Style>,
@@ -29,19 +31,29 @@ impl PackedLines {
     pub fn push(&mut self, line: &Line<'_>) {
         debug_assert!(line.style == Style::default() && line.alignment.is_none());
         let fits = self.text.len().saturating_add(line.width() * 4) < u32::MAX as usize
-            && self.spans.len().saturating_add(line.spans.len()) < u32::MAX as usize;
+            && self.span_ends.len().saturating_add(line.spans.len()) < u32::MAX as usize;
         if !fits {
             return;
         }
+        let first = self.span_ends.len();
         for span in &line.spans {
             if span.content.is_empty() {
                 continue;
             }
             let style = self.style_id(span.style);
             self.text.push_str(&span.content);
-            self.spans.push((self.text.len() as u32, style));
+            let end = self.text.len() as u32;
+            // Neighbours in one style draw the same as one span (wrapping splits text at words).
+            if self.span_ends.len() > first && self.span_styles.last() == Some(&style) {
+                if let Some(last) = self.span_ends.last_mut() {
+                    *last = end;
+                }
+            } else {
+                self.span_ends.push(end);
+                self.span_styles.push(style);
+            }
         }
-        self.lines.push(self.spans.len() as u32);
+        self.lines.push(self.span_ends.len() as u32);
     }
 
     /// Appends every line of `lines`.
@@ -68,8 +80,9 @@ impl PackedLines {
         }
         self.lines.truncate(n);
         let spans = self.lines.last().map_or(0, |&e| e as usize);
-        self.spans.truncate(spans);
-        let text = self.spans.last().map_or(0, |&(e, _)| e as usize);
+        self.span_ends.truncate(spans);
+        self.span_styles.truncate(spans);
+        let text = self.span_ends.last().map_or(0, |&e| e as usize);
         self.text.truncate(text);
     }
 
@@ -90,10 +103,11 @@ impl PackedLines {
             spans.push(Span::styled(lead.content.as_ref(), lead.style));
         }
         let mut from = match start.checked_sub(1) {
-            Some(prev) => self.spans[prev].0 as usize,
+            Some(prev) => self.span_ends[prev] as usize,
             None => 0,
         };
-        for &(to, style) in &self.spans[start..end] {
+        let styles = &self.span_styles[start..end];
+        for (&to, &style) in self.span_ends[start..end].iter().zip(styles) {
             let to = to as usize;
             spans.push(Span {
                 content: Cow::Borrowed(&self.text[from..to]),
@@ -111,7 +125,8 @@ impl PackedLines {
     /// Bytes held, for the memory benchmarks.
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
-            + self.spans.capacity() * std::mem::size_of::<(u32, u16)>()
+            + self.span_ends.capacity() * std::mem::size_of::<u32>()
+            + self.span_styles.capacity() * std::mem::size_of::<u16>()
             + self.lines.capacity() * std::mem::size_of::<u32>()
             + self.styles.capacity() * std::mem::size_of::<Style>()
     }
@@ -165,16 +180,15 @@ mod tests {
             .collect()
     }
 
-    fn without_empty_spans(lines: Vec<Line<'static>>) -> Vec<Line<'static>> {
+    /// Each line as (character, style) pairs: what a line draws, whatever its span cuts.
+    fn cells(lines: &[Line<'_>]) -> Vec<Vec<(char, Style)>> {
         lines
-            .into_iter()
+            .iter()
             .map(|l| {
-                Line::from(
-                    l.spans
-                        .into_iter()
-                        .filter(|s| !s.content.is_empty())
-                        .collect::<Vec<_>>(),
-                )
+                l.spans
+                    .iter()
+                    .flat_map(|s| s.content.chars().map(move |c| (c, s.style)))
+                    .collect()
             })
             .collect()
     }
@@ -184,7 +198,7 @@ mod tests {
         let mut p = PackedLines::default();
         p.extend(sample());
         assert_eq!(p.len(), 4);
-        assert_eq!(unpacked(&p, &Span::raw("")), without_empty_spans(sample()));
+        assert_eq!(cells(&unpacked(&p, &Span::raw(""))), cells(&sample()));
         assert!(p.get(4, &Span::raw("")).is_none());
         // Two spans share the red style.
         assert_eq!(p.styles.len(), 3);
@@ -196,13 +210,33 @@ mod tests {
         p.extend(sample());
         let lead = Span::styled("▍ ", Style::new().fg(Color::Blue));
         let got = unpacked(&p, &lead);
-        for (line, want) in got.iter().zip(without_empty_spans(sample())) {
+        for (line, want) in got.iter().zip(cells(&sample())) {
             assert_eq!(
                 line.spans[0],
                 Span::styled("▍ ", Style::new().fg(Color::Blue))
             );
-            assert_eq!(line.spans[1..], want.spans[..]);
+            assert_eq!(cells(&[Line::from(line.spans[1..].to_vec())])[0], want);
         }
+    }
+
+    #[test]
+    fn neighbours_in_one_style_become_one_span_but_lines_stay_apart() {
+        let mut p = PackedLines::default();
+        p.push(&Line::from(vec![
+            Span::raw("a "),
+            Span::raw("b"),
+            Span::styled("c", Style::new().fg(Color::Red)),
+        ]));
+        p.push(&Line::from(vec![Span::raw("d")]));
+        assert_eq!(p.span_ends.len(), 3);
+        let none = Span::raw("");
+        let first = p.get(0, &none).expect("line 0");
+        assert_eq!(first.spans.len(), 2);
+        assert_eq!(first.spans[0].content, "a b");
+        assert_eq!(
+            p.get(1, &Span::raw("")).expect("line 1").spans[0].content,
+            "d"
+        );
     }
 
     #[test]
@@ -235,7 +269,7 @@ mod tests {
             p.push(&line);
         }
         let text: usize = line.spans.iter().map(|s| s.content.len()).sum();
-        // Text, three spans of 8 bytes and a line end per line, with Vec growth slack.
-        assert!(p.heap_bytes() <= 2 * 10_000 * (text + 3 * 8 + 4));
+        // Text, three spans of 6 bytes and a line end per line, with Vec growth slack.
+        assert!(p.heap_bytes() <= 2 * 10_000 * (text + 3 * 6 + 4));
     }
 }
