@@ -92,6 +92,28 @@ fn stream_frame_scrolled_up(bencher: Bencher, n: usize) {
     stream_frames(bencher, n, true);
 }
 
+/// The end of a 500-piece reply, scrolled up a page: `update` with the reply's end, then the
+/// frame. What follows the server's last byte.
+#[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
+fn reply_end_scrolled_up(bencher: Bencher, n: usize) {
+    bencher
+        .with_inputs(|| {
+            let (mut app, terminal, id) = streaming_app(n);
+            let page_up = KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE);
+            update(&mut app, Action::Key(page_up), Instant::now());
+            for i in 0..500 {
+                let msg = StreamMsg::Event(StreamEvent::Content(piece(i)));
+                update(&mut app, Action::Stream { id, msg }, Instant::now());
+            }
+            (app, terminal, id)
+        })
+        .bench_local_refs(|(app, terminal, id)| {
+            let msg = StreamMsg::End(Ok(Default::default()));
+            update(app, Action::Stream { id: *id, msg }, Instant::now());
+            terminal.draw(|f| ui::render(app, f)).map(|_| ())
+        });
+}
+
 /// The first frame after loading `n` messages: what a resumed session costs at start-up.
 #[divan::bench(args = SIZES, sample_count = 10, sample_size = 1)]
 fn first_frame(bencher: Bencher, n: usize) {

@@ -42,6 +42,9 @@ pub struct Stream {
     /// From the first byte of the answer: the stream's own cost, without the request upload.
     pub first_byte_to_screen: Duration,
     pub last_byte_to_screen: Duration,
+    /// Until the status bar shows the reply finished (its usage): what a scrolled-up pane,
+    /// which cannot show the last chunk, is timed by.
+    pub last_byte_to_done: Duration,
     /// ecochat's threads' time waiting for a CPU between Enter and the screen showing the end.
     pub waited: Duration,
 }
@@ -157,6 +160,9 @@ pub fn stream(proxy: &Proxy, stored: Option<&Path>, scrolled_up: bool) -> Stream
     wait_screen(&t, "the typed prompt", |s| s.contains("go"));
     proxy.reset();
     let pid = t.app_pid();
+    // Start-up work on spare threads (syntax data, the patterns of the history's code) is
+    // done before the clock starts: the budget is about the stream, not a race with it.
+    wait_idle(pid);
     let (_, wait_before) = sched(pid, None);
     let enter = Instant::now();
     if scrolled_up {
@@ -164,12 +170,13 @@ pub fn stream(proxy: &Proxy, stored: Option<&Path>, scrolled_up: bool) -> Stream
     } else {
         t.keys(&["Enter"]);
     }
-    let seen = if scrolled_up {
-        wait_screen(&t, "the final usage", |s| {
-            crate::tmux::status_line(s).contains(DONE_USAGE)
-        })
+    let done = |s: &str| crate::tmux::status_line(s).contains(DONE_USAGE);
+    let (seen, done_at) = if scrolled_up {
+        let at = wait_screen(&t, "the final usage", done);
+        (at, at)
     } else {
-        wait_screen(&t, "the last chunk", |s| flat(s).contains(LAST_PIECE))
+        let seen = wait_screen(&t, "the last chunk", |s| flat(s).contains(LAST_PIECE));
+        (seen, wait_screen(&t, "the final usage", done))
     };
     let (_, wait_after) = sched(pid, None);
     if scrolled_up {
@@ -185,7 +192,22 @@ pub fn stream(proxy: &Proxy, stored: Option<&Path>, scrolled_up: bool) -> Stream
         enter_to_screen: seen.saturating_duration_since(enter),
         first_byte_to_screen: seen.saturating_duration_since(first),
         last_byte_to_screen: seen.saturating_duration_since(last),
+        last_byte_to_done: done_at.saturating_duration_since(last),
         waited: wait_after.saturating_sub(wait_before),
+    }
+}
+
+/// Waits (at most `TIMEOUT`) until ecochat used no CPU for 200 ms.
+fn wait_idle(pid: u32) {
+    let start = Instant::now();
+    let mut last = sched(pid, None).0;
+    while start.elapsed() < TIMEOUT {
+        std::thread::sleep(Duration::from_millis(200));
+        let now = sched(pid, None).0;
+        if now == last {
+            return;
+        }
+        last = now;
     }
 }
 
