@@ -83,7 +83,10 @@ fn main() {
             a_last,
             Duration::from_millis(50),
         ));
-        rows.push(Row::info("(a) server's last byte -> reply done (status bar)", a_done));
+        rows.push(Row::info(
+            "(a) server's last byte -> reply done (status bar)",
+            a_done,
+        ));
         rows.push(Row::info(
             "(a) ... ecochat waiting for a busy CPU meanwhile",
             median(a.iter().map(|s| s.waited)),

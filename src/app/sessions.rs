@@ -176,12 +176,12 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
             s.last_checkpoint = Some(now);
         }
         match parted_write(m, stored) {
-            Some((head, append)) => {
+            Some((head, append, written)) => {
                 // A long reply: its start as a row (once), the rest appended in parts.
                 changed.extend(head);
                 s.saved.insert(m.id, m.revision);
                 if m.status.is_live() {
-                    s.parted.insert(m.id, (m.content.len(), m.reasoning.len()));
+                    s.parted.insert(m.id, written);
                 } else {
                     s.parted.remove(&m.id);
                 }
@@ -258,7 +258,10 @@ struct Append {
 /// How a long message is written: `None` for a whole-row write (short, or no longer growing
 /// from what was stored); otherwise the row to write first (when not yet parted) and the text
 /// to append. `stored`: bytes of content and reasoning the store already has in parts.
-fn parted_write(m: &Message, stored: Option<(usize, usize)>) -> Option<(Option<Message>, Append)> {
+fn parted_write(
+    m: &Message,
+    stored: Option<(usize, usize)>,
+) -> Option<(Option<Message>, Append, (usize, usize))> {
     let grows_from =
         |(c, r): (usize, usize)| m.content.is_char_boundary(c) && m.reasoning.is_char_boundary(r);
     let (head, (c, r)) = match stored {
@@ -266,8 +269,8 @@ fn parted_write(m: &Message, stored: Option<(usize, usize)>) -> Option<(Option<M
         Some(_) => return None,
         // Only a reply that is still streaming starts being written in parts.
         None if m.status.is_live() && m.content.len() + m.reasoning.len() > LONG_BYTES => {
-            let c = floor_boundary(&m.content, LONG_BYTES);
-            let r = floor_boundary(&m.reasoning, LONG_BYTES);
+            let c = line_end(&m.content, 0, floor_boundary(&m.content, LONG_BYTES));
+            let r = line_end(&m.reasoning, 0, floor_boundary(&m.reasoning, LONG_BYTES));
             let row = Message {
                 content: m.content[..c].to_string(),
                 reasoning: m.reasoning[..r].to_string(),
@@ -295,15 +298,32 @@ fn parted_write(m: &Message, stored: Option<(usize, usize)>) -> Option<(Option<M
             serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into());
         Box::new((meta, media))
     });
+    // A live reply's parts end at line ends (search looks inside parts, and a word is never
+    // cut in two); the rest of the line waits for the next write.
+    let (c_end, r_end) = if m.status.is_live() {
+        (
+            line_end(&m.content, c, m.content.len()),
+            line_end(&m.reasoning, r, m.reasoning.len()),
+        )
+    } else {
+        (m.content.len(), m.reasoning.len())
+    };
     Some((
         head,
         Append {
             seq: m.id,
-            content: m.content[c..].to_string(),
-            reasoning: m.reasoning[r..].to_string(),
+            content: m.content[c..c_end].to_string(),
+            reasoning: m.reasoning[r..r_end].to_string(),
             finish,
         },
+        (c_end, r_end),
     ))
+}
+
+/// The end of the last complete line of `s[from..to]` (`to` when there is none: one very long
+/// line is still written).
+fn line_end(s: &str, from: usize, to: usize) -> usize {
+    s[from..to].rfind('\n').map_or(to, |i| from + i + 1)
 }
 
 /// The largest char boundary of `s` at most `max` bytes in.

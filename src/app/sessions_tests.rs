@@ -430,7 +430,12 @@ fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
     // 1.2 MB of CJK text (3-byte chars, so cuts fall inside characters) in 20 KB pieces.
     let piece: String = "长文本的一段，包含中文。".repeat(570);
     for i in 0..60 {
-        let fx = h.piece(id, &format!("{i}{piece}\n"), Duration::from_millis(100));
+        // Pieces end inside a line, as streamed text does.
+        let fx = h.piece(
+            id,
+            &format!("{i}{piece}\n第{i}行"),
+            Duration::from_millis(100),
+        );
         cmds.extend(store_cmds(&fx).into_iter().cloned());
     }
     cmds.extend(store_cmds(&h.finish(id)).into_iter().cloned());

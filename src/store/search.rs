@@ -69,27 +69,25 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
         args.push(Value::Text(v));
         format!("?{}", args.len())
     };
+    // Every term must be in the message: in its row (through the index for three characters
+    // or more, which the trigram tokenizer needs) or in the parts of a long reply (by LIKE:
+    // only long replies have parts, so this reads little).
     let mut message_conds = Vec::new();
-    let long: Vec<&str> = terms
-        .iter()
-        .copied()
-        .filter(|t| t.chars().count() >= 3)
-        .collect();
-    if !long.is_empty() {
-        let fts = long
-            .iter()
-            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" AND ");
-        message_conds.push(format!(
-            "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {})",
-            arg(fts)
-        ));
-    }
-    for t in terms.iter().filter(|t| t.chars().count() < 3) {
+    for t in &terms {
         let p = arg(like_pattern(t));
+        let in_row = if t.chars().count() >= 3 {
+            let phrase = format!("\"{}\"", t.replace('"', "\"\""));
+            format!(
+                "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH {})",
+                arg(phrase)
+            )
+        } else {
+            format!("(m.content LIKE {p} ESCAPE '\\' OR m.reasoning LIKE {p} ESCAPE '\\')")
+        };
         message_conds.push(format!(
-            "(m.content LIKE {p} ESCAPE '\\' OR m.reasoning LIKE {p} ESCAPE '\\')"
+            "({in_row} OR EXISTS (SELECT 1 FROM message_parts p
+                 WHERE p.session_id = m.session_id AND p.seq = m.seq
+                   AND (p.content LIKE {p} ESCAPE '\\' OR p.reasoning LIKE {p} ESCAPE '\\')))"
         ));
     }
     let title_conds: Vec<String> = terms
@@ -119,19 +117,46 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut text = conn.prepare("SELECT content, reasoning FROM messages WHERE id = ?1")?;
+    let mut parts = conn.prepare(
+        "SELECT p.content, p.reasoning FROM message_parts p
+         JOIN messages m ON p.session_id = m.session_id AND p.seq = m.seq
+         WHERE m.id = ?1 ORDER BY p.part",
+    )?;
     let mut hits = Vec::with_capacity(found.len());
     for (session, hit) in found {
         let snippet = match hit {
             Some(id) => {
                 let (content, reasoning): (String, String) =
                     text.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                matching_line(&content, &terms).or_else(|| matching_line(&reasoning, &terms))
+                match matching_line(&content, &terms).or_else(|| matching_line(&reasoning, &terms))
+                {
+                    Some(line) => Some(line),
+                    None => part_line(&mut parts, id, &terms)?,
+                }
             }
             None => None,
         };
         hits.push(SearchHit { session, snippet });
     }
     Ok(hits)
+}
+
+/// The first line of a long reply's parts that matches, read a part at a time.
+fn part_line(
+    parts: &mut rusqlite::Statement<'_>,
+    message: i64,
+    terms: &[&str],
+) -> Result<Option<String>, StoreError> {
+    let mut rows = parts.query([message])?;
+    while let Some(row) = rows.next()? {
+        for col in 0..2 {
+            let text = row.get_ref(col)?.as_str().map_err(rusqlite::Error::from)?;
+            if let Some(line) = matching_line(text, terms) {
+                return Ok(Some(line));
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// `%term%` with LIKE's own wildcards escaped.

@@ -323,8 +323,15 @@ fn a_reply_written_in_parts_reads_back_whole_and_rewrites_and_deletes_drop_the_p
     assert_eq!(back.content, format!("开头{long}结尾"));
     assert_eq!(back.status, Status::Done);
     assert_eq!(back.usage, done.usage);
-    // The start is what the search index has.
+    // Search finds words in the row and in the parts, short and long, with a snippet.
     assert_eq!(store.search("开头", 10).unwrap().len(), 1);
+    for (term, line) in [("结尾", "结尾"), ("段段段段", "段段"), ("再想", "再想")] {
+        let hits = store.search(term, 10).unwrap();
+        assert_eq!(hits.len(), 1, "{term}");
+        let snippet = hits[0].snippet.clone().unwrap_or_default();
+        assert!(snippet.contains(line), "{term}: {snippet:?}");
+    }
+    assert!(store.search("结尾 没有", 10).unwrap().is_empty());
 
     let count = |store: &Store| -> i64 {
         store
