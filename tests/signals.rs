@@ -145,6 +145,55 @@ fn sigkill_in_the_tui_loses_at_most_the_last_checkpoint_interval() {
 }
 
 #[test]
+fn sigkill_during_a_long_reply_keeps_what_was_appended_in_parts() {
+    // 400 lines of ~3 KB at 10 ms: 1.2 MB over 4 s, so the store writes it in parts.
+    const LINES: usize = 400;
+    const WIDTH: usize = 1000;
+    let server = MockServer::start();
+    server.on_model(
+        "m",
+        vec![scenarios::slow_lines(
+            LINES,
+            WIDTH,
+            Duration::from_millis(10),
+        )],
+    );
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let cfg = cfg.display().to_string();
+    t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
+    t.wait_ready();
+    t.type_text("写长文");
+    t.keys(&["Enter"]);
+    t.wait_for("第250行", WAIT);
+    t.kill("KILL");
+    assert_eq!(t.wait_exit(WAIT), "signal 9");
+
+    let msgs = load_reply(&t.path("data/ecochat").join(DB_FILE));
+    let reply = &msgs[1];
+    let full: String = (0..LINES).map(|i| scenarios::long_line(i, WIDTH)).collect();
+    assert!(
+        full.starts_with(&reply.content),
+        "the stored text is what arrived, in order"
+    );
+    // Past the 256 KB a row holds, so parts were written, each ending at a line end; at most a
+    // checkpoint (1 s or 1 MB) behind the 250 lines shown.
+    assert!(
+        reply.content.len() > 300 * 1024,
+        "{} bytes",
+        reply.content.len()
+    );
+    assert!(reply.content.ends_with('\n'));
+    let paragraphs = reply.content.matches("行：").count();
+    assert!(paragraphs + 110 >= 250, "{paragraphs} paragraphs stored");
+    assert!(
+        matches!(reply.status, Status::Interrupted(_)),
+        "{:?}",
+        reply.status
+    );
+}
+
+#[test]
 fn sigterm_in_pipe_mode_saves_the_partial_reply_as_cancelled() {
     let server = slow_server();
     let home = tempfile::tempdir().unwrap();

@@ -281,6 +281,22 @@ pub fn slow_stream(n_chunks: usize, delay: Duration) -> Reply {
     synthetic(n_chunks).slow(delay)
 }
 
+/// Paragraph `i` of `slow_lines`: its number, then `width` characters, then a blank line.
+pub fn long_line(i: usize, width: usize) -> String {
+    format!("第{i}行：{}\n\n", "长".repeat(width))
+}
+
+/// `n` content chunks, each `long_line(i, width)`, with `delay` between events, then the end.
+pub fn slow_lines(n: usize, width: usize, delay: Duration) -> Reply {
+    let mut payload = chunk_event(json!({"role": "assistant", "content": ""}), None);
+    for i in 0..n {
+        payload.extend(chunk_event(json!({"content": long_line(i, width)}), None));
+    }
+    payload.extend(chunk_event(json!({}), Some("stop")));
+    payload.extend(b"data: [DONE]\n\n");
+    Reply::sse(&payload).slow(delay)
+}
+
 /// A role chunk and one content chunk (`你好`), then silence with the socket open.
 pub fn idle_after_first_chunk() -> Reply {
     let mut events = chunk_event(json!({"role": "assistant", "content": ""}), None);
