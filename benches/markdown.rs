@@ -41,3 +41,23 @@ fn stream_piece_after_100k(bencher: Bencher) {
         md.len()
     });
 }
+
+/// The same inside one code block 100 KB long and still open (no block boundary to cut at).
+#[divan::bench]
+fn stream_piece_in_100k_code(bencher: Bencher) {
+    let theme = Theme::default();
+    let gutter = Span::raw("  ");
+    let mut text = String::from("```rust\n");
+    let mut i = 0usize;
+    while text.len() < SIZE {
+        text.push_str(&format!("let value_{i} = compute({i}, \"第{i}行\");\n"));
+        i += 1;
+    }
+    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme);
+    bencher.bench_local(|| {
+        text.push_str(&format!("let value_{i} = compute({i});\n"));
+        i += 1;
+        md.update(&text, WIDTH, &gutter, &theme);
+        md.len()
+    });
+}

@@ -1,62 +1,50 @@
 //! Pure tests of session persistence and the browser: actions in, store commands out.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::*;
 use crate::api::StreamEvent;
 use crate::api::client::ReplyEnd;
 use crate::app::browser::{BrowserFocus, BrowserMode};
-use crate::app::{Action, StreamMsg, update};
+use crate::app::test_harness::Harness;
+use crate::app::{Action, StreamMsg};
 use crate::chat::{Message, Status};
 use crate::config::{ModelSpec, Provider};
 use crate::store::{SearchHit, SessionSummary};
-use crate::ui::theme::Theme;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
-struct H {
-    app: App,
-    t0: Instant,
-    clock: Duration,
+/// The shared driver, with saving on (to a path the tests never open: effects are checked).
+struct H(Harness);
+
+impl std::ops::Deref for H {
+    type Target = Harness;
+    fn deref(&self) -> &Harness {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for H {
+    fn deref_mut(&mut self) -> &mut Harness {
+        &mut self.0
+    }
 }
 
 impl H {
     fn new() -> Self {
-        let t0 = Instant::now();
-        let target = Target {
-            provider: Provider::builtin_demo(),
-            model: ModelSpec::new("demo"),
-        };
-        let mut app = App::new(target, Theme::default(), Rect::new(0, 0, 80, 24), t0);
-        app.sessions = Sessions::new(
+        let mut h = Harness::new();
+        h.app.sessions = Sessions::new(
             Some(PathBuf::from("/nonexistent/ecochat.db")),
             Some(PathBuf::from("/t")),
             Some(Config::builtin(&|_| None)),
         );
-        Self {
-            app,
-            t0,
-            clock: Duration::ZERO,
-        }
+        H(h)
     }
 
-    fn at(&mut self, advance: Duration, action: Action) -> Vec<Effect> {
-        self.clock += advance;
-        update(&mut self.app, action, self.t0 + self.clock)
-    }
-
-    fn act(&mut self, action: Action) -> Vec<Effect> {
-        self.at(Duration::from_millis(10), action)
-    }
-
-    fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-        self.act(Action::Key(KeyEvent::new(code, mods)))
-    }
-
+    /// Types `s` with no modifiers; the effects of every key.
     fn type_text(&mut self, s: &str) -> Vec<Effect> {
         s.chars()
             .flat_map(|c| self.key(KeyCode::Char(c), NONE))

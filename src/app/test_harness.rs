@@ -23,13 +23,18 @@ pub struct Harness {
 impl Harness {
     /// A fresh app at 80x24 on the demo model.
     pub fn new() -> Self {
+        Self::sized(80, 24)
+    }
+
+    /// A fresh app of `width` x `height` on the demo model.
+    pub fn sized(width: u16, height: u16) -> Self {
         let target = Target {
             provider: Provider::builtin_demo(),
             model: ModelSpec::new("demo"),
         };
         let t0 = Instant::now();
         Self {
-            app: App::new(target, Theme::default(), Rect::new(0, 0, 80, 24), t0),
+            app: App::new(target, Theme::default(), Rect::new(0, 0, width, height), t0),
             t0,
             clock: Duration::ZERO,
         }
@@ -37,7 +42,12 @@ impl Harness {
 
     /// Applies one action 10 ms after the previous one.
     pub fn act(&mut self, action: Action) -> Vec<Effect> {
-        self.clock += Duration::from_millis(10);
+        self.at(Duration::from_millis(10), action)
+    }
+
+    /// Applies one action `advance` after the previous one.
+    pub fn at(&mut self, advance: Duration, action: Action) -> Vec<Effect> {
+        self.clock += advance;
         update(&mut self.app, action, self.t0 + self.clock)
     }
 

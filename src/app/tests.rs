@@ -1,57 +1,25 @@
 //! Pure tests of `update`: action sequences in, state and effects out. No terminal, no network.
 
-use std::time::{Duration, Instant};
-
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
-use ratatui::layout::Rect;
+use crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::*;
 use crate::api::client::ReplyEnd;
 use crate::api::{ApiError, StreamEvent, Usage};
-use crate::backend::Target;
 use crate::chat::{Role, Status};
 use crate::config::{ModelSpec, Provider};
 
-fn target() -> Target {
-    Target {
-        provider: Provider::builtin_demo(),
-        model: ModelSpec::new("demo"),
-    }
-}
+// The shared driver, plus what these tests do with a reply.
+use super::test_harness::Harness;
 
-struct Harness {
-    app: App,
-    t0: Instant,
-    clock: Duration,
-}
-
-impl Harness {
-    fn new() -> Self {
-        let t0 = Instant::now();
-        let app = App::new(target(), Theme::default(), Rect::new(0, 0, 80, 24), t0);
-        Self {
-            app,
-            t0,
-            clock: Duration::ZERO,
-        }
-    }
-
-    fn act(&mut self, action: Action) -> Vec<Effect> {
-        self.clock += Duration::from_millis(10);
-        update(&mut self.app, action, self.t0 + self.clock)
-    }
-
-    fn key(&mut self, code: KeyCode, mods: KeyModifiers) -> Vec<Effect> {
-        self.act(Action::Key(KeyEvent::new(code, mods)))
-    }
-
-    fn type_text(&mut self, s: &str) {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-
+trait Replies {
     /// Types and sends a prompt; returns the id of the reply it started.
+    fn send(&mut self, s: &str) -> u64;
+    fn chunk(&mut self, id: u64, ev: StreamEvent);
+    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>);
+    fn last(&self) -> &crate::chat::Message;
+}
+
+impl Replies for Harness {
     fn send(&mut self, s: &str) -> u64 {
         self.type_text(s);
         let effects = self.key(KeyCode::Enter, KeyModifiers::NONE);

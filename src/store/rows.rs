@@ -1,7 +1,8 @@
 //! A `chat::Message` to a `messages` row and back.
 
 use chrono::{DateTime, Local, TimeZone};
-use rusqlite::{Connection, Row, params};
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row, ToSql, params};
 
 use super::links;
 use crate::api::Usage;
@@ -16,15 +17,13 @@ pub const PART_BYTES: usize = 256 * 1024;
 /// Inserts or updates one message row, with all of its text (parts written before are dropped).
 pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()> {
     delete_parts(conn, session, m.id)?;
-    let (status, error) = status_text(&m.status);
     // Links only matter once the text is final; a checkpoint of a live reply skips the scan.
     let media = if m.status.is_live() {
         "[]".to_string()
     } else {
         serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into())
     };
-    let citations = serde_json::to_string(&m.citations).unwrap_or_else(|_| "[]".into());
-    let u = m.usage;
+    let state = state_values(m, media);
     conn.execute(
         "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
              error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
@@ -38,25 +37,19 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
              completion_tokens = excluded.completion_tokens,
              total_tokens = excluded.total_tokens, reasoning_tokens = excluded.reasoning_tokens,
              citations = excluded.citations, media = excluded.media",
-        params![
-            session,
-            m.id as i64,
-            m.role.as_str(),
-            m.content,
-            m.reasoning,
-            m.model,
-            m.created.timestamp_millis(),
-            status,
-            error,
-            m.finish_reason,
-            m.truncated,
-            u.map(|u| u.prompt_tokens as i64),
-            u.map(|u| u.completion_tokens as i64),
-            u.map(|u| u.total_tokens as i64),
-            u.and_then(|u| u.reasoning_tokens).map(|n| n as i64),
-            citations,
-            media,
-        ],
+        rusqlite::params_from_iter(
+            [
+                &session as &dyn ToSql,
+                &(m.id as i64),
+                &m.role.as_str(),
+                &m.content,
+                &m.reasoning,
+                &m.model,
+                &m.created.timestamp_millis(),
+            ]
+            .into_iter()
+            .chain(state.iter().map(|v| v as &dyn ToSql)),
+        ),
     )?;
     Ok(())
 }
@@ -121,31 +114,39 @@ pub fn finish_parted(
     m: &Message,
     media: &str,
 ) -> rusqlite::Result<()> {
-    let (status, error) = status_text(&m.status);
-    let citations = serde_json::to_string(&m.citations).unwrap_or_else(|_| "[]".into());
-    let u = m.usage;
+    let state = state_values(m, media.to_string());
     conn.execute(
         "UPDATE messages SET model = ?3, status = ?4, error = ?5, finish_reason = ?6,
              truncated = ?7, prompt_tokens = ?8, completion_tokens = ?9, total_tokens = ?10,
              reasoning_tokens = ?11, citations = ?12, media = ?13
          WHERE session_id = ?1 AND seq = ?2",
-        params![
-            session,
-            m.id as i64,
-            m.model,
-            status,
-            error,
-            m.finish_reason,
-            m.truncated,
-            u.map(|u| u.prompt_tokens as i64),
-            u.map(|u| u.completion_tokens as i64),
-            u.map(|u| u.total_tokens as i64),
-            u.and_then(|u| u.reasoning_tokens).map(|n| n as i64),
-            citations,
-            media,
-        ],
+        rusqlite::params_from_iter(
+            [&session as &dyn ToSql, &(m.id as i64), &m.model]
+                .into_iter()
+                .chain(state.iter().map(|v| v as &dyn ToSql)),
+        ),
     )?;
     Ok(())
+}
+
+/// A message's columns from `status` to `media`, in table order.
+fn state_values(m: &Message, media: String) -> [Value; 10] {
+    let (status, error) = status_text(&m.status);
+    let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_string()));
+    let int = |n: Option<u64>| n.map_or(Value::Null, |n| Value::Integer(n as i64));
+    let u = m.usage;
+    [
+        Value::Text(status.to_string()),
+        text(error),
+        text(m.finish_reason.as_deref()),
+        Value::Integer(i64::from(m.truncated)),
+        int(u.map(|u| u.prompt_tokens)),
+        int(u.map(|u| u.completion_tokens)),
+        int(u.map(|u| u.total_tokens)),
+        int(u.and_then(|u| u.reasoning_tokens)),
+        Value::Text(serde_json::to_string(&m.citations).unwrap_or_else(|_| "[]".into())),
+        Value::Text(media),
+    ]
 }
 
 /// Every message of `session`, oldest first.

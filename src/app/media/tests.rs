@@ -1,53 +1,45 @@
 //! The media panel through `update`: links appearing while a reply streams, auto-open, fetch
 //! effects, drawing, keys, `/image`.
 
-use std::time::{Duration, Instant};
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
 use ratatui_image::picker::Picker;
 
 use super::*;
 use crate::api::StreamEvent;
 use crate::api::client::ReplyEnd;
-use crate::app::{Action, Focus, StreamMsg, update};
-use crate::config::{ModelSpec, Provider};
+use crate::app::test_harness::Harness;
+use crate::app::{Action, Focus, StreamMsg};
 use crate::demo::DEMO_IMAGE_URL;
 use crate::media::fetch::decode;
-use crate::ui::theme::Theme;
 
 const CAT: &str = "https://img.example/cat.png";
 const SONG: &str = "https://cdn1.suno.ai/abc.mp3";
 
-struct H {
-    app: App,
-    t0: Instant,
-    clock: Duration,
+/// The shared driver at 120x40 with half-block drawing.
+struct H(Harness);
+
+impl std::ops::Deref for H {
+    type Target = Harness;
+    fn deref(&self) -> &Harness {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for H {
+    fn deref_mut(&mut self) -> &mut Harness {
+        &mut self.0
+    }
 }
 
 impl H {
     fn new() -> Self {
-        let t0 = Instant::now();
-        let target = Target {
-            provider: Provider::builtin_demo(),
-            model: ModelSpec::new("demo"),
-        };
-        let mut app = App::new(target, Theme::default(), Rect::new(0, 0, 120, 40), t0);
-        app.media.picker = Some(Picker::halfblocks());
-        Self {
-            app,
-            t0,
-            clock: Duration::ZERO,
-        }
-    }
-
-    fn act(&mut self, action: Action) -> Vec<Effect> {
-        self.clock += Duration::from_millis(10);
-        update(&mut self.app, action, self.t0 + self.clock)
+        let mut h = Harness::sized(120, 40);
+        h.app.media.picker = Some(Picker::halfblocks());
+        H(h)
     }
 
     fn key(&mut self, code: KeyCode) -> Vec<Effect> {
-        self.act(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        self.0.key(code, KeyModifiers::NONE)
     }
 
     fn ctrl(&mut self, c: char) -> Vec<Effect> {
@@ -55,12 +47,6 @@ impl H {
             KeyCode::Char(c),
             KeyModifiers::CONTROL,
         )))
-    }
-
-    fn type_text(&mut self, s: &str) {
-        for c in s.chars() {
-            self.key(KeyCode::Char(c));
-        }
     }
 
     /// Sends a prompt and streams `pieces` as the reply; returns every effect after the send.
@@ -288,7 +274,8 @@ fn image_command_round_trip() {
     // A second one waits for the first.
     h.type_text("/image again");
     assert!(h.key(KeyCode::Enter).is_empty());
-    h.app.prompt.take(&h.app.theme);
+    let app = &mut h.app;
+    app.prompt.take(&app.theme);
     let fx = h.act(Action::Media(MediaMsg::Generated {
         message_id: id,
         result: Ok(vec![CAT.into(), DEMO_IMAGE_URL.into()]),
