@@ -17,21 +17,8 @@ use crate::store::{SearchHit, SessionSummary};
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
-/// The shared driver, with saving on (to a path the tests never open: effects are checked).
-struct H(Harness);
-
-impl std::ops::Deref for H {
-    type Target = Harness;
-    fn deref(&self) -> &Harness {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for H {
-    fn deref_mut(&mut self) -> &mut Harness {
-        &mut self.0
-    }
-}
+// The shared driver, with saving on (to a path the tests never open: effects are checked).
+crate::app::test_harness::harness_wrapper!(H);
 
 impl H {
     fn new() -> Self {

@@ -110,3 +110,24 @@ impl Harness {
         self.app.notice.as_ref().is_some_and(|n| n.is_error)
     }
 }
+
+/// A test's own driver wrapping `Harness`, reaching its methods and `app` through `Deref`.
+macro_rules! harness_wrapper {
+    ($name:ident) => {
+        struct $name($crate::app::test_harness::Harness);
+
+        impl std::ops::Deref for $name {
+            type Target = $crate::app::test_harness::Harness;
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl std::ops::DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.0
+            }
+        }
+    };
+}
+pub(crate) use harness_wrapper;

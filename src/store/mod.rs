@@ -180,13 +180,7 @@ impl Store {
         messages: &[Message],
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        let changed = tx.execute(
-            "UPDATE sessions SET model = ?2, updated = max(updated, ?3) WHERE id = ?1",
-            params![session, model, Local::now().timestamp_millis()],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound(session));
-        }
+        touch_session(&tx, session, model)?;
         for m in messages {
             rows::upsert(&tx, session, m)?;
         }
@@ -206,13 +200,7 @@ impl Store {
         finish: Option<(&Message, &str)>,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
-        let changed = tx.execute(
-            "UPDATE sessions SET model = ?2, updated = max(updated, ?3) WHERE id = ?1",
-            params![session, model, Local::now().timestamp_millis()],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::NotFound(session));
-        }
+        touch_session(&tx, session, model)?;
         rows::append_parts(&tx, session, seq, text.0, text.1)?;
         if let Some((m, media)) = finish {
             rows::finish_parted(&tx, session, m, media)?;
@@ -297,6 +285,18 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// Marks `session` as written now by `model`; fails for a session that is gone.
+fn touch_session(conn: &Connection, session: SessionId, model: &str) -> Result<(), StoreError> {
+    let changed = conn.execute(
+        "UPDATE sessions SET model = ?2, updated = max(updated, ?3) WHERE id = ?1",
+        params![session, model, Local::now().timestamp_millis()],
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(session));
+    }
+    Ok(())
 }
 
 /// Creates the database file readable by its owner only (chats are private); SQLite gives its

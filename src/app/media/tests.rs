@@ -15,21 +15,8 @@ use crate::media::fetch::decode;
 const CAT: &str = "https://img.example/cat.png";
 const SONG: &str = "https://cdn1.suno.ai/abc.mp3";
 
-/// The shared driver at 120x40 with half-block drawing.
-struct H(Harness);
-
-impl std::ops::Deref for H {
-    type Target = Harness;
-    fn deref(&self) -> &Harness {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for H {
-    fn deref_mut(&mut self) -> &mut Harness {
-        &mut self.0
-    }
-}
+// The shared driver at 120x40 with half-block drawing.
+crate::app::test_harness::harness_wrapper!(H);
 
 impl H {
     fn new() -> Self {
