@@ -12,8 +12,10 @@ if cargo +nightly fuzz --version >/dev/null 2>&1; then
     cargo +nightly fuzz run "$target" -- -max_total_time="$SECONDS_PER_TARGET"
   done
 else
-  echo "no nightly cargo-fuzz: running the proptest suites with PROPTEST_CASES=${PROPTEST_CASES:-20000}"
+  # `cargo test` runs a fixed seed; a fuzzing run explores new cases.
+  seed="${PROPTEST_RNG_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"
+  echo "no nightly cargo-fuzz: running the proptest suites with PROPTEST_CASES=${PROPTEST_CASES:-20000} PROPTEST_RNG_SEED=$seed"
   cd ..
-  PROPTEST_CASES="${PROPTEST_CASES:-20000}" timeout "$((SECONDS_PER_TARGET * 5))" \
+  PROPTEST_RNG_SEED="$seed" PROPTEST_CASES="${PROPTEST_CASES:-20000}" timeout "$((SECONDS_PER_TARGET * 5))" \
     cargo test --test fuzz_parsers --test fuzz_render
 fi

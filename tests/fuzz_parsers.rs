@@ -13,6 +13,7 @@ fn config() -> ProptestConfig {
         cases: cases(256),
         // Shrinking a failure is worth it; a CI run that finds nothing stays fast.
         max_shrink_iters: 2048,
+        rng_seed: seed(),
         ..ProptestConfig::default()
     }
 }
@@ -22,6 +23,15 @@ fn cases(default: u32) -> u32 {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// A fixed seed, so `cargo test` (and CI) runs the same cases every time;
+/// `PROPTEST_RNG_SEED=N` explores others (`fuzz/run.sh` picks a random one).
+fn seed() -> proptest::test_runner::RngSeed {
+    let n = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    proptest::test_runner::RngSeed::Fixed(n.unwrap_or(0x00ec_0c4a))
 }
 
 /// Cuts `bytes` at the given fractions (each taken modulo the length), in order.

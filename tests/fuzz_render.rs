@@ -19,8 +19,18 @@ fn config(cases: u32) -> ProptestConfig {
     ProptestConfig {
         cases,
         max_shrink_iters: 2048,
+        rng_seed: seed(),
         ..ProptestConfig::default()
     }
+}
+
+/// A fixed seed, so `cargo test` (and CI) runs the same cases every time;
+/// `PROPTEST_RNG_SEED=N` explores others (`fuzz/run.sh` picks a random one).
+fn seed() -> proptest::test_runner::RngSeed {
+    let n = std::env::var("PROPTEST_RNG_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    proptest::test_runner::RngSeed::Fixed(n.unwrap_or(0x00ec_0c4a))
 }
 
 /// Text made of markdown's building blocks, CJK, emoji, combining marks and escape sequences.
