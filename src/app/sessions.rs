@@ -17,6 +17,7 @@ use crate::store::slug::{file_stem, title_from_prompt};
 use crate::store::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent};
 use crate::store::transcript::{self, TranscriptMeta};
 use crate::store::{SessionId, StoredSession};
+use crate::text::floor_char_boundary;
 
 /// A streaming reply is written at least this often, so a crash loses at most this much.
 pub const CHECKPOINT: Duration = Duration::from_secs(1);
@@ -145,6 +146,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     let mut known = 0;
     // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
     let msgs = &app.conv.messages;
+    let media = &app.media;
     let only = only.and_then(|id| msgs.iter().rposition(|m| m.id == id));
     let checked = match only {
         Some(i) => &msgs[i..=i],
@@ -175,7 +177,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
             }
             s.last_checkpoint = Some(now);
         }
-        match parted_write(m, stored) {
+        match parted_write(m, stored, media.text_links(m)) {
             Some((head, append, written)) => {
                 // A long reply: its start as a row (once), the rest appended in parts.
                 changed.extend(head);
@@ -256,11 +258,13 @@ struct Append {
 }
 
 /// How a long message is written: `None` for a whole-row write (short, or no longer growing
-/// from what was stored); otherwise the row to write first (when not yet parted) and the text
-/// to append. `stored`: bytes of content and reasoning the store already has in parts.
+/// from what was stored); otherwise the row to write first (when not yet parted), the text to
+/// append and the bytes the store then has. `stored`: bytes of content and reasoning the store
+/// already has in parts. `scanned`: the media panel's links of the text, when current.
 fn parted_write(
     m: &Message,
     stored: Option<(usize, usize)>,
+    scanned: Option<&[crate::media::MediaLink]>,
 ) -> Option<(Option<Message>, Append, (usize, usize))> {
     let grows_from =
         |(c, r): (usize, usize)| m.content.is_char_boundary(c) && m.reasoning.is_char_boundary(r);
@@ -269,34 +273,30 @@ fn parted_write(
         Some(_) => return None,
         // Only a reply that is still streaming starts being written in parts.
         None if m.status.is_live() && m.content.len() + m.reasoning.len() > LONG_BYTES => {
-            let c = line_end(&m.content, 0, floor_boundary(&m.content, LONG_BYTES));
-            let r = line_end(&m.reasoning, 0, floor_boundary(&m.reasoning, LONG_BYTES));
+            let c = line_end(&m.content, 0, floor_char_boundary(&m.content, LONG_BYTES));
+            let r = line_end(
+                &m.reasoning,
+                0,
+                floor_char_boundary(&m.reasoning, LONG_BYTES),
+            );
             let row = Message {
                 content: m.content[..c].to_string(),
                 reasoning: m.reasoning[..r].to_string(),
-                model: m.model.clone(),
-                status: m.status.clone(),
-                finish_reason: m.finish_reason.clone(),
-                citations: m.citations.clone(),
-                ..*m
+                ..m.without_text()
             };
             (Some(row), (c, r))
         }
         None => return None,
     };
     let finish = (!m.status.is_live()).then(|| {
-        let meta = Message {
-            content: String::new(),
-            reasoning: String::new(),
-            model: m.model.clone(),
-            status: m.status.clone(),
-            finish_reason: m.finish_reason.clone(),
-            citations: m.citations.clone(),
-            ..*m
+        // The panel has just scanned the finished reply: its links, not a second scan of a
+        // long text on this thread.
+        let links = match scanned {
+            Some(found) => links::from_extracted(found),
+            None => links::extract(&m.content),
         };
-        let media =
-            serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into());
-        Box::new((meta, media))
+        let media = serde_json::to_string(&links).unwrap_or_else(|_| "[]".into());
+        Box::new((m.without_text(), media))
     });
     // A live reply's parts end at line ends (search looks inside parts, and a word is never
     // cut in two); the rest of the line waits for the next write.
@@ -324,15 +324,6 @@ fn parted_write(
 /// line is still written).
 fn line_end(s: &str, from: usize, to: usize) -> usize {
     s[from..to].rfind('\n').map_or(to, |i| from + i + 1)
-}
-
-/// The largest char boundary of `s` at most `max` bytes in.
-fn floor_boundary(s: &str, max: usize) -> usize {
-    let mut at = max.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 /// Writes everything pending (live reply included), then detaches: the next message starts a

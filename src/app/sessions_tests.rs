@@ -406,9 +406,14 @@ fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
     let piece: String = "长文本的一段，包含中文。".repeat(570);
     for i in 0..60 {
         // Pieces end inside a line, as streamed text does.
+        let link = if i % 20 == 7 {
+            format!("![图{i}](https://img.example/{i}.png)")
+        } else {
+            String::new()
+        };
         let fx = h.piece(
             id,
-            &format!("{i}{piece}\n第{i}行"),
+            &format!("{i}{piece}{link}\n第{i}行"),
             Duration::from_millis(100),
         );
         cmds.extend(store_cmds(&fx).into_iter().cloned());
@@ -416,6 +421,8 @@ fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
     cmds.extend(store_cmds(&h.finish(id)).into_iter().cloned());
     let reply = h.app.conv.messages.last().expect("the reply").clone();
     assert!(reply.content.len() > 1_000_000);
+    // The panel's scan of the finished reply is current, so the store's links come from it.
+    assert!(h.app.media.text_links(&reply).is_some());
 
     // No write carries more of the reply than its start, or than a checkpoint's worth.
     let mut appended = 0;
@@ -448,7 +455,10 @@ fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
     };
     let (done, media) = &**finish;
     assert_eq!(done.status, Status::Done);
-    assert_eq!(media, "[]");
+    // The links the media panel found, as a scan of the whole text finds them.
+    let want = serde_json::to_string(&crate::store::links::extract(&reply.content)).unwrap();
+    assert_eq!(media, &want);
+    assert!(want.contains("img.example/47.png"), "{want}");
 
     // Played into a real store, the reply reads back whole.
     let dir = tempfile::tempdir().expect("temp dir");

@@ -88,6 +88,19 @@ impl Message {
             revision: 0,
         }
     }
+
+    /// Everything but the text: what describes a message whose text is written elsewhere.
+    pub fn without_text(&self) -> Self {
+        Self {
+            content: String::new(),
+            reasoning: String::new(),
+            model: self.model.clone(),
+            status: self.status.clone(),
+            finish_reason: self.finish_reason.clone(),
+            citations: self.citations.clone(),
+            ..*self
+        }
+    }
 }
 
 /// An ordered list of messages.

@@ -143,10 +143,7 @@ fn unknown_key_hint(suggestion: Option<&str>, known: &[&str]) -> String {
 
 /// 1-based line and character column of byte `offset` in `text` (clamped to the text).
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut off = offset.min(text.len());
-    while !text.is_char_boundary(off) {
-        off -= 1;
-    }
+    let off = crate::text::floor_char_boundary(text, offset);
     let before = &text[..off];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);

@@ -29,8 +29,13 @@ pub struct MediaLink {
 /// Every distinct link in `text`, in order of appearance, as the media panel finds them
 /// (`data:` URLs are left out: they are the image itself, not a link to it).
 pub fn extract(text: &str) -> Vec<MediaLink> {
-    crate::media::extract_links(text)
-        .into_iter()
+    from_extracted(&crate::media::extract_links(text))
+}
+
+/// The stored form of links `media::extract_links` found (`data:` URLs left out).
+pub fn from_extracted(links: &[crate::media::MediaLink]) -> Vec<MediaLink> {
+    links
+        .iter()
         .filter(|l| !l.url.starts_with("data:"))
         .map(|l| MediaLink {
             kind: match l.kind {
@@ -39,7 +44,7 @@ pub fn extract(text: &str) -> Vec<MediaLink> {
                 MediaKind::Video => LinkKind::Video,
                 MediaKind::Other => LinkKind::Link,
             },
-            url: l.url,
+            url: l.url.clone(),
         })
         .collect()
 }

@@ -91,19 +91,11 @@ pub fn append_parts(
     Ok(())
 }
 
-/// The largest char boundary of `s` at most `max` bytes in (at least one char).
+/// The largest char boundary of `s` at most `max` bytes in, but at least one char.
 fn cut(s: &str, max: usize) -> usize {
-    if s.len() <= max {
-        return s.len();
-    }
-    let mut at = max;
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    if at == 0 {
-        s.chars().next().map_or(0, char::len_utf8)
-    } else {
-        at
+    match crate::text::floor_char_boundary(s, max) {
+        0 => s.chars().next().map_or(0, char::len_utf8),
+        at => at,
     }
 }
 

@@ -65,6 +65,24 @@ pub fn truncate_to_width(s: &str, max: usize) -> String {
     s.to_owned()
 }
 
+/// The largest char boundary of `s` at or before byte `at` (clamped to the length).
+pub fn floor_char_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// The smallest char boundary of `s` at or after byte `at` (clamped to the length).
+pub fn ceil_char_boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
 /// Wrap multi-line text to `width` columns, one style for all of it.
 ///
 /// Each '\n' starts a new line, so an empty input line stays an empty [`Line`] and

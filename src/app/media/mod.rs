@@ -160,6 +160,8 @@ struct Scan {
     len: usize,
     live: bool,
     links: Vec<MediaLink>,
+    /// `links[..from_text]` were found in the text (the rest are citations).
+    from_text: usize,
     /// Carries the scan of a live reply from piece to piece.
     scanner: LinkScanner,
 }
@@ -187,6 +189,16 @@ pub struct MediaState {
 }
 
 impl MediaState {
+    /// The links found in the text of `msg` as it is now, if the panel has scanned it since
+    /// it last changed (it scans every reply after each update).
+    pub fn text_links(&self, msg: &Message) -> Option<&[MediaLink]> {
+        let scan = self.scans.get(&msg.id)?;
+        let current = scan.revision == msg.revision
+            && scan.len == msg.content.len()
+            && scan.live == msg.status.is_live();
+        current.then(|| &scan.links[..scan.from_text])
+    }
+
     /// Items newest first, as the panel lists them.
     pub fn newest_first(&self) -> impl Iterator<Item = &MediaItem> {
         self.items.iter().rev()
@@ -357,11 +369,12 @@ fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
     {
         return false;
     }
-    // A live reply only grows: its scanner goes on from the last line break it saw.
+    // A live reply only grows: its scanner goes on from the last line break it saw, also for
+    // the final scan when it ends (a 10 MB reply is not read again).
     let (links, scanner) = match old {
-        Some(s) if s.live && live => {
+        Some(s) if s.live => {
             let mut scanner = std::mem::take(&mut s.scanner);
-            (scanner.scan(&msg.content, true), scanner)
+            (scanner.scan(&msg.content, live), scanner)
         }
         _ if live => {
             let mut scanner = LinkScanner::default();
@@ -370,6 +383,7 @@ fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
         _ => (settled_links(&msg.content, false), LinkScanner::default()),
     };
     let mut links = links;
+    let from_text = links.len();
     // Search references (Metaso `citations`) are links too, though not in the text.
     for c in &msg.citations {
         if !links.iter().any(|l| l.url == c.url) {
@@ -390,6 +404,7 @@ fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
             len,
             live,
             links,
+            from_text,
             scanner,
         },
     );

@@ -20,6 +20,7 @@ use pulldown_cmark::{Event, Parser};
 use ratatui::text::{Line, Span};
 
 use crate::sanitize::sanitize;
+use crate::text::ceil_char_boundary;
 use crate::ui::packed::PackedLines;
 use crate::ui::theme::Theme;
 pub use code::CUT_MARKER;
@@ -88,10 +89,7 @@ impl MarkdownLines {
         let mut start = 0;
         let mut window = first_window.max(1);
         while start < tail.len() {
-            let mut end = start.saturating_add(window).min(tail.len());
-            while !tail.is_char_boundary(end) {
-                end += 1;
-            }
+            let end = ceil_char_boundary(tail, start.saturating_add(window));
             let found = boundaries(&tail[start..end]);
             let from = start;
             for b in &found {
@@ -110,10 +108,7 @@ impl MarkdownLines {
         }
         self.stable_lines = self.lines.len();
         self.stable_len += start;
-        let mut from = self.stable_len.saturating_sub(STABLE_END);
-        while !text.is_char_boundary(from) {
-            from += 1;
-        }
+        let from = ceil_char_boundary(text, self.stable_len.saturating_sub(STABLE_END));
         self.stable_end = text[from..self.stable_len].to_string();
         self.push_chunk(&tail[start..], theme);
     }
