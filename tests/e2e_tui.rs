@@ -11,6 +11,8 @@ mod tmux;
 mod input;
 #[path = "e2e_tui/keys.rs"]
 mod keys;
+#[path = "e2e_tui/output.rs"]
+mod output;
 #[path = "e2e_tui/screen.rs"]
 mod screen;
 #[path = "e2e_tui/terminal.rs"]
