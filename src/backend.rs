@@ -61,6 +61,16 @@ pub fn process_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// An environment holding exactly `vars`: `process_env` for tests.
+#[cfg(test)]
+pub(crate) fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+    let map: std::collections::HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
 /// The provider's endpoint; a key command not yet run runs on a blocking thread, so waiting for
 /// it (or for a passphrase prompt) never stalls the runtime.
 pub async fn endpoint(provider: &Provider) -> Result<Endpoint, ApiError> {

@@ -140,15 +140,7 @@ pub fn picker(protocol: ProtocolType, font: (u16, u16)) -> Picker {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env_of(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::backend::env_of;
 
     #[test]
     fn environment_picks_the_protocol() {

@@ -80,26 +80,18 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-        }
-    }
+    use crate::backend::env_of;
 
     #[test]
     fn visual_wins_then_editor_then_vi() {
-        let both = env(&[("VISUAL", "code --wait"), ("EDITOR", "nano")]);
+        let both = env_of(&[("VISUAL", "code --wait"), ("EDITOR", "nano")]);
         assert_eq!(editor_command(&both), ["code", "--wait"]);
-        assert_eq!(editor_command(&env(&[("EDITOR", "nano")])), ["nano"]);
+        assert_eq!(editor_command(&env_of(&[("EDITOR", "nano")])), ["nano"]);
         assert_eq!(
-            editor_command(&env(&[("VISUAL", "  "), ("EDITOR", "hx")])),
+            editor_command(&env_of(&[("VISUAL", "  "), ("EDITOR", "hx")])),
             ["hx"]
         );
-        assert_eq!(editor_command(&env(&[])), ["vi"]);
+        assert_eq!(editor_command(&env_of(&[])), ["vi"]);
     }
 
     #[test]

@@ -5,7 +5,6 @@ mod files;
 mod keys;
 mod models;
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::{Config, ConfigError, parse_str};
@@ -13,14 +12,7 @@ use super::{Config, ConfigError, parse_str};
 /// The path every in-memory test pretends to have read.
 const PATH: &str = "/home/u/.config/ecochat/config.toml";
 
-/// An environment holding exactly `vars`.
-fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = vars
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    move |name| map.get(name).cloned()
-}
+use crate::backend::env_of;
 
 /// Parses `text` with an empty environment.
 fn parse(text: &str) -> Result<Config, ConfigError> {
