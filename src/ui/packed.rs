@@ -122,8 +122,9 @@ impl PackedLines {
         Some(Line::from(spans))
     }
 
-    /// Bytes held, for the memory benchmarks.
-    pub fn heap_bytes(&self) -> usize {
+    /// Bytes held, for the size test.
+    #[cfg(test)]
+    fn heap_bytes(&self) -> usize {
         self.text.capacity()
             + self.span_ends.capacity() * std::mem::size_of::<u32>()
             + self.span_styles.capacity() * std::mem::size_of::<u16>()
