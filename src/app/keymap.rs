@@ -35,6 +35,8 @@ pub enum Command {
     SelectNext,
     CopyMessage,
     CopyCode,
+    /// Conversation focus: delete the selected exchange (asks first).
+    DeleteExchange,
     ExternalEditor,
 }
 
@@ -68,6 +70,7 @@ impl Command {
             Command::SelectNext => "conversation: select the next message",
             Command::CopyMessage => "conversation: copy the selected message, else the last reply",
             Command::CopyCode => "conversation: copy its last code block, else the last reply's",
+            Command::DeleteExchange => "conversation: delete the selected exchange (press twice)",
             Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
         }
     }
@@ -77,7 +80,11 @@ impl Command {
     pub fn in_conversation(self) -> bool {
         matches!(
             self,
-            Command::SelectPrev | Command::SelectNext | Command::CopyMessage | Command::CopyCode
+            Command::SelectPrev
+                | Command::SelectNext
+                | Command::CopyMessage
+                | Command::CopyCode
+                | Command::DeleteExchange
         )
     }
 }
@@ -218,6 +225,7 @@ impl Default for KeyMap {
                 empty(Char(']'), NONE, Command::SelectNext),
                 empty(Char('y'), NONE, Command::CopyMessage),
                 empty(Char('Y'), SHIFT, Command::CopyCode),
+                empty(Char('d'), NONE, Command::DeleteExchange),
             ],
         }
     }

@@ -12,6 +12,7 @@ pub mod sessions;
 mod shutdown;
 pub mod slash;
 mod switch;
+pub mod turns;
 mod update;
 
 pub use prompt::Prompt;
@@ -180,6 +181,8 @@ pub struct App {
     pub sessions: sessions::Sessions,
     /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
     pub selected: Option<u64>,
+    /// `d` was pressed once on this message: a second `d` deletes its exchange.
+    pub delete_armed: Option<u64>,
 }
 
 impl App {
@@ -212,6 +215,7 @@ impl App {
             quit: false,
             sessions: sessions::Sessions::default(),
             selected: None,
+            delete_armed: None,
         }
     }
 

@@ -141,9 +141,13 @@ fn a_failed_request_marks_the_reply_failed_with_the_sentence() {
     let [Effect::StartReply { history, .. }] = fx.as_slice() else {
         panic!()
     };
+    // Nor is its prompt: strict APIs refuse two user messages in a row.
     assert_eq!(
-        history.iter().map(|m| m.role.as_str()).collect::<Vec<_>>(),
-        ["user", "user"]
+        history
+            .iter()
+            .map(|m| (m.role.as_str(), m.content.as_str()))
+            .collect::<Vec<_>>(),
+        [("user", "again")]
     );
 }
 
@@ -498,3 +502,4 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
 }
 
 mod picker;
+mod turns;

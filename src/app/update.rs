@@ -17,7 +17,13 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         Action::Stream { id, .. } => Some(*id),
         _ => None,
     };
+    let armed = app.delete_armed;
+    let pressed = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
     let mut effects = apply(app, action, now);
+    // Deleting asks for a second `d` right away: any other key lets go of the first.
+    if pressed && app.delete_armed == armed {
+        app.delete_armed = None;
+    }
     // A selection is for the focused conversation; elsewhere `y` and `Y` mean the last reply.
     if app.focus != Focus::Conversation {
         app.selected = None;
@@ -246,6 +252,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::SelectNext => super::copy::select(app, 1),
         Command::CopyMessage => super::copy::copy_message(app),
         Command::CopyCode => super::copy::copy_code(app),
+        Command::DeleteExchange => super::turns::delete_selected(app),
         Command::ExternalEditor => super::editor::open(app),
     }
 }

@@ -5,6 +5,10 @@ use chrono::{DateTime, Local};
 use crate::api::client::WireMessage;
 use crate::api::{Citation, Usage};
 
+/// Ends the model label of an `/image` reply (`mock:dall-e-3 (images)`); it marks the
+/// exchange as one that is not sent to the chat model.
+pub const IMAGES_MARK: &str = " (images)";
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -89,6 +93,15 @@ impl Message {
         }
     }
 
+    /// True for the reply of an `/image` request: links to generated images.
+    pub fn is_image_generation(&self) -> bool {
+        self.role == Role::Assistant
+            && self
+                .model
+                .as_deref()
+                .is_some_and(|m| m.ends_with(IMAGES_MARK))
+    }
+
     /// Everything but the text: what describes a message whose text is written elsewhere.
     pub fn without_text(&self) -> Self {
         Self {
@@ -169,18 +182,65 @@ impl Conversation {
         self.messages.iter_mut().rev().find(|m| m.id == id)
     }
 
-    /// What to send for the next reply: user and assistant text, without reasoning,
-    /// failed replies, or the placeholder of the reply being requested.
+    /// What to send for the next reply: user and assistant text, without reasoning, the
+    /// placeholder of the reply being requested, or the turns left out of the context.
+    /// Strict APIs refuse two user messages in a row, so a prompt whose reply is not sent
+    /// (failed, empty) is not sent either: the wire never has two user messages in a row.
     pub fn wire_history(&self) -> Vec<WireMessage> {
-        self.messages
-            .iter()
-            .filter(|m| match (&m.role, &m.status) {
-                (_, Status::Failed(_) | Status::Waiting | Status::Streaming) => false,
-                (Role::Assistant, _) => !m.content.trim().is_empty(),
-                _ => true,
-            })
+        let msgs = &self.messages;
+        let mut kept: Vec<&Message> = Vec::with_capacity(msgs.len());
+        for (i, m) in msgs.iter().enumerate() {
+            let keep = match m.role {
+                Role::System => true,
+                Role::User => !self.left_out_at(i),
+                Role::Assistant => self.in_context(m),
+            };
+            if !keep {
+                continue;
+            }
+            if m.role == Role::User && kept.last().is_some_and(|p| p.role == Role::User) {
+                // The earlier prompt got no reply that is sent: this one stands in for it.
+                kept.pop();
+            }
+            kept.push(m);
+        }
+        kept.into_iter()
             .map(|m| WireMessage::new(m.role.as_str(), m.content.clone()))
             .collect()
+    }
+
+    /// False for a reply that is not sent with later requests, and so neither is its
+    /// prompt: failed, empty, still arriving, or a set of generated images.
+    fn in_context(&self, m: &Message) -> bool {
+        !matches!(
+            m.status,
+            Status::Failed(_) | Status::Waiting | Status::Streaming
+        ) && !m.content.trim().is_empty()
+            && !m.is_image_generation()
+    }
+
+    /// True when message `id` (a prompt or its reply) is left out of the requests that follow
+    /// it, because its reply failed or is empty or is generated images.
+    pub fn left_out(&self, id: u64) -> bool {
+        self.messages
+            .iter()
+            .position(|m| m.id == id)
+            .is_some_and(|i| self.left_out_at(i))
+    }
+
+    fn left_out_at(&self, i: usize) -> bool {
+        let m = &self.messages[i];
+        match m.role {
+            Role::System => false,
+            Role::Assistant => !m.status.is_live() && !self.in_context(m),
+            Role::User => match self.messages.get(i + 1) {
+                // The prompt being sent.
+                None => false,
+                Some(r) if r.role == Role::Assistant => !r.status.is_live() && !self.in_context(r),
+                // A prompt whose reply was never written (ecochat stopped while waiting).
+                Some(_) => true,
+            },
+        }
     }
 
     /// True when there are no messages.
@@ -215,7 +275,7 @@ mod tests {
             [
                 ("user", "q1"),
                 ("assistant", "a1"),
-                ("user", "q2"),
+                // q2 failed: it is left out with its reply, not sent twice in a row with q3.
                 ("user", "q3")
             ]
         );
@@ -266,3 +326,7 @@ mod tests {
         assert_eq!(c.wire_history().len(), 2);
     }
 }
+
+#[cfg(test)]
+#[path = "wire_tests.rs"]
+mod wire_tests;

@@ -32,6 +32,7 @@ const NAMED: &[(Command, &str)] = &[
     (Command::SelectNext, "select_next"),
     (Command::CopyMessage, "copy_message"),
     (Command::CopyCode, "copy_code"),
+    (Command::DeleteExchange, "delete_exchange"),
 ];
 
 const NAME_LIST: [&str; NAMED.len()] = {

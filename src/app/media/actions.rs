@@ -193,7 +193,11 @@ pub fn start_generation(app: &mut App, req: ImageRequest, now: Instant) -> Vec<E
     let message_id = app.conv.push(Role::Assistant, "");
     if let Some(msg) = app.conv.get_mut(message_id) {
         msg.status = Status::Waiting;
-        msg.model = Some(format!("{}:{model} (images)", app.target.provider.name));
+        msg.model = Some(format!(
+            "{}:{model}{}",
+            app.target.provider.name,
+            crate::chat::IMAGES_MARK
+        ));
     }
     app.media.generating = Some(Generating {
         message_id,

@@ -273,7 +273,9 @@ fn image_command_round_trip() {
     assert_eq!(h.app.media.items.len(), 2);
     assert!(h.app.media.open);
     assert_eq!(fetches(&fx), [DEMO_IMAGE_URL], "the newest is fetched");
-    assert!(!h.app.conv.wire_history().is_empty());
+    // Neither the `/image` line nor the links are a turn of the chat with the model.
+    assert!(h.app.conv.wire_history().is_empty());
+    assert!(h.app.conv.left_out(id - 1) && h.app.conv.left_out(id));
 }
 
 #[test]

@@ -18,8 +18,7 @@ fn with_providers(h: &mut Harness) {
 fn ctrl_p_picks_a_model_for_the_next_request_and_remembers_it() {
     let mut h = Harness::new();
     with_providers(&mut h);
-    let id = h.send("before");
-    h.end(id, Ok(ReplyEnd::default()));
+    h.exchange("before", "an answer");
     h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
     assert!(matches!(h.app.overlay, Some(Overlay::Picker(_))));
     h.type_text("星火");
@@ -41,7 +40,7 @@ fn ctrl_p_picks_a_model_for_the_next_request_and_remembers_it() {
         panic!("{fx:?}")
     };
     assert_eq!(target.model.id, "spark-v3");
-    assert_eq!(history.len(), 2, "earlier turns are sent to the new model");
+    assert_eq!(history.len(), 3, "earlier turns are sent to the new model");
     assert_eq!(h.last().model.as_deref(), Some("mock:spark-v3"));
     assert_eq!(
         h.app.conv.messages[1].model.as_deref(),

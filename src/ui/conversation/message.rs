@@ -206,6 +206,9 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
     lines
 }
 
+/// Under a failed reply: what becomes of its turn, and what can be done with it.
+pub const LEFT_OUT: &str = "left out of later requests with its prompt (Ctrl+R retries the last turn; d deletes a selected one)";
+
 fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
     // A sign, then the text with its continuation lines indented under the text, not the sign.
@@ -231,7 +234,11 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         Status::Waiting => note("…", String::new(), theme.meta),
         Status::Cancelled => note("⊘", "cancelled".into(), theme.warning),
         Status::Interrupted(e) => note("⚠", format!("interrupted: {e}"), theme.error),
-        Status::Failed(e) => note("✖", e.clone(), theme.error),
+        Status::Failed(e) => {
+            note("✖", e.clone(), theme.error);
+            // Strict APIs refuse two prompts in a row, so the failed prompt is not resent.
+            note("⊘", LEFT_OUT.into(), theme.meta);
+        }
         Status::Done | Status::Streaming => {}
     }
     match msg.finish_reason.as_deref() {
