@@ -97,6 +97,22 @@ pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
     if let Some(e) = exact {
         return Some(e.clone());
     }
+    // `provider:model` with a configured provider means that model, listed or not, as `-m`
+    // takes it: relays carry more models than any config lists.
+    if let Some((name, id)) = query.split_once(':')
+        && !id.trim().is_empty()
+        && let Some(provider) = app.providers.iter().find(|p| p.name == name)
+    {
+        let id = id.trim();
+        return Some(PickerEntry {
+            provider: provider.name.clone(),
+            model: provider
+                .model(id)
+                .cloned()
+                .unwrap_or_else(|| crate::config::ModelSpec::new(id)),
+            discovered: false,
+        });
+    }
     let mut best: Option<(i64, &PickerEntry)> = None;
     for e in &entries {
         if let Some(score) = fuzzy_score(query, &e.haystack())

@@ -211,3 +211,21 @@ fn the_system_prompt_is_handed_to_the_session_store() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn model_takes_an_unlisted_model_of_a_configured_provider_as_dash_m_does() {
+    let mut h = Harness::new();
+    with_models(&mut h);
+    h.type_text("/model mock:qwen3-235b-a22b");
+    let fx = h.enter();
+    assert!(
+        matches!(fx.as_slice(), [Effect::SaveLastModel(l)] if l == "mock:qwen3-235b-a22b"),
+        "{fx:?}"
+    );
+    assert_eq!(h.app.target.label(), "mock:qwen3-235b-a22b");
+    assert!(!h.notice_is_error(), "{}", h.notice());
+    // An unknown provider is still refused.
+    h.type_text("/model nosuch:qwen3");
+    h.enter();
+    assert_eq!(h.app.target.label(), "mock:qwen3-235b-a22b");
+}
