@@ -53,6 +53,8 @@ pub struct Sessions {
     pub warning: Option<String>,
     /// The session's title, once it has one.
     pub title: Option<String>,
+    /// Written before it had a prompt to be titled from (a chat begun with `/system`).
+    untitled_written: bool,
     /// Where Ctrl+S last wrote this conversation (later saves replace it).
     pub transcript_path: Option<PathBuf>,
     /// The Ctrl+O popup.
@@ -74,6 +76,7 @@ impl Default for Sessions {
             unavailable: false,
             warning: None,
             title: None,
+            untitled_written: false,
             transcript_path: None,
             browser: SessionBrowser::default(),
         }
@@ -116,6 +119,7 @@ impl Sessions {
         self.parted.clear();
         self.last_checkpoint = None;
         self.title = None;
+        self.untitled_written = false;
         self.transcript_path = None;
     }
 }
@@ -219,11 +223,26 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     for m in &changed {
         s.saved.insert(m.id, m.revision);
     }
-    let first_prompt = first_prompt(&app.conv);
-    let title = s
-        .title
-        .get_or_insert_with(|| title_from_prompt(first_prompt.unwrap_or("")))
-        .clone();
+    // The title comes from the first prompt, which may come after a `/system` line: until
+    // then the session is written untitled, and retitled once the prompt is there.
+    let title = match (&s.title, first_prompt(&app.conv)) {
+        (Some(title), _) => title.clone(),
+        (None, Some(prompt)) => {
+            let title = title_from_prompt(prompt);
+            s.title = Some(title.clone());
+            if std::mem::take(&mut s.untitled_written) {
+                effects.push(Effect::Store(StoreCmd::Retitle {
+                    session: s.current,
+                    title: title.clone(),
+                }));
+            }
+            title
+        }
+        (None, None) => {
+            s.untitled_written = true;
+            title_from_prompt("")
+        }
+    };
     let meta = SessionMeta {
         title,
         model: app.target.label(),

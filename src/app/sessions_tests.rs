@@ -477,3 +477,31 @@ fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
     assert_eq!(back.content, reply.content);
     assert_eq!(back.status, Status::Done);
 }
+
+#[test]
+fn a_chat_begun_with_system_is_titled_from_its_first_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ecochat.db");
+    let handle = crate::store::task::StoreHandle::spawn(Some(db.clone()), |_| {});
+    let mut h = H::new();
+    let mut fx = h.type_text("/system 你是翻译");
+    fx.extend(h.key(KeyCode::Enter, NONE));
+    // The system prompt is written at once, before there is anything to title the chat from.
+    assert_eq!(saves(&fx).len(), 1);
+    let (id, more) = h.send("把这句话译成英文");
+    fx.extend(more);
+    fx.extend(h.piece(id, "Translate this", Duration::from_millis(10)));
+    fx.extend(h.finish(id));
+    for e in fx {
+        if let Effect::Store(cmd) = e {
+            handle.send(cmd);
+        }
+    }
+    handle.shutdown();
+    let store = crate::store::Store::open(&db).unwrap();
+    let sessions = store.sessions(10).unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].title, "把这句话译成英文");
+    assert_eq!(sessions[0].message_count, 3);
+    assert_eq!(h.app.sessions.title.as_deref(), Some("把这句话译成英文"));
+}

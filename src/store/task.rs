@@ -56,6 +56,11 @@ pub enum StoreCmd {
         session: SessionRef,
         seqs: Vec<u64>,
     },
+    /// Give a session written before it had a prompt the title of its first prompt.
+    Retitle {
+        session: SessionRef,
+        title: String,
+    },
     /// List (empty query) or search sessions; the answer carries `generation` back.
     Search {
         query: String,
@@ -164,7 +169,10 @@ fn run(db: Option<PathBuf>, rx: &mpsc::Receiver<StoreCmd>, sink: &dyn Fn(StoreEv
     while let Ok(cmd) = rx.recv() {
         let write = matches!(
             cmd,
-            StoreCmd::Save { .. } | StoreCmd::Append { .. } | StoreCmd::DeleteMessages { .. }
+            StoreCmd::Save { .. }
+                | StoreCmd::Append { .. }
+                | StoreCmd::DeleteMessages { .. }
+                | StoreCmd::Retitle { .. }
         );
         let event = handle(store.as_mut(), &mut created, cmd);
         let failed = matches!(event, Some(StoreEvent::WriteFailed(_)));
@@ -253,6 +261,15 @@ fn handle(
                 SessionRef::New(local) => *created.get(&local)?,
             };
             let result = store.delete_messages(id, &seqs);
+            result.err().map(|e| StoreEvent::WriteFailed(e.to_string()))
+        }
+        StoreCmd::Retitle { session, title } => {
+            let id = match session {
+                SessionRef::Id(id) => id,
+                // Not created: the write that creates it carries the title already.
+                SessionRef::New(local) => *created.get(&local)?,
+            };
+            let result = store.rename(id, &title);
             result.err().map(|e| StoreEvent::WriteFailed(e.to_string()))
         }
         StoreCmd::Search { query, generation } => Some(StoreEvent::Found {
