@@ -24,6 +24,10 @@ pub enum LinkKind {
 pub struct MediaLink {
     pub kind: LinkKind,
     pub url: String,
+    /// The markdown alt or link text, when it says something; rows written before it was kept
+    /// have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// Every distinct link in `text`, in order of appearance, as the media panel finds them
@@ -45,6 +49,7 @@ pub fn from_extracted(links: &[crate::media::MediaLink]) -> Vec<MediaLink> {
                 MediaKind::Other => LinkKind::Link,
             },
             url: l.url.clone(),
+            label: l.label.clone(),
         })
         .collect()
 }

@@ -81,11 +81,25 @@ fn message_markdown(out: &mut String, m: &Message, day: DateTime<Local>) {
         out.push_str("\n**Media**\n\n");
         for l in &media {
             let url = link_target(&l.url);
-            match l.kind {
-                LinkKind::Image => out.push_str(&format!("- ![]({url})\n")),
-                LinkKind::Audio => out.push_str(&format!("- [audio]({url})\n")),
-                LinkKind::Video => out.push_str(&format!("- [video]({url})\n")),
-                LinkKind::Link => {}
+            // The alt text says what the image was; a `]` in it would end the link early.
+            let label = l
+                .label
+                .as_deref()
+                .map(|t| clean_line(t).replace(['[', ']'], ""))
+                .filter(|t| !t.trim().is_empty());
+            match (l.kind, label) {
+                (LinkKind::Image, label) => {
+                    out.push_str(&format!("- ![{}]({url})\n", label.unwrap_or_default()))
+                }
+                (LinkKind::Audio, label) => out.push_str(&format!(
+                    "- [{}]({url})\n",
+                    label.map_or("audio".into(), |t| format!("audio: {t}"))
+                )),
+                (LinkKind::Video, label) => out.push_str(&format!(
+                    "- [{}]({url})\n",
+                    label.map_or("video".into(), |t| format!("video: {t}"))
+                )),
+                (LinkKind::Link, _) => {}
             }
         }
     }

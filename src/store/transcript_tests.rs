@@ -140,3 +140,25 @@ fn save_picks_a_free_name_then_keeps_rewriting_it() {
     let names: Vec<_> = std::fs::read_dir(&d).unwrap().flatten().collect();
     assert_eq!(names.len(), 2, "no temporary file is left behind");
 }
+
+#[test]
+fn media_entries_keep_their_alt_text_without_breaking_the_link() {
+    let mut a = msg(
+        0,
+        Role::Assistant,
+        "![一只橘猫](https://x.cn/cat.png) 听 [晚安曲](https://x.cn/n.mp3)",
+        at(9, 7, 5),
+    );
+    a.model = Some("mock:m".into());
+    let meta = TranscriptMeta {
+        title: "t".into(),
+        session: None,
+        created: at(9, 7, 5),
+    };
+    let md = markdown(&meta, &[a]);
+    assert!(md.contains("- ![一只橘猫](https://x.cn/cat.png)\n"), "{md}");
+    assert!(
+        md.contains("- [audio: 晚安曲](https://x.cn/n.mp3)\n"),
+        "{md}"
+    );
+}
