@@ -161,11 +161,19 @@ impl Store {
         Ok(Store { conn })
     }
 
+    /// A store over an open connection (tests of migrated databases).
+    #[cfg(test)]
+    pub(crate) fn from_connection(conn: Connection) -> Result<Store, StoreError> {
+        Store::prepare(conn, Path::new(":memory:"))
+    }
+
     /// Adds a session and returns its id.
     pub fn create_session(&mut self, s: &NewSession) -> Result<SessionId, StoreError> {
         let created = s.created.timestamp_millis();
         self.conn.execute(
-            "INSERT INTO sessions (title, model, created, updated) VALUES (?1, ?2, ?3, ?3)",
+            // Past every id ever given out (see migration 4), never a deleted one.
+            "INSERT INTO sessions (id, title, model, created, updated)
+             VALUES ((SELECT last + 1 FROM session_ids), ?1, ?2, ?3, ?3)",
             params![s.title, s.model, created],
         )?;
         Ok(self.conn.last_insert_rowid())

@@ -67,6 +67,15 @@ pub const MIGRATIONS: &[&str] = &[
         reasoning TEXT NOT NULL,
         PRIMARY KEY (session_id, seq, part)
     ) WITHOUT ROWID;",
+    // 4: the highest session id ever given out. A plain rowid goes back to max(id) + 1 after
+    // the newest sessions are deleted, so an old transcript's "Session: 4" would name another
+    // chat; new sessions take `last + 1` instead. An id deleted before this step, above the
+    // highest one left, cannot be known here and may be given out once more.
+    "CREATE TABLE session_ids (last INTEGER NOT NULL);
+    INSERT INTO session_ids (last) SELECT coalesce(max(id), 0) FROM sessions;
+    CREATE TRIGGER sessions_last_id AFTER INSERT ON sessions BEGIN
+        UPDATE session_ids SET last = max(last, new.id);
+    END;",
 ];
 
 /// The schema version this build writes.
@@ -184,6 +193,33 @@ mod tests {
                     .unwrap();
                 assert!(hit > 0);
             }
+        }
+    }
+
+    #[test]
+    fn after_migrating_from_any_version_deleted_ids_are_never_given_out_again() {
+        for v in 0..LATEST {
+            let mut conn = Connection::open_in_memory().unwrap();
+            migrate_to(&mut conn, v).unwrap();
+            seed(&conn, v);
+            migrate(&mut conn).unwrap();
+            let store = crate::store::Store::from_connection(conn);
+            let mut store = store.unwrap();
+            let new = |store: &mut crate::store::Store| {
+                store
+                    .create_session(&crate::store::NewSession {
+                        title: "t".into(),
+                        model: "m".into(),
+                        created: chrono::Local::now(),
+                    })
+                    .unwrap()
+            };
+            let first = new(&mut store);
+            assert_eq!(first, if v == 0 { 1 } else { 8 }, "from v{v}");
+            let second = new(&mut store);
+            store.delete_session(second).unwrap();
+            store.delete_session(first).unwrap();
+            assert_eq!(new(&mut store), second + 1, "from v{v}");
         }
     }
 
