@@ -300,6 +300,65 @@ async fn image_command_round_trip_through_the_images_route() {
     assert!(panel_half_blocks(&rig.screen()) > 100);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_image_line_and_its_images_are_not_sent_to_the_chat_model() {
+    let server = MockServer::start();
+    let cat = server.url("/img/cat.png");
+    server.on_model("gpt-4o-all", vec![reply_with("一只橘猫。")]);
+    let mut rig = Rig::new(&server);
+    rig.type_and_send("/image 一只橘猫 --model flux");
+    rig.run_until("the generated image", |app| {
+        matches!(app.media.load(&cat), Some(Load::Ready(_)))
+    })
+    .await;
+    rig.type_and_send("这只猫是什么颜色");
+    rig.run_until("the chat reply", |app| {
+        app.in_flight.is_none()
+            && app
+                .conv
+                .messages
+                .last()
+                .is_some_and(|m| !m.content.is_empty())
+    })
+    .await;
+    let chat = server
+        .requests()
+        .into_iter()
+        .find(|r| r.path_only() == "/v1/chat/completions")
+        .expect("the chat route was called");
+    assert_eq!(
+        chat.json()["messages"],
+        json!([{"role":"user","content":"这只猫是什么颜色"}]),
+        "no /image line, no image links: strict APIs would refuse them, models would be confused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_answering_images_with_a_chat_completion_is_told_as_such() {
+    let server = MockServer::start();
+    let completion = json!({"id":"chatcmpl-9","object":"chat.completion","model":"flux",
+        "choices":[{"index":0,"message":{"role":"assistant","content":"I can't draw, but here is a poem."},
+        "finish_reason":"stop"}]});
+    server.on_path(
+        "POST",
+        "/v1/images/generations",
+        vec![Reply::json(200, completion.to_string().as_bytes())],
+    );
+    let mut rig = Rig::new(&server);
+    rig.type_and_send("/image 一只橘猫 --model flux");
+    rig.run_until("the generation to fail", |app| {
+        app.media.generating.is_none()
+    })
+    .await;
+    let msg = rig.app.conv.messages.last().unwrap();
+    let ecochat::chat::Status::Failed(e) = &msg.status else {
+        panic!("{:?}", msg.status)
+    };
+    assert!(e.contains("chat completion instead of images"), "{e}");
+    assert!(e.contains("here is a poem"), "{e}");
+    assert!(!e.contains("answered with an error"), "{e}");
+}
+
 #[test]
 fn config_keys_for_the_media_panel() {
     let env = |name: &str| (name == "HOME").then(|| "/home/u".to_string());

@@ -40,6 +40,26 @@ impl ImageRequest {
     }
 }
 
+/// Why an images answer holds no image.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    /// The server's own error message.
+    #[error("{0}")]
+    Server(String),
+    /// A chat completion (JSON or a stream) where images were expected: the relay handed the
+    /// request to a chat model. `said` is the start of its text, when it had any.
+    #[error(
+        "it answered with a chat completion instead of images: this relay does not serve the \
+         images API for this model (a chat-style image model takes the prompt as a chat \
+         message){}",
+        said.as_deref().map(|s| format!("; it said: {s}")).unwrap_or_default()
+    )]
+    ChatCompletion { said: Option<String> },
+    /// Not JSON, or JSON without images.
+    #[error("{0}")]
+    NoImage(String),
+}
+
 /// One image of an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GeneratedImage {
@@ -50,14 +70,29 @@ pub enum GeneratedImage {
 
 /// The images of an answer: `data[].url` or `data[].b64_json` (an empty string is absent),
 /// else a top-level `image` list (recraft). An answer without any is an error.
-pub fn parse_response(body: &[u8]) -> Result<Vec<GeneratedImage>, String> {
+pub fn parse_response(body: &[u8]) -> Result<Vec<GeneratedImage>, AnswerError> {
+    let text = String::from_utf8_lossy(body);
+    if text.trim_start().starts_with("data:") {
+        return Err(chat_stream(&text));
+    }
     let v: Value = serde_json::from_slice(body).map_err(|e| {
-        let text = String::from_utf8_lossy(body);
         let snippet = crate::api::error::truncate_chars(&text, 120);
-        format!("the images answer is not JSON ({e}): {snippet}")
+        AnswerError::NoImage(format!("the images answer is not JSON ({e}): {snippet}"))
     })?;
     if let Some(message) = crate::api::error::error_message(&v) {
-        return Err(crate::api::error::cap_message(&message));
+        return Err(AnswerError::Server(crate::api::error::cap_message(
+            &message,
+        )));
+    }
+    if v["choices"].is_array()
+        || v["object"]
+            .as_str()
+            .is_some_and(|o| o.starts_with("chat.completion"))
+    {
+        let said = v["choices"][0]["message"]["content"].as_str();
+        return Err(AnswerError::ChatCompletion {
+            said: said.and_then(snippet),
+        });
     }
     let non_empty = |x: Option<&Value>| {
         x.and_then(Value::as_str)
@@ -81,9 +116,39 @@ pub fn parse_response(body: &[u8]) -> Result<Vec<GeneratedImage>, String> {
         }
     }
     if out.is_empty() {
-        return Err("the images answer has no image".into());
+        return Err(AnswerError::NoImage(
+            "the images answer has no image".into(),
+        ));
     }
     Ok(out)
+}
+
+/// A chat stream where images were expected, with the start of the text it streamed.
+fn chat_stream(text: &str) -> AnswerError {
+    let mut said = String::new();
+    for line in text.lines() {
+        let Some(data) = line.trim().strip_prefix("data:") else {
+            continue;
+        };
+        if let Ok(v) = serde_json::from_str::<Value>(data.trim())
+            && let Some(piece) = v["choices"][0]["delta"]["content"].as_str()
+        {
+            said.push_str(piece);
+        }
+        if said.chars().count() > 120 {
+            break;
+        }
+    }
+    AnswerError::ChatCompletion {
+        said: snippet(&said),
+    }
+}
+
+/// The first words of a model's text, on one line and cleaned for the screen.
+fn snippet(text: &str) -> Option<String> {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let clean = crate::sanitize::sanitize(&one_line);
+    (!clean.is_empty()).then(|| crate::api::error::truncate_chars(&clean, 120))
 }
 
 /// Sends the request to `ep` (with its key: this goes to the provider, not to a media host).
@@ -137,9 +202,16 @@ pub async fn generate(
                 &ctx,
             ));
         }
-        parse_response(&bytes).map_err(|message| ApiError::Body {
-            host: host.clone(),
-            message,
+        parse_response(&bytes).map_err(|e| match e {
+            AnswerError::Server(message) => ApiError::Body {
+                host: host.clone(),
+                message,
+            },
+            // Not an error the server reported: saying it "answered with an error" would mislead.
+            other => ApiError::Decode {
+                host: host.clone(),
+                detail: other.to_string(),
+            },
         })
     };
     tokio::time::timeout(budget, work)
@@ -209,8 +281,28 @@ mod tests {
     #[test]
     fn errors_and_empty_answers() {
         let err = br#"{"error":{"message":"size ... please use 'x' instead of the multiplication sign","type":"new_api_error","code":"invalid_image_request"}}"#;
-        assert!(parse_response(err).unwrap_err().contains("please use 'x'"));
+        assert!(matches!(
+            parse_response(err),
+            Err(AnswerError::Server(m)) if m.contains("please use 'x'")
+        ));
         assert!(parse_response(br#"{"data":[]}"#).is_err());
         assert!(parse_response(b"<html>").is_err());
+    }
+
+    #[test]
+    fn a_chat_completion_instead_of_images_is_named_as_such() {
+        let json = r#"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"我无法生成图片，\u001b[31m但可以描述一只猫。"},"finish_reason":"stop"}]}"#;
+        let e = parse_response(json.as_bytes()).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("chat completion instead of images"), "{text}");
+        assert!(text.contains("我无法生成图片"), "{text}");
+        assert!(!text.contains('\u{1b}'), "model text is cleaned: {text:?}");
+        let sse = b"data: {\"choices\":[{\"delta\":{\"content\":\"Sure, \"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\"a cat\"}}]}\n\ndata: [DONE]\n\n";
+        assert_eq!(
+            parse_response(sse),
+            Err(AnswerError::ChatCompletion {
+                said: Some("Sure, a cat".into())
+            })
+        );
     }
 }

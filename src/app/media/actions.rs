@@ -179,15 +179,13 @@ pub fn start_generation(app: &mut App, req: ImageRequest, now: Instant) -> Vec<E
         notice(app, "an image is still being generated", false);
         return Vec::new();
     }
-    let model = req.model.clone().unwrap_or_else(|| {
-        let current = &app.target.model;
-        // Chat-style image models (`gpt-4o-all`) answer on the chat endpoint, not this one.
-        if current.kind == Capability::Image && !current.id.ends_with("-all") {
-            current.id.clone()
-        } else {
-            DEFAULT_IMAGE_MODEL.to_string()
-        }
-    });
+    let (model, fallback) = match req.model.clone() {
+        Some(model) => (model, false),
+        None => match image_model(app) {
+            Some(model) => (model, false),
+            None => (DEFAULT_IMAGE_MODEL.to_string(), true),
+        },
+    };
     let text = app.prompt.take(&app.theme);
     app.conv.push(Role::User, text);
     let message_id = app.conv.push(Role::Assistant, "");
@@ -205,12 +203,43 @@ pub fn start_generation(app: &mut App, req: ImageRequest, now: Instant) -> Vec<E
     });
     app.last_error = None;
     app.notice = None;
+    if fallback {
+        // A guess the relay may not carry: say it, and how to choose.
+        notice(
+            app,
+            format!(
+                "generating with {model}: `{}` has no model with kind = \"image\" \
+                 (--model ID picks one)",
+                app.target.provider.name
+            ),
+            false,
+        );
+    }
     app.scroll.follow = true;
     vec![Effect::Media(MediaEffect::Generate {
         message_id,
         target: Box::new(app.target.clone()),
         body: req.body(&model),
     })]
+}
+
+/// The model `/image` uses without `--model`: the selected one when it makes images, else the
+/// provider's first configured image model.
+fn image_model(app: &App) -> Option<String> {
+    // Chat-style image models (`gpt-4o-all`) answer on the chat endpoint, not this one.
+    let usable =
+        |m: &&crate::config::ModelSpec| m.kind == Capability::Image && !m.id.ends_with("-all");
+    let current = &app.target.model;
+    if usable(&current) {
+        return Some(current.id.clone());
+    }
+    // The configured list of this provider (the target may be an unlisted model).
+    let provider = app
+        .providers
+        .iter()
+        .find(|p| p.name == app.target.provider.name)
+        .unwrap_or(&app.target.provider);
+    provider.models.iter().find(usable).map(|m| m.id.clone())
 }
 
 fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>, String>) {

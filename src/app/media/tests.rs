@@ -279,6 +279,39 @@ fn image_command_round_trip() {
 }
 
 #[test]
+fn image_without_model_uses_the_providers_configured_image_model() {
+    let mut h = H::new();
+    let mut p = crate::config::Provider::new("relay", Some("http://127.0.0.1:9/v1".into()));
+    p.models = vec![
+        crate::config::ModelSpec::new("deepseek-chat"),
+        crate::config::ModelSpec {
+            kind: crate::config::Capability::Image,
+            ..crate::config::ModelSpec::new("gpt-4o-all")
+        },
+        crate::config::ModelSpec {
+            kind: crate::config::Capability::Image,
+            ..crate::config::ModelSpec::new("flux-schnell")
+        },
+    ];
+    h.app.target = crate::backend::Target {
+        provider: p.clone(),
+        model: p.models[0].clone(),
+    };
+    h.app.providers = vec![p];
+    h.type_text("/image 一只猫");
+    let fx = h.key(KeyCode::Enter);
+    let [Effect::Media(MediaEffect::Generate { body, .. })] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(body["model"], "flux-schnell");
+    assert!(!h.notice().contains("generating with"), "{}", h.notice());
+    assert_eq!(
+        h.app.conv.messages.last().unwrap().model.as_deref(),
+        Some("relay:flux-schnell (images)")
+    );
+}
+
+#[test]
 fn image_command_mistakes_keep_the_prompt() {
     let mut h = H::new();
     h.type_text("/image cat --n 0");
@@ -302,6 +335,12 @@ fn failed_generation_fails_the_message() {
         panic!("{fx:?}")
     };
     assert_eq!(body["model"], crate::media::images_api::DEFAULT_IMAGE_MODEL);
+    // The demo provider lists no image model: the guess is said, not silent.
+    assert!(
+        h.notice().contains("generating with dall-e-3") && h.notice().contains("--model"),
+        "{}",
+        h.notice()
+    );
     let id = *message_id;
     h.act(Action::Media(MediaMsg::Generated {
         message_id: id,
