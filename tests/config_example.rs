@@ -68,7 +68,11 @@ fn example_parses_and_counts_match_the_text() {
     assert_eq!(names, ["ecovai", "theturbo", "local", "demo"]);
     let per_provider: Vec<usize> = config.providers.iter().map(|p| p.models.len()).collect();
     assert_eq!(per_provider, [39, 6, 3, 1]);
-    assert_eq!(config.default_model, "ecovai:deepseek-chat");
+    // Shipped commented out: an explicit one would override the picker's choice at every start.
+    assert!(!config.default_model_explicit);
+    assert_eq!(config.default_model, "demo:demo", "no key: the demo");
+    let keyed = parse_example(&[("ECOVAI_API_KEY", "sk-test")]);
+    assert_eq!(keyed.default_model, "ecovai:deepseek-chat");
 }
 
 #[test]
