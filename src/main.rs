@@ -128,6 +128,8 @@ fn main() -> ExitCode {
         Instant::now(),
     );
     app.providers = cfg.providers.clone();
+    app.missing_keys = ecochat::app::missing_keys(&app.providers, &backend::process_env);
+    app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers

@@ -45,6 +45,17 @@ fn empty_chat_shows_the_welcome() {
 }
 
 #[test]
+fn the_offline_demo_says_what_it_is_and_how_to_use_a_relay() {
+    snapshot_at_sizes("demo_welcome", |h| {
+        h.app.target = ecochat::backend::Target {
+            provider: ecochat::config::Provider::builtin_demo(),
+            model: ecochat::config::ModelSpec::new("demo"),
+        };
+        h.app.config_path = Some("/home/u/.config/ecochat/config.toml".into());
+    });
+}
+
+#[test]
 fn cjk_reply_mid_stream() {
     snapshot_at_sizes("cjk_streaming", |h| {
         h.send(CJK_QUESTION);

@@ -16,6 +16,7 @@ pub mod turns;
 mod update;
 
 pub use prompt::Prompt;
+pub use switch::missing_keys;
 pub use update::update;
 
 use std::cell::{Ref, RefCell};
@@ -183,6 +184,11 @@ pub struct App {
     pub selected: Option<u64>,
     /// `d` was pressed once on this message: a second `d` deletes its exchange.
     pub delete_armed: Option<u64>,
+    /// Where the config file is read from, for the demo's first screen.
+    pub config_path: Option<std::path::PathBuf>,
+    /// Providers whose API key is missing, each with the sentence saying how to set it
+    /// (read from the environment at start, so switching can say so at once).
+    pub missing_keys: Vec<(String, String)>,
 }
 
 impl App {
@@ -216,6 +222,8 @@ impl App {
             sessions: sessions::Sessions::default(),
             selected: None,
             delete_armed: None,
+            config_path: None,
+            missing_keys: Vec::new(),
         }
     }
 

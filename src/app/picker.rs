@@ -53,6 +53,8 @@ pub struct ModelPicker {
     pub current: String,
     /// Provider whose `/models` is being fetched.
     pub fetching: Option<String>,
+    /// Providers whose API key is missing, with what their heading says about it.
+    pub no_key: Vec<(String, String)>,
 }
 
 impl ModelPicker {
@@ -65,6 +67,7 @@ impl ModelPicker {
             selected: 0,
             current,
             fetching: None,
+            no_key: Vec::new(),
         };
         p.refilter();
         if let Some(i) = p

@@ -5,15 +5,45 @@ use crossterm::event::KeyEvent;
 use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for, handle_key};
 use super::{App, Effect, Notice, Overlay};
 use crate::backend::Target;
+use crate::config::Provider;
 
 /// Opens the picker with the current model selected.
 pub(super) fn open_picker(app: &mut App) -> Vec<Effect> {
     let entries = entries_for(&app.providers, &app.discovered);
-    app.overlay = Some(Overlay::Picker(ModelPicker::new(
-        entries,
-        app.target.label(),
-    )));
+    let mut picker = ModelPicker::new(entries, app.target.label());
+    picker.no_key = app
+        .missing_keys
+        .iter()
+        .filter_map(|(name, _)| {
+            let var = app
+                .providers
+                .iter()
+                .find(|p| p.name == *name)?
+                .api_key_env
+                .clone()?;
+            Some((name.clone(), format!("no API key: set {var}")))
+        })
+        .collect();
+    app.overlay = Some(Overlay::Picker(picker));
     Vec::new()
+}
+
+/// Providers among `providers` whose key is to come from an environment variable that is not
+/// set, with the sentence saying so. Key commands are not run here (they may prompt).
+pub fn missing_keys(
+    providers: &[Provider],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Vec<(String, String)> {
+    providers
+        .iter()
+        .filter(|p| p.api_key.is_none() && p.api_key_env.is_some())
+        .filter_map(|p| match p.endpoint(env) {
+            Err(e @ crate::api::ApiError::MissingKey { .. }) => {
+                Some((p.name.clone(), e.to_string()))
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Rows the picker moves on PgUp/PgDn: what fits in its box.
@@ -64,9 +94,21 @@ pub(super) fn choose(app: &mut App, entry: &PickerEntry) -> Vec<Effect> {
         model: entry.model.clone(),
     };
     let label = app.target.label();
-    app.notice = Some(Notice {
-        text: format!("model: {label}"),
-        is_error: false,
+    let missing = app
+        .missing_keys
+        .iter()
+        .find(|(p, _)| *p == entry.provider)
+        .map(|(_, why)| why);
+    // Said now, not after the first prompt fails with the same sentence.
+    app.notice = Some(match missing {
+        Some(why) => Notice {
+            text: format!("model: {label}, but {why}"),
+            is_error: true,
+        },
+        None => Notice {
+            text: format!("model: {label}"),
+            is_error: false,
+        },
     });
     vec![Effect::SaveLastModel(label)]
 }

@@ -61,17 +61,36 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 fn welcome(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
-    vec![
+    let mut lines = vec![
         Line::default(),
         Line::from(vec![
             Span::styled("  ecochat", t.assistant_label),
             Span::styled(format!(" · {}", app.target.label()), t.meta),
         ]),
-        Line::from(Span::styled(
-            "  Type below and press Enter. F1 lists every key.",
-            t.meta,
-        )),
-    ]
+    ];
+    if app.target.provider.is_demo() {
+        // Most first runs land here for want of a key: say what this is and the way out.
+        let config = app.config_path.as_ref().map_or_else(
+            || "config.toml".to_string(),
+            |p| crate::sanitize::sanitize(&p.display().to_string()).into_owned(),
+        );
+        let text = |s: String| Line::from(Span::styled(s, t.meta));
+        lines.extend([
+            Line::from(Span::styled(
+                "  This is the offline demo: canned replies, no network, no key.",
+                t.warning,
+            )),
+            text("  For a real relay: export ECOVAI_API_KEY=sk-... and restart,".into()),
+            text("  or add a provider to the config file:".into()),
+            text(format!("    {config}")),
+            text("  Ctrl+P switches models; `ecochat --help` lists the options.".into()),
+        ]);
+    }
+    lines.push(Line::from(Span::styled(
+        "  Type below and press Enter. F1 lists every key.",
+        t.meta,
+    )));
+    lines
 }
 
 fn render_input(app: &App, frame: &mut Frame, area: Rect) {

@@ -76,7 +76,11 @@ fn rows(picker: &ModelPicker, theme: &Theme, width: usize) -> (Vec<Line<'static>
         let e = &picker.entries()[i];
         if group.as_deref() != Some(&e.group()) {
             group = Some(e.group());
-            out.push(Line::from(Span::styled(e.group(), theme.popup_title)));
+            let mut heading = vec![Span::styled(e.group(), theme.popup_title)];
+            if let Some((_, why)) = picker.no_key.iter().find(|(p, _)| *p == e.provider) {
+                heading.push(Span::styled(format!(" · {why}"), theme.warning));
+            }
+            out.push(Line::from(heading));
         }
         let is_current = e.label() == picker.current;
         let mark = if is_current { "● " } else { "  " };
@@ -171,6 +175,18 @@ mod tests {
         // "› " then two wide characters: the cursor lands 6 cells right of the inner edge.
         let inner_x = (80 - 76) / 2 + 1;
         assert_eq!(term.get_cursor_position().unwrap().x, inner_x + 6);
+    }
+
+    #[test]
+    fn a_provider_without_its_key_says_so_in_its_heading() {
+        let mut p = picker();
+        p.no_key = vec![("ecovai".into(), "no API key: set ECOVAI_API_KEY".into())];
+        let screen = draw(&p, 100, 24).backend().to_string();
+        assert!(
+            screen.contains("ecovai · no API key: set ECOVAI_API_KEY"),
+            "{screen}"
+        );
+        assert!(!screen.contains("local · no API key"));
     }
 
     #[test]

@@ -112,3 +112,36 @@ fn discovery_results_and_failures_reach_the_picker_and_status_bar() {
     let n = h.app.notice.as_ref().unwrap();
     assert!(n.is_error && n.text.contains("401 from x"));
 }
+
+#[test]
+fn choosing_a_provider_whose_key_is_missing_says_so_at_once() {
+    let mut h = Harness::new();
+    let ecovai = Provider::builtin_ecovai();
+    h.app.providers = vec![ecovai, Provider::builtin_demo()];
+    h.app.missing_keys = crate::app::missing_keys(&h.app.providers, &crate::backend::env_of(&[]));
+    assert_eq!(h.app.missing_keys.len(), 1, "the demo needs no key");
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!()
+    };
+    assert_eq!(
+        p.no_key,
+        [(
+            "ecovai".to_string(),
+            "no API key: set ECOVAI_API_KEY".to_string()
+        )]
+    );
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.type_text("/model ecovai:deepseek-chat");
+    h.key(KeyCode::Enter, KeyModifiers::NONE);
+    assert_eq!(h.app.target.label(), "ecovai:deepseek-chat");
+    let notice = h.app.notice.clone().unwrap();
+    assert!(notice.is_error);
+    assert!(notice.text.contains("ECOVAI_API_KEY"), "{}", notice.text);
+    // With the key set, nothing is said against the switch.
+    h.app.missing_keys = crate::app::missing_keys(
+        &h.app.providers,
+        &crate::backend::env_of(&[("ECOVAI_API_KEY", "sk-x")]),
+    );
+    assert!(h.app.missing_keys.is_empty());
+}
