@@ -102,6 +102,16 @@ impl Message {
                 .is_some_and(|m| m.ends_with(IMAGES_MARK))
     }
 
+    /// False for a reply that is not sent with later requests, and so neither is its
+    /// prompt: failed, empty, still arriving, or a set of generated images.
+    pub fn in_context(&self) -> bool {
+        !matches!(
+            self.status,
+            Status::Failed(_) | Status::Waiting | Status::Streaming
+        ) && !self.content.trim().is_empty()
+            && !self.is_image_generation()
+    }
+
     /// Everything but the text: what describes a message whose text is written elsewhere.
     pub fn without_text(&self) -> Self {
         Self {
@@ -193,7 +203,7 @@ impl Conversation {
             let keep = match m.role {
                 Role::System => true,
                 Role::User => !self.left_out_at(i),
-                Role::Assistant => self.in_context(m),
+                Role::Assistant => m.in_context(),
             };
             if !keep {
                 continue;
@@ -209,16 +219,6 @@ impl Conversation {
             .collect()
     }
 
-    /// False for a reply that is not sent with later requests, and so neither is its
-    /// prompt: failed, empty, still arriving, or a set of generated images.
-    fn in_context(&self, m: &Message) -> bool {
-        !matches!(
-            m.status,
-            Status::Failed(_) | Status::Waiting | Status::Streaming
-        ) && !m.content.trim().is_empty()
-            && !m.is_image_generation()
-    }
-
     /// True when message `id` (a prompt or its reply) is left out of the requests that follow
     /// it, because its reply failed or is empty or is generated images.
     pub fn left_out(&self, id: u64) -> bool {
@@ -232,11 +232,11 @@ impl Conversation {
         let m = &self.messages[i];
         match m.role {
             Role::System => false,
-            Role::Assistant => !m.status.is_live() && !self.in_context(m),
+            Role::Assistant => !m.status.is_live() && !m.in_context(),
             Role::User => match self.messages.get(i + 1) {
                 // The prompt being sent.
                 None => false,
-                Some(r) if r.role == Role::Assistant => !r.status.is_live() && !self.in_context(r),
+                Some(r) if r.role == Role::Assistant => !r.status.is_live() && !r.in_context(),
                 // A prompt whose reply was never written (ecochat stopped while waiting).
                 Some(_) => true,
             },

@@ -234,12 +234,17 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         Status::Waiting => note("…", String::new(), theme.meta),
         Status::Cancelled => note("⊘", "cancelled".into(), theme.warning),
         Status::Interrupted(e) => note("⚠", format!("interrupted: {e}"), theme.error),
-        Status::Failed(e) => {
-            note("✖", e.clone(), theme.error);
-            // Strict APIs refuse two prompts in a row, so the failed prompt is not resent.
-            note("⊘", LEFT_OUT.into(), theme.meta);
-        }
+        Status::Failed(e) => note("✖", e.clone(), theme.error),
         Status::Done | Status::Streaming => {}
+    }
+    if msg.role == Role::Assistant
+        && !msg.status.is_live()
+        && !msg.in_context()
+        && !msg.is_image_generation()
+    {
+        // Strict APIs refuse two prompts in a row, so the prompt of a reply that is not sent
+        // back (failed, empty) is not sent again either.
+        note("⊘", LEFT_OUT.into(), theme.meta);
     }
     match msg.finish_reason.as_deref() {
         Some("length") => note("…", "stopped at the max_tokens limit".into(), theme.warning),
