@@ -198,3 +198,31 @@ fn a_long_history_is_laid_out_only_where_it_is_seen() {
         text_of(&full.visible(full_at, 5))
     );
 }
+
+#[test]
+fn replies_left_out_of_later_requests_say_so_and_others_do_not() {
+    let theme = Theme::default();
+    let opts = LayoutOptions {
+        width: 200,
+        show_reasoning: false,
+    };
+    let shows_note = |status: Status, content: &str, model: Option<&str>| {
+        let mut conv = Conversation::default();
+        conv.push(Role::Assistant, content);
+        conv.messages[0].status = status;
+        conv.messages[0].model = model.map(str::to_string);
+        let lines = text_of(&layout_lines(&MessageLines::new(
+            &conv.messages[0],
+            opts,
+            &theme,
+        )));
+        lines.iter().any(|l| l.contains(super::message::LEFT_OUT))
+    };
+    assert!(shows_note(Status::Failed("502".into()), "", None));
+    assert!(shows_note(Status::Cancelled, "", None));
+    assert!(!shows_note(Status::Cancelled, "half", None));
+    assert!(!shows_note(Status::Done, "答案", None));
+    assert!(!shows_note(Status::Waiting, "", None));
+    let images = format!("m{}", crate::chat::IMAGES_MARK);
+    assert!(!shows_note(Status::Done, "![i](u)", Some(&images)));
+}
