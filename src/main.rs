@@ -169,6 +169,7 @@ fn main() -> ExitCode {
             is_error: true,
         });
     }
+    ecochat::app::note_missing_key(&mut app);
     if app.target.provider.needs_key_command() {
         // While the terminal is still cooked, so a passphrase prompt (pinentry) can use it.
         if let Err(e) = app.target.provider.endpoint(&backend::process_env) {

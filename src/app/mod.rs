@@ -16,7 +16,7 @@ pub mod turns;
 mod update;
 
 pub use prompt::Prompt;
-pub use switch::missing_keys;
+pub use switch::{missing_keys, note_missing_key};
 pub use update::update;
 
 use std::cell::{Ref, RefCell};

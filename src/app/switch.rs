@@ -28,6 +28,24 @@ pub(super) fn open_picker(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
+/// At start: when the model to start with (from `-m`, the config or the last pick) needs a key
+/// that is missing, the status bar says so before the first prompt fails on it.
+pub fn note_missing_key(app: &mut App) {
+    if app.notice.is_some() {
+        return;
+    }
+    if let Some((_, why)) = app
+        .missing_keys
+        .iter()
+        .find(|(p, _)| *p == app.target.provider.name)
+    {
+        app.notice = Some(Notice {
+            text: why.clone(),
+            is_error: true,
+        });
+    }
+}
+
 /// Providers among `providers` whose key is to come from an environment variable that is not
 /// set, with the sentence saying so. Key commands are not run here (they may prompt).
 pub fn missing_keys(

@@ -145,3 +145,22 @@ fn choosing_a_provider_whose_key_is_missing_says_so_at_once() {
     );
     assert!(h.app.missing_keys.is_empty());
 }
+
+#[test]
+fn starting_on_a_provider_whose_key_is_missing_says_so_before_any_prompt() {
+    let mut h = Harness::new();
+    h.app.providers = vec![Provider::builtin_ecovai(), Provider::builtin_demo()];
+    h.app.missing_keys = crate::app::missing_keys(&h.app.providers, &crate::backend::env_of(&[]));
+    crate::app::note_missing_key(&mut h.app);
+    assert!(h.app.notice.is_none(), "the demo needs no key");
+    h.app.target = crate::backend::Target {
+        provider: Provider::builtin_ecovai(),
+        model: ModelSpec::new("gpt-4o"),
+    };
+    crate::app::note_missing_key(&mut h.app);
+    let notice = h.app.notice.clone().unwrap();
+    assert!(
+        notice.is_error && notice.text.contains("ECOVAI_API_KEY"),
+        "{notice:?}"
+    );
+}
