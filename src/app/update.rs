@@ -345,6 +345,19 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
+    if app
+        .conv
+        .messages
+        .last()
+        .is_some_and(crate::chat::Message::is_image_generation)
+    {
+        // Regenerating would send the `/image` line to the chat model as a prompt.
+        app.notice = Some(Notice {
+            text: "the last turn made images: send the /image line again (↑ recalls it)".into(),
+            is_error: false,
+        });
+        return Vec::new();
+    }
     while app
         .conv
         .messages

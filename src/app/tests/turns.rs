@@ -161,3 +161,26 @@ fn the_system_prompt_and_a_live_reply_are_not_deleted() {
     assert_eq!(h.app.conv.messages.len(), 3);
     assert!(h.notice().contains("still arriving"), "{}", h.notice());
 }
+
+#[test]
+fn ctrl_r_after_an_image_turn_does_not_send_the_image_line_to_the_chat_model() {
+    let mut h = Harness::new();
+    h.type_text("/image 一只猫");
+    let fx = h.enter();
+    let [Effect::Media(crate::app::media::MediaEffect::Generate { message_id, .. })] = &fx[..]
+    else {
+        panic!("{fx:?}")
+    };
+    let id = *message_id;
+    h.act(Action::Media(crate::app::media::MediaMsg::Generated {
+        message_id: id,
+        result: Ok(vec!["https://img.example/cat.png".into()]),
+    }));
+    let fx = h.key(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::StartReply { .. })),
+        "{fx:?}"
+    );
+    assert!(h.notice().contains("/image"), "{}", h.notice());
+    assert_eq!(h.app.conv.messages.len(), 2, "the images stay");
+}
