@@ -81,6 +81,12 @@ fn error(app: &mut App, text: String) {
 /// The model `query` means, as the picker would find it: an exact `provider:model` or model id
 /// first, else the best fuzzy match (ties keep the picker's order).
 pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
+    resolve(app, query, true)
+}
+
+/// `literal`: a `provider:model` of a configured provider is taken as written when nothing
+/// is listed under exactly that name (Enter); without it, only listed models match (Tab).
+fn resolve(app: &App, query: &str, literal: bool) -> Option<PickerEntry> {
     let query = query.trim();
     if query.is_empty() {
         return None;
@@ -99,7 +105,8 @@ pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
     }
     // `provider:model` with a configured provider means that model, listed or not, as `-m`
     // takes it: relays carry more models than any config lists.
-    if let Some((name, id)) = query.split_once(':')
+    if literal
+        && let Some((name, id)) = query.split_once(':')
         && !id.trim().is_empty()
         && let Some(provider) = app.providers.iter().find(|p| p.name == name)
     {
@@ -113,8 +120,19 @@ pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
             discovered: false,
         });
     }
+    // `provider:partial` (Tab) looks for `partial` among that provider's models.
+    let (only, query) = match query.split_once(':') {
+        Some((name, rest)) if app.providers.iter().any(|p| p.name == name) => (Some(name), rest),
+        _ => (None, query),
+    };
+    if query.trim().is_empty() {
+        return None;
+    }
     let mut best: Option<(i64, &PickerEntry)> = None;
-    for e in &entries {
+    for e in entries
+        .iter()
+        .filter(|e| only.is_none_or(|p| e.provider == p))
+    {
         if let Some(score) = fuzzy_score(query, &e.haystack())
             && best.is_none_or(|(b, _)| score > b)
         {
@@ -130,7 +148,8 @@ pub(in crate::app) fn complete_model(app: &App, input: &str) -> Option<String> {
     if !rest.starts_with(char::is_whitespace) || rest.trim().is_empty() {
         return None;
     }
-    let label = resolve_model(app, rest)?.label();
+    // Tab completes a partial name to a listed model; Enter takes what is written.
+    let label = resolve(app, rest, false)?.label();
     let completed = format!("/model {label}");
     (completed != input).then_some(completed)
 }

@@ -229,3 +229,17 @@ fn model_takes_an_unlisted_model_of_a_configured_provider_as_dash_m_does() {
     h.enter();
     assert_eq!(h.app.target.label(), "mock:qwen3-235b-a22b");
 }
+
+#[test]
+fn tab_still_completes_a_partial_provider_model_to_a_listed_one() {
+    let mut h = Harness::new();
+    with_models(&mut h);
+    h.type_text("/model mock:gpt");
+    tab(&mut h);
+    assert_eq!(h.app.prompt.text(), "/model mock:gpt-4o");
+    // A provider with no model named is not a model.
+    h.app.prompt.set_text("/model mock:", &h.app.theme);
+    h.enter();
+    assert!(h.notice_is_error(), "{}", h.notice());
+    assert_eq!(h.app.target.label(), "demo:demo");
+}
