@@ -356,3 +356,23 @@ fn a_reply_written_in_parts_reads_back_whole_and_rewrites_and_deletes_drop_the_p
     store.delete_session(id).unwrap();
     assert_eq!(count(&store), 0);
 }
+
+#[test]
+fn deleted_session_ids_are_never_reused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(DB_FILE);
+    let mut store = Store::open(&path).unwrap();
+    let ids: Vec<SessionId> = (0..4)
+        .map(|i| new_session(&mut store, &format!("s{i}")))
+        .collect();
+    assert_eq!(ids, [1, 2, 3, 4]);
+    store.delete_session(3).unwrap();
+    store.delete_session(4).unwrap();
+    assert_eq!(new_session(&mut store, "s5"), 5);
+    store.delete_session(5).unwrap();
+    drop(store);
+    // The mark is in the file, not in the connection.
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(new_session(&mut store, "s6"), 6);
+    assert_eq!(store.sessions(10).unwrap().len(), 3);
+}
