@@ -52,7 +52,36 @@ fn the_offline_demo_says_what_it_is_and_how_to_use_a_relay() {
             model: ecochat::config::ModelSpec::new("demo"),
         };
         h.app.config_path = Some("/home/u/.config/ecochat/config.toml".into());
+        h.app.providers = vec![
+            ecochat::config::Provider::builtin_ecovai(),
+            ecochat::config::Provider::builtin_demo(),
+        ];
+        // A first run: no key in the environment.
+        h.app.missing_keys = ecochat::app::missing_keys(&h.app.providers, &|_| None);
     });
+}
+
+#[test]
+fn the_demo_with_every_key_set_points_at_the_picker() {
+    let mut h = Harness::new("demo", 80, 24);
+    h.app.target = ecochat::backend::Target {
+        provider: ecochat::config::Provider::builtin_demo(),
+        model: ecochat::config::ModelSpec::new("demo"),
+    };
+    h.app.providers = vec![
+        ecochat::config::Provider::builtin_ecovai(),
+        ecochat::config::Provider::builtin_demo(),
+    ];
+    h.app.missing_keys = ecochat::app::missing_keys(&h.app.providers, &|name: &str| {
+        (name == "ECOVAI_API_KEY").then(|| "sk-set".to_string())
+    });
+    let screen = h.draw().to_string();
+    assert!(screen.contains("offline demo"), "{screen}");
+    assert!(
+        screen.contains("Ctrl+P picks one of its models"),
+        "{screen}"
+    );
+    assert!(!screen.contains("export ECOVAI_API_KEY"), "{screen}");
 }
 
 #[test]

@@ -74,13 +74,23 @@ fn welcome(app: &App) -> Vec<Line<'static>> {
             || "config.toml".to_string(),
             |p| crate::sanitize::sanitize(&p.display().to_string()).into_owned(),
         );
+        // The variable of the first provider still waiting for its key (ecovai's, unless the
+        // config says otherwise); with every key set, the picker is the way out.
+        let var = app.missing_keys.iter().find_map(|(name, _)| {
+            let p = app.providers.iter().find(|p| p.name == *name)?;
+            p.api_key_env.clone()
+        });
+        let way = match var {
+            Some(var) => format!("  For a real relay: export {var}=sk-... and restart,"),
+            None => "  For a real relay: Ctrl+P picks one of its models,".to_string(),
+        };
         let text = |s: String| Line::from(Span::styled(s, t.meta));
         lines.extend([
             Line::from(Span::styled(
                 "  This is the offline demo: canned replies, no network, no key.",
                 t.warning,
             )),
-            text("  For a real relay: export ECOVAI_API_KEY=sk-... and restart,".into()),
+            text(way),
             text("  or add a provider to the config file:".into()),
             text(format!("    {config}")),
             text("  Ctrl+P switches models; `ecochat --help` lists the options.".into()),
