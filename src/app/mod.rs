@@ -186,8 +186,8 @@ pub struct App {
     pub delete_armed: Option<u64>,
     /// Where the config file is read from, for the demo's first screen.
     pub config_path: Option<std::path::PathBuf>,
-    /// Providers whose API key is missing, each with the sentence saying how to set it
-    /// (read from the environment at start, so switching can say so at once).
+    /// Providers whose API key is missing, each with the variable that should hold it (read
+    /// from the environment at start, so switching can say so at once).
     pub missing_keys: Vec<(String, String)>,
 }
 

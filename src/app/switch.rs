@@ -34,32 +34,38 @@ pub fn note_missing_key(app: &mut App) {
     if app.notice.is_some() {
         return;
     }
-    if let Some((_, why)) = app
-        .missing_keys
-        .iter()
-        .find(|(p, _)| *p == app.target.provider.name)
-    {
+    if let Some(text) = missing_key_note(app, &app.target.provider.name) {
         app.notice = Some(Notice {
-            text: why.clone(),
+            text,
             is_error: true,
         });
     }
 }
 
+/// What to tell about `provider`'s missing key, short enough for the status bar: the variable
+/// first.
+fn missing_key_note(app: &App, provider: &str) -> Option<String> {
+    let (_, var) = app.missing_keys.iter().find(|(p, _)| p == provider)?;
+    Some(format!(
+        "no API key for {provider}: set {var} (or api_key in the config)"
+    ))
+}
+
 /// Providers among `providers` whose key is to come from an environment variable that is not
-/// set, with the sentence saying so. Key commands are not run here (they may prompt).
+/// set, with that variable. Key commands are not run here (they may prompt).
 pub fn missing_keys(
     providers: &[Provider],
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Vec<(String, String)> {
     providers
         .iter()
-        .filter(|p| p.api_key.is_none() && p.api_key_env.is_some())
-        .filter_map(|p| match p.endpoint(env) {
-            Err(e @ crate::api::ApiError::MissingKey { .. }) => {
-                Some((p.name.clone(), e.to_string()))
+        .filter(|p| p.api_key.is_none())
+        .filter_map(|p| {
+            let var = p.api_key_env.as_ref()?;
+            match p.endpoint(env) {
+                Err(crate::api::ApiError::MissingKey { .. }) => Some((p.name.clone(), var.clone())),
+                _ => None,
             }
-            _ => None,
         })
         .collect()
 }
@@ -112,15 +118,10 @@ pub(super) fn choose(app: &mut App, entry: &PickerEntry) -> Vec<Effect> {
         model: entry.model.clone(),
     };
     let label = app.target.label();
-    let missing = app
-        .missing_keys
-        .iter()
-        .find(|(p, _)| *p == entry.provider)
-        .map(|(_, why)| why);
-    // Said now, not after the first prompt fails with the same sentence.
-    app.notice = Some(match missing {
+    // Said now, not after the first prompt fails on it.
+    app.notice = Some(match missing_key_note(app, &entry.provider) {
         Some(why) => Notice {
-            text: format!("model: {label}, but {why}"),
+            text: format!("{why} · model: {label}"),
             is_error: true,
         },
         None => Notice {

@@ -76,10 +76,7 @@ fn welcome(app: &App) -> Vec<Line<'static>> {
         );
         // The variable of the first provider still waiting for its key (ecovai's, unless the
         // config says otherwise); with every key set, the picker is the way out.
-        let var = app.missing_keys.iter().find_map(|(name, _)| {
-            let p = app.providers.iter().find(|p| p.name == *name)?;
-            p.api_key_env.clone()
-        });
+        let var = app.missing_keys.first().map(|(_, var)| var.clone());
         let way = match var {
             Some(var) => format!("  For a real relay: export {var}=sk-... and restart,"),
             None => "  For a real relay: Ctrl+P picks one of its models,".to_string(),
