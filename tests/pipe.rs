@@ -381,3 +381,6 @@ fn dropped_connection_keeps_the_partial_reply() {
     );
     assert!(run.stderr.contains("dropped mid-reply"), "{run:?}");
 }
+
+#[path = "pipe/ends.rs"]
+mod ends;
