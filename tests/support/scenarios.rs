@@ -230,7 +230,7 @@ pub fn m9_spark_done_unterminated() -> Reply {
 fn without_done(payload: &[u8]) -> Vec<u8> {
     let text = std::str::from_utf8(payload).expect("fixture is UTF-8");
     let at = text.find("data:[DONE]").expect("fixture ends with [DONE]");
-    text[..at].as_bytes().to_vec()
+    text.as_bytes()[..at].to_vec()
 }
 
 /// M9: new-api's xunfei conversion: `"id":""`, no role, `"model":"SparkDesk"`.
