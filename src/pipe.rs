@@ -262,3 +262,22 @@ pub fn end_note(end: &ReplyEnd) -> Option<String> {
         None => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prompt_comes_first_then_stdin_after_a_blank_line() {
+        assert_eq!(combined_prompt(Some("总结 \n"), "正文\n"), "总结\n\n正文\n");
+        assert_eq!(combined_prompt(Some("总结"), " \n"), "总结");
+        assert_eq!(combined_prompt(None, "只有输入\n"), "只有输入\n");
+    }
+
+    #[test]
+    fn auto_sanitizes_only_a_terminal() {
+        assert!(Sanitize::Auto.applies(true) && !Sanitize::Auto.applies(false));
+        assert!(Sanitize::Always.applies(false));
+        assert!(!Sanitize::Never.applies(true));
+    }
+}
