@@ -4,6 +4,7 @@ pub mod browser;
 pub mod copy;
 mod editor;
 pub mod keymap;
+pub mod line_edit;
 pub mod media;
 mod mouse;
 pub mod picker;
@@ -14,7 +15,7 @@ pub mod slash;
 mod switch;
 mod update;
 
-pub use prompt::Prompt;
+pub use prompt::{HISTORY_MAX, Prompt};
 pub use update::update;
 
 use std::cell::{Ref, RefCell};
@@ -180,6 +181,8 @@ pub struct App {
     pub sessions: sessions::Sessions,
     /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
     pub selected: Option<u64>,
+    /// Ctrl+X was pressed: the next key completes a sequence (Ctrl+X Ctrl+E).
+    pub pending_ctrl_x: bool,
 }
 
 impl App {
@@ -212,6 +215,7 @@ impl App {
             quit: false,
             sessions: sessions::Sessions::default(),
             selected: None,
+            pending_ctrl_x: false,
         }
     }
 

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::CursorMove;
 
 use super::keymap::Command;
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
@@ -109,6 +110,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return effects;
         }
     }
+    if let Some(effects) = ctrl_x_sequence(app, &key) {
+        return effects;
+    }
     if app.focus == Focus::Input
         && key.code == KeyCode::Tab
         && key.modifiers.is_empty()
@@ -121,6 +125,28 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     run_command(app, command)
+}
+
+/// Ctrl+X starts a two-key sequence, as in bash (Ctrl+X Ctrl+E edits the prompt); `None` when
+/// the key is not part of one. A key bound to a command in the map keeps its command.
+fn ctrl_x_sequence(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let ctrl = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::CONTROL;
+    if app.pending_ctrl_x {
+        app.pending_ctrl_x = false;
+        return Some(match key.code {
+            KeyCode::Char('e' | 'E') if ctrl => run_command(app, Command::ExternalEditor),
+            // Like readline, an unknown sequence does nothing.
+            _ => Vec::new(),
+        });
+    }
+    if ctrl
+        && matches!(key.code, KeyCode::Char('x' | 'X'))
+        && app.keymap.lookup(key, app.prompt.is_empty()).is_none()
+    {
+        app.pending_ctrl_x = true;
+        return Some(Vec::new());
+    }
+    None
 }
 
 /// Keys of the focused conversation pane; `None` passes the key on to the normal handling.
@@ -161,9 +187,17 @@ fn complete_slash(app: &mut App) -> Option<Vec<Effect>> {
 fn edit_prompt(app: &mut App, key: KeyEvent) {
     let plain = key.modifiers == KeyModifiers::NONE;
     let theme = &app.theme;
+    let width = app
+        .area
+        .width
+        .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH);
+    // Up and Down move between screen rows of the wrapped text; past the first or last row
+    // they walk the history.
     let handled = match key.code {
-        KeyCode::Up if plain && app.prompt.on_first_line() => app.prompt.history_prev(theme),
-        KeyCode::Down if plain && app.prompt.on_last_line() => app.prompt.history_next(theme),
+        KeyCode::Up if plain && app.prompt.on_first_row(width) => app.prompt.history_prev(theme),
+        KeyCode::Down if plain && app.prompt.on_last_row(width) => app.prompt.history_next(theme),
+        KeyCode::Up if plain => app.prompt.move_row(width, CursorMove::Up),
+        KeyCode::Down if plain => app.prompt.move_row(width, CursorMove::Down),
         _ => false,
     };
     if !handled {
@@ -182,6 +216,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::CancelReply => cancel_reply(app).into_iter().collect(),
         Command::Interrupt => match cancel_reply(app) {
             Some(effect) => vec![effect],
+            None if !app.prompt.is_empty() => clear_prompt(app),
             None => quit(app),
         },
         Command::Quit => {
@@ -248,6 +283,19 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::CopyCode => super::copy::copy_code(app),
         Command::ExternalEditor => super::editor::open(app),
     }
+}
+
+/// Ctrl+C on a draft: as in a shell, the line goes, but into the history, where Up finds it.
+fn clear_prompt(app: &mut App) -> Vec<Effect> {
+    let text = app.prompt.take(&app.theme);
+    app.notice = Some(Notice {
+        text: format!(
+            "prompt cleared ({}): Up brings it back",
+            super::copy::size(&text)
+        ),
+        is_error: false,
+    });
+    Vec::new()
 }
 
 fn quit(app: &mut App) -> Vec<Effect> {

@@ -61,6 +61,7 @@ pub async fn run(
         store,
         replies: HashMap::new(),
         edit: None,
+        history_writes: (0, Arc::default()),
     };
     // The first update runs through `apply` like every other: its effects (a resumed session
     // the store has not written yet, a media fetch) must not be dropped.

@@ -42,6 +42,10 @@ impl StatusBar<'_> {
                 }
             };
         }
+        if app.pending_ctrl_x {
+            // The first key of a sequence is waiting for the second, as bash shows it.
+            return Span::styled(" Ctrl+X- ", t.status_busy);
+        }
         if let Some(n) = &app.notice {
             let style = if n.is_error {
                 t.status_error
