@@ -7,6 +7,7 @@ pub mod keymap;
 pub mod line_edit;
 pub mod media;
 mod mouse;
+mod notice;
 pub mod picker;
 mod prompt;
 pub mod sessions;
@@ -15,6 +16,7 @@ pub mod slash;
 mod switch;
 mod update;
 
+pub use notice::expiry as notice_expiry;
 pub use prompt::{HISTORY_MAX, Prompt};
 pub use update::update;
 
@@ -183,6 +185,8 @@ pub struct App {
     pub selected: Option<u64>,
     /// Ctrl+X was pressed: the next key completes a sequence (Ctrl+X Ctrl+E).
     pub pending_ctrl_x: bool,
+    /// When the notice on show was set; it goes away a few seconds later.
+    pub notice_since: Option<Instant>,
 }
 
 impl App {
@@ -216,6 +220,7 @@ impl App {
             sessions: sessions::Sessions::default(),
             selected: None,
             pending_ctrl_x: false,
+            notice_since: None,
         }
     }
 

@@ -13,12 +13,15 @@ use crate::chat::{Role, Status};
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
+    super::notice::expire(app, now);
+    let notice_before = app.notice.clone();
     // A reply piece changes only its own message; the media scan need not look at the others.
     let piece_of = match &action {
         Action::Stream { id, .. } => Some(*id),
         _ => None,
     };
     let mut effects = apply(app, action, now);
+    super::notice::after_update(app, notice_before, now);
     // A selection is for the focused conversation; elsewhere `y` and `Y` mean the last reply.
     if app.focus != Focus::Conversation {
         app.selected = None;
@@ -328,7 +331,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
     let generates = matches!(command, Some(Ok(super::slash::SlashCommand::Image(_))));
     if app.in_flight.is_some() && (command.is_none() || generates) {
         app.notice = Some(Notice {
-            text: "a reply is still streaming: Esc cancels it".into(),
+            text: super::notice::STILL_STREAMING.into(),
             is_error: false,
         });
         return Vec::new();
@@ -381,7 +384,7 @@ fn start_reply(app: &mut App) -> Vec<Effect> {
 fn regenerate(app: &mut App) -> Vec<Effect> {
     if app.in_flight.is_some() {
         app.notice = Some(Notice {
-            text: "a reply is still streaming: Esc cancels it".into(),
+            text: super::notice::STILL_STREAMING.into(),
             is_error: false,
         });
         return Vec::new();

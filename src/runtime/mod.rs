@@ -95,6 +95,7 @@ pub async fn run(
 
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let notice_due = crate::app::notice_expiry(&app).map(tokio::time::Instant::from_std);
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => translate(ev),
@@ -105,6 +106,10 @@ pub async fn run(
             },
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
+            // A notice is taken down when its time is up: one wake-up, not a polling timer.
+            () = tokio::time::sleep_until(notice_due.unwrap_or(next_frame)), if notice_due.is_some() => {
+                Some(Action::Tick)
+            }
             () = tokio::time::sleep_until(next_frame), if dirty => None,
         };
         let mut reply_ended = false;

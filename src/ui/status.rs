@@ -72,7 +72,14 @@ impl Widget for StatusBar<'_> {
         let width = usize::from(area.width);
         let model = format!(" {} ", app.target.label());
         let mut spans = vec![Span::styled(model, t.status_model), self.state()];
-        if let Some(u) = app.last_usage.filter(|u| !u.is_placeholder()) {
+        // Usage belongs to the reply that reported it: the last message, once it is a reply.
+        let usage = app
+            .conv
+            .messages
+            .last()
+            .filter(|m| m.role == crate::chat::Role::Assistant)
+            .and_then(|m| m.usage);
+        if let Some(u) = usage.filter(|u| !u.is_placeholder()) {
             spans.push(Span::styled(
                 format!(" ↑{} ↓{} tok ", u.prompt_tokens, u.completion_tokens),
                 t.status_bar,
@@ -112,5 +119,73 @@ impl Widget for StatusBar<'_> {
         } else {
             line.render(area, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::widgets::Widget;
+
+    use super::StatusBar;
+    use crate::api::client::ReplyEnd;
+    use crate::api::{StreamEvent, Usage};
+    use crate::app::test_harness::Harness;
+    use crate::app::{Action, Effect, StreamMsg};
+
+    fn status(h: &Harness) -> String {
+        let area = Rect::new(0, 0, 100, 1);
+        let mut buf = Buffer::empty(area);
+        StatusBar { app: &h.app }.render(area, &mut buf);
+        (0..area.width).map(|x| buf[(x, 0)].symbol()).collect()
+    }
+
+    fn reply(h: &mut Harness, usage: Option<Usage>) {
+        h.type_text("q");
+        let fx = h.enter();
+        let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+            panic!("{fx:?}")
+        };
+        let id = *reply_id;
+        h.act(Action::Stream {
+            id,
+            msg: StreamMsg::Event(StreamEvent::Content("a".into())),
+        });
+        if let Some(u) = usage {
+            h.act(Action::Stream {
+                id,
+                msg: StreamMsg::Event(StreamEvent::Usage(u)),
+            });
+        }
+        h.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+        });
+    }
+
+    #[test]
+    fn usage_shows_only_for_the_reply_that_reported_it() {
+        let mut h = Harness::new();
+        let u = Usage {
+            prompt_tokens: 12,
+            completion_tokens: 34,
+            ..Usage::default()
+        };
+        reply(&mut h, Some(u));
+        assert!(status(&h).contains("↑12 ↓34 tok"), "{}", status(&h));
+        reply(&mut h, None);
+        assert!(!status(&h).contains("tok "), "{}", status(&h));
+        reply(&mut h, Some(u));
+        h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert!(!status(&h).contains("↑12"), "{}", status(&h));
+    }
+
+    #[test]
+    fn a_pending_ctrl_x_is_shown() {
+        let mut h = Harness::new();
+        h.key(KeyCode::Char('x'), KeyModifiers::CONTROL);
+        assert!(status(&h).contains("Ctrl+X-"), "{}", status(&h));
     }
 }
