@@ -137,7 +137,8 @@ fn hit_lines(
     if display_width(&right) + 12 > width {
         right = format!("  {} ", s.updated.format("%m-%d %H:%M"));
     }
-    let title_w = width.saturating_sub(display_width(&right) + marker.len());
+    // Width, not bytes: `●` is three bytes but one column.
+    let title_w = width.saturating_sub(display_width(&right) + display_width(marker));
     let title = truncate_to_width(&s.title, title_w);
     let pad = title_w.saturating_sub(display_width(&title));
     let mut lines = vec![Line::from(vec![
@@ -270,6 +271,26 @@ mod tests {
     #[test]
     fn browser_80x24() {
         insta::assert_snapshot!(draw(&app()));
+    }
+
+    #[test]
+    fn the_current_session_marker_does_not_shift_its_row() {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| crate::ui::render(&app(), f)).unwrap();
+        let buf = terminal.backend().buffer();
+        // The column where " msgs" ends, row by row, from the cells (a wide character takes two).
+        let ends: Vec<u16> = (0..24)
+            .filter_map(|y| {
+                (4..80).find(|&x| {
+                    ["m", "s", "g", "s"]
+                        .iter()
+                        .enumerate()
+                        .all(|(i, c)| buf[(x - 4 + i as u16, y)].symbol() == *c)
+                })
+            })
+            .collect();
+        assert_eq!(ends.len(), 3, "{:?}", terminal.backend());
+        assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}");
     }
 
     #[test]
