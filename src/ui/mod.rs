@@ -21,14 +21,16 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use crate::app::App;
 use conversation::ConversationView;
-use layout::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Draws the whole screen from `app`.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let Some(panes) = app.panes() else {
-        let text = format!("ecochat needs {MIN_WIDTH}x{MIN_HEIGHT}");
-        Paragraph::new(text)
+        let lines: Vec<Line> = layout::too_small_notice(area.width, area.height)
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        Paragraph::new(lines)
             .style(app.theme.warning)
             .render(area, frame.buffer_mut());
         return;
