@@ -187,6 +187,8 @@ pub struct App {
     pub pending_ctrl_x: bool,
     /// When the notice on show was set; it goes away a few seconds later.
     pub notice_since: Option<Instant>,
+    /// Tab's place in the models `/model PARTIAL` matched.
+    pub model_cycle: Option<slash::ModelCycle>,
 }
 
 impl App {
@@ -221,6 +223,7 @@ impl App {
             selected: None,
             pending_ctrl_x: false,
             notice_since: None,
+            model_cycle: None,
         }
     }
 

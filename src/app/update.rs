@@ -117,9 +117,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return effects;
     }
     if app.focus == Focus::Input
-        && key.code == KeyCode::Tab
-        && key.modifiers.is_empty()
-        && let Some(effects) = complete_slash(app)
+        && matches!(key.code, KeyCode::Tab | KeyCode::BackTab)
+        && (key.modifiers - KeyModifiers::SHIFT).is_empty()
+        && let Some(effects) = complete_slash(app, key.code == KeyCode::BackTab)
     {
         return effects;
     }
@@ -174,12 +174,13 @@ fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
     }
 }
 
-/// Tab while a slash command is typed completes it; `None` when the prompt holds no command.
-fn complete_slash(app: &mut App) -> Option<Vec<Effect>> {
+/// Tab while a slash command is typed completes it (Tab and Shift+Tab cycle through the models
+/// a `/model` argument matches); `None` when the prompt holds no command.
+fn complete_slash(app: &mut App, back: bool) -> Option<Vec<Effect>> {
     let text = app.prompt.text();
     super::slash::hint(&text)?;
     let completed =
-        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text));
+        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text, back));
     if let Some(completed) = completed {
         app.prompt.set_text(&completed, &app.theme);
     }
