@@ -64,6 +64,49 @@ impl StatusBar<'_> {
     }
 }
 
+/// A notice too long for the status bar, shown in full: wrapped on lines drawn just above the
+/// bar (at most a third of the screen), for as long as the notice lasts.
+pub fn render_overflow(app: &App, status: Rect, buf: &mut Buffer) {
+    let Some(notice) = &app.notice else { return };
+    if app.in_flight.is_some() || app.pending_ctrl_x {
+        return;
+    }
+    let model = display_width(&app.target.label()) + 2;
+    let width = usize::from(status.width);
+    if model + display_width(&notice.text) + 2 <= width {
+        return;
+    }
+    let t = &app.theme;
+    let style = if notice.is_error {
+        t.status_error
+    } else {
+        t.status_bar
+    };
+    let lines = crate::text::wrap_text(&notice.text, width.saturating_sub(2).max(1), style);
+    let room = usize::from(status.y.min(app.area.height / 3));
+    let height = lines.len().min(room);
+    if height == 0 {
+        return;
+    }
+    let h = u16::try_from(height).unwrap_or(u16::MAX);
+    let area = Rect {
+        y: status.y - h,
+        height: h,
+        ..status
+    };
+    ratatui::widgets::Clear.render(area, buf);
+    buf.set_style(area, style);
+    for (i, line) in lines.into_iter().take(height).enumerate() {
+        let row = Rect {
+            x: area.x + 1,
+            y: area.y + i as u16,
+            width: area.width.saturating_sub(2),
+            height: 1,
+        };
+        line.render(row, buf);
+    }
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
@@ -180,6 +223,30 @@ mod tests {
         reply(&mut h, Some(u));
         h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
         assert!(!status(&h).contains("↑12"), "{}", status(&h));
+    }
+
+    #[test]
+    fn a_long_notice_is_shown_in_full_above_the_bar() {
+        use crate::app::Notice;
+        let mut h = Harness::sized(60, 20);
+        let text = "cannot write the transcript to /home/someone/Documents/ecochat/transcripts/2026-12-04 \
+                    长颈鹿.md: permission denied (os error 13); the conversation is kept in memory";
+        h.app.notice = Some(Notice {
+            text: text.into(),
+            is_error: true,
+        });
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 20))
+            .expect("a test terminal");
+        terminal
+            .draw(|f| crate::ui::render(&h.app, f))
+            .expect("drawn");
+        let buf = terminal.backend().buffer();
+        let screen: String = (0..20)
+            .map(|y| (0..60).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect();
+        let squashed: String = screen.split_whitespace().collect();
+        let wanted: String = text.split_whitespace().collect();
+        assert!(squashed.contains(&wanted), "{screen}");
     }
 
     #[test]
