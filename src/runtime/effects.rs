@@ -97,8 +97,9 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::Quit => {}
         }
     }
-    // A prompt sent or cleared joined the history: the file follows.
-    if app.prompt.history_rev() != edge.history_writes.0 {
+    // A prompt sent or cleared joined the history: the file follows, unless this chat is not
+    // to be saved at all (`--no-save` leaves the store without a path).
+    if app.prompt.history_rev() != edge.history_writes.0 && app.sessions.db_path.is_some() {
         edge.history_writes.0 = app.prompt.history_rev();
         save_history(app, edge);
     }
