@@ -52,7 +52,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_input(app, frame, panes.input);
     slash_hint::render(app, panes.input, frame.buffer_mut());
     frame.render_widget(status::StatusBar { app }, panes.status);
-    status::render_overflow(app, panes.status, frame.buffer_mut());
+    status::render_overflow(app, panes.status, panes.input, frame.buffer_mut());
     match &app.overlay {
         Some(crate::app::Overlay::Help) => help::render(app, frame, area),
         Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),

@@ -64,9 +64,10 @@ impl StatusBar<'_> {
     }
 }
 
-/// A notice too long for the status bar, shown in full: wrapped on lines drawn just above the
-/// bar (at most a third of the screen), for as long as the notice lasts.
-pub fn render_overflow(app: &App, status: Rect, buf: &mut Buffer) {
+/// A notice too long for the status bar, shown in full: wrapped on lines drawn over the bottom
+/// of the conversation, just above the input box (`input`), so the prompt stays in sight; at
+/// most a third of the screen, for as long as the notice lasts.
+pub fn render_overflow(app: &App, status: Rect, input: Rect, buf: &mut Buffer) {
     let Some(notice) = &app.notice else { return };
     if app.in_flight.is_some() || app.pending_ctrl_x {
         return;
@@ -83,14 +84,14 @@ pub fn render_overflow(app: &App, status: Rect, buf: &mut Buffer) {
         t.status_bar
     };
     let lines = crate::text::wrap_text(&notice.text, width.saturating_sub(2).max(1), style);
-    let room = usize::from(status.y.min(app.area.height / 3));
+    let room = usize::from(input.y.min(app.area.height / 3));
     let height = lines.len().min(room);
     if height == 0 {
         return;
     }
     let h = u16::try_from(height).unwrap_or(u16::MAX);
     let area = Rect {
-        y: status.y - h,
+        y: input.y - h,
         height: h,
         ..status
     };
@@ -229,6 +230,7 @@ mod tests {
     fn a_long_notice_is_shown_in_full_above_the_bar() {
         use crate::app::Notice;
         let mut h = Harness::sized(60, 20);
+        h.type_text("my draft stays");
         let text = "cannot write the transcript to /home/someone/Documents/ecochat/transcripts/2026-12-04 \
                     长颈鹿.md: permission denied (os error 13); the conversation is kept in memory";
         h.app.notice = Some(Notice {
@@ -247,6 +249,7 @@ mod tests {
         let squashed: String = screen.split_whitespace().collect();
         let wanted: String = text.split_whitespace().collect();
         assert!(squashed.contains(&wanted), "{screen}");
+        assert!(screen.contains("my draft stays"), "{screen}");
     }
 
     #[test]
