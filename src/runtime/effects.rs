@@ -109,6 +109,32 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
     }
 }
 
+/// At exit: the last history write is done before the process ends (a prompt cleared with
+/// Ctrl+C just before quitting must not be lost to a write still queued).
+pub(super) fn flush_history(app: &App, edge: &Edge) {
+    let Ok(mut last) = edge.history_writes.1.lock() else {
+        return;
+    };
+    // Holding the lock, no queued writer can start; one that already wrote recorded its number.
+    if *last >= edge.history_writes.0 {
+        return;
+    }
+    *last = edge.history_writes.0;
+    let keys = known_keys(&app.providers);
+    if let Err(e) = crate::history_file::save(&edge.paths.state_dir, app.prompt.history(), &keys) {
+        tracing::warn!(%e, "cannot save the prompt history");
+    }
+}
+
+/// The API keys of the providers that are known without running a command.
+fn known_keys(providers: &[Provider]) -> Vec<String> {
+    providers
+        .iter()
+        .filter(|p| !p.needs_key_command())
+        .filter_map(|p| p.endpoint(&backend::process_env).ok()?.api_key)
+        .collect()
+}
+
 /// Writes the prompt history off the UI thread, leaving out anything holding a key of the
 /// configured providers (keys a command prints are known only once it has run).
 fn save_history(app: &App, edge: &mut Edge) {
@@ -118,13 +144,9 @@ fn save_history(app: &App, edge: &mut Edge) {
     let providers = app.providers.clone();
     let dir = edge.paths.state_dir.clone();
     tokio::task::spawn_blocking(move || {
-        let keys: Vec<String> = providers
-            .iter()
-            .filter(|p| !p.needs_key_command())
-            .filter_map(|p| p.endpoint(&backend::process_env).ok()?.api_key)
-            .collect();
+        let keys = known_keys(&providers);
         let Ok(mut last) = done.lock() else { return };
-        if *last > seq {
+        if *last >= seq {
             return;
         }
         *last = seq;

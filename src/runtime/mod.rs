@@ -146,6 +146,7 @@ pub async fn run(
         token.cancel();
     }
     drop(guard);
+    effects::flush_history(&app, &edge);
     // The last writes (the reply cancelled by quitting) finish before the process ends.
     edge.store.shutdown();
     Ok(())
