@@ -180,7 +180,9 @@ pub(in crate::app) fn complete_model(app: &mut App, input: &str, back: bool) -> 
 /// Where Tab is in the list of models a `/model PARTIAL` matched.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ModelCycle {
+    /// `provider:model` labels the typed text matched, best first.
     pub matches: Vec<String>,
+    /// The match on show.
     pub index: usize,
     /// The prompt text Tab last put there; any other text starts a new cycle.
     pub shown: String,
