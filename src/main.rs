@@ -181,6 +181,8 @@ fn main() -> ExitCode {
         .map(|(name, cached)| (name, cached.ids))
         .collect();
     app.media.settings = media_settings;
+    app.prompt
+        .set_history(ecochat::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
     if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
         app.conv = ecochat::synthetic::conversation(n);

@@ -4,8 +4,10 @@ pub mod browser;
 pub mod copy;
 mod editor;
 pub mod keymap;
+pub mod line_edit;
 pub mod media;
 mod mouse;
+mod notice;
 pub mod picker;
 mod prompt;
 pub mod sessions;
@@ -14,7 +16,8 @@ pub mod slash;
 mod switch;
 mod update;
 
-pub use prompt::Prompt;
+pub use notice::expiry as notice_expiry;
+pub use prompt::{HISTORY_MAX, Prompt};
 pub use update::update;
 
 use std::cell::{Ref, RefCell};
@@ -180,6 +183,12 @@ pub struct App {
     pub sessions: sessions::Sessions,
     /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
     pub selected: Option<u64>,
+    /// Ctrl+X was pressed: the next key completes a sequence (Ctrl+X Ctrl+E).
+    pub pending_ctrl_x: bool,
+    /// When the notice on show was set; it goes away a few seconds later.
+    pub notice_since: Option<Instant>,
+    /// Tab's place in the models `/model PARTIAL` matched.
+    pub model_cycle: Option<slash::ModelCycle>,
 }
 
 impl App {
@@ -212,6 +221,9 @@ impl App {
             quit: false,
             sessions: sessions::Sessions::default(),
             selected: None,
+            pending_ctrl_x: false,
+            notice_since: None,
+            model_cycle: None,
         }
     }
 

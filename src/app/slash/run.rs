@@ -108,15 +108,84 @@ pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
     best.map(|(_, e)| e.clone())
 }
 
-/// Tab after `/model PARTIAL`: the full `provider:model` it resolves to.
-pub(in crate::app) fn complete_model(app: &App, input: &str) -> Option<String> {
+/// Every `provider:model` that `query` matches, best first: exact matches, then by fuzzy score
+/// (ties keep the picker's order). The first is what `resolve_model` picks.
+pub fn model_matches(app: &App, query: &str) -> Vec<String> {
+    let query = query.trim();
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let entries = entries_for(&app.providers, &app.discovered);
+    let mut scored: Vec<(bool, i64, String)> = entries
+        .iter()
+        .filter_map(|e| {
+            let exact =
+                e.label().eq_ignore_ascii_case(query) || e.model.id.eq_ignore_ascii_case(query);
+            let score = fuzzy_score(query, &e.haystack());
+            (exact || score.is_some()).then(|| (exact, score.unwrap_or(i64::MAX), e.label()))
+        })
+        .collect();
+    scored.sort_by_key(|(exact, score, _)| (!exact, std::cmp::Reverse(*score)));
+    let mut labels: Vec<String> = Vec::with_capacity(scored.len());
+    for (_, _, label) in scored {
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels
+}
+
+/// Tab (or Shift+Tab, `back`) after `/model PARTIAL`: the next (previous) model it matches,
+/// cycling; the matches are those of the text before the first Tab.
+pub(in crate::app) fn complete_model(app: &mut App, input: &str, back: bool) -> Option<String> {
+    let step = |c: &mut ModelCycle| {
+        let n = c.matches.len();
+        c.index = if back {
+            (c.index + n - 1) % n
+        } else {
+            (c.index + 1) % n
+        };
+        c.shown = format!("/model {}", c.matches[c.index]);
+        c.shown.clone()
+    };
+    if let Some(c) = app.model_cycle.as_mut().filter(|c| c.shown == input) {
+        return (c.matches.len() > 1).then(|| step(c));
+    }
     let rest = input.trim_start().strip_prefix("/model")?;
     if !rest.starts_with(char::is_whitespace) || rest.trim().is_empty() {
         return None;
     }
-    let label = resolve_model(app, rest)?.label();
-    let completed = format!("/model {label}");
-    (completed != input).then_some(completed)
+    let matches = model_matches(app, rest);
+    let first = matches.first()?;
+    let mut cycle = ModelCycle {
+        shown: format!("/model {first}"),
+        matches,
+        index: 0,
+    };
+    // Already showing the first match: Tab goes on to the second.
+    let shown = if cycle.shown == input {
+        if cycle.matches.len() < 2 {
+            return None;
+        }
+        step(&mut cycle)
+    } else if back {
+        step(&mut cycle)
+    } else {
+        cycle.shown.clone()
+    };
+    app.model_cycle = Some(cycle);
+    Some(shown)
+}
+
+/// Where Tab is in the list of models a `/model PARTIAL` matched.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelCycle {
+    /// `provider:model` labels the typed text matched, best first.
+    pub matches: Vec<String>,
+    /// The match on show.
+    pub index: usize,
+    /// The prompt text Tab last put there; any other text starts a new cycle.
+    pub shown: String,
 }
 
 #[cfg(test)]
