@@ -1,6 +1,6 @@
 //! The `ecochat` binary: parses the command line, loads the config, then runs pipe mode or the TUI.
 
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -10,11 +10,12 @@ use ecochat::api::client::Client;
 use ecochat::app::App;
 use ecochat::app::sessions::{self, Sessions};
 use ecochat::backend::{self, Target};
-use ecochat::cli::{Cli, Command};
+use ecochat::cli::{Cli, Command, output};
 use ecochat::config::{self, Paths};
 use ecochat::pipe::{self, PipeOptions};
 use ecochat::state_file::{ModelCache, RememberedState};
-use ecochat::store::{self, commands};
+use ecochat::store::commands::{self, CommandError};
+use ecochat::store::{self, StoreError, StoredSession};
 use ecochat::ui::theme::Theme;
 use ecochat::{logging, runtime};
 
@@ -24,6 +25,14 @@ const EXIT_CONFIG: u8 = 2;
 fn main() -> ExitCode {
     fixed_mmap_threshold();
     let cli = Cli::parse();
+    // These need no config: they work before one is written, and with a broken one.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            return written(output::completions(*shell, &mut std::io::stdout()));
+        }
+        Some(Command::Man) => return written(output::man(&mut std::io::stdout())),
+        _ => {}
+    }
     let paths = match Paths::discover(cli.config.as_deref()) {
         Ok(p) => p,
         Err(e) => return fail(EXIT_CONFIG, &e),
@@ -36,25 +45,38 @@ fn main() -> ExitCode {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), config = ?loaded.source, "start");
     let cfg = loaded.config;
 
-    if let Some(Command::Models) = cli.command {
-        for (provider, model) in cfg.all_models() {
-            println!("{}:{}", provider.name, model.id);
-        }
-        return ExitCode::SUCCESS;
-    }
     let db = paths.data_dir.join(store::DB_FILE);
     match &cli.command {
+        Some(Command::Models) => {
+            let mut out = std::io::stdout().lock();
+            let listed = cfg
+                .all_models()
+                .into_iter()
+                .try_for_each(|(provider, model)| writeln!(out, "{}:{}", provider.name, model.id))
+                .and_then(|()| out.flush());
+            return written(listed);
+        }
         Some(Command::Sessions { query }) => {
-            return match commands::list(&db, &query.join(" "), &mut std::io::stdout()) {
-                Ok(_) => ExitCode::SUCCESS,
-                Err(e) => fail(1, &e),
+            let out = &mut std::io::stdout();
+            return match commands::list(&db, &query.join(" "), out) {
+                // On stderr, so `ecochat sessions | wc -l` still counts sessions.
+                Ok(0) if !query.is_empty() => {
+                    eprintln!("ecochat: no session contains every word of the query");
+                    ExitCode::SUCCESS
+                }
+                Ok(0) | Err(CommandError::Store(StoreError::Missing { .. })) => {
+                    eprintln!("ecochat: no saved sessions yet");
+                    ExitCode::SUCCESS
+                }
+                Ok(_) => written(out.flush()),
+                Err(e) => command_failed(e),
             };
         }
         Some(Command::Export { id, format, output }) => {
             let out = &mut std::io::stdout();
             return match commands::export(&db, *id, *format, output.as_deref(), out) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => fail(1, &e),
+                Ok(()) => written(out.flush()),
+                Err(e) => command_failed(e),
             };
         }
         _ => {}
@@ -63,7 +85,7 @@ fn main() -> ExitCode {
     let resumed = cli.resume.clone().map(|which| {
         let db = db.clone();
         std::thread::spawn(move || {
-            let read = commands::resume(&db, &which).map_err(|e| e.to_string());
+            let read = commands::resume(&db, &which);
             tracing::debug!("session read");
             read
         })
@@ -81,31 +103,55 @@ fn main() -> ExitCode {
     };
 
     let stdin_piped = !std::io::stdin().is_terminal();
-    if cli.prompt.is_some() || stdin_piped {
+    let cli_prompt = cli.prompt_text();
+    if cli_prompt.is_some() || stdin_piped {
         for w in &loaded.warnings {
             eprintln!("ecochat: warning: {w}");
         }
-        let prompt = match cli.prompt.clone() {
-            Some(p) => p,
-            None => {
-                let mut s = String::new();
-                if let Err(e) = std::io::stdin().read_to_string(&mut s) {
-                    return fail(1, &format!("cannot read the prompt from stdin: {e}"));
-                }
-                s
-            }
-        };
+        let mut piped = String::new();
+        if stdin_piped && let Err(e) = std::io::stdin().read_to_string(&mut piped) {
+            return fail(1, &format!("cannot read the prompt from stdin: {e}"));
+        }
+        let prompt = pipe::combined_prompt(cli_prompt.as_deref(), &piped);
         if prompt.trim().is_empty() {
             return fail(
                 EXIT_CONFIG,
                 &"no prompt: pass -p TEXT or pipe one in on stdin",
             );
         }
+        let mut target = target;
+        let resume = match resumed.map(join_resumed).transpose() {
+            Ok(r) => r,
+            Err(code) => return code,
+        };
+        if let Some(stored) = &resume
+            && cli.model.is_none()
+        {
+            // As in the TUI: the session goes on with its own model, unless -m says otherwise.
+            let model = &stored.summary.model;
+            match cfg.resolve(model) {
+                Ok((provider, spec)) => {
+                    target = Target {
+                        provider: provider.clone(),
+                        model: spec,
+                    }
+                }
+                Err(_) if *model != target.label() => eprintln!(
+                    "ecochat: warning: session {} used {}, which is not configured; using {}",
+                    stored.summary.id,
+                    ecochat::sanitize::sanitize(model),
+                    target.label()
+                ),
+                Err(_) => {}
+            }
+        }
         let opts = PipeOptions {
             prompt,
             no_stream: cli.no_stream,
             show_reasoning: cli.show_reasoning,
             save_to: (!cli.no_save).then(|| db.clone()),
+            sanitize: cli.sanitize,
+            resume,
         };
         return match tokio_runtime() {
             Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
@@ -137,6 +183,8 @@ fn main() -> ExitCode {
         .map(|(name, cached)| (name, cached.ids))
         .collect();
     app.media.settings = media_settings;
+    app.prompt
+        .set_history(ecochat::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
     if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
         app.conv = ecochat::synthetic::conversation(n);
@@ -148,11 +196,7 @@ fn main() -> ExitCode {
         Some(cfg.clone()),
     );
     if let Some(reading) = resumed {
-        let read = reading
-            .join()
-            .unwrap_or_else(|_| Err("reading the session failed".to_string()));
-        tracing::debug!("session handed over");
-        match read {
+        match join_resumed(reading) {
             Ok(stored) => {
                 sessions::restore(&mut app, stored);
                 // An explicit -m beats the model the session was using.
@@ -160,7 +204,7 @@ fn main() -> ExitCode {
                     app.target = target;
                 }
             }
-            Err(e) => return fail(1, &e),
+            Err(code) => return code,
         }
     }
     if let Some(w) = loaded.warnings.first() {
@@ -206,6 +250,46 @@ fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
         .worker_threads(2)
         .enable_all()
         .build()
+}
+
+/// The session `--resume` read, or the exit code for why it could not be: 2 for a session
+/// that does not exist (a usage error, like a bad flag), 1 for a database that failed.
+fn join_resumed(
+    reading: std::thread::JoinHandle<Result<StoredSession, CommandError>>,
+) -> Result<StoredSession, ExitCode> {
+    let read = reading.join();
+    tracing::debug!("session handed over");
+    match read {
+        Ok(Ok(stored)) => Ok(stored),
+        Ok(Err(e)) => {
+            let code = match &e {
+                CommandError::BadId(_)
+                | CommandError::Store(
+                    StoreError::NotFound(_) | StoreError::NoSessions | StoreError::Missing { .. },
+                ) => EXIT_CONFIG,
+                _ => 1,
+            };
+            Err(fail(code, &e))
+        }
+        Err(_) => Err(fail(1, &"reading the session failed")),
+    }
+}
+
+/// The exit status after a subcommand wrote its output: a reader that went away is no failure.
+fn written(result: std::io::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => fail(1, &format!("cannot write: {e}")),
+    }
+}
+
+/// The exit status for a failed `sessions` or `export`.
+fn command_failed(e: CommandError) -> ExitCode {
+    match e {
+        CommandError::Io(e) => written(Err(e)),
+        e => fail(1, &e),
+    }
 }
 
 fn fail(code: u8, err: &dyn std::fmt::Display) -> ExitCode {

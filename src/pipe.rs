@@ -7,9 +7,35 @@ use tokio_util::sync::CancellationToken;
 use crate::api::StreamEvent;
 use crate::api::client::{Client, ReplyEnd, WireMessage};
 use crate::backend::{self, Target};
+use crate::chat::Conversation;
+use crate::cli::output::is_closed_pipe;
 use crate::sanitize::StreamSanitizer;
 use crate::signals::{Signal, Signals};
+use crate::store::StoredSession;
 use crate::store::record::Recorder;
+
+/// When pipe mode removes escape sequences from the model's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Sanitize {
+    /// Always, also into a pipe or a file (for `| less -R` or `| tee`).
+    Always,
+    /// Never: the text as the model sent it, even on a terminal.
+    Never,
+    /// On a terminal only; a pipe or a file gets the text as sent, like curl.
+    #[default]
+    Auto,
+}
+
+impl Sanitize {
+    /// Whether output to a stream that is (or is not) a terminal is sanitized.
+    pub fn applies(self, is_terminal: bool) -> bool {
+        match self {
+            Sanitize::Always => true,
+            Sanitize::Never => false,
+            Sanitize::Auto => is_terminal,
+        }
+    }
+}
 
 /// What the pipe run should do.
 #[derive(Debug, Clone)]
@@ -19,23 +45,30 @@ pub struct PipeOptions {
     pub show_reasoning: bool,
     /// The session database to record the exchange in; `None` with `--no-save`.
     pub save_to: Option<std::path::PathBuf>,
+    pub sanitize: Sanitize,
+    /// The session this exchange continues (`--resume`): its history is sent first and the
+    /// exchange is stored in it.
+    pub resume: Option<StoredSession>,
 }
 
-/// Writes text to a stream, neutralising escape sequences when it is a terminal.
+/// Writes text to a stream, neutralising escape sequences when asked to.
 struct Out<W: Write> {
     w: W,
     sanitizer: Option<StreamSanitizer>,
     ends_with_newline: bool,
     wrote: bool,
+    /// The first write that failed; nothing is written after it.
+    failed: Option<std::io::Error>,
 }
 
 impl<W: Write> Out<W> {
-    fn new(w: W, is_terminal: bool) -> Self {
+    fn new(w: W, sanitize: bool) -> Self {
         Self {
             w,
-            sanitizer: is_terminal.then(StreamSanitizer::new),
+            sanitizer: sanitize.then(StreamSanitizer::new),
             ends_with_newline: true,
             wrote: false,
+            failed: None,
         }
     }
 
@@ -48,16 +81,20 @@ impl<W: Write> Out<W> {
     }
 
     fn emit(&mut self, text: &str) {
-        if text.is_empty() {
+        if text.is_empty() || self.failed.is_some() {
             return;
         }
-        // A closed pipe (`ecochat -p … | head`) is not an error worth reporting.
-        let _ = self
+        let written = self
             .w
             .write_all(text.as_bytes())
             .and_then(|()| self.w.flush());
-        self.ends_with_newline = text.ends_with('\n');
-        self.wrote = true;
+        match written {
+            Ok(()) => {
+                self.ends_with_newline = text.ends_with('\n');
+                self.wrote = true;
+            }
+            Err(e) => self.failed = Some(e),
+        }
     }
 
     fn finish_line(&mut self) {
@@ -69,6 +106,29 @@ impl<W: Write> Out<W> {
             self.emit("\n");
         }
     }
+}
+
+/// The prompt to send: the command line's, then text piped on stdin after a blank line (as
+/// aichat does), so `ecochat -p "summarise" < notes.txt` sends both.
+pub fn combined_prompt(cli: Option<&str>, stdin: &str) -> String {
+    match cli {
+        Some(p) if stdin.trim().is_empty() => p.to_string(),
+        Some(p) => format!("{}\n\n{stdin}", p.trim_end()),
+        None => stdin.to_string(),
+    }
+}
+
+/// The wire history for this run: the resumed session's messages, then the prompt; and the
+/// sequence number the prompt gets in the store.
+fn history(opts: &PipeOptions) -> (Vec<WireMessage>, u64) {
+    let Some(stored) = &opts.resume else {
+        return (vec![WireMessage::new("user", opts.prompt.clone())], 0);
+    };
+    let conv = Conversation::from_messages(stored.messages.clone());
+    let next_seq = conv.messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
+    let mut wire = conv.wire_history();
+    wire.push(WireMessage::new("user", opts.prompt.clone()));
+    (wire, next_seq)
 }
 
 /// Runs pipe mode; returns the process exit code.
@@ -83,43 +143,52 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
     let out_tty = stdout.is_terminal();
-    let mut out = Out::new(stdout, out_tty);
+    let mut out = Out::new(stdout, opts.sanitize.applies(out_tty));
     let err_tty = stderr.is_terminal();
-    let mut thoughts = Out::new(stderr, err_tty);
+    let mut thoughts = Out::new(stderr, opts.sanitize.applies(err_tty));
     let show_reasoning = opts.show_reasoning;
     let mut reasoning_on_stdout = false;
-    let mut on_piece = |ev: StreamEvent| match ev {
-        StreamEvent::Content(t) => {
-            if std::mem::take(&mut reasoning_on_stdout) {
-                // keep the answer apart from the reasoning printed before it
-                out.write("\n\n");
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let mut on_piece = |ev: StreamEvent| {
+        match ev {
+            StreamEvent::Content(t) => {
+                if std::mem::take(&mut reasoning_on_stdout) {
+                    // keep the answer apart from the reasoning printed before it
+                    out.write("\n\n");
+                }
+                out.write(&t);
             }
-            out.write(&t);
-        }
-        StreamEvent::Reasoning(t) if show_reasoning => {
-            reasoning_on_stdout = true;
-            out.write(&t);
-        }
-        StreamEvent::Reasoning(t) => thoughts.write(&t),
-        StreamEvent::Citations(cs) => {
-            for (i, c) in cs.iter().enumerate() {
-                thoughts.write(&format!("[{}] {} {}\n", i + 1, c.title, c.url));
+            StreamEvent::Reasoning(t) if show_reasoning => {
+                reasoning_on_stdout = true;
+                out.write(&t);
             }
+            StreamEvent::Reasoning(t) => thoughts.write(&t),
+            StreamEvent::Citations(cs) => {
+                for (i, c) in cs.iter().enumerate() {
+                    thoughts.write(&format!("[{}] {} {}\n", i + 1, c.title, c.url));
+                }
+            }
+            _ => {}
         }
-        _ => {}
+        // Nobody reads the rest (`| head`, a full disk): stop the reply instead of paying for it.
+        if out.failed.is_some() {
+            stop.cancel();
+        }
     };
-    let mut recorder = opts
-        .save_to
-        .clone()
-        .map(|db| Recorder::start(db, &opts.prompt, &target.label()));
+    let (history, first_seq) = history(opts);
+    let mut recorder = opts.save_to.clone().map(|db| match &opts.resume {
+        Some(s) => {
+            Recorder::continue_session(db, s.summary.id, first_seq, &opts.prompt, &target.label())
+        }
+        None => Recorder::start(db, &opts.prompt, &target.label()),
+    });
     let mut on_event = |ev: StreamEvent| {
         if let Some(r) = recorder.as_mut() {
             r.event(&ev);
         }
         on_piece(ev)
     };
-    let cancel = CancellationToken::new();
-    let history = [WireMessage::new("user", opts.prompt.clone())];
     // SIGTERM and SIGHUP are handled like Ctrl+C, so the partial reply is written as cancelled
     // instead of dying with it unsaved since the last checkpoint.
     let mut signals = Signals::new().ok();
@@ -136,6 +205,14 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     out.finish_line();
     if let Some(problem) = recorder.and_then(|r| r.finish(&result)) {
         eprintln!("ecochat: warning: this chat was not saved: {problem}");
+    }
+    match out.failed {
+        Some(e) if is_closed_pipe(&e) => return 0,
+        Some(e) => {
+            eprintln!("ecochat: cannot write the reply: {e}");
+            return 1;
+        }
+        None => {}
     }
     match result {
         Ok(end) => {
@@ -183,5 +260,24 @@ pub fn end_note(end: &ReplyEnd) -> Option<String> {
             Some("the stream ended without a finish reason: the reply may be truncated".into())
         }
         None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prompt_comes_first_then_stdin_after_a_blank_line() {
+        assert_eq!(combined_prompt(Some("总结 \n"), "正文\n"), "总结\n\n正文\n");
+        assert_eq!(combined_prompt(Some("总结"), " \n"), "总结");
+        assert_eq!(combined_prompt(None, "只有输入\n"), "只有输入\n");
+    }
+
+    #[test]
+    fn auto_sanitizes_only_a_terminal() {
+        assert!(Sanitize::Auto.applies(true) && !Sanitize::Auto.applies(false));
+        assert!(Sanitize::Always.applies(false));
+        assert!(!Sanitize::Never.applies(true));
     }
 }

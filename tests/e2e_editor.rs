@@ -1,4 +1,4 @@
-//! Ctrl+E end to end: the real binary in tmux hands the prompt to `$EDITOR` (a script here),
+//! Ctrl+X Ctrl+E end to end: the real binary in tmux hands the prompt to `$EDITOR` (a script here),
 //! takes the terminal back, and sends what the editor wrote.
 
 mod support;
@@ -69,7 +69,7 @@ fn ctrl_e_edits_the_prompt_in_the_editor_and_enter_sends_the_result() {
     t.wait_ready();
     t.type_text("草稿 draft");
     t.wait_for("草稿 draft", WAIT);
-    t.keys(&["C-e"]);
+    t.keys(&["C-x", "C-e"]);
     let screen = t.wait_for("edited: 1 line", WAIT);
     assert!(
         screen.contains(WRITTEN),
@@ -111,7 +111,7 @@ fn a_failing_editor_keeps_the_prompt_and_says_why() {
     t.wait_ready();
     t.type_text("keep this prompt");
     t.wait_for("keep this prompt", WAIT);
-    t.keys(&["C-e"]);
+    t.keys(&["C-x", "C-e"]);
     let screen = t.wait_for("cannot run the editor", WAIT);
     assert!(screen.contains("keep this prompt"), "{screen}");
     assert_eq!(t.display("#{alternate_on}"), "1");
@@ -130,7 +130,7 @@ fn a_failing_editor_keeps_the_prompt_and_says_why() {
     t.wait_ready();
     t.type_text("still here");
     t.wait_for("still here", WAIT);
-    t.keys(&["C-e"]);
+    t.keys(&["C-x", "C-e"]);
     let screen = t.wait_for("exit status: 3", WAIT);
     assert!(screen.contains("the prompt is unchanged"), "{screen}");
     assert!(

@@ -175,3 +175,46 @@ fn an_unwritable_data_dir_keeps_chatting_with_a_warning() {
     t.wait_exit(WAIT);
     assert_eq!(std::fs::read_to_string(&blocker).unwrap(), "keep me");
 }
+
+/// Ctrl+C on a draft of 16 lines clears it instead of quitting; the draft (not a prompt holding
+/// the key) is in the history file, and Up recalls it in the next run.
+#[test]
+fn a_draft_cleared_by_ctrl_c_comes_back_with_up_in_the_next_run() {
+    let server = MockServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &server);
+    let t = Tmux::start(&["--config", &config], &[(KEY_ENV, TEST_KEY)], 100, 30);
+    t.wait_for("Enter send", WAIT);
+    t.type_text(&format!("the key is {TEST_KEY}"));
+    t.keys(&["C-c"]);
+    t.wait_for("Up brings it back", WAIT);
+    for i in 0..16 {
+        t.type_text(&format!("草稿 line {i}"));
+        t.keys(&["C-j"]);
+    }
+    t.wait_for("草稿 line 15", WAIT);
+    t.keys(&["C-c"]);
+    t.wait_until(
+        |s| !s.contains("草稿 line 15") && s.contains("Up brings it back"),
+        WAIT,
+        "the draft cleared, not quit",
+    );
+    assert!(!t.exited());
+    t.keys(&["C-c"]);
+    t.wait_exit(WAIT);
+    let history = t.home.path().join("state/ecochat/history.jsonl");
+    let text = std::fs::read_to_string(&history).unwrap();
+    assert!(text.contains("草稿 line 15"), "{text}");
+    assert_no_key_under(&t.home.path().join("state"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&history).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    relaunch(&t, &["--config", &config]);
+    t.wait_for("Enter send", WAIT);
+    t.keys(&["Up"]);
+    t.wait_for("草稿 line 15", WAIT);
+}

@@ -80,24 +80,41 @@ models = ["gpt-4o", "deepseek-reasoner", "gpt-4o-all"]
     }
 
     /// Runs a prepared command to completion (30 s at most) and checks the key stayed secret.
-    fn finish(&self, mut cmd: Command, stdin: Option<&str>) -> Run {
+    fn finish(&self, cmd: Command, stdin: Option<&str>) -> Run {
+        self.finish_to(cmd, stdin, Stdio::piped())
+    }
+
+    /// Runs `ecochat --config <sandbox config> args...` with stdout a pipe nobody reads
+    /// (`ecochat … | head` after head exited).
+    fn run_closed_stdout(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command(true);
+        cmd.arg("--config").arg(&self.config).args(args);
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        self.finish_to(cmd, None, writer.into())
+    }
+
+    /// [`Sandbox::finish`] with stdout sent to `stdout` (read back only when it is piped).
+    fn finish_to(&self, mut cmd: Command, stdin: Option<&str>, stdout: Stdio) -> Run {
         cmd.stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
             Stdio::null()
         })
-        .stdout(Stdio::piped())
+        .stdout(stdout)
         .stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn ecochat");
         if let Some(text) = stdin {
             let mut pipe = child.stdin.take().expect("stdin");
             pipe.write_all(text.as_bytes()).expect("write stdin");
         }
-        let mut out = child.stdout.take().expect("stdout");
+        let out = child.stdout.take();
         let mut err = child.stderr.take().expect("stderr");
         let out_reader = std::thread::spawn(move || {
             let mut s = Vec::new();
-            let _ = out.read_to_end(&mut s);
+            if let Some(mut out) = out {
+                let _ = out.read_to_end(&mut s);
+            }
             s
         });
         let err_reader = std::thread::spawn(move || {
@@ -381,3 +398,14 @@ fn dropped_connection_keeps_the_partial_reply() {
     );
     assert!(run.stderr.contains("dropped mid-reply"), "{run:?}");
 }
+
+#[path = "pipe/closed.rs"]
+mod closed;
+#[path = "pipe/commands.rs"]
+mod commands;
+#[path = "pipe/ends.rs"]
+mod ends;
+#[path = "pipe/prompt.rs"]
+mod prompt;
+#[path = "pipe/sanitize.rs"]
+mod sanitize;

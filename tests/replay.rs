@@ -293,16 +293,28 @@ async fn m9_kimi_usage_inside_choice() {
     replay_all_modes(scenarios::m9_kimi, want).await;
 }
 
+const SPARK: Expect = Expect {
+    content: "你好！",
+    reasoning: "",
+    usage: Some((1, 3, 4)),
+    finish: None,
+    truncated: false,
+};
+
 #[tokio::test]
-async fn m9_spark_no_space_no_finish() {
+async fn m9_spark_no_space_no_finish_is_a_clean_end() {
+    // Spark never sends a finish reason: usage and `[DONE]` after the text are its clean end.
+    replay_all_modes(scenarios::m9_spark, SPARK).await;
+    replay_all_modes(scenarios::m9_spark_done_unterminated, SPARK).await;
+}
+
+#[tokio::test]
+async fn a_body_ending_without_done_or_finish_may_be_truncated() {
     let want = Expect {
-        content: "你好！",
-        usage: Some((1, 3, 4)),
-        finish: None,
         truncated: true,
-        ..Expect::default()
+        ..SPARK
     };
-    replay_all_modes(scenarios::m9_spark, want).await;
+    replay_all_modes(scenarios::m9_spark_without_done, want).await;
 }
 
 #[tokio::test]

@@ -211,8 +211,10 @@ fn no_save_writes_no_database() {
     let (code, _, _) = sb.run(&["--no-save", "-p", "不要保存"]);
     assert_eq!(code, 0);
     assert!(!sb.db().exists());
-    let (code, _, err) = sb.run(&["sessions"]);
-    assert_eq!(code, 1);
+    // No database means no sessions, which is no failure (13.15).
+    let (code, out, err) = sb.run(&["sessions"]);
+    assert_eq!(code, 0);
+    assert_eq!(out, "");
     assert!(err.contains("no saved sessions"), "{err}");
 }
 

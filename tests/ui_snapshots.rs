@@ -274,3 +274,19 @@ fn below_the_minimum_size_a_notice_is_shown() {
     assert_eq!(first.trim_end(), "ecochat needs 20x6");
     insta::assert_snapshot!("tiny_19x5", backend);
 }
+
+#[test]
+fn at_10x3_the_notice_wraps_at_words() {
+    let mut h = Harness::new("deepseek-chat", 10, 3);
+    let backend = h.draw();
+    let rows: Vec<String> = (0..3)
+        .map(|y| {
+            (0..10)
+                .map(|x| backend.buffer()[(x, y)].symbol().to_string())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(rows, ["ecochat", "needs 20x6", ""]);
+}

@@ -120,7 +120,7 @@ impl ChatRequest {
 pub struct ReplyEnd {
     pub finish_reason: Option<String>,
     pub usage: Option<Usage>,
-    /// The stream ended with content but without a `finish_reason`.
+    /// The stream ended with content but with neither a `finish_reason` nor `[DONE]`.
     pub possibly_truncated: bool,
     /// Ended because the cancellation token fired.
     pub cancelled: bool,
@@ -472,6 +472,7 @@ async fn read_stream(
     let mut tally = Tally::default();
     let mut body = response.bytes_stream();
     let mut got_bytes = false;
+    let mut saw_done = false;
 
     let mut handle =
         |events: Vec<StreamEvent>, end: &mut ReplyEnd, tally: &mut Tally| -> Result<(), ApiError> {
@@ -518,14 +519,18 @@ async fn read_stream(
         got_bytes = true;
         for event in sse.push(&bytes)? {
             match event {
-                SseEvent::Done => break 'read,
+                SseEvent::Done => {
+                    saw_done = true;
+                    break 'read;
+                }
                 SseEvent::Data(payload) => handle(chunks.decode(&payload), &mut end, &mut tally)?,
             }
         }
     }
     for event in sse.finish() {
-        if let SseEvent::Data(payload) = event {
-            handle(chunks.decode(&payload), &mut end, &mut tally)?;
+        match event {
+            SseEvent::Done => saw_done = true,
+            SseEvent::Data(payload) => handle(chunks.decode(&payload), &mut end, &mut tally)?,
         }
     }
     handle(chunks.finish(), &mut end, &mut tally)?;
@@ -535,6 +540,8 @@ async fn read_stream(
             host: host.to_string(),
         });
     }
-    end.possibly_truncated = end.finish_reason.is_none();
+    // Spark ends a complete reply with usage and `[DONE]` but never a finish reason: only a
+    // body that simply stops, with neither, may have lost its tail.
+    end.possibly_truncated = end.finish_reason.is_none() && !saw_done;
     Ok(end)
 }

@@ -4,6 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keymap::Command;
+use super::line_edit::LineEdit;
 use super::{App, Effect, Notice};
 use crate::sanitize::sanitize;
 use crate::store::SearchHit;
@@ -30,13 +31,14 @@ pub enum BrowserMode {
     /// Asking whether to delete the selected session.
     ConfirmDelete,
     /// Editing a new title for the selected session.
-    Rename(String),
+    Rename(LineEdit),
 }
 
 /// State of the Ctrl+O popup.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SessionBrowser {
-    pub query: String,
+    /// The search field.
+    pub query: LineEdit,
     pub hits: Vec<SearchHit>,
     pub selected: usize,
     /// Bumped per search; answers to older searches are dropped.
@@ -66,7 +68,7 @@ pub fn search(b: &mut SessionBrowser) -> Effect {
     b.generation += 1;
     b.pending = true;
     Effect::Store(StoreCmd::Search {
-        query: b.query.clone(),
+        query: b.query.text().to_string(),
         generation: b.generation,
     })
 }
@@ -93,12 +95,12 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
     let text = text.replace(['\r', '\n'], " ");
     match &mut b.mode {
         BrowserMode::Rename(title) => {
-            title.push_str(&text);
+            title.insert_str(&text);
             Vec::new()
         }
         _ => {
             b.focus = BrowserFocus::Search;
-            b.query.push_str(&text);
+            b.query.insert_str(&text);
             vec![search(b)]
         }
     }
@@ -121,11 +123,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             match key.code {
                 KeyCode::Enter => return rename_selected(app),
                 KeyCode::Esc => b.mode = BrowserMode::Browse,
-                KeyCode::Backspace => {
-                    title.pop();
-                }
-                KeyCode::Char(c) if typed => title.push(c),
-                _ => {}
+                _ => _ = title.input(&key),
             }
             return Vec::new();
         }
@@ -152,14 +150,6 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Char('d') if ctrl => ask_delete(b),
         KeyCode::F(2) => ask_rename(b),
         KeyCode::Char('r') if ctrl => ask_rename(b),
-        KeyCode::Char('u') if ctrl => {
-            b.query.clear();
-            return vec![search(b)];
-        }
-        KeyCode::Backspace if b.focus == BrowserFocus::Search && !b.query.is_empty() => {
-            b.query.pop();
-            return vec![search(b)];
-        }
         KeyCode::Char(c) if typed && b.focus == BrowserFocus::List => match c {
             'j' => b.move_by(1),
             'k' => b.move_by(-1),
@@ -171,12 +161,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             c => {
                 // Any other character goes back to searching, as typing does in the main view.
                 b.focus = BrowserFocus::Search;
-                b.query.push(c);
+                b.query.apply(super::line_edit::EditOp::Insert(c));
                 return vec![search(b)];
             }
         },
-        KeyCode::Char(c) if typed => {
-            b.query.push(c);
+        _ if b.focus == BrowserFocus::Search && b.query.input(&key) == Some(true) => {
             return vec![search(b)];
         }
         _ => {}
@@ -196,7 +185,7 @@ fn ask_delete(b: &mut SessionBrowser) {
 
 fn ask_rename(b: &mut SessionBrowser) {
     if let Some(hit) = b.selected_hit() {
-        b.mode = BrowserMode::Rename(hit.session.title.clone());
+        b.mode = BrowserMode::Rename(LineEdit::new(hit.session.title.clone()));
     }
 }
 
@@ -231,7 +220,7 @@ fn rename_selected(app: &mut App) -> Vec<Effect> {
     let BrowserMode::Rename(title) = std::mem::take(&mut b.mode) else {
         return Vec::new();
     };
-    let title = sanitize(title.trim()).into_owned();
+    let title = sanitize(title.text().trim()).into_owned();
     let Some(hit) = b.hits.get_mut(b.selected) else {
         return Vec::new();
     };

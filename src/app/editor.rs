@@ -1,4 +1,4 @@
-//! Ctrl+E: the prompt goes to `$VISUAL`/`$EDITOR` and comes back edited. The edge suspends the
+//! Ctrl+X Ctrl+E or Alt+E: the prompt goes to `$VISUAL`/`$EDITOR` and comes back edited. The edge suspends the
 //! screen and runs the editor; here is only what is asked and what is done with the answer.
 
 use super::{App, Effect, Notice};
@@ -47,6 +47,7 @@ mod tests {
     fn ctrl_e_hands_the_prompt_to_the_edge_and_the_answer_replaces_it() {
         let mut h = Harness::new();
         h.type_text("draft 草稿");
+        h.key(KeyCode::Char('x'), KeyModifiers::CONTROL);
         let fx = h.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
         assert!(
             matches!(fx.as_slice(), [Effect::EditPrompt { text }] if text == "draft 草稿"),
@@ -81,7 +82,7 @@ mod tests {
     fn the_editor_key_works_from_the_conversation_too() {
         let mut h = Harness::new();
         h.key(KeyCode::Tab, KeyModifiers::NONE);
-        let fx = h.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+        let fx = h.key(KeyCode::Char('e'), KeyModifiers::ALT);
         assert!(matches!(fx.as_slice(), [Effect::EditPrompt { text }] if text.is_empty()));
         h.act(Action::EditorDone(Ok("x".into())));
         assert_eq!(h.app.focus, crate::app::Focus::Input);

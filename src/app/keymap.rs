@@ -47,7 +47,9 @@ impl Command {
             Command::Send => "send the prompt",
             Command::Newline => "insert a newline",
             Command::CancelReply => "cancel the reply (partial text stays) / close a popup",
-            Command::Interrupt => "cancel the reply, or quit when idle",
+            Command::Interrupt => {
+                "cancel the reply, else clear the prompt (Up brings it back), else quit"
+            }
             Command::Quit => "quit",
             Command::NewChat => "start a new conversation",
             Command::Regenerate => "regenerate the last reply",
@@ -198,6 +200,7 @@ impl Default for KeyMap {
                 b(Esc, NONE, CancelReply),
                 b(Char('c'), CTRL, Interrupt),
                 b(Char('q'), CTRL, Quit),
+                empty(Char('d'), CTRL, Quit),
                 b(Char('n'), CTRL, NewChat),
                 b(Char('r'), CTRL, Regenerate),
                 b(Up, SHIFT, ScrollUp),
@@ -220,7 +223,7 @@ impl Default for KeyMap {
                 b(Char('o'), CTRL, Command::Sessions),
                 b(Char('s'), CTRL, Command::SaveTranscript),
                 empty(Char('?'), NONE, Help),
-                b(Char('e'), CTRL, Command::ExternalEditor),
+                b(Char('e'), ALT, Command::ExternalEditor),
                 empty(Char('['), NONE, Command::SelectPrev),
                 empty(Char(']'), NONE, Command::SelectNext),
                 empty(Char('y'), NONE, Command::CopyMessage),
@@ -232,6 +235,16 @@ impl Default for KeyMap {
 }
 
 impl KeyMap {
+    /// Fixed two-key sequences (handled in `update`, not rebindable) with their commands,
+    /// listed before the command's own keys; none when the first key is bound to a command.
+    pub fn sequence_labels(&self) -> Vec<(&'static str, Command)> {
+        let ctrl_x = KeyEvent::new(KeyCode::Char('x'), CTRL);
+        if self.lookup(&ctrl_x, true).is_some() || self.lookup(&ctrl_x, false).is_some() {
+            return Vec::new();
+        }
+        vec![("Ctrl+X Ctrl+E", Command::ExternalEditor)]
+    }
+
     /// The command bound to `key`, given whether the input box is empty.
     pub fn lookup(&self, key: &KeyEvent, input_empty: bool) -> Option<Command> {
         let combo = Combo::of(key);
@@ -262,6 +275,12 @@ impl KeyMap {
             match rows.iter_mut().find(|(_, c)| *c == b.command) {
                 Some((labels, _)) => labels.push(label),
                 None => rows.push((vec![label], b.command)),
+            }
+        }
+        for (label, command) in self.sequence_labels() {
+            match rows.iter_mut().find(|(_, c)| *c == command) {
+                Some((labels, _)) => labels.insert(0, label.into()),
+                None => rows.push((vec![label.into()], command)),
             }
         }
         rows.into_iter()

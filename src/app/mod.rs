@@ -4,8 +4,10 @@ pub mod browser;
 pub mod copy;
 mod editor;
 pub mod keymap;
+pub mod line_edit;
 pub mod media;
 mod mouse;
+mod notice;
 pub mod picker;
 mod prompt;
 pub mod sessions;
@@ -15,7 +17,8 @@ mod switch;
 pub mod turns;
 mod update;
 
-pub use prompt::Prompt;
+pub use notice::expiry as notice_expiry;
+pub use prompt::{HISTORY_MAX, Prompt};
 pub use switch::{missing_keys, note_missing_key};
 pub use update::update;
 
@@ -189,6 +192,12 @@ pub struct App {
     /// Providers whose API key is missing, each with the variable that should hold it (read
     /// from the environment at start, so switching can say so at once).
     pub missing_keys: Vec<(String, String)>,
+    /// Ctrl+X was pressed: the next key completes a sequence (Ctrl+X Ctrl+E).
+    pub pending_ctrl_x: bool,
+    /// When the notice on show was set; it goes away a few seconds later.
+    pub notice_since: Option<Instant>,
+    /// Tab's place in the models `/model PARTIAL` matched.
+    pub model_cycle: Option<slash::ModelCycle>,
 }
 
 impl App {
@@ -224,6 +233,9 @@ impl App {
             delete_armed: None,
             config_path: None,
             missing_keys: Vec::new(),
+            pending_ctrl_x: false,
+            notice_since: None,
+            model_cycle: None,
         }
     }
 

@@ -2,6 +2,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::line_edit::LineEdit;
 use crate::config::{ModelSpec, Provider};
 
 /// One model the picker can switch to.
@@ -44,6 +45,8 @@ impl PickerEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelPicker {
     pub query: String,
+    /// The filter field being edited; `query` is its text.
+    pub filter: LineEdit,
     entries: Vec<PickerEntry>,
     /// Indices into `entries` that match the query, in display order.
     pub visible: Vec<usize>,
@@ -62,6 +65,7 @@ impl ModelPicker {
     pub fn new(entries: Vec<PickerEntry>, current: String) -> Self {
         let mut p = Self {
             query: String::new(),
+            filter: LineEdit::default(),
             entries,
             visible: Vec::new(),
             selected: 0,
@@ -92,6 +96,9 @@ impl ModelPicker {
 
     /// Replaces the query and filters again.
     pub fn set_query(&mut self, query: String) {
+        if self.filter.text() != query {
+            self.filter.set(query.as_str());
+        }
         self.query = query;
         self.refilter();
         self.selected = 0;
@@ -273,19 +280,13 @@ pub fn handle_key(p: &mut ModelPicker, key: KeyEvent, page: usize) -> PickerOutc
             return provider.map_or(PickerOutcome::Stay, PickerOutcome::Discover);
         }
         KeyCode::Char('p') if ctrl => return PickerOutcome::Close,
-        KeyCode::Char('u') if ctrl => p.set_query(String::new()),
         KeyCode::Char('n') if ctrl => p.move_by(1),
-        KeyCode::Backspace => {
-            let mut q = p.query.clone();
-            q.pop();
-            p.set_query(q);
+        // The filter is a readline field (Ctrl+F excepted: it fetches, above).
+        _ => {
+            if p.filter.input(&key) == Some(true) {
+                p.set_query(p.filter.text().to_string());
+            }
         }
-        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-            let mut q = p.query.clone();
-            q.push(c);
-            p.set_query(q);
-        }
-        _ => {}
     }
     PickerOutcome::Stay
 }

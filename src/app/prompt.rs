@@ -6,7 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
+use super::line_edit::{EditOp, decode};
 use crate::ui::theme::Theme;
+
+/// Sent prompts kept for Up/Down (and in the history file).
+pub const HISTORY_MAX: usize = 1000;
 
 /// The input box's editor and prompt history.
 pub struct Prompt {
@@ -16,6 +20,8 @@ pub struct Prompt {
     browsing: Option<usize>,
     /// What was typed before browsing started, restored when browsing past the newest entry.
     draft: String,
+    /// Bumped when an entry joins the history: the edge writes the history file when it moves.
+    history_rev: u64,
 }
 
 impl Prompt {
@@ -26,6 +32,7 @@ impl Prompt {
             history: Vec::new(),
             browsing: None,
             draft: String::new(),
+            history_rev: 0,
         }
     }
 
@@ -74,18 +81,87 @@ impl Prompt {
     /// Clears the box and remembers the text in the history.
     pub fn take(&mut self, theme: &Theme) -> String {
         let text = self.text();
-        if self.history.last() != Some(&text) {
-            self.history.push(text.clone());
-        }
+        self.remember(&text);
         self.browsing = None;
         self.draft.clear();
         self.editor = editor_with(Vec::new(), theme);
         text
     }
 
-    /// Passes a key to the editor.
+    /// Adds `text` as the newest history entry (not twice in a row), keeping at most
+    /// `HISTORY_MAX`.
+    pub fn remember(&mut self, text: &str) {
+        if text.trim().is_empty() || self.history.last().is_some_and(|l| l == text) {
+            return;
+        }
+        self.history.push(text.to_string());
+        self.history_rev += 1;
+        if self.history.len() > HISTORY_MAX {
+            let extra = self.history.len() - HISTORY_MAX;
+            self.history.drain(..extra);
+        }
+    }
+
+    /// Replaces the history (oldest first), as loaded from the history file.
+    pub fn set_history(&mut self, mut entries: Vec<String>) {
+        if entries.len() > HISTORY_MAX {
+            entries.drain(..entries.len() - HISTORY_MAX);
+        }
+        self.history = entries;
+        self.browsing = None;
+    }
+
+    /// Changes whenever an entry is added (not when the history is loaded).
+    pub fn history_rev(&self) -> u64 {
+        self.history_rev
+    }
+
+    /// The sent prompts, oldest first.
+    pub fn history(&self) -> &[String] {
+        &self.history
+    }
+
+    /// Passes a key to the editor: readline keys as `line_edit` decodes them, the rest (arrows,
+    /// Tab) as the editor handles them; other Ctrl/Alt keys do nothing (the editor's own
+    /// meanings for them, such as Ctrl+V scrolling, are not readline's).
     pub fn input(&mut self, key: KeyEvent) {
-        self.editor.input(key);
+        let e = &mut self.editor;
+        match decode(&key) {
+            Some(EditOp::Insert(c)) => e.insert_char(c),
+            Some(EditOp::Home) => e.move_cursor(CursorMove::Head),
+            Some(EditOp::End) => e.move_cursor(CursorMove::End),
+            Some(EditOp::Back) => e.move_cursor(CursorMove::Back),
+            Some(EditOp::Forward) => e.move_cursor(CursorMove::Forward),
+            Some(EditOp::WordBack) => e.move_cursor(CursorMove::WordBack),
+            Some(EditOp::WordForward) => {
+                // Readline's Alt+F stops at the end of the word (the editor's, at the next start).
+                let ratatui_textarea::DataCursor(row, col) = e.cursor();
+                let line = &e.lines()[row];
+                let at = line.char_indices().nth(col).map_or(line.len(), |(i, _)| i);
+                let end = line[..super::line_edit::word_end(line, at)].chars().count();
+                if end > col {
+                    let to = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+                    e.move_cursor(CursorMove::Jump(to(row), to(end)));
+                } else {
+                    e.move_cursor(CursorMove::Forward);
+                }
+            }
+            Some(EditOp::DeleteBack) => _ = e.delete_char(),
+            Some(EditOp::DeleteForward) => _ = e.delete_next_char(),
+            Some(EditOp::KillToEnd) => _ = e.delete_line_by_end(),
+            Some(EditOp::KillToStart) => _ = e.delete_line_by_head(),
+            Some(EditOp::KillWordBack) => _ = e.delete_word(),
+            Some(EditOp::KillWordForward) => _ = e.delete_next_word(),
+            Some(EditOp::Yank) => _ = e.paste(),
+            Some(EditOp::Undo) => _ = e.undo(),
+            None => {
+                let m = key.modifiers - crossterm::event::KeyModifiers::SHIFT;
+                let chord = matches!(key.code, crossterm::event::KeyCode::Char(_)) && !m.is_empty();
+                if !chord {
+                    e.input(key);
+                }
+            }
+        }
     }
 
     /// Inserts pasted text as-is (newlines included), never sending it.
@@ -100,14 +176,48 @@ impl Prompt {
         self.editor.insert_newline();
     }
 
-    /// True when the cursor is on the first line (Up then browses history).
-    pub fn on_first_line(&self) -> bool {
-        self.editor.cursor().0 == 0
+    /// True when the cursor is on the first screen row at `width` columns (Up then browses
+    /// history rather than moving up within a soft-wrapped line).
+    pub fn on_first_row(&self, width: u16) -> bool {
+        self.cursor_row(width).0 == 0
     }
 
-    /// True when the cursor is on the last line (Down then browses history).
-    pub fn on_last_line(&self) -> bool {
-        self.editor.cursor().0 + 1 >= self.line_count()
+    /// True when the cursor is on the last screen row at `width` columns (Down then browses).
+    pub fn on_last_row(&self, width: u16) -> bool {
+        let (row, rows) = self.cursor_row(width);
+        row + 1 >= rows
+    }
+
+    /// Moves the cursor one screen row up or down (`m` is `Up` or `Down`) as the text wraps at
+    /// `width`, whether or not the editor has been drawn at that width yet.
+    pub fn move_row(&mut self, width: u16, m: CursorMove) -> bool {
+        let mut probe = self.probe(width);
+        probe.move_cursor(m);
+        let ratatui_textarea::DataCursor(row, col) = probe.cursor();
+        let to = |n: usize| u16::try_from(n).unwrap_or(u16::MAX);
+        self.editor.move_cursor(CursorMove::Jump(to(row), to(col)));
+        true
+    }
+
+    /// A copy of the editor drawn at `width`: the editor learns how its text wraps only when
+    /// drawn, and `update` must not wait for a frame.
+    fn probe(&self, width: u16) -> TextArea<'static> {
+        let probe = self.editor.clone();
+        let area = Rect::new(0, 0, width.max(1), 1);
+        (&probe).render(area, &mut Buffer::empty(area));
+        probe
+    }
+
+    /// The cursor's screen row and the number of rows, as the editor wraps the text at `width`.
+    fn cursor_row(&self, width: u16) -> (usize, usize) {
+        if width == 0 {
+            return (self.editor.cursor().0, self.line_count());
+        }
+        let mut probe = self.probe(width);
+        let row = probe.screen_cursor().row;
+        probe.move_cursor(CursorMove::Bottom);
+        probe.move_cursor(CursorMove::End);
+        (row, probe.screen_cursor().row + 1)
     }
 
     /// Shows the previous sent prompt; false when there is none.

@@ -505,3 +505,32 @@ fn a_chat_begun_with_system_is_titled_from_its_first_prompt() {
     assert_eq!(sessions[0].message_count, 3);
     assert_eq!(h.app.sessions.title.as_deref(), Some("把这句话译成英文"));
 }
+
+#[test]
+fn the_search_and_rename_fields_take_readline_keys() {
+    let mut h = H::new();
+    h.key(KeyCode::Char('o'), CTRL);
+    h.type_text("giraffe neck");
+    h.key(KeyCode::Char('a'), CTRL);
+    let fx = h.key(KeyCode::Char('k'), CTRL);
+    assert!(matches!(store_cmds(&fx)[..], [StoreCmd::Search { query, .. }] if query.is_empty()));
+    let fx = h.key(KeyCode::Char('y'), CTRL);
+    assert!(
+        matches!(store_cmds(&fx)[..], [StoreCmd::Search { query, .. }] if query == "giraffe neck")
+    );
+    // Moving the cursor is no new search.
+    assert!(store_cmds(&h.key(KeyCode::Char('b'), KeyModifiers::ALT)).is_empty());
+    h.store(StoreEvent::Found {
+        generation: h.app.sessions.browser.generation,
+        hits: Ok(vec![hit(5, "old title here")]),
+    });
+    h.key(KeyCode::Char('r'), CTRL);
+    h.key(KeyCode::Char('w'), CTRL);
+    h.key(KeyCode::Char('a'), CTRL);
+    h.type_text("新 ");
+    let fx = h.key(KeyCode::Enter, NONE);
+    assert!(
+        matches!(store_cmds(&fx)[..], [StoreCmd::Rename { id: 5, title }] if title == "新 old title"),
+        "{fx:?}"
+    );
+}

@@ -6,7 +6,7 @@ mod complete;
 mod run;
 
 pub use complete::{Hint, complete, hint};
-pub use run::resolve_model;
+pub use run::{ModelCycle, model_matches, resolve_model};
 pub(super) use run::{complete_model, run};
 
 use crate::media::images_api::ImageRequest;

@@ -502,4 +502,5 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
 }
 
 mod picker;
+mod prompt_keys;
 mod turns;

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::CursorMove;
 
 use super::keymap::Command;
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
@@ -12,6 +13,8 @@ use crate::chat::{Role, Status};
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
+    super::notice::expire(app, now);
+    let notice_before = app.notice.clone();
     // A reply piece changes only its own message; the media scan need not look at the others.
     let piece_of = match &action {
         Action::Stream { id, .. } => Some(*id),
@@ -20,6 +23,7 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     let armed = app.delete_armed;
     let pressed = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
     let mut effects = apply(app, action, now);
+    super::notice::after_update(app, notice_before, now);
     // Deleting asks for a second `d` right away: any other key lets go of the first.
     if pressed && app.delete_armed == armed {
         app.delete_armed = None;
@@ -115,10 +119,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return effects;
         }
     }
+    if let Some(effects) = ctrl_x_sequence(app, &key) {
+        return effects;
+    }
     if app.focus == Focus::Input
-        && key.code == KeyCode::Tab
-        && key.modifiers.is_empty()
-        && let Some(effects) = complete_slash(app)
+        && matches!(key.code, KeyCode::Tab | KeyCode::BackTab)
+        && (key.modifiers - KeyModifiers::SHIFT).is_empty()
+        && let Some(effects) = complete_slash(app, key.code == KeyCode::BackTab)
     {
         return effects;
     }
@@ -127,6 +134,28 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     run_command(app, command)
+}
+
+/// Ctrl+X starts a two-key sequence, as in bash (Ctrl+X Ctrl+E edits the prompt); `None` when
+/// the key is not part of one. A key bound to a command in the map keeps its command.
+fn ctrl_x_sequence(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+    let ctrl = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::CONTROL;
+    if app.pending_ctrl_x {
+        app.pending_ctrl_x = false;
+        return Some(match key.code {
+            KeyCode::Char('e' | 'E') if ctrl => run_command(app, Command::ExternalEditor),
+            // Like readline, an unknown sequence does nothing.
+            _ => Vec::new(),
+        });
+    }
+    if ctrl
+        && matches!(key.code, KeyCode::Char('x' | 'X'))
+        && app.keymap.lookup(key, app.prompt.is_empty()).is_none()
+    {
+        app.pending_ctrl_x = true;
+        return Some(Vec::new());
+    }
+    None
 }
 
 /// Keys of the focused conversation pane; `None` passes the key on to the normal handling.
@@ -151,12 +180,13 @@ fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
     }
 }
 
-/// Tab while a slash command is typed completes it; `None` when the prompt holds no command.
-fn complete_slash(app: &mut App) -> Option<Vec<Effect>> {
+/// Tab while a slash command is typed completes it (Tab and Shift+Tab cycle through the models
+/// a `/model` argument matches); `None` when the prompt holds no command.
+fn complete_slash(app: &mut App, back: bool) -> Option<Vec<Effect>> {
     let text = app.prompt.text();
     super::slash::hint(&text)?;
     let completed =
-        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text));
+        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text, back));
     if let Some(completed) = completed {
         app.prompt.set_text(&completed, &app.theme);
     }
@@ -167,9 +197,17 @@ fn complete_slash(app: &mut App) -> Option<Vec<Effect>> {
 fn edit_prompt(app: &mut App, key: KeyEvent) {
     let plain = key.modifiers == KeyModifiers::NONE;
     let theme = &app.theme;
+    let width = app
+        .area
+        .width
+        .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH);
+    // Up and Down move between screen rows of the wrapped text; past the first or last row
+    // they walk the history.
     let handled = match key.code {
-        KeyCode::Up if plain && app.prompt.on_first_line() => app.prompt.history_prev(theme),
-        KeyCode::Down if plain && app.prompt.on_last_line() => app.prompt.history_next(theme),
+        KeyCode::Up if plain && app.prompt.on_first_row(width) => app.prompt.history_prev(theme),
+        KeyCode::Down if plain && app.prompt.on_last_row(width) => app.prompt.history_next(theme),
+        KeyCode::Up if plain => app.prompt.move_row(width, CursorMove::Up),
+        KeyCode::Down if plain => app.prompt.move_row(width, CursorMove::Down),
         _ => false,
     };
     if !handled {
@@ -188,6 +226,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::CancelReply => cancel_reply(app).into_iter().collect(),
         Command::Interrupt => match cancel_reply(app) {
             Some(effect) => vec![effect],
+            None if !app.prompt.is_empty() => clear_prompt(app),
             None => quit(app),
         },
         Command::Quit => {
@@ -257,6 +296,19 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
     }
 }
 
+/// Ctrl+C on a draft: as in a shell, the line goes, but into the history, where Up finds it.
+fn clear_prompt(app: &mut App) -> Vec<Effect> {
+    let text = app.prompt.take(&app.theme);
+    app.notice = Some(Notice {
+        text: format!(
+            "prompt cleared ({}): Up brings it back",
+            super::copy::size(&text)
+        ),
+        is_error: false,
+    });
+    Vec::new()
+}
+
 fn quit(app: &mut App) -> Vec<Effect> {
     app.quit = true;
     vec![Effect::Quit]
@@ -287,7 +339,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
     let generates = matches!(command, Some(Ok(super::slash::SlashCommand::Image(_))));
     if app.in_flight.is_some() && (command.is_none() || generates) {
         app.notice = Some(Notice {
-            text: "a reply is still streaming: Esc cancels it".into(),
+            text: super::notice::STILL_STREAMING.into(),
             is_error: false,
         });
         return Vec::new();
@@ -340,7 +392,7 @@ fn start_reply(app: &mut App) -> Vec<Effect> {
 fn regenerate(app: &mut App) -> Vec<Effect> {
     if app.in_flight.is_some() {
         app.notice = Some(Notice {
-            text: "a reply is still streaming: Esc cancels it".into(),
+            text: super::notice::STILL_STREAMING.into(),
             is_error: false,
         });
         return Vec::new();

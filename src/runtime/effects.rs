@@ -27,6 +27,9 @@ pub(super) struct Edge {
     pub(super) replies: HashMap<u64, CancellationToken>,
     /// A prompt to edit in the external editor; the loop runs it, since it owns the terminal.
     pub(super) edit: Option<String>,
+    /// The history revision last written, and the last one done: writes run on blocking
+    /// threads, and an older list must never overwrite a newer one.
+    pub(super) history_writes: (u64, Arc<std::sync::Mutex<u64>>),
 }
 
 pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
@@ -94,10 +97,63 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::Quit => {}
         }
     }
+    // A prompt sent or cleared joined the history: the file follows, unless this chat is not
+    // to be saved at all (`--no-save` leaves the store without a path).
+    if app.prompt.history_rev() != edge.history_writes.0 && app.sessions.db_path.is_some() {
+        edge.history_writes.0 = app.prompt.history_rev();
+        save_history(app, edge);
+    }
     // Finished replies no longer need their token.
     if app.in_flight.is_none() {
         edge.replies.clear();
     }
+}
+
+/// At exit: the last history write is done before the process ends (a prompt cleared with
+/// Ctrl+C just before quitting must not be lost to a write still queued).
+pub(super) fn flush_history(app: &App, edge: &Edge) {
+    let Ok(mut last) = edge.history_writes.1.lock() else {
+        return;
+    };
+    // Holding the lock, no queued writer can start; one that already wrote recorded its number.
+    if *last >= edge.history_writes.0 {
+        return;
+    }
+    *last = edge.history_writes.0;
+    let keys = known_keys(&app.providers);
+    if let Err(e) = crate::history_file::save(&edge.paths.state_dir, app.prompt.history(), &keys) {
+        tracing::warn!(%e, "cannot save the prompt history");
+    }
+}
+
+/// The API keys of the providers that are known without running a command.
+fn known_keys(providers: &[Provider]) -> Vec<String> {
+    providers
+        .iter()
+        .filter(|p| !p.needs_key_command())
+        .filter_map(|p| p.endpoint(&backend::process_env).ok()?.api_key)
+        .collect()
+}
+
+/// Writes the prompt history off the UI thread, leaving out anything holding a key of the
+/// configured providers (keys a command prints are known only once it has run).
+fn save_history(app: &App, edge: &mut Edge) {
+    let entries = app.prompt.history().to_vec();
+    let seq = edge.history_writes.0;
+    let done = edge.history_writes.1.clone();
+    let providers = app.providers.clone();
+    let dir = edge.paths.state_dir.clone();
+    tokio::task::spawn_blocking(move || {
+        let keys = known_keys(&providers);
+        let Ok(mut last) = done.lock() else { return };
+        if *last >= seq {
+            return;
+        }
+        *last = seq;
+        if let Err(e) = crate::history_file::save(&dir, &entries, &keys) {
+            tracing::warn!(%e, "cannot save the prompt history");
+        }
+    });
 }
 
 /// Fetches a provider's `/models` and caches the ids with the time of the fetch.

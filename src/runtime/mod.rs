@@ -61,6 +61,7 @@ pub async fn run(
         store,
         replies: HashMap::new(),
         edit: None,
+        history_writes: (0, Arc::default()),
     };
     // The first update runs through `apply` like every other: its effects (a resumed session
     // the store has not written yet, a media fetch) must not be dropped.
@@ -94,6 +95,7 @@ pub async fn run(
 
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let notice_due = crate::app::notice_expiry(&app).map(tokio::time::Instant::from_std);
         let action = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(ev)) => translate(ev),
@@ -104,6 +106,10 @@ pub async fn run(
             },
             Some(a) = rx.recv() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
+            // A notice is taken down when its time is up: one wake-up, not a polling timer.
+            () = tokio::time::sleep_until(notice_due.unwrap_or(next_frame)), if notice_due.is_some() => {
+                Some(Action::Tick)
+            }
             () = tokio::time::sleep_until(next_frame), if dirty => None,
         };
         let mut reply_ended = false;
@@ -140,6 +146,7 @@ pub async fn run(
         token.cancel();
     }
     drop(guard);
+    effects::flush_history(&app, &edge);
     // The last writes (the reply cancelled by quitting) finish before the process ends.
     edge.store.shutdown();
     Ok(())

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::SessionId;
 use super::slug::title_from_prompt;
 use super::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent, StoreHandle};
 use crate::api::client::ReplyEnd;
@@ -18,6 +19,7 @@ const CHECKPOINT: Duration = Duration::from_secs(1);
 /// Records one prompt and its reply.
 pub struct Recorder {
     handle: StoreHandle,
+    session: SessionRef,
     meta: SessionMeta,
     reply: Message,
     last_checkpoint: Option<Instant>,
@@ -25,8 +27,24 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// Starts the store thread on `db` and writes the prompt.
+    /// Starts the store thread on `db` and writes the prompt as a new session.
     pub fn start(db: PathBuf, prompt: &str, model: &str) -> Recorder {
+        Self::begin(db, SessionRef::New(0), 0, prompt, model)
+    }
+
+    /// Like [`Recorder::start`], but the exchange is appended to session `id` (`--resume`),
+    /// its messages numbered from `first_seq` (one past the session's last).
+    pub fn continue_session(
+        db: PathBuf,
+        id: SessionId,
+        first_seq: u64,
+        prompt: &str,
+        model: &str,
+    ) -> Recorder {
+        Self::begin(db, SessionRef::Id(id), first_seq, prompt, model)
+    }
+
+    fn begin(db: PathBuf, session: SessionRef, seq: u64, prompt: &str, model: &str) -> Recorder {
         let problem = Arc::new(Mutex::new(None));
         let seen = problem.clone();
         let handle = StoreHandle::spawn(Some(db), move |ev| {
@@ -38,17 +56,18 @@ impl Recorder {
                 slot.get_or_insert(why);
             }
         });
-        let user = Message::new(0, Role::User, prompt);
+        let user = Message::new(seq, Role::User, prompt);
         let meta = SessionMeta {
             title: title_from_prompt(prompt),
             model: model.to_string(),
             created: user.created,
         };
-        let mut reply = Message::new(1, Role::Assistant, "");
+        let mut reply = Message::new(seq + 1, Role::Assistant, "");
         reply.model = Some(model.to_string());
         reply.status = Status::Waiting;
         let recorder = Recorder {
             handle,
+            session,
             meta,
             reply,
             last_checkpoint: None,
@@ -60,7 +79,7 @@ impl Recorder {
 
     fn save(&self, message: Message) {
         self.handle.send(StoreCmd::Save {
-            session: SessionRef::New(0),
+            session: self.session,
             meta: self.meta.clone(),
             messages: vec![message],
         });

@@ -6,35 +6,87 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::App;
+use crate::app::line_edit::EDITING_KEYS;
+use crate::app::slash::COMMANDS;
 use crate::text::{display_width, wrap_text};
 use crate::ui::popup;
 
-const FOOTER: &str = "Up/Down on the first/last line: previous/next prompt · any key closes";
+const FOOTER: &str = "Up/Down on the first/last row: previous/next prompt · any key closes";
 /// Shown instead of the footer when the bindings do not fit and the list scrolls.
 const SCROLL_FOOTER: &str = "↑/↓ PgUp/PgDn scroll · any other key closes";
 
-/// The bindings as lines wrapped in their two columns, and the inner width of the box.
+/// One row of the help: keys (or a command), what it does.
+type Row = (String, &'static str);
+
+/// The rows of the help in three sections: the key map in use, the editing keys every text
+/// field shares, and the slash commands (`None` marks a section heading).
+fn sections(app: &App) -> Vec<(Option<&'static str>, Vec<Row>)> {
+    let bindings = app
+        .keymap
+        .help_rows()
+        .into_iter()
+        .map(|(keys, c)| (keys, c.describe()))
+        .collect();
+    let editing = EDITING_KEYS
+        .iter()
+        .map(|(k, what)| (k.to_string(), *what))
+        .collect();
+    let slash = COMMANDS
+        .iter()
+        .map(|c| {
+            let name = if c.args.is_empty() {
+                c.name.to_string()
+            } else {
+                format!("{} {}", c.name, c.args)
+            };
+            (name, c.about)
+        })
+        .collect();
+    vec![
+        (None, bindings),
+        (Some("Editing, in the prompt and every text field"), editing),
+        (Some("Slash commands, typed in the prompt"), slash),
+    ]
+}
+
+/// The help as lines wrapped in their two columns, and the inner width of the box.
 fn binding_lines(app: &App, area: Rect) -> (Vec<Line<'static>>, usize) {
     let t = &app.theme;
-    let rows = app.keymap.help_rows();
+    let sections = sections(app);
+    let rows = || sections.iter().flat_map(|(_, rows)| rows.iter());
     let inner_max = usize::from(area.width.saturating_sub(2)).max(1);
-    let widest = |w: &dyn Fn(&(String, _)) -> usize| rows.iter().map(w).max().unwrap_or(0);
-    let key_w = widest(&|(k, _)| display_width(k)).min(inner_max / 2).max(1);
-    let desc_natural = widest(&|(_, c)| display_width(c.describe()));
+    // The slash commands' long argument lists wrap rather than widen the key column.
+    let key_w = sections[..2]
+        .iter()
+        .flat_map(|(_, rows)| rows.iter())
+        .map(|(k, _)| display_width(k))
+        .max()
+        .unwrap_or(0)
+        .min(inner_max / 2)
+        .max(1);
+    let desc_natural = rows().map(|(_, d)| display_width(d)).max().unwrap_or(0);
     // One space of margin, the keys, two spaces, the description.
     let inner_w = (key_w + desc_natural + 3).min(inner_max);
     let desc_w = inner_w.saturating_sub(key_w + 3).max(1);
     let mut lines: Vec<Line> = Vec::new();
-    for (keys, cmd) in &rows {
-        let keys = wrap_text(keys, key_w, t.popup_title);
-        let desc = wrap_text(cmd.describe(), desc_w, t.popup);
-        for i in 0..keys.len().max(desc.len()) {
-            let k = keys.get(i).map_or(0, Line::width);
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(keys.get(i).into_iter().flat_map(|l| l.spans.clone()));
-            spans.push(Span::raw(" ".repeat(key_w - k.min(key_w) + 2)));
-            spans.extend(desc.get(i).into_iter().flat_map(|l| l.spans.clone()));
-            lines.push(Line::from(spans));
+    for (heading, rows) in &sections {
+        if let Some(heading) = heading {
+            lines.push(Line::default());
+            for l in wrap_text(heading, inner_w.saturating_sub(1), t.meta) {
+                lines.push(indent(l));
+            }
+        }
+        for (keys, what) in rows {
+            let keys = wrap_text(keys, key_w, t.popup_title);
+            let desc = wrap_text(what, desc_w, t.popup);
+            for i in 0..keys.len().max(desc.len()) {
+                let k = keys.get(i).map_or(0, Line::width);
+                let mut spans = vec![Span::raw(" ")];
+                spans.extend(keys.get(i).into_iter().flat_map(|l| l.spans.clone()));
+                spans.push(Span::raw(" ".repeat(key_w - k.min(key_w) + 2)));
+                spans.extend(desc.get(i).into_iter().flat_map(|l| l.spans.clone()));
+                lines.push(Line::from(spans));
+            }
         }
     }
     (lines, inner_w)
@@ -157,13 +209,27 @@ mod tests {
             assert_lists_every_binding(&map, &all_pages(map.clone(), w, h));
         }
         assert!(
-            !screen(map.clone(), 120, 40).contains("PgUp/PgDn scroll"),
-            "120x40 fits without scrolling"
+            !screen(map.clone(), 120, 70).contains("PgUp/PgDn scroll"),
+            "120x70 fits without scrolling"
         );
         assert!(
             screen(map, 80, 24).contains("PgUp/PgDn scroll"),
             "80x24 says how to scroll"
         );
+    }
+
+    #[test]
+    fn the_help_lists_the_editing_keys_and_every_slash_command() {
+        let s = all_pages(KeyMap::default(), 120, 40);
+        for (keys, _) in crate::app::line_edit::EDITING_KEYS {
+            assert!(s.contains(keys), "{keys} missing:\n{s}");
+        }
+        for c in crate::app::slash::COMMANDS {
+            assert!(s.contains(c.name), "{} missing:\n{s}", c.name);
+            let about: String = c.about.chars().take(12).collect();
+            assert!(s.contains(&about), "{about} missing:\n{s}");
+        }
+        assert!(s.contains("Ctrl+X Ctrl+E, Alt+E"), "{s}");
     }
 
     #[test]

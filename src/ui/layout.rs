@@ -91,6 +91,44 @@ pub const INPUT_CHROME_WIDTH: u16 = 4;
 /// Width of the gutter in front of every message line.
 pub const GUTTER: usize = 2;
 
+/// The notice shown when the terminal is below the minimum size, as lines that fit `width` x
+/// `height`: the longest wording whose words all fit, wrapped at spaces (at 10x3: `ecochat` /
+/// `needs 20x6`, not `ecochat ne`).
+pub fn too_small_notice(width: u16, height: u16) -> Vec<String> {
+    let size = format!("{MIN_WIDTH}x{MIN_HEIGHT}");
+    let wordings = [
+        format!("ecochat needs {size}"),
+        format!("needs {size}"),
+        size,
+    ];
+    let (w, h) = (usize::from(width), usize::from(height));
+    for text in &wordings {
+        let lines = wrap_words(text, w);
+        if lines.len() <= h && lines.iter().all(|l| crate::text::display_width(l) <= w) {
+            return lines;
+        }
+    }
+    // Not even the size fits: as much of it as there is room for.
+    vec![crate::text::truncate_to_width(&wordings[2], w)]
+}
+
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(l)
+                if crate::text::display_width(l) + 1 + crate::text::display_width(word)
+                    <= width =>
+            {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +169,15 @@ mod tests {
         assert_eq!(m.input, p.input);
         let narrow = Panes::compute(Rect::new(0, 0, 50, 20), 1).unwrap();
         assert_eq!(narrow.with_media_panel(), narrow);
+    }
+
+    #[test]
+    fn the_too_small_notice_fits_meaningfully() {
+        assert_eq!(too_small_notice(19, 5), ["ecochat needs 20x6"]);
+        assert_eq!(too_small_notice(10, 3), ["ecochat", "needs 20x6"]);
+        assert_eq!(too_small_notice(10, 1), ["needs 20x6"]);
+        assert_eq!(too_small_notice(5, 1), ["20x6"]);
+        assert_eq!(too_small_notice(3, 1), ["20…"]);
     }
 
     #[test]

@@ -21,14 +21,16 @@ use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use crate::app::App;
 use conversation::ConversationView;
-use layout::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Draws the whole screen from `app`.
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     let Some(panes) = app.panes() else {
-        let text = format!("ecochat needs {MIN_WIDTH}x{MIN_HEIGHT}");
-        Paragraph::new(text)
+        let lines: Vec<Line> = layout::too_small_notice(area.width, area.height)
+            .into_iter()
+            .map(Line::from)
+            .collect();
+        Paragraph::new(lines)
             .style(app.theme.warning)
             .render(area, frame.buffer_mut());
         return;
@@ -50,6 +52,7 @@ pub fn render(app: &App, frame: &mut Frame) {
     render_input(app, frame, panes.input);
     slash_hint::render(app, panes.input, frame.buffer_mut());
     frame.render_widget(status::StatusBar { app }, panes.status);
+    status::render_overflow(app, panes.status, panes.input, frame.buffer_mut());
     match &app.overlay {
         Some(crate::app::Overlay::Help) => help::render(app, frame, area),
         Some(crate::app::Overlay::Picker(p)) => picker::render(p, &app.theme, frame, area),

@@ -27,7 +27,8 @@ pub fn render(picker: &ModelPicker, theme: &Theme, frame: &mut Frame, area: Rect
     ]);
     frame.render_widget(Paragraph::new(query), Rect { height: 1, ..inner });
     // The real cursor sits after the query so an input method composes in place.
-    let cx = inner.x + 2 + display_width(&picker.query).min(width.saturating_sub(3)) as u16;
+    let before = display_width(picker.filter.before_cursor());
+    let cx = inner.x + 2 + before.min(width.saturating_sub(3)) as u16;
     frame.set_cursor_position(Position::new(cx, inner.y));
 
     let list_area = Rect {

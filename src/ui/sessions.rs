@@ -29,7 +29,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let width = usize::from(inner.width);
 
     let label = "Search: ";
-    let query = truncate_to_width(&b.query, width.saturating_sub(label.len() + 1));
+    let query = truncate_to_width(b.query.text(), width.saturating_sub(label.len() + 1));
     let search_style = if b.focus == BrowserFocus::Search {
         t.popup_title
     } else {
@@ -58,7 +58,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let cursor = match (&b.mode, b.focus) {
         (BrowserMode::Rename(_), _) => cursor_x.map(|x| Position::new(bottom.x + x, bottom.y)),
         (BrowserMode::Browse, BrowserFocus::Search) => {
-            let x = (label.len() + display_width(&query)) as u16;
+            let before = display_width(b.query.before_cursor()).min(display_width(&query));
+            let x = (label.len() + before) as u16;
             Some(Position::new(inner.x + x, inner.y))
         }
         _ => None,
@@ -89,7 +90,7 @@ fn list_lines(
             (Some(e), _, _) => return vec![Line::styled(format!(" {e}"), t.error)],
             (None, true, _) => " searching…".to_string(),
             (None, false, true) => " No saved sessions yet.".to_string(),
-            (None, false, false) => format!(" Nothing matches “{}”.", b.query),
+            (None, false, false) => format!(" Nothing matches “{}”.", b.query.text()),
         };
         return vec![Line::styled(text, t.meta)];
     }
@@ -136,7 +137,8 @@ fn hit_lines(
     if display_width(&right) + 12 > width {
         right = format!("  {} ", s.updated.format("%m-%d %H:%M"));
     }
-    let title_w = width.saturating_sub(display_width(&right) + marker.len());
+    // Width, not bytes: `●` is three bytes but one column.
+    let title_w = width.saturating_sub(display_width(&right) + display_width(marker));
     let title = truncate_to_width(&s.title, title_w);
     let pad = title_w.saturating_sub(display_width(&title));
     let mut lines = vec![Line::from(vec![
@@ -169,8 +171,9 @@ fn bottom_line(b: &SessionBrowser, width: usize, t: &Theme) -> (Line<'static>, O
         }
         BrowserMode::Rename(text) => {
             let label = " New title: ";
-            let shown = truncate_to_width(text, width.saturating_sub(label.len() + 1));
-            let x = (label.len() + display_width(&shown)) as u16;
+            let shown = truncate_to_width(text.text(), width.saturating_sub(label.len() + 1));
+            let before = display_width(text.before_cursor()).min(display_width(&shown));
+            let x = (label.len() + before) as u16;
             let line = Line::from(vec![
                 Span::styled(label, t.popup_title),
                 Span::styled(shown, t.popup),
@@ -234,7 +237,7 @@ mod tests {
         let mut app = App::new(target, Theme::default(), Rect::new(0, 0, 80, 24), now);
         app.overlay = Some(Overlay::Sessions);
         let b = &mut app.sessions.browser;
-        b.query = "长颈鹿".into();
+        b.query = crate::app::line_edit::LineEdit::new("长颈鹿");
         b.hits = vec![
             hit(
                 3,
@@ -271,6 +274,26 @@ mod tests {
     }
 
     #[test]
+    fn the_current_session_marker_does_not_shift_its_row() {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        terminal.draw(|f| crate::ui::render(&app(), f)).unwrap();
+        let buf = terminal.backend().buffer();
+        // The column where " msgs" ends, row by row, from the cells (a wide character takes two).
+        let ends: Vec<u16> = (0..24)
+            .filter_map(|y| {
+                (4..80).find(|&x| {
+                    ["m", "s", "g", "s"]
+                        .iter()
+                        .enumerate()
+                        .all(|(i, c)| buf[(x - 4 + i as u16, y)].symbol() == *c)
+                })
+            })
+            .collect();
+        assert_eq!(ends.len(), 3, "{:?}", terminal.backend());
+        assert!(ends.iter().all(|&e| e == ends[0]), "{ends:?}");
+    }
+
+    #[test]
     fn browser_asks_before_deleting() {
         let mut app = app();
         app.sessions.browser.mode = BrowserMode::ConfirmDelete;
@@ -284,7 +307,7 @@ mod tests {
         let mut app = app();
         app.sessions.browser.hits.clear();
         assert!(draw(&app).contains("Nothing matches “长颈鹿”."));
-        app.sessions.browser.query.clear();
+        app.sessions.browser.query = Default::default();
         assert!(draw(&app).contains("No saved sessions yet."));
     }
 }

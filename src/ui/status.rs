@@ -42,6 +42,10 @@ impl StatusBar<'_> {
                 }
             };
         }
+        if app.pending_ctrl_x {
+            // The first key of a sequence is waiting for the second, as bash shows it.
+            return Span::styled(" Ctrl+X- ", t.status_busy);
+        }
         if let Some(n) = &app.notice {
             let style = if n.is_error {
                 t.status_error
@@ -60,6 +64,50 @@ impl StatusBar<'_> {
     }
 }
 
+/// A notice too long for the status bar, shown in full: wrapped on lines drawn over the bottom
+/// of the conversation, just above the input box (`input`), so the prompt stays in sight; at
+/// most a third of the screen, for as long as the notice lasts.
+pub fn render_overflow(app: &App, status: Rect, input: Rect, buf: &mut Buffer) {
+    let Some(notice) = &app.notice else { return };
+    if app.in_flight.is_some() || app.pending_ctrl_x {
+        return;
+    }
+    let model = display_width(&app.target.label()) + 2;
+    let width = usize::from(status.width);
+    if model + display_width(&notice.text) + 2 <= width {
+        return;
+    }
+    let t = &app.theme;
+    let style = if notice.is_error {
+        t.status_error
+    } else {
+        t.status_bar
+    };
+    let lines = crate::text::wrap_text(&notice.text, width.saturating_sub(2).max(1), style);
+    let room = usize::from(input.y.min(app.area.height / 3));
+    let height = lines.len().min(room);
+    if height == 0 {
+        return;
+    }
+    let h = u16::try_from(height).unwrap_or(u16::MAX);
+    let area = Rect {
+        y: input.y - h,
+        height: h,
+        ..status
+    };
+    ratatui::widgets::Clear.render(area, buf);
+    buf.set_style(area, style);
+    for (i, line) in lines.into_iter().take(height).enumerate() {
+        let row = Rect {
+            x: area.x + 1,
+            y: area.y + i as u16,
+            width: area.width.saturating_sub(2),
+            height: 1,
+        };
+        line.render(row, buf);
+    }
+}
+
 impl Widget for StatusBar<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let app = self.app;
@@ -68,7 +116,14 @@ impl Widget for StatusBar<'_> {
         let width = usize::from(area.width);
         let model = format!(" {} ", app.target.label());
         let mut spans = vec![Span::styled(model, t.status_model), self.state()];
-        if let Some(u) = app.last_usage.filter(|u| !u.is_placeholder()) {
+        // Usage belongs to the reply that reported it: the last message, once it is a reply.
+        let usage = app
+            .conv
+            .messages
+            .last()
+            .filter(|m| m.role == crate::chat::Role::Assistant)
+            .and_then(|m| m.usage);
+        if let Some(u) = usage.filter(|u| !u.is_placeholder()) {
             spans.push(Span::styled(
                 format!(" ↑{} ↓{} tok ", u.prompt_tokens, u.completion_tokens),
                 t.status_bar,
@@ -108,5 +163,99 @@ impl Widget for StatusBar<'_> {
         } else {
             line.render(area, buf);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::widgets::Widget;
+
+    use super::StatusBar;
+    use crate::api::client::ReplyEnd;
+    use crate::api::{StreamEvent, Usage};
+    use crate::app::test_harness::Harness;
+    use crate::app::{Action, Effect, StreamMsg};
+
+    fn status(h: &Harness) -> String {
+        let area = Rect::new(0, 0, 100, 1);
+        let mut buf = Buffer::empty(area);
+        StatusBar { app: &h.app }.render(area, &mut buf);
+        (0..area.width).map(|x| buf[(x, 0)].symbol()).collect()
+    }
+
+    fn reply(h: &mut Harness, usage: Option<Usage>) {
+        h.type_text("q");
+        let fx = h.enter();
+        let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+            panic!("{fx:?}")
+        };
+        let id = *reply_id;
+        h.act(Action::Stream {
+            id,
+            msg: StreamMsg::Event(StreamEvent::Content("a".into())),
+        });
+        if let Some(u) = usage {
+            h.act(Action::Stream {
+                id,
+                msg: StreamMsg::Event(StreamEvent::Usage(u)),
+            });
+        }
+        h.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+        });
+    }
+
+    #[test]
+    fn usage_shows_only_for_the_reply_that_reported_it() {
+        let mut h = Harness::new();
+        let u = Usage {
+            prompt_tokens: 12,
+            completion_tokens: 34,
+            ..Usage::default()
+        };
+        reply(&mut h, Some(u));
+        assert!(status(&h).contains("↑12 ↓34 tok"), "{}", status(&h));
+        reply(&mut h, None);
+        assert!(!status(&h).contains("tok "), "{}", status(&h));
+        reply(&mut h, Some(u));
+        h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+        assert!(!status(&h).contains("↑12"), "{}", status(&h));
+    }
+
+    #[test]
+    fn a_long_notice_is_shown_in_full_above_the_bar() {
+        use crate::app::Notice;
+        let mut h = Harness::sized(60, 20);
+        h.type_text("my draft stays");
+        let text = "cannot write the transcript to /home/someone/Documents/ecochat/transcripts/2026-12-04 \
+                    长颈鹿.md: permission denied (os error 13); the conversation is kept in memory";
+        h.app.notice = Some(Notice {
+            text: text.into(),
+            is_error: true,
+        });
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 20))
+            .expect("a test terminal");
+        terminal
+            .draw(|f| crate::ui::render(&h.app, f))
+            .expect("drawn");
+        let buf = terminal.backend().buffer();
+        let screen: String = (0..20)
+            .map(|y| (0..60).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+            .collect();
+        let squashed: String = screen.split_whitespace().collect();
+        let wanted: String = text.split_whitespace().collect();
+        assert!(squashed.contains(&wanted), "{screen}");
+        assert!(screen.contains("my draft stays"), "{screen}");
+    }
+
+    #[test]
+    fn a_pending_ctrl_x_is_shown() {
+        let mut h = Harness::new();
+        h.key(KeyCode::Char('x'), KeyModifiers::CONTROL);
+        assert!(status(&h).contains("Ctrl+X-"), "{}", status(&h));
     }
 }

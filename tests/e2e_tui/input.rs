@@ -129,3 +129,38 @@ fn up_in_the_empty_input_recalls_the_last_prompt() {
         Some(&("user".to_string(), "first".to_string()))
     );
 }
+
+/// The readline keys as a real terminal sends them through tmux (Ctrl+_ arrives as 0x1F, Alt+B
+/// as ESC b).
+#[test]
+fn readline_keys_edit_the_prompt_in_a_real_terminal() {
+    let t = Tmux::start(&[], &[], WIDTH, HEIGHT);
+    t.wait_ready();
+    let prompt_is = |t: &Tmux, want: &str| {
+        t.wait_until(
+            |s| input_rows(s).iter().any(|(_, l)| l == want),
+            WAIT,
+            &format!("{want:?} in the input box"),
+        );
+    };
+    t.type_text("长颈鹿 giraffe neck");
+    prompt_is(&t, "长颈鹿 giraffe neck");
+    t.keys(&["M-b", "C-k"]);
+    prompt_is(&t, "长颈鹿 giraffe");
+    t.keys(&["C-a", "C-d"]);
+    prompt_is(&t, "颈鹿 giraffe");
+    t.keys(&["C-e", "C-w"]);
+    prompt_is(&t, "颈鹿");
+    t.keys(&["C-y", "C-u"]);
+    t.wait_until(
+        |s| {
+            input_rows(s)
+                .iter()
+                .any(|(_, l)| l.contains("Type a message"))
+        },
+        WAIT,
+        "an empty prompt",
+    );
+    t.keys(&["C-_"]);
+    prompt_is(&t, "颈鹿 giraffe");
+}

@@ -5,10 +5,8 @@ use super::*;
 /// Waits until the app has redrawn for `width`x`height`: panes, or the too-small notice.
 fn wait_redrawn(t: &Tmux, width: u16, height: u16) -> String {
     let too_small = width < 20 || height < 6;
-    let notice: String = "ecochat needs 20x6"
-        .chars()
-        .take(usize::from(width))
-        .collect();
+    // The notice as the app wraps it for the size (at 10x3: "ecochat" / "needs 20x6").
+    let notice = ecochat::ui::layout::too_small_notice(width, height).join("\n");
     t.wait_until(
         |s| {
             if too_small {

@@ -214,6 +214,25 @@ pub fn m9_spark() -> Reply {
     Reply::sse(M9_SPARK)
 }
 
+/// M9-spark cut off: the same chunks, but the body ends cleanly before `[DONE]`.
+pub fn m9_spark_without_done() -> Reply {
+    Reply::sse(&without_done(M9_SPARK))
+}
+
+/// M9-spark whose last line is `data:[DONE]` with no newline after it.
+pub fn m9_spark_done_unterminated() -> Reply {
+    let mut body = without_done(M9_SPARK);
+    body.extend_from_slice(b"data:[DONE]");
+    Reply::sse(&body)
+}
+
+/// `payload` up to its `[DONE]` line.
+fn without_done(payload: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(payload).expect("fixture is UTF-8");
+    let at = text.find("data:[DONE]").expect("fixture ends with [DONE]");
+    text.as_bytes()[..at].to_vec()
+}
+
 /// M9: new-api's xunfei conversion: `"id":""`, no role, `"model":"SparkDesk"`.
 pub fn m9_xunfei() -> Reply {
     Reply::sse(M9_XUNFEI)

@@ -120,12 +120,23 @@ impl Combo {
                 "{text:?} is not a key (examples: \"ctrl+q\", \"alt+enter\", \"f1\", \"?\", \"pgdn\")"
             )
         })?;
+        // `alt+E` is how the help writes Alt+e; Alt+Shift+e is written with `shift`.
+        let code = match code {
+            KeyCode::Char(c) if mods == KeyModifiers::ALT && c.is_ascii_uppercase() => {
+                KeyCode::Char(c.to_ascii_lowercase())
+            }
+            other => other,
+        };
         Ok(Combo::of(&as_terminal_reports(code, mods)))
     }
 
-    /// True for keys that type or move the cursor in the prompt: bound to a command, they act
+    /// True for keys that type, edit or move the cursor in the prompt: bound to a command, they act
     /// only while the prompt is empty, so typing and editing keep working.
     pub fn types_into_prompt(&self) -> bool {
+        // The readline keys (Ctrl+A, Ctrl+K, Alt+F...) edit the prompt too.
+        if crate::app::line_edit::decode(&KeyEvent::new(self.code, self.mods)).is_some() {
+            return true;
+        }
         match self.code {
             KeyCode::Char(_) => (self.mods - KeyModifiers::SHIFT).is_empty(),
             KeyCode::Home

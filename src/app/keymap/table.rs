@@ -17,6 +17,12 @@ impl KeyMap {
                 None => rows.push((vec![key], b.command)),
             }
         }
+        for (label, command) in self.sequence_labels() {
+            match rows.iter_mut().find(|(_, c)| *c == command) {
+                Some((keys, _)) => keys.insert(0, format!("`{label}`")),
+                None => rows.push((vec![format!("`{label}`")], command)),
+            }
+        }
         for (keys, command) in rows {
             // A `|` inside a cell would end it.
             let what = command.describe().replace('|', "\\|");

@@ -78,15 +78,10 @@ fn error(app: &mut App, text: String) {
     });
 }
 
-/// The model `query` means, as the picker would find it: an exact `provider:model` or model id
-/// first, else the best fuzzy match (ties keep the picker's order).
+/// The model `query` means: an exact `provider:model` or model id first, then a
+/// `provider:model` of a configured provider as written (listed or not, as `-m` takes it),
+/// else the best fuzzy match (ties keep the picker's order).
 pub fn resolve_model(app: &App, query: &str) -> Option<PickerEntry> {
-    resolve(app, query, true)
-}
-
-/// `literal`: a `provider:model` of a configured provider is taken as written when nothing
-/// is listed under exactly that name (Enter); without it, only listed models match (Tab).
-fn resolve(app: &App, query: &str, literal: bool) -> Option<PickerEntry> {
     let query = query.trim();
     if query.is_empty() {
         return None;
@@ -103,10 +98,8 @@ fn resolve(app: &App, query: &str, literal: bool) -> Option<PickerEntry> {
     if let Some(e) = exact {
         return Some(e.clone());
     }
-    // `provider:model` with a configured provider means that model, listed or not, as `-m`
-    // takes it: relays carry more models than any config lists.
-    if literal
-        && let Some((name, id)) = query.split_once(':')
+    // Relays carry more models than any config lists: what `-m` takes, `/model` takes.
+    if let Some((name, id)) = query.split_once(':')
         && !id.trim().is_empty()
         && let Some(provider) = app.providers.iter().find(|p| p.name == name)
     {
@@ -120,38 +113,96 @@ fn resolve(app: &App, query: &str, literal: bool) -> Option<PickerEntry> {
             discovered: false,
         });
     }
-    // `provider:partial` (Tab) looks for `partial` among that provider's models.
-    let (only, query) = match query.split_once(':') {
-        Some((name, rest)) if app.providers.iter().any(|p| p.name == name) => (Some(name), rest),
-        _ => (None, query),
-    };
-    if query.trim().is_empty() {
-        return None;
-    }
-    let mut best: Option<(i64, &PickerEntry)> = None;
-    for e in entries
-        .iter()
-        .filter(|e| only.is_none_or(|p| e.provider == p))
-    {
-        if let Some(score) = fuzzy_score(query, &e.haystack())
-            && best.is_none_or(|(b, _)| score > b)
-        {
-            best = Some((score, e));
-        }
-    }
-    best.map(|(_, e)| e.clone())
+    let best = model_matches(app, query).into_iter().next()?;
+    entries.into_iter().find(|e| e.label() == best)
 }
 
-/// Tab after `/model PARTIAL`: the full `provider:model` it resolves to.
-pub(in crate::app) fn complete_model(app: &App, input: &str) -> Option<String> {
+/// Every `provider:model` that `query` matches, best first: exact matches, then by fuzzy score
+/// (ties keep the picker's order). `provider:partial` looks for `partial` among that
+/// provider's models only (the fuzzy haystack has no `:`).
+pub fn model_matches(app: &App, query: &str) -> Vec<String> {
+    let query = query.trim();
+    let (only, part) = match query.split_once(':') {
+        Some((name, rest)) if app.providers.iter().any(|p| p.name == name) => {
+            (Some(name), rest.trim())
+        }
+        _ => (None, query),
+    };
+    if part.is_empty() {
+        return Vec::new();
+    }
+    let entries = entries_for(&app.providers, &app.discovered);
+    let mut scored: Vec<(bool, i64, String)> = entries
+        .iter()
+        .filter(|e| only.is_none_or(|p| e.provider == p))
+        .filter_map(|e| {
+            let exact =
+                e.label().eq_ignore_ascii_case(query) || e.model.id.eq_ignore_ascii_case(part);
+            let score = fuzzy_score(part, &e.haystack());
+            (exact || score.is_some()).then(|| (exact, score.unwrap_or(i64::MAX), e.label()))
+        })
+        .collect();
+    scored.sort_by_key(|(exact, score, _)| (!exact, std::cmp::Reverse(*score)));
+    let mut labels: Vec<String> = Vec::with_capacity(scored.len());
+    for (_, _, label) in scored {
+        if !labels.contains(&label) {
+            labels.push(label);
+        }
+    }
+    labels
+}
+
+/// Tab (or Shift+Tab, `back`) after `/model PARTIAL`: the next (previous) model it matches,
+/// cycling; the matches are those of the text before the first Tab.
+pub(in crate::app) fn complete_model(app: &mut App, input: &str, back: bool) -> Option<String> {
+    let step = |c: &mut ModelCycle| {
+        let n = c.matches.len();
+        c.index = if back {
+            (c.index + n - 1) % n
+        } else {
+            (c.index + 1) % n
+        };
+        c.shown = format!("/model {}", c.matches[c.index]);
+        c.shown.clone()
+    };
+    if let Some(c) = app.model_cycle.as_mut().filter(|c| c.shown == input) {
+        return (c.matches.len() > 1).then(|| step(c));
+    }
     let rest = input.trim_start().strip_prefix("/model")?;
     if !rest.starts_with(char::is_whitespace) || rest.trim().is_empty() {
         return None;
     }
-    // Tab completes a partial name to a listed model; Enter takes what is written.
-    let label = resolve(app, rest, false)?.label();
-    let completed = format!("/model {label}");
-    (completed != input).then_some(completed)
+    let matches = model_matches(app, rest);
+    let first = matches.first()?;
+    let mut cycle = ModelCycle {
+        shown: format!("/model {first}"),
+        matches,
+        index: 0,
+    };
+    // Already showing the first match: Tab goes on to the second.
+    let shown = if cycle.shown == input {
+        if cycle.matches.len() < 2 {
+            return None;
+        }
+        step(&mut cycle)
+    } else if back {
+        step(&mut cycle)
+    } else {
+        cycle.shown.clone()
+    };
+    app.model_cycle = Some(cycle);
+    Some(shown)
+}
+
+/// Where Tab is in the list of models a `/model PARTIAL` matched.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ModelCycle {
+    /// `provider:model` labels the typed text matched, best first.
+    pub matches: Vec<String>,
+    /// The match on show.
+    pub index: usize,
+    /// The prompt text Tab last put there; any other text starts a new cycle.
+    pub shown: String,
 }
 
 #[cfg(test)]

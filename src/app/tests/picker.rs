@@ -164,3 +164,25 @@ fn starting_on_a_provider_whose_key_is_missing_says_so_before_any_prompt() {
         "{notice:?}"
     );
 }
+
+#[test]
+fn the_filter_is_a_readline_field() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    h.type_text("xx 星火");
+    let query = |h: &Harness| match &h.app.overlay {
+        Some(Overlay::Picker(p)) => p.query.clone(),
+        other => panic!("{other:?}"),
+    };
+    h.key(KeyCode::Char('a'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Char('d'), KeyModifiers::ALT);
+    assert_eq!(query(&h), " 星火");
+    h.key(KeyCode::Char('e'), KeyModifiers::CONTROL);
+    h.key(KeyCode::Char('w'), KeyModifiers::CONTROL);
+    assert_eq!(query(&h), " ");
+    h.key(KeyCode::Char('_'), KeyModifiers::CONTROL);
+    assert_eq!(query(&h), " 星火");
+    let fx = h.key(KeyCode::Enter, KeyModifiers::NONE);
+    assert!(matches!(fx.as_slice(), [Effect::SaveLastModel(l)] if l == "mock:spark-v3"));
+}

@@ -243,3 +243,41 @@ fn tab_still_completes_a_partial_provider_model_to_a_listed_one() {
     assert!(h.notice_is_error(), "{}", h.notice());
     assert_eq!(h.app.target.label(), "demo:demo");
 }
+
+#[test]
+fn tab_cycles_through_every_model_a_partial_name_matches() {
+    let mut h = Harness::new();
+    let mut relay = Provider::builtin_demo();
+    relay.name = "relay".into();
+    relay.models = vec![
+        ModelSpec::new("gpt-4o"),
+        ModelSpec::new("acc-sp-fast"),
+        ModelSpec::new("acc-sp-pro"),
+        ModelSpec::new("acc-sp-max"),
+    ];
+    h.app.providers.push(relay);
+    h.type_text("/model acc-sp");
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        tab(&mut h);
+        seen.push(h.app.prompt.text());
+    }
+    assert_eq!(
+        seen,
+        [
+            "/model relay:acc-sp-fast",
+            "/model relay:acc-sp-pro",
+            "/model relay:acc-sp-max",
+            "/model relay:acc-sp-fast",
+        ],
+        "every match in turn, then round again"
+    );
+    h.key(KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(h.app.prompt.text(), "/model relay:acc-sp-max");
+    // Typing starts a new completion from what is typed.
+    h.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("/model sp-pr");
+    tab(&mut h);
+    assert_eq!(h.app.prompt.text(), "/model relay:acc-sp-pro");
+    assert_eq!(h.app.focus, Focus::Input);
+}

@@ -1,16 +1,35 @@
 //! Command-line interface.
 
+pub mod output;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+/// The version `--version` prints: the package version, with the git commit when built from a
+/// checkout (set by build.rs).
+pub const VERSION: &str = env!("ECOCHAT_VERSION");
+
 /// A fast terminal chat client for OpenAI-compatible API aggregators.
 #[derive(Debug, Parser)]
-#[command(name = "ecochat", version, about, long_about = None)]
+#[command(
+    name = "ecochat",
+    version = VERSION,
+    about,
+    long_about = None,
+    after_help = "Pipe mode (-p, a bare prompt, or text on stdin) writes the reply to stdout. \
+On a terminal, escape sequences in it are removed; into a pipe or a file the model's text is \
+written as sent, like curl does. Use --sanitize always for `| less -R` or `| tee`."
+)]
 pub struct Cli {
-    /// Send this prompt, print the reply to stdout and exit (pipe mode). A prompt on stdin works too.
+    /// Send this prompt, print the reply to stdout and exit (pipe mode). Text piped on stdin is
+    /// sent after it, separated by a blank line (`ecochat -p "summarise" < notes.txt`).
     #[arg(short, long, value_name = "TEXT")]
     pub prompt: Option<String>,
+
+    /// A prompt as plain words (`ecochat 你好`), like -p; subcommand names come first.
+    #[arg(value_name = "PROMPT", conflicts_with = "prompt")]
+    pub words: Vec<String>,
 
     /// Model to use, as provider:model (e.g. ecovai:deepseek-chat) or a bare model id.
     #[arg(short, long, value_name = "PROVIDER:MODEL")]
@@ -28,10 +47,16 @@ pub struct Cli {
     #[arg(long)]
     pub show_reasoning: bool,
 
+    /// In pipe mode, remove escape sequences from the model's text: always, never, or auto
+    /// (only on a terminal).
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = crate::pipe::Sanitize::Auto)]
+    pub sanitize: crate::pipe::Sanitize,
+
     /// How to draw images: auto, kitty, sixel, iterm2, halfblocks or none (overrides image_protocol).
     #[arg(long, value_name = "PROTOCOL", value_enum)]
     pub image_protocol: Option<crate::media::ImageProtocol>,
-    /// Reopen a saved session: the newest, or the one with this ID (`ecochat sessions` lists them).
+    /// Reopen a saved session: the newest, or the one with this ID (`ecochat sessions` lists
+    /// them). With a prompt, the reply continues that session.
     #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "latest")]
     pub resume: Option<String>,
 
@@ -41,6 +66,15 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The prompt given on the command line, with -p or as plain words.
+    pub fn prompt_text(&self) -> Option<String> {
+        self.prompt
+            .clone()
+            .or_else(|| (!self.words.is_empty()).then(|| self.words.join(" ")))
+    }
 }
 
 /// Subcommands.
@@ -64,4 +98,12 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// Print a shell completion script (see the README for where to put it).
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `ecochat man | man -l -`.
+    Man,
 }
