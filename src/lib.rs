@@ -7,6 +7,7 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod files;
 pub mod logging;
 pub mod media;
 pub mod pipe;

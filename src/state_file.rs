@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::files::{self, Access};
+
 /// What ecochat remembers between runs, in `$XDG_STATE_HOME/ecochat/state.json`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RememberedState {
@@ -76,19 +78,14 @@ fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Option<T> {
     }
 }
 
-/// Writes `value` to a temp file beside `path`, then renames it over `path`, so a crash never
-/// leaves half a file.
+/// Writes `value` owner-only (0600) through a temp file beside `path`, then renames it over
+/// `path`, so a crash never leaves half a file; a missing directory is created 0700.
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        files::create_private_dir(dir)?;
+    }
     let bytes = serde_json::to_vec_pretty(value).map_err(io::Error::other)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("state"),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    files::write_atomic(path, &bytes, Access::Private)
 }
 
 #[cfg(test)]
@@ -127,5 +124,43 @@ mod tests {
         );
         c.save(&dir.path().join("nested")).unwrap();
         assert_eq!(ModelCache::load(&dir.path().join("nested")), c);
+    }
+
+    #[test]
+    fn symlinks_planted_under_the_old_temp_names_are_not_followed_and_files_are_0600() {
+        use std::os::unix::fs::{PermissionsExt, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let victim = elsewhere.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        let pid = std::process::id();
+        for name in ["state.json", "models.json"] {
+            for p in pid.saturating_sub(50)..pid + 50 {
+                symlink(&victim, dir.path().join(format!(".{name}.{p}.tmp"))).unwrap();
+            }
+        }
+        let s = RememberedState {
+            last_model: Some("ecovai:kimi".into()),
+        };
+        s.save(dir.path()).unwrap();
+        ModelCache::default().save(dir.path()).unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        assert_eq!(RememberedState::load(dir.path()), s);
+        for path in [
+            RememberedState::path(dir.path()),
+            ModelCache::path(dir.path()),
+        ] {
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            assert!(meta.is_file(), "{}", path.display());
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        }
+        let made = dir.path().join("new/state");
+        s.save(&made).unwrap();
+        let dir_mode = std::fs::metadata(&made).unwrap().permissions().mode();
+        assert_eq!(
+            dir_mode & 0o777,
+            0o700,
+            "a dir made for the state is private"
+        );
     }
 }
