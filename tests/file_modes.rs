@@ -119,13 +119,12 @@ fn ecochats_own_files_are_private_and_an_export_follows_the_umask() {
     assert!(std::fs::read_to_string(&out).unwrap().contains("你好"));
 }
 
-/// The PID the kernel handed out last, system-wide.
-fn last_pid() -> u32 {
-    std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
-        .expect("ns_last_pid")
-        .trim()
-        .parse()
-        .expect("a pid")
+/// A PID just handed out: the next processes started get the ones after it.
+fn recent_pid() -> u32 {
+    let mut child = Command::new("true").spawn().expect("spawn true");
+    let pid = child.id();
+    let _ = child.wait();
+    pid
 }
 
 #[test]
@@ -140,7 +139,8 @@ fn export_does_not_follow_symlinks_planted_for_the_next_pids() {
     // The shared directory: ecochat once wrote `.out.md.PID.tmp` with File::create there.
     let shared = sb.path("shared");
     std::fs::create_dir(&shared).unwrap();
-    let next = last_pid();
+    // Other tests start processes too: cover the next few thousand PIDs.
+    let next = recent_pid();
     for pid in next..next + 3000 {
         symlink(&victim, shared.join(format!(".out.md.{pid}.tmp"))).unwrap();
     }
