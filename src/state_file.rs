@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::models::{MAX_DISCOVERED, cap_discovered};
 use crate::files::{self, Access};
 
 /// What ecochat remembers between runs, in `$XDG_STATE_HOME/ecochat/state.json`.
@@ -56,14 +57,45 @@ impl ModelCache {
         cache_dir.join("models.json")
     }
 
-    /// Reads the cache; a missing or damaged file gives an empty cache.
+    /// Reads the cache; a missing or damaged file gives an empty cache. A list longer than
+    /// [`MAX_DISCOVERED`] (written before the cap, or by hand) is cut to it.
     pub fn load(cache_dir: &Path) -> Self {
-        read_json(&Self::path(cache_dir)).unwrap_or_default()
+        let mut cache: Self = read_json(&Self::path(cache_dir)).unwrap_or_default();
+        for (name, cached) in &mut cache.providers {
+            let dropped = cap_discovered(&mut cached.ids);
+            if dropped > 0 {
+                tracing::info!(provider = %name, dropped, "cached model list cut to the cap");
+            }
+        }
+        cache
     }
 
-    /// Writes the cache atomically.
+    /// Writes the cache atomically, at most [`MAX_DISCOVERED`] ids a provider.
     pub fn save(&self, cache_dir: &Path) -> io::Result<()> {
-        write_json_atomic(&Self::path(cache_dir), self)
+        #[derive(Serialize)]
+        struct Capped<'a> {
+            fetched_at: i64,
+            ids: &'a [String],
+        }
+        #[derive(Serialize)]
+        struct View<'a> {
+            providers: BTreeMap<&'a str, Capped<'a>>,
+        }
+        let view = View {
+            providers: self
+                .providers
+                .iter()
+                .map(|(name, c)| {
+                    let ids = &c.ids[..c.ids.len().min(MAX_DISCOVERED)];
+                    let capped = Capped {
+                        fetched_at: c.fetched_at,
+                        ids,
+                    };
+                    (name.as_str(), capped)
+                })
+                .collect(),
+        };
+        write_json_atomic(&Self::path(cache_dir), &view)
     }
 }
 
@@ -124,6 +156,30 @@ mod tests {
         );
         c.save(&dir.path().join("nested")).unwrap();
         assert_eq!(ModelCache::load(&dir.path().join("nested")), c);
+    }
+
+    #[test]
+    fn an_oversized_model_cache_is_capped_when_saved_and_when_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let ids: Vec<String> = (0..450_000).map(|i| format!("m-{i}")).collect();
+        let mut c = ModelCache::default();
+        c.providers.insert(
+            "relay".into(),
+            CachedModels {
+                fetched_at: 1,
+                ids: ids.clone(),
+            },
+        );
+        c.save(dir.path()).unwrap();
+        let loaded = ModelCache::load(dir.path());
+        assert_eq!(loaded.providers["relay"].ids.len(), MAX_DISCOVERED);
+        // A models.json written before the cap (or by hand) holds them all: cut on loading.
+        let json = serde_json::json!({"providers": {"relay": {"fetched_at": 1, "ids": ids}}});
+        std::fs::write(ModelCache::path(dir.path()), json.to_string()).unwrap();
+        let loaded = ModelCache::load(dir.path());
+        let relay = &loaded.providers["relay"];
+        assert_eq!(relay.ids.len(), MAX_DISCOVERED);
+        assert_eq!(relay.ids[0], "m-0");
     }
 
     #[test]
