@@ -1,10 +1,11 @@
 //! The prompt history across runs: `history.jsonl` in the state dir, one JSON string a line
 //! (prompts may span lines), oldest first. Entries that look like API keys are never written.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::app::HISTORY_MAX;
+use crate::files::Access;
 
 /// The history file inside `state_dir`.
 pub fn path(state_dir: &Path) -> PathBuf {
@@ -45,11 +46,10 @@ pub fn looks_secret(text: &str, keys: &[String]) -> bool {
     })
 }
 
-/// Writes the newest `HISTORY_MAX` entries that do not look secret, through a temp file that is
-/// created new with mode 0600 and renamed over the old file, so a crash never leaves half a file
-/// and no other user can read it.
+/// Writes the newest `HISTORY_MAX` entries that do not look secret, atomically and readable by
+/// the user alone (see [`crate::files::write_atomic`]).
 pub fn save(state_dir: &Path, entries: &[String], keys: &[String]) -> io::Result<()> {
-    std::fs::create_dir_all(state_dir)?;
+    crate::files::create_private_dir(state_dir)?;
     let kept: Vec<&String> = entries.iter().filter(|e| !looks_secret(e, keys)).collect();
     let start = kept.len().saturating_sub(HISTORY_MAX);
     let mut body = String::new();
@@ -57,30 +57,7 @@ pub fn save(state_dir: &Path, entries: &[String], keys: &[String]) -> io::Result
         body.push_str(&serde_json::to_string(e).map_err(io::Error::other)?);
         body.push('\n');
     }
-    let target = path(state_dir);
-    let tmp = state_dir.join(format!(".history.jsonl.{}.tmp", std::process::id()));
-    // A temp file left by a crash of this very process id is ours to replace.
-    let _ = std::fs::remove_file(&tmp);
-    let mut file = open_new_private(&tmp)?;
-    let written = file
-        .write_all(body.as_bytes())
-        .and_then(|()| file.sync_all());
-    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, &target)) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    Ok(())
-}
-
-fn open_new_private(path: &Path) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
+    crate::files::write_atomic(&path(state_dir), body.as_bytes(), Access::Private)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod files;
 pub mod history_file;
 pub mod logging;
 pub mod media;

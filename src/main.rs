@@ -41,7 +41,11 @@ fn main() -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(EXIT_CONFIG, &e),
     };
+    let secured = paths.secure_dirs();
     let _log_guard = logging::init(&paths.state_dir);
+    if let Err(e) = secured {
+        tracing::warn!(%e, "cannot make ecochat's directories private");
+    }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), config = ?loaded.source, "start");
     let cfg = loaded.config;
 

@@ -1,11 +1,22 @@
 //! Selecting a message in the conversation pane and copying it, or its code, with OSC 52.
 //! The copy itself is the media panel's `Copy` effect: one path to the terminal's clipboard.
+//!
+//! A copy is the text as the screen shows it, never the raw reply: escape sequences the screen
+//! drops (a clipboard write, a title, an 8-bit OSC hiding `;touch x` in a code block) are dropped
+//! from the copy too, and other control characters are the same stand-ins as on screen.
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+use std::borrow::Cow;
 
 use super::media::MediaEffect;
 use super::{App, Effect, Notice};
 use crate::chat::{Message, Role};
+use crate::sanitize::sanitize;
+use crate::ui::markdown::shown_source;
+
+/// Said after a copy whose text differs from the raw message.
+pub const STRIPPED_NOTE: &str = " · control sequences left out, as on screen";
 
 /// Past this many bytes some terminals drop or cut an OSC 52 copy (xterm's default limit is
 /// about 100 KB of base64).
@@ -108,7 +119,16 @@ fn reveal(app: &mut App, index: usize) {
     app.scroll.follow = app.scroll.top >= max_top;
 }
 
-/// `y`: the selected message, or else the last reply, as written (markdown source).
+/// The text of `msg` as the screen shows it: a reply is markdown drawn chunk by chunk, a prompt
+/// plain text.
+pub fn shown_text(msg: &Message) -> Cow<'_, str> {
+    match msg.role {
+        Role::Assistant => shown_source(&msg.content),
+        Role::User | Role::System => sanitize(&msg.content),
+    }
+}
+
+/// `y`: the selected message, or else the last reply, as written (markdown source) and shown.
 pub(super) fn copy_message(app: &mut App) -> Vec<Effect> {
     let picked = match selected_index(app) {
         Some(i) => app.conv.messages.get(i),
@@ -127,19 +147,22 @@ pub(super) fn copy_message(app: &mut App) -> Vec<Effect> {
         Role::Assistant => "the reply",
         Role::System => "the system prompt",
     };
-    let text = msg.content.clone();
-    copied(app, what, text)
+    let shown = shown_text(msg);
+    let stripped = matches!(shown, Cow::Owned(_));
+    let text = shown.into_owned();
+    copied(app, what, text, stripped)
 }
 
 /// `Y`: the last code block of the selected message, or else of the newest reply that has one.
 pub(super) fn copy_code(app: &mut App) -> Vec<Effect> {
-    let block = match selected_index(app) {
+    let found = match selected_index(app) {
         Some(i) => {
-            let Some(block) = code_blocks(&app.conv.messages[i].content).pop() else {
+            let found = last_shown_block(&app.conv.messages[i]);
+            if found.is_none() {
                 notice(app, "the selected message has no code block", false);
                 return Vec::new();
-            };
-            block
+            }
+            found
         }
         None => {
             let found = app
@@ -148,19 +171,37 @@ pub(super) fn copy_code(app: &mut App) -> Vec<Effect> {
                 .iter()
                 .rev()
                 .filter(|m| m.role == Role::Assistant)
-                .find_map(|m| code_blocks(&m.content).pop());
-            let Some(block) = found else {
+                .find_map(last_shown_block);
+            if found.is_none() {
                 notice(app, "no reply has a code block", false);
                 return Vec::new();
-            };
-            block
+            }
+            found
         }
+    };
+    let Some((block, stripped)) = found else {
+        return Vec::new();
     };
     let what = match &block.lang {
         Some(lang) => format!("the {lang} code block"),
         None => "the code block".to_string(),
     };
-    copied(app, &what, block.text)
+    copied(app, &what, block.text, stripped)
+}
+
+/// The last code block of `msg` as shown, and whether it differs from the raw text's.
+fn last_shown_block(msg: &Message) -> Option<(CodeBlock, bool)> {
+    let shown = shown_text(msg);
+    let mut blocks = code_blocks(&shown);
+    let index = blocks.len().checked_sub(1)?;
+    let block = blocks.pop()?;
+    let stripped = match shown {
+        Cow::Borrowed(_) => false,
+        Cow::Owned(_) => code_blocks(&msg.content)
+            .get(index)
+            .is_none_or(|raw| raw.text != block.text),
+    };
+    Some((block, stripped))
 }
 
 fn last_reply(app: &App, wanted: impl Fn(&Message) -> bool) -> Option<&Message> {
@@ -171,9 +212,13 @@ fn last_reply(app: &App, wanted: impl Fn(&Message) -> bool) -> Option<&Message> 
         .find(|m| m.role == Role::Assistant && wanted(m))
 }
 
-/// The status line for a copy and the effect that makes it.
-fn copied(app: &mut App, what: &str, text: String) -> Vec<Effect> {
+/// The status line for a copy and the effect that makes it; `stripped` says the copy differs
+/// from the raw text.
+fn copied(app: &mut App, what: &str, text: String, stripped: bool) -> Vec<Effect> {
     let mut line = format!("copied {what}: {} (OSC 52)", size(&text));
+    if stripped {
+        line.push_str(STRIPPED_NOTE);
+    }
     if text.len() > OSC52_COMFORT {
         line.push_str(" · large: some terminals cut copies this big");
     }

@@ -137,7 +137,8 @@ pub enum Overlay {
     Help,
     /// The session browser (Ctrl+O); its state is in `App::sessions`.
     Sessions,
-    Picker(picker::ModelPicker),
+    /// Boxed: the picker's lists would make every other overlay as large.
+    Picker(Box<picker::ModelPicker>),
     /// The selected image, full screen until a key is pressed.
     Image,
 }

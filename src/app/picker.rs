@@ -1,8 +1,11 @@
 //! The model picker: every configured (and discovered) model, fuzzy-filtered as the user types.
 
+use std::collections::{HashMap, HashSet};
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::line_edit::LineEdit;
+use crate::api::models::MAX_DISCOVERED;
 use crate::config::{ModelSpec, Provider};
 
 /// One model the picker can switch to.
@@ -18,6 +21,11 @@ impl PickerEntry {
     /// `provider:model`.
     pub fn label(&self) -> String {
         format!("{}:{}", self.provider, self.model.id)
+    }
+
+    /// The text the filter matches against, lowercased a character at a time as the query is.
+    fn haystack_chars(&self) -> Vec<char> {
+        lowercase_chars(&self.haystack())
     }
 
     /// The text the filter matches against.
@@ -48,6 +56,10 @@ pub struct ModelPicker {
     /// The filter field being edited; `query` is its text.
     pub filter: LineEdit,
     entries: Vec<PickerEntry>,
+    /// Per entry, its haystack as lowercase characters: made once, not on every keystroke.
+    hay: Vec<Vec<char>>,
+    /// Per entry, where its group sorts: configured before discovered, then first appearance.
+    group_rank: Vec<(bool, usize)>,
     /// Indices into `entries` that match the query, in display order.
     pub visible: Vec<usize>,
     /// Index into `visible`.
@@ -67,13 +79,16 @@ impl ModelPicker {
             query: String::new(),
             filter: LineEdit::default(),
             entries,
+            hay: Vec::new(),
+            group_rank: Vec::new(),
             visible: Vec::new(),
             selected: 0,
             current,
             fetching: None,
             no_key: Vec::new(),
         };
-        p.refilter();
+        p.reindex();
+        p.refilter(false);
         if let Some(i) = p
             .visible
             .iter()
@@ -99,8 +114,11 @@ impl ModelPicker {
         if self.filter.text() != query {
             self.filter.set(query.as_str());
         }
+        // Typing on only narrows: what matches the longer query matched the shorter one (terms
+        // are subsequences, lowercased a character at a time), so only those are scored again.
+        let narrows = !self.query.is_empty() && query.starts_with(self.query.as_str());
         self.query = query;
-        self.refilter();
+        self.refilter(narrows);
         self.selected = 0;
     }
 
@@ -110,23 +128,27 @@ impl ModelPicker {
         self.selected = self.selected.saturating_add_signed(delta).min(last);
     }
 
-    /// Adds the ids a provider's `/models` returned that the config does not list.
+    /// Adds the ids a provider's `/models` returned that the config does not list, at most
+    /// [`MAX_DISCOVERED`] for the provider.
     pub fn merge_discovered(&mut self, provider: &Provider, ids: &[String]) {
         let keep = self.selected_entry().map(PickerEntry::label);
-        for id in ids {
-            let known = self
-                .entries
-                .iter()
-                .any(|e| e.provider == provider.name && e.model.id == *id);
-            if !known {
-                self.entries.push(PickerEntry {
-                    provider: provider.name.clone(),
-                    model: ModelSpec::new(id.as_str()),
-                    discovered: true,
-                });
-            }
-        }
-        self.refilter();
+        let mine = self.entries.iter().filter(|e| e.provider == provider.name);
+        let room = MAX_DISCOVERED.saturating_sub(mine.clone().filter(|e| e.discovered).count());
+        // A set, not a scan of the entries per id: 60,000 ids took 8.8 s that way.
+        let mut known: HashSet<&str> = mine.map(|e| e.model.id.as_str()).collect();
+        let new: Vec<PickerEntry> = ids
+            .iter()
+            .filter(|id| known.insert(id.as_str()))
+            .take(room)
+            .map(|id| PickerEntry {
+                provider: provider.name.clone(),
+                model: ModelSpec::new(id.as_str()),
+                discovered: true,
+            })
+            .collect();
+        self.entries.extend(new);
+        self.reindex();
+        self.refilter(false);
         if let Some(label) = keep
             && let Some(i) = self
                 .visible
@@ -137,25 +159,32 @@ impl ModelPicker {
         }
     }
 
-    fn refilter(&mut self) {
-        let mut scored: Vec<(usize, i64)> = self
+    /// Brings the per-entry haystacks and group ranks up to date after entries were added.
+    fn reindex(&mut self) {
+        let from = self.hay.len();
+        self.hay
+            .extend(self.entries[from..].iter().map(PickerEntry::haystack_chars));
+        let mut first: HashMap<String, usize> = HashMap::new();
+        self.group_rank = self
             .entries
             .iter()
             .enumerate()
-            .filter_map(|(i, e)| fuzzy_score(&self.query, &e.haystack()).map(|s| (i, s)))
+            .map(|(i, e)| (e.discovered, *first.entry(e.group()).or_insert(i)))
             .collect();
+    }
+
+    /// Filters and sorts again; `narrow` looks only at the entries visible now.
+    fn refilter(&mut self, narrow: bool) {
+        let terms = query_terms(&self.query);
+        let score = |i: usize| score_terms(&terms, &self.hay[i]).map(|s| (i, s));
+        let mut scored: Vec<(usize, i64)> = if narrow {
+            self.visible.iter().filter_map(|&i| score(i)).collect()
+        } else {
+            (0..self.entries.len()).filter_map(score).collect()
+        };
         // Groups keep their order (config order, discovered after); inside a group the best match
         // comes first, and ties keep config order.
-        let group_rank = |i: usize| {
-            let e = &self.entries[i];
-            let first = self
-                .entries
-                .iter()
-                .position(|o| o.group() == e.group())
-                .unwrap_or(i);
-            (e.discovered, first)
-        };
-        scored.sort_by_key(|&(i, s)| (group_rank(i), std::cmp::Reverse(s), i));
+        scored.sort_unstable_by_key(|&(i, s)| (self.group_rank[i], std::cmp::Reverse(s), i));
         self.visible = scored.into_iter().map(|(i, _)| i).collect();
     }
 }
@@ -175,19 +204,31 @@ pub fn entries_for(
             })
         })
         .collect();
-    for (name, ids) in discovered {
-        for id in ids {
-            if !out.iter().any(|e| &e.provider == name && e.model.id == *id)
-                && providers.iter().any(|p| &p.name == name)
-            {
-                out.push(PickerEntry {
+    let mut found = Vec::new();
+    {
+        // Sets, not a scan per id: a cached list of 450,000 ids froze every Ctrl+P.
+        let mut known: HashSet<(&str, &str)> = out
+            .iter()
+            .map(|e| (e.provider.as_str(), e.model.id.as_str()))
+            .collect();
+        let configured: HashSet<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+        for (name, ids) in discovered {
+            if !configured.contains(name.as_str()) {
+                continue;
+            }
+            let new = ids
+                .iter()
+                .filter(|id| known.insert((name.as_str(), id.as_str())))
+                .take(MAX_DISCOVERED)
+                .map(|id| PickerEntry {
                     provider: name.clone(),
                     model: ModelSpec::new(id.as_str()),
                     discovered: true,
                 });
-            }
+            found.extend(new);
         }
     }
+    out.extend(found);
     out
 }
 
@@ -195,10 +236,23 @@ pub fn entries_for(
 /// subsequence (case-insensitive, so `ds chat` finds `deepseek-chat` and `星火` finds `讯飞星火`).
 /// Higher is better; `None` means no match. An empty query matches everything equally.
 pub fn fuzzy_score(query: &str, haystack: &str) -> Option<i64> {
-    let hay: Vec<char> = haystack.to_lowercase().chars().collect();
+    score_terms(&query_terms(query), &lowercase_chars(haystack))
+}
+
+/// `s` lowercased a character at a time (no context rules such as the final sigma), so that the
+/// lowercase of a longer query always starts with the lowercase of a shorter one.
+fn lowercase_chars(s: &str) -> Vec<char> {
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+fn query_terms(query: &str) -> Vec<Vec<char>> {
+    query.split_whitespace().map(lowercase_chars).collect()
+}
+
+fn score_terms(terms: &[Vec<char>], hay: &[char]) -> Option<i64> {
     let mut total = 0;
-    for term in query.split_whitespace() {
-        total += term_score(&term.to_lowercase().chars().collect::<Vec<_>>(), &hay)?;
+    for term in terms {
+        total += term_score(term, hay)?;
     }
     Some(total)
 }
@@ -433,5 +487,57 @@ mod tests {
                 .any(|e| e.label() == "local:llama3" && e.discovered)
         );
         assert!(!e.iter().any(|e| e.provider == "gone"));
+    }
+
+    #[test]
+    fn typing_on_narrows_to_the_same_list_as_filtering_afresh() {
+        let provs = providers();
+        let ids: Vec<String> = [
+            "deepseek-v3",
+            "DeepSeek-R1",
+            "ΣΙΣΥΦΟΣ-σ",
+            "glm-4",
+            "ds chat",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut typed = ModelPicker::new(entries_for(&provs, &[]), String::new());
+        typed.merge_discovered(&provs[0], &ids);
+        for query in [
+            "d",
+            "de",
+            "dee",
+            "deep ",
+            "deep r",
+            "σ",
+            "σι",
+            "σισ",
+            "ΣΙΣΥΦΟΣ",
+        ] {
+            typed.set_query(query.into());
+            let mut fresh = ModelPicker::new(entries_for(&provs, &[]), String::new());
+            fresh.merge_discovered(&provs[0], &ids);
+            fresh.set_query(query.into());
+            assert_eq!(labels(&typed), labels(&fresh), "{query}");
+        }
+    }
+
+    #[test]
+    fn merging_skips_repeats_and_stops_at_the_cap() {
+        let provs = providers();
+        let mut p = ModelPicker::new(entries_for(&provs, &[]), String::new());
+        let ids: Vec<String> = (0..MAX_DISCOVERED + 5)
+            .map(|i| format!("m{}", i % (MAX_DISCOVERED + 3)))
+            .collect();
+        p.merge_discovered(&provs[0], &ids);
+        p.merge_discovered(&provs[0], &["one-more".into()]);
+        let found = p.entries().iter().filter(|e| e.discovered).count();
+        assert_eq!(found, MAX_DISCOVERED);
+        let cached = entries_for(&provs, &[("ecovai".into(), ids)]);
+        assert_eq!(
+            cached.iter().filter(|e| e.discovered).count(),
+            MAX_DISCOVERED
+        );
     }
 }

@@ -24,7 +24,7 @@ pub(super) fn open_picker(app: &mut App) -> Vec<Effect> {
             Some((name.clone(), format!("no API key: set {var}")))
         })
         .collect();
-    app.overlay = Some(Overlay::Picker(picker));
+    app.overlay = Some(Overlay::Picker(Box::new(picker)));
     Vec::new()
 }
 
@@ -150,14 +150,24 @@ pub(super) fn on_models_discovered(
                 is_error: true,
             });
         }
-        Ok(ids) => {
+        Ok(mut ids) => {
+            let total = ids.len();
+            let dropped = crate::api::models::cap_discovered(&mut ids);
             let configured = app.providers.iter().find(|p| p.name == provider);
             let new = ids
                 .iter()
                 .filter(|id| configured.is_some_and(|p| p.model(id).is_none()))
                 .count();
+            let mut text = format!("{provider}: {total} models, {new} not in the config");
+            if dropped > 0 {
+                text = format!(
+                    "{provider}: {total} models; the first {} are listed ({new} not in the \
+                     config), {dropped} left out",
+                    ids.len()
+                );
+            }
             app.notice = Some(Notice {
-                text: format!("{provider}: {} models, {new} not in the config", ids.len()),
+                text,
                 is_error: false,
             });
             if let (Some(Overlay::Picker(p)), Some(prov)) = (app.overlay.as_mut(), configured) {

@@ -51,4 +51,20 @@ impl Paths {
             cache_dir: dirs.cache_dir().to_path_buf(),
         })
     }
+
+    /// Creates the data, state and cache dirs owner-only (0700) and takes group and other access
+    /// away from them where an older ecochat made them 0755: what is inside is the user's.
+    pub fn secure_dirs(&self) -> std::io::Result<()> {
+        let mut first_error = Ok(());
+        for dir in [&self.data_dir, &self.state_dir, &self.cache_dir] {
+            // One dir that cannot be changed (not ours, read-only) does not keep the others open.
+            if let Err(e) = crate::files::ensure_private_dir(dir) {
+                tracing::debug!(dir = %dir.display(), %e, "cannot secure a directory");
+                if first_error.is_ok() {
+                    first_error = Err(e);
+                }
+            }
+        }
+        first_error
+    }
 }

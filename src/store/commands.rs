@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::transcript::{self, TranscriptMeta};
 use super::{SessionId, Store, StoreError};
+use crate::files::{self, Access};
 use crate::sanitize::sanitize;
 
 /// Sessions printed by `ecochat sessions`.
@@ -62,7 +63,8 @@ pub fn export(
         ),
     };
     match to {
-        Some(path) => transcript::write_atomic(path, &text)?,
+        // A file the user named: it follows the umask, as any other tool's output would.
+        Some(path) => files::write_atomic(path, text.as_bytes(), Access::Umask)?,
         None => out.write_all(text.as_bytes())?,
     }
     Ok(())

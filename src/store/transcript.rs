@@ -1,6 +1,6 @@
 //! Transcripts: a conversation as readable Markdown or as JSON, written atomically.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local};
@@ -10,6 +10,7 @@ use super::links::{self, LinkKind};
 use super::rows::status_text;
 use super::{SessionId, StoredSession};
 use crate::chat::{Message, Role, Status};
+use crate::files::{self, Access};
 use crate::sanitize::sanitize;
 
 /// What a transcript says about the conversation as a whole.
@@ -178,31 +179,11 @@ fn message_json(m: &Message) -> Value {
     })
 }
 
-/// Writes `text` to `path` so that readers see the old file or the new one, never half of
-/// either: a temporary file in the same directory, flushed, then renamed over.
-pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Saves a Markdown transcript in `dir` as `<stem>.md` (`<stem>-2.md`, ... when taken), or over
 /// `previous` when this conversation was saved there before. Returns the path written.
+/// Transcripts are chats: owner-only (0600), like the database; a new `dir` is made 0700.
 pub fn save(dir: &Path, stem: &str, text: &str, previous: Option<&Path>) -> io::Result<PathBuf> {
-    std::fs::create_dir_all(dir)?;
+    files::create_private_dir(dir)?;
     let path = match previous.filter(|p| p.parent() == Some(dir)) {
         Some(p) => p.to_path_buf(),
         None => (1..)
@@ -213,7 +194,7 @@ pub fn save(dir: &Path, stem: &str, text: &str, previous: Option<&Path>) -> io::
             .find(|p| !p.exists())
             .unwrap_or_else(|| dir.join(format!("{stem}.md"))),
     };
-    write_atomic(&path, text)?;
+    files::write_atomic(&path, text.as_bytes(), Access::Private)?;
     Ok(path)
 }
 

@@ -162,3 +162,31 @@ fn media_entries_keep_their_alt_text_without_breaking_the_link() {
         "{md}"
     );
 }
+
+#[test]
+fn transcripts_are_0600_and_planted_temp_symlinks_are_not_followed() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("transcripts");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let victim = elsewhere.path().join("victim");
+    std::fs::write(&victim, "untouched").unwrap();
+    std::fs::create_dir(&d).unwrap();
+    let pid = std::process::id();
+    for p in pid.saturating_sub(50)..pid + 50 {
+        symlink(&victim, d.join(format!(".猫.md.{p}.tmp"))).unwrap();
+    }
+    let path = save(&d, "猫", "chat", None).unwrap();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "chat");
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(
+        mode & 0o777,
+        0o600,
+        "a transcript is as private as the database"
+    );
+    let fresh = dir.path().join("made/here");
+    save(&fresh, "x", "y", None).unwrap();
+    let dir_mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
+    assert_eq!(dir_mode & 0o777, 0o700);
+}

@@ -189,3 +189,101 @@ fn sizes_read_naturally() {
     assert_eq!(size("a\nb"), "2 lines, 3 bytes");
     assert_eq!(size(&"x".repeat(2048)), "1 line, 2.0 KB");
 }
+
+/// What the terminal gets for a copy: crossterm's OSC 52 with the text in base64, decoded.
+fn osc52_payload(fx: &[Effect]) -> String {
+    use base64::Engine;
+    let text = copied_text(fx);
+    let mut out = String::new();
+    crossterm::Command::write_ansi(
+        &crossterm::clipboard::CopyToClipboard::to_clipboard_from(text),
+        &mut out,
+    )
+    .unwrap();
+    let body = out
+        .strip_prefix("\x1b]52;")
+        .and_then(|s| s.split_once(';'))
+        .map(|(_, b64)| b64.trim_end_matches(['\x07', '\x1b', '\\']))
+        .unwrap_or_else(|| panic!("not an OSC 52: {out:?}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+fn focused_on(reply: &str) -> Harness {
+    let mut h = Harness::new();
+    h.exchange("q", reply);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h
+}
+
+#[test]
+fn y_copies_a_reply_without_the_escape_sequences_the_screen_drops_and_says_so() {
+    let reply =
+        "清屏\x1b[2J 剪贴板\x1b]52;c;dG91Y2ggL3RtcC9QV05FRA==\x07 标题\x1b]0;pwned\x1b\\ 完";
+    let mut h = focused_on(reply);
+    let payload = osc52_payload(&h.press('y'));
+    assert_eq!(payload, "清屏 剪贴板 标题 完");
+    assert!(!payload.contains(['\x1b', '\x07']));
+    assert!(
+        h.notice().ends_with(STRIPPED_NOTE),
+        "the copy differs from the reply: {}",
+        h.notice()
+    );
+}
+
+#[test]
+fn shift_y_copies_the_code_block_as_shown_not_a_hidden_8_bit_osc() {
+    let mut h = focused_on("试试：\n\n```sh\nls -la\u{9d};touch /tmp/PWNED;\u{7}\n```\n");
+    let payload = osc52_payload(&h.press('Y'));
+    assert_eq!(payload, "ls -la");
+    assert!(h.notice().starts_with("copied the sh code block: 1 line"));
+    assert!(h.notice().ends_with(STRIPPED_NOTE), "{}", h.notice());
+    // The multi-line form that ran in dash without Enter: the hidden lines stay hidden.
+    let mut h = focused_on("```sh\necho hi\u{9d}\ntouch /tmp/PWNED\n\u{7}\n```\n");
+    assert_eq!(osc52_payload(&h.press('Y')), "echo hi");
+}
+
+#[test]
+fn control_characters_are_copied_as_the_stand_ins_the_screen_shows() {
+    // NEL (a C1 control) and a lone ESC or BEL: visible stand-ins on screen, the same in the copy.
+    let mut h = focused_on("a\u{85}b\x07c\x1b");
+    assert_eq!(osc52_payload(&h.press('y')), "a\u{FFFD}b\u{2407}c\u{241B}");
+    assert!(h.notice().ends_with(STRIPPED_NOTE));
+}
+
+#[test]
+fn a_sequence_is_cut_where_the_screen_cuts_it() {
+    // The screen draws markdown block by block; an unterminated OSC ends with its block, so the
+    // next paragraph is on screen and in the copy.
+    let reply = "第一段\u{9d}hidden\n\n第二段\u{7}尾\n";
+    let drawn: Vec<String> =
+        crate::ui::markdown::render_markdown(reply, 40, &crate::ui::theme::Theme::default())
+            .iter()
+            .map(|l| l.to_string().trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+    assert_eq!(drawn, ["第一段", "第二段\u{2407}尾"], "the screen");
+    let mut h = focused_on(reply);
+    assert_eq!(osc52_payload(&h.press('y')), "第一段\n\n第二段\u{2407}尾\n");
+}
+
+#[test]
+fn a_prompt_with_controls_is_copied_as_shown() {
+    let mut h = focused_on("ok");
+    h.press('[');
+    h.press('[');
+    let fx = h.press('y');
+    assert_eq!(copied_text(&fx), "q");
+    assert!(!h.notice().contains(STRIPPED_NOTE), "clean text: no note");
+    let mut h = Harness::new();
+    h.exchange("placeholder", "ok");
+    // Pasted text keeps what typing cannot enter.
+    h.app.conv.messages[0].content = "看\x1b]0;t\x07这里".into();
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.press('[');
+    h.press('[');
+    assert_eq!(copied_text(&h.press('y')), "看这里");
+    assert!(h.notice().ends_with(STRIPPED_NOTE));
+}

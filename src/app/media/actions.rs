@@ -110,8 +110,14 @@ fn copy(app: &mut App) -> Vec<Effect> {
     let Some(item) = app.media.selected_item() else {
         return Vec::new();
     };
-    let text = item.link.url.clone();
-    notice(app, "copied the URL (OSC 52)", false);
+    // A URL in `( )` runs to whitespace, so it may hold escape sequences: copy it as shown.
+    let shown = crate::sanitize::sanitize(&item.link.url);
+    let mut line = String::from("copied the URL (OSC 52)");
+    if matches!(shown, std::borrow::Cow::Owned(_)) {
+        line.push_str(crate::app::copy::STRIPPED_NOTE);
+    }
+    let text = shown.into_owned();
+    notice(app, line, false);
     vec![Effect::Media(MediaEffect::Copy { text })]
 }
 

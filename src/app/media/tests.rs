@@ -435,3 +435,26 @@ fn item_urls(h: &H) -> Vec<String> {
         .map(|i| i.link.url.clone())
         .collect()
 }
+
+#[test]
+fn a_url_with_escape_sequences_is_copied_as_shown() {
+    let mut h = H::new();
+    // Inside `( )` a URL runs to whitespace, so an 8-bit OSC can ride along.
+    h.reply(&["![x](https://img.example/a.png\u{9d};touch${IFS}/tmp/PWNED\u{7})\n"]);
+    assert!(
+        h.app.media.items[0].link.url.contains('\u{9d}'),
+        "the raw link"
+    );
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    let fx = h.key(KeyCode::Char('y'));
+    let [Effect::Media(MediaEffect::Copy { text })] = &fx[..] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(text, "https://img.example/a.png");
+    assert!(
+        h.notice().ends_with(crate::app::copy::STRIPPED_NOTE),
+        "{}",
+        h.notice()
+    );
+}

@@ -186,3 +186,38 @@ fn the_filter_is_a_readline_field() {
     let fx = h.key(KeyCode::Enter, KeyModifiers::NONE);
     assert!(matches!(fx.as_slice(), [Effect::SaveLastModel(l)] if l == "mock:spark-v3"));
 }
+
+#[test]
+fn a_450k_model_list_is_capped_and_the_status_line_says_how_many_were_left_out() {
+    let mut h = Harness::new();
+    with_providers(&mut h);
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    let ids: Vec<String> = (0..450_000).map(|i| format!("relay-model-{i}")).collect();
+    h.act(Action::ModelsDiscovered {
+        provider: "mock".into(),
+        result: Ok(ids),
+    });
+    let max = crate::api::models::MAX_DISCOVERED;
+    assert_eq!(h.app.discovered[0].1.len(), max);
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!("the picker stays open")
+    };
+    let discovered = p.entries().iter().filter(|e| e.discovered).count();
+    assert_eq!(discovered, max);
+    assert_eq!(
+        h.app.notice.as_ref().unwrap().text,
+        "mock: 450000 models; the first 10000 are listed (10000 not in the config), \
+         440000 left out"
+    );
+    // Reopening builds the entries from the capped list again.
+    h.key(KeyCode::Esc, KeyModifiers::NONE);
+    h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!("open")
+    };
+    assert_eq!(
+        p.entries().len(),
+        2 + 1 + max,
+        "config, demo and the capped list"
+    );
+}

@@ -16,6 +16,8 @@ mod warm;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use pulldown_cmark::{Event, Parser};
 use ratatui::text::{Line, Span};
 
@@ -83,28 +85,10 @@ impl MarkdownLines {
         }
         let tail = &text[self.stable_len..];
         self.lines.truncate(self.stable_lines);
-        // Boundaries found in a prefix are boundaries of the whole text (see `boundaries`), so a
-        // long text is searched a window at a time: the parser's tree for a 10 MB reply laid out
-        // at once took 10 MB.
         let mut start = 0;
-        let mut window = first_window.max(1);
-        while start < tail.len() {
-            let end = ceil_char_boundary(tail, start.saturating_add(window));
-            let found = boundaries(&tail[start..end]);
-            let from = start;
-            for b in &found {
-                self.push_chunk(&tail[start..from + b], theme);
-                start = from + b;
-            }
-            if end == tail.len() {
-                break;
-            }
-            // A block longer than the window (a long code block): look further.
-            window = if found.is_empty() {
-                window.saturating_mul(2)
-            } else {
-                first_window.max(1)
-            };
+        for end in chunk_ends(tail, first_window) {
+            self.push_chunk(&tail[start..end], theme);
+            start = end;
         }
         self.stable_lines = self.lines.len();
         self.stable_len += start;
@@ -165,6 +149,58 @@ impl MarkdownLines {
         }
         self.lines.extend(lines);
     }
+}
+
+/// The ends of the stable chunks of `text` (the last chunk, after them, may still change).
+/// Boundaries found in a prefix are boundaries of the whole text (see `boundaries`), so a long
+/// text is searched a window at a time: the parser's tree for a 10 MB reply laid out at once
+/// took 10 MB.
+fn chunk_ends(text: &str, first_window: usize) -> Vec<usize> {
+    let mut ends = Vec::new();
+    let mut start = 0;
+    let mut window = first_window.max(1);
+    while start < text.len() {
+        let end = ceil_char_boundary(text, start.saturating_add(window));
+        let found = boundaries(&text[start..end]);
+        let from = start;
+        for b in &found {
+            start = from + b;
+            ends.push(start);
+        }
+        if end == text.len() {
+            break;
+        }
+        // A block longer than the window (a long code block): look further.
+        window = if found.is_empty() {
+            window.saturating_mul(2)
+        } else {
+            first_window.max(1)
+        };
+    }
+    ends
+}
+
+/// The markdown source of `text` exactly as the screen shows it: sanitized chunk by chunk, as
+/// it is drawn, so that an escape sequence is cut where the drawing cuts it. What a copy takes.
+pub fn shown_source(text: &str) -> Cow<'_, str> {
+    let whole = sanitize(text);
+    if matches!(whole, Cow::Borrowed(_)) {
+        // Nothing to remove anywhere, so no chunk changes either.
+        return whole;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    for end in chunk_ends(text, WINDOW) {
+        // Chunks are drawn apart even when a sequence swallows the blank line ending one, so
+        // that line is kept (it is plain whitespace).
+        let chunk = &text[start..end];
+        let body = chunk.trim_end_matches(['\n', ' ', '\t']);
+        out.push_str(&sanitize(body));
+        out.push_str(&chunk[body.len()..]);
+        start = end;
+    }
+    out.push_str(&sanitize(&text[start..]));
+    Cow::Owned(out)
 }
 
 /// Renders a whole markdown text `width` columns wide.
