@@ -65,6 +65,7 @@ impl Rig {
             downloads_dir: cache.path().join("downloads"),
             protocol: ImageProtocol::Halfblocks,
             auto_open: true,
+            ..MediaSettings::default()
         };
         app.media.picker = Some(Picker::halfblocks());
         let media = MediaRunner::new(&app.media.settings);

@@ -70,7 +70,7 @@ impl H {
 fn fetches(fx: &[Effect]) -> Vec<String> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Media(MediaEffect::Fetch { url }) => Some(url.clone()),
+            Effect::Media(MediaEffect::Fetch { url, .. }) => Some(url.clone()),
             _ => None,
         })
         .collect()
@@ -161,7 +161,7 @@ fn newest_first_selection_and_item_keys() {
     let fx = h.key(KeyCode::Char('y'));
     assert!(matches!(&fx[..], [Effect::Media(MediaEffect::Copy { text })] if text == SONG));
     let fx = h.key(KeyCode::Char('s'));
-    let [Effect::Media(MediaEffect::Save { url, name, dir })] = &fx[..] else {
+    let [Effect::Media(MediaEffect::Save { url, name, dir, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!((url.as_str(), name.as_str()), (SONG, "abc.mp3"));
