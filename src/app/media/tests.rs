@@ -394,3 +394,5 @@ fn item_urls(h: &H) -> Vec<String> {
         .map(|i| i.link.url.clone())
         .collect()
 }
+
+mod limits;

@@ -128,6 +128,18 @@ mod tests {
     }
 
     #[test]
+    fn sequences_split_across_pieces_hide_their_links_at_every_cut() {
+        check_every_cut(
+            "Nice day!\x1b]0;![x](https://x.example/hidden.png)\x07 ![v](https://x.example/v.png)\n\
+             \x1bP![d](https://x.example/d.png)\nstill hidden\n\x1b\\ https://x.example/after.png\n",
+        );
+        let mut scanner = LinkScanner::default();
+        let text = "a\n\x1b]0;\n![x](https://x.example/hidden.png)\n";
+        assert!(scanner.scan(text, true).is_empty());
+        assert!(scanner.scan(text, false).is_empty());
+    }
+
+    #[test]
     fn a_shorter_text_starts_over() {
         let mut scanner = LinkScanner::default();
         let long = "![a](https://a.example/1.png)\n![b](https://b.example/2.png)\n";
