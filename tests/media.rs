@@ -183,6 +183,13 @@ fn config_keys_for_the_media_panel() {
     let defaults = parse_str("", path, &env).unwrap();
     assert!(defaults.media.auto_open);
     assert_eq!(defaults.media.image_protocol, ImageProtocol::Auto);
+    assert!(defaults.media.allow_hosts.is_empty());
+    assert_eq!(defaults.media.cache_max_mb, 200);
+    let text = "media_allow_hosts = [\"nas.local\", \"192.168.1.5\"]\nmedia_cache_max_mb = 50\n";
+    let cfg = parse_str(text, path, &env).unwrap();
+    assert_eq!(cfg.media.allow_hosts, ["nas.local", "192.168.1.5"]);
+    assert_eq!(cfg.media.cache_max_mb, 50);
+    assert!(parse_str("media_cache_max_mb = 0\n", path, &env).is_err());
     let err = parse_str("image_protocol = \"chafa\"\n", path, &env)
         .unwrap_err()
         .to_string();
