@@ -303,3 +303,82 @@ async fn the_media_cache_stays_under_its_cap_and_private() {
         assert!(files.iter().all(|m| mode(m) == 0o600));
     }
 }
+
+/// A PNG whose header claims `w`x`h` pixels: a few hundred bytes that would decode to
+/// `w * h * 4` bytes if the header were believed.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    let mut png = std::fs::read("tests/fixtures/cat.png").unwrap();
+    png[16..20].copy_from_slice(&w.to_be_bytes());
+    png[20..24].copy_from_slice(&h.to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+    png
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_pictures_in_small_files_are_refused_from_their_header() {
+    let server = MockServer::start();
+    let bomb = png_claiming(8192, 8192);
+    let mut text = String::new();
+    for i in 0..12 {
+        let path = format!("/big/{i}.png");
+        server.on_path(
+            "GET",
+            &path,
+            vec![
+                Reply::new(200)
+                    .header("Content-Type", "image/png")
+                    .write(&bomb),
+            ],
+        );
+        text.push_str(&format!("![big {i}]({})\n", server.url(&path)));
+    }
+    server.on_model("gpt-4o-all", vec![reply_with(&text)]);
+    let mut rig = Rig::new(&server);
+    rig.type_and_send("hi");
+    let newest = server.url("/big/11.png");
+    rig.run_until("the refusal", |app| {
+        matches!(app.media.load(&newest), Some(Load::Failed(_)))
+    })
+    .await;
+    let Some(Load::Failed(e)) = rig.load(&newest) else {
+        unreachable!()
+    };
+    assert!(e.contains("8192x8192 is more than 40 megapixels"), "{e}");
+    assert_eq!(rig.app.media.decoded_bytes(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_data_link_that_is_not_an_image_is_never_written_or_opened() {
+    use base64::Engine;
+    let server = MockServer::start();
+    let html = b"<html><script>fetch('http://192.168.1.1/admin')</script></html>";
+    let b64 = base64::engine::general_purpose::STANDARD.encode(html);
+    let text = format!("![x](data:text/html;base64,{b64})\n");
+    server.on_model("gpt-4o-all", vec![reply_with(&text)]);
+    let mut rig = Rig::new(&server);
+    let cache = rig.app.media.settings.cache_dir.clone().unwrap();
+    rig.type_and_send("hi");
+    rig.run_until("the reply", |app| {
+        app.in_flight.is_none() && !app.media.items.is_empty()
+    })
+    .await;
+    // A web page is not media: the panel stays shut until asked for.
+    rig.apply(Action::Key(KeyEvent::new(
+        KeyCode::Char('g'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(rig.app.media.open);
+    key(&mut rig, KeyCode::Tab);
+    key(&mut rig, KeyCode::Tab);
+    key(&mut rig, KeyCode::Char('o'));
+    rig.run_until("the refusal", |app| {
+        app.notice.as_ref().is_some_and(|n| n.is_error)
+    })
+    .await;
+    let notice = rig.app.notice.as_ref().unwrap().text.clone();
+    assert!(notice.contains("cannot decode the image"), "{notice}");
+    let written = std::fs::read_dir(&cache).map_or(0, |d| d.count());
+    assert_eq!(written, 0, "a file was written for the opener");
+}

@@ -171,6 +171,20 @@ mod tests {
         assert!(file_name(&long, MediaKind::Image, 1).len() <= MAX_STEM + 4);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn the_claimed_file_is_written_through_its_handle_not_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let (mut file, path) = create_unique(&dir.path().join("dl"), "song.mp3").unwrap();
+        // Someone swaps the claimed name for a link to another file before the body arrives.
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        file.write_all(b"body").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+    }
+
     #[test]
     fn writes_never_overwrite() {
         let dir = tempfile::tempdir().unwrap();

@@ -346,6 +346,14 @@ fn search_citations_join_the_panel_as_links() {
         .collect();
     assert_eq!(urls, ["https://sh.weather.com.cn/"]);
     assert_eq!(h.app.media.items[0].link.label.as_deref(), Some("上海天气"));
+    // A citation is a web page: listed, never downloaded, even when chosen.
+    h.ctrl('g');
+    assert!(h.app.media.open);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Focus::Media);
+    assert!(fetches(&h.key(KeyCode::Enter)).is_empty());
+    assert!(h.app.media.loads.is_empty());
 }
 
 #[test]
