@@ -100,7 +100,9 @@ fn client(guard: Option<Arc<HostPolicy>>) -> Result<reqwest::Client, MediaError>
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
         .no_gzip()
-        .no_brotli();
+        .no_brotli()
+        .no_deflate()
+        .no_zstd();
     let builder = match guard {
         None => builder.redirect(reqwest::redirect::Policy::limited(5)),
         Some(policy) => {

@@ -69,7 +69,7 @@ pub fn base_url_host(base_url: &str) -> Option<String> {
     Url::parse(base_url)
         .ok()?
         .host_str()
-        .map(|h| normal_host(h))
+        .map(normal_host)
 }
 
 /// True for addresses on the public internet: not loopback, private (RFC 1918, shared CGNAT),
