@@ -355,6 +355,8 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
     if m.scans.len() != seen {
         let ids: std::collections::HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
         m.scans.retain(|id, _| ids.contains(id));
+        // Ids restart after a new chat: a new reply must not inherit an old one's count.
+        m.auto_fetches.retain(|id, _| ids.contains(id));
         changed = true;
     }
     if !changed {

@@ -66,10 +66,7 @@ fn normal_host(host: &str) -> String {
 
 /// The host of a provider's `base_url`, for `HostPolicy`.
 pub fn base_url_host(base_url: &str) -> Option<String> {
-    Url::parse(base_url)
-        .ok()?
-        .host_str()
-        .map(normal_host)
+    Url::parse(base_url).ok()?.host_str().map(normal_host)
 }
 
 /// True for addresses on the public internet: not loopback, private (RFC 1918, shared CGNAT),

@@ -152,3 +152,39 @@ fn decoded_images_stay_within_the_memory_budget() {
 }
 
 const KEEP_SIDE_FOR_TEST: u32 = crate::media::fetch::KEEP_SIDE;
+
+#[test]
+fn a_new_chat_starts_the_count_afresh() {
+    let mut h = H::new();
+    let links = image_links(12);
+    let mut asked = 0;
+    for round in 0..2 {
+        h.type_text("hi");
+        let fx = h.key(KeyCode::Enter);
+        let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+            panic!("{fx:?}")
+        };
+        let id = *reply_id;
+        for piece in &links {
+            let piece = piece.replace("img.example", &format!("r{round}.example"));
+            let fx = h.act(Action::Stream {
+                id,
+                msg: StreamMsg::Event(StreamEvent::Content(piece)),
+            });
+            // Every download answers at once.
+            for url in fetches(&fx) {
+                asked += 1;
+                h.act(Action::Media(MediaMsg::Fetched {
+                    url,
+                    result: Err("HTTP 404".into()),
+                }));
+            }
+        }
+        h.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+        });
+        h.ctrl('n');
+    }
+    assert_eq!(asked, 2 * AUTO_FETCHES_PER_REPLY);
+}
