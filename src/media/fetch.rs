@@ -209,7 +209,7 @@ impl Fetcher {
             Err(_)
                 if content_type
                     .as_deref()
-                    .is_some_and(|ct| !ct.is_empty() && !ct.starts_with("image/")) =>
+                    .is_some_and(|ct| !ct.starts_with("image/")) =>
             {
                 Ok(Fetched::NotImage {
                     kind: MediaKind::Other,
