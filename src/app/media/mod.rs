@@ -474,7 +474,7 @@ pub fn fetchable(url: &str) -> bool {
 }
 
 /// The selected URL when it should be fetched now and is not yet, with the reply it counts
-/// against when nobody chose it (`None`: the user selected it, or it needs no network).
+/// against when nobody chose it (`None`: the user selected it, or it is ecochat's own).
 /// Only images are fetched: audio and video only when saved, other links never.
 fn wanted_fetch(app: &App) -> Option<(String, Option<u64>)> {
     let m = &app.media;
@@ -488,7 +488,8 @@ fn wanted_fetch(app: &App) -> Option<(String, Option<u64>)> {
         return None;
     }
     let chosen = m.selected.is_some() || app.overlay == Some(Overlay::Image);
-    if chosen || is_builtin_url(url) {
+    // The demo and generated images are ecochat's own; a `data:` image costs a decode like any.
+    if chosen || (is_builtin_url(url) && !url.starts_with("data:")) {
         return Some((url.clone(), None));
     }
     let started = m.auto_fetches.get(&item.message_id).copied().unwrap_or(0);
