@@ -436,7 +436,9 @@ async fn get(
     host: &str,
 ) -> Result<reqwest::Response, MediaError> {
     let resp = http.get(url).send().await.map_err(|e| {
-        if e.is_timeout() {
+        if let Some(refused) = refusal(&e) {
+            MediaError::Refused(refused)
+        } else if e.is_timeout() {
             MediaError::Timeout {
                 secs: CONNECT_TIMEOUT.as_secs(),
             }
@@ -473,6 +475,18 @@ fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> Option
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_ascii_lowercase())
+}
+
+/// The guard's refusal somewhere in the causes of `e` (from the resolver or a redirect).
+fn refusal(e: &(dyn std::error::Error + 'static)) -> Option<guard::Refused> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<guard::Refused>() {
+            return Some(r.clone());
+        }
+        cur = err.source();
+    }
+    None
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
