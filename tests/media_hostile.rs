@@ -181,6 +181,38 @@ async fn a_redirect_to_a_private_host_is_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_may_reach_its_own_local_host_but_not_be_redirected_to_another() {
+    let server = MockServer::start();
+    let elsewhere = format!("http://localhost:{}/secret.mp3", server.port());
+    server.on_path(
+        "GET",
+        "/song.mp3",
+        vec![
+            Reply::new(302).header("Location", &elsewhere),
+            Reply::new(200)
+                .header("Content-Type", "audio/mpeg")
+                .write(b"ID3 song"),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fetcher::new(None).unwrap();
+    let url = server.url("/song.mp3");
+    let err = f
+        .save(&url, MediaKind::Audio, dir.path(), "song.mp3")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MediaError::Refused(_)), "{err}");
+    assert_eq!(requested(&server, "/secret.mp3"), 0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    // Asked for by key, the link's own host is fine though it is local.
+    let saved = f
+        .save(&url, MediaKind::Audio, dir.path(), "song.mp3")
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(saved).unwrap(), b"ID3 song");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compressed_bodies_are_saved_as_sent_never_inflated() {
     let server = MockServer::start();
     // 64 MB of zeros in 64 KB: inflated, the 1 GB cap would be counted after the damage.

@@ -83,10 +83,9 @@ pub enum Fetched {
 /// Downloads with its own clients, caches image files by URL hash.
 #[derive(Clone)]
 pub struct Fetcher {
-    /// Clients for drawing, one per provider host they may reach besides public hosts.
+    /// Clients, one per local host they may reach besides public hosts and the allowed ones:
+    /// the provider's for drawing, the link's own for a save the user asked for.
     guarded: Arc<Mutex<HashMap<Option<String>, reqwest::Client>>>,
-    /// The client for what the user asked for by key (`s`): any host.
-    plain: reqwest::Client,
     /// `media_allow_hosts`.
     allow_hosts: Vec<String>,
     cache_dir: Option<PathBuf>,
@@ -95,33 +94,28 @@ pub struct Fetcher {
 
 /// A media client. It never asks for compressed bodies and does not decompress them, so the
 /// byte caps count what comes off the wire and a compression bomb cannot grow past them.
-fn client(guard: Option<Arc<HostPolicy>>) -> Result<reqwest::Client, MediaError> {
-    let builder = reqwest::Client::builder()
+fn client(policy: Arc<HostPolicy>) -> Result<reqwest::Client, MediaError> {
+    let on_redirect = policy.clone();
+    reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
         .no_gzip()
         .no_brotli()
         .no_deflate()
-        .no_zstd();
-    let builder = match guard {
-        None => builder.redirect(reqwest::redirect::Policy::limited(5)),
-        Some(policy) => {
-            let on_redirect = policy.clone();
-            builder
-                .dns_resolver(GuardedResolver { policy })
-                // A public host may redirect to `http://192.168.1.1/...`: refused the same way.
-                .redirect(reqwest::redirect::Policy::custom(move |attempt| {
-                    if attempt.previous().len() >= 5 {
-                        return attempt.error("too many redirects");
-                    }
-                    match on_redirect.check_url(attempt.url()) {
-                        Ok(()) => attempt.follow(),
-                        Err(e) => attempt.error(e),
-                    }
-                }))
-        }
-    };
-    builder.build().map_err(|e| MediaError::Io(e.to_string()))
+        .no_zstd()
+        .dns_resolver(GuardedResolver { policy })
+        // A public host may redirect to `http://192.168.1.1/...`: refused the same way.
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 {
+                return attempt.error("too many redirects");
+            }
+            match on_redirect.check_url(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        }))
+        .build()
+        .map_err(|e| MediaError::Io(e.to_string()))
 }
 
 impl Fetcher {
@@ -131,7 +125,6 @@ impl Fetcher {
         let _ = rustls::crypto::ring::default_provider().install_default();
         Ok(Self {
             guarded: Arc::default(),
-            plain: client(None)?,
             allow_hosts: Vec::new(),
             cache_dir,
             cache_max_bytes: cache::DEFAULT_MAX_BYTES,
@@ -150,9 +143,9 @@ impl Fetcher {
         self
     }
 
-    /// The client for drawing when the provider is on `provider_host`.
-    fn guarded(&self, provider_host: Option<&str>) -> Result<reqwest::Client, MediaError> {
-        let key = provider_host.map(str::to_string);
+    /// The client that may reach `local_host` (and the allowed hosts) besides public hosts.
+    fn guarded(&self, local_host: Option<&str>) -> Result<reqwest::Client, MediaError> {
+        let key = local_host.map(str::to_string);
         let mut clients = self
             .guarded
             .lock()
@@ -161,8 +154,8 @@ impl Fetcher {
             return Ok(c.clone());
         }
         let hosts = self.allow_hosts.iter().map(String::as_str);
-        let policy = HostPolicy::new(hosts.chain(provider_host));
-        let c = client(Some(Arc::new(policy)))?;
+        let policy = HostPolicy::new(hosts.chain(local_host));
+        let c = client(Arc::new(policy))?;
         clients.insert(key, c.clone());
         Ok(c)
     }
@@ -356,10 +349,15 @@ impl Fetcher {
             .map_err(|e| MediaError::Io(e.to_string()))?;
         }
         let host = super::display_host(url);
+        // The user chose this link, local or not; where it redirects to is checked as usual.
+        let own = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        let http = self.guarded(own.as_deref())?;
         if kind == MediaKind::Other {
-            self.probe(url, &host).await?;
+            probe(&http, url, &host).await?;
         }
-        let resp = tokio::time::timeout(TIMEOUT, get(&self.plain, url, &host))
+        let resp = tokio::time::timeout(TIMEOUT, get(&http, url, &host))
             .await
             .unwrap_or(Err(MediaError::Timeout {
                 secs: TIMEOUT.as_secs(),
@@ -377,27 +375,6 @@ impl Fetcher {
                 let _ = tokio::fs::remove_file(&path).await;
                 Err(e)
             }
-        }
-    }
-
-    /// Asks a link of unknown kind what it is; anything but image, audio or video is refused.
-    async fn probe(&self, url: &str, host: &str) -> Result<(), MediaError> {
-        let resp = self.plain.head(url).send();
-        let resp = tokio::time::timeout(TIMEOUT, resp)
-            .await
-            .map_err(|_| MediaError::Timeout {
-                secs: TIMEOUT.as_secs(),
-            })?
-            .map_err(|e| MediaError::Connect {
-                host: host.to_string(),
-                detail: root_cause(&e),
-            })?;
-        let ct = header(&resp, reqwest::header::CONTENT_TYPE).unwrap_or_default();
-        if MediaKind::from_content_type(&ct).is_media() {
-            Ok(())
-        } else {
-            let shown = if ct.is_empty() { "unknown type" } else { &ct };
-            Err(MediaError::NotMedia(shown.to_string()))
         }
     }
 
@@ -421,6 +398,29 @@ impl Fetcher {
         })
         .await
         .map_err(|e| MediaError::Io(e.to_string()))?
+    }
+}
+
+/// Asks a link of unknown kind what it is; anything but image, audio or video is refused.
+async fn probe(http: &reqwest::Client, url: &str, host: &str) -> Result<(), MediaError> {
+    let resp = tokio::time::timeout(TIMEOUT, http.head(url).send())
+        .await
+        .map_err(|_| MediaError::Timeout {
+            secs: TIMEOUT.as_secs(),
+        })?
+        .map_err(|e| match refusal(&e) {
+            Some(refused) => MediaError::Refused(refused),
+            None => MediaError::Connect {
+                host: host.to_string(),
+                detail: root_cause(&e),
+            },
+        })?;
+    let ct = header(&resp, reqwest::header::CONTENT_TYPE).unwrap_or_default();
+    if MediaKind::from_content_type(&ct).is_media() {
+        Ok(())
+    } else {
+        let shown = if ct.is_empty() { "unknown type" } else { &ct };
+        Err(MediaError::NotMedia(shown.to_string()))
     }
 }
 
