@@ -1,11 +1,14 @@
 //! The media panel end to end: the real binary in tmux with the offline demo model. Half blocks
 //! show in `capture-pane` as ▀ and ▄; `auto` must never eat the first keys typed.
 
+mod support;
 mod tmux;
 
 use std::time::Duration;
 
-use tmux::Tmux;
+use serde_json::json;
+use support::{MockServer, Reply};
+use tmux::{Tmux, is_idle};
 
 const WAIT: Duration = Duration::from_secs(15);
 
@@ -106,4 +109,55 @@ fn ctrl_g_shows_the_panel_with_the_demo_image() {
     t.wait_until(|s| !s.contains("Media 1"), WAIT, "panel hidden");
     t.type_text("ok");
     t.wait_for("ok", WAIT);
+}
+
+#[test]
+fn a_hostile_reply_makes_no_request_the_user_did_not_ask_for() {
+    let server = MockServer::start();
+    let port = server.port();
+    // Streamed in pieces, each link the newest in turn: hidden in a title, a bare admin URL, a
+    // web page, an image on another local host, then a real image on the provider's host.
+    let pieces = [
+        "Nice day!\x1b]0;![x](http://127.0.0.1:PORT/invisible.png)\x07\n".to_string(),
+        "http://127.0.0.1:PORT/admin/reboot?confirm=1\n".to_string(),
+        "[doc](http://127.0.0.1:PORT/doc.html)\n".to_string(),
+        "![p](http://localhost:PORT/probe.png)\n".to_string(),
+    ];
+    let mut payload = Vec::new();
+    for text in pieces {
+        let text = text.replace("PORT", &port.to_string());
+        let chunk = json!({"choices": [{"index": 0, "delta": {"content": text}}]});
+        payload.extend(format!("data: {chunk}\n\n").into_bytes());
+    }
+    let stop = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
+    payload.extend(format!("data: {stop}\n\ndata: [DONE]\n\n").into_bytes());
+    server.on_model("m", vec![Reply::sse(&payload)]);
+    let mut t = Tmux::new();
+    let cfg = t.write_file(
+        "ecochat.toml",
+        &format!(
+            "default_model = \"mock:m\"\nimage_protocol = \"halfblocks\"\n\n[[providers]]\n\
+             name = \"mock\"\nbase_url = \"{}\"\napi_key = \"sk-e2e\"\nmax_retries = 0\n\
+             models = [\"m\"]\n",
+            server.base_url()
+        ),
+    );
+    let cfg = cfg.display().to_string();
+    t.run(&["--config", &cfg], &[], 120, 40);
+    t.wait_ready();
+    t.type_text("hi");
+    t.keys(&["Enter"]);
+    let screen = t.wait_until(
+        |s| s.contains("Media 3") && is_idle(s) && s.contains("✖ localhost is a local"),
+        WAIT,
+        "the reply, its three links and the refusal of the local image",
+    );
+    assert!(screen.contains("Nice day!"), "{screen}");
+    assert!(!screen.contains("invisible"), "{screen}");
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.path_only().to_string())
+        .collect();
+    assert_eq!(paths, ["/v1/chat/completions"], "requests: {paths:?}");
 }

@@ -1,151 +1,19 @@
 //! The media panel end to end against the mock server, without a terminal: the app, `update`,
 //! the real effect runner (chat client, media fetcher, images API) and a `TestBackend` frame.
 
+#[path = "media_rig/mod.rs"]
+mod media_rig;
 mod support;
 
-use std::time::{Duration, Instant};
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
-use ratatui_image::picker::Picker;
 use serde_json::json;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
-use ecochat::api::client::Client;
-use ecochat::app::media::{Load, MediaSettings};
-use ecochat::app::{Action, App, Effect, StreamMsg, update};
-use ecochat::backend::{self, Target};
-use ecochat::config::{ModelSpec, Provider, parse_str};
+use ecochat::app::Action;
+use ecochat::app::media::Load;
+use ecochat::config::parse_str;
 use ecochat::media::ImageProtocol;
-use ecochat::runtime::media::MediaRunner;
-use ecochat::ui;
-use ecochat::ui::theme::Theme;
+use media_rig::{KEY, Rig, reply_with};
 use support::{MockServer, Reply};
-
-const KEY: &str = "sk-media-test-key";
-
-/// One SSE reply whose whole content is `text`.
-fn reply_with(text: &str) -> Reply {
-    let chunk = json!({"id":"c1","object":"chat.completion.chunk","model":"m",
-        "choices":[{"index":0,"delta":{"content":text},"finish_reason":null}]});
-    let stop = json!({"id":"c1","object":"chat.completion.chunk","model":"m",
-        "choices":[{"index":0,"delta":{},"finish_reason":"stop"}]});
-    Reply::sse(format!("data: {chunk}\n\ndata: {stop}\n\ndata: [DONE]\n\n").as_bytes())
-}
-
-/// The app with its runtime pieces, driven like `runtime::run` does, minus the terminal.
-struct Rig {
-    app: App,
-    client: Client,
-    media: MediaRunner,
-    tx: mpsc::UnboundedSender<Action>,
-    rx: mpsc::UnboundedReceiver<Action>,
-    _cache: tempfile::TempDir,
-}
-
-impl Rig {
-    fn new(server: &MockServer) -> Self {
-        let provider = Provider::new("mock", Some(server.base_url())).with_api_key(KEY);
-        let target = Target {
-            provider,
-            model: ModelSpec::new("gpt-4o-all"),
-        };
-        let mut app = App::new(
-            target,
-            Theme::default(),
-            Rect::new(0, 0, 120, 40),
-            Instant::now(),
-        );
-        let cache = tempfile::tempdir().unwrap();
-        app.media.settings = MediaSettings {
-            cache_dir: Some(cache.path().join("media")),
-            downloads_dir: cache.path().join("downloads"),
-            protocol: ImageProtocol::Halfblocks,
-            auto_open: true,
-        };
-        app.media.picker = Some(Picker::halfblocks());
-        let media = MediaRunner::new(&app.media.settings);
-        let (tx, rx) = mpsc::unbounded_channel();
-        Self {
-            app,
-            client: Client::new().unwrap(),
-            media,
-            tx,
-            rx,
-            _cache: cache,
-        }
-    }
-
-    fn apply(&mut self, action: Action) {
-        for effect in update(&mut self.app, action, Instant::now()) {
-            match effect {
-                Effect::StartReply {
-                    reply_id,
-                    target,
-                    history,
-                } => {
-                    let (tx, client) = (self.tx.clone(), self.client.clone());
-                    tokio::spawn(async move {
-                        let events = tx.clone();
-                        let mut on_event = move |ev| {
-                            let _ = events.send(Action::Stream {
-                                id: reply_id,
-                                msg: StreamMsg::Event(ev),
-                            });
-                        };
-                        let token = CancellationToken::new();
-                        let end =
-                            backend::chat(&client, &target, &history, false, &mut on_event, &token)
-                                .await;
-                        let _ = tx.send(Action::Stream {
-                            id: reply_id,
-                            msg: StreamMsg::End(end),
-                        });
-                    });
-                }
-                Effect::Media(e) => self.media.run(e, &self.tx),
-                _ => {}
-            }
-        }
-    }
-
-    fn type_and_send(&mut self, text: &str) {
-        for c in text.chars() {
-            self.apply(Action::Key(KeyEvent::new(
-                KeyCode::Char(c),
-                KeyModifiers::NONE,
-            )));
-        }
-        self.apply(Action::Key(KeyEvent::new(
-            KeyCode::Enter,
-            KeyModifiers::NONE,
-        )));
-    }
-
-    /// Applies what the background tasks report until `done` holds; panics after 15 s.
-    async fn run_until(&mut self, what: &str, done: impl Fn(&App) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
-        while !done(&self.app) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(action)) => self.apply(action),
-                _ => panic!("timed out waiting for {what}"),
-            }
-        }
-    }
-
-    fn load(&self, url: &str) -> Option<&Load> {
-        self.app.media.load(url)
-    }
-
-    fn screen(&self) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        terminal.draw(|f| ui::render(&self.app, f)).unwrap();
-        terminal.backend().to_string()
-    }
-}
 
 fn panel_half_blocks(screen: &str) -> usize {
     // The panel is the right part of each line (the conversation takes the first 72 columns).
@@ -374,6 +242,13 @@ fn config_keys_for_the_media_panel() {
     let defaults = parse_str("", path, &env).unwrap();
     assert!(defaults.media.auto_open);
     assert_eq!(defaults.media.image_protocol, ImageProtocol::Auto);
+    assert!(defaults.media.allow_hosts.is_empty());
+    assert_eq!(defaults.media.cache_max_mb, 200);
+    let text = "media_allow_hosts = [\"nas.local\", \"192.168.1.5\"]\nmedia_cache_max_mb = 50\n";
+    let cfg = parse_str(text, path, &env).unwrap();
+    assert_eq!(cfg.media.allow_hosts, ["nas.local", "192.168.1.5"]);
+    assert_eq!(cfg.media.cache_max_mb, 50);
+    assert!(parse_str("media_cache_max_mb = 0\n", path, &env).is_err());
     let err = parse_str("image_protocol = \"chafa\"\n", path, &env)
         .unwrap_err()
         .to_string();

@@ -67,7 +67,9 @@ fn a_key_from_api_key_cmd_goes_to_the_provider_and_nowhere_else() {
     );
     let config = |base: &str| {
         format!(
-            "default_model = \"mock:m\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{base}\"\n\
+            // `localhost` is another host than the provider's 127.0.0.1: allowed for media here,
+            // so that the image request is made and can be checked for the key.
+            "default_model = \"mock:m\"\nmedia_allow_hosts = [\"localhost\"]\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{base}\"\n\
              api_key_cmd = \"{}\"\nmax_retries = 0\nmodels = [\"m\"]\n",
             cmd.replace('\\', "\\\\").replace('"', "\\\"")
         )

@@ -74,6 +74,10 @@ pub struct MediaConfig {
     pub downloads_dir: Option<PathBuf>,
     /// How images are drawn in the terminal.
     pub image_protocol: crate::media::ImageProtocol,
+    /// `media_allow_hosts`: local or private hosts images may be fetched from by themselves.
+    pub allow_hosts: Vec<String>,
+    /// `media_cache_max_mb`: the cap of the media cache, in MiB (default 200).
+    pub cache_max_mb: u64,
 }
 
 impl Default for MediaConfig {
@@ -82,6 +86,8 @@ impl Default for MediaConfig {
             auto_open: true,
             downloads_dir: None,
             image_protocol: crate::media::ImageProtocol::Auto,
+            allow_hosts: Vec::new(),
+            cache_max_mb: 200,
         }
     }
 }

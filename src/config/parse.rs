@@ -20,6 +20,8 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "media_panel_auto_open",
     "downloads_dir",
     "image_protocol",
+    "media_allow_hosts",
+    "media_cache_max_mb",
     "transcripts_dir",
     "theme",
     "keys",
@@ -114,6 +116,12 @@ fn read_media(top: &TableReader<'_, '_>, env: EnvLookup<'_>) -> Result<MediaConf
         media.image_protocol = name
             .parse()
             .map_err(|msg: String| top.invalid("image_protocol", &span, msg))?;
+    }
+    if let Some(hosts) = top.string_or_list("media_allow_hosts")? {
+        media.allow_hosts = hosts;
+    }
+    if let Some(mb) = top.int("media_cache_max_mb", 1, 1 << 20)? {
+        media.cache_max_mb = mb as u64;
     }
     Ok(media)
 }

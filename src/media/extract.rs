@@ -32,9 +32,12 @@ struct Raw {
     complete: bool,
 }
 
-/// Every link in `text`, duplicates and view/download pairs merged, in order of first appearance.
+/// Every link in `text` as it is displayed, duplicates and view/download pairs merged, in
+/// order of first appearance. Links are looked for only in what the screen shows: one inside
+/// an escape sequence that `sanitize` strips (an OSC title, say) is never seen, let alone
+/// fetched.
 pub fn extract_links(text: &str) -> Vec<MediaLink> {
-    merge(raw_links(text).into_iter())
+    merge(raw_links(&crate::sanitize::sanitize(text)).into_iter())
 }
 
 /// The links of `text` before merging, in order. No link spans a line break, so the raw links
@@ -52,10 +55,13 @@ fn raw_links(text: &str) -> Vec<Raw> {
 /// Links to show for a message: all of them once it is finished, only the complete ones while
 /// it is still streaming.
 pub fn settled_links(text: &str, live: bool) -> Vec<MediaLink> {
-    let mut links = extract_links(text);
-    if live {
-        links.retain(|l| l.complete);
+    if !live {
+        return extract_links(text);
     }
+    // A live reply may end inside a sequence that is not finished yet: it shows nothing of it.
+    let shown = crate::sanitize::StreamSanitizer::new().push(text);
+    let mut links = merge(raw_links(&shown).into_iter());
+    links.retain(|l| l.complete);
     links
 }
 

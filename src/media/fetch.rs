@@ -1,16 +1,27 @@
-//! Downloading and decoding media at the edge of the program. The HTTP client here is not the
-//! chat client and never carries an Authorization header: the API key must not reach media hosts.
+//! Downloading and decoding media at the edge of the program. The HTTP clients here are not the
+//! chat client and never carry an Authorization header: the API key must not reach media hosts.
+//! Fetches for drawing go through `guard`: no local or private address unless allowed.
 
-use std::io::Cursor;
+mod cache;
+mod decode;
+pub mod guard;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine;
 use futures_util::StreamExt;
-use image::{DynamicImage, ImageReader, Limits};
+use image::DynamicImage;
 
 use super::{GENERATED_PREFIX, MediaKind, is_web_url, url_hash};
 use crate::demo;
+pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
+pub use decode::{
+    KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, decode_gated, peak_decodes, reencode,
+};
+use guard::{GuardedResolver, HostPolicy};
 
 /// Downloads for drawing stop past this size.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
@@ -21,11 +32,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// Longest silence while saving a file.
 const SAVE_IDLE: Duration = Duration::from_secs(30);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Decoder limits against decompression bombs: a 20 MB file may claim any pixel count.
-pub const MAX_DIMENSION: u32 = 8192;
-const MAX_ALLOC: u64 = 256 * 1024 * 1024;
-/// Decoded images are kept at most this large; a panel never needs more.
-pub const KEEP_SIDE: u32 = 2048;
 
 /// Why a file could not be fetched or decoded; the text is shown in the panel.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -42,6 +48,10 @@ pub enum MediaError {
     Connect { host: String, detail: String },
     #[error("cannot decode the image: {0}")]
     Decode(String),
+    #[error(transparent)]
+    Refused(#[from] guard::Refused),
+    #[error("not a media file ({0}): o opens it, y copies the link")]
+    NotMedia(String),
     #[error("{0}")]
     Io(String),
 }
@@ -70,24 +80,84 @@ pub enum Fetched {
     },
 }
 
-/// Downloads with its own client, caches image files by URL hash.
+/// Downloads with its own clients, caches image files by URL hash.
 #[derive(Clone)]
 pub struct Fetcher {
-    http: reqwest::Client,
+    /// Clients, one per local host they may reach besides public hosts and the allowed ones:
+    /// the provider's for drawing, the link's own for a save the user asked for.
+    guarded: Arc<Mutex<HashMap<Option<String>, reqwest::Client>>>,
+    /// `media_allow_hosts`.
+    allow_hosts: Vec<String>,
     cache_dir: Option<PathBuf>,
+    cache_max_bytes: u64,
+}
+
+/// A media client. It never asks for compressed bodies and does not decompress them, so the
+/// byte caps count what comes off the wire and a compression bomb cannot grow past them.
+fn client(policy: Arc<HostPolicy>) -> Result<reqwest::Client, MediaError> {
+    let on_redirect = policy.clone();
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
+        .no_gzip()
+        .no_brotli()
+        .no_deflate()
+        .no_zstd()
+        .dns_resolver(GuardedResolver { policy })
+        // A public host may redirect to `http://192.168.1.1/...`: refused the same way.
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 {
+                return attempt.error("too many redirects");
+            }
+            match on_redirect.check_url(attempt.url()) {
+                Ok(()) => attempt.follow(),
+                Err(e) => attempt.error(e),
+            }
+        }))
+        .build()
+        .map_err(|e| MediaError::Io(e.to_string()))
 }
 
 impl Fetcher {
-    /// A fetcher caching into `cache_dir` (none: no cache).
+    /// A fetcher caching into `cache_dir` (none: no cache), with the default cache cap and no
+    /// private host allowed.
     pub fn new(cache_dir: Option<PathBuf>) -> Result<Self, MediaError> {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(CONNECT_TIMEOUT)
-            .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .map_err(|e| MediaError::Io(e.to_string()))?;
-        Ok(Self { http, cache_dir })
+        Ok(Self {
+            guarded: Arc::default(),
+            allow_hosts: Vec::new(),
+            cache_dir,
+            cache_max_bytes: cache::DEFAULT_MAX_BYTES,
+        })
+    }
+
+    /// Hosts (names or addresses) that fetches for drawing may reach though they are private.
+    pub fn with_allowed_hosts(mut self, hosts: Vec<String>) -> Self {
+        self.allow_hosts = hosts;
+        self
+    }
+
+    /// The most the media cache may hold; older files go first.
+    pub fn with_cache_max_bytes(mut self, max: u64) -> Self {
+        self.cache_max_bytes = max;
+        self
+    }
+
+    /// The client that may reach `local_host` (and the allowed hosts) besides public hosts.
+    fn guarded(&self, local_host: Option<&str>) -> Result<reqwest::Client, MediaError> {
+        let key = local_host.map(str::to_string);
+        let mut clients = self
+            .guarded
+            .lock()
+            .map_err(|_| MediaError::Io("media client lock poisoned".into()))?;
+        if let Some(c) = clients.get(&key) {
+            return Ok(c.clone());
+        }
+        let hosts = self.allow_hosts.iter().map(String::as_str);
+        let policy = HostPolicy::new(hosts.chain(local_host));
+        let c = client(Arc::new(policy))?;
+        clients.insert(key, c.clone());
+        Ok(c)
     }
 
     /// Where the cached copy of `url` lives.
@@ -96,10 +166,15 @@ impl Fetcher {
     }
 
     /// Fetches `url` for drawing: built-in, cached, or downloaded; images are decoded.
-    pub async fn fetch(&self, url: &str) -> Result<Fetched, MediaError> {
+    /// `provider_host`: the host of the provider's `base_url`, which may be a local one.
+    pub async fn fetch(
+        &self,
+        url: &str,
+        provider_host: Option<&str>,
+    ) -> Result<Fetched, MediaError> {
         let (bytes, content_type) = match self.local_bytes(url).await? {
             Some(bytes) => (bytes, None),
-            None => match self.download(url).await? {
+            None => match self.download(url, provider_host).await? {
                 Download::Body(bytes, ct) => (bytes, ct),
                 Download::NotImage(kind, ct) => {
                     return Ok(Fetched::NotImage {
@@ -109,16 +184,17 @@ impl Fetcher {
                 }
             },
         };
-        let decoded = tokio::task::spawn_blocking({
-            let bytes = bytes.clone();
-            move || decode(&bytes)
-        })
-        .await
-        .map_err(|e| MediaError::Decode(e.to_string()))?;
+        let downloaded = content_type.is_some();
+        let (decoded, bytes) = if downloaded {
+            // The bytes are needed again for the cache.
+            (decode_gated(bytes.clone()).await, Some(bytes))
+        } else {
+            (decode_gated(bytes).await, None)
+        };
         match decoded {
             Ok(image) => {
-                if content_type.is_some() {
-                    self.store(url, &bytes).await;
+                if let Some(bytes) = bytes {
+                    self.store(url, bytes).await;
                 }
                 Ok(Fetched::Image(image))
             }
@@ -146,7 +222,13 @@ impl Fetcher {
             return decode_data_url(payload).map(Some);
         }
         let cached = match self.cache_path(url) {
-            Some(path) => tokio::fs::read(path).await.ok(),
+            Some(path) => match tokio::fs::read(&path).await {
+                Ok(bytes) => {
+                    let _ = tokio::task::spawn_blocking(move || cache::touch(&path)).await;
+                    Some(bytes)
+                }
+                Err(_) => None,
+            },
             None => None,
         };
         if cached.is_some() {
@@ -163,16 +245,25 @@ impl Fetcher {
         Ok(None)
     }
 
-    async fn store(&self, url: &str, bytes: &[u8]) {
+    /// Keeps `bytes` as the cached copy of `url` (0600 in a 0700 directory) and trims the
+    /// cache to its cap. A failed cache write only costs a download next time.
+    async fn store(&self, url: &str, bytes: Vec<u8>) {
         let Some(path) = self.cache_path(url) else {
             return;
         };
-        if let Some(dir) = path.parent() {
-            let _ = tokio::fs::create_dir_all(dir).await;
-        }
-        // A failed cache write only costs a download next time.
-        if let Err(e) = tokio::fs::write(&path, bytes).await {
-            tracing::warn!(error = %e, "media cache write failed");
+        let max = self.cache_max_bytes;
+        let result = tokio::task::spawn_blocking(move || {
+            cache::write_private(&path, &bytes)?;
+            match path.parent() {
+                Some(dir) => cache::prune(dir, max, &path).map(|_| ()),
+                None => Ok(()),
+            }
+        })
+        .await;
+        match result {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "media cache write failed"),
+            Err(e) => tracing::warn!(error = %e, "media cache write failed"),
         }
     }
 
@@ -188,14 +279,27 @@ impl Fetcher {
                 "no cache directory for generated images".into(),
             ));
         }
-        self.store(&url, bytes).await;
+        self.store(&url, bytes.to_vec()).await;
         Ok(url)
     }
 
-    async fn download(&self, url: &str) -> Result<Download, MediaError> {
+    async fn download(
+        &self,
+        url: &str,
+        provider_host: Option<&str>,
+    ) -> Result<Download, MediaError> {
         let host = super::display_host(url);
+        let http = self.guarded(provider_host)?;
+        let parsed = reqwest::Url::parse(url).map_err(|_| MediaError::NotWeb)?;
+        HostPolicy::new(
+            self.allow_hosts
+                .iter()
+                .map(String::as_str)
+                .chain(provider_host),
+        )
+        .check_url(&parsed)?;
         let work = async {
-            let resp = self.get(url, &host).await?;
+            let resp = get(&http, url, &host).await?;
             let ct = header(&resp, reqwest::header::CONTENT_TYPE);
             if let Some(ct) = &ct {
                 let kind = MediaKind::from_content_type(ct);
@@ -216,59 +320,56 @@ impl Fetcher {
             }))
     }
 
-    async fn get(&self, url: &str, host: &str) -> Result<reqwest::Response, MediaError> {
-        let resp = self.http.get(url).send().await.map_err(|e| {
-            if e.is_timeout() {
-                MediaError::Timeout {
-                    secs: CONNECT_TIMEOUT.as_secs(),
-                }
-            } else {
-                MediaError::Connect {
-                    host: host.to_string(),
-                    detail: root_cause(&e),
-                }
-            }
-        })?;
-        if !resp.status().is_success() {
-            return Err(MediaError::Status {
-                status: resp.status().as_u16(),
-                host: host.to_string(),
-            });
-        }
-        if let Some(len) = resp.content_length()
-            && len > MAX_SAVE_BYTES as u64
-        {
-            return Err(MediaError::TooLarge {
-                limit: MAX_SAVE_BYTES,
-            });
-        }
-        Ok(resp)
-    }
-
     /// Saves `url` into `dir` as `name` (or `name-1`...), streaming; returns the path written.
-    pub async fn save(&self, url: &str, dir: &Path, name: &str) -> Result<PathBuf, MediaError> {
+    /// Only media is saved: a `data:` URL must hold an image (written anew in its own format),
+    /// and a link of unknown kind is asked for its type with a HEAD first.
+    pub async fn save(
+        &self,
+        url: &str,
+        kind: MediaKind,
+        dir: &Path,
+        name: &str,
+    ) -> Result<PathBuf, MediaError> {
         if let Some(bytes) = self.local_bytes(url).await? {
             let (dir, name) = (dir.to_path_buf(), name.to_string());
             return tokio::task::spawn_blocking(move || {
-                super::save::write_unique(&dir, &name, &bytes)
+                let (bytes, ext) = reencode(&bytes)?;
+                let name = with_extension(&name, ext);
+                let (mut file, path) = super::save::create_unique(&dir, &name)
+                    .map_err(|e| MediaError::Io(e.to_string()))?;
+                std::io::Write::write_all(&mut file, &bytes)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| {
+                        let _ = std::fs::remove_file(&path);
+                        MediaError::Io(e.to_string())
+                    })?;
+                Ok(path)
             })
             .await
-            .map_err(|e| MediaError::Io(e.to_string()))?
-            .map_err(|e| MediaError::Io(e.to_string()));
+            .map_err(|e| MediaError::Io(e.to_string()))?;
         }
         let host = super::display_host(url);
-        let resp = tokio::time::timeout(TIMEOUT, self.get(url, &host))
+        // The user chose this link, local or not; where it redirects to is checked as usual.
+        let own = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string));
+        let http = self.guarded(own.as_deref())?;
+        if kind == MediaKind::Other {
+            probe(&http, url, &host).await?;
+        }
+        let resp = tokio::time::timeout(TIMEOUT, get(&http, url, &host))
             .await
             .unwrap_or(Err(MediaError::Timeout {
                 secs: TIMEOUT.as_secs(),
             }))?;
-        // Saved files are streamed into an empty placeholder claimed first, so nothing is replaced.
+        // Saved files are streamed into a file claimed with `create_new` and written through
+        // that same handle, so nothing is replaced and no path is opened twice.
         let (d, n) = (dir.to_path_buf(), name.to_string());
-        let path = tokio::task::spawn_blocking(move || super::save::write_unique(&d, &n, &[]))
+        let (file, path) = tokio::task::spawn_blocking(move || super::save::create_unique(&d, &n))
             .await
             .map_err(|e| MediaError::Io(e.to_string()))?
             .map_err(|e| MediaError::Io(e.to_string()))?;
-        match stream_to(resp, &path, &host).await {
+        match stream_to(resp, tokio::fs::File::from_std(file), &host).await {
             Ok(()) => Ok(path),
             Err(e) => {
                 let _ = tokio::fs::remove_file(&path).await;
@@ -277,7 +378,8 @@ impl Fetcher {
         }
     }
 
-    /// A local file to hand to the system opener for a built-in URL (written on demand).
+    /// A local file to hand to the system opener for a built-in URL: only an image that
+    /// decodes, written anew in its real format under the matching extension.
     pub async fn local_file(&self, url: &str) -> Result<PathBuf, MediaError> {
         let bytes = self
             .local_bytes(url)
@@ -288,15 +390,79 @@ impl Fetcher {
             .clone()
             .ok_or(MediaError::Io("no cache directory".into()))?;
         let name = super::save::file_name(url, MediaKind::Image, 0);
-        let path = dir.join(format!("open-{name}"));
-        tokio::fs::create_dir_all(&dir)
-            .await
-            .map_err(|e| MediaError::Io(e.to_string()))?;
-        tokio::fs::write(&path, bytes)
-            .await
-            .map_err(|e| MediaError::Io(e.to_string()))?;
-        Ok(path)
+        tokio::task::spawn_blocking(move || {
+            let (bytes, ext) = reencode(&bytes)?;
+            let path = dir.join(format!("open-{}", with_extension(&name, ext)));
+            cache::write_private(&path, &bytes).map_err(|e| MediaError::Io(e.to_string()))?;
+            Ok(path)
+        })
+        .await
+        .map_err(|e| MediaError::Io(e.to_string()))?
     }
+}
+
+/// Asks a link of unknown kind what it is; anything but image, audio or video is refused.
+async fn probe(http: &reqwest::Client, url: &str, host: &str) -> Result<(), MediaError> {
+    let resp = tokio::time::timeout(TIMEOUT, http.head(url).send())
+        .await
+        .map_err(|_| MediaError::Timeout {
+            secs: TIMEOUT.as_secs(),
+        })?
+        .map_err(|e| match refusal(&e) {
+            Some(refused) => MediaError::Refused(refused),
+            None => MediaError::Connect {
+                host: host.to_string(),
+                detail: root_cause(&e),
+            },
+        })?;
+    let ct = header(&resp, reqwest::header::CONTENT_TYPE).unwrap_or_default();
+    if MediaKind::from_content_type(&ct).is_media() {
+        Ok(())
+    } else {
+        let shown = if ct.is_empty() { "unknown type" } else { &ct };
+        Err(MediaError::NotMedia(shown.to_string()))
+    }
+}
+
+/// `name` with its extension replaced by `ext`.
+fn with_extension(name: &str, ext: &str) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    format!("{stem}.{ext}")
+}
+
+async fn get(
+    http: &reqwest::Client,
+    url: &str,
+    host: &str,
+) -> Result<reqwest::Response, MediaError> {
+    let resp = http.get(url).send().await.map_err(|e| {
+        if let Some(refused) = refusal(&e) {
+            MediaError::Refused(refused)
+        } else if e.is_timeout() {
+            MediaError::Timeout {
+                secs: CONNECT_TIMEOUT.as_secs(),
+            }
+        } else {
+            MediaError::Connect {
+                host: host.to_string(),
+                detail: root_cause(&e),
+            }
+        }
+    })?;
+    if !resp.status().is_success() {
+        return Err(MediaError::Status {
+            status: resp.status().as_u16(),
+            host: host.to_string(),
+        });
+    }
+    if let Some(len) = resp.content_length()
+        && len > MAX_SAVE_BYTES as u64
+    {
+        return Err(MediaError::TooLarge {
+            limit: MAX_SAVE_BYTES,
+        });
+    }
+    Ok(resp)
 }
 
 enum Download {
@@ -309,6 +475,18 @@ fn header(resp: &reqwest::Response, name: reqwest::header::HeaderName) -> Option
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(|s| s.trim().to_ascii_lowercase())
+}
+
+/// The guard's refusal somewhere in the causes of `e` (from the resolver or a redirect).
+fn refusal(e: &(dyn std::error::Error + 'static)) -> Option<guard::Refused> {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(r) = err.downcast_ref::<guard::Refused>() {
+            return Some(r.clone());
+        }
+        cur = err.source();
+    }
+    None
 }
 
 fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
@@ -342,10 +520,13 @@ async fn read_capped(
     Ok(out)
 }
 
-async fn stream_to(resp: reqwest::Response, path: &Path, host: &str) -> Result<(), MediaError> {
+async fn stream_to(
+    resp: reqwest::Response,
+    mut file: tokio::fs::File,
+    host: &str,
+) -> Result<(), MediaError> {
     use tokio::io::AsyncWriteExt;
     let io = |e: std::io::Error| MediaError::Io(e.to_string());
-    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
     let mut written = 0usize;
     let mut stream = resp.bytes_stream();
     loop {
@@ -385,44 +566,6 @@ fn decode_data_url(payload: &str) -> Result<Vec<u8>, MediaError> {
     base64::engine::general_purpose::STANDARD
         .decode(data.trim())
         .map_err(|e| MediaError::Decode(e.to_string()))
-}
-
-/// Decodes image bytes under the limits; a GIF gives its first frame. Pure CPU: run it off the
-/// async threads.
-pub fn decode(bytes: &[u8]) -> Result<DecodedImage, MediaError> {
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| MediaError::Decode(e.to_string()))?;
-    let format = reader
-        .format()
-        .ok_or_else(|| MediaError::Decode("unknown image format".into()))?;
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_DIMENSION);
-    limits.max_image_height = Some(MAX_DIMENSION);
-    limits.max_alloc = Some(MAX_ALLOC);
-    let mut reader = reader;
-    reader.limits(limits);
-    let image = reader
-        .decode()
-        .map_err(|e| MediaError::Decode(e.to_string()))?;
-    let (width, height) = (image.width(), image.height());
-    let image = if width > KEEP_SIDE || height > KEEP_SIDE {
-        image.thumbnail(KEEP_SIDE, KEEP_SIDE)
-    } else {
-        image
-    };
-    Ok(DecodedImage {
-        image,
-        width,
-        height,
-        format: format
-            .extensions_str()
-            .first()
-            .copied()
-            .unwrap_or("image")
-            .to_string(),
-        file_size: bytes.len(),
-    })
 }
 
 #[cfg(test)]

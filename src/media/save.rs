@@ -79,6 +79,15 @@ fn ext_for_mime(mime: &str) -> Option<&'static str> {
 
 /// Writes `bytes` to `dir/name`, or `dir/name-1.ext`, `-2`... when taken; creates `dir`.
 pub fn write_unique(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+    let (mut f, path) = create_unique(dir, name)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(path)
+}
+
+/// Creates `dir/name`, or `dir/name-1.ext`, `-2`... when taken, and returns the open file: the
+/// caller writes through this handle, never through the path again (which could be swapped).
+pub fn create_unique(dir: &Path, name: &str) -> io::Result<(std::fs::File, PathBuf)> {
     std::fs::create_dir_all(dir)?;
     let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
     for n in 0..1000 {
@@ -94,11 +103,7 @@ pub fn write_unique(dir: &Path, name: &str, bytes: &[u8]) -> io::Result<PathBuf>
             .create_new(true)
             .open(&path)
         {
-            Ok(mut f) => {
-                f.write_all(bytes)?;
-                f.sync_all()?;
-                return Ok(path);
-            }
+            Ok(f) => return Ok((f, path)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
@@ -164,6 +169,20 @@ mod tests {
         assert!(name.ends_with(".mp3"));
         let long = format!("https://x.example/{}.png", "a".repeat(300));
         assert!(file_name(&long, MediaKind::Image, 1).len() <= MAX_STEM + 4);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_claimed_file_is_written_through_its_handle_not_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let (mut file, path) = create_unique(&dir.path().join("dl"), "song.mp3").unwrap();
+        // Someone swaps the claimed name for a link to another file before the body arrives.
+        std::fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        file.write_all(b"body").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
     }
 
     #[test]

@@ -59,6 +59,10 @@ impl MediaRunner {
     /// A runner caching into the settings' cache dir.
     pub fn new(settings: &MediaSettings) -> Self {
         let fetcher = Fetcher::new(settings.cache_dir.clone())
+            .map(|f| {
+                f.with_allowed_hosts(settings.allow_hosts.clone())
+                    .with_cache_max_bytes(settings.cache_max_bytes)
+            })
             .inspect_err(|e| tracing::warn!(error = %e, "media downloads disabled"))
             .ok();
         let api = reqwest::Client::builder()
@@ -92,9 +96,12 @@ impl MediaRunner {
             return;
         };
         match effect {
-            MediaEffect::Fetch { url } => {
+            MediaEffect::Fetch { url, provider_host } => {
                 tokio::spawn(async move {
-                    let result = fetcher.fetch(&url).await.map_err(|e| e.to_string());
+                    let result = fetcher
+                        .fetch(&url, provider_host.as_deref())
+                        .await
+                        .map_err(|e| e.to_string());
                     send(MediaMsg::Fetched { url, result });
                 });
             }
@@ -107,10 +114,15 @@ impl MediaRunner {
             }
             // Done above.
             MediaEffect::Copy { .. } => {}
-            MediaEffect::Save { url, dir, name } => {
+            MediaEffect::Save {
+                url,
+                kind,
+                dir,
+                name,
+            } => {
                 tokio::spawn(async move {
                     let result = fetcher
-                        .save(&url, &dir, &name)
+                        .save(&url, kind, &dir, &name)
                         .await
                         .map_err(|e| e.to_string());
                     send(MediaMsg::Saved(result));

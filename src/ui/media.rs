@@ -202,8 +202,9 @@ fn idle_text(app: &App, item: &MediaItem) -> String {
         _ if !crate::app::media::fetchable(url) => {
             "not downloaded: only http and https links are fetched".into()
         }
+        MediaKind::Other => "link: o opens it, y copies it (links are never downloaded)".into(),
         _ if app.media.picker.is_none() => "image drawing is off (image_protocol = none)".into(),
-        _ => "…".into(),
+        _ => "not loaded by itself: Enter loads it".into(),
     }
 }
 

@@ -86,7 +86,11 @@ fn full_screen(app: &mut App) {
         app.overlay = Some(Overlay::Image);
     } else {
         let text = match item.link.kind {
-            MediaKind::Image => "the image is not loaded yet",
+            MediaKind::Image => {
+                // Choosing it loads it, past the limit on automatic fetches.
+                app.media.selected = Some(item.link.url.clone());
+                "the image is not loaded yet"
+            }
             _ => "not an image: o opens it with the system viewer",
         };
         notice(app, text, false);
@@ -130,11 +134,17 @@ fn save(app: &mut App) -> Vec<Effect> {
         notice(app, "only http and https links are saved", true);
         return Vec::new();
     }
+    let kind = item.link.kind;
     let named_after = item.link.download.as_deref().unwrap_or(&url);
-    let name = save::file_name(named_after, item.link.kind, item.number);
+    let name = save::file_name(named_after, kind, item.number);
     let dir = app.media.settings.downloads_dir.clone();
     notice(app, format!("saving {name}…"), false);
-    vec![Effect::Media(MediaEffect::Save { url, dir, name })]
+    vec![Effect::Media(MediaEffect::Save {
+        url,
+        kind,
+        dir,
+        name,
+    })]
 }
 
 fn short(url: &str) -> String {

@@ -26,6 +26,13 @@ use crate::media::{ImageProtocol, MediaKind, MediaLink, is_builtin_url, is_web_u
 
 /// Decoded images kept in memory; older ones are read back from the disk cache when selected.
 const KEEP_DECODED: usize = 8;
+/// Pixel bytes of decoded images kept in memory (four of the largest kept, 2048x2048 RGBA);
+/// the least recently fetched go first, never the one on screen.
+pub const DECODED_BUDGET: usize = 64 * 1024 * 1024;
+/// Images of one reply fetched without a key press; the rest load when selected.
+pub const AUTO_FETCHES_PER_REPLY: usize = 8;
+/// Automatic fetches in flight at once.
+pub const AUTO_FETCHES_AT_ONCE: usize = 2;
 
 /// Media settings from the config and the command line.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +45,10 @@ pub struct MediaSettings {
     pub cache_dir: Option<PathBuf>,
     /// How images are drawn.
     pub protocol: ImageProtocol,
+    /// Local or private hosts that images may be fetched from without a key press.
+    pub allow_hosts: Vec<String>,
+    /// The most the media cache keeps on disk.
+    pub cache_max_bytes: u64,
 }
 
 impl Default for MediaSettings {
@@ -47,6 +58,8 @@ impl Default for MediaSettings {
             downloads_dir: PathBuf::from("downloads"),
             cache_dir: None,
             protocol: ImageProtocol::Auto,
+            allow_hosts: Vec::new(),
+            cache_max_bytes: crate::media::fetch::DEFAULT_CACHE_MAX_BYTES,
         }
     }
 }
@@ -66,6 +79,8 @@ impl MediaSettings {
                 .unwrap_or_else(|| crate::media::save::default_downloads_dir(&paths.data_dir)),
             cache_dir: Some(paths.cache_dir.join("media")),
             protocol: cli_protocol.unwrap_or(cfg.image_protocol),
+            allow_hosts: cfg.allow_hosts.clone(),
+            cache_max_bytes: cfg.cache_max_mb * 1024 * 1024,
         }
     }
 }
@@ -133,14 +148,19 @@ pub enum MediaMsg {
 /// Media work for the edge.
 #[derive(Debug, Clone)]
 pub enum MediaEffect {
-    /// Download (or read from cache) and decode.
-    Fetch { url: String },
+    /// Download (or read from cache) and decode. `provider_host`: the host of the provider's
+    /// `base_url`, the one local host a fetch may reach without `media_allow_hosts`.
+    Fetch {
+        url: String,
+        provider_host: Option<String>,
+    },
     /// Hand to the system opener.
     Open { url: String },
     /// Put on the clipboard with OSC 52.
     Copy { text: String },
     Save {
         url: String,
+        kind: MediaKind,
         dir: PathBuf,
         name: String,
     },
@@ -186,6 +206,8 @@ pub struct MediaState {
     /// Kinds learnt from content types, which beat the guess from the URL.
     learnt: HashMap<String, MediaKind>,
     ready_order: VecDeque<String>,
+    /// Automatic fetches started for each reply (by message id).
+    auto_fetches: HashMap<u64, usize>,
 }
 
 impl MediaState {
@@ -241,11 +263,36 @@ impl MediaState {
             .insert(url.to_string(), Load::Ready(Arc::new(image)));
         self.ready_order.retain(|u| u != url);
         self.ready_order.push_back(url.to_string());
-        while self.ready_order.len() > KEEP_DECODED {
-            if let Some(old) = self.ready_order.pop_front() {
+        let shown = self.selected_item().map(|i| i.link.url.clone());
+        let mut kept: usize = self.ready_order.iter().map(|u| self.pixel_bytes(u)).sum();
+        let mut i = 0;
+        while i < self.ready_order.len()
+            && (self.ready_order.len() > KEEP_DECODED || kept > DECODED_BUDGET)
+        {
+            let old = &self.ready_order[i];
+            // The image just fetched and the one on screen stay.
+            if old == url || shown.as_ref() == Some(old) {
+                i += 1;
+                continue;
+            }
+            kept -= self.pixel_bytes(old);
+            if let Some(old) = self.ready_order.remove(i) {
                 self.loads.remove(&old);
             }
         }
+    }
+
+    /// Bytes of the decoded pixels of `url`, when it is ready.
+    fn pixel_bytes(&self, url: &str) -> usize {
+        match self.loads.get(url) {
+            Some(Load::Ready(img)) => img.image.as_bytes().len(),
+            _ => 0,
+        }
+    }
+
+    /// Decoded pixel bytes held for all ready images.
+    pub fn decoded_bytes(&self) -> usize {
+        self.ready_order.iter().map(|u| self.pixel_bytes(u)).sum()
     }
 }
 
@@ -264,11 +311,19 @@ pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<E
         m.open = true;
     }
     let mut effects = Vec::new();
-    if let Some(url) = wanted_fetch(app) {
-        app.media
-            .loads
-            .insert(url.clone(), Load::Loading { since: now });
-        effects.push(Effect::Media(MediaEffect::Fetch { url }));
+    if let Some((url, auto)) = wanted_fetch(app) {
+        let m = &mut app.media;
+        if let Some(id) = auto {
+            *m.auto_fetches.entry(id).or_default() += 1;
+        }
+        m.loads.insert(url.clone(), Load::Loading { since: now });
+        let provider_host = app
+            .target
+            .provider
+            .base_url
+            .as_deref()
+            .and_then(crate::media::fetch::guard::base_url_host);
+        effects.push(Effect::Media(MediaEffect::Fetch { url, provider_host }));
     }
     refresh_drawn(app);
     effects
@@ -300,6 +355,8 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
     if m.scans.len() != seen {
         let ids: std::collections::HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
         m.scans.retain(|id, _| ids.contains(id));
+        // Ids restart after a new chat: a new reply must not inherit an old one's count.
+        m.auto_fetches.retain(|id, _| ids.contains(id));
         changed = true;
     }
     if !changed {
@@ -416,18 +473,33 @@ pub fn fetchable(url: &str) -> bool {
     is_web_url(url) || is_builtin_url(url)
 }
 
-/// The selected URL when it should be fetched now and is not yet.
-fn wanted_fetch(app: &App) -> Option<String> {
+/// The selected URL when it should be fetched now and is not yet, with the reply it counts
+/// against when nobody chose it (`None`: the user selected it, or it is ecochat's own).
+/// Only images are fetched: audio and video only when saved, other links never.
+fn wanted_fetch(app: &App) -> Option<(String, Option<u64>)> {
     let m = &app.media;
     let visible = app.overlay == Some(Overlay::Image) || (m.open && app.panes()?.media.is_some());
     if !visible || m.picker.is_none() {
         return None;
     }
     let item = m.selected_item()?;
-    let wanted = matches!(item.link.kind, MediaKind::Image | MediaKind::Other)
-        && fetchable(&item.link.url)
-        && !m.loads.contains_key(&item.link.url);
-    wanted.then(|| item.link.url.clone())
+    let url = &item.link.url;
+    if item.link.kind != MediaKind::Image || !fetchable(url) || m.loads.contains_key(url) {
+        return None;
+    }
+    let chosen = m.selected.is_some() || app.overlay == Some(Overlay::Image);
+    // The demo and generated images are ecochat's own; a `data:` image costs a decode like any.
+    if chosen || (is_builtin_url(url) && !url.starts_with("data:")) {
+        return Some((url.clone(), None));
+    }
+    let started = m.auto_fetches.get(&item.message_id).copied().unwrap_or(0);
+    let in_flight = m
+        .loads
+        .values()
+        .filter(|l| matches!(l, Load::Loading { .. }))
+        .count();
+    (started < AUTO_FETCHES_PER_REPLY && in_flight < AUTO_FETCHES_AT_ONCE)
+        .then(|| (url.clone(), Some(item.message_id)))
 }
 
 #[cfg(test)]

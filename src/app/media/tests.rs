@@ -70,7 +70,7 @@ impl H {
 fn fetches(fx: &[Effect]) -> Vec<String> {
     fx.iter()
         .filter_map(|e| match e {
-            Effect::Media(MediaEffect::Fetch { url }) => Some(url.clone()),
+            Effect::Media(MediaEffect::Fetch { url, .. }) => Some(url.clone()),
             _ => None,
         })
         .collect()
@@ -161,7 +161,7 @@ fn newest_first_selection_and_item_keys() {
     let fx = h.key(KeyCode::Char('y'));
     assert!(matches!(&fx[..], [Effect::Media(MediaEffect::Copy { text })] if text == SONG));
     let fx = h.key(KeyCode::Char('s'));
-    let [Effect::Media(MediaEffect::Save { url, name, dir })] = &fx[..] else {
+    let [Effect::Media(MediaEffect::Save { url, name, dir, .. })] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!((url.as_str(), name.as_str()), (SONG, "abc.mp3"));
@@ -387,6 +387,14 @@ fn search_citations_join_the_panel_as_links() {
         .collect();
     assert_eq!(urls, ["https://sh.weather.com.cn/"]);
     assert_eq!(h.app.media.items[0].link.label.as_deref(), Some("上海天气"));
+    // A citation is a web page: listed, never downloaded, even when chosen.
+    h.ctrl('g');
+    assert!(h.app.media.open);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Focus::Media);
+    assert!(fetches(&h.key(KeyCode::Enter)).is_empty());
+    assert!(h.app.media.loads.is_empty());
 }
 
 #[test]
@@ -439,22 +447,43 @@ fn item_urls(h: &H) -> Vec<String> {
 #[test]
 fn a_url_with_escape_sequences_is_copied_as_shown() {
     let mut h = H::new();
-    // Inside `( )` a URL runs to whitespace, so an 8-bit OSC can ride along.
-    h.reply(&["![x](https://img.example/a.png\u{9d};touch${IFS}/tmp/PWNED\u{7})\n"]);
+    h.type_text("天气");
+    let fx = h.key(KeyCode::Enter);
+    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *reply_id;
+    // Links in the text are found in the text as shown; a citation's URL comes from the JSON
+    // as sent, so an 8-bit OSC can ride along in it.
+    let cite = crate::api::Citation {
+        title: String::new(),
+        url: "https://img.example/a\u{9d};touch${IFS}/tmp/PWNED\u{7}".into(),
+    };
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::Event(StreamEvent::Citations(vec![cite])),
+    });
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::End(Ok(ReplyEnd::default())),
+    });
     assert!(
         h.app.media.items[0].link.url.contains('\u{9d}'),
         "the raw link"
     );
+    h.ctrl('g');
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
     let fx = h.key(KeyCode::Char('y'));
     let [Effect::Media(MediaEffect::Copy { text })] = &fx[..] else {
         panic!("{fx:?}")
     };
-    assert_eq!(text, "https://img.example/a.png");
+    assert_eq!(text, "https://img.example/a");
     assert!(
         h.notice().ends_with(crate::app::copy::STRIPPED_NOTE),
         "{}",
         h.notice()
     );
 }
+
+mod limits;

@@ -1,18 +1,22 @@
 //! Link extraction for a reply that grows while it streams: each finished line is scanned once.
 
 use super::{MediaLink, Raw, merge, raw_links};
+use crate::sanitize::StreamSanitizer;
 
 /// An unfinished last line up to this long is scanned again on every call; a longer one only
 /// once it grew by a quarter, so a reply that never breaks its line stays linear too.
 const TAIL_RESCAN: usize = 4096;
 
-/// The links of a growing text. Lines up to the last line break are scanned once and kept;
-/// only the unfinished last line is scanned again, so a streamed reply costs its length once
-/// rather than once per piece.
+/// The links of a growing text as it is displayed (escape sequences stripped, see `sanitize`).
+/// Lines up to the last line break are scanned once and kept; only the unfinished last line is
+/// scanned again, so a streamed reply costs its length once rather than once per piece.
 #[derive(Debug, Clone, Default)]
 pub struct LinkScanner {
-    /// Bytes of the text whose lines are scanned, up to and including a line break.
-    scanned: usize,
+    /// Bytes of the raw text given to the sanitizer so far.
+    fed: usize,
+    sanitizer: StreamSanitizer,
+    /// Displayed text after the last line break scanned: the unfinished line.
+    pending: String,
     raws: Vec<Raw>,
     /// The last scan of the unfinished line, and how long that line was then.
     tail: Vec<Raw>,
@@ -24,17 +28,23 @@ impl LinkScanner {
     /// unfinished line longer than 4 KiB may show up a little later. `text` should extend the
     /// text of the previous call; a shorter one starts the scan over.
     pub fn scan(&mut self, text: &str, live: bool) -> Vec<MediaLink> {
-        if self.scanned > text.len() || !text.is_char_boundary(self.scanned) {
+        if self.fed > text.len() || !text.is_char_boundary(self.fed) {
             *self = Self::default();
         }
-        if let Some(nl) = text[self.scanned..].rfind('\n') {
-            let end = self.scanned + nl + 1;
-            self.raws.extend(raw_links(&text[self.scanned..end]));
-            self.scanned = end;
+        let shown = self.sanitizer.push(&text[self.fed..]);
+        self.pending.push_str(&shown);
+        self.fed = text.len();
+        if !live {
+            let held = self.sanitizer.finish();
+            self.pending.push_str(&held);
+        }
+        if let Some(nl) = self.pending.rfind('\n') {
+            self.raws.extend(raw_links(&self.pending[..nl + 1]));
+            self.pending.drain(..nl + 1);
             self.tail_len = 0;
             self.tail.clear();
         }
-        let tail = &text[self.scanned..];
+        let tail = self.pending.as_str();
         let stale = tail.len() != self.tail_len;
         if stale && (!live || tail.len() <= TAIL_RESCAN || tail.len() >= self.tail_len * 5 / 4) {
             self.tail = raw_links(tail);
@@ -115,6 +125,18 @@ mod tests {
         // Every piece while the line is short, then a quarter more each time.
         assert!(scans < TAIL_RESCAN / 40 + 20, "{scans} rescans of the line");
         assert_eq!(scanner.scan(&line, false), settled_links(&line, false));
+    }
+
+    #[test]
+    fn sequences_split_across_pieces_hide_their_links_at_every_cut() {
+        check_every_cut(
+            "Nice day!\x1b]0;![x](https://x.example/hidden.png)\x07 ![v](https://x.example/v.png)\n\
+             \x1bP![d](https://x.example/d.png)\nstill hidden\n\x1b\\ https://x.example/after.png\n",
+        );
+        let mut scanner = LinkScanner::default();
+        let text = "a\n\x1b]0;\n![x](https://x.example/hidden.png)\n";
+        assert!(scanner.scan(text, true).is_empty());
+        assert!(scanner.scan(text, false).is_empty());
     }
 
     #[test]

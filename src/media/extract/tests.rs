@@ -244,3 +244,19 @@ fn plain_text_has_no_links() {
     assert!(extract_links("你好！有什么可以帮你？ 9.8 更大。 http:// nothing").is_empty());
     assert!(extract_links("").is_empty());
 }
+
+#[test]
+fn links_are_found_only_in_the_text_as_displayed() {
+    // An OSC title, a DCS string and an APC each hide a link from the screen: none is a link.
+    let text = "Nice day!\x1b]0;![x](http://127.0.0.1:9/invisible.png)\x07\n\
+                \x1bP[d](https://x.example/dcs.png)\x1b\\ \u{9d}https://x.example/c1.png\u{9c}\n\
+                \x1b_https://x.example/apc.png\x1b\\ ok ![v](https://x.example/shown.png)\n\
+                \x1b]8;;https://x.example/hyperlink.png\x07text\x1b]8;;\x07";
+    let urls: Vec<String> = extract_links(text).into_iter().map(|l| l.url).collect();
+    assert_eq!(urls, ["https://x.example/shown.png"]);
+    // Still unterminated while streaming: what follows is hidden too.
+    assert!(settled_links("a \x1b]0;https://x.example/a.png tail\n", true).is_empty());
+    // A colour sequence hides nothing: the link next to it counts.
+    let coloured = "\x1b[31m![r](https://x.example/red.png)\x1b[0m";
+    assert_eq!(extract_links(coloured).len(), 1);
+}

@@ -84,7 +84,7 @@ fn garbage_is_a_decode_error() {
 async fn demo_data_and_cached_urls_need_no_network() {
     let dir = tempfile::tempdir().unwrap();
     let f = Fetcher::new(Some(dir.path().to_path_buf())).unwrap();
-    let Fetched::Image(demo) = f.fetch(crate::demo::DEMO_IMAGE_URL).await.unwrap() else {
+    let Fetched::Image(demo) = f.fetch(crate::demo::DEMO_IMAGE_URL, None).await.unwrap() else {
         panic!("demo is an image")
     };
     assert_eq!((demo.width, demo.height), (160, 100));
@@ -94,21 +94,24 @@ async fn demo_data_and_cached_urls_need_no_network() {
         "data:image/png;base64,{}",
         base64::engine::general_purpose::STANDARD.encode(&png)
     );
-    let Fetched::Image(d) = f.fetch(&data_url).await.unwrap() else {
+    let Fetched::Image(d) = f.fetch(&data_url, None).await.unwrap() else {
         panic!("data URL is an image")
     };
     assert_eq!((d.width, d.height), (3, 2));
 
     // Port 9 (discard) is closed here: only the cache can answer.
     let url = "http://127.0.0.1:9/cached.png";
-    assert!(f.fetch(url).await.is_err());
-    f.store(url, &png).await;
-    assert!(matches!(f.fetch(url).await, Ok(Fetched::Image(_))));
+    assert!(f.fetch(url, None).await.is_err());
+    f.store(url, png.clone()).await;
+    assert!(matches!(f.fetch(url, None).await, Ok(Fetched::Image(_))));
 
     let generated = f.store_generated(&png).await.unwrap();
     assert!(generated.starts_with(GENERATED_PREFIX) && generated.ends_with(".png"));
-    assert!(matches!(f.fetch(&generated).await, Ok(Fetched::Image(_))));
-    assert!(f.fetch("ecochat://generated/gone.png").await.is_err());
+    assert!(matches!(
+        f.fetch(&generated, None).await,
+        Ok(Fetched::Image(_))
+    ));
+    assert!(f.fetch("ecochat://generated/gone.png", None).await.is_err());
 }
 
 #[tokio::test]
@@ -119,7 +122,11 @@ async fn other_schemes_are_never_fetched() {
         "file:///etc/passwd",
         "ecochat://other",
     ] {
-        assert_eq!(f.fetch(url).await.unwrap_err(), MediaError::NotWeb, "{url}");
+        assert_eq!(
+            f.fetch(url, None).await.unwrap_err(),
+            MediaError::NotWeb,
+            "{url}"
+        );
     }
 }
 
@@ -130,12 +137,107 @@ async fn builtin_files_save_and_open_from_disk() {
     let saved = f
         .save(
             crate::demo::DEMO_IMAGE_URL,
+            MediaKind::Image,
             &dir.path().join("dl"),
             "demo.png",
         )
         .await
         .unwrap();
-    assert_eq!(std::fs::read(&saved).unwrap(), crate::demo::DEMO_IMAGE_PNG);
+    // Written anew from its pixels: the same picture, not necessarily the same bytes.
+    let again = decode(&std::fs::read(&saved).unwrap()).unwrap();
+    let demo = decode(crate::demo::DEMO_IMAGE_PNG).unwrap();
+    assert_eq!(again.image.to_rgba8(), demo.image.to_rgba8());
     let opened = f.local_file(crate::demo::DEMO_IMAGE_URL).await.unwrap();
     assert!(opened.exists());
+}
+
+/// A valid PNG header claiming `w`x`h` pixels (with a one-pixel body): what the decoder sees
+/// before it allocates anything.
+fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+    let mut png = encode(&solid(1, 1, [0, 0, 0]), ImageFormat::Png);
+    // Signature (8), IHDR length and type (8), then width and height; the CRC follows the
+    // 13 bytes of IHDR data.
+    png[16..20].copy_from_slice(&w.to_be_bytes());
+    png[20..24].copy_from_slice(&h.to_be_bytes());
+    let mut crc = flate2::Crc::new();
+    crc.update(&png[12..29]);
+    png[29..33].copy_from_slice(&crc.sum().to_be_bytes());
+    png
+}
+
+#[test]
+fn pictures_over_the_pixel_budget_are_refused_from_their_header() {
+    // 196 KB on the wire, 200 MB decoded: refused before any pixel is allocated.
+    let bomb = png_claiming(8192, 8192);
+    let err = decode(&bomb).unwrap_err();
+    assert!(
+        matches!(&err, MediaError::Decode(m) if m.contains("8192x8192") && m.contains("megapixels")),
+        "{err}"
+    );
+    // Just under the budget the header passes (the body is short, so decoding then fails).
+    let fits = png_claiming(8000, 5000);
+    assert!(u64::from(8000u32 * 5000) <= MAX_PIXELS);
+    assert!(!matches!(decode(&fits), Err(MediaError::Decode(m)) if m.contains("megapixels")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn decodes_run_one_at_a_time() {
+    let png = encode(&solid(600, 400, [5, 6, 7]), ImageFormat::Png);
+    let runs: Vec<_> = (0..12)
+        .map(|_| tokio::spawn(decode_gated(png.clone())))
+        .collect();
+    for run in runs {
+        assert!(run.await.unwrap().is_ok());
+    }
+    assert_eq!(peak_decodes(), 1);
+}
+
+fn data_url(mime: &str, bytes: &[u8]) -> String {
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+#[tokio::test]
+async fn data_links_open_and_save_only_as_images_written_anew() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = Fetcher::new(Some(dir.path().join("cache"))).unwrap();
+    let html = b"<html><script>fetch('http://192.168.1.1/')</script></html>";
+    let saves = dir.path().join("dl");
+    for url in [
+        data_url("text/html", html),
+        data_url("image/png", html),
+        "data:image/svg+xml,<svg onload=alert(1)>".to_string(),
+    ] {
+        assert!(f.local_file(&url).await.is_err(), "{url}");
+        assert!(
+            f.save(&url, MediaKind::Image, &saves, "x.png")
+                .await
+                .is_err(),
+            "{url}"
+        );
+    }
+    assert!(!saves.exists() || std::fs::read_dir(&saves).unwrap().next().is_none());
+    // A JPEG that calls itself PNG, with a script riding after its end: opened as .jpg, and
+    // only its pixels are written.
+    let mut jpeg = encode(&solid(8, 8, [200, 10, 10]), ImageFormat::Jpeg);
+    jpeg.extend_from_slice(html);
+    let url = data_url("image/png", &jpeg);
+    let opened = f.local_file(&url).await.unwrap();
+    assert_eq!(opened.extension().unwrap(), "jpg");
+    let written = std::fs::read(&opened).unwrap();
+    assert!(!written.windows(7).any(|w| w == b"<script"));
+    assert_eq!(image::guess_format(&written).unwrap(), ImageFormat::Jpeg);
+    let saved = f
+        .save(&url, MediaKind::Image, &saves, "x.png")
+        .await
+        .unwrap();
+    assert_eq!(saved.file_name().unwrap(), "x.jpg");
+    assert!(
+        !std::fs::read(&saved)
+            .unwrap()
+            .windows(7)
+            .any(|w| w == b"<script")
+    );
 }
