@@ -256,9 +256,9 @@ pub fn end_note(end: &ReplyEnd) -> Option<String> {
             "the reply was stopped by the provider's content filter ({r})"
         )),
         Some(_) => None,
-        None if end.possibly_truncated => {
-            Some("the stream ended without a finish reason: the reply may be truncated".into())
-        }
+        None if end.possibly_truncated => Some(
+            "the stream ended without [DONE] or a finish reason: the reply may be truncated".into(),
+        ),
         None => None,
     }
 }

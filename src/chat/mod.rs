@@ -68,7 +68,7 @@ pub struct Message {
     pub usage: Option<Usage>,
     pub finish_reason: Option<String>,
     pub citations: Vec<Citation>,
-    /// The stream ended with text but without a `finish_reason`.
+    /// The body ended with text but with neither `[DONE]` nor a `finish_reason`.
     pub truncated: bool,
     /// Bumped on every change, so cached layouts know when to re-wrap.
     pub revision: u64,

@@ -119,9 +119,10 @@ fn message_markdown(out: &mut String, m: &Message, day: DateTime<Local>) {
 /// A sentence for a reply that did not simply finish.
 fn status_note(m: &Message) -> Option<String> {
     match &m.status {
-        Status::Done if m.truncated => {
-            Some("The stream ended without a finish reason: the reply may be truncated.".into())
-        }
+        Status::Done if m.truncated => Some(
+            "The stream ended without [DONE] or a finish reason: the reply may be truncated."
+                .into(),
+        ),
         Status::Done => None,
         Status::Waiting | Status::Streaming => Some("Still arriving when this was saved.".into()),
         Status::Cancelled => Some("Cancelled: the reply above is partial.".into()),

@@ -255,7 +255,7 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         ),
         _ if msg.truncated => note(
             "…",
-            "the stream ended without a finish reason: the reply may be truncated".into(),
+            "the stream ended without [DONE] or a finish reason: the reply may be truncated".into(),
             theme.warning,
         ),
         _ => {}
