@@ -37,6 +37,9 @@ use keymap::KeyMap;
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
+    /// Keys that queued up while the loop was busy, in order: the same as one `Key` each, but
+    /// a run of characters typed into the prompt is inserted (and the prompt wrapped) once.
+    Keys(Vec<KeyEvent>),
     Paste(String),
     Mouse(MouseEvent),
     Resize {

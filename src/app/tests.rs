@@ -498,3 +498,30 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
 }
 
 mod picker;
+
+/// Keys that queued up together act exactly as the same keys one by one: text typed into the
+/// prompt, Enter sending it, and a key the key map binds when the prompt is empty.
+#[test]
+fn a_run_of_queued_keys_acts_like_the_keys_one_by_one() {
+    let keys: Vec<KeyEvent> = "你好 ab\r?x"
+        .chars()
+        .map(|c| match c {
+            '\r' => KeyEvent::from(KeyCode::Enter),
+            c => KeyEvent::from(KeyCode::Char(c)),
+        })
+        .collect();
+    let mut one_by_one = Harness::new();
+    let mut single: Vec<Effect> = Vec::new();
+    for k in &keys {
+        single.extend(one_by_one.act(Action::Key(*k)));
+    }
+    let mut batched = Harness::new();
+    let together = batched.act(Action::Keys(keys));
+    assert_eq!(format!("{together:?}"), format!("{single:?}"));
+    assert_eq!(batched.app.prompt.text(), one_by_one.app.prompt.text());
+    assert_eq!(batched.app.overlay, one_by_one.app.overlay);
+    assert_eq!(
+        batched.app.conv.messages.len(),
+        one_by_one.app.conv.messages.len()
+    );
+}

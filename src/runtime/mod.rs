@@ -2,6 +2,8 @@
 
 mod editor;
 mod effects;
+mod inbox;
+mod input;
 pub mod media;
 mod stop;
 pub mod terminal;
@@ -9,10 +11,6 @@ pub mod terminal;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-
-use crossterm::event::{Event, EventStream, MouseEventKind};
-use futures_util::StreamExt;
-use tokio::sync::mpsc;
 
 use crate::api::client::Client;
 use crate::app::{Action, App, StreamMsg};
@@ -43,7 +41,7 @@ pub async fn run(
     let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let (tx, _pieces_tx, mut inbox) = inbox::channels();
     // Code is drawn plain until the syntax data is decoded, on a thread started after the first
     // frame so as not to compete with it; the warm-up asks for a frame with colours when done.
     ui::markdown::hold_highlighting();
@@ -72,7 +70,7 @@ pub async fn run(
         },
         &mut edge,
     );
-    let mut events = EventStream::new();
+    let input = input::InputReader::spawn(tx.clone(), Vec::new())?;
     stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -95,14 +93,7 @@ pub async fn run(
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let action = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => translate(ev),
-                // A key reader stopped for the editor may leave its wake-up to the next one.
-                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => None,
-                Some(Err(e)) => return Err(e.into()),
-                None => break,
-            },
-            Some(a) = rx.recv() => Some(a),
+            Some(a) = inbox.next() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             () = tokio::time::sleep_until(next_frame), if dirty => None,
         };
@@ -115,16 +106,16 @@ pub async fn run(
             // a frame: a server sending faster than we apply must not starve the keyboard.
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
-                let Ok(a) = rx.try_recv() else { break };
+                let Some(a) = inbox.try_next() else { break };
                 reply_ended |= ends_reply(&a);
                 apply(&mut app, a, &mut edge);
             }
         }
         if let Some(text) = edge.edit.take() {
-            // The key reader would take the editor's keys: it stops, and a fresh one (idle until
-            // polled) takes over after.
-            drop(std::mem::replace(&mut events, EventStream::new()));
+            // The key reader would take the editor's keys: it waits until the editor is done.
+            input.pause();
             let result = editor::edit(&mut guard, &text).await;
+            input.resume();
             apply(&mut app, Action::EditorDone(result), &mut edge);
             dirty = true;
             last_draw = Instant::now() - FRAME;
@@ -139,6 +130,8 @@ pub async fn run(
     for token in edge.replies.values() {
         token.cancel();
     }
+    // No key typed after this belongs to us.
+    drop(input);
     drop(guard);
     // The last writes (the reply cancelled by quitting) finish before the process ends.
     edge.store.shutdown();
@@ -154,17 +147,4 @@ fn ends_reply(action: &Action) -> bool {
             ..
         }
     )
-}
-
-fn translate(ev: Event) -> Option<Action> {
-    match ev {
-        Event::Key(k) => Some(Action::Key(k)),
-        Event::Paste(p) => Some(Action::Paste(p)),
-        // Mouse capture reports every pointer move; those change nothing, so they must not
-        // cost a frame.
-        Event::Mouse(m) if matches!(m.kind, MouseEventKind::Moved) => None,
-        Event::Mouse(m) => Some(Action::Mouse(m)),
-        Event::Resize(width, height) => Some(Action::Resize { width, height }),
-        Event::FocusGained | Event::FocusLost => None,
-    }
 }
