@@ -106,6 +106,7 @@ fn main() -> ExitCode {
             no_stream: cli.no_stream,
             show_reasoning: cli.show_reasoning,
             save_to: (!cli.no_save).then(|| db.clone()),
+            max_reply_bytes: cfg.max_reply_bytes,
         };
         return match tokio_runtime() {
             Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
@@ -117,7 +118,7 @@ fn main() -> ExitCode {
         ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
     let picker = runtime::media::pick_protocol(media_settings.protocol);
     let client = match Client::new() {
-        Ok(c) => c,
+        Ok(c) => c.with_reply_cap(cfg.max_reply_bytes),
         Err(e) => return fail(1, &e),
     };
     let theme = Theme::resolve(cfg.theme, std::env::var("NO_COLOR").ok().as_deref());

@@ -19,6 +19,8 @@ pub struct PipeOptions {
     pub show_reasoning: bool,
     /// The session database to record the exchange in; `None` with `--no-save`.
     pub save_to: Option<std::path::PathBuf>,
+    /// `max_reply_mb` in bytes.
+    pub max_reply_bytes: usize,
 }
 
 /// Writes text to a stream, neutralising escape sequences when it is a terminal.
@@ -74,7 +76,7 @@ impl<W: Write> Out<W> {
 /// Runs pipe mode; returns the process exit code.
 pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     let client = match Client::new() {
-        Ok(c) => c,
+        Ok(c) => c.with_reply_cap(opts.max_reply_bytes),
         Err(e) => {
             eprintln!("ecochat: {e}");
             return 1;

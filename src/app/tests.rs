@@ -525,3 +525,34 @@ fn a_run_of_queued_keys_acts_like_the_keys_one_by_one() {
         one_by_one.app.conv.messages.len()
     );
 }
+
+/// A reply cut off at `max_reply_mb` keeps its text and says why it stopped.
+#[test]
+fn a_reply_over_the_size_limit_keeps_its_text_and_says_so() {
+    let mut h = Harness::sized(80, 24);
+    let id = h.send("q");
+    h.chunk(id, content("很长的回答"));
+    h.end(
+        id,
+        Ok(ReplyEnd {
+            over_limit: true,
+            ..Default::default()
+        }),
+    );
+    assert_eq!(h.last().content, "很长的回答");
+    assert_eq!(h.last().status, Status::Done);
+    assert_eq!(
+        h.last().finish_reason.as_deref(),
+        Some(crate::chat::OVER_SIZE_LIMIT)
+    );
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("stopped: over the size limit"), "{screen}");
+}

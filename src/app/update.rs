@@ -468,7 +468,9 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
                 message.usage = Some(u);
                 app.last_usage = Some(u);
             }
-            if message.finish_reason.is_none() {
+            if end.over_limit {
+                message.finish_reason = Some(crate::chat::OVER_SIZE_LIMIT.into());
+            } else if message.finish_reason.is_none() {
                 message.finish_reason = end.finish_reason;
             }
             app.in_flight = None;

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::media;
+use super::pieces::PieceSink;
 use crate::api::client::Client;
 use crate::app::{Action, App, Effect, StreamMsg, update};
 use crate::backend;
@@ -19,6 +20,8 @@ use crate::store::task::StoreHandle;
 /// workers, and the cancellation tokens of replies in flight.
 pub(super) struct Edge {
     pub(super) tx: mpsc::UnboundedSender<Action>,
+    /// Where reply pieces go: bounded, so a fast server waits for the loop.
+    pub(super) pieces: mpsc::Sender<Action>,
     pub(super) client: Client,
     pub(super) paths: Paths,
     /// Built off the main thread after the first frame (see `run`).
@@ -39,23 +42,12 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             } => {
                 let token = CancellationToken::new();
                 edge.replies.insert(reply_id, token.clone());
-                let tx = edge.tx.clone();
+                let mut sink = PieceSink::new(reply_id, edge.pieces.clone());
                 let client = edge.client.clone();
                 tokio::spawn(async move {
-                    let events_tx = tx.clone();
-                    let mut on_event = move |ev| {
-                        let _ = events_tx.send(Action::Stream {
-                            id: reply_id,
-                            msg: StreamMsg::Event(ev),
-                        });
-                    };
                     let end =
-                        backend::chat(&client, &target, &history, false, &mut on_event, &token)
-                            .await;
-                    let _ = tx.send(Action::Stream {
-                        id: reply_id,
-                        msg: StreamMsg::End(end),
-                    });
+                        backend::chat(&client, &target, &history, false, &mut sink, &token).await;
+                    sink.end(StreamMsg::End(end)).await;
                 });
             }
             Effect::CancelReply { reply_id } => {

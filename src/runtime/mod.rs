@@ -5,6 +5,7 @@ mod effects;
 mod inbox;
 mod input;
 pub mod media;
+pub mod pieces;
 mod stop;
 pub mod terminal;
 
@@ -41,7 +42,7 @@ pub async fn run(
     let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
 
-    let (tx, _pieces_tx, mut inbox) = inbox::channels();
+    let (tx, pieces, mut inbox) = inbox::channels();
     // Code is drawn plain until the syntax data is decoded, on a thread started after the first
     // frame so as not to compete with it; the warm-up asks for a frame with colours when done.
     ui::markdown::hold_highlighting();
@@ -53,6 +54,7 @@ pub async fn run(
     };
     let mut edge = Edge {
         tx: tx.clone(),
+        pieces,
         client,
         paths,
         media: media.clone(),
