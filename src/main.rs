@@ -130,6 +130,7 @@ fn main() -> ExitCode {
     );
     app.providers = cfg.providers.clone();
     app.keymap = cfg.keymap.clone();
+    app.mouse = cfg.mouse;
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

@@ -36,6 +36,9 @@ pub enum Command {
     CopyMessage,
     CopyCode,
     ExternalEditor,
+    /// Give the terminal back to the shell (job control); `fg` resumes.
+    Suspend,
+    ToggleMouse,
 }
 
 impl Command {
@@ -69,6 +72,8 @@ impl Command {
             Command::CopyMessage => "conversation: copy the selected message, else the last reply",
             Command::CopyCode => "conversation: copy its last code block, else the last reply's",
             Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
+            Command::Suspend => "suspend to the shell (`fg` resumes)",
+            Command::ToggleMouse => "mouse capture on/off (while on, Shift+drag selects text)",
         }
     }
 
@@ -214,6 +219,8 @@ impl Default for KeyMap {
                 b(Char('s'), CTRL, Command::SaveTranscript),
                 empty(Char('?'), NONE, Help),
                 b(Char('e'), CTRL, Command::ExternalEditor),
+                b(Char('z'), CTRL, Command::Suspend),
+                b(F(4), NONE, Command::ToggleMouse),
                 empty(Char('['), NONE, Command::SelectPrev),
                 empty(Char(']'), NONE, Command::SelectNext),
                 empty(Char('y'), NONE, Command::CopyMessage),

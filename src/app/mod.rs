@@ -100,6 +100,10 @@ pub enum Effect {
     EditPrompt {
         text: String,
     },
+    /// Give the terminal back and stop the process (Ctrl+Z); redraw in full on `fg`.
+    Suspend,
+    /// Capture the mouse (true) or leave it to the terminal's own selection (false).
+    SetMouse(bool),
     Quit,
 }
 
@@ -179,6 +183,8 @@ pub struct App {
     pub media: media::MediaState,
     pub now: Instant,
     pub quit: bool,
+    /// The mouse is captured (clicks and wheel come to us); off, the terminal selects text.
+    pub mouse: bool,
     /// The session store's view of the conversation, and the session browser.
     pub sessions: sessions::Sessions,
     /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
@@ -213,6 +219,7 @@ impl App {
             media: media::MediaState::default(),
             now,
             quit: false,
+            mouse: true,
             sessions: sessions::Sessions::default(),
             selected: None,
         }

@@ -290,6 +290,20 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::CopyMessage => super::copy::copy_message(app),
         Command::CopyCode => super::copy::copy_code(app),
         Command::ExternalEditor => super::editor::open(app),
+        Command::Suspend => vec![Effect::Suspend],
+        Command::ToggleMouse => {
+            app.mouse = !app.mouse;
+            let text = if app.mouse {
+                "mouse captured: Shift+drag selects text in most terminals"
+            } else {
+                "mouse released: drag selects text; the wheel and clicks go to the terminal"
+            };
+            app.notice = Some(Notice {
+                text: text.into(),
+                is_error: false,
+            });
+            vec![Effect::SetMouse(app.mouse)]
+        }
     }
 }
 

@@ -30,6 +30,10 @@ pub(super) struct Edge {
     pub(super) replies: HashMap<u64, CancellationToken>,
     /// A prompt to edit in the external editor; the loop runs it, since it owns the terminal.
     pub(super) edit: Option<String>,
+    /// Ctrl+Z was pressed: the loop stops the process (it owns the terminal).
+    pub(super) suspend: bool,
+    /// Mouse capture to switch to; the loop does it.
+    pub(super) mouse: Option<bool>,
 }
 
 pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
@@ -83,6 +87,8 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 .run(effect, &edge.tx),
             Effect::Store(cmd) => edge.store.send(cmd),
             Effect::EditPrompt { text } => edge.edit = Some(text),
+            Effect::Suspend => edge.suspend = true,
+            Effect::SetMouse(on) => edge.mouse = Some(on),
             Effect::Quit => {}
         }
     }

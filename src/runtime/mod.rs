@@ -35,7 +35,7 @@ pub async fn run(
     paths: Paths,
     picker: media::PendingPicker,
 ) -> anyhow::Result<()> {
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter(app.mouse)?;
     media::install_picker(&mut app, picker);
     // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
     // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
@@ -61,6 +61,8 @@ pub async fn run(
         store,
         replies: HashMap::new(),
         edit: None,
+        suspend: false,
+        mouse: None,
     };
     // The first update runs through `apply` like every other: its effects (a resumed session
     // the store has not written yet, a media fetch) must not be dropped.
@@ -119,6 +121,27 @@ pub async fn run(
             let result = editor::edit(&mut guard, &text).await;
             input.resume();
             apply(&mut app, Action::EditorDone(result), &mut edge);
+            dirty = true;
+            last_draw = Instant::now() - FRAME;
+        }
+        if let Some(on) = edge.mouse.take()
+            && let Err(e) = guard.set_mouse(on)
+        {
+            tracing::warn!(%e, on, "cannot switch mouse capture");
+        }
+        if std::mem::take(&mut edge.suspend) {
+            // Keys typed at the shell are the shell's.
+            input.pause();
+            let resumed = guard.stop_for_job_control();
+            input.resume();
+            resumed?;
+            // The window may have changed size while we were stopped.
+            let size = guard.terminal.size()?;
+            let resize = Action::Resize {
+                width: size.width,
+                height: size.height,
+            };
+            apply(&mut app, resize, &mut edge);
             dirty = true;
             last_draw = Instant::now() - FRAME;
         }
