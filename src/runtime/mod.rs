@@ -6,6 +6,7 @@ mod inbox;
 mod input;
 pub mod media;
 pub mod pieces;
+mod query;
 mod stop;
 pub mod terminal;
 
@@ -36,7 +37,13 @@ pub async fn run(
     picker: media::PendingPicker,
 ) -> anyhow::Result<()> {
     let mut guard = TerminalGuard::enter(app.mouse)?;
-    media::install_picker(&mut app, picker);
+    // Asked before the key reader starts, which would otherwise take the answer as typing.
+    let (report, typed) = if app.media.settings.protocol == crate::media::ImageProtocol::Auto {
+        query::ask(query::TIMEOUT)
+    } else {
+        Default::default()
+    };
+    media::install_picker(&mut app, picker, &report);
     // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
     // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
     let media = Arc::new(OnceLock::<media::MediaRunner>::new());
@@ -74,7 +81,7 @@ pub async fn run(
         },
         &mut edge,
     );
-    let input = input::InputReader::spawn(tx.clone(), Vec::new())?;
+    let input = input::InputReader::spawn(tx.clone(), typed)?;
     stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -222,3 +222,50 @@ fn ctrl_z_suspends_to_the_shell_and_fg_redraws() {
     t.keys(&["Enter"]);
     wait_reply_done(&t, M1_TEXT);
 }
+
+/// The log file of the app running in `t`.
+fn log_text(t: &Tmux) -> String {
+    std::fs::read_to_string(t.path("state/ecochat/ecochat.log")).unwrap_or_default()
+}
+
+/// `auto` asks the terminal what it is before reading keys; tmux answers for itself (and
+/// half blocks are drawn in it). The first keys typed still arrive.
+#[test]
+fn auto_asks_the_terminal_and_keeps_the_first_keys() {
+    let mut t = Tmux::new();
+    t.run(&[], &[("ECOCHAT_LOG", "info")], WIDTH, HEIGHT);
+    t.type_text("你好");
+    t.wait_ready();
+    t.wait_until(
+        |s| input_rows(s).iter().any(|(_, l)| l == "你好"),
+        WAIT,
+        "the keys typed at start-up in the input box",
+    );
+    let log = log_text(&t);
+    let line = log
+        .lines()
+        .find(|l| l.contains("image protocol"))
+        .unwrap_or_else(|| panic!("no image protocol line in the log:\n{log}"));
+    assert!(line.contains("version: Some(\"tmux"), "{line}");
+    assert!(line.contains("Halfblocks"), "{line}");
+}
+
+/// A protocol given on the command line is not second-guessed: nothing is asked.
+#[test]
+fn an_explicit_image_protocol_asks_nothing() {
+    let mut t = Tmux::new();
+    t.run(
+        &["--image-protocol", "sixel"],
+        &[("ECOCHAT_LOG", "info")],
+        WIDTH,
+        HEIGHT,
+    );
+    t.wait_ready();
+    let log = log_text(&t);
+    let line = log
+        .lines()
+        .find(|l| l.contains("image protocol"))
+        .unwrap_or_else(|| panic!("no image protocol line in the log:\n{log}"));
+    assert!(line.contains("version: None"), "{line}");
+    assert!(line.contains("Sixel"), "{line}");
+}
