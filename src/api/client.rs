@@ -22,23 +22,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(20);
 /// Default cap on the bytes of one streamed reply (`max_reply_mb`).
 pub const DEFAULT_REPLY_CAP: usize = crate::config::DEFAULT_MAX_REPLY_MB << 20;
 
-/// Where the pieces of a reply go as they arrive.
-pub trait ReplySink: Send {
-    /// Takes one piece.
-    fn event(&mut self, ev: StreamEvent);
-    /// Resolves once the consumer has room for more; the reply is not read meanwhile, so a
-    /// server sending faster than the pieces are used is slowed down instead of buffered.
-    fn room(&mut self) -> std::pin::Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        Box::pin(std::future::ready(()))
-    }
-}
-
-/// A closure takes every piece at once and never asks the reader to wait.
-impl<F: FnMut(StreamEvent) + Send> ReplySink for F {
-    fn event(&mut self, ev: StreamEvent) {
-        self(ev)
-    }
-}
+pub use super::sink::ReplySink;
 
 /// Where and how to reach one provider. Built from the config; holds the key only in memory.
 #[derive(Clone)]

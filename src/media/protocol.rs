@@ -254,7 +254,8 @@ mod tests {
         let kitty_env: &[(&str, &str)] = &[("TERM", "xterm-kitty"), ("KITTY_WINDOW_ID", "1")];
         let xterm_env: &[(&str, &str)] = &[("TERM", "xterm")];
         let tmux_env: &[(&str, &str)] = &[("TERM", "tmux-256color"), ("TMUX", "/tmp/t,1,0")];
-        let cases: [(&[(&str, &str)], TerminalReport, ProtocolType); 10] = [
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(Env, TerminalReport, ProtocolType); 10] = [
             // Debian 12's kitty: no Unicode placeholders yet.
             (
                 kitty_env,
