@@ -23,9 +23,12 @@ use crate::app::Action;
 use crate::signals::Signal;
 
 /// Longest wait for input before the reader checks whether it should pause or stop; also
-/// the longest a pause waits for the reader. (The tty source never returns events for a zero
-/// timeout, so this must not be zero.)
+/// the longest a pause waits for the reader.
 const SLICE: Duration = Duration::from_millis(50);
+/// How long crossterm is asked for more once input came. Its timed wait rounds down to whole
+/// milliseconds and then spins through the rest, so it is used only right after input (the
+/// tty source returns nothing for a zero timeout); idle waits poll stdin directly.
+const MORE: Duration = Duration::from_millis(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -119,26 +122,60 @@ fn read_loop(shared: &Shared, tx: &UnboundedSender<Action>) {
                 return;
             }
         }
-        let ready = match event::poll(SLICE) {
-            Ok(ready) => ready,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+        match stdin_ready(SLICE) {
+            Ok(true) => {}
+            Ok(false) => continue,
             Err(e) => return gone(tx, &e),
-        };
-        if !ready {
-            continue;
         }
-        match event::read() {
-            Ok(ev) => {
-                if let Some(action) = translate(ev)
-                    && tx.send(action).is_err()
-                {
-                    return;
-                }
+        // Everything crossterm can hand out now, including events it parsed from an earlier
+        // read (the tty may be empty while its queue is not).
+        loop {
+            let ready = match event::poll(MORE) {
+                Ok(ready) => ready,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return gone(tx, &e),
+            };
+            if !ready {
+                break;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return gone(tx, &e),
+            match event::read() {
+                Ok(ev) => {
+                    if let Some(action) = translate(ev)
+                        && tx.send(action).is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return gone(tx, &e),
+            }
         }
     }
+}
+
+/// Waits up to `timeout` for stdin to be readable (or hung up: the read then says so).
+#[cfg(unix)]
+fn stdin_ready(timeout: Duration) -> std::io::Result<bool> {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    use std::os::fd::AsFd;
+
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let wait = Timespec::try_from(timeout).unwrap_or(Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    });
+    match rustix::event::poll(&mut fds, Some(&wait)) {
+        Ok(n) => Ok(n > 0),
+        Err(rustix::io::Errno::INTR) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_ready(timeout: Duration) -> std::io::Result<bool> {
+    event::poll(timeout)
 }
 
 /// The terminal can no longer be read (it hung up): the app leaves as on SIGHUP.
@@ -159,4 +196,31 @@ pub(super) fn translate(ev: Event) -> Option<Action> {
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::FocusGained | Event::FocusLost => None,
     }
+}
+
+/// Sends a resize on every SIGWINCH (needs a tokio runtime). crossterm notices one only when
+/// asked for events, and the reader asks it only once input arrives.
+#[cfg(unix)]
+pub(super) fn watch_resize(tx: UnboundedSender<Action>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut winch = signal(SignalKind::window_change())?;
+    tokio::spawn(async move {
+        while winch.recv().await.is_some() {
+            match crossterm::terminal::size() {
+                Ok((width, height)) => {
+                    if tx.send(Action::Resize { width, height }).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => tracing::warn!(%e, "cannot read the terminal size"),
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Elsewhere crossterm's own resize events are all there is.
+#[cfg(not(unix))]
+pub(super) fn watch_resize(_tx: UnboundedSender<Action>) -> std::io::Result<()> {
+    Ok(())
 }

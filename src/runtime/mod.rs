@@ -82,6 +82,7 @@ pub async fn run(
         &mut edge,
     );
     let input = input::InputReader::spawn(tx.clone(), typed)?;
+    input::watch_resize(tx.clone())?;
     stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
