@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn xterm_vt340_answers_with_sixel() {
-        let (report, _) = parse(b"\x1bP>|XTerm(379)\x1b\\\x1b[?63;1;2;3;4;6;9;15;16;22;29c");
+        let (report, _) = parse(b"\x1bP>|XTerm(379)\x1b\\\x1b[?63;1;2;4;6;9;15;16;22;28c");
         assert_eq!(report.version.as_deref(), Some("XTerm(379)"));
         assert!(report.attributes.unwrap().split(';').any(|p| p == "4"));
     }
