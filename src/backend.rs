@@ -2,8 +2,8 @@
 
 use tokio_util::sync::CancellationToken;
 
-use crate::api::client::{ChatRequest, Client, Endpoint, ReplyEnd, WireMessage};
-use crate::api::{ApiError, StreamEvent};
+use crate::api::ApiError;
+use crate::api::client::{ChatRequest, Client, Endpoint, ReplyEnd, ReplySink, WireMessage};
 use crate::config::{Config, ModelSpec, Provider};
 use crate::demo;
 
@@ -89,13 +89,13 @@ pub async fn endpoint(provider: &Provider) -> Result<Endpoint, ApiError> {
         })
 }
 
-/// Runs one reply for `history` against `target`, passing its pieces to `on_event`.
+/// Runs one reply for `history` against `target`, passing its pieces to `sink`.
 pub async fn chat(
     client: &Client,
     target: &Target,
     history: &[WireMessage],
     force_no_stream: bool,
-    on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    sink: &mut dyn ReplySink,
     cancel: &CancellationToken,
 ) -> Result<ReplyEnd, ApiError> {
     if target.provider.is_demo() {
@@ -104,11 +104,12 @@ pub async fn chat(
             .rev()
             .find(|m| m.role == "user")
             .map(|m| m.content.as_str());
-        return Ok(demo::chat(prompt.unwrap_or(""), on_event, cancel).await);
+        let mut on_event = |ev| sink.event(ev);
+        return Ok(demo::chat(prompt.unwrap_or(""), &mut on_event, cancel).await);
     }
     let endpoint = endpoint(&target.provider).await?;
     let request = target.request(history, force_no_stream);
-    client.chat(&endpoint, &request, on_event, cancel).await
+    client.chat(&endpoint, &request, sink, cancel).await
 }
 
 #[cfg(test)]

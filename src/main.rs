@@ -156,6 +156,7 @@ fn main() -> ExitCode {
             save_to: (!cli.no_save).then(|| db.clone()),
             sanitize: cli.sanitize,
             resume,
+            max_reply_bytes: cfg.max_reply_bytes,
         };
         return match tokio_runtime() {
             Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
@@ -167,7 +168,7 @@ fn main() -> ExitCode {
         ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
     let picker = runtime::media::pick_protocol(media_settings.protocol);
     let client = match Client::new() {
-        Ok(c) => c,
+        Ok(c) => c.with_reply_cap(cfg.max_reply_bytes),
         Err(e) => return fail(1, &e),
     };
     let theme = Theme::resolve(cfg.theme, std::env::var("NO_COLOR").ok().as_deref());
@@ -181,6 +182,7 @@ fn main() -> ExitCode {
     app.missing_keys = ecochat::app::missing_keys(&app.providers, &backend::process_env);
     app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
+    app.mouse = cfg.mouse;
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

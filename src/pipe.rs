@@ -49,6 +49,8 @@ pub struct PipeOptions {
     /// The session this exchange continues (`--resume`): its history is sent first and the
     /// exchange is stored in it.
     pub resume: Option<StoredSession>,
+    /// `max_reply_mb` in bytes.
+    pub max_reply_bytes: usize,
 }
 
 /// Writes text to a stream, neutralising escape sequences when asked to.
@@ -134,7 +136,7 @@ fn history(opts: &PipeOptions) -> (Vec<WireMessage>, u64) {
 /// Runs pipe mode; returns the process exit code.
 pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     let client = match Client::new() {
-        Ok(c) => c,
+        Ok(c) => c.with_reply_cap(opts.max_reply_bytes),
         Err(e) => {
             eprintln!("ecochat: {e}");
             return 1;

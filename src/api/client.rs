@@ -19,6 +19,10 @@ const MAX_ERROR_BODY: usize = 1024 * 1024;
 const MAX_COMPLETION_BODY: usize = 64 * 1024 * 1024;
 /// Upper bound for one backoff sleep, also when the server's Retry-After asks for more.
 const MAX_BACKOFF: Duration = Duration::from_secs(20);
+/// Default cap on the bytes of one streamed reply (`max_reply_mb`).
+pub const DEFAULT_REPLY_CAP: usize = crate::config::DEFAULT_MAX_REPLY_MB << 20;
+
+pub use super::sink::ReplySink;
 
 /// Where and how to reach one provider. Built from the config; holds the key only in memory.
 #[derive(Clone)]
@@ -124,13 +128,26 @@ pub struct ReplyEnd {
     pub possibly_truncated: bool,
     /// Ended because the cancellation token fired.
     pub cancelled: bool,
+    /// Reading stopped at the size cap (`max_reply_mb`); what came before it is kept.
+    pub over_limit: bool,
 }
 
 /// A reusable HTTP client.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Client {
     // reqwest sets the connect timeout per client, and providers may differ in it.
     by_connect_timeout: Arc<Mutex<HashMap<Duration, reqwest::Client>>>,
+    /// Bytes of one streamed reply read at most.
+    reply_cap: usize,
+}
+
+impl Default for Client {
+    fn default() -> Self {
+        Self {
+            by_connect_timeout: Arc::default(),
+            reply_cap: DEFAULT_REPLY_CAP,
+        }
+    }
 }
 
 /// What one attempt produced before any reply byte was handed on.
@@ -145,6 +162,12 @@ impl Client {
         // Err only means another part of the process installed it first.
         let _ = rustls::crypto::ring::default_provider().install_default();
         Ok(Self::default())
+    }
+
+    /// The same client reading at most `bytes` of a streamed reply (at least one byte).
+    pub fn with_reply_cap(mut self, bytes: usize) -> Self {
+        self.reply_cap = bytes.max(1);
+        self
     }
 
     fn http(&self, connect_timeout: Duration) -> Result<reqwest::Client, ApiError> {
@@ -214,13 +237,13 @@ impl Client {
             .ok_or_else(|| classify_response(status, ct.as_deref(), &body, rid.as_deref(), &ctx))
     }
 
-    /// Sends `req`, calling `on_event` for each piece of the reply as it arrives.
-    /// Errors end the reply; whatever was passed to `on_event` before stays valid (partial reply).
+    /// Sends `req`, handing each piece of the reply to `sink` as it arrives.
+    /// Errors end the reply; whatever reached `sink` before stays valid (partial reply).
     pub async fn chat(
         &self,
         ep: &Endpoint,
         req: &ChatRequest,
-        on_event: &mut (dyn FnMut(StreamEvent) + Send),
+        sink: &mut dyn ReplySink,
         cancel: &CancellationToken,
     ) -> Result<ReplyEnd, ApiError> {
         let host = ep.host();
@@ -257,9 +280,9 @@ impl Client {
 
         let is_sse = content_type(&response).is_some_and(|ct| ct.contains("text/event-stream"));
         if is_sse {
-            read_stream(response, ep, &host, on_event, cancel).await
+            read_stream(response, ep, &host, self.reply_cap, sink, cancel).await
         } else {
-            read_completion(response, ep, &ctx, on_event, cancel).await
+            read_completion(response, ep, &ctx, sink, cancel).await
         }
     }
 }
@@ -395,7 +418,7 @@ async fn read_completion(
     response: reqwest::Response,
     ep: &Endpoint,
     ctx: &ErrorContext<'_>,
-    on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    sink: &mut dyn ReplySink,
     cancel: &CancellationToken,
 ) -> Result<ReplyEnd, ApiError> {
     let status = response.status().as_u16();
@@ -426,16 +449,16 @@ async fn read_completion(
     // DeepSeek pads slow non-streaming answers with blank lines before the JSON.
     let text = String::from_utf8_lossy(&body);
     let events = decode_completion(text.trim_start(), ctx.host)?;
-    Ok(deliver(events, on_event))
+    Ok(deliver(events, sink))
 }
 
 /// Passes decoded events on and sums up how the reply ended.
-fn deliver(events: Vec<StreamEvent>, on_event: &mut (dyn FnMut(StreamEvent) + Send)) -> ReplyEnd {
+fn deliver(events: Vec<StreamEvent>, sink: &mut dyn ReplySink) -> ReplyEnd {
     let mut end = ReplyEnd::default();
     let mut tally = Tally::default();
     for ev in events {
         tally.note(&ev, &mut end);
-        on_event(ev);
+        sink.event(ev);
     }
     end
 }
@@ -463,10 +486,12 @@ async fn read_stream(
     response: reqwest::Response,
     ep: &Endpoint,
     host: &str,
-    on_event: &mut (dyn FnMut(StreamEvent) + Send),
+    cap: usize,
+    sink: &mut dyn ReplySink,
     cancel: &CancellationToken,
 ) -> Result<ReplyEnd, ApiError> {
     let mut sse = SseDecoder::new();
+    let mut read = 0usize;
     let mut chunks = ChunkDecoder::new();
     let mut end = ReplyEnd::default();
     let mut tally = Tally::default();
@@ -474,19 +499,35 @@ async fn read_stream(
     let mut got_bytes = false;
     let mut saw_done = false;
 
-    let mut handle =
-        |events: Vec<StreamEvent>, end: &mut ReplyEnd, tally: &mut Tally| -> Result<(), ApiError> {
-            for ev in events {
-                if let StreamEvent::Error(err) = ev {
-                    return Err(err);
-                }
-                tally.note(&ev, end);
-                on_event(ev);
+    let handle = |events: Vec<StreamEvent>,
+                  end: &mut ReplyEnd,
+                  tally: &mut Tally,
+                  sink: &mut dyn ReplySink|
+     -> Result<(), ApiError> {
+        for ev in events {
+            if let StreamEvent::Error(err) = ev {
+                return Err(err);
             }
-            Ok(())
-        };
+            tally.note(&ev, end);
+            sink.event(ev);
+        }
+        Ok(())
+    };
 
     'read: loop {
+        // Nothing more is read until the pieces so far have somewhere to go.
+        tokio::select! {
+            () = cancel.cancelled() => {
+                end.cancelled = true;
+                return Ok(end);
+            }
+            () = sink.room() => {}
+        }
+        if read >= cap {
+            tracing::warn!(cap, "reply over the size limit: stopped reading");
+            end.over_limit = true;
+            break 'read;
+        }
         let next = tokio::select! {
             () = cancel.cancelled() => {
                 end.cancelled = true;
@@ -517,23 +558,36 @@ async fn read_stream(
             Ok(Some(Ok(b))) => b,
         };
         got_bytes = true;
-        for event in sse.push(&bytes)? {
+        // The piece that crosses the cap is still read whole: the cap bounds memory, it does
+        // not need to be exact to the byte.
+        let bytes = &bytes[..bytes.len().min(cap.saturating_sub(read))];
+        read += bytes.len();
+        for event in sse.push(bytes)? {
             match event {
                 SseEvent::Done => {
                     saw_done = true;
                     break 'read;
                 }
-                SseEvent::Data(payload) => handle(chunks.decode(&payload), &mut end, &mut tally)?,
+                SseEvent::Data(payload) => {
+                    handle(chunks.decode(&payload), &mut end, &mut tally, sink)?;
+                }
             }
         }
+    }
+    if end.over_limit {
+        // An event cut by the cap stays unfinished: no half event is decoded.
+        handle(chunks.finish(), &mut end, &mut tally, sink)?;
+        return Ok(end);
     }
     for event in sse.finish() {
         match event {
             SseEvent::Done => saw_done = true,
-            SseEvent::Data(payload) => handle(chunks.decode(&payload), &mut end, &mut tally)?,
+            SseEvent::Data(payload) => {
+                handle(chunks.decode(&payload), &mut end, &mut tally, sink)?;
+            }
         }
     }
-    handle(chunks.finish(), &mut end, &mut tally)?;
+    handle(chunks.finish(), &mut end, &mut tally, sink)?;
 
     if !tally.saw_text {
         return Err(ApiError::Empty {

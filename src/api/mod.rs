@@ -4,6 +4,7 @@ pub mod chunk;
 pub mod client;
 pub mod error;
 pub mod models;
+pub mod sink;
 pub mod sse;
 
 pub use error::ApiError;

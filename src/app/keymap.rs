@@ -38,6 +38,9 @@ pub enum Command {
     /// Conversation focus: delete the selected exchange (asks first).
     DeleteExchange,
     ExternalEditor,
+    /// Give the terminal back to the shell (job control); `fg` resumes.
+    Suspend,
+    ToggleMouse,
 }
 
 impl Command {
@@ -74,6 +77,8 @@ impl Command {
             Command::CopyCode => "conversation: copy its last code block, else the last reply's",
             Command::DeleteExchange => "conversation: delete the selected exchange (press twice)",
             Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
+            Command::Suspend => "suspend to the shell (`fg` resumes)",
+            Command::ToggleMouse => "mouse capture on/off (while on, Shift+drag selects text)",
         }
     }
 
@@ -224,6 +229,8 @@ impl Default for KeyMap {
                 b(Char('s'), CTRL, Command::SaveTranscript),
                 empty(Char('?'), NONE, Help),
                 b(Char('e'), ALT, Command::ExternalEditor),
+                b(Char('z'), CTRL, Command::Suspend),
+                b(F(4), NONE, Command::ToggleMouse),
                 empty(Char('['), NONE, Command::SelectPrev),
                 empty(Char(']'), NONE, Command::SelectNext),
                 empty(Char('y'), NONE, Command::CopyMessage),

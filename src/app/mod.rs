@@ -42,6 +42,9 @@ use keymap::KeyMap;
 #[derive(Debug)]
 pub enum Action {
     Key(KeyEvent),
+    /// Keys that queued up while the loop was busy, in order: the same as one `Key` each, but
+    /// a run of characters typed into the prompt is inserted (and the prompt wrapped) once.
+    Keys(Vec<KeyEvent>),
     Paste(String),
     Mouse(MouseEvent),
     Resize {
@@ -102,6 +105,10 @@ pub enum Effect {
     EditPrompt {
         text: String,
     },
+    /// Give the terminal back and stop the process (Ctrl+Z); redraw in full on `fg`.
+    Suspend,
+    /// Capture the mouse (true) or leave it to the terminal's own selection (false).
+    SetMouse(bool),
     Quit,
 }
 
@@ -182,6 +189,8 @@ pub struct App {
     pub media: media::MediaState,
     pub now: Instant,
     pub quit: bool,
+    /// The mouse is captured (clicks and wheel come to us); off, the terminal selects text.
+    pub mouse: bool,
     /// The session store's view of the conversation, and the session browser.
     pub sessions: sessions::Sessions,
     /// Id of the message selected in the conversation pane (`[`/`]`), for copying.
@@ -229,6 +238,7 @@ impl App {
             media: media::MediaState::default(),
             now,
             quit: false,
+            mouse: true,
             sessions: sessions::Sessions::default(),
             selected: None,
             delete_armed: None,

@@ -22,6 +22,10 @@ pub struct Prompt {
     draft: String,
     /// Bumped when an entry joins the history: the edge writes the history file when it moves.
     history_rev: u64,
+    /// The last `visual_lines` answer with the width and text it was for: the layout asks for
+    /// it several times per update, and wrapping a 5,000-character prompt each time made long
+    /// typed input crawl.
+    wrapped: std::cell::RefCell<Option<(u16, Vec<String>, usize)>>,
 }
 
 impl Prompt {
@@ -33,6 +37,7 @@ impl Prompt {
             browsing: None,
             draft: String::new(),
             history_rev: 0,
+            wrapped: std::cell::RefCell::new(None),
         }
     }
 
@@ -57,6 +62,12 @@ impl Prompt {
         if width == 0 {
             return self.line_count();
         }
+        if let Some((w, lines, n)) = &*self.wrapped.borrow()
+            && *w == width
+            && lines.as_slice() == self.editor.lines()
+        {
+            return *n;
+        }
         // Word wrapping puts fewer columns on a line than `width`; only the widget knows how
         // many, so a copy of the text is wrapped by it, with the cursor at the end.
         let mut probe = TextArea::new(self.editor.lines().to_vec());
@@ -67,7 +78,9 @@ impl Prompt {
         let area = Rect::new(0, 0, width, 1);
         (&probe).render(area, &mut Buffer::empty(area));
         let end = probe.screen_cursor();
-        end.row + 1 + usize::from(end.col >= usize::from(width))
+        let n = end.row + 1 + usize::from(end.col >= usize::from(width));
+        *self.wrapped.borrow_mut() = Some((width, self.editor.lines().to_vec(), n));
+        n
     }
 
     /// Replaces the text, cursor at the end.

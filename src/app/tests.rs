@@ -504,3 +504,63 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
 mod picker;
 mod prompt_keys;
 mod turns;
+
+/// Keys that queued up together act exactly as the same keys one by one: text typed into the
+/// prompt, Enter sending it, and a key the key map binds when the prompt is empty.
+#[test]
+fn a_run_of_queued_keys_acts_like_the_keys_one_by_one() {
+    // `^` stands for Ctrl+X, whose next key readline swallows when it starts no sequence.
+    let keys: Vec<KeyEvent> = "你好 ab\r?x^yz"
+        .chars()
+        .map(|c| match c {
+            '\r' => KeyEvent::from(KeyCode::Enter),
+            '^' => KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL),
+            c => KeyEvent::from(KeyCode::Char(c)),
+        })
+        .collect();
+    let mut one_by_one = Harness::new();
+    let mut single: Vec<Effect> = Vec::new();
+    for k in &keys {
+        single.extend(one_by_one.act(Action::Key(*k)));
+    }
+    let mut batched = Harness::new();
+    let together = batched.act(Action::Keys(keys));
+    assert_eq!(format!("{together:?}"), format!("{single:?}"));
+    assert_eq!(batched.app.prompt.text(), one_by_one.app.prompt.text());
+    assert_eq!(batched.app.overlay, one_by_one.app.overlay);
+    assert_eq!(
+        batched.app.conv.messages.len(),
+        one_by_one.app.conv.messages.len()
+    );
+}
+
+/// A reply cut off at `max_reply_mb` keeps its text and says why it stopped.
+#[test]
+fn a_reply_over_the_size_limit_keeps_its_text_and_says_so() {
+    let mut h = Harness::sized(80, 24);
+    let id = h.send("q");
+    h.chunk(id, content("很长的回答"));
+    h.end(
+        id,
+        Ok(ReplyEnd {
+            over_limit: true,
+            ..Default::default()
+        }),
+    );
+    assert_eq!(h.last().content, "很长的回答");
+    assert_eq!(h.last().status, Status::Done);
+    assert_eq!(
+        h.last().finish_reason.as_deref(),
+        Some(crate::chat::OVER_SIZE_LIMIT)
+    );
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("stopped: over the size limit"), "{screen}");
+}

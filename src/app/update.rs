@@ -12,6 +12,9 @@ use crate::chat::{Role, Status};
 
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
+    if let Action::Keys(keys) = action {
+        return typed(app, keys, now);
+    }
     app.now = now;
     super::notice::expire(app, now);
     let notice_before = app.notice.clone();
@@ -38,9 +41,50 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     effects
 }
 
+/// A run of keys: characters bound for the prompt go in as one string, since the editor
+/// re-wraps all of its text on every insert (5,000 typed characters were 5,000 re-wraps of up
+/// to 5,000 characters); every other key is a full update of its own, in order.
+fn typed(app: &mut App, keys: Vec<KeyEvent>, now: Instant) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    let mut run = String::new();
+    for key in keys {
+        if let KeyCode::Char(c) = key.code
+            && key.kind != KeyEventKind::Release
+            && (key.modifiers - KeyModifiers::SHIFT).is_empty()
+            && !c.is_control()
+            && app.overlay.is_none()
+            && app.focus == Focus::Input
+            && !app.pending_ctrl_x
+            && app
+                .keymap
+                .lookup(&key, app.prompt.is_empty() && run.is_empty())
+                .is_none()
+        {
+            run.push(c);
+            continue;
+        }
+        flush_typed(app, &mut run, now, &mut effects);
+        effects.extend(update(app, Action::Key(key), now));
+    }
+    flush_typed(app, &mut run, now, &mut effects);
+    effects
+}
+
+/// Inserts the characters gathered by `typed`, with what follows any update.
+fn flush_typed(app: &mut App, run: &mut String, now: Instant, effects: &mut Vec<Effect>) {
+    if run.is_empty() {
+        return;
+    }
+    app.prompt.editor.insert_str(std::mem::take(run));
+    // A tick changes nothing itself: it runs the rest of an update (media, store) for the insert.
+    effects.extend(update(app, Action::Tick, now));
+}
+
 fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     match action {
         Action::Key(key) => on_key(app, key),
+        // Split up by `update` before it gets here.
+        Action::Keys(keys) => keys.into_iter().flat_map(|k| on_key(app, k)).collect(),
         Action::Paste(text) if app.overlay == Some(Overlay::Sessions) => {
             super::browser::paste(app, &text)
         }
@@ -293,6 +337,20 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::CopyCode => super::copy::copy_code(app),
         Command::DeleteExchange => super::turns::delete_selected(app),
         Command::ExternalEditor => super::editor::open(app),
+        Command::Suspend => vec![Effect::Suspend],
+        Command::ToggleMouse => {
+            app.mouse = !app.mouse;
+            let text = if app.mouse {
+                "mouse captured: Shift+drag selects text in most terminals"
+            } else {
+                "mouse released: drag selects text; the wheel and clicks go to the terminal"
+            };
+            app.notice = Some(Notice {
+                text: text.into(),
+                is_error: false,
+            });
+            vec![Effect::SetMouse(app.mouse)]
+        }
     }
 }
 
@@ -497,7 +555,9 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
                 message.usage = Some(u);
                 app.last_usage = Some(u);
             }
-            if message.finish_reason.is_none() {
+            if end.over_limit {
+                message.finish_reason = Some(crate::chat::OVER_SIZE_LIMIT.into());
+            } else if message.finish_reason.is_none() {
                 message.finish_reason = end.finish_reason;
             }
             app.in_flight = None;

@@ -28,6 +28,9 @@ impl Role {
     }
 }
 
+/// The finish reason recorded for a reply cut off at `max_reply_mb` (no provider sends it).
+pub const OVER_SIZE_LIMIT: &str = "ecochat:over_size_limit";
+
 /// Where a message is in its life.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {

@@ -83,6 +83,8 @@ impl Config {
             transcripts_dir: None,
             theme: None,
             keymap: Default::default(),
+            mouse: true,
+            max_reply_bytes: super::DEFAULT_MAX_REPLY_MB << 20,
         };
         config.default_model = fallback_default_model(&config, env);
         config

@@ -63,7 +63,14 @@ pub struct Config {
     pub theme: Option<ThemeName>,
     /// The default key map with the `[keys]` table applied.
     pub keymap: KeyMap,
+    /// `mouse`: capture the mouse at start-up (default true; a key toggles it at run time).
+    pub mouse: bool,
+    /// `max_reply_mb` in bytes: a reply is cut off once this much has been read.
+    pub max_reply_bytes: usize,
 }
+
+/// Default `max_reply_mb`.
+pub const DEFAULT_MAX_REPLY_MB: usize = 64;
 
 /// Top-level `media_panel_auto_open`, `downloads_dir` and `image_protocol`.
 #[derive(Debug, Clone, PartialEq)]

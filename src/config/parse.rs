@@ -25,6 +25,8 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "transcripts_dir",
     "theme",
     "keys",
+    "mouse",
+    "max_reply_mb",
 ];
 /// Keys allowed in a `[[providers]]` table.
 pub(super) const PROVIDER_KEYS: &[&str] = &[
@@ -86,6 +88,12 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
             .map(|(dir, _)| expand_dir(&dir, path, env)),
         theme: super::keys::read_theme(&top)?,
         keymap: super::keys::read_keys(&top)?,
+        mouse: top.bool("mouse")?.unwrap_or(true),
+        // Up to 64 GB: a bound that still catches a typo of a few extra digits.
+        max_reply_bytes: top
+            .int("max_reply_mb", 1, 65_536)?
+            .map_or(super::DEFAULT_MAX_REPLY_MB, |n| n as usize)
+            << 20,
     };
     config.default_model = match top.non_empty_string("default_model")? {
         Some((spec, span)) => {

@@ -1,7 +1,8 @@
-//! Which terminal graphics protocol draws images, chosen from the config, the command line and
-//! the environment. Never by querying the terminal: ratatui-image's stdio query leaves a thread
-//! blocked on stdin when nothing answers (tmux without a client, dumb terminals), and that thread
-//! eats the first keys the user types.
+//! Which terminal graphics protocol draws images, chosen from the config, the command line, the
+//! environment and the terminal's own answer (`runtime::query`, asked once before the key reader
+//! starts). ratatui-image's stdio query is not used: it leaves a thread blocked on stdin when
+//! nothing answers (tmux without a client, dumb terminals), and that thread eats the first keys
+//! the user types.
 
 use std::fmt;
 use std::str::FromStr;
@@ -114,6 +115,76 @@ pub fn detect(env: &dyn Fn(&str) -> Option<String>) -> ProtocolType {
     ProtocolType::Halfblocks
 }
 
+/// What the terminal said about itself at start-up (see `runtime::query`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TerminalReport {
+    /// The XTVERSION name and version, e.g. `kitty(0.26.5)` or `XTerm(390)`.
+    pub version: Option<String>,
+    /// The primary device attributes' parameters, e.g. `62;4;22` (4: sixel graphics).
+    pub attributes: Option<String>,
+}
+
+/// The first kitty release with Unicode placeholders, which ratatui-image draws with: older
+/// ones show rows of tofu boxes instead of the image.
+const KITTY_PLACEHOLDERS: (u32, u32) = (0, 28);
+
+/// The protocol for `auto`: what the terminal reports about itself where it answered, the
+/// environment otherwise. Inside tmux or screen (which answer for themselves) half blocks, as
+/// graphics would need passthrough to an unknown outer terminal.
+pub fn decide(env: &dyn Fn(&str) -> Option<String>, report: &TerminalReport) -> ProtocolType {
+    let from_env = detect(env);
+    let version = report.version.as_deref().unwrap_or_default();
+    let name = version.to_ascii_lowercase();
+    let sixel = report
+        .attributes
+        .as_deref()
+        .is_some_and(|a| a.split(';').any(|p| p == "4"));
+    if name.starts_with("tmux") || name.starts_with("screen") {
+        return ProtocolType::Halfblocks;
+    }
+    if name.starts_with("kitty") {
+        return if version_at_least(version, KITTY_PLACEHOLDERS) {
+            ProtocolType::Kitty
+        } else {
+            // No sixel in kitty, and its direct placement is not something we draw.
+            ProtocolType::Halfblocks
+        };
+    }
+    if name.starts_with("ghostty") {
+        return ProtocolType::Kitty;
+    }
+    if name.starts_with("wezterm") || name.starts_with("iterm2") {
+        return ProtocolType::Iterm2;
+    }
+    if sixel {
+        return ProtocolType::Sixel;
+    }
+    if report.version.is_some() || report.attributes.is_some() {
+        // The terminal answered and named no graphics we know it has. The environment is
+        // still trusted for kitty-protocol terminals that do not name themselves, and for
+        // iTerm2-protocol ones (their image support is not in DA1).
+        return match from_env {
+            ProtocolType::Kitty if report.version.is_none() => ProtocolType::Kitty,
+            ProtocolType::Iterm2 => ProtocolType::Iterm2,
+            _ => ProtocolType::Halfblocks,
+        };
+    }
+    from_env
+}
+
+/// True when the first `x.y` in `version` (e.g. `kitty(0.26.5)`) is at least `want`.
+fn version_at_least(version: &str, want: (u32, u32)) -> bool {
+    let Some(start) = version.find(|c: char| c.is_ascii_digit()) else {
+        return false;
+    };
+    let mut parts = version[start..]
+        .split(|c: char| !c.is_ascii_digit())
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let major = parts.next().unwrap_or(0);
+    let minor = parts.next().unwrap_or(0);
+    (major, minor) >= want
+}
+
 /// Cell size in pixels from the terminal's reported window size (an ioctl, no query), or a
 /// 1:2 guess. Only kitty, sixel and iTerm2 care; half-blocks ignore it.
 pub fn font_size() -> (u16, u16) {
@@ -167,6 +238,77 @@ mod tests {
         ];
         for (env, want) in cases {
             assert_eq!(detect(&env_of(env)), want, "{env:?}");
+        }
+    }
+
+    fn report(version: Option<&str>, attributes: Option<&str>) -> TerminalReport {
+        TerminalReport {
+            version: version.map(str::to_string),
+            attributes: attributes.map(str::to_string),
+        }
+    }
+
+    /// Replies as real terminals give them (XTVERSION text, DA1 parameters).
+    #[test]
+    fn the_terminals_answer_picks_the_protocol() {
+        let kitty_env: &[(&str, &str)] = &[("TERM", "xterm-kitty"), ("KITTY_WINDOW_ID", "1")];
+        let xterm_env: &[(&str, &str)] = &[("TERM", "xterm")];
+        let tmux_env: &[(&str, &str)] = &[("TERM", "tmux-256color"), ("TMUX", "/tmp/t,1,0")];
+        type Env<'a> = &'a [(&'a str, &'a str)];
+        let cases: [(Env, TerminalReport, ProtocolType); 10] = [
+            // Debian 12's kitty: no Unicode placeholders yet.
+            (
+                kitty_env,
+                report(Some("kitty(0.26.5)"), Some("62;c")),
+                ProtocolType::Halfblocks,
+            ),
+            (
+                kitty_env,
+                report(Some("kitty(0.35.2)"), Some("62;c")),
+                ProtocolType::Kitty,
+            ),
+            (
+                kitty_env,
+                report(Some("kitty(0.28.0)"), Some("62;c")),
+                ProtocolType::Kitty,
+            ),
+            // `xterm -ti vt340` (Debian 12's xterm 379): sixel in DA1, nothing in the environment.
+            (
+                xterm_env,
+                report(Some("XTerm(379)"), Some("63;1;2;4;6;9;15;16;22;28")),
+                ProtocolType::Sixel,
+            ),
+            // Plain xterm: no sixel.
+            (
+                xterm_env,
+                report(Some("XTerm(379)"), Some("64;1;2;6;9;15;16;17;18;21;22;28")),
+                ProtocolType::Halfblocks,
+            ),
+            (
+                &[("TERM", "xterm-256color")],
+                report(
+                    Some("WezTerm 20240203-110809-5046fc22"),
+                    Some("65;4;6;18;22"),
+                ),
+                ProtocolType::Iterm2,
+            ),
+            (
+                &[("TERM", "foot")],
+                report(Some("foot(1.16.2)"), Some("62;4;22")),
+                ProtocolType::Sixel,
+            ),
+            // tmux answers for itself, whatever the outer terminal is.
+            (
+                tmux_env,
+                report(Some("tmux 3.4"), Some("1;2;4")),
+                ProtocolType::Halfblocks,
+            ),
+            // No answer at all: the environment decides, as before.
+            (kitty_env, report(None, None), ProtocolType::Kitty),
+            (xterm_env, report(None, None), ProtocolType::Halfblocks),
+        ];
+        for (env, answer, want) in cases {
+            assert_eq!(decide(&env_of(env), &answer), want, "{env:?} {answer:?}");
         }
     }
 

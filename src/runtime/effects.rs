@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::media;
+use super::pieces::PieceSink;
 use crate::api::client::Client;
 use crate::app::{Action, App, Effect, StreamMsg, update};
 use crate::backend;
@@ -19,6 +20,8 @@ use crate::store::task::StoreHandle;
 /// workers, and the cancellation tokens of replies in flight.
 pub(super) struct Edge {
     pub(super) tx: mpsc::UnboundedSender<Action>,
+    /// Where reply pieces go: bounded, so a fast server waits for the loop.
+    pub(super) pieces: mpsc::Sender<Action>,
     pub(super) client: Client,
     pub(super) paths: Paths,
     /// Built off the main thread after the first frame (see `run`).
@@ -30,6 +33,10 @@ pub(super) struct Edge {
     /// The history revision last written, and the last one done: writes run on blocking
     /// threads, and an older list must never overwrite a newer one.
     pub(super) history_writes: (u64, Arc<std::sync::Mutex<u64>>),
+    /// Ctrl+Z was pressed: the loop stops the process (it owns the terminal).
+    pub(super) suspend: bool,
+    /// Mouse capture to switch to; the loop does it.
+    pub(super) mouse: Option<bool>,
 }
 
 pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
@@ -42,23 +49,12 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             } => {
                 let token = CancellationToken::new();
                 edge.replies.insert(reply_id, token.clone());
-                let tx = edge.tx.clone();
+                let mut sink = PieceSink::new(reply_id, edge.pieces.clone());
                 let client = edge.client.clone();
                 tokio::spawn(async move {
-                    let events_tx = tx.clone();
-                    let mut on_event = move |ev| {
-                        let _ = events_tx.send(Action::Stream {
-                            id: reply_id,
-                            msg: StreamMsg::Event(ev),
-                        });
-                    };
                     let end =
-                        backend::chat(&client, &target, &history, false, &mut on_event, &token)
-                            .await;
-                    let _ = tx.send(Action::Stream {
-                        id: reply_id,
-                        msg: StreamMsg::End(end),
-                    });
+                        backend::chat(&client, &target, &history, false, &mut sink, &token).await;
+                    sink.end(StreamMsg::End(end)).await;
                 });
             }
             Effect::CancelReply { reply_id } => {
@@ -94,6 +90,8 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 .run(effect, &edge.tx),
             Effect::Store(cmd) => edge.store.send(cmd),
             Effect::EditPrompt { text } => edge.edit = Some(text),
+            Effect::Suspend => edge.suspend = true,
+            Effect::SetMouse(on) => edge.mouse = Some(on),
             Effect::Quit => {}
         }
     }

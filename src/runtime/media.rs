@@ -16,17 +16,25 @@ use crate::media::images_api::{self, GeneratedImage};
 use crate::media::{ImageProtocol, is_web_url, protocol};
 use ratatui_image::picker::Picker;
 
-/// Chooses how images are drawn, from the settings and the environment (never by querying the
-/// terminal), and gives the app its picker.
-pub fn install_picker(app: &mut App, pending: PendingPicker) {
+/// Chooses how images are drawn, from the settings, the environment and (for `auto`) what the
+/// terminal said about itself, and gives the app its picker.
+pub fn install_picker(app: &mut App, pending: PendingPicker, report: &protocol::TerminalReport) {
     let choice = app.media.settings.protocol;
     app.media.picker = match pending.join() {
         Ok(picker) => picker,
         // The thread panicked (the hook has logged it): choose here instead.
         Err(_) => pick(choice),
     };
+    if choice == ImageProtocol::Auto {
+        // The spare thread guessed from the environment alone; the answer may overrule it.
+        let decided = protocol::decide(&process_env, report);
+        if app.media.picker.as_ref().map(|p| p.protocol_type()) != Some(decided) {
+            app.media.picker = Some(protocol::picker(decided, protocol::font_size()));
+        }
+    }
     tracing::info!(
         setting = %choice,
+        ?report,
         protocol = ?app.media.picker.as_ref().map(|p| p.protocol_type()),
         "image protocol"
     );

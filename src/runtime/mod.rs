@@ -2,17 +2,17 @@
 
 mod editor;
 mod effects;
+mod inbox;
+mod input;
 pub mod media;
+pub mod pieces;
+mod query;
 mod stop;
 pub mod terminal;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-
-use crossterm::event::{Event, EventStream, MouseEventKind};
-use futures_util::StreamExt;
-use tokio::sync::mpsc;
 
 use crate::api::client::Client;
 use crate::app::{Action, App, StreamMsg};
@@ -36,14 +36,20 @@ pub async fn run(
     paths: Paths,
     picker: media::PendingPicker,
 ) -> anyhow::Result<()> {
-    let mut guard = TerminalGuard::enter()?;
-    media::install_picker(&mut app, picker);
+    let mut guard = TerminalGuard::enter(app.mouse)?;
+    // Asked before the key reader starts, which would otherwise take the answer as typing.
+    let (report, typed) = if app.media.settings.protocol == crate::media::ImageProtocol::Auto {
+        query::ask(query::TIMEOUT)
+    } else {
+        Default::default()
+    };
+    media::install_picker(&mut app, picker, &report);
     // Its HTTP clients read the system's root certificates (tens of milliseconds): built on a
     // blocking thread once the first frame is out; an effect that needs it sooner waits for it.
     let media = Arc::new(OnceLock::<media::MediaRunner>::new());
     let size = guard.terminal.size()?;
 
-    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let (tx, pieces, mut inbox) = inbox::channels();
     // Code is drawn plain until the syntax data is decoded, on a thread started after the first
     // frame so as not to compete with it; the warm-up asks for a frame with colours when done.
     ui::markdown::hold_highlighting();
@@ -55,6 +61,7 @@ pub async fn run(
     };
     let mut edge = Edge {
         tx: tx.clone(),
+        pieces,
         client,
         paths,
         media: media.clone(),
@@ -62,6 +69,8 @@ pub async fn run(
         replies: HashMap::new(),
         edit: None,
         history_writes: (0, Arc::default()),
+        suspend: false,
+        mouse: None,
     };
     // The first update runs through `apply` like every other: its effects (a resumed session
     // the store has not written yet, a media fetch) must not be dropped.
@@ -73,7 +82,8 @@ pub async fn run(
         },
         &mut edge,
     );
-    let mut events = EventStream::new();
+    let input = input::InputReader::spawn(tx.clone(), typed)?;
+    input::watch_resize(tx.clone())?;
     stop::watch(tx.clone())?;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -97,14 +107,7 @@ pub async fn run(
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let notice_due = crate::app::notice_expiry(&app).map(tokio::time::Instant::from_std);
         let action = tokio::select! {
-            ev = events.next() => match ev {
-                Some(Ok(ev)) => translate(ev),
-                // A key reader stopped for the editor may leave its wake-up to the next one.
-                Some(Err(e)) if e.kind() == std::io::ErrorKind::Interrupted => None,
-                Some(Err(e)) => return Err(e.into()),
-                None => break,
-            },
-            Some(a) = rx.recv() => Some(a),
+            Some(a) = inbox.next() => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             // A notice is taken down when its time is up: one wake-up, not a polling timer.
             () = tokio::time::sleep_until(notice_due.unwrap_or(next_frame)), if notice_due.is_some() => {
@@ -121,17 +124,38 @@ pub async fn run(
             // a frame: a server sending faster than we apply must not starve the keyboard.
             let budget = Instant::now() + DRAIN_BUDGET;
             while Instant::now() < budget {
-                let Ok(a) = rx.try_recv() else { break };
+                let Some(a) = inbox.try_next() else { break };
                 reply_ended |= ends_reply(&a);
                 apply(&mut app, a, &mut edge);
             }
         }
         if let Some(text) = edge.edit.take() {
-            // The key reader would take the editor's keys: it stops, and a fresh one (idle until
-            // polled) takes over after.
-            drop(std::mem::replace(&mut events, EventStream::new()));
+            // The key reader would take the editor's keys: it waits until the editor is done.
+            input.pause();
             let result = editor::edit(&mut guard, &text).await;
+            input.resume();
             apply(&mut app, Action::EditorDone(result), &mut edge);
+            dirty = true;
+            last_draw = Instant::now() - FRAME;
+        }
+        if let Some(on) = edge.mouse.take()
+            && let Err(e) = guard.set_mouse(on)
+        {
+            tracing::warn!(%e, on, "cannot switch mouse capture");
+        }
+        if std::mem::take(&mut edge.suspend) {
+            // Keys typed at the shell are the shell's.
+            input.pause();
+            let resumed = guard.stop_for_job_control();
+            input.resume();
+            resumed?;
+            // The window may have changed size while we were stopped.
+            let size = guard.terminal.size()?;
+            let resize = Action::Resize {
+                width: size.width,
+                height: size.height,
+            };
+            apply(&mut app, resize, &mut edge);
             dirty = true;
             last_draw = Instant::now() - FRAME;
         }
@@ -145,6 +169,8 @@ pub async fn run(
     for token in edge.replies.values() {
         token.cancel();
     }
+    // No key typed after this belongs to us.
+    drop(input);
     drop(guard);
     effects::flush_history(&app, &edge);
     // The last writes (the reply cancelled by quitting) finish before the process ends.
@@ -161,17 +187,4 @@ fn ends_reply(action: &Action) -> bool {
             ..
         }
     )
-}
-
-fn translate(ev: Event) -> Option<Action> {
-    match ev {
-        Event::Key(k) => Some(Action::Key(k)),
-        Event::Paste(p) => Some(Action::Paste(p)),
-        // Mouse capture reports every pointer move; those change nothing, so they must not
-        // cost a frame.
-        Event::Mouse(m) if matches!(m.kind, MouseEventKind::Moved) => None,
-        Event::Mouse(m) => Some(Action::Mouse(m)),
-        Event::Resize(width, height) => Some(Action::Resize { width, height }),
-        Event::FocusGained | Event::FocusLost => None,
-    }
 }

@@ -17,15 +17,18 @@ use ratatui::backend::CrosstermBackend;
 /// The terminal while the TUI owns it. Dropping it gives the terminal back as it was.
 pub struct TerminalGuard {
     pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// Mouse capture is on (the `mouse` setting, toggled at run time).
+    mouse: bool,
 }
 
 impl TerminalGuard {
-    /// Takes over the terminal and installs a panic hook that restores it first.
-    pub fn enter() -> io::Result<Self> {
+    /// Takes over the terminal (capturing the mouse if `mouse`) and installs a panic hook that
+    /// restores it first.
+    pub fn enter(mouse: bool) -> io::Result<Self> {
         install_panic_hook();
-        take_over()?;
+        take_over(mouse)?;
         match Terminal::new(CrosstermBackend::new(io::stdout())) {
-            Ok(terminal) => Ok(Self { terminal }),
+            Ok(terminal) => Ok(Self { terminal, mouse }),
             Err(e) => {
                 restore();
                 Err(e)
@@ -40,32 +43,58 @@ impl TerminalGuard {
 
     /// Takes the terminal back after `suspend`; the next frame is drawn in full.
     pub fn resume(&mut self) -> io::Result<()> {
-        take_over()?;
+        take_over(self.mouse)?;
         // The alternate screen comes back blank while ratatui remembers the last frame: a blank
         // frame makes the two agree. (`Terminal::clear` would ask the terminal for the cursor
         // position, a reply the key reader can swallow.)
         self.terminal.draw(|_| {})?;
         Ok(())
     }
+
+    /// Turns mouse capture on or off.
+    pub fn set_mouse(&mut self, on: bool) -> io::Result<()> {
+        self.mouse = on;
+        if on {
+            execute!(io::stdout(), EnableMouseCapture)
+        } else {
+            execute!(io::stdout(), DisableMouseCapture)
+        }
+    }
+
+    /// Ctrl+Z: gives the terminal back and stops the process group, as the terminal does for
+    /// a program not in raw mode; returns once the shell continues us (`fg`), with the
+    /// terminal taken back and the next frame drawn in full.
+    pub fn stop_for_job_control(&mut self) -> io::Result<()> {
+        self.suspend();
+        #[cfg(unix)]
+        {
+            // Delivered at once; this returns after SIGCONT.
+            rustix::process::kill_current_process_group(rustix::process::Signal::TSTP)?;
+        }
+        self.resume()
+    }
 }
 
-/// Raw mode, alternate screen, paste, mouse and keyboard flags on; all undone on failure.
-fn take_over() -> io::Result<()> {
+/// Raw mode, alternate screen, paste, mouse (if `mouse`) and keyboard flags on; all undone on
+/// failure.
+fn take_over(mouse: bool) -> io::Result<()> {
     enable_raw_mode()?;
     let mut stdout = io::stdout();
-    let entered = execute!(
-        stdout,
-        EnterAlternateScreen,
-        EnableBracketedPaste,
-        EnableMouseCapture
-    )
-    .and_then(|()| {
-        // Terminals that speak the kitty keyboard protocol then report Shift+Enter; others ignore it.
-        execute!(
-            stdout,
-            PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
-        )
-    });
+    let entered = execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)
+        .and_then(|()| {
+            if mouse {
+                execute!(stdout, EnableMouseCapture)
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| {
+            // Terminals that speak the kitty keyboard protocol then report Shift+Enter; others ignore it.
+            execute!(
+                stdout,
+                PushKeyboardEnhancementFlags(KeyboardEnhancementFlags::DISAMBIGUATE_ESCAPE_CODES)
+            )
+        });
     if let Err(e) = entered {
         restore();
         return Err(e);

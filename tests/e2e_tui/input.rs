@@ -164,3 +164,27 @@ fn readline_keys_edit_the_prompt_in_a_real_terminal() {
     t.keys(&["C-_"]);
     prompt_is(&t, "颈鹿 giraffe");
 }
+
+/// Typed (not pasted) text of 5,000 mixed characters: every character and the Enter after it
+/// reach the mock without further keys. A terminal with no paste mode, an IME committing a
+/// long phrase or a slow link deliver typing like this; the tail used to sit unread.
+#[test]
+fn five_thousand_typed_characters_are_all_sent() {
+    let server = MockServer::start();
+    let t = mock_app(&server);
+    let unit = "中文输入abc，テスト 한국어 mixed 12345。";
+    let mut prompt = String::new();
+    while prompt.chars().count() + unit.chars().count() <= 5000 {
+        prompt.push_str(unit);
+    }
+    while prompt.chars().count() < 5000 {
+        prompt.push('x');
+    }
+    t.type_text(&prompt);
+    t.keys(&["Enter"]);
+    wait_reply_done(&t, M1_TEXT);
+    let reqs = chat_requests(&server);
+    assert_eq!(reqs.len(), 1);
+    let sent = messages(&reqs[0]).last().map(|(_, c)| c.clone());
+    assert_eq!(sent.as_deref(), Some(prompt.as_str()));
+}

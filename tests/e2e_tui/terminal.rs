@@ -136,3 +136,136 @@ fn ctrl_c_while_streaming_cancels_without_quitting() {
     wait_reply_done(&t, M1_TEXT);
     assert!(!t.exited());
 }
+
+/// Waits until the pane's `#{flag}` reads `want`.
+fn wait_flag(t: &Tmux, flag: &str, want: &str) {
+    t.wait_display(&format!("#{{{flag}}}"), want, WAIT);
+}
+
+#[test]
+fn f4_releases_the_mouse_to_the_terminal_and_takes_it_back() {
+    let server = MockServer::start();
+    let t = mock_app(&server);
+    assert_modes_taken(&t);
+    t.keys(&["F4"]);
+    wait_flag(&t, "mouse_any_flag", "0");
+    wait_flag(&t, "mouse_sgr_flag", "0");
+    t.wait_for("mouse released", WAIT);
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    t.keys(&["F4"]);
+    wait_flag(&t, "mouse_any_flag", "1");
+    t.wait_for("Shift+drag selects text", WAIT);
+}
+
+#[test]
+fn mouse_false_in_the_config_starts_with_the_mouse_released() {
+    let server = MockServer::start();
+    let mut t = Tmux::new();
+    let cfg = t.write_file(
+        "ecochat.toml",
+        &format!("mouse = false\n{}", config(&server)),
+    );
+    let cfg = cfg.display().to_string();
+    t.run(&["--config", &cfg], &[(KEY_ENV, KEY)], WIDTH, HEIGHT);
+    t.wait_ready();
+    assert_eq!(t.display("#{alternate_on}"), "1");
+    assert_eq!(t.display("#{mouse_any_flag}"), "0");
+    t.keys(&["F4"]);
+    wait_flag(&t, "mouse_any_flag", "1");
+}
+
+/// Ctrl+Z under an interactive shell: the shell gets a cooked terminal and its prompt back,
+/// `fg` brings ecochat back drawn in full, and it still takes keys.
+#[test]
+fn ctrl_z_suspends_to_the_shell_and_fg_redraws() {
+    let server = MockServer::start();
+    let mut t = Tmux::new();
+    let cfg = t.write_file("ecochat.toml", &config(&server));
+    let command = format!("{} --config {}", tmux::bin().display(), cfg.display());
+    t.run_argv(
+        &["bash", "--norc", "--noprofile", "-i"],
+        &[(KEY_ENV, KEY), ("PS1", "SHELL-READY$ ")],
+        WIDTH,
+        HEIGHT,
+    );
+    t.wait_for("SHELL-READY$", WAIT);
+    t.type_text(&command);
+    t.keys(&["Enter"]);
+    t.wait_ready();
+    t.type_text("draft 草稿");
+    t.wait_for("draft 草稿", WAIT);
+
+    t.keys(&["C-z"]);
+    let shell = t.wait_until(
+        |s| s.contains("Stopped") && s.trim_end().ends_with("SHELL-READY$"),
+        WAIT,
+        "the job stopped and the shell prompt",
+    );
+    assert!(
+        !shell.contains("╭ Message"),
+        "the screen was given back:\n{shell}"
+    );
+    assert_modes_restored(&t);
+
+    t.type_text("fg");
+    t.keys(&["Enter"]);
+    let back = t.wait_until(
+        |s| s.contains("╭ Message") && s.contains("draft 草稿") && s.contains("mock:gpt-4o"),
+        WAIT,
+        "ecochat redrawn with its draft",
+    );
+    assert!(
+        !back.contains("SHELL-READY$"),
+        "drawn over in full:\n{back}"
+    );
+    assert_modes_taken(&t);
+    t.keys(&["Enter"]);
+    wait_reply_done(&t, M1_TEXT);
+}
+
+/// The log file of the app running in `t`.
+fn log_text(t: &Tmux) -> String {
+    std::fs::read_to_string(t.path("state/ecochat/ecochat.log")).unwrap_or_default()
+}
+
+/// `auto` asks the terminal what it is before reading keys; tmux answers for itself (and
+/// half blocks are drawn in it). The first keys typed still arrive.
+#[test]
+fn auto_asks_the_terminal_and_keeps_the_first_keys() {
+    let mut t = Tmux::new();
+    t.run(&[], &[("ECOCHAT_LOG", "info")], WIDTH, HEIGHT);
+    t.type_text("你好");
+    t.wait_ready();
+    t.wait_until(
+        |s| input_rows(s).iter().any(|(_, l)| l == "你好"),
+        WAIT,
+        "the keys typed at start-up in the input box",
+    );
+    let log = log_text(&t);
+    let line = log
+        .lines()
+        .find(|l| l.contains("image protocol"))
+        .unwrap_or_else(|| panic!("no image protocol line in the log:\n{log}"));
+    assert!(line.contains("version: Some(\"tmux"), "{line}");
+    assert!(line.contains("Halfblocks"), "{line}");
+}
+
+/// A protocol given on the command line is not second-guessed: nothing is asked.
+#[test]
+fn an_explicit_image_protocol_asks_nothing() {
+    let mut t = Tmux::new();
+    t.run(
+        &["--image-protocol", "sixel"],
+        &[("ECOCHAT_LOG", "info")],
+        WIDTH,
+        HEIGHT,
+    );
+    t.wait_ready();
+    let log = log_text(&t);
+    let line = log
+        .lines()
+        .find(|l| l.contains("image protocol"))
+        .unwrap_or_else(|| panic!("no image protocol line in the log:\n{log}"));
+    assert!(line.contains("version: None"), "{line}");
+    assert!(line.contains("Sixel"), "{line}");
+}

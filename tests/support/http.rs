@@ -207,6 +207,13 @@ async fn run_step(stream: &mut TcpStream, step: &Step, chunked: Option<bool>) ->
             wait_until_client_leaves(stream).await;
             return Ok(false);
         }
+        Step::Forever(bytes) => {
+            let write = Step::Write(bytes.clone());
+            // Ends when a write fails: the client has gone.
+            loop {
+                Box::pin(run_step(stream, &write, chunked)).await?;
+            }
+        }
     }
     Ok(true)
 }

@@ -16,6 +16,8 @@ pub enum Step {
     Close,
     /// Send nothing more but keep the socket open until the client goes away.
     Hang,
+    /// Send these bytes again and again, as fast as the client takes them, until it goes away.
+    Forever(Vec<u8>),
 }
 
 /// How the body's writes are cut into TCP writes.
@@ -200,6 +202,12 @@ impl Reply {
     /// All consecutive writes in one.
     pub fn coalesced(self) -> Self {
         self.mode(WriteMode::Coalesced)
+    }
+
+    /// Ends the body with `bytes` sent over and over until the client leaves.
+    pub fn forever(mut self, bytes: impl AsRef<[u8]>) -> Self {
+        self.body.push(Step::Forever(bytes.as_ref().to_vec()));
+        self
     }
 
     /// Sleeps `d` between events.

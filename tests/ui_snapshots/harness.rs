@@ -193,6 +193,7 @@ impl Harness {
             usage,
             possibly_truncated: false,
             cancelled: false,
+            over_limit: false,
         }))
     }
 

@@ -28,6 +28,8 @@ const NAMED: &[(Command, &str)] = &[
     (Command::SaveTranscript, "save_transcript"),
     (Command::Help, "help"),
     (Command::ExternalEditor, "external_editor"),
+    (Command::Suspend, "suspend"),
+    (Command::ToggleMouse, "toggle_mouse"),
     (Command::SelectPrev, "select_prev"),
     (Command::SelectNext, "select_next"),
     (Command::CopyMessage, "copy_message"),

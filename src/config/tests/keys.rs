@@ -132,3 +132,14 @@ fn the_example_documents_every_command_and_its_default_keys() {
         }
     }
 }
+
+#[test]
+fn mouse_and_reply_cap_are_read_with_their_defaults() {
+    let cfg = parse("default_model = \"demo:demo\"\n").unwrap();
+    assert!(cfg.mouse);
+    assert_eq!(cfg.max_reply_bytes, 64 << 20);
+    let cfg = parse("default_model = \"demo:demo\"\nmouse = false\nmax_reply_mb = 2\n").unwrap();
+    assert!(!cfg.mouse);
+    assert_eq!(cfg.max_reply_bytes, 2 << 20);
+    assert!(parse("max_reply_mb = 0\n").is_err());
+}

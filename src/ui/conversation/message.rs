@@ -248,6 +248,11 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
     }
     match msg.finish_reason.as_deref() {
         Some("length") => note("…", "stopped at the max_tokens limit".into(), theme.warning),
+        Some(crate::chat::OVER_SIZE_LIMIT) => note(
+            "…",
+            "stopped: over the size limit (max_reply_mb)".into(),
+            theme.warning,
+        ),
         Some(r @ ("content_filter" | "sensitive")) => note(
             "⚠",
             format!("stopped by the provider's content filter ({r})"),

@@ -1,0 +1,226 @@
+//! The key reader: one thread reads terminal events with crossterm's blocking reader and sends
+//! them into the app channel, so the event loop never touches the terminal's input.
+//!
+//! Two things made the old reader (crossterm's `EventStream`, polled by the loop) lose typing:
+//! - crossterm's default source waits with edge-triggered epoll but returns after the first
+//!   1 KB read that yields an event; the rest of a long burst (2,400 typed characters, an IME
+//!   phrase, a paste without paste mode) stayed in the tty with no new edge to wake it, until
+//!   more keys came (crossterm-rs/crossterm#1057). The `use-dev-tty` source this crate is built
+//!   with waits with level-triggered `poll(2)`, which sees the bytes still waiting.
+//! - every `EventStream` poll took the global reader lock with a zero timeout while its helper
+//!   thread held it: thousands of `sched_yield` calls on the main thread per reply.
+//!
+//! The reader can be paused (for the external editor, for a suspend): it then reads nothing
+//! until resumed, so keys meant for the editor stay in the terminal for the editor.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use crossterm::event::{self, Event, MouseEventKind};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::app::Action;
+use crate::signals::Signal;
+
+/// Longest wait for input before the reader checks whether it should pause or stop; also
+/// the longest a pause waits for the reader.
+const SLICE: Duration = Duration::from_millis(50);
+/// How long crossterm is asked for more once input came. Its timed wait rounds down to whole
+/// milliseconds and then spins through the rest, so it is used only right after input (the
+/// tty source returns nothing for a zero timeout); idle waits poll stdin directly.
+const MORE: Duration = Duration::from_millis(1);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Run,
+    PauseAsked,
+    Paused,
+    Stop,
+}
+
+type Shared = Arc<(Mutex<Mode>, Condvar)>;
+
+/// The reader thread; dropping it stops the thread within one slice.
+pub(super) struct InputReader {
+    shared: Shared,
+}
+
+fn lock(shared: &Shared) -> MutexGuard<'_, Mode> {
+    shared.0.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl InputReader {
+    /// Starts reading; `typed` (keys that arrived before, e.g. during the terminal query) go
+    /// first.
+    pub(super) fn spawn(tx: UnboundedSender<Action>, typed: Vec<Action>) -> std::io::Result<Self> {
+        let shared: Shared = Arc::new((Mutex::new(Mode::Run), Condvar::new()));
+        let thread_shared = shared.clone();
+        std::thread::Builder::new()
+            .name("ecochat-input".into())
+            .spawn(move || {
+                for action in typed {
+                    if tx.send(action).is_err() {
+                        return;
+                    }
+                }
+                read_loop(&thread_shared, &tx);
+            })?;
+        Ok(Self { shared })
+    }
+
+    /// Stops reading until `resume`; returns once the reader is idle, so nothing typed from
+    /// now on is taken from the terminal.
+    pub(super) fn pause(&self) {
+        let mut mode = lock(&self.shared);
+        if *mode != Mode::Run {
+            return;
+        }
+        *mode = Mode::PauseAsked;
+        // The reader notices within one slice; a thread that already ended never answers.
+        while *mode == Mode::PauseAsked {
+            let (next, timeout) = self
+                .shared
+                .1
+                .wait_timeout(mode, SLICE * 4)
+                .unwrap_or_else(|p| p.into_inner());
+            mode = next;
+            if timeout.timed_out() {
+                break;
+            }
+        }
+    }
+
+    /// Reads again after `pause`.
+    pub(super) fn resume(&self) {
+        let mut mode = lock(&self.shared);
+        if matches!(*mode, Mode::PauseAsked | Mode::Paused) {
+            *mode = Mode::Run;
+            self.shared.1.notify_all();
+        }
+    }
+}
+
+impl Drop for InputReader {
+    fn drop(&mut self) {
+        *lock(&self.shared) = Mode::Stop;
+        self.shared.1.notify_all();
+    }
+}
+
+fn read_loop(shared: &Shared, tx: &UnboundedSender<Action>) {
+    loop {
+        {
+            let mut mode = lock(shared);
+            if *mode == Mode::PauseAsked {
+                *mode = Mode::Paused;
+                shared.1.notify_all();
+            }
+            while *mode == Mode::Paused {
+                mode = shared.1.wait(mode).unwrap_or_else(|p| p.into_inner());
+            }
+            if *mode == Mode::Stop {
+                return;
+            }
+        }
+        match stdin_ready(SLICE) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => return gone(tx, &e),
+        }
+        // Everything crossterm can hand out now, including events it parsed from an earlier
+        // read (the tty may be empty while its queue is not).
+        loop {
+            let ready = match event::poll(MORE) {
+                Ok(ready) => ready,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return gone(tx, &e),
+            };
+            if !ready {
+                break;
+            }
+            match event::read() {
+                Ok(ev) => {
+                    if let Some(action) = translate(ev)
+                        && tx.send(action).is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return gone(tx, &e),
+            }
+        }
+    }
+}
+
+/// Waits up to `timeout` for stdin to be readable (or hung up: the read then says so).
+#[cfg(unix)]
+fn stdin_ready(timeout: Duration) -> std::io::Result<bool> {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    use std::os::fd::AsFd;
+
+    let stdin = std::io::stdin();
+    let fd = stdin.as_fd();
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    let wait = Timespec::try_from(timeout).unwrap_or(Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    });
+    match rustix::event::poll(&mut fds, Some(&wait)) {
+        Ok(n) => Ok(n > 0),
+        Err(rustix::io::Errno::INTR) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(unix))]
+fn stdin_ready(timeout: Duration) -> std::io::Result<bool> {
+    event::poll(timeout)
+}
+
+/// The terminal can no longer be read (it hung up): the app leaves as on SIGHUP.
+fn gone(tx: &UnboundedSender<Action>, e: &std::io::Error) {
+    tracing::warn!(%e, "cannot read the terminal: leaving");
+    let _ = tx.send(Action::Terminate(Signal::Hangup));
+}
+
+/// The action for a terminal event, if it is one the app reacts to.
+pub(super) fn translate(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) => Some(Action::Key(k)),
+        Event::Paste(p) => Some(Action::Paste(p)),
+        // Mouse capture reports every pointer move; those change nothing, so they must not
+        // cost a frame.
+        Event::Mouse(m) if matches!(m.kind, MouseEventKind::Moved) => None,
+        Event::Mouse(m) => Some(Action::Mouse(m)),
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::FocusGained | Event::FocusLost => None,
+    }
+}
+
+/// Sends a resize on every SIGWINCH (needs a tokio runtime). crossterm notices one only when
+/// asked for events, and the reader asks it only once input arrives.
+#[cfg(unix)]
+pub(super) fn watch_resize(tx: UnboundedSender<Action>) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut winch = signal(SignalKind::window_change())?;
+    tokio::spawn(async move {
+        while winch.recv().await.is_some() {
+            match crossterm::terminal::size() {
+                Ok((width, height)) => {
+                    if tx.send(Action::Resize { width, height }).is_err() {
+                        return;
+                    }
+                }
+                Err(e) => tracing::warn!(%e, "cannot read the terminal size"),
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Elsewhere crossterm's own resize events are all there is.
+#[cfg(not(unix))]
+pub(super) fn watch_resize(_tx: UnboundedSender<Action>) -> std::io::Result<()> {
+    Ok(())
+}
