@@ -164,8 +164,9 @@ fn main() -> ExitCode {
         };
     }
 
-    let media_settings =
+    let mut media_settings =
         ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
+    media_settings.can_open = ecochat::media::opener::available(&ecochat::backend::process_env);
     let picker = runtime::media::pick_protocol(media_settings.protocol);
     let client = match Client::new() {
         Ok(c) => c.with_reply_cap(cfg.max_reply_bytes),

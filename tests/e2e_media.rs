@@ -161,3 +161,59 @@ fn a_hostile_reply_makes_no_request_the_user_did_not_ask_for() {
         .collect();
     assert_eq!(paths, ["/v1/chat/completions"], "requests: {paths:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn o_hands_the_chosen_link_to_browser_as_one_argument() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = MockServer::start();
+    let port = server.port();
+    // Shell metacharacters in the link: they must reach the browser as they are, unrun.
+    let link = format!("http://127.0.0.1:{port}/page.html?a=1&b=;touch${{IFS}}PWNED");
+    let text = format!("see [the page]({link})\n");
+    let chunk = json!({"choices": [{"index": 0, "delta": {"content": text}}]});
+    let stop = json!({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]});
+    let payload = format!("data: {chunk}\n\ndata: {stop}\n\ndata: [DONE]\n\n");
+    server.on_model("m", vec![Reply::sse(payload.as_bytes())]);
+    let mut t = Tmux::new();
+    let got = t.path("browser-got");
+    let script = t.write_file(
+        "bin/record-browser",
+        &format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", got.display()),
+    );
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = t.write_file(
+        "ecochat.toml",
+        &format!(
+            "default_model = \"mock:m\"\nimage_protocol = \"halfblocks\"\n\n[[providers]]\n\
+             name = \"mock\"\nbase_url = \"{}\"\napi_key = \"sk-e2e\"\nmax_retries = 0\n\
+             models = [\"m\"]\n",
+            server.base_url()
+        ),
+    );
+    let cfg = cfg.display().to_string();
+    // The first entry is missing: the list goes on to the next.
+    let browser = format!("no-such-browser:{} %s", script.display());
+    t.run(&["--config", &cfg], &[("BROWSER", &browser)], 120, 40);
+    t.wait_ready();
+    t.type_text("hi");
+    t.keys(&["Enter"]);
+    t.wait_until(
+        |s| s.contains("see the page") && is_idle(s),
+        WAIT,
+        "the reply",
+    );
+    // A web page does not open the panel by itself.
+    t.keys(&["C-g"]);
+    t.wait_for("Media 1", WAIT);
+    assert!(!got.exists(), "nothing is opened before the user asks");
+    t.keys(&["Tab", "Tab", "o"]);
+    let screen = t.wait_until(
+        |_| std::fs::read_to_string(&got).is_ok_and(|s| !s.is_empty()),
+        WAIT,
+        "the browser script to record its argument",
+    );
+    assert_eq!(std::fs::read_to_string(&got).unwrap(), link, "{screen}");
+    assert!(!t.path("PWNED").exists());
+    assert!(!t.screen().contains('✖'), "{}", t.screen());
+}

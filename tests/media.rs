@@ -257,3 +257,31 @@ fn config_keys_for_the_media_panel() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn y_on_the_demo_image_copies_the_path_of_a_png_written_to_the_cache() {
+    let demo = ecochat::demo::DEMO_IMAGE_URL;
+    let server = MockServer::start();
+    server.on_model("gpt-4o-all", vec![reply_with(&format!("![demo]({demo})"))]);
+    let mut rig = Rig::new(&server);
+    rig.type_and_send("demo");
+    rig.run_until("the reply", |app| {
+        app.in_flight.is_none() && !app.media.items.is_empty()
+    })
+    .await;
+    for code in [KeyCode::Tab, KeyCode::Tab, KeyCode::Char('y')] {
+        rig.apply(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+    rig.run_until("the copied path", |app| {
+        app.notice
+            .as_ref()
+            .is_some_and(|n| n.text.starts_with("copied the path"))
+    })
+    .await;
+    let notice = rig.app.notice.clone().unwrap().text;
+    let path = std::path::PathBuf::from(notice.rsplit(": ").next().unwrap());
+    let cache = rig.app.media.settings.cache_dir.clone().unwrap();
+    assert!(path.starts_with(&cache), "{notice}");
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"), "{notice}");
+}

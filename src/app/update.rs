@@ -109,10 +109,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             switch::on_models_discovered(app, provider, result);
             Vec::new()
         }
-        Action::Media(msg) => {
-            super::media::on_msg(app, msg);
-            Vec::new()
-        }
+        Action::Media(msg) => super::media::on_msg(app, msg),
         Action::Store(event) => super::sessions::on_store(app, event, now),
         Action::EditorDone(result) => {
             super::editor::done(app, result);

@@ -4,6 +4,7 @@
 pub mod extract;
 pub mod fetch;
 pub mod images_api;
+pub mod opener;
 pub mod protocol;
 pub mod save;
 

@@ -7,12 +7,13 @@ use std::time::Duration;
 use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::app::media::{MediaEffect, MediaMsg, MediaSettings};
+use crate::app::media::{MediaEffect, MediaMsg, MediaSettings, NO_OPENER};
 use crate::app::{Action, App};
 use crate::backend::{Target, process_env};
 use crate::demo;
 use crate::media::fetch::Fetcher;
 use crate::media::images_api::{self, GeneratedImage};
+use crate::media::opener::{self, OpenError};
 use crate::media::{ImageProtocol, is_web_url, protocol};
 use ratatui_image::picker::Picker;
 
@@ -113,6 +114,16 @@ impl MediaRunner {
                     send(MediaMsg::Fetched { url, result });
                 });
             }
+            MediaEffect::WriteOut { url } => {
+                tokio::spawn(async move {
+                    match fetcher.local_file(&url).await {
+                        Ok(path) => send(MediaMsg::WrittenOut(path)),
+                        Err(e) => send(MediaMsg::Failed(format!(
+                            "a built-in image has no URL to copy, and writing it out failed: {e}"
+                        ))),
+                    }
+                });
+            }
             MediaEffect::Open { url } => {
                 tokio::spawn(async move {
                     if let Err(e) = open(&fetcher, &url).await {
@@ -151,35 +162,23 @@ impl MediaRunner {
     }
 }
 
-/// The system opener of this platform.
-pub fn opener() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    }
-}
-
 async fn open(fetcher: &Fetcher, url: &str) -> Result<(), String> {
     // Web links go to the opener as they are; built-in files are written out first.
-    let arg = if is_web_url(url) {
+    let target = if is_web_url(url) {
         url.to_string()
     } else {
         let path: PathBuf = fetcher.local_file(url).await.map_err(|e| e.to_string())?;
         path.display().to_string()
     };
-    let status = tokio::process::Command::new(opener())
-        .arg(&arg)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
+    let browser = process_env("BROWSER");
+    // Launching waits a moment for a quick failure: on a blocking thread, not the loop's.
+    let result = tokio::task::spawn_blocking(move || opener::open(&target, browser.as_deref()))
         .await
-        .map_err(|e| format!("cannot run {}: {e}", opener()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{} failed ({status})", opener()))
+        .map_err(|e| format!("opening failed: {e}"))?;
+    match result {
+        Ok(()) => Ok(()),
+        Err(OpenError::NoOpener) => Err(NO_OPENER.into()),
+        Err(e) => Err(format!("{e}; y copies the URL")),
     }
 }
 

@@ -11,7 +11,11 @@ use crate::chat::{Role, Status};
 use crate::config::Capability;
 use crate::media::fetch::Fetched;
 use crate::media::images_api::{DEFAULT_IMAGE_MODEL, ImageRequest};
-use crate::media::{MediaKind, save};
+use crate::media::{MediaKind, is_builtin_url, save};
+
+/// What `o` says when nothing can open links here.
+pub const NO_OPENER: &str =
+    "no browser or system opener found: set $BROWSER, or press y to copy the URL";
 
 /// Ctrl+G / F3: shows or hides the panel. Showing it does not take the focus, so typing goes on.
 pub fn toggle(app: &mut App) {
@@ -106,6 +110,10 @@ fn open(app: &mut App) -> Vec<Effect> {
         notice(app, "only http and https links are opened", true);
         return Vec::new();
     }
+    if !app.media.settings.can_open {
+        notice(app, NO_OPENER, true);
+        return Vec::new();
+    }
     notice(app, format!("opening {}", short(&url)), false);
     vec![Effect::Media(MediaEffect::Open { url })]
 }
@@ -114,6 +122,12 @@ fn copy(app: &mut App) -> Vec<Effect> {
     let Some(item) = app.media.selected_item() else {
         return Vec::new();
     };
+    if is_builtin_url(&item.link.url) {
+        // Its URL means nothing outside ecochat: copy where it was written out instead.
+        let url = item.link.url.clone();
+        notice(app, "writing the built-in image out…", false);
+        return vec![Effect::Media(MediaEffect::WriteOut { url })];
+    }
     // A URL in `( )` runs to whitespace, so it may hold escape sequences: copy it as shown.
     let shown = crate::sanitize::sanitize(&item.link.url);
     let mut line = String::from("copied the URL (OSC 52)");
@@ -157,8 +171,9 @@ fn short(url: &str) -> String {
 }
 
 /// Applies a report from the edge.
-pub fn on_msg(app: &mut App, msg: MediaMsg) {
+pub fn on_msg(app: &mut App, msg: MediaMsg) -> Vec<Effect> {
     match msg {
+        MediaMsg::WrittenOut(path) => return copy_path(app, &path),
         MediaMsg::Fetched { url, result } => match result {
             Ok(Fetched::Image(image)) => {
                 app.media.learnt.insert(url.clone(), MediaKind::Image);
@@ -181,6 +196,19 @@ pub fn on_msg(app: &mut App, msg: MediaMsg) {
         MediaMsg::Failed(e) => notice(app, e, true),
         MediaMsg::Generated { message_id, result } => finish_generation(app, message_id, result),
     }
+    Vec::new()
+}
+
+fn copy_path(app: &mut App, path: &std::path::Path) -> Vec<Effect> {
+    let text = path.display().to_string();
+    // The path comes from the config's cache dir, but it still goes to the terminal as is.
+    let shown = crate::sanitize::sanitize(&text).into_owned();
+    notice(
+        app,
+        format!("copied the path of the built-in image (OSC 52): {shown}"),
+        false,
+    );
+    vec![Effect::Media(MediaEffect::Copy { text: shown })]
 }
 
 fn relabel(app: &mut App, url: &str, kind: MediaKind) {

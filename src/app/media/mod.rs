@@ -4,7 +4,7 @@
 mod actions;
 mod draw;
 
-pub use actions::{on_key, on_msg, start_generation, toggle};
+pub use actions::{NO_OPENER, on_key, on_msg, start_generation, toggle};
 use draw::refresh_drawn;
 pub use draw::{encode, image_area};
 
@@ -49,6 +49,8 @@ pub struct MediaSettings {
     pub allow_hosts: Vec<String>,
     /// The most the media cache keeps on disk.
     pub cache_max_bytes: u64,
+    /// A browser or system opener was found at start, so `o` has something to run.
+    pub can_open: bool,
 }
 
 impl Default for MediaSettings {
@@ -60,6 +62,7 @@ impl Default for MediaSettings {
             protocol: ImageProtocol::Auto,
             allow_hosts: Vec::new(),
             cache_max_bytes: crate::media::fetch::DEFAULT_CACHE_MAX_BYTES,
+            can_open: true,
         }
     }
 }
@@ -81,6 +84,8 @@ impl MediaSettings {
             protocol: cli_protocol.unwrap_or(cfg.image_protocol),
             allow_hosts: cfg.allow_hosts.clone(),
             cache_max_bytes: cfg.cache_max_mb * 1024 * 1024,
+            // The edge looks for an opener at start and clears this when there is none.
+            can_open: true,
         }
     }
 }
@@ -136,6 +141,8 @@ pub enum MediaMsg {
         result: Result<Fetched, String>,
     },
     Saved(Result<PathBuf, String>),
+    /// A built-in image written out for `y`, whose path goes on the clipboard.
+    WrittenOut(PathBuf),
     /// Image URLs for the `/image` answer in `message_id`.
     Generated {
         message_id: u64,
@@ -158,6 +165,8 @@ pub enum MediaEffect {
     Open { url: String },
     /// Put on the clipboard with OSC 52.
     Copy { text: String },
+    /// Write a built-in image to a file, then report its path with `MediaMsg::WrittenOut`.
+    WriteOut { url: String },
     Save {
         url: String,
         kind: MediaKind,

@@ -487,3 +487,4 @@ fn a_url_with_escape_sequences_is_copied_as_shown() {
 }
 
 mod limits;
+mod opening;
