@@ -179,7 +179,7 @@ fn render_preview(app: &App, item: &MediaItem, area: Rect, buf: &mut Buffer) {
         Some(Load::Failed(e)) => (format!("✖ {e}"), t.error),
         Some(Load::NotImage { kind, content_type }) => (
             format!(
-                "{} ({content_type}): o opens it with the system viewer",
+                "{} ({content_type}): o opens it ($BROWSER, else the system opener)",
                 kind.label()
             ),
             t.meta,

@@ -95,7 +95,7 @@ fn full_screen(app: &mut App) {
                 app.media.selected = Some(item.link.url.clone());
                 "the image is not loaded yet"
             }
-            _ => "not an image: o opens it with the system viewer",
+            _ => "not an image: o opens it ($BROWSER, else the system opener)",
         };
         notice(app, text, false);
     }
