@@ -6,10 +6,10 @@ mod support;
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use support::MockServer;
-use support::chat::{KEY_ENV, TEST_KEY};
+use support::binary;
 
 struct Sandbox {
     home: tempfile::TempDir,
@@ -22,11 +22,7 @@ impl Sandbox {
         let server = MockServer::start();
         let home = tempfile::tempdir().expect("tempdir");
         let config = home.path().join("ecochat-test.toml");
-        let text = format!(
-            "default_model = \"mock:gpt-4o\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-             api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"gpt-4o\"]\n",
-            server.base_url()
-        );
+        let text = binary::mock_config(&server.base_url(), "gpt-4o", "");
         std::fs::write(&config, text).expect("write config");
         Sandbox {
             home,
@@ -37,24 +33,14 @@ impl Sandbox {
 
     /// `ecochat args` under `umask` (the shell sets it, then execs the binary).
     fn run(&self, umask: &str, args: &[&str]) -> String {
-        let h = self.home.path();
-        let out = Command::new("sh")
-            .arg("-c")
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
             .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
             .arg(env!("CARGO_BIN_EXE_ecochat"))
             .arg("--config")
             .arg(&self.config)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("TERM", "dumb")
-            .env(KEY_ENV, TEST_KEY)
-            .stdin(Stdio::null())
+            .args(args);
+        let out = binary::isolate(&mut cmd, self.home.path())
             .output()
             .expect("run ecochat");
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

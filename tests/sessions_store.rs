@@ -3,15 +3,13 @@
 
 mod support;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ecochat::chat::{Role, Status};
-use ecochat::store::{DB_FILE, Store};
-use support::chat::{KEY_ENV, TEST_KEY};
+use support::binary::{self, StdoutCapture};
+use support::chat::TEST_KEY;
 use support::{MockServer, scenarios};
 
 struct Sandbox {
@@ -25,11 +23,7 @@ impl Sandbox {
         let server = MockServer::start();
         let home = tempfile::tempdir().expect("tempdir");
         let config = home.path().join("ecochat-test.toml");
-        let text = format!(
-            "default_model = \"mock:gpt-4o\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-             api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"gpt-4o\"]\n",
-            server.base_url()
-        );
+        let text = binary::mock_config(&server.base_url(), "gpt-4o", "");
         std::fs::write(&config, text).expect("write config");
         Sandbox {
             home,
@@ -39,20 +33,8 @@ impl Sandbox {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let h = self.home.path();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecochat"));
-        cmd.env_clear()
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("TERM", "dumb")
-            .env(KEY_ENV, TEST_KEY)
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .stdin(Stdio::null());
+        let mut cmd = binary::ecochat(self.home.path());
+        cmd.arg("--config").arg(&self.config).args(args);
         cmd
     }
 
@@ -66,7 +48,7 @@ impl Sandbox {
     }
 
     fn db(&self) -> PathBuf {
-        self.home.path().join("data/ecochat").join(DB_FILE)
+        binary::db_path(self.home.path())
     }
 }
 
@@ -111,34 +93,15 @@ fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let seen = Arc::new(Mutex::new(String::new()));
-    let mut stdout = child.stdout.take().expect("stdout");
-    let sink = seen.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 256];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
+    let capture = StdoutCapture::start(&mut child);
     // Past a full checkpoint interval, well before the end of the reply.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !seen.lock().unwrap().contains(&scenarios::piece(30)) {
-        assert!(Instant::now() < deadline, "the reply did not stream");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    capture.wait_for(&scenarios::piece(30), Duration::from_secs(20));
     child.kill().expect("SIGKILL");
     child.wait().expect("wait");
-    reader.join().expect("reader");
-    let printed = seen.lock().unwrap().clone();
+    let printed = capture.finish();
     assert!(!printed.contains(&scenarios::piece(79)), "killed too late");
 
-    let store = Store::open(&sb.db()).expect("the database opens after the crash");
-    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let store = binary::open_checked(&sb.db());
     let sessions = store.sessions(10).unwrap();
     assert_eq!(sessions.len(), 2, "{sessions:?}");
     let first = store.load(sessions[1].id).unwrap();
