@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -50,28 +50,6 @@ impl Sandbox {
     fn db(&self) -> PathBuf {
         binary::db_path(self.home.path())
     }
-}
-
-/// Every file under `dir` is free of the test key.
-pub fn assert_no_key_under(dir: &Path) {
-    let mut checked = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("read file");
-                let found = bytes
-                    .windows(TEST_KEY.len())
-                    .any(|w| w == TEST_KEY.as_bytes());
-                assert!(!found, "the key was written to {}", path.display());
-                checked += 1;
-            }
-        }
-    }
-    assert!(checked > 0, "nothing was written under {}", dir.display());
 }
 
 #[test]
@@ -121,7 +99,7 @@ fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
     // At most one checkpoint interval behind what was printed.
     assert!(partial.content.len() + 40 * "第00段，".len() >= printed.trim_end().len());
     assert!(matches!(partial.status, Status::Interrupted(_)));
-    assert_no_key_under(sb.home.path());
+    binary::assert_secret_not_under(sb.home.path(), TEST_KEY);
 }
 
 #[test]
@@ -165,7 +143,7 @@ fn sessions_searches_chinese_and_export_writes_markdown_and_json() {
     let (code, _, err) = sb.run(&["export", "999"]);
     assert_eq!(code, 1);
     assert!(err.contains("no session 999"), "{err}");
-    assert_no_key_under(sb.home.path());
+    binary::assert_secret_not_under(sb.home.path(), TEST_KEY);
 }
 
 #[test]

@@ -105,3 +105,46 @@ impl StdoutCapture {
         seen.clone()
     }
 }
+
+/// Every file under `dir`, recursively (unreadable dirs are skipped).
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// True when `secret` occurs anywhere in `bytes`.
+pub fn holds(bytes: &[u8], secret: &str) -> bool {
+    bytes.windows(secret.len()).any(|w| w == secret.as_bytes())
+}
+
+/// Something was written under `dir`, and no file there holds `secret`.
+pub fn assert_secret_not_under(dir: &Path, secret: &str) {
+    let files = files_under(dir);
+    assert!(
+        !files.is_empty(),
+        "nothing was written under {}",
+        dir.display()
+    );
+    for path in &files {
+        let bytes = std::fs::read(path).expect("read file");
+        assert!(
+            !holds(&bytes, secret),
+            "the key was written to {}",
+            path.display()
+        );
+    }
+}
