@@ -3,58 +3,17 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use ecochat::chat::{Role, Status};
-use support::binary::{self, StdoutCapture};
+use support::binary::{self, MockHome, StdoutCapture};
 use support::chat::TEST_KEY;
-use support::{MockServer, scenarios};
-
-struct Sandbox {
-    home: tempfile::TempDir,
-    config: PathBuf,
-    server: MockServer,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        let server = MockServer::start();
-        let home = tempfile::tempdir().expect("tempdir");
-        let config = home.path().join("ecochat-test.toml");
-        let text = binary::mock_config(&server.base_url(), "gpt-4o", "");
-        std::fs::write(&config, text).expect("write config");
-        Sandbox {
-            home,
-            config,
-            server,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = binary::ecochat(self.home.path());
-        cmd.arg("--config").arg(&self.config).args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.command(args).output().expect("run ecochat");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn db(&self) -> PathBuf {
-        binary::db_path(self.home.path())
-    }
-}
+use support::scenarios;
 
 #[test]
 fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     sb.server.on_model(
         "gpt-4o",
         vec![
@@ -104,7 +63,7 @@ fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
 
 #[test]
 fn sessions_searches_chinese_and_export_writes_markdown_and_json() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     for prompt in ["请问明天北京的天气怎么样", "量子计算机是什么原理"] {
         let (code, _, err) = sb.run(&["-p", prompt]);
         assert_eq!(code, 0, "{err}");
@@ -148,7 +107,7 @@ fn sessions_searches_chinese_and_export_writes_markdown_and_json() {
 
 #[test]
 fn no_save_writes_no_database() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     let (code, _, _) = sb.run(&["--no-save", "-p", "不要保存"]);
     assert_eq!(code, 0);
     assert!(!sb.db().exists());
@@ -161,7 +120,7 @@ fn no_save_writes_no_database() {
 
 #[test]
 fn an_unwritable_data_dir_still_answers_with_a_warning() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     let blocker = sb.home.path().join("blocked");
     std::fs::write(&blocker, "not a directory").unwrap();
     let out = sb

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use ecochat::chat::Message;
 use ecochat::store::{DB_FILE, Store};
 
+use super::MockServer;
 use super::chat::{KEY_ENV, TEST_KEY};
 
 /// A config whose one provider `mock` serves `model` from `base_url`; `extra` lines go into the
@@ -42,6 +43,57 @@ pub fn ecochat(home: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecochat"));
     isolate(&mut cmd, home);
     cmd
+}
+
+/// A temp home with a config (`ecochat-test.toml`) whose provider `mock` serves `gpt-4o`
+/// from a fresh mock server.
+pub struct MockHome {
+    pub home: tempfile::TempDir,
+    pub config: PathBuf,
+    pub server: MockServer,
+}
+
+impl MockHome {
+    /// Starts the mock and writes the config.
+    pub fn new() -> Self {
+        let server = MockServer::start();
+        let home = tempfile::tempdir().expect("tempdir");
+        let config = home.path().join("ecochat-test.toml");
+        let text = mock_config(&server.base_url(), "gpt-4o", "");
+        std::fs::write(&config, text).expect("write config");
+        MockHome {
+            home,
+            config,
+            server,
+        }
+    }
+
+    /// `ecochat --config <this config> args…` in the clean environment of [`isolate`].
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = ecochat(self.home.path());
+        cmd.arg("--config").arg(&self.config).args(args);
+        cmd
+    }
+
+    /// Runs [`MockHome::command`] to the end: exit code (-1 for a signal), stdout, stderr.
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.command(args).output().expect("run ecochat");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
+    /// The session database ecochat uses in this home.
+    pub fn db(&self) -> PathBuf {
+        db_path(self.home.path())
+    }
+
+    /// `rel` under the home.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.home.path().join(rel)
+    }
 }
 
 /// Where ecochat keeps its session database under `home`.
