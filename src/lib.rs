@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod app;
-pub mod backend;
 pub mod chat;
 pub mod cli;
 pub mod config;
@@ -12,6 +11,7 @@ pub mod history_file;
 pub mod logging;
 pub mod media;
 pub mod pipe;
+pub mod providers;
 pub mod runtime;
 pub mod sanitize;
 pub mod signals;

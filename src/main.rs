@@ -9,10 +9,10 @@ use clap::Parser;
 use ecochat::api::client::Client;
 use ecochat::app::App;
 use ecochat::app::sessions::{self, Sessions};
-use ecochat::backend::{self, Target};
 use ecochat::cli::{Cli, Command, output};
 use ecochat::config::{self, Paths};
 use ecochat::pipe::{self, PipeOptions};
+use ecochat::providers::{self, Target};
 use ecochat::state_file::{ModelCache, RememberedState};
 use ecochat::store::commands::{self, CommandError};
 use ecochat::store::{self, StoreError, StoredSession};
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
 
     let remembered = RememberedState::load(&paths.state_dir);
     let spec =
-        backend::starting_model(cli.model.as_deref(), &cfg, remembered.last_model.as_deref());
+        providers::starting_model(cli.model.as_deref(), &cfg, remembered.last_model.as_deref());
     let target = match cfg.resolve(&spec) {
         Ok((provider, model)) => Target {
             provider: provider.clone(),
@@ -179,7 +179,7 @@ fn main() -> ExitCode {
         Instant::now(),
     );
     app.providers = cfg.providers.clone();
-    app.missing_keys = ecochat::app::missing_keys(&app.providers, &backend::process_env);
+    app.missing_keys = ecochat::app::missing_keys(&app.providers, &providers::process_env);
     app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
     app.mouse = cfg.mouse;
@@ -192,7 +192,7 @@ fn main() -> ExitCode {
     app.prompt
         .set_history(ecochat::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
-    if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
+    if let Some(n) = ecochat::synthetic::history_len(&providers::process_env) {
         app.conv = ecochat::synthetic::conversation(n);
     }
     let transcripts = cfg.transcripts_dir.clone();
@@ -222,7 +222,7 @@ fn main() -> ExitCode {
     ecochat::app::note_missing_key(&mut app);
     if app.target.provider.needs_key_command() {
         // While the terminal is still cooked, so a passphrase prompt (pinentry) can use it.
-        if let Err(e) = app.target.provider.endpoint(&backend::process_env) {
+        if let Err(e) = app.target.provider.endpoint(&providers::process_env) {
             app.notice = Some(ecochat::app::Notice {
                 text: e.to_string(),
                 is_error: true,

@@ -30,9 +30,9 @@ use ratatui::layout::Rect;
 
 use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
-use crate::backend::Target;
 use crate::chat::Conversation;
 use crate::config::Provider;
+use crate::providers::Target;
 use crate::ui::conversation::{ConversationLayout, LayoutOptions};
 use crate::ui::layout::{Panes, conversation_text_width};
 use crate::ui::theme::Theme;

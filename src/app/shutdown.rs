@@ -38,9 +38,9 @@ mod tests {
     use crate::api::StreamEvent;
     use crate::app::sessions::Sessions;
     use crate::app::{Action, App, Effect, StreamMsg, update};
-    use crate::backend::Target;
     use crate::chat::Status;
     use crate::config::{ModelSpec, Provider};
+    use crate::providers::Target;
     use crate::signals::Signal;
     use crate::store::task::StoreCmd;
     use crate::ui::theme::Theme;

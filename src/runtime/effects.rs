@@ -11,8 +11,8 @@ use super::media;
 use super::pieces::PieceSink;
 use crate::api::client::Client;
 use crate::app::{Action, App, Effect, StreamMsg, update};
-use crate::backend;
 use crate::config::{Paths, Provider};
+use crate::providers;
 use crate::state_file::{CachedModels, ModelCache, RememberedState};
 use crate::store::task::StoreHandle;
 
@@ -53,7 +53,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 let client = edge.client.clone();
                 tokio::spawn(async move {
                     let end =
-                        backend::chat(&client, &target, &history, false, &mut sink, &token).await;
+                        providers::chat(&client, &target, &history, false, &mut sink, &token).await;
                     sink.end(StreamMsg::End(end)).await;
                 });
             }
@@ -129,7 +129,7 @@ fn known_keys(providers: &[Provider]) -> Vec<String> {
     providers
         .iter()
         .filter(|p| !p.needs_key_command())
-        .filter_map(|p| p.endpoint(&backend::process_env).ok()?.api_key)
+        .filter_map(|p| p.endpoint(&providers::process_env).ok()?.api_key)
         .collect()
 }
 
@@ -160,7 +160,7 @@ async fn discover(
     provider: &Provider,
     cache_dir: &std::path::Path,
 ) -> Result<Vec<String>, String> {
-    let endpoint = backend::endpoint(provider)
+    let endpoint = providers::endpoint(provider)
         .await
         .map_err(|e| e.to_string())?;
     let ids = client

@@ -9,11 +9,11 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::media::{MediaEffect, MediaMsg, MediaSettings};
 use crate::app::{Action, App};
-use crate::backend::{Target, process_env};
 use crate::demo;
 use crate::media::fetch::Fetcher;
 use crate::media::images_api::{self, GeneratedImage};
 use crate::media::{ImageProtocol, is_web_url, protocol};
+use crate::providers::{Target, process_env};
 use ratatui_image::picker::Picker;
 
 /// Chooses how images are drawn, from the settings, the environment and (for `auto`) what the
@@ -195,7 +195,7 @@ async fn generate(
         return Ok(vec![demo::DEMO_IMAGE_URL.to_string()]);
     }
     let api = api.ok_or("the HTTP client could not be built")?;
-    let ep = crate::backend::endpoint(&target.provider)
+    let ep = crate::providers::endpoint(&target.provider)
         .await
         .map_err(|e| e.to_string())?;
     let images = images_api::generate(&api, &ep, body)

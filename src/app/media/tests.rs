@@ -293,7 +293,7 @@ fn image_without_model_uses_the_providers_configured_image_model() {
             ..crate::config::ModelSpec::new("flux-schnell")
         },
     ];
-    h.app.target = crate::backend::Target {
+    h.app.target = crate::providers::Target {
         provider: p.clone(),
         model: p.models[0].clone(),
     };
