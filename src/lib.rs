@@ -15,7 +15,6 @@ pub mod providers;
 pub mod runtime;
 pub mod sanitize;
 pub mod signals;
-pub mod state_file;
 pub mod store;
 pub mod synthetic;
 pub mod text;

@@ -13,7 +13,7 @@ use crate::api::client::Client;
 use crate::app::{Action, App, Effect, StreamMsg, update};
 use crate::config::{Paths, Provider};
 use crate::providers;
-use crate::state_file::{CachedModels, ModelCache, RememberedState};
+use crate::store::state_file::{CachedModels, ModelCache, RememberedState};
 use crate::store::task::StoreHandle;
 
 /// Everything effects need: the app channel, the HTTP client, the dirs, the media and store
