@@ -192,8 +192,8 @@ fn main() -> ExitCode {
     app.prompt
         .set_history(ecochat::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
-    if let Some(n) = ecochat::synthetic::history_len(&providers::process_env) {
-        app.conv = ecochat::synthetic::conversation(n);
+    if let Some(n) = ecochat::dev::synthetic::history_len(&providers::process_env) {
+        app.conv = ecochat::dev::synthetic::conversation(n);
     }
     let transcripts = cfg.transcripts_dir.clone();
     app.sessions = Sessions::new(

@@ -479,7 +479,7 @@ fn rendering_a_conversation_does_not_trip_over_the_layout_memo() {
 #[test]
 fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
     let mut h = Harness::new();
-    h.app.conv = crate::synthetic::conversation(3_000);
+    h.app.conv = crate::dev::synthetic::conversation(3_000);
     let height = h.app.viewport_height();
     let window = |h: &Harness| {
         let top = h.app.scroll_top();

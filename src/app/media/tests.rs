@@ -400,14 +400,14 @@ fn search_citations_join_the_panel_as_links() {
 #[test]
 fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
     let mut h = H::new();
-    h.app.conv = crate::synthetic::conversation(6);
+    h.app.conv = crate::dev::synthetic::conversation(6);
     h.type_text("hi");
     let fx = h.key(KeyCode::Enter);
     let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
         panic!("{fx:?}")
     };
     let id = *reply_id;
-    let text = crate::synthetic::reply_with_links(3_000);
+    let text = crate::dev::synthetic::reply_with_links(3_000);
     let chars: Vec<char> = text.chars().collect();
     for piece in chars.chunks(5) {
         h.act(Action::Stream {
