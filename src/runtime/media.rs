@@ -7,11 +7,11 @@ use std::time::Duration;
 use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::api::images::{self as images_api, GeneratedImage};
 use crate::app::media::{MediaEffect, MediaMsg, MediaSettings};
 use crate::app::{Action, App};
 use crate::demo;
 use crate::media::fetch::Fetcher;
-use crate::media::images_api::{self, GeneratedImage};
 use crate::media::{ImageProtocol, is_web_url, protocol};
 use crate::providers::{Target, process_env};
 use ratatui_image::picker::Picker;

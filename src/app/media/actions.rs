@@ -6,11 +6,11 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Generating, Load, MediaEffect, MediaMsg, fetchable};
+use crate::api::images::{DEFAULT_IMAGE_MODEL, ImageRequest};
 use crate::app::{App, Effect, Focus, Notice, Overlay};
 use crate::chat::{Role, Status};
 use crate::config::Capability;
 use crate::media::fetch::Fetched;
-use crate::media::images_api::{DEFAULT_IMAGE_MODEL, ImageRequest};
 use crate::media::{MediaKind, save};
 
 /// Ctrl+G / F3: shows or hides the panel. Showing it does not take the focus, so typing goes on.

@@ -334,7 +334,7 @@ fn failed_generation_fails_the_message() {
     else {
         panic!("{fx:?}")
     };
-    assert_eq!(body["model"], crate::media::images_api::DEFAULT_IMAGE_MODEL);
+    assert_eq!(body["model"], crate::api::images::DEFAULT_IMAGE_MODEL);
     // The demo provider lists no image model: the guess is said, not silent.
     assert!(
         h.notice().contains("generating with dall-e-3") && h.notice().contains("--model"),
