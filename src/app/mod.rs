@@ -90,9 +90,7 @@ pub enum Effect {
         history: Vec<WireMessage>,
     },
     /// Stop reading the reply for message `reply_id`.
-    CancelReply {
-        reply_id: u64,
-    },
+    CancelReply { reply_id: u64 },
     /// Work for the session store's thread.
     Store(crate::store::task::StoreCmd),
     /// Remember `provider:model` as the model to start with next time.
@@ -102,14 +100,11 @@ pub enum Effect {
     /// Fetch, open, copy, save media, or generate images.
     Media(media::MediaEffect),
     /// Suspend the screen and edit `text` in `$VISUAL`/`$EDITOR`.
-    EditPrompt {
-        text: String,
-    },
+    EditPrompt { text: String },
     /// Give the terminal back and stop the process (Ctrl+Z); redraw in full on `fg`.
     Suspend,
     /// Capture the mouse (true) or leave it to the terminal's own selection (false).
     SetMouse(bool),
-    Quit,
 }
 
 /// The reply in flight.

@@ -23,7 +23,6 @@ pub(super) fn on_signal(app: &mut App, signal: Signal) -> Vec<Effect> {
         });
     }
     app.quit = true;
-    effects.push(Effect::Quit);
     effects
 }
 
@@ -110,7 +109,6 @@ mod tests {
                 fx.iter()
                     .any(|e| matches!(e, Effect::CancelReply { reply_id } if *reply_id == id))
             );
-            assert!(fx.iter().any(|e| matches!(e, Effect::Quit)));
             let reply = saved(&fx)
                 .into_iter()
                 .find(|m| m.id == id)
@@ -138,6 +136,6 @@ mod tests {
         let (mut idle, t0) = fresh();
         let fx = update(&mut idle, Action::Terminate(Signal::Hangup), t0);
         assert!(idle.quit);
-        assert!(matches!(fx.as_slice(), [Effect::Quit]), "{fx:?}");
+        assert!(fx.is_empty(), "{fx:?}");
     }
 }

@@ -189,7 +189,7 @@ fn ctrl_c_cancels_while_streaming_and_quits_when_idle() {
     assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
     assert!(!h.app.quit);
     let fx = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert!(matches!(fx.as_slice(), [Effect::Quit]));
+    assert!(fx.is_empty(), "{fx:?}");
     assert!(h.app.quit);
 }
 
@@ -198,9 +198,8 @@ fn ctrl_q_cancels_the_reply_and_quits() {
     let mut h = Harness::new();
     let id = h.send("hi");
     let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-    assert!(
-        matches!(fx.as_slice(), [Effect::CancelReply { reply_id }, Effect::Quit] if *reply_id == id)
-    );
+    assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
+    assert!(h.app.quit);
 }
 
 #[test]
