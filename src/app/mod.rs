@@ -97,7 +97,9 @@ pub enum Effect {
     SaveLastModel(String),
     /// Fetch this provider's `/models` in the background.
     DiscoverModels(Box<Provider>),
-    /// Fetch, open, copy, save media, or generate images.
+    /// Put `text` on the clipboard with OSC 52 (a chat message, a code block, a media URL).
+    Copy { text: String },
+    /// Fetch, open, save media, or generate images.
     Media(media::MediaEffect),
     /// Suspend the screen and edit `text` in `$VISUAL`/`$EDITOR`.
     EditPrompt { text: String },

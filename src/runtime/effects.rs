@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 use super::media;
 use super::pieces::PieceSink;
 use crate::api::client::Client;
+use crate::app::media::MediaMsg;
 use crate::app::{Action, App, Effect, StreamMsg, update};
 use crate::config::{Paths, Provider};
 use crate::providers;
@@ -84,6 +85,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                     });
                 });
             }
+            Effect::Copy { text } => copy_to_clipboard(text, &edge.tx),
             Effect::Media(effect) => edge
                 .media
                 .get_or_init(|| media::MediaRunner::new(&app.media.settings))
@@ -103,6 +105,15 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
     // Finished replies no longer need their token.
     if app.in_flight.is_none() {
         edge.replies.clear();
+    }
+}
+
+/// Writes OSC 52 for `text` to the terminal; a failure comes back as a status-bar error. Not
+/// a media job: it needs no downloads and works when the media fetcher could not start.
+fn copy_to_clipboard(text: String, tx: &mpsc::UnboundedSender<Action>) {
+    let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
+    if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
+        let _ = tx.send(Action::Media(MediaMsg::Failed(format!("copy failed: {e}"))));
     }
 }
 

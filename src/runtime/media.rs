@@ -91,14 +91,6 @@ impl MediaRunner {
                 let _ = tx.send(Action::Media(msg));
             }
         };
-        if let MediaEffect::Copy { text } = effect {
-            // The clipboard needs no downloads: it works even when the fetcher could not start.
-            let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
-            if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
-                send(MediaMsg::Failed(format!("copy failed: {e}")));
-            }
-            return;
-        }
         let Some(fetcher) = self.fetcher.clone() else {
             send(MediaMsg::Failed("media downloads are unavailable".into()));
             return;
@@ -120,8 +112,6 @@ impl MediaRunner {
                     }
                 });
             }
-            // Done above.
-            MediaEffect::Copy { .. } => {}
             MediaEffect::Save {
                 url,
                 kind,

@@ -122,7 +122,7 @@ fn copy(app: &mut App) -> Vec<Effect> {
     }
     let text = shown.into_owned();
     notice(app, line, false);
-    vec![Effect::Media(MediaEffect::Copy { text })]
+    vec![Effect::Copy { text }]
 }
 
 fn save(app: &mut App) -> Vec<Effect> {

@@ -156,8 +156,6 @@ pub enum MediaEffect {
     },
     /// Hand to the system opener.
     Open { url: String },
-    /// Put on the clipboard with OSC 52.
-    Copy { text: String },
     Save {
         url: String,
         kind: MediaKind,

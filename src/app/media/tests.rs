@@ -159,7 +159,7 @@ fn newest_first_selection_and_item_keys() {
     assert_eq!(h.app.media.selected_item().unwrap().link.url, SONG);
     assert_eq!(h.app.media.selected_item().unwrap().number, 1);
     let fx = h.key(KeyCode::Char('y'));
-    assert!(matches!(&fx[..], [Effect::Media(MediaEffect::Copy { text })] if text == SONG));
+    assert!(matches!(&fx[..], [Effect::Copy { text }] if text == SONG));
     let fx = h.key(KeyCode::Char('s'));
     let [Effect::Media(MediaEffect::Save { url, name, dir, .. })] = &fx[..] else {
         panic!("{fx:?}")
@@ -475,7 +475,7 @@ fn a_url_with_escape_sequences_is_copied_as_shown() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
     let fx = h.key(KeyCode::Char('y'));
-    let [Effect::Media(MediaEffect::Copy { text })] = &fx[..] else {
+    let [Effect::Copy { text }] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(text, "https://img.example/a");
