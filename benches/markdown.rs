@@ -2,7 +2,7 @@
 
 use divan::Bencher;
 use divan::counter::BytesCount;
-use ecochat::synthetic;
+use ecochat::dev::synthetic;
 use ecochat::ui::markdown::{MarkdownLines, render_markdown};
 use ecochat::ui::theme::Theme;
 use ratatui::text::Span;

@@ -2,8 +2,8 @@
 
 use divan::Bencher;
 use divan::counter::BytesCount;
+use ecochat::dev::synthetic;
 use ecochat::media::extract::{extract_links, settled_links};
-use ecochat::synthetic;
 
 const SIZE: usize = 1 << 20;
 

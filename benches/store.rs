@@ -1,8 +1,8 @@
 //! Reading a stored 5,000-message session, as `ecochat --resume` does before its first frame.
 
 use divan::Bencher;
+use ecochat::dev::synthetic;
 use ecochat::store::{NewSession, Store};
-use ecochat::synthetic;
 
 const MESSAGES: usize = 5_000;
 

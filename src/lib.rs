@@ -2,21 +2,20 @@
 
 pub mod api;
 pub mod app;
-pub mod backend;
 pub mod chat;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod dev;
 pub mod files;
 pub mod history_file;
 pub mod logging;
 pub mod media;
 pub mod pipe;
+pub mod providers;
 pub mod runtime;
 pub mod sanitize;
 pub mod signals;
-pub mod state_file;
 pub mod store;
-pub mod synthetic;
 pub mod text;
 pub mod ui;

@@ -9,12 +9,12 @@ use clap::Parser;
 use ecochat::api::client::Client;
 use ecochat::app::App;
 use ecochat::app::sessions::{self, Sessions};
-use ecochat::backend::{self, Target};
 use ecochat::cli::{Cli, Command, output};
 use ecochat::config::{self, Paths};
 use ecochat::pipe::{self, PipeOptions};
-use ecochat::state_file::{ModelCache, RememberedState};
+use ecochat::providers::{self, Target};
 use ecochat::store::commands::{self, CommandError};
+use ecochat::store::state_file::{ModelCache, RememberedState};
 use ecochat::store::{self, StoreError, StoredSession};
 use ecochat::ui::theme::Theme;
 use ecochat::{logging, runtime};
@@ -97,7 +97,7 @@ fn main() -> ExitCode {
 
     let remembered = RememberedState::load(&paths.state_dir);
     let spec =
-        backend::starting_model(cli.model.as_deref(), &cfg, remembered.last_model.as_deref());
+        providers::starting_model(cli.model.as_deref(), &cfg, remembered.last_model.as_deref());
     let target = match cfg.resolve(&spec) {
         Ok((provider, model)) => Target {
             provider: provider.clone(),
@@ -166,7 +166,7 @@ fn main() -> ExitCode {
 
     let mut media_settings =
         ecochat::app::media::MediaSettings::from_config(&cfg.media, &paths, cli.image_protocol);
-    media_settings.can_open = ecochat::media::opener::available(&ecochat::backend::process_env);
+    media_settings.can_open = ecochat::media::opener::available(&ecochat::providers::process_env);
     let picker = runtime::media::pick_protocol(media_settings.protocol);
     let client = match Client::new() {
         Ok(c) => c.with_reply_cap(cfg.max_reply_bytes),
@@ -180,7 +180,7 @@ fn main() -> ExitCode {
         Instant::now(),
     );
     app.providers = cfg.providers.clone();
-    app.missing_keys = ecochat::app::missing_keys(&app.providers, &backend::process_env);
+    app.missing_keys = ecochat::app::missing_keys(&app.providers, &providers::process_env);
     app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
     app.mouse = cfg.mouse;
@@ -193,8 +193,8 @@ fn main() -> ExitCode {
     app.prompt
         .set_history(ecochat::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
-    if let Some(n) = ecochat::synthetic::history_len(&backend::process_env) {
-        app.conv = ecochat::synthetic::conversation(n);
+    if let Some(n) = ecochat::dev::synthetic::history_len(&providers::process_env) {
+        app.conv = ecochat::dev::synthetic::conversation(n);
     }
     let transcripts = cfg.transcripts_dir.clone();
     app.sessions = Sessions::new(
@@ -223,7 +223,7 @@ fn main() -> ExitCode {
     ecochat::app::note_missing_key(&mut app);
     if app.target.provider.needs_key_command() {
         // While the terminal is still cooked, so a passphrase prompt (pinentry) can use it.
-        if let Err(e) = app.target.provider.endpoint(&backend::process_env) {
+        if let Err(e) = app.target.provider.endpoint(&providers::process_env) {
             app.notice = Some(ecochat::app::Notice {
                 text: e.to_string(),
                 is_error: true,

@@ -6,9 +6,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::StreamEvent;
 use crate::api::client::{Client, ReplyEnd, WireMessage};
-use crate::backend::{self, Target};
 use crate::chat::Conversation;
 use crate::cli::output::is_closed_pipe;
+use crate::providers::{self, Target};
 use crate::sanitize::StreamSanitizer;
 use crate::signals::{Signal, Signals};
 use crate::store::StoredSession;
@@ -196,7 +196,7 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     let mut signals = Signals::new().ok();
     let mut stopped_by = None;
     let result = tokio::select! {
-        r = backend::chat(&client, target, &history, opts.no_stream, &mut on_event, &cancel) => r,
+        r = providers::chat(&client, target, &history, opts.no_stream, &mut on_event, &cancel) => r,
         s = next_signal(&mut signals) => {
             cancel.cancel();
             stopped_by = Some(s);

@@ -9,10 +9,11 @@ mod tmux;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use ecochat::store::{DB_FILE, Store};
+use support::binary;
 use support::chat::{KEY_ENV, TEST_KEY};
 use support::{MockServer, scenarios};
 use tmux::{Tmux, WAIT, is_idle};
@@ -20,11 +21,7 @@ use tmux::{Tmux, WAIT, is_idle};
 const M1_TEXT: &str = "你好！有什么可以帮你？";
 
 fn config_text(server: &MockServer) -> String {
-    format!(
-        "default_model = \"mock:m\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"m\"]\n",
-        server.base_url()
-    )
+    binary::mock_config(&server.base_url(), "m", "")
 }
 
 fn chmod(path: &Path, mode: u32) {
@@ -43,16 +40,7 @@ fn ecochat(home: &Path, args: &[&str]) -> Command {
     } else {
         Command::new(bin)
     };
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env(KEY_ENV, TEST_KEY)
-        .args(args)
-        .stdin(Stdio::null());
+    binary::isolate(&mut cmd, home).args(args);
     cmd
 }
 
@@ -130,8 +118,7 @@ fn a_read_only_database_keeps_its_sessions_and_the_answer_still_comes() {
     );
 
     chmod(&data, 0o755);
-    let store = Store::open(&data.join(DB_FILE)).expect("the database still opens");
-    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let store = binary::open_checked(&data.join(DB_FILE));
     let sessions = store.sessions(10).unwrap();
     assert_eq!(sessions.len(), 1, "{sessions:?}");
     assert_eq!(sessions[0].title, "第一次");
@@ -192,11 +179,8 @@ fn two_running_ecochats_share_the_database() {
         vec![scenarios::slow_stream(40, Duration::from_millis(50))],
     );
     server.on_model("quick", vec![scenarios::m1()]);
-    let mut t = Tmux::new();
-    let cfg = t.write_file("ecochat.toml", &config_text(&server));
-    let cfg = cfg.display().to_string();
-    t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
-    t.wait_ready();
+    let t = Tmux::with_config(&config_text(&server), &[(KEY_ENV, TEST_KEY)]);
+    let cfg = t.path("ecochat.toml").display().to_string();
     // The TUI streams a two-second reply, writing a checkpoint every second ...
     t.type_text("慢慢数");
     t.keys(&["Enter"]);
@@ -204,13 +188,7 @@ fn two_running_ecochats_share_the_database() {
     // ... while pipe-mode runs write to the same database.
     let started = Instant::now();
     for i in 0..3 {
-        let out = Command::new(env!("CARGO_BIN_EXE_ecochat"))
-            .env_clear()
-            .env("HOME", t.home.path())
-            .env("XDG_DATA_HOME", t.path("data"))
-            .env("XDG_STATE_HOME", t.path("state"))
-            .env("XDG_CACHE_HOME", t.path("cache"))
-            .env(KEY_ENV, TEST_KEY)
+        let out = binary::ecochat(t.home.path())
             .args([
                 "--config",
                 &cfg,
@@ -219,7 +197,6 @@ fn two_running_ecochats_share_the_database() {
                 "-p",
                 &format!("并发 {i}"),
             ])
-            .stdin(Stdio::null())
             .output()
             .expect("run");
         let (stdout, stderr) = text(&out);
@@ -236,8 +213,7 @@ fn two_running_ecochats_share_the_database() {
     assert!(!t.screen().contains("not sav"), "{}", t.screen());
     t.keys(&["C-q"]);
     assert_eq!(t.wait_exit(WAIT), "status 0");
-    let store = Store::open(&t.path("data/ecochat").join(DB_FILE)).unwrap();
-    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let store = binary::open_checked(&binary::db_path(t.home.path()));
     assert_eq!(store.sessions(10).unwrap().len(), 4);
 }
 
@@ -255,15 +231,8 @@ fn a_database_held_locked_by_another_process_is_explained() {
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_ecochat"))
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env(KEY_ENV, TEST_KEY)
+    let out = binary::ecochat(home.path())
         .args(["--config", config.to_str().unwrap(), "-p", "hi"])
-        .stdin(Stdio::null())
         .output()
         .expect("run");
     holder.execute_batch("ROLLBACK").unwrap();

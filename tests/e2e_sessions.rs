@@ -7,8 +7,8 @@ mod tmux;
 use std::path::Path;
 use std::time::Duration;
 
-use support::MockServer;
 use support::chat::{KEY_ENV, TEST_KEY};
+use support::{MockServer, binary};
 use tmux::Tmux;
 
 const WAIT: Duration = Duration::from_secs(15);
@@ -16,11 +16,7 @@ const REPLY: &str = "你好！有什么可以帮你？";
 
 fn write_config(dir: &Path, server: &MockServer) -> String {
     let path = dir.join("ecochat.toml");
-    let text = format!(
-        "default_model = \"mock:gpt-4o\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"gpt-4o\"]\n",
-        server.base_url()
-    );
+    let text = binary::mock_config(&server.base_url(), "gpt-4o", "");
     std::fs::write(&path, text).unwrap();
     path.display().to_string()
 }
@@ -48,28 +44,6 @@ fn relaunch(t: &Tmux, args: &[&str]) {
         .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
         .collect();
     t.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
-}
-
-/// Every file under `dir` is free of the test key.
-fn assert_no_key_under(dir: &Path) {
-    let mut stack = vec![dir.to_path_buf()];
-    let mut files = 0;
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                let leaked = bytes
-                    .windows(TEST_KEY.len())
-                    .any(|w| w == TEST_KEY.as_bytes());
-                assert!(!leaked, "the key was written to {}", path.display());
-                files += 1;
-            }
-        }
-    }
-    assert!(files > 0);
 }
 
 #[test]
@@ -143,7 +117,7 @@ fn chat_quit_resume_continue_and_find_it_again() {
 
     t.keys(&["C-q"]);
     t.wait_exit(WAIT);
-    assert_no_key_under(t.home.path());
+    binary::assert_secret_not_under(t.home.path(), TEST_KEY);
 }
 
 #[test]
@@ -205,7 +179,7 @@ fn a_draft_cleared_by_ctrl_c_comes_back_with_up_in_the_next_run() {
     let history = t.home.path().join("state/ecochat/history.jsonl");
     let text = std::fs::read_to_string(&history).unwrap();
     assert!(text.contains("草稿 line 15"), "{text}");
-    assert_no_key_under(&t.home.path().join("state"));
+    binary::assert_secret_not_under(&t.home.path().join("state"), TEST_KEY);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

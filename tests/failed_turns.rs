@@ -13,9 +13,9 @@ use tokio_util::sync::CancellationToken;
 
 use ecochat::api::client::Client;
 use ecochat::app::{Action, App, Effect, StreamMsg, update};
-use ecochat::backend::{self, Target};
 use ecochat::chat::Status;
 use ecochat::config::{ModelSpec, Provider};
+use ecochat::providers::{self, Target};
 use ecochat::ui::theme::Theme;
 use support::{MockServer, Reply};
 
@@ -54,7 +54,7 @@ async fn ask(app: &mut App, client: &Client, prompt: &str) {
     let mut events = Vec::new();
     let end = tokio::time::timeout(
         Duration::from_secs(20),
-        backend::chat(
+        providers::chat(
             client,
             &target,
             &history,

@@ -19,8 +19,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ecochat::chat::{Message, Role, Status};
-use ecochat::store::{DB_FILE, Store};
 use serde_json::json;
+use support::binary;
 use support::chat::{KEY_ENV, TEST_KEY};
 use support::{MockServer, Reply, WriteMode};
 
@@ -48,31 +48,15 @@ impl Sandbox {
     pub fn with_provider_lines(base_url: &str, extra: &str) -> Self {
         let home = tempfile::tempdir().expect("tempdir");
         let config = home.path().join("ecochat-test.toml");
-        let text = format!(
-            "default_model = \"mock:m\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{base_url}\"\n\
-             api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nconnect_timeout_secs = 2\n\
-             idle_timeout_secs = 2\nmodels = [\"m\"]\n{extra}"
-        );
+        let extra = format!("connect_timeout_secs = 2\nidle_timeout_secs = 2\n{extra}");
+        let text = binary::mock_config(base_url, "m", &extra);
         std::fs::write(&config, text).expect("write config");
         Sandbox { home, config }
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
-        let h = self.home.path();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecochat"));
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("TERM", "dumb")
-            .env(KEY_ENV, TEST_KEY)
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .stdin(Stdio::null());
+        let mut cmd = binary::ecochat(self.home.path());
+        cmd.arg("--config").arg(&self.config).args(args);
         cmd
     }
 
@@ -89,15 +73,12 @@ impl Sandbox {
     }
 
     pub fn db(&self) -> PathBuf {
-        self.home.path().join("data/ecochat").join(DB_FILE)
+        binary::db_path(self.home.path())
     }
 
     /// The newest session's messages, after checking the database is sound.
     pub fn stored(&self) -> Vec<Message> {
-        let store = Store::open(&self.db()).expect("the database opens");
-        assert_eq!(store.integrity_check().expect("integrity check"), "ok");
-        let id = store.latest().expect("latest").expect("a session");
-        store.load(id).expect("load").messages
+        binary::latest_messages(&self.db())
     }
 }
 
@@ -358,7 +339,6 @@ fn after_a_fault_the_next_run_works_and_the_database_holds_both() {
     assert_eq!(sb.ask("first").code, 1);
     let run = sb.ask("second");
     assert_eq!(run.code, 0, "{run:?}");
-    let store = Store::open(&sb.db()).unwrap();
-    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let store = binary::open_checked(&sb.db());
     assert_eq!(store.sessions(10).unwrap().len(), 2);
 }

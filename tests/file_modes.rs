@@ -5,66 +5,26 @@
 mod support;
 
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 
-use support::MockServer;
-use support::chat::{KEY_ENV, TEST_KEY};
+use support::binary::{self, MockHome};
 
-struct Sandbox {
-    home: tempfile::TempDir,
-    config: PathBuf,
-    _server: MockServer,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        let server = MockServer::start();
-        let home = tempfile::tempdir().expect("tempdir");
-        let config = home.path().join("ecochat-test.toml");
-        let text = format!(
-            "default_model = \"mock:gpt-4o\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-             api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"gpt-4o\"]\n",
-            server.base_url()
-        );
-        std::fs::write(&config, text).expect("write config");
-        Sandbox {
-            home,
-            config,
-            _server: server,
-        }
-    }
-
-    /// `ecochat args` under `umask` (the shell sets it, then execs the binary).
-    fn run(&self, umask: &str, args: &[&str]) -> String {
-        let h = self.home.path();
-        let out = Command::new("sh")
-            .arg("-c")
-            .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
-            .arg(env!("CARGO_BIN_EXE_ecochat"))
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("TERM", "dumb")
-            .env(KEY_ENV, TEST_KEY)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run ecochat");
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(0), "{stderr}");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.home.path().join(rel)
-    }
+/// `ecochat args` in `sb` under `umask` (the shell sets it, then execs the binary); its stdout.
+fn run(sb: &MockHome, umask: &str, args: &[&str]) -> String {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_ecochat"))
+        .arg("--config")
+        .arg(&sb.config)
+        .args(args);
+    let out = binary::isolate(&mut cmd, sb.home.path())
+        .output()
+        .expect("run ecochat");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn mode(path: &Path) -> u32 {
@@ -81,7 +41,7 @@ fn chmod(path: &Path, mode: u32) {
 
 #[test]
 fn ecochats_own_files_are_private_and_an_export_follows_the_umask() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     // As an older ecochat left them: 0755 dirs and a 0644 log.
     for d in ["data/ecochat", "state/ecochat", "cache/ecochat"] {
         std::fs::create_dir_all(sb.path(d)).unwrap();
@@ -90,7 +50,7 @@ fn ecochats_own_files_are_private_and_an_export_follows_the_umask() {
     std::fs::write(sb.path("state/ecochat/ecochat.log"), "").unwrap();
     chmod(&sb.path("state/ecochat/ecochat.log"), 0o644);
 
-    sb.run("022", &["-p", "你好"]);
+    run(&sb, "022", &["-p", "你好"]);
     for d in ["data/ecochat", "state/ecochat", "cache/ecochat"] {
         assert_eq!(mode(&sb.path(d)), 0o700, "{d}");
     }
@@ -101,20 +61,20 @@ fn ecochats_own_files_are_private_and_an_export_follows_the_umask() {
     );
 
     // A fresh home: everything ecochat creates is private from the start.
-    let fresh = Sandbox::new();
-    fresh.run("022", &["-p", "你好"]);
+    let fresh = MockHome::new();
+    run(&fresh, "022", &["-p", "你好"]);
     for d in ["data/ecochat", "state/ecochat", "cache/ecochat"] {
         assert_eq!(mode(&fresh.path(d)), 0o700, "{d}");
     }
     assert_eq!(mode(&fresh.path("state/ecochat/ecochat.log")), 0o600);
 
     // `export -o` writes a file the user asked for: the umask decides, as for `cp` or `>`.
-    let id = sb.run("022", &["sessions"]);
+    let id = run(&sb, "022", &["sessions"]);
     let id = id.split_whitespace().next().expect("a session");
     let out = sb.path("out.md");
-    sb.run("022", &["export", id, "-o", out.to_str().unwrap()]);
+    run(&sb, "022", &["export", id, "-o", out.to_str().unwrap()]);
     assert_eq!(mode(&out), 0o644);
-    sb.run("077", &["export", id, "-o", out.to_str().unwrap()]);
+    run(&sb, "077", &["export", id, "-o", out.to_str().unwrap()]);
     assert_eq!(mode(&out), 0o600);
     assert!(std::fs::read_to_string(&out).unwrap().contains("你好"));
 }
@@ -129,9 +89,9 @@ fn recent_pid() -> u32 {
 
 #[test]
 fn export_does_not_follow_symlinks_planted_for_the_next_pids() {
-    let sb = Sandbox::new();
-    sb.run("022", &["-p", "你好"]);
-    let sessions = sb.run("022", &["sessions"]);
+    let sb = MockHome::new();
+    run(&sb, "022", &["-p", "你好"]);
+    let sessions = run(&sb, "022", &["sessions"]);
     let id = sessions.split_whitespace().next().expect("a session");
     let victim_dir = tempfile::tempdir().unwrap();
     let victim = victim_dir.path().join("victim");
@@ -145,7 +105,7 @@ fn export_does_not_follow_symlinks_planted_for_the_next_pids() {
         symlink(&victim, shared.join(format!(".out.md.{pid}.tmp"))).unwrap();
     }
     let out = shared.join("out.md");
-    sb.run("022", &["export", id, "-o", out.to_str().unwrap()]);
+    run(&sb, "022", &["export", id, "-o", out.to_str().unwrap()]);
     assert_eq!(
         std::fs::read_to_string(&victim).unwrap(),
         "the victim's file"

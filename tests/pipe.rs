@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use support::binary;
 use support::chat::{KEY_ENV, TEST_KEY};
 use support::{MockServer, scenarios};
 
@@ -57,17 +58,9 @@ models = ["gpt-4o", "deepseek-reasoner", "gpt-4o-all"]
 
     /// The binary with a clean environment: only the sandbox dirs and the test key.
     fn command(&self, with_key: bool) -> Command {
-        let home = self.dir.path();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecochat"));
-        cmd.env_clear()
-            .env("HOME", home)
-            .env("XDG_CONFIG_HOME", home.join("config"))
-            .env("XDG_DATA_HOME", home.join("data"))
-            .env("XDG_STATE_HOME", home.join("state"))
-            .env("XDG_CACHE_HOME", home.join("cache"))
-            .env("TERM", "dumb");
-        if with_key {
-            cmd.env(KEY_ENV, TEST_KEY);
+        let mut cmd = binary::ecochat(self.dir.path());
+        if !with_key {
+            cmd.env_remove(KEY_ENV);
         }
         cmd
     }

@@ -5,39 +5,20 @@
 mod support;
 mod tmux;
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
+use support::binary;
+use support::chat::KEY_ENV;
 use support::{MockServer, Reply, scenarios};
 use tmux::{Tmux, WAIT, is_idle};
 
 /// Not a valid key anywhere; long and unusual so that a match is never an accident.
 const KEY: &str = "sk-cmd-4b1d7e0c9a-kept-in-memory-only";
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out
-}
-
 fn contains_key(bytes: &[u8]) -> bool {
-    bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes())
+    binary::holds(bytes, KEY)
 }
 
 #[test]
@@ -125,16 +106,11 @@ fn a_key_from_api_key_cmd_goes_to_the_provider_and_nowhere_else() {
         vec![Reply::new(307).header("Location", &elsewhere)],
     );
     let pipe_cfg = t.write_file("pipe.toml", &config(&redirect_base));
-    let out = Command::new(env!("CARGO_BIN_EXE_ecochat"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", t.home.path())
-        .env("XDG_DATA_HOME", t.path("data"))
-        .env("XDG_STATE_HOME", t.path("state"))
-        .env("XDG_CACHE_HOME", t.path("cache"))
+    // No key in the environment: it comes from `api_key_cmd` only.
+    let out = binary::ecochat(t.home.path())
+        .env_remove(KEY_ENV)
         .env("ECOCHAT_LOG", "trace")
         .args(["--config", pipe_cfg.to_str().unwrap(), "-p", "hi"])
-        .stdin(Stdio::null())
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -172,7 +148,7 @@ fn a_key_from_api_key_cmd_goes_to_the_provider_and_nowhere_else() {
 
     // Nothing written under the home holds the key: logs, sessions, transcripts, caches.
     std::thread::sleep(Duration::from_millis(100));
-    let files = files_under(t.home.path());
+    let files = binary::files_under(t.home.path());
     for want in ["ecochat.log", "ecochat.db"] {
         assert!(
             files
@@ -212,15 +188,9 @@ fn a_failing_api_key_cmd_names_the_provider_and_its_first_stderr_line() {
         ),
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_ecochat"))
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
+    let out = binary::ecochat(home.path())
+        .env_remove(KEY_ENV)
         .args(["--config", config.to_str().unwrap(), "-p", "hi"])
-        .stdin(Stdio::null())
         .output()
         .expect("run");
     let stderr = String::from_utf8_lossy(&out.stderr);

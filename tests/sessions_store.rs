@@ -3,98 +3,17 @@
 
 mod support;
 
-use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 
 use ecochat::chat::{Role, Status};
-use ecochat::store::{DB_FILE, Store};
-use support::chat::{KEY_ENV, TEST_KEY};
-use support::{MockServer, scenarios};
-
-struct Sandbox {
-    home: tempfile::TempDir,
-    config: PathBuf,
-    server: MockServer,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        let server = MockServer::start();
-        let home = tempfile::tempdir().expect("tempdir");
-        let config = home.path().join("ecochat-test.toml");
-        let text = format!(
-            "default_model = \"mock:gpt-4o\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-             api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"gpt-4o\"]\n",
-            server.base_url()
-        );
-        std::fs::write(&config, text).expect("write config");
-        Sandbox {
-            home,
-            config,
-            server,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let h = self.home.path();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ecochat"));
-        cmd.env_clear()
-            .env("HOME", h)
-            .env("XDG_CONFIG_HOME", h.join("config"))
-            .env("XDG_DATA_HOME", h.join("data"))
-            .env("XDG_STATE_HOME", h.join("state"))
-            .env("XDG_CACHE_HOME", h.join("cache"))
-            .env("TERM", "dumb")
-            .env(KEY_ENV, TEST_KEY)
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.command(args).output().expect("run ecochat");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn db(&self) -> PathBuf {
-        self.home.path().join("data/ecochat").join(DB_FILE)
-    }
-}
-
-/// Every file under `dir` is free of the test key.
-pub fn assert_no_key_under(dir: &Path) {
-    let mut checked = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).expect("read file");
-                let found = bytes
-                    .windows(TEST_KEY.len())
-                    .any(|w| w == TEST_KEY.as_bytes());
-                assert!(!found, "the key was written to {}", path.display());
-                checked += 1;
-            }
-        }
-    }
-    assert!(checked > 0, "nothing was written under {}", dir.display());
-}
+use support::binary::{self, MockHome, StdoutCapture};
+use support::chat::TEST_KEY;
+use support::scenarios;
 
 #[test]
 fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     sb.server.on_model(
         "gpt-4o",
         vec![
@@ -111,34 +30,15 @@ fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let seen = Arc::new(Mutex::new(String::new()));
-    let mut stdout = child.stdout.take().expect("stdout");
-    let sink = seen.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 256];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
+    let capture = StdoutCapture::start(&mut child);
     // Past a full checkpoint interval, well before the end of the reply.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !seen.lock().unwrap().contains(&scenarios::piece(30)) {
-        assert!(Instant::now() < deadline, "the reply did not stream");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    capture.wait_for(&scenarios::piece(30), Duration::from_secs(20));
     child.kill().expect("SIGKILL");
     child.wait().expect("wait");
-    reader.join().expect("reader");
-    let printed = seen.lock().unwrap().clone();
+    let printed = capture.finish();
     assert!(!printed.contains(&scenarios::piece(79)), "killed too late");
 
-    let store = Store::open(&sb.db()).expect("the database opens after the crash");
-    assert_eq!(store.integrity_check().unwrap(), "ok");
+    let store = binary::open_checked(&sb.db());
     let sessions = store.sessions(10).unwrap();
     assert_eq!(sessions.len(), 2, "{sessions:?}");
     let first = store.load(sessions[1].id).unwrap();
@@ -158,12 +58,12 @@ fn sigkill_mid_reply_leaves_a_sound_database_with_every_earlier_message() {
     // At most one checkpoint interval behind what was printed.
     assert!(partial.content.len() + 40 * "第00段，".len() >= printed.trim_end().len());
     assert!(matches!(partial.status, Status::Interrupted(_)));
-    assert_no_key_under(sb.home.path());
+    binary::assert_secret_not_under(sb.home.path(), TEST_KEY);
 }
 
 #[test]
 fn sessions_searches_chinese_and_export_writes_markdown_and_json() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     for prompt in ["请问明天北京的天气怎么样", "量子计算机是什么原理"] {
         let (code, _, err) = sb.run(&["-p", prompt]);
         assert_eq!(code, 0, "{err}");
@@ -202,12 +102,12 @@ fn sessions_searches_chinese_and_export_writes_markdown_and_json() {
     let (code, _, err) = sb.run(&["export", "999"]);
     assert_eq!(code, 1);
     assert!(err.contains("no session 999"), "{err}");
-    assert_no_key_under(sb.home.path());
+    binary::assert_secret_not_under(sb.home.path(), TEST_KEY);
 }
 
 #[test]
 fn no_save_writes_no_database() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     let (code, _, _) = sb.run(&["--no-save", "-p", "不要保存"]);
     assert_eq!(code, 0);
     assert!(!sb.db().exists());
@@ -220,7 +120,7 @@ fn no_save_writes_no_database() {
 
 #[test]
 fn an_unwritable_data_dir_still_answers_with_a_warning() {
-    let sb = Sandbox::new();
+    let sb = MockHome::new();
     let blocker = sb.home.path().join("blocked");
     std::fs::write(&blocker, "not a directory").unwrap();
     let out = sb

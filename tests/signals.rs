@@ -5,13 +5,11 @@
 mod support;
 mod tmux;
 
-use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ecochat::chat::{Message, Role, Status};
-use ecochat::store::{DB_FILE, Store};
+use ecochat::chat::{Role, Status};
+use support::binary::{self, StdoutCapture};
 use support::chat::{KEY_ENV, TEST_KEY};
 use support::{MockServer, scenarios};
 use tmux::{COOKED_FLAGS, EXITED, TTY_FLAGS, Tmux, WAIT};
@@ -19,11 +17,7 @@ use tmux::{COOKED_FLAGS, EXITED, TTY_FLAGS, Tmux, WAIT};
 const PIECES: usize = 200;
 
 fn config(server: &MockServer) -> String {
-    format!(
-        "default_model = \"mock:m\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"m\"]\n",
-        server.base_url()
-    )
+    binary::mock_config(&server.base_url(), "m", "")
 }
 
 fn slow_server() -> MockServer {
@@ -43,19 +37,11 @@ fn last_piece_shown(screen: &str) -> Option<usize> {
         .find(|&i| squashed.contains(&scenarios::piece(i)))
 }
 
-fn load_reply(db: &std::path::Path) -> Vec<Message> {
-    let store = Store::open(db).expect("the database opens");
-    assert_eq!(store.integrity_check().unwrap(), "ok");
-    let id = store.latest().unwrap().expect("a session");
-    store.load(id).unwrap().messages
-}
-
 /// Sends `signal` to the TUI mid-reply; checks the terminal and what was stored.
 fn tui_signal_saves_the_partial_reply(signal: &str, name: &str) {
     let server = slow_server();
     let mut t = Tmux::new();
-    let cfg = t.write_file("ecochat.toml", &config(&server));
-    let cfg = cfg.display().to_string();
+    let cfg = t.write_config(&config(&server));
     t.run_in_shell(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
     t.wait_ready();
     t.type_text("数到两百");
@@ -77,7 +63,7 @@ fn tui_signal_saves_the_partial_reply(signal: &str, name: &str) {
     assert_eq!(flags, want, "the terminal is cooked again");
     assert_eq!(t.display("#{alternate_on}"), "0");
 
-    let msgs = load_reply(&t.path("data/ecochat").join(DB_FILE));
+    let msgs = binary::latest_messages(&binary::db_path(t.home.path()));
     assert_eq!(msgs.len(), 2, "{msgs:?}");
     assert_eq!(msgs[0].role, Role::User);
     let reply = &msgs[1];
@@ -116,11 +102,7 @@ fn sigint_in_the_tui_saves_the_partial_reply() {
 #[test]
 fn sigkill_in_the_tui_loses_at_most_the_last_checkpoint_interval() {
     let server = slow_server();
-    let mut t = Tmux::new();
-    let cfg = t.write_file("ecochat.toml", &config(&server));
-    let cfg = cfg.display().to_string();
-    t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
-    t.wait_ready();
+    let t = Tmux::with_config(&config(&server), &[(KEY_ENV, TEST_KEY)]);
     t.type_text("数到两百");
     t.keys(&["Enter"]);
     // Past one checkpoint interval (1 s at 40 ms a piece is 25 pieces).
@@ -129,7 +111,7 @@ fn sigkill_in_the_tui_loses_at_most_the_last_checkpoint_interval() {
     t.kill("KILL");
     assert_eq!(t.wait_exit(WAIT), "signal 9");
 
-    let msgs = load_reply(&t.path("data/ecochat").join(DB_FILE));
+    let msgs = binary::latest_messages(&binary::db_path(t.home.path()));
     assert_eq!(msgs.len(), 2, "the prompt and the reply so far: {msgs:?}");
     assert_eq!(msgs[0].content, "数到两百");
     let reply = &msgs[1];
@@ -167,11 +149,7 @@ fn sigkill_during_a_long_reply_keeps_what_was_appended_in_parts() {
             Duration::from_millis(10),
         )],
     );
-    let mut t = Tmux::new();
-    let cfg = t.write_file("ecochat.toml", &config(&server));
-    let cfg = cfg.display().to_string();
-    t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
-    t.wait_ready();
+    let t = Tmux::with_config(&config(&server), &[(KEY_ENV, TEST_KEY)]);
     t.type_text("写长文");
     t.keys(&["Enter"]);
     // Each paragraph is on screen only briefly: wait for any from 200 on (600 KB in).
@@ -184,7 +162,7 @@ fn sigkill_during_a_long_reply_keeps_what_was_appended_in_parts() {
     t.kill("KILL");
     assert_eq!(t.wait_exit(WAIT), "signal 9");
 
-    let msgs = load_reply(&t.path("data/ecochat").join(DB_FILE));
+    let msgs = binary::latest_messages(&binary::db_path(t.home.path()));
     let reply = &msgs[1];
     let full: String = (0..LINES).map(|i| scenarios::long_line(i, WIDTH)).collect();
     assert!(
@@ -217,51 +195,26 @@ fn sigterm_in_pipe_mode_saves_the_partial_reply_as_cancelled() {
     let home = tempfile::tempdir().unwrap();
     let cfg = home.path().join("ecochat.toml");
     std::fs::write(&cfg, config(&server)).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ecochat"))
-        .env_clear()
-        .env("HOME", home.path())
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env(KEY_ENV, TEST_KEY)
+    let mut child = binary::ecochat(home.path())
         .args(["--config", cfg.to_str().unwrap(), "-p", "数到两百"])
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let seen = Arc::new(Mutex::new(String::new()));
-    let mut stdout = child.stdout.take().unwrap();
-    let sink = seen.clone();
-    let reader = std::thread::spawn(move || {
-        let mut buf = [0u8; 256];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&buf[..n]));
-        }
-    });
-    let deadline = Instant::now() + WAIT;
-    while !seen.lock().unwrap().contains(&scenarios::piece(5)) {
-        assert!(Instant::now() < deadline, "the reply did not stream");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let capture = StdoutCapture::start(&mut child);
+    capture.wait_for(&scenarios::piece(5), WAIT);
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
-    reader.join().unwrap();
-    let printed = seen.lock().unwrap().clone();
+    let printed = capture.finish();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(143), "{stderr}");
     assert!(stderr.contains("stopped by SIGTERM"), "{stderr}");
 
-    let msgs = load_reply(&home.path().join("data/ecochat").join(DB_FILE));
+    let msgs = binary::latest_messages(&binary::db_path(home.path()));
     assert_eq!(msgs[1].content, printed.trim_end(), "all that was printed");
     assert_eq!(msgs[1].status, Status::Cancelled);
 }
@@ -310,8 +263,7 @@ fn a_terminal_that_hangs_up_ends_ecochat() {
     let mut runs = Vec::new();
     for _ in 0..3 {
         let mut t = Tmux::new();
-        let cfg = t.write_file("ecochat.toml", &config(&server));
-        let cfg = cfg.display().to_string();
+        let cfg = t.write_config(&config(&server));
         t.run(&["--config", &cfg], &[(KEY_ENV, TEST_KEY)], 100, 30);
         runs.push(t);
     }
@@ -334,8 +286,7 @@ fn a_terminal_that_goes_away_without_a_sighup_ends_ecochat() {
     // stops working, and crossterm then spins on the dead pty forever unless we notice.
     let server = slow_server();
     let mut t = Tmux::new();
-    let cfg = t.write_file("ecochat.toml", &config(&server));
-    let cfg = cfg.display().to_string();
+    let cfg = t.write_config(&config(&server));
     let bin = tmux::bin().display().to_string();
     t.run_argv(
         &["setsid", "-w", &bin, "--config", &cfg],

@@ -47,7 +47,7 @@ fn empty_chat_shows_the_welcome() {
 #[test]
 fn the_offline_demo_says_what_it_is_and_how_to_use_a_relay() {
     snapshot_at_sizes("demo_welcome", |h| {
-        h.app.target = ecochat::backend::Target {
+        h.app.target = ecochat::providers::Target {
             provider: ecochat::config::Provider::builtin_demo(),
             model: ecochat::config::ModelSpec::new("demo"),
         };
@@ -64,7 +64,7 @@ fn the_offline_demo_says_what_it_is_and_how_to_use_a_relay() {
 #[test]
 fn the_demo_with_every_key_set_points_at_the_picker() {
     let mut h = Harness::new("demo", 80, 24);
-    h.app.target = ecochat::backend::Target {
+    h.app.target = ecochat::providers::Target {
         provider: ecochat::config::Provider::builtin_demo(),
         model: ecochat::config::ModelSpec::new("demo"),
     };

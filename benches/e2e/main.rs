@@ -186,7 +186,7 @@ fn startup_rows(
 
 /// One SSE reply of at least `bytes` bytes of markdown text in ~4 KiB content chunks.
 fn big_reply(bytes: usize) -> Reply {
-    let text = ecochat::synthetic::long_reply(bytes);
+    let text = ecochat::dev::synthetic::long_reply(bytes);
     let mut payload = Vec::with_capacity(text.len() * 11 / 10);
     let mut rest = text.as_str();
     while !rest.is_empty() {

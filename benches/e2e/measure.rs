@@ -56,7 +56,7 @@ pub fn stored_session(n: usize) -> tempfile::TempDir {
     let count = n.to_string();
     t.run(
         &[],
-        &[(ecochat::synthetic::HISTORY_ENV, count.as_str())],
+        &[(ecochat::dev::synthetic::HISTORY_ENV, count.as_str())],
         WIDTH,
         HEIGHT,
     );

@@ -352,14 +352,16 @@ async fn send_once(
     Attempt::Failed(err, retry_after)
 }
 
-fn content_type(r: &reqwest::Response) -> Option<String> {
+/// The response's `Content-Type`, lower-cased, for classifying what came back.
+pub(super) fn content_type(r: &reqwest::Response) -> Option<String> {
     r.headers()
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_ascii_lowercase)
 }
 
-fn request_id(r: &reqwest::Response) -> Option<String> {
+/// new-api's request id, quoted in error messages so a relay operator can find the request.
+pub(super) fn request_id(r: &reqwest::Response) -> Option<String> {
     r.headers()
         .get("x-oneapi-request-id")
         .and_then(|v| v.to_str().ok())

@@ -1,8 +1,10 @@
-//! OpenAI-compatible chat client: SSE framing, chunk decoding, error classification, HTTP.
+//! OpenAI-compatible API client: SSE framing, chunk decoding, error classification, HTTP
+//! (chat, `/models`, `/images/generations`).
 
 pub mod chunk;
 pub mod client;
 pub mod error;
+pub mod images;
 pub mod models;
 pub mod sink;
 pub mod sse;

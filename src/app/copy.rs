@@ -9,7 +9,6 @@ use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 
 use std::borrow::Cow;
 
-use super::media::MediaEffect;
 use super::{App, Effect, Notice};
 use crate::chat::{Message, Role};
 use crate::sanitize::sanitize;
@@ -223,7 +222,7 @@ fn copied(app: &mut App, what: &str, text: String, stripped: bool) -> Vec<Effect
         line.push_str(" · large: some terminals cut copies this big");
     }
     notice(app, line, false);
-    vec![Effect::Media(MediaEffect::Copy { text })]
+    vec![Effect::Copy { text }]
 }
 
 /// `3 lines, 120 bytes`, `1 line, 2.4 KB`.

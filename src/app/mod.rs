@@ -30,9 +30,9 @@ use ratatui::layout::Rect;
 
 use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
-use crate::backend::Target;
 use crate::chat::Conversation;
 use crate::config::Provider;
+use crate::providers::Target;
 use crate::ui::conversation::{ConversationLayout, LayoutOptions};
 use crate::ui::layout::{Panes, conversation_text_width};
 use crate::ui::theme::Theme;
@@ -90,26 +90,23 @@ pub enum Effect {
         history: Vec<WireMessage>,
     },
     /// Stop reading the reply for message `reply_id`.
-    CancelReply {
-        reply_id: u64,
-    },
+    CancelReply { reply_id: u64 },
     /// Work for the session store's thread.
     Store(crate::store::task::StoreCmd),
     /// Remember `provider:model` as the model to start with next time.
     SaveLastModel(String),
     /// Fetch this provider's `/models` in the background.
     DiscoverModels(Box<Provider>),
-    /// Fetch, open, copy, save media, or generate images.
+    /// Put `text` on the clipboard with OSC 52 (a chat message, a code block, a media URL).
+    Copy { text: String },
+    /// Fetch, open, save media, or generate images.
     Media(media::MediaEffect),
     /// Suspend the screen and edit `text` in `$VISUAL`/`$EDITOR`.
-    EditPrompt {
-        text: String,
-    },
+    EditPrompt { text: String },
     /// Give the terminal back and stop the process (Ctrl+Z); redraw in full on `fg`.
     Suspend,
     /// Capture the mouse (true) or leave it to the terminal's own selection (false).
     SetMouse(bool),
-    Quit,
 }
 
 /// The reply in flight.

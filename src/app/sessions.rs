@@ -9,9 +9,9 @@ use chrono::{DateTime, Local};
 
 use super::browser::SessionBrowser;
 use super::{App, Effect, Notice, Overlay};
-use crate::backend::Target;
 use crate::chat::{Conversation, Message, Role};
 use crate::config::Config;
+use crate::providers::Target;
 use crate::store::links;
 use crate::store::slug::{file_stem, title_from_prompt};
 use crate::store::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent};

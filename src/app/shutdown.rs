@@ -23,7 +23,6 @@ pub(super) fn on_signal(app: &mut App, signal: Signal) -> Vec<Effect> {
         });
     }
     app.quit = true;
-    effects.push(Effect::Quit);
     effects
 }
 
@@ -38,9 +37,9 @@ mod tests {
     use crate::api::StreamEvent;
     use crate::app::sessions::Sessions;
     use crate::app::{Action, App, Effect, StreamMsg, update};
-    use crate::backend::Target;
     use crate::chat::Status;
     use crate::config::{ModelSpec, Provider};
+    use crate::providers::Target;
     use crate::signals::Signal;
     use crate::store::task::StoreCmd;
     use crate::ui::theme::Theme;
@@ -110,7 +109,6 @@ mod tests {
                 fx.iter()
                     .any(|e| matches!(e, Effect::CancelReply { reply_id } if *reply_id == id))
             );
-            assert!(fx.iter().any(|e| matches!(e, Effect::Quit)));
             let reply = saved(&fx)
                 .into_iter()
                 .find(|m| m.id == id)
@@ -138,6 +136,6 @@ mod tests {
         let (mut idle, t0) = fresh();
         let fx = update(&mut idle, Action::Terminate(Signal::Hangup), t0);
         assert!(idle.quit);
-        assert!(matches!(fx.as_slice(), [Effect::Quit]), "{fx:?}");
+        assert!(fx.is_empty(), "{fx:?}");
     }
 }

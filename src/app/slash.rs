@@ -9,7 +9,7 @@ pub use complete::{Hint, complete, hint};
 pub use run::{ModelCycle, model_matches, resolve_model};
 pub(super) use run::{complete_model, run};
 
-use crate::media::images_api::ImageRequest;
+use crate::api::images::ImageRequest;
 
 /// Most images one `/image` may ask for.
 pub const MAX_N: u32 = 10;

@@ -4,8 +4,8 @@ use crossterm::event::KeyEvent;
 
 use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for, handle_key};
 use super::{App, Effect, Notice, Overlay};
-use crate::backend::Target;
 use crate::config::Provider;
+use crate::providers::Target;
 
 /// Opens the picker with the current model selected.
 pub(super) fn open_picker(app: &mut App) -> Vec<Effect> {

@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use super::{Action, App, Effect, StreamMsg, update};
 use crate::api::StreamEvent;
 use crate::api::client::ReplyEnd;
-use crate::backend::Target;
 use crate::config::{ModelSpec, Provider};
+use crate::providers::Target;
 use crate::ui::theme::Theme;
 
 /// An app on the demo model at 80x24 and a clock that moves 10 ms per action.

@@ -189,7 +189,7 @@ fn ctrl_c_cancels_while_streaming_and_quits_when_idle() {
     assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
     assert!(!h.app.quit);
     let fx = h.key(KeyCode::Char('c'), KeyModifiers::CONTROL);
-    assert!(matches!(fx.as_slice(), [Effect::Quit]));
+    assert!(fx.is_empty(), "{fx:?}");
     assert!(h.app.quit);
 }
 
@@ -198,9 +198,8 @@ fn ctrl_q_cancels_the_reply_and_quits() {
     let mut h = Harness::new();
     let id = h.send("hi");
     let fx = h.key(KeyCode::Char('q'), KeyModifiers::CONTROL);
-    assert!(
-        matches!(fx.as_slice(), [Effect::CancelReply { reply_id }, Effect::Quit] if *reply_id == id)
-    );
+    assert!(matches!(fx.as_slice(), [Effect::CancelReply { reply_id }] if *reply_id == id));
+    assert!(h.app.quit);
 }
 
 #[test]
@@ -479,7 +478,7 @@ fn rendering_a_conversation_does_not_trip_over_the_layout_memo() {
 #[test]
 fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
     let mut h = Harness::new();
-    h.app.conv = crate::synthetic::conversation(3_000);
+    h.app.conv = crate::dev::synthetic::conversation(3_000);
     let height = h.app.viewport_height();
     let window = |h: &Harness| {
         let top = h.app.scroll_top();

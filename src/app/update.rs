@@ -268,11 +268,15 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Interrupt => match cancel_reply(app) {
             Some(effect) => vec![effect],
             None if !app.prompt.is_empty() => clear_prompt(app),
-            None => quit(app),
+            None => {
+                app.quit = true;
+                Vec::new()
+            }
         },
         Command::Quit => {
-            let mut effects: Vec<Effect> = cancel_reply(app).into_iter().collect();
-            effects.extend(quit(app));
+            let effects = cancel_reply(app).into_iter().collect();
+            // The event loop ends on this flag: quitting needs no work at the edge.
+            app.quit = true;
             effects
         }
         Command::NewChat => {
@@ -362,11 +366,6 @@ fn clear_prompt(app: &mut App) -> Vec<Effect> {
         is_error: false,
     });
     Vec::new()
-}
-
-fn quit(app: &mut App) -> Vec<Effect> {
-    app.quit = true;
-    vec![Effect::Quit]
 }
 
 fn page(app: &App) -> isize {

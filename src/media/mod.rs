@@ -1,9 +1,8 @@
-//! Media links in replies: finding them (pure), fetching and decoding images, the `/image` API,
+//! Media links in replies: finding them (pure), fetching and decoding images,
 //! the terminal image protocol, and where files go when saved.
 
 pub mod extract;
 pub mod fetch;
-pub mod images_api;
 pub mod opener;
 pub mod protocol;
 pub mod save;

@@ -173,7 +173,7 @@ fn reap_later(mut child: Child) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::env_of;
+    use crate::providers::env_of;
 
     const URL: &str = "https://example.com/a?b=c&d";
 

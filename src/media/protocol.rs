@@ -211,7 +211,7 @@ pub fn picker(protocol: ProtocolType, font: (u16, u16)) -> Picker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::env_of;
+    use crate::providers::env_of;
 
     #[test]
     fn environment_picks_the_protocol() {

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::terminal::TerminalGuard;
-use crate::backend::process_env;
+use crate::providers::process_env;
 
 /// Used when neither `$VISUAL` nor `$EDITOR` is set.
 const FALLBACK: &str = "vi";
@@ -80,7 +80,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::env_of;
+    use crate::providers::env_of;
 
     #[test]
     fn visual_wins_then_editor_then_vi() {

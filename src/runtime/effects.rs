@@ -10,10 +10,11 @@ use tokio_util::sync::CancellationToken;
 use super::media;
 use super::pieces::PieceSink;
 use crate::api::client::Client;
+use crate::app::media::MediaMsg;
 use crate::app::{Action, App, Effect, StreamMsg, update};
-use crate::backend;
 use crate::config::{Paths, Provider};
-use crate::state_file::{CachedModels, ModelCache, RememberedState};
+use crate::providers;
+use crate::store::state_file::{CachedModels, ModelCache, RememberedState};
 use crate::store::task::StoreHandle;
 
 /// Everything effects need: the app channel, the HTTP client, the dirs, the media and store
@@ -53,7 +54,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 let client = edge.client.clone();
                 tokio::spawn(async move {
                     let end =
-                        backend::chat(&client, &target, &history, false, &mut sink, &token).await;
+                        providers::chat(&client, &target, &history, false, &mut sink, &token).await;
                     sink.end(StreamMsg::End(end)).await;
                 });
             }
@@ -84,6 +85,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                     });
                 });
             }
+            Effect::Copy { text } => copy_to_clipboard(text, &edge.tx),
             Effect::Media(effect) => edge
                 .media
                 .get_or_init(|| media::MediaRunner::new(&app.media.settings))
@@ -92,7 +94,6 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::EditPrompt { text } => edge.edit = Some(text),
             Effect::Suspend => edge.suspend = true,
             Effect::SetMouse(on) => edge.mouse = Some(on),
-            Effect::Quit => {}
         }
     }
     // A prompt sent or cleared joined the history: the file follows, unless this chat is not
@@ -104,6 +105,15 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
     // Finished replies no longer need their token.
     if app.in_flight.is_none() {
         edge.replies.clear();
+    }
+}
+
+/// Writes OSC 52 for `text` to the terminal; a failure comes back as a status-bar error. Not
+/// a media job: it needs no downloads and works when the media fetcher could not start.
+fn copy_to_clipboard(text: String, tx: &mpsc::UnboundedSender<Action>) {
+    let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
+    if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
+        let _ = tx.send(Action::Media(MediaMsg::Failed(format!("copy failed: {e}"))));
     }
 }
 
@@ -129,7 +139,7 @@ fn known_keys(providers: &[Provider]) -> Vec<String> {
     providers
         .iter()
         .filter(|p| !p.needs_key_command())
-        .filter_map(|p| p.endpoint(&backend::process_env).ok()?.api_key)
+        .filter_map(|p| p.endpoint(&providers::process_env).ok()?.api_key)
         .collect()
 }
 
@@ -160,7 +170,7 @@ async fn discover(
     provider: &Provider,
     cache_dir: &std::path::Path,
 ) -> Result<Vec<String>, String> {
-    let endpoint = backend::endpoint(provider)
+    let endpoint = providers::endpoint(provider)
         .await
         .map_err(|e| e.to_string())?;
     let ids = client

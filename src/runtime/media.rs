@@ -7,14 +7,14 @@ use std::time::Duration;
 use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::api::images::{self as images_api, GeneratedImage};
 use crate::app::media::{MediaEffect, MediaMsg, MediaSettings, NO_OPENER};
 use crate::app::{Action, App};
-use crate::backend::{Target, process_env};
 use crate::demo;
 use crate::media::fetch::Fetcher;
-use crate::media::images_api::{self, GeneratedImage};
 use crate::media::opener::{self, OpenError};
 use crate::media::{ImageProtocol, is_web_url, protocol};
+use crate::providers::{Target, process_env};
 use ratatui_image::picker::Picker;
 
 /// Chooses how images are drawn, from the settings, the environment and (for `auto`) what the
@@ -92,14 +92,6 @@ impl MediaRunner {
                 let _ = tx.send(Action::Media(msg));
             }
         };
-        if let MediaEffect::Copy { text } = effect {
-            // The clipboard needs no downloads: it works even when the fetcher could not start.
-            let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
-            if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
-                send(MediaMsg::Failed(format!("copy failed: {e}")));
-            }
-            return;
-        }
         let Some(fetcher) = self.fetcher.clone() else {
             send(MediaMsg::Failed("media downloads are unavailable".into()));
             return;
@@ -131,8 +123,6 @@ impl MediaRunner {
                     }
                 });
             }
-            // Done above.
-            MediaEffect::Copy { .. } => {}
             MediaEffect::Save {
                 url,
                 kind,
@@ -194,7 +184,7 @@ async fn generate(
         return Ok(vec![demo::DEMO_IMAGE_URL.to_string()]);
     }
     let api = api.ok_or("the HTTP client could not be built")?;
-    let ep = crate::backend::endpoint(&target.provider)
+    let ep = crate::providers::endpoint(&target.provider)
         .await
         .map_err(|e| e.to_string())?;
     let images = images_api::generate(&api, &ep, body)

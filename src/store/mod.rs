@@ -9,6 +9,7 @@ mod rows;
 pub mod schema;
 mod search;
 pub mod slug;
+pub mod state_file;
 pub mod task;
 pub mod transcript;
 

@@ -152,8 +152,8 @@ mod tests {
 
     use crate::app::keymap::{Combo, Command, KeyMap};
     use crate::app::{App, Overlay};
-    use crate::backend::Target;
     use crate::config::{ModelSpec, Provider};
+    use crate::providers::Target;
     use crate::ui::theme::Theme;
 
     fn screen(keymap: KeyMap, width: u16, height: u16) -> String {

@@ -203,8 +203,8 @@ mod tests {
 
     use crate::app::browser::BrowserMode;
     use crate::app::{App, Overlay};
-    use crate::backend::Target;
     use crate::config::{ModelSpec, Provider};
+    use crate::providers::Target;
     use crate::store::task::SessionRef;
     use crate::store::{SearchHit, SessionSummary};
     use crate::ui::theme::Theme;

@@ -3,23 +3,21 @@
 
 use std::time::Duration;
 
+use super::support::binary;
 use super::support::{MockServer, Reply, scenarios};
 use super::tmux::{Tmux, WAIT, conversation_text, input_rows, is_idle, squash, status_line};
 use super::{content_event, cut_stream};
 use ecochat::chat::Status;
-use ecochat::store::{DB_FILE, Store};
 
 const M1_TEXT: &str = "你好！有什么可以帮你？";
 
 /// ecochat in a 100x30 pane, talking to `server` with 1 s timeouts.
 fn app(server: &MockServer) -> Tmux {
     let mut t = Tmux::new();
-    let cfg = format!(
-        "default_model = \"mock:m\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-         api_key_env = \"{}\"\nmax_retries = 0\nconnect_timeout_secs = 1\nidle_timeout_secs = 1\n\
-         models = [\"m\"]\n",
-        server.base_url(),
-        super::KEY_ENV
+    let cfg = binary::mock_config(
+        &server.base_url(),
+        "m",
+        "connect_timeout_secs = 1\nidle_timeout_secs = 1\n",
     );
     let path = t.write_file("ecochat.toml", &cfg).display().to_string();
     t.run(
@@ -45,10 +43,7 @@ fn send(t: &Tmux, prompt: &str) {
 fn quit_and_load(t: &Tmux) -> Vec<ecochat::chat::Message> {
     t.keys(&["C-q"]);
     assert_eq!(t.wait_exit(WAIT), "status 0");
-    let store = Store::open(&t.path("data/ecochat").join(DB_FILE)).expect("db");
-    assert_eq!(store.integrity_check().unwrap(), "ok");
-    let id = store.latest().unwrap().expect("a session");
-    store.load(id).unwrap().messages
+    binary::latest_messages(&binary::db_path(t.home.path()))
 }
 
 #[test]

@@ -17,9 +17,9 @@ use tokio_util::sync::CancellationToken;
 use ecochat::api::client::Client;
 use ecochat::app::media::{Load, MediaSettings};
 use ecochat::app::{Action, App, Effect, StreamMsg, update};
-use ecochat::backend::{self, Target};
 use ecochat::config::{ModelSpec, Provider};
 use ecochat::media::ImageProtocol;
+use ecochat::providers::{self, Target};
 use ecochat::runtime::media::MediaRunner;
 use ecochat::ui;
 use ecochat::ui::theme::Theme;
@@ -105,9 +105,15 @@ impl Rig {
                             });
                         };
                         let token = CancellationToken::new();
-                        let end =
-                            backend::chat(&client, &target, &history, false, &mut on_event, &token)
-                                .await;
+                        let end = providers::chat(
+                            &client,
+                            &target,
+                            &history,
+                            false,
+                            &mut on_event,
+                            &token,
+                        )
+                        .await;
                         let _ = tx.send(Action::Stream {
                             id: reply_id,
                             msg: StreamMsg::End(end),

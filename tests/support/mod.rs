@@ -14,6 +14,7 @@
 //! A route's replies are served in order and the last one repeats.
 #![allow(dead_code, unused_imports)]
 
+pub mod binary;
 pub mod chat;
 pub mod encoding;
 mod http;

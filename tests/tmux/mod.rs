@@ -77,6 +77,23 @@ impl Tmux {
         t
     }
 
+    /// Writes `config` as `ecochat.toml` in the home, runs ecochat on it (with `env` added) as
+    /// the pane's process in a 100x30 window, and waits until it is ready.
+    pub fn with_config(config: &str, env: &[(&str, &str)]) -> Tmux {
+        let mut t = Tmux::new();
+        let cfg = t.write_config(config);
+        t.run(&["--config", &cfg], env, 100, 30);
+        t.wait_ready();
+        t
+    }
+
+    /// Writes `config` as `ecochat.toml` in the home; returns its path as text for `--config`.
+    pub fn write_config(&self, config: &str) -> String {
+        self.write_file("ecochat.toml", config)
+            .display()
+            .to_string()
+    }
+
     /// Runs ecochat as the pane's own process: its exit status is `#{pane_dead_status}`.
     pub fn run(&mut self, args: &[&str], env: &[(&str, &str)], width: u16, height: u16) {
         let mut argv = self.env_argv(env);

@@ -14,8 +14,8 @@ use ecochat::api::ApiError;
 use ecochat::api::client::ReplyEnd;
 use ecochat::api::{StreamEvent, Usage};
 use ecochat::app::{Action, App, Effect, StreamMsg, update};
-use ecochat::backend::Target;
 use ecochat::config::{ModelSpec, Provider};
+use ecochat::providers::Target;
 use ecochat::ui;
 use ecochat::ui::theme::Theme;
 

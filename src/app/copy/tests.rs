@@ -8,7 +8,7 @@ const REPLY: &str = "两段代码：\n\n```python\nprint('一')\n```\n\n然后\n
 
 fn copied_text(fx: &[Effect]) -> &str {
     match fx {
-        [Effect::Media(MediaEffect::Copy { text })] => text,
+        [Effect::Copy { text }] => text,
         other => panic!("expected one Copy effect, got {other:?}"),
     }
 }

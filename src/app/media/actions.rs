@@ -6,11 +6,11 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Generating, Load, MediaEffect, MediaMsg, fetchable};
+use crate::api::images::{DEFAULT_IMAGE_MODEL, ImageRequest};
 use crate::app::{App, Effect, Focus, Notice, Overlay};
 use crate::chat::{Role, Status};
 use crate::config::Capability;
 use crate::media::fetch::Fetched;
-use crate::media::images_api::{DEFAULT_IMAGE_MODEL, ImageRequest};
 use crate::media::{MediaKind, is_builtin_url, save};
 
 /// What `o` says when nothing can open links here.
@@ -136,7 +136,7 @@ fn copy(app: &mut App) -> Vec<Effect> {
     }
     let text = shown.into_owned();
     notice(app, line, false);
-    vec![Effect::Media(MediaEffect::Copy { text })]
+    vec![Effect::Copy { text }]
 }
 
 fn save(app: &mut App) -> Vec<Effect> {
@@ -208,7 +208,7 @@ fn copy_path(app: &mut App, path: &std::path::Path) -> Vec<Effect> {
         format!("copied the path of the built-in image (OSC 52): {shown}"),
         false,
     );
-    vec![Effect::Media(MediaEffect::Copy { text: shown })]
+    vec![Effect::Copy { text: shown }]
 }
 
 fn relabel(app: &mut App, url: &str, kind: MediaKind) {

@@ -18,11 +18,11 @@ use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
 use super::{App, Effect, Overlay};
-use crate::backend::Target;
 use crate::chat::{Message, Role};
 use crate::media::extract::{LinkScanner, settled_links};
 use crate::media::fetch::{DecodedImage, Fetched};
 use crate::media::{ImageProtocol, MediaKind, MediaLink, is_builtin_url, is_web_url};
+use crate::providers::Target;
 
 /// Decoded images kept in memory; older ones are read back from the disk cache when selected.
 const KEEP_DECODED: usize = 8;
@@ -163,8 +163,6 @@ pub enum MediaEffect {
     },
     /// Hand to the system opener.
     Open { url: String },
-    /// Put on the clipboard with OSC 52.
-    Copy { text: String },
     /// Write a built-in image to a file, then report its path with `MediaMsg::WrittenOut`.
     WriteOut { url: String },
     Save {

@@ -159,7 +159,7 @@ fn newest_first_selection_and_item_keys() {
     assert_eq!(h.app.media.selected_item().unwrap().link.url, SONG);
     assert_eq!(h.app.media.selected_item().unwrap().number, 1);
     let fx = h.key(KeyCode::Char('y'));
-    assert!(matches!(&fx[..], [Effect::Media(MediaEffect::Copy { text })] if text == SONG));
+    assert!(matches!(&fx[..], [Effect::Copy { text }] if text == SONG));
     let fx = h.key(KeyCode::Char('s'));
     let [Effect::Media(MediaEffect::Save { url, name, dir, .. })] = &fx[..] else {
         panic!("{fx:?}")
@@ -293,7 +293,7 @@ fn image_without_model_uses_the_providers_configured_image_model() {
             ..crate::config::ModelSpec::new("flux-schnell")
         },
     ];
-    h.app.target = crate::backend::Target {
+    h.app.target = crate::providers::Target {
         provider: p.clone(),
         model: p.models[0].clone(),
     };
@@ -334,7 +334,7 @@ fn failed_generation_fails_the_message() {
     else {
         panic!("{fx:?}")
     };
-    assert_eq!(body["model"], crate::media::images_api::DEFAULT_IMAGE_MODEL);
+    assert_eq!(body["model"], crate::api::images::DEFAULT_IMAGE_MODEL);
     // The demo provider lists no image model: the guess is said, not silent.
     assert!(
         h.notice().contains("generating with dall-e-3") && h.notice().contains("--model"),
@@ -400,14 +400,14 @@ fn search_citations_join_the_panel_as_links() {
 #[test]
 fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
     let mut h = H::new();
-    h.app.conv = crate::synthetic::conversation(6);
+    h.app.conv = crate::dev::synthetic::conversation(6);
     h.type_text("hi");
     let fx = h.key(KeyCode::Enter);
     let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
         panic!("{fx:?}")
     };
     let id = *reply_id;
-    let text = crate::synthetic::reply_with_links(3_000);
+    let text = crate::dev::synthetic::reply_with_links(3_000);
     let chars: Vec<char> = text.chars().collect();
     for piece in chars.chunks(5) {
         h.act(Action::Stream {
@@ -475,7 +475,7 @@ fn a_url_with_escape_sequences_is_copied_as_shown() {
     h.key(KeyCode::Tab);
     h.key(KeyCode::Tab);
     let fx = h.key(KeyCode::Char('y'));
-    let [Effect::Media(MediaEffect::Copy { text })] = &fx[..] else {
+    let [Effect::Copy { text }] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(text, "https://img.example/a");

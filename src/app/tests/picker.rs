@@ -118,7 +118,7 @@ fn choosing_a_provider_whose_key_is_missing_says_so_at_once() {
     let mut h = Harness::new();
     let ecovai = Provider::builtin_ecovai();
     h.app.providers = vec![ecovai, Provider::builtin_demo()];
-    h.app.missing_keys = crate::app::missing_keys(&h.app.providers, &crate::backend::env_of(&[]));
+    h.app.missing_keys = crate::app::missing_keys(&h.app.providers, &crate::providers::env_of(&[]));
     assert_eq!(h.app.missing_keys.len(), 1, "the demo needs no key");
     h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
     let Some(Overlay::Picker(p)) = &h.app.overlay else {
@@ -141,7 +141,7 @@ fn choosing_a_provider_whose_key_is_missing_says_so_at_once() {
     // With the key set, nothing is said against the switch.
     h.app.missing_keys = crate::app::missing_keys(
         &h.app.providers,
-        &crate::backend::env_of(&[("ECOVAI_API_KEY", "sk-x")]),
+        &crate::providers::env_of(&[("ECOVAI_API_KEY", "sk-x")]),
     );
     assert!(h.app.missing_keys.is_empty());
 }
@@ -150,10 +150,10 @@ fn choosing_a_provider_whose_key_is_missing_says_so_at_once() {
 fn starting_on_a_provider_whose_key_is_missing_says_so_before_any_prompt() {
     let mut h = Harness::new();
     h.app.providers = vec![Provider::builtin_ecovai(), Provider::builtin_demo()];
-    h.app.missing_keys = crate::app::missing_keys(&h.app.providers, &crate::backend::env_of(&[]));
+    h.app.missing_keys = crate::app::missing_keys(&h.app.providers, &crate::providers::env_of(&[]));
     crate::app::note_missing_key(&mut h.app);
     assert!(h.app.notice.is_none(), "the demo needs no key");
-    h.app.target = crate::backend::Target {
+    h.app.target = crate::providers::Target {
         provider: Provider::builtin_ecovai(),
         model: ModelSpec::new("gpt-4o"),
     };

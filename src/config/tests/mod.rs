@@ -12,7 +12,7 @@ use super::{Config, ConfigError, parse_str};
 /// The path every in-memory test pretends to have read.
 const PATH: &str = "/home/u/.config/ecochat/config.toml";
 
-use crate::backend::env_of;
+use crate::providers::env_of;
 
 /// Parses `text` with an empty environment.
 fn parse(text: &str) -> Result<Config, ConfigError> {

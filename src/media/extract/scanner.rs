@@ -62,7 +62,7 @@ impl LinkScanner {
 mod tests {
     use super::super::settled_links;
     use super::*;
-    use crate::synthetic;
+    use crate::dev::synthetic;
 
     /// Feeds `text` in pieces of 1..=7 bytes (on char boundaries) and compares every step.
     fn check_every_cut(text: &str) {

@@ -155,7 +155,7 @@ fn replies_are_markdown_but_prompts_and_reasoning_stay_plain() {
 #[test]
 fn a_long_history_is_laid_out_only_where_it_is_seen() {
     let theme = Theme::default();
-    let conv = crate::synthetic::conversation(2_000);
+    let conv = crate::dev::synthetic::conversation(2_000);
     let opts = LayoutOptions {
         width: 100,
         show_reasoning: false,

@@ -5,8 +5,8 @@ use ratatui::layout::Rect;
 
 use super::*;
 use crate::app::{Action, App, Overlay, update};
-use crate::backend::Target;
 use crate::config::{ModelSpec, Provider};
+use crate::providers::Target;
 use crate::ui::theme::Theme;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;

@@ -17,7 +17,7 @@ fn o_without_an_opener_says_to_use_y_and_runs_nothing() {
     assert!(h.notice_is_error());
     // `y` still copies the link itself.
     let fx = h.key(KeyCode::Char('y'));
-    assert!(matches!(&fx[..], [Effect::Media(MediaEffect::Copy { text })] if text == SONG));
+    assert!(matches!(&fx[..], [Effect::Copy { text }] if text == SONG));
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn y_on_the_demo_image_copies_the_path_it_was_written_to() {
     assert_eq!(url, DEMO_IMAGE_URL);
     let path = std::path::PathBuf::from("/cache/media/open-demo.png");
     let fx = h.act(Action::Media(MediaMsg::WrittenOut(path)));
-    let [Effect::Media(MediaEffect::Copy { text })] = &fx[..] else {
+    let [Effect::Copy { text }] = &fx[..] else {
         panic!("{fx:?}")
     };
     assert_eq!(text, "/cache/media/open-demo.png");

@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::api::ApiError;
-use crate::api::client::Endpoint;
-use crate::api::error::{ErrorContext, classify_response};
+use super::ApiError;
+use super::client::{Endpoint, content_type, request_id};
+use super::error::{ErrorContext, classify_response};
 
 /// Model asked for when neither `--model` nor an image model is selected.
 pub const DEFAULT_IMAGE_MODEL: &str = "dall-e-3";
@@ -175,16 +175,8 @@ pub async fn generate(
             detail: e.to_string(),
         })?;
         let status = resp.status().as_u16();
-        let ct = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_ascii_lowercase);
-        let request_id = resp
-            .headers()
-            .get("x-oneapi-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let ct = content_type(&resp);
+        let rid = request_id(&resp);
         let ok = (200..300).contains(&status);
         let cap = if ok { MAX_BODY } else { MAX_ERROR_BODY };
         let bytes = read_capped(resp, cap)
@@ -198,7 +190,7 @@ pub async fn generate(
                 status,
                 ct.as_deref(),
                 &bytes,
-                request_id.as_deref(),
+                rid.as_deref(),
                 &ctx,
             ));
         }
