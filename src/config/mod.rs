@@ -20,7 +20,7 @@ mod keys;
 mod load;
 mod parse;
 mod paths;
-mod reader;
+mod raw;
 mod schema;
 pub mod secret;
 

@@ -1,0 +1,449 @@
+//! The file's schema as serde types: each struct's fields are the keys its table allows.
+//!
+//! Values keep their spans (`toml::Spanned`) so later checks can say `path:line:col`. Leaf types
+//! reject a wrong TOML type with a marked message naming what was expected; `parse` turns that
+//! into a `ConfigError::WrongType` with the key and the value found at the error's span.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use toml::Spanned;
+
+/// Starts a leaf's "wrong type" message; the rest is what was expected.
+pub(super) const WRONG_TYPE: &str = "\u{1}wrong type: ";
+
+/// The top-level table.
+#[derive(Deserialize)]
+pub(super) struct RawTop {
+    pub default_model: Option<Spanned<Text>>,
+    pub providers: Option<Tables<RawProviderItem, ProvidersExpected>>,
+    pub media_panel_auto_open: Option<Flag>,
+    pub downloads_dir: Option<Spanned<Text>>,
+    pub image_protocol: Option<Spanned<Text>>,
+    pub media_allow_hosts: Option<Strings<StopExpected>>,
+    pub media_cache_max_mb: Option<Spanned<Int>>,
+    pub transcripts_dir: Option<Spanned<Text>>,
+    pub theme: Option<Spanned<Text>>,
+    pub keys: Option<Spanned<KeyTable>>,
+    pub mouse: Option<Flag>,
+    pub max_reply_mb: Option<Spanned<Int>>,
+}
+
+/// One `[[providers]]` table.
+#[derive(Deserialize)]
+pub(super) struct RawProvider {
+    pub name: Option<Spanned<Text>>,
+    pub base_url: Option<Spanned<Text>>,
+    pub api_key: Option<Spanned<Text>>,
+    pub api_key_env: Option<Spanned<Text>>,
+    pub api_key_cmd: Option<Spanned<Text>>,
+    pub connect_timeout_secs: Option<Spanned<Int>>,
+    pub idle_timeout_secs: Option<Spanned<Int>>,
+    pub max_retries: Option<Spanned<Int>>,
+    pub include_usage: Option<Flag>,
+    pub models: Option<Tables<ModelItem, ModelsExpected>>,
+}
+
+/// One `[[providers.models]]` table (or inline table in `models = [...]`).
+#[derive(Deserialize)]
+pub(super) struct RawModel {
+    pub id: Option<Spanned<Text>>,
+    pub name: Option<Spanned<Text>>,
+    pub kind: Option<Spanned<Text>>,
+    pub temperature: Option<Spanned<Num>>,
+    pub top_p: Option<Spanned<Num>>,
+    pub top_k: Option<Spanned<Int>>,
+    pub max_tokens: Option<Spanned<Int>>,
+    pub presence_penalty: Option<Spanned<Num>>,
+    pub frequency_penalty: Option<Spanned<Num>>,
+    pub stop: Option<Strings<StopExpected>>,
+    pub system: Option<Text>,
+    pub stream: Option<Flag>,
+}
+
+/// The keys a serde struct accepts, read from its derive: the one list of a table's keys.
+pub(super) fn fields_of<T: DeserializeOwned>() -> &'static [&'static str] {
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(FieldProbe(&mut fields));
+    fields
+}
+
+/// A deserializer that only records the field list a derived struct asks for.
+struct FieldProbe<'a>(&'a mut &'static [&'static str]);
+
+impl<'de> Deserializer<'de> for FieldProbe<'_> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("not a struct"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        fields: &'static [&'static str],
+        _: V,
+    ) -> Result<V::Value, Self::Error> {
+        *self.0 = fields;
+        Err(de::Error::custom("fields recorded"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
+fn wrong<E: de::Error>(expected: &str) -> E {
+    E::custom(format!("{WRONG_TYPE}{expected}"))
+}
+
+/// What a leaf expects, as printed in "`key` must be ...".
+pub(super) trait Expected {
+    /// The phrase after "must be".
+    const WHAT: &'static str;
+}
+
+macro_rules! expected {
+    ($($name:ident = $what:literal;)*) => {
+        $(
+            #[doc = concat!("Expects ", $what, ".")]
+            pub(super) struct $name;
+            impl Expected for $name {
+                const WHAT: &'static str = $what;
+            }
+        )*
+        /// Every "expected" phrase, so an error message maps back to a `&'static str`.
+        pub(super) const ALL_EXPECTED: &[&str] = &[$($what,)* "a string", "true or false",
+            "an integer", "a number", "a table ([keys])"];
+    };
+}
+
+expected! {
+    ProvidersExpected = "an array of tables ([[providers]])";
+    ModelsExpected = "an array of model ids or tables";
+    StopExpected = "a string or an array of strings";
+    KeyExpected = "a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"])";
+}
+
+/// One TOML value as a leaf sees it: what it accepts, or the kind it rejects.
+enum Scalar {
+    Str(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// An array, table or date-time: never a leaf.
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                Ok(Scalar::Str(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                Ok(Scalar::Int(i64::try_from(v).unwrap_or(i64::MAX)))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                Ok(Scalar::Float(v))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
+                Ok(Scalar::Bool(v))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Scalar, A::Error> {
+                Ok(Scalar::Other)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Scalar, A::Error> {
+                Ok(Scalar::Other)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Implements `Deserialize` for a leaf from the `Scalar`s it accepts.
+macro_rules! leaf {
+    ($ty:ident, $expect:literal, |$s:ident| $convert:expr) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let $s = Scalar::deserialize(d)?;
+                $convert.map($ty).ok_or_else(|| wrong($expect))
+            }
+        }
+    };
+}
+
+/// A string.
+pub(super) struct Text(pub String);
+leaf!(Text, "a string", |s| match s {
+    Scalar::Str(s) => Some(s),
+    _ => None,
+});
+
+/// `true` or `false`.
+pub(super) struct Flag(pub bool);
+leaf!(Flag, "true or false", |s| match s {
+    Scalar::Bool(b) => Some(b),
+    _ => None,
+});
+
+/// An integer (its range is checked with its span, to quote what was written).
+pub(super) struct Int(pub i64);
+leaf!(Int, "an integer", |s| match s {
+    Scalar::Int(i) => Some(i),
+    _ => None,
+});
+
+/// A number, integer or float.
+pub(super) struct Num(pub f64);
+leaf!(Num, "a number", |s| match s {
+    Scalar::Int(i) => Some(i as f64),
+    Scalar::Float(f) => Some(f),
+    _ => None,
+});
+
+/// A string or an array of strings, each with its span (`stop = "\n"`, `quit = ["f2", "q"]`).
+pub(super) struct Strings<X> {
+    /// The items; a lone string is one item.
+    pub items: Vec<Spanned<String>>,
+    /// The span of the whole value.
+    pub span: std::ops::Range<usize>,
+    expected: PhantomData<X>,
+}
+
+/// One item of `Strings`: a string, or a type error naming the list's expectation.
+struct Item<X>(String, PhantomData<X>);
+
+impl<'de, X: Expected> Deserialize<'de> for Item<X> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match StringOrList::<X>::deserialize(d)? {
+            StringOrList::One(s) => Ok(Item(s, PhantomData)),
+            StringOrList::Many(_) => Err(wrong(X::WHAT)),
+        }
+    }
+}
+
+enum StringOrList<X> {
+    One(String),
+    Many(Vec<Spanned<Item<X>>>),
+}
+
+impl<'de, X: Expected> Deserialize<'de> for StringOrList<X> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<X>(PhantomData<X>);
+        impl<'de, X: Expected> Visitor<'de> for V<X> {
+            type Value = StringOrList<X>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(X::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(StringOrList::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(StringOrList::Many(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de, X: Expected> Deserialize<'de> for Strings<X> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Spanned::<StringOrList<X>>::deserialize(d)?;
+        let span = value.span();
+        let items = match value.into_inner() {
+            StringOrList::One(s) => vec![Spanned::new(span.clone(), s)],
+            StringOrList::Many(items) => items
+                .into_iter()
+                .map(|i| {
+                    let span = i.span();
+                    Spanned::new(span, i.into_inner().0)
+                })
+                .collect(),
+        };
+        Ok(Strings {
+            items,
+            span,
+            expected: PhantomData,
+        })
+    }
+}
+
+/// An array of tables (or, for models, of ids and tables), each with its span.
+pub(super) struct Tables<T, X>(pub Vec<Spanned<T>>, PhantomData<X>);
+
+impl<'de, T: Deserialize<'de>, X: Expected> Deserialize<'de> for Tables<T, X> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T, X>(PhantomData<(T, X)>);
+        impl<'de, T: Deserialize<'de>, X: Expected> Visitor<'de> for V<T, X> {
+            type Value = Tables<T, X>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(X::WHAT)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Tables(items, PhantomData))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Err(wrong(X::WHAT))
+            }
+        }
+        d.deserialize_any(V(PhantomData))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawProviderItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawProviderItem;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(ProvidersExpected::WHAT)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                RawProvider::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(RawProviderItem)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+                Err(wrong(ProvidersExpected::WHAT))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Err(wrong(ProvidersExpected::WHAT))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Err(wrong(ProvidersExpected::WHAT))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Err(wrong(ProvidersExpected::WHAT))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Err(wrong(ProvidersExpected::WHAT))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A `[[providers]]` item: a table, else the array's type error.
+pub(super) struct RawProviderItem(pub RawProvider);
+
+/// An entry of `models`: a bare id or a model table.
+pub(super) enum ModelItem {
+    /// `models = ["gpt-4o"]`.
+    Id(String),
+    /// `[[providers.models]]` or `{ id = "..." }`.
+    Table(Box<RawModel>),
+}
+
+impl<'de> Deserialize<'de> for ModelItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = ModelItem;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(ModelsExpected::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ModelItem, E> {
+                Ok(ModelItem::Id(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ModelItem, A::Error> {
+                RawModel::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|m| ModelItem::Table(Box::new(m)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<ModelItem, A::Error> {
+                Err(wrong(ModelsExpected::WHAT))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<ModelItem, E> {
+                Err(wrong(ModelsExpected::WHAT))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<ModelItem, E> {
+                Err(wrong(ModelsExpected::WHAT))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<ModelItem, E> {
+                Err(wrong(ModelsExpected::WHAT))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `[keys]` table: command name and keys, in no particular order (sort by span).
+pub(super) struct KeyTable(pub Vec<(String, Strings<KeyExpected>)>);
+
+impl<'de> Deserialize<'de> for KeyTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeyTable;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a table ([keys])")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyTable, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(KeyTable(entries))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<KeyTable, A::Error> {
+                Err(wrong("a table ([keys])"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<KeyTable, E> {
+                Err(wrong("a table ([keys])"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyTable, E> {
+                Err(wrong("a table ([keys])"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyTable, E> {
+                Err(wrong("a table ([keys])"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyTable, E> {
+                Err(wrong("a table ([keys])"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
