@@ -266,8 +266,8 @@ fn de_error(doc: Doc<'_>, root: &DeTable<'_>, e: &toml::de::Error) -> ConfigErro
     let at = doc.loc(span.start);
     let expected = e
         .message()
-        .strip_prefix(WRONG_TYPE)
-        .and_then(|x| ALL_EXPECTED.iter().find(|e| **e == x));
+        .rsplit_once(WRONG_TYPE)
+        .and_then(|(_, x)| ALL_EXPECTED.iter().find(|e| **e == x));
     match (expected, find_in_table(root, &span)) {
         (Some(expected), Some((key, value))) => ConfigError::WrongType {
             at,
@@ -358,12 +358,12 @@ pub(super) fn fallback_default_model(config: &Config, env: EnvLookup<'_>) -> Str
 
 fn read_providers(
     doc: Doc<'_>,
-    items: Vec<Spanned<super::raw::RawProviderItem>>,
+    items: Vec<Spanned<RawProvider>>,
 ) -> Result<Vec<Provider>, ConfigError> {
     let mut providers: Vec<(Provider, Range<usize>)> = Vec::new();
     for item in items {
         let start = item.span().start;
-        let (provider, name_span) = read_provider(doc, item.into_inner().0, start)?;
+        let (provider, name_span) = read_provider(doc, item.into_inner(), start)?;
         if let Some((_, first)) = providers.iter().find(|(p, _)| p.name == provider.name) {
             let first_line = doc.loc(first.start).line;
             let msg = format!(

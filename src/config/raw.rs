@@ -11,14 +11,14 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use toml::Spanned;
 
-/// Starts a leaf's "wrong type" message; the rest is what was expected.
-pub(super) const WRONG_TYPE: &str = "\u{1}wrong type: ";
+/// Marks what a value was expected to be in a type error (serde puts `expecting` text last).
+pub(super) const WRONG_TYPE: char = '\u{1}';
 
 /// The top-level table.
 #[derive(Deserialize)]
 pub(super) struct RawTop {
     pub default_model: Option<Spanned<Text>>,
-    pub providers: Option<Tables<RawProviderItem, ProvidersExpected>>,
+    pub providers: Option<Tables<RawProvider, ProvidersExpected>>,
     pub media_panel_auto_open: Option<Flag>,
     pub downloads_dir: Option<Spanned<Text>>,
     pub image_protocol: Option<Spanned<Text>>,
@@ -33,6 +33,7 @@ pub(super) struct RawTop {
 
 /// One `[[providers]]` table.
 #[derive(Deserialize)]
+#[serde(expecting = "\u{1}an array of tables ([[providers]])")]
 pub(super) struct RawProvider {
     pub name: Option<Spanned<Text>>,
     pub base_url: Option<Spanned<Text>>,
@@ -97,36 +98,60 @@ impl<'de> Deserializer<'de> for FieldProbe<'_> {
     }
 }
 
+/// A type error for a value that is not `expected`.
 fn wrong<E: de::Error>(expected: &str) -> E {
     E::custom(format!("{WRONG_TYPE}{expected}"))
 }
 
-/// What a leaf expects, as printed in "`key` must be ...".
+/// What a value is expected to be, as printed in "`key` must be ...".
 pub(super) trait Expected {
     /// The phrase after "must be".
     const WHAT: &'static str;
 }
 
-macro_rules! expected {
-    ($($name:ident = $what:literal;)*) => {
-        $(
-            #[doc = concat!("Expects ", $what, ".")]
-            pub(super) struct $name;
-            impl Expected for $name {
-                const WHAT: &'static str = $what;
-            }
-        )*
-        /// Every "expected" phrase, so an error message maps back to a `&'static str`.
-        pub(super) const ALL_EXPECTED: &[&str] = &[$($what,)* "a string", "true or false",
-            "an integer", "a number", "a table ([keys])"];
-    };
+/// `providers` expects an array of tables.
+pub(super) struct ProvidersExpected;
+impl Expected for ProvidersExpected {
+    const WHAT: &'static str = "an array of tables ([[providers]])";
 }
 
-expected! {
-    ProvidersExpected = "an array of tables ([[providers]])";
-    ModelsExpected = "an array of model ids or tables";
-    StopExpected = "a string or an array of strings";
-    KeyExpected = "a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"])";
+/// `models` expects ids and tables.
+pub(super) struct ModelsExpected;
+impl Expected for ModelsExpected {
+    const WHAT: &'static str = "an array of model ids or tables";
+}
+
+/// `stop` and `media_allow_hosts` expect strings.
+pub(super) struct StopExpected;
+impl Expected for StopExpected {
+    const WHAT: &'static str = "a string or an array of strings";
+}
+
+/// A `[keys]` entry expects key names.
+pub(super) struct KeyExpected;
+impl Expected for KeyExpected {
+    const WHAT: &'static str = "a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"])";
+}
+
+const KEYS_TABLE: &str = "a table ([keys])";
+
+/// Every "expected" phrase, so an error message maps back to a `&'static str`.
+pub(super) const ALL_EXPECTED: &[&str] = &[
+    ProvidersExpected::WHAT,
+    ModelsExpected::WHAT,
+    StopExpected::WHAT,
+    KeyExpected::WHAT,
+    KEYS_TABLE,
+    "a string",
+    "true or false",
+    "an integer",
+    "a number",
+];
+
+/// `expecting` text that `parse` recognises; serde's default `visit_*` methods reject every
+/// other kind of value with it.
+fn expecting(f: &mut fmt::Formatter<'_>, what: &str) -> fmt::Result {
+    write!(f, "{WRONG_TYPE}{what}")
 }
 
 /// One TOML value as a leaf sees it: what it accepts, or the kind it rejects.
@@ -246,29 +271,13 @@ impl<'de, X: Expected> Deserialize<'de> for StringOrList<X> {
         impl<'de, X: Expected> Visitor<'de> for V<X> {
             type Value = StringOrList<X>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(X::WHAT)
+                expecting(f, X::WHAT)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(StringOrList::One(v.to_string()))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(StringOrList::Many(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                collect(seq).map(StringOrList::Many)
             }
         }
         d.deserialize_any(V(PhantomData))
@@ -283,10 +292,7 @@ impl<'de, X: Expected> Deserialize<'de> for Strings<X> {
             StringOrList::One(s) => vec![Spanned::new(span.clone(), s)],
             StringOrList::Many(items) => items
                 .into_iter()
-                .map(|i| {
-                    let span = i.span();
-                    Spanned::new(span, i.into_inner().0)
-                })
+                .map(|i| Spanned::new(i.span(), i.into_inner().0))
                 .collect(),
         };
         Ok(Strings {
@@ -295,6 +301,14 @@ impl<'de, X: Expected> Deserialize<'de> for Strings<X> {
             expected: PhantomData,
         })
     }
+}
+
+fn collect<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+    let mut items = Vec::new();
+    while let Some(item) = seq.next_element()? {
+        items.push(item);
+    }
+    Ok(items)
 }
 
 /// An array of tables (or, for models, of ids and tables), each with its span.
@@ -306,69 +320,15 @@ impl<'de, T: Deserialize<'de>, X: Expected> Deserialize<'de> for Tables<T, X> {
         impl<'de, T: Deserialize<'de>, X: Expected> Visitor<'de> for V<T, X> {
             type Value = Tables<T, X>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(X::WHAT)
+                expecting(f, X::WHAT)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(Tables(items, PhantomData))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Err(wrong(X::WHAT))
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Ok(Tables(collect(seq)?, PhantomData))
             }
         }
         d.deserialize_any(V(PhantomData))
     }
 }
-
-impl<'de> Deserialize<'de> for RawProviderItem {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = RawProviderItem;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(ProvidersExpected::WHAT)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                RawProvider::deserialize(de::value::MapAccessDeserializer::new(map))
-                    .map(RawProviderItem)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-                Err(wrong(ProvidersExpected::WHAT))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Err(wrong(ProvidersExpected::WHAT))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Err(wrong(ProvidersExpected::WHAT))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Err(wrong(ProvidersExpected::WHAT))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Err(wrong(ProvidersExpected::WHAT))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// A `[[providers]]` item: a table, else the array's type error.
-pub(super) struct RawProviderItem(pub RawProvider);
 
 /// An entry of `models`: a bare id or a model table.
 pub(super) enum ModelItem {
@@ -384,7 +344,7 @@ impl<'de> Deserialize<'de> for ModelItem {
         impl<'de> Visitor<'de> for V {
             type Value = ModelItem;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(ModelsExpected::WHAT)
+                expecting(f, ModelsExpected::WHAT)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ModelItem, E> {
                 Ok(ModelItem::Id(v.to_string()))
@@ -392,18 +352,6 @@ impl<'de> Deserialize<'de> for ModelItem {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ModelItem, A::Error> {
                 RawModel::deserialize(de::value::MapAccessDeserializer::new(map))
                     .map(|m| ModelItem::Table(Box::new(m)))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<ModelItem, A::Error> {
-                Err(wrong(ModelsExpected::WHAT))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<ModelItem, E> {
-                Err(wrong(ModelsExpected::WHAT))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<ModelItem, E> {
-                Err(wrong(ModelsExpected::WHAT))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<ModelItem, E> {
-                Err(wrong(ModelsExpected::WHAT))
             }
         }
         d.deserialize_any(V)
@@ -419,7 +367,7 @@ impl<'de> Deserialize<'de> for KeyTable {
         impl<'de> Visitor<'de> for V {
             type Value = KeyTable;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a table ([keys])")
+                expecting(f, KEYS_TABLE)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyTable, A::Error> {
                 let mut entries = Vec::new();
@@ -427,21 +375,6 @@ impl<'de> Deserialize<'de> for KeyTable {
                     entries.push(entry);
                 }
                 Ok(KeyTable(entries))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<KeyTable, A::Error> {
-                Err(wrong("a table ([keys])"))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<KeyTable, E> {
-                Err(wrong("a table ([keys])"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyTable, E> {
-                Err(wrong("a table ([keys])"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyTable, E> {
-                Err(wrong("a table ([keys])"))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyTable, E> {
-                Err(wrong("a table ([keys])"))
             }
         }
         d.deserialize_any(V)
