@@ -1,7 +1,8 @@
 //! Every error kind, with the exact `path:line:col: message` text.
 
-use super::super::error::{did_you_mean, edit_distance, line_col};
+use super::super::error::{did_you_mean, line_col};
 use super::{error_of, with_model};
+use strsim::osa_distance as edit_distance;
 
 #[test]
 fn edit_distance_counts_single_edits() {
