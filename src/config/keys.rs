@@ -5,8 +5,8 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::error::{ConfigError, did_you_mean};
-use super::parse::Doc;
 use super::raw::{KeyTable, Text};
+use super::spans::Doc;
 use crate::app::keymap::{Combo, Command, KeyConflict, KeyMap};
 use crate::ui::theme::ThemeName;
 

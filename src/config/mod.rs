@@ -23,6 +23,7 @@ mod paths;
 mod raw;
 mod schema;
 pub mod secret;
+mod spans;
 
 #[cfg(test)]
 mod tests;
