@@ -133,7 +133,8 @@ impl Expected for KeyExpected {
     const WHAT: &'static str = "a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"])";
 }
 
-const KEYS_TABLE: &str = "a table ([keys])";
+/// What `keys` must be.
+pub(super) const KEYS_TABLE: &str = "a table ([keys])";
 
 /// Every "expected" phrase, so an error message maps back to a `&'static str`.
 pub(super) const ALL_EXPECTED: &[&str] = &[

@@ -9,7 +9,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, Location, did_you_mean};
 use super::raw::{
-    ALL_EXPECTED, Int, Num, RawModel, RawProvider, RawTop, Text, WRONG_TYPE, fields_of,
+    ALL_EXPECTED, Expected, Int, KEYS_TABLE, ModelsExpected, Num, ProvidersExpected, RawModel,
+    RawProvider, RawTop, Text, WRONG_TYPE, fields_of,
 };
 use crate::app::keymap::Command;
 
@@ -123,8 +124,15 @@ impl Doc<'_> {
 /// own check goes in key order and without the key's position.
 pub(super) fn check_keys(doc: Doc<'_>, top: &DeTable<'_>) -> Result<(), ConfigError> {
     check_table(doc, top, TOP, fields_of::<RawTop>())?;
+    no_datetime(doc, "keys", KEYS_TABLE, top.get("keys"))?;
+    for item in items_in(top.get("providers")) {
+        no_datetime(doc, "providers", ProvidersExpected::WHAT, Some(item))?;
+    }
     for provider in tables_in(top.get("providers")) {
         check_table(doc, provider, PROVIDERS, fields_of::<RawProvider>())?;
+        for item in items_in(provider.get("models")) {
+            no_datetime(doc, "models", ModelsExpected::WHAT, Some(item))?;
+        }
         for model in tables_in(provider.get("models")) {
             check_table(doc, model, MODELS, fields_of::<RawModel>())?;
         }
@@ -135,21 +143,44 @@ pub(super) fn check_keys(doc: Doc<'_>, top: &DeTable<'_>) -> Result<(), ConfigEr
     Ok(())
 }
 
-/// The tables of an array (others are left to the type check).
-fn tables_in<'a, 'i>(
+/// toml hands serde a date-time as a one-key table, which a table type would take for a table;
+/// no table position accepts one, so it is rejected before serde sees it.
+fn no_datetime(
+    doc: Doc<'_>,
+    key: &str,
+    expected: &'static str,
+    value: Option<&Spanned<DeValue<'_>>>,
+) -> Result<(), ConfigError> {
+    match value {
+        Some(v) if matches!(v.get_ref(), DeValue::Datetime(_)) => Err(ConfigError::WrongType {
+            at: doc.loc(v.span().start),
+            key: key.to_string(),
+            expected,
+            found: describe(v.get_ref()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The items of an array value (none for other values).
+fn items_in<'a, 'i>(
     value: Option<&'a Spanned<DeValue<'i>>>,
-) -> impl Iterator<Item = &'a DeTable<'i>> {
+) -> impl Iterator<Item = &'a Spanned<DeValue<'i>>> {
     let items = match value.map(Spanned::get_ref) {
         Some(DeValue::Array(items)) => Some(items.iter()),
         _ => None,
     };
-    items
-        .into_iter()
-        .flatten()
-        .filter_map(|i| match i.get_ref() {
-            DeValue::Table(t) => Some(t),
-            _ => None,
-        })
+    items.into_iter().flatten()
+}
+
+/// The tables of an array (others are left to the type check).
+fn tables_in<'a, 'i>(
+    value: Option<&'a Spanned<DeValue<'i>>>,
+) -> impl Iterator<Item = &'a DeTable<'i>> {
+    items_in(value).filter_map(|i| match i.get_ref() {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    })
 }
 
 fn check_table(
