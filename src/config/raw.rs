@@ -1,7 +1,7 @@
 //! The file's schema as serde types: each struct's fields are the keys its table allows.
 //!
 //! Values keep their spans (`toml::Spanned`) so later checks can say `path:line:col`. Leaf types
-//! reject a wrong TOML type with a marked message naming what was expected; `parse` turns that
+//! reject a wrong TOML type with a marked message naming what was expected; `spans` turns that
 //! into a `ConfigError::WrongType` with the key and the value found at the error's span.
 
 use std::fmt;

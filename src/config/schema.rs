@@ -207,7 +207,7 @@ pub struct Provider {
     pub(crate) api_key: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
-    /// Shell command printing the key (`pass show ecovai`), run once per process at first use.
+    /// Shell command printing the key (`pass show ecovai`), run once, at first use.
     pub api_key_cmd: Option<String>,
     /// Listed models, in file order (others can still be used as `provider:model`).
     pub models: Vec<ModelSpec>,
