@@ -2,27 +2,29 @@
 
 use std::ops::Range;
 
-use toml::de::DeValue;
+use toml::Spanned;
 
 use super::error::{ConfigError, did_you_mean};
-use super::reader::TableReader;
+use super::raw::{KeyTable, Text};
+use super::spans::Doc;
 use crate::app::keymap::{Combo, Command, KeyConflict, KeyMap};
 use crate::ui::theme::ThemeName;
 
-const KEYS: &str = "[keys]";
-const EXPECTED: &str = "a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"])";
-
 /// The `theme` key: `None` when absent.
-pub(super) fn read_theme(top: &TableReader<'_, '_>) -> Result<Option<ThemeName>, ConfigError> {
-    let Some((name, span)) = top.string("theme")? else {
+pub(super) fn read_theme(
+    doc: Doc<'_>,
+    theme: Option<Spanned<Text>>,
+) -> Result<Option<ThemeName>, ConfigError> {
+    let Some(theme) = theme else {
         return Ok(None);
     };
+    let (span, name) = (theme.span(), theme.into_inner().0);
     ThemeName::from_name(&name).map(Some).ok_or_else(|| {
         let hint = did_you_mean(&name, ThemeName::NAMES)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         let names = ThemeName::NAMES.join(", ");
-        top.invalid(
+        doc.invalid(
             "theme",
             &span,
             format!("{name:?} is not one of {names}{hint}"),
@@ -31,35 +33,28 @@ pub(super) fn read_theme(top: &TableReader<'_, '_>) -> Result<Option<ThemeName>,
 }
 
 /// The default key map with the commands of the `[keys]` table rebound.
-pub(super) fn read_keys(top: &TableReader<'_, '_>) -> Result<KeyMap, ConfigError> {
-    let Some(value) = top.get("keys") else {
+pub(super) fn read_keys(
+    doc: Doc<'_>,
+    keys: Option<Spanned<KeyTable>>,
+) -> Result<KeyMap, ConfigError> {
+    let Some(keys) = keys else {
         return Ok(KeyMap::default());
     };
-    let DeValue::Table(table) = value.get_ref() else {
-        return Err(top.wrong_type("keys", value, "a table ([keys])"));
-    };
-    let r = TableReader::new(top.doc(), table, KEYS, value.span().start, Command::NAMES)?;
-    let mut entries: Vec<_> = table.iter().collect();
-    entries.sort_by_key(|(k, _)| k.span().start);
+    let start = keys.span().start;
+    let mut entries = keys.into_inner().0;
+    // The table arrives in key order; conflicts are reported in the user's order.
+    entries.sort_by_key(|(_, value)| value.span.start);
     let mut overrides: Vec<(Command, Vec<Combo>)> = Vec::new();
     // Where each key was written, to point a conflict at the user's text.
     let mut written: Vec<(Command, Combo, Range<usize>)> = Vec::new();
-    for (key, value) in entries {
-        let name: &str = key.get_ref();
-        let Some(command) = Command::from_name(name) else {
-            continue; // unreachable: the reader rejected unknown names
+    for (name, value) in entries {
+        let Some(command) = Command::from_name(&name) else {
+            continue; // unreachable: unknown names were rejected with the other unknown keys
         };
-        let items: Vec<_> = match value.get_ref() {
-            DeValue::String(_) => vec![value],
-            DeValue::Array(items) => items.iter().collect(),
-            _ => return Err(r.wrong_type(name, value, EXPECTED)),
-        };
-        let mut combos = Vec::with_capacity(items.len());
-        for item in items {
-            let Some(text) = item.get_ref().as_str() else {
-                return Err(r.wrong_type(name, item, EXPECTED));
-            };
-            let combo = Combo::parse(text).map_err(|m| r.invalid(name, &item.span(), m))?;
+        let mut combos = Vec::with_capacity(value.items.len());
+        for item in value.items {
+            let combo =
+                Combo::parse(item.get_ref()).map_err(|m| doc.invalid(&name, &item.span(), m))?;
             written.push((command, combo, item.span()));
             combos.push(combo);
         }
@@ -67,12 +62,13 @@ pub(super) fn read_keys(top: &TableReader<'_, '_>) -> Result<KeyMap, ConfigError
     }
     KeyMap::default()
         .with_overrides(&overrides)
-        .map_err(|c| conflict_error(&r, c, &written))
+        .map_err(|c| conflict_error(doc, start, c, &written))
 }
 
 /// "`Ctrl+N` is bound to both `quit` and `new_chat`", at the key the user wrote.
 fn conflict_error(
-    r: &TableReader<'_, '_>,
+    doc: Doc<'_>,
+    start: usize,
     c: KeyConflict,
     written: &[(Command, Combo, Range<usize>)],
 ) -> ConfigError {
@@ -90,17 +86,17 @@ fn conflict_error(
     // with the other's default.
     let (mine, other) = match (at(c.first), at(c.second)) {
         (Some(a), Some(b)) => {
-            let line = r.doc().loc(a.2.start).line;
+            let line = doc.loc(a.2.start).line;
             let hint =
                 format!("; a key can run one command only (`{first}` has it on line {line})");
-            return r.invalid(second, &b.2, message + &hint);
+            return doc.invalid(second, &b.2, message + &hint);
         }
         (Some(a), None) => (a, second),
         (None, Some(b)) => (b, first),
-        (None, None) => return r.invalid("keys", &(r.start..r.start), message),
+        (None, None) => return doc.invalid("keys", &(start..start), message),
     };
     let hint = format!(
         " (`{other}` has it by default: give `{other}` other keys, or write `{other} = []` to unbind it)"
     );
-    r.invalid(mine.0.name(), &mine.2, message + &hint)
+    doc.invalid(mine.0.name(), &mine.2, message + &hint)
 }

@@ -20,9 +20,10 @@ mod keys;
 mod load;
 mod parse;
 mod paths;
-mod reader;
+mod raw;
 mod schema;
 pub mod secret;
+mod spans;
 
 #[cfg(test)]
 mod tests;

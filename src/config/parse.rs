@@ -1,65 +1,21 @@
-//! From TOML text to a validated `Config`: schema walk, value rules, default-model resolution.
+//! From TOML text to a validated `Config`: the serde schema in `raw`, then value rules and
+//! default-model resolution, every error at `path:line:col`.
 
+use std::ops::Range;
 use std::path::Path;
 
+use serde::Deserialize;
 use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
 
 use super::error::{ConfigError, did_you_mean};
-use super::reader::{Doc, Span, TableReader};
+use super::raw::{ModelItem, RawModel, RawProvider, RawTop};
 use super::schema::{
     Capability, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_IDLE_TIMEOUT_SECS, DEFAULT_MAX_RETRIES,
     DEMO_PROVIDER, ModelParams, ModelSpec, Provider,
 };
+use super::spans::{Doc, MODELS, PROVIDERS, check_keys, de_error, syntax_error};
 use super::{Config, EnvLookup, MediaConfig};
-
-/// Keys allowed at the top level.
-pub(super) const TOP_KEYS: &[&str] = &[
-    "default_model",
-    "providers",
-    "media_panel_auto_open",
-    "downloads_dir",
-    "image_protocol",
-    "media_allow_hosts",
-    "media_cache_max_mb",
-    "transcripts_dir",
-    "theme",
-    "keys",
-    "mouse",
-    "max_reply_mb",
-];
-/// Keys allowed in a `[[providers]]` table.
-pub(super) const PROVIDER_KEYS: &[&str] = &[
-    "name",
-    "base_url",
-    "api_key",
-    "api_key_env",
-    "api_key_cmd",
-    "connect_timeout_secs",
-    "idle_timeout_secs",
-    "max_retries",
-    "include_usage",
-    "models",
-];
-/// Keys allowed in a `[[providers.models]]` table.
-pub(super) const MODEL_KEYS: &[&str] = &[
-    "id",
-    "name",
-    "kind",
-    "temperature",
-    "top_p",
-    "top_k",
-    "max_tokens",
-    "presence_penalty",
-    "frequency_penalty",
-    "stop",
-    "system",
-    "stream",
-];
-
-const TOP: &str = "the top-level table";
-const PROVIDERS: &str = "[[providers]]";
-const MODELS: &str = "[[providers.models]]";
 
 /// Parses and validates config text read from `path`. Pure: the environment is only consulted
 /// through `env`, to pick the default model when the file does not set one.
@@ -68,70 +24,74 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let doc = Doc { text, path };
     let root = DeTable::parse(text).map_err(|e| syntax_error(doc, &e))?;
-    let top = TableReader::new(doc, root.get_ref(), TOP, 0, TOP_KEYS)?;
+    check_keys(doc, root.get_ref())?;
+    let raw = RawTop::deserialize(toml::de::Deserializer::from(root.clone()))
+        .map_err(|e| de_error(doc, root.get_ref(), &e))?;
 
-    let mut providers = match top.get("providers") {
+    let mut providers = match raw.providers {
         // No `providers` key: the file only tweaks other settings, so the built-ins stay.
         None => vec![Provider::builtin_ecovai()],
-        Some(value) => read_providers(&top, value)?,
+        Some(items) => read_providers(doc, items.0)?,
     };
     if !providers.iter().any(|p| p.name == DEMO_PROVIDER) {
         providers.push(Provider::builtin_demo());
     }
+    let media = MediaConfig {
+        auto_open: raw.media_panel_auto_open.is_none_or(|f| f.0),
+        downloads_dir: doc
+            .non_empty("downloads_dir", raw.downloads_dir)?
+            .map(|dir| {
+                // `~/Downloads` is what people write; the shell is not there to expand it.
+                let dir = dir.into_inner();
+                match (dir.strip_prefix("~/"), env("HOME")) {
+                    (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
+                    _ => std::path::PathBuf::from(dir),
+                }
+            }),
+        image_protocol: match raw.image_protocol {
+            Some(v) => v
+                .get_ref()
+                .0
+                .parse()
+                .map_err(|msg: String| doc.invalid("image_protocol", &v.span(), msg))?,
+            None => crate::media::ImageProtocol::Auto,
+        },
+        allow_hosts: raw
+            .media_allow_hosts
+            .map(|l| l.items.into_iter().map(Spanned::into_inner).collect())
+            .unwrap_or_default(),
+        cache_max_mb: doc
+            .int("media_cache_max_mb", raw.media_cache_max_mb, 1, 1 << 20)?
+            .map_or(MediaConfig::default().cache_max_mb, |n| n as u64),
+    };
+    let default_model = doc.non_empty("default_model", raw.default_model)?;
     let mut config = Config {
         default_model: String::new(),
-        default_model_explicit: false,
+        default_model_explicit: default_model.is_some(),
         providers,
-        media: read_media(&top, env)?,
-        transcripts_dir: top
-            .non_empty_string("transcripts_dir")?
-            .map(|(dir, _)| expand_dir(&dir, path, env)),
-        theme: super::keys::read_theme(&top)?,
-        keymap: super::keys::read_keys(&top)?,
-        mouse: top.bool("mouse")?.unwrap_or(true),
+        media,
+        transcripts_dir: doc
+            .non_empty("transcripts_dir", raw.transcripts_dir)?
+            .map(|dir| expand_dir(dir.get_ref(), path, env)),
+        theme: super::keys::read_theme(doc, raw.theme)?,
+        keymap: super::keys::read_keys(doc, raw.keys)?,
+        mouse: raw.mouse.is_none_or(|f| f.0),
         // Up to 64 GB: a bound that still catches a typo of a few extra digits.
-        max_reply_bytes: top
-            .int("max_reply_mb", 1, 65_536)?
+        max_reply_bytes: doc
+            .int("max_reply_mb", raw.max_reply_mb, 1, 65_536)?
             .map_or(super::DEFAULT_MAX_REPLY_MB, |n| n as usize)
             << 20,
     };
-    config.default_model = match top.non_empty_string("default_model")? {
-        Some((spec, span)) => {
+    config.default_model = match default_model {
+        Some(spec) => {
             let (provider, model) = config
-                .resolve(&spec)
-                .map_err(|e| top.invalid("default_model", &span, e.to_string()))?;
+                .resolve(spec.get_ref())
+                .map_err(|e| doc.invalid("default_model", &spec.span(), e.to_string()))?;
             format!("{}:{}", provider.name, model.id)
         }
         None => fallback_default_model(&config, env),
     };
-    config.default_model_explicit = top.get("default_model").is_some();
     Ok(config)
-}
-
-fn read_media(top: &TableReader<'_, '_>, env: EnvLookup<'_>) -> Result<MediaConfig, ConfigError> {
-    let mut media = MediaConfig::default();
-    if let Some(auto_open) = top.bool("media_panel_auto_open")? {
-        media.auto_open = auto_open;
-    }
-    media.downloads_dir = top.non_empty_string("downloads_dir")?.map(|(dir, _)| {
-        // `~/Downloads` is what people write; the shell is not there to expand it.
-        match (dir.strip_prefix("~/"), env("HOME")) {
-            (Some(rest), Some(home)) => std::path::PathBuf::from(home).join(rest),
-            _ => std::path::PathBuf::from(dir),
-        }
-    });
-    if let Some((name, span)) = top.string("image_protocol")? {
-        media.image_protocol = name
-            .parse()
-            .map_err(|msg: String| top.invalid("image_protocol", &span, msg))?;
-    }
-    if let Some(hosts) = top.string_or_list("media_allow_hosts")? {
-        media.allow_hosts = hosts;
-    }
-    if let Some(mb) = top.int("media_cache_max_mb", 1, 1 << 20)? {
-        media.cache_max_mb = mb as u64;
-    }
-    Ok(media)
 }
 
 /// `~/x` under `$HOME`; a relative path is taken from the config file's directory.
@@ -140,25 +100,6 @@ fn expand_dir(dir: &str, config_file: &Path, env: EnvLookup<'_>) -> std::path::P
     match (dir.strip_prefix("~/"), home) {
         (Some(rest), Some(home)) => Path::new(&home).join(rest),
         _ => config_file.parent().unwrap_or(Path::new(".")).join(dir),
-    }
-}
-
-/// toml's message, plus the offending text when it is short (`duplicate key` alone does not
-/// say which key).
-fn syntax_error(doc: Doc<'_>, e: &toml::de::Error) -> ConfigError {
-    let span = e.span().unwrap_or(0..0);
-    let mut message = e.message().trim().to_string();
-    match doc.text.get(span.clone()).map(str::trim) {
-        Some(snippet)
-            if !snippet.is_empty() && snippet.chars().count() <= 40 && !snippet.contains('\n') =>
-        {
-            message.push_str(&format!(": `{snippet}`"));
-        }
-        _ => {}
-    }
-    ConfigError::Syntax {
-        at: doc.loc(span.start),
-        message,
     }
 }
 
@@ -171,102 +112,101 @@ pub(super) fn fallback_default_model(config: &Config, env: EnvLookup<'_>) -> Str
 }
 
 fn read_providers(
-    top: &TableReader<'_, '_>,
-    value: &Spanned<DeValue<'_>>,
+    doc: Doc<'_>,
+    items: Vec<Spanned<RawProvider>>,
 ) -> Result<Vec<Provider>, ConfigError> {
-    let DeValue::Array(items) = value.get_ref() else {
-        return Err(top.wrong_type("providers", value, "an array of tables ([[providers]])"));
-    };
-    let mut providers: Vec<Span<Provider>> = Vec::new();
-    for item in items.iter() {
-        let DeValue::Table(table) = item.get_ref() else {
-            return Err(top.wrong_type("providers", item, "an array of tables ([[providers]])"));
-        };
-        let reader = TableReader::new(
-            top.doc(),
-            table,
-            PROVIDERS,
-            item.span().start,
-            PROVIDER_KEYS,
-        )?;
-        let (provider, name_span) = read_provider(&reader)?;
+    let mut providers: Vec<(Provider, Range<usize>)> = Vec::new();
+    for item in items {
+        let start = item.span().start;
+        let (provider, name_span) = read_provider(doc, item.into_inner(), start)?;
         if let Some((_, first)) = providers.iter().find(|(p, _)| p.name == provider.name) {
-            let first_line = top.doc().loc(first.start).line;
+            let first_line = doc.loc(first.start).line;
             let msg = format!(
                 "duplicate provider name `{}` (first defined on line {first_line})",
                 provider.name
             );
-            return Err(reader.invalid("name", &name_span, msg));
+            return Err(doc.invalid("name", &name_span, msg));
         }
         providers.push((provider, name_span));
     }
     Ok(providers.into_iter().map(|(p, _)| p).collect())
 }
 
-fn read_provider(r: &TableReader<'_, '_>) -> Result<Span<Provider>, ConfigError> {
-    let (name, name_span) = r.string("name")?.ok_or_else(|| r.missing("name"))?;
+fn missing(doc: Doc<'_>, key: &'static str, section: &'static str, start: usize) -> ConfigError {
+    ConfigError::MissingKey {
+        at: doc.loc(start),
+        key,
+        section,
+    }
+}
+
+fn read_provider(
+    doc: Doc<'_>,
+    r: RawProvider,
+    start: usize,
+) -> Result<(Provider, Range<usize>), ConfigError> {
+    let name = r
+        .name
+        .ok_or_else(|| missing(doc, "name", PROVIDERS, start))?;
+    let (name_span, name) = (name.span(), name.into_inner().0);
     if name.trim().is_empty() {
-        return Err(r.invalid("name", &name_span, "provider names must not be empty"));
+        return Err(doc.invalid("name", &name_span, "provider names must not be empty"));
     }
     if name.contains(':') {
         let msg = format!(
             "provider names must not contain ':' (it separates provider from model), got {name:?}"
         );
-        return Err(r.invalid("name", &name_span, msg));
+        return Err(doc.invalid("name", &name_span, msg));
     }
-    let base_url = match r.string("base_url")? {
-        Some((url, span)) => {
-            Some(check_base_url(&url).map_err(|m| r.invalid("base_url", &span, m))?)
-        }
+    let base_url = match r.base_url {
+        Some(url) => Some(
+            check_base_url(&url.get_ref().0)
+                .map_err(|m| doc.invalid("base_url", &url.span(), m))?,
+        ),
         // Only the offline demo may go without an address.
         None if name == DEMO_PROVIDER => None,
-        None => return Err(r.missing("base_url")),
+        None => return Err(missing(doc, "base_url", PROVIDERS, start)),
     };
     let mut p = Provider::new(name, base_url);
-    p.api_key = r.non_empty_string("api_key")?.map(|(k, _)| k);
-    if let Some((var, span)) = r.non_empty_string("api_key_env")? {
+    p.api_key = doc
+        .non_empty("api_key", r.api_key)?
+        .map(Spanned::into_inner);
+    if let Some(var) = doc.non_empty("api_key_env", r.api_key_env)? {
+        let span = var.span();
         if p.api_key.is_some() {
-            return Err(r.invalid(
-                "api_key_env",
-                &span,
-                "set either api_key or api_key_env, not both",
-            ));
+            let msg = "set either api_key or api_key_env, not both";
+            return Err(doc.invalid("api_key_env", &span, msg));
         }
+        let var = var.into_inner();
         if var.contains(['=', '\0']) || var.trim() != var {
-            return Err(r.invalid(
-                "api_key_env",
-                &span,
-                format!("{var:?} is not an environment variable name"),
-            ));
+            let msg = format!("{var:?} is not an environment variable name");
+            return Err(doc.invalid("api_key_env", &span, msg));
         }
         p.api_key_env = Some(var);
     }
-    if let Some((cmd, span)) = r.non_empty_string("api_key_cmd")? {
+    if let Some(cmd) = doc.non_empty("api_key_cmd", r.api_key_cmd)? {
         if p.api_key.is_some() || p.api_key_env.is_some() {
-            return Err(r.invalid(
-                "api_key_cmd",
-                &span,
-                "set only one of api_key, api_key_env and api_key_cmd",
-            ));
+            let msg = "set only one of api_key, api_key_env and api_key_cmd";
+            return Err(doc.invalid("api_key_cmd", &cmd.span(), msg));
         }
-        p.api_key_cmd = Some(cmd);
+        p.api_key_cmd = Some(cmd.into_inner());
     }
     if p.api_key.is_some() {
-        p.key_file = Some(r.doc().path.to_path_buf());
+        p.key_file = Some(doc.path.to_path_buf());
     }
     // Bounds keep typos like `idle_timeout_secs = 1800000` from silently hanging for weeks.
-    p.connect_timeout_secs = r
-        .int("connect_timeout_secs", 1, 600)?
+    p.connect_timeout_secs = doc
+        .int("connect_timeout_secs", r.connect_timeout_secs, 1, 600)?
         .map_or(DEFAULT_CONNECT_TIMEOUT_SECS, |n| n as u64);
-    p.idle_timeout_secs = r
-        .int("idle_timeout_secs", 1, 3600)?
+    p.idle_timeout_secs = doc
+        .int("idle_timeout_secs", r.idle_timeout_secs, 1, 3600)?
         .map_or(DEFAULT_IDLE_TIMEOUT_SECS, |n| n as u64);
-    p.max_retries = r
-        .int("max_retries", 0, 10)?
+    p.max_retries = doc
+        .int("max_retries", r.max_retries, 0, 10)?
         .map_or(DEFAULT_MAX_RETRIES, |n| n as u32);
-    p.include_usage = r.bool("include_usage")?.unwrap_or(true);
-    p.models = match r.get("models") {
-        Some(value) => read_models(r, value)?,
+    p.include_usage = r.include_usage.is_none_or(|f| f.0);
+    p.models = match r.models {
+        Some(items) => read_models(doc, items.0)?,
         None if p.is_demo() => Provider::builtin_demo().models,
         None => Vec::new(),
     };
@@ -286,67 +226,66 @@ fn check_base_url(url: &str) -> Result<String, String> {
 }
 
 fn read_models(
-    r: &TableReader<'_, '_>,
-    value: &Spanned<DeValue<'_>>,
+    doc: Doc<'_>,
+    items: Vec<Spanned<ModelItem>>,
 ) -> Result<Vec<ModelSpec>, ConfigError> {
-    const EXPECTED: &str = "an array of model ids or tables";
-    let DeValue::Array(items) = value.get_ref() else {
-        return Err(r.wrong_type("models", value, EXPECTED));
-    };
-    let mut models: Vec<Span<ModelSpec>> = Vec::new();
-    for item in items.iter() {
-        let (model, id_span) = match item.get_ref() {
-            DeValue::String(id) if id.trim().is_empty() => {
-                return Err(r.invalid("models", &item.span(), "model ids must not be empty"));
+    let mut models: Vec<(ModelSpec, Range<usize>)> = Vec::new();
+    for item in items {
+        let span = item.span();
+        let (model, id_span) = match item.into_inner() {
+            ModelItem::Id(id) if id.trim().is_empty() => {
+                return Err(doc.invalid("models", &span, "model ids must not be empty"));
             }
-            DeValue::String(id) => (ModelSpec::new(id.as_ref()), item.span()),
-            DeValue::Table(table) => {
-                let reader =
-                    TableReader::new(r.doc(), table, MODELS, item.span().start, MODEL_KEYS)?;
-                read_model(&reader)?
-            }
-            _ => return Err(r.wrong_type("models", item, EXPECTED)),
+            ModelItem::Id(id) => (ModelSpec::new(id), span),
+            ModelItem::Table(raw) => read_model(doc, *raw, span.start)?,
         };
         if let Some((_, first)) = models.iter().find(|(m, _)| m.id == model.id) {
-            let first_line = r.doc().loc(first.start).line;
+            let first_line = doc.loc(first.start).line;
             let msg = format!(
                 "duplicate model `{}` (first listed on line {first_line})",
                 model.id
             );
-            return Err(r.invalid("id", &id_span, msg));
+            return Err(doc.invalid("id", &id_span, msg));
         }
         models.push((model, id_span));
     }
     Ok(models.into_iter().map(|(m, _)| m).collect())
 }
 
-fn read_model(r: &TableReader<'_, '_>) -> Result<Span<ModelSpec>, ConfigError> {
-    let (id, id_span) = r.non_empty_string("id")?.ok_or_else(|| r.missing("id"))?;
-    let mut m = ModelSpec::new(id);
-    m.name = r.non_empty_string("name")?.map(|(n, _)| n);
-    if let Some((tag, span)) = r.string("kind")? {
+fn read_model(
+    doc: Doc<'_>,
+    r: RawModel,
+    start: usize,
+) -> Result<(ModelSpec, Range<usize>), ConfigError> {
+    let id = doc
+        .non_empty("id", r.id)?
+        .ok_or_else(|| missing(doc, "id", MODELS, start))?;
+    let id_span = id.span();
+    let mut m = ModelSpec::new(id.into_inner());
+    m.name = doc.non_empty("name", r.name)?.map(Spanned::into_inner);
+    if let Some(tag) = r.kind {
         let tags: Vec<&str> = Capability::ALL.iter().map(|c| c.as_str()).collect();
+        let (span, tag) = (tag.span(), tag.into_inner().0);
         m.kind = Capability::from_tag(&tag).ok_or_else(|| {
             let hint = did_you_mean(&tag, &tags)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            r.invalid(
-                "kind",
-                &span,
-                format!("{tag:?} is not one of {}{hint}", tags.join(", ")),
-            )
+            let msg = format!("{tag:?} is not one of {}{hint}", tags.join(", "));
+            doc.invalid("kind", &span, msg)
         })?;
     }
-    m.system = r.string("system")?.map(|(s, _)| s);
-    m.stream = r.bool("stream")?;
+    m.system = r.system.map(|s| s.0);
+    m.stream = r.stream.map(|f| f.0);
     m.params = ModelParams {
-        temperature: r.float("temperature", 0.0, 2.0)?,
-        top_p: r.float("top_p", 0.0, 1.0)?,
-        top_k: r.u32_at_least("top_k", 1)?,
-        max_tokens: r.u32_at_least("max_tokens", 1)?,
-        presence_penalty: r.float("presence_penalty", -2.0, 2.0)?,
-        frequency_penalty: r.float("frequency_penalty", -2.0, 2.0)?,
-        stop: r.string_or_list("stop")?,
+        temperature: doc.num("temperature", r.temperature, 0.0, 2.0)?,
+        top_p: doc.num("top_p", r.top_p, 0.0, 1.0)?,
+        top_k: doc.u32_at_least("top_k", r.top_k, 1)?,
+        max_tokens: doc.u32_at_least("max_tokens", r.max_tokens, 1)?,
+        presence_penalty: doc.num("presence_penalty", r.presence_penalty, -2.0, 2.0)?,
+        frequency_penalty: doc.num("frequency_penalty", r.frequency_penalty, -2.0, 2.0)?,
+        stop: r
+            .stop
+            .map(|l| l.items.into_iter().map(Spanned::into_inner).collect()),
     };
     Ok((m, id_span))
 }

@@ -207,7 +207,7 @@ pub struct Provider {
     pub(crate) api_key: Option<String>,
     /// Environment variable holding the key.
     pub api_key_env: Option<String>,
-    /// Shell command printing the key (`pass show ecovai`), run once per process at first use.
+    /// Shell command printing the key (`pass show ecovai`), run once, at first use.
     pub api_key_cmd: Option<String>,
     /// Listed models, in file order (others can still be used as `provider:model`).
     pub models: Vec<ModelSpec>,
@@ -221,6 +221,8 @@ pub struct Provider {
     pub include_usage: bool,
     /// The file an inline key came from, for "check the API key in ..." messages.
     pub(crate) key_file: Option<PathBuf>,
+    /// What `api_key_cmd` printed, once it has run; shared by this provider's clones.
+    pub(crate) key_cache: super::secret::KeyCache,
 }
 
 impl fmt::Debug for Provider {
@@ -256,6 +258,7 @@ impl Provider {
             max_retries: DEFAULT_MAX_RETRIES,
             include_usage: true,
             key_file: None,
+            key_cache: Default::default(),
         }
     }
 
@@ -322,7 +325,7 @@ impl Provider {
             && self
                 .api_key_cmd
                 .as_deref()
-                .is_some_and(|c| !super::secret::is_cached(c))
+                .is_some_and(|_| !self.key_cache.is_filled())
     }
 
     /// The listed model with this id.
@@ -360,7 +363,11 @@ impl Provider {
             }
             (None, None) => match &self.api_key_cmd {
                 Some(cmd) => (
-                    Some(super::secret::key_from_command(&self.name, cmd)?),
+                    Some(super::secret::key_from_command(
+                        &self.name,
+                        cmd,
+                        &self.key_cache,
+                    )?),
                     format!("the output of api_key_cmd `{cmd}`"),
                 ),
                 None => (None, "no key configured".to_string()),

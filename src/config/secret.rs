@@ -1,14 +1,13 @@
-//! Keys from `api_key_cmd`: the command runs with `sh -c` at first use, once per process, and
+//! Keys from `api_key_cmd`: the command runs with `sh -c` at first use, once per provider, and
 //! its output lives in memory only (never in a file, a log line or an error message).
 //!
 //! The command gets a null stdin and piped stdout/stderr, so it can never read keystrokes meant
 //! for the TUI; a password prompt such as gpg's pinentry talks to the terminal through its own
 //! channel, which is why `main` resolves the starting provider's key before the TUI takes over.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::api::ApiError;
@@ -17,37 +16,50 @@ use crate::api::ApiError;
 /// every reply. Long enough to type a passphrase into pinentry.
 pub const KEY_COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Keys already fetched, by command text. Only successes are kept: after a failure the next use
-/// tries again, so unlocking the password store does not need a restart.
-fn cache() -> &'static Mutex<HashMap<String, String>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+/// The key a provider's `api_key_cmd` printed, shared by every clone of that provider (the
+/// config's, the current target's, a background task's), so the command runs once per loaded
+/// config. Only successes are kept: after a failure the next use tries again, so unlocking the
+/// password store does not need a restart. No `Debug`: it holds a key.
+#[derive(Clone, Default)]
+pub struct KeyCache(Arc<Mutex<Option<String>>>);
+
+impl PartialEq for KeyCache {
+    // What was fetched at run time is not part of what was configured.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
-/// True when `command` already produced its key in this process (no command would run).
-pub fn is_cached(command: &str) -> bool {
-    lock().contains_key(command)
-}
+impl KeyCache {
+    /// True when the command already produced its key (no command would run).
+    pub fn is_filled(&self) -> bool {
+        self.lock().is_some()
+    }
 
-fn lock() -> std::sync::MutexGuard<'static, HashMap<String, String>> {
-    cache().lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> MutexGuard<'_, Option<String>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The key printed by `command` for `provider`: the first non-empty line of its stdout, trimmed
-/// (`pass show` puts the secret on the first line and notes after it).
-pub fn key_from_command(provider: &str, command: &str) -> Result<String, ApiError> {
+/// (`pass show` puts the secret on the first line and notes after it). Kept in `cache`.
+pub fn key_from_command(
+    provider: &str,
+    command: &str,
+    cache: &KeyCache,
+) -> Result<String, ApiError> {
     // The lock is held while the command runs, so two replies starting at once run it once.
-    let mut keys = lock();
-    if let Some(key) = keys.get(command) {
+    let mut key = cache.lock();
+    if let Some(key) = key.as_ref() {
         return Ok(key.clone());
     }
-    let key = run(command, KEY_COMMAND_TIMEOUT).map_err(|detail| ApiError::KeyCommand {
+    let fetched = run(command, KEY_COMMAND_TIMEOUT).map_err(|detail| ApiError::KeyCommand {
         provider: provider.to_string(),
         command: command.to_string(),
         detail,
     })?;
-    keys.insert(command.to_string(), key.clone());
-    Ok(key)
+    *key = Some(fetched.clone());
+    Ok(fetched)
 }
 
 /// Runs `command`; the error is a phrase for `ApiError::KeyCommand` and never contains stdout.
@@ -121,16 +133,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn first_line_of_stdout_trimmed_and_run_once_per_process() {
+    fn first_line_of_stdout_trimmed_and_run_once_per_cache() {
         let dir = tempfile::tempdir().unwrap();
         let count = dir.path().join("count");
         let cmd = format!(
             "echo run >> '{}'; printf '  sk-from-cmd-1  \\nurl: example\\n'",
             count.display()
         );
-        assert_eq!(key_from_command("p", &cmd).unwrap(), "sk-from-cmd-1");
-        assert!(is_cached(&cmd));
-        assert_eq!(key_from_command("p", &cmd).unwrap(), "sk-from-cmd-1");
+        let cache = KeyCache::default();
+        assert_eq!(
+            key_from_command("p", &cmd, &cache).unwrap(),
+            "sk-from-cmd-1"
+        );
+        assert!(cache.is_filled());
+        // A clone (the target's copy of the config's provider) shares what was fetched.
+        let copy = cache.clone();
+        assert_eq!(key_from_command("p", &cmd, &copy).unwrap(), "sk-from-cmd-1");
         let runs = std::fs::read_to_string(&count).unwrap();
         assert_eq!(runs.lines().count(), 1, "the command ran once");
     }
@@ -138,22 +156,25 @@ mod tests {
     #[test]
     fn a_failing_command_names_provider_command_and_first_stderr_line() {
         let cmd = "echo 'gpg: decryption failed: No secret key' >&2; echo second >&2; exit 2";
-        let err = key_from_command("ecovai", cmd).unwrap_err();
+        let cache = KeyCache::default();
+        let err = key_from_command("ecovai", cmd, &cache).unwrap_err();
         assert_eq!(
             err.to_string(),
             format!(
                 "provider `ecovai`: api_key_cmd `{cmd}` failed (exit status 2): gpg: decryption failed: No secret key"
             )
         );
-        assert!(!is_cached(cmd), "failures are not cached");
+        assert!(!cache.is_filled(), "failures are not cached");
     }
 
     #[test]
     fn empty_output_and_stdin_are_errors_not_keys() {
-        let err = key_from_command("p", "true").unwrap_err().to_string();
+        let err = key_from_command("p", "true", &KeyCache::default())
+            .unwrap_err()
+            .to_string();
         assert!(err.ends_with("printed no key"), "{err}");
         // stdin is /dev/null: a command waiting for input gets EOF instead of the keyboard.
-        let err = key_from_command("p", "read line || exit 3")
+        let err = key_from_command("p", "read line || exit 3", &KeyCache::default())
             .unwrap_err()
             .to_string();
         assert!(err.contains("exit status 3"), "{err}");
@@ -162,9 +183,13 @@ mod tests {
     #[test]
     fn a_failing_command_never_shows_its_stdout() {
         // The key is assembled by the shell, so only its output could carry it.
-        let err = key_from_command("p", "printf 'sk-%s\\n' leaked-9; exit 1")
-            .unwrap_err()
-            .to_string();
+        let err = key_from_command(
+            "p",
+            "printf 'sk-%s\\n' leaked-9; exit 1",
+            &KeyCache::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("exit status 1"), "{err}");
         assert!(!err.contains("sk-leaked-9"), "{err}");
     }
@@ -217,5 +242,22 @@ mod config_tests {
         assert!(ep.key_source.contains("api_key_cmd"), "{}", ep.key_source);
         assert!(!p.needs_key_command(), "cached after the first run");
         assert!(!format!("{p:?}").contains("sk-unit-3"));
+    }
+
+    #[test]
+    fn the_fetched_key_lives_in_the_config_value_and_its_clones() {
+        let cmd = "api_key_cmd = \"printf 'sk-%s-7\\\\n' shared\"\n";
+        let p = provider(cmd);
+        let target = p.clone();
+        assert_eq!(
+            p.endpoint(&|_| None).unwrap().api_key.as_deref(),
+            Some("sk-shared-7")
+        );
+        assert!(
+            !target.needs_key_command(),
+            "a clone shares the fetched key"
+        );
+        // A freshly loaded config holds no key from another one: no process-global cache.
+        assert!(provider(cmd).needs_key_command());
     }
 }

@@ -1,7 +1,8 @@
 //! Every error kind, with the exact `path:line:col: message` text.
 
-use super::super::error::{did_you_mean, edit_distance, line_col};
+use super::super::error::{did_you_mean, line_col};
 use super::{error_of, with_model};
+use strsim::osa_distance as edit_distance;
 
 #[test]
 fn edit_distance_counts_single_edits() {
@@ -254,5 +255,27 @@ fn default_model_must_name_a_configured_provider() {
     assert_eq!(
         error_of("default_model = \"ecovai:\"\n"),
         "/home/u/.config/ecochat/config.toml:1:17: `default_model`: `ecovai:` does not name a model (expected provider:model)"
+    );
+}
+
+#[test]
+fn items_of_the_wrong_type_are_named_by_their_array_key() {
+    assert_eq!(
+        error_of("providers = [1]\n"),
+        "/home/u/.config/ecochat/config.toml:1:14: `providers` must be an array of tables ([[providers]]), found an integer (1)"
+    );
+    assert_eq!(
+        error_of(
+            "[[providers]]\nname = \"p\"\nbase_url = \"https://x.test\"\nmodels = [\"a\", 2024-01-01]\n"
+        ),
+        "/home/u/.config/ecochat/config.toml:4:16: `models` must be an array of model ids or tables, found a date-time (2024-01-01)"
+    );
+    assert_eq!(
+        error_of(&with_model("system = [\"a\"]")),
+        "/home/u/.config/ecochat/config.toml:7:10: `system` must be a string, found an array"
+    );
+    assert_eq!(
+        error_of("media_allow_hosts = [\"nas.local\", true]\n"),
+        "/home/u/.config/ecochat/config.toml:1:35: `media_allow_hosts` must be a string or an array of strings, found a boolean (true)"
     );
 }

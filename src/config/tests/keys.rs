@@ -143,3 +143,11 @@ fn mouse_and_reply_cap_are_read_with_their_defaults() {
     assert_eq!(cfg.max_reply_bytes, 2 << 20);
     assert!(parse("max_reply_mb = 0\n").is_err());
 }
+
+#[test]
+fn a_date_time_is_not_taken_for_a_keys_table() {
+    assert_eq!(
+        error_of("keys = 2024-01-01\n"),
+        format!("{PATH}:1:8: `keys` must be a table ([keys]), found a date-time (2024-01-01)")
+    );
+}

@@ -294,10 +294,11 @@ fn a_provider_without_key_settings_needs_no_key() {
 #[test]
 fn example_file_documents_every_key() {
     let example = include_str!("../../../config.example.toml");
-    let keys = super::super::parse::TOP_KEYS
+    use super::super::raw::{RawModel, RawProvider, RawTop, fields_of};
+    let keys = fields_of::<RawTop>()
         .iter()
-        .chain(super::super::parse::PROVIDER_KEYS)
-        .chain(super::super::parse::MODEL_KEYS);
+        .chain(fields_of::<RawProvider>())
+        .chain(fields_of::<RawModel>());
     for key in keys {
         // A key is documented by an assignment (maybe commented out) or as a table header.
         let documented = example
