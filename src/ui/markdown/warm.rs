@@ -104,11 +104,11 @@ impl Syntax {
         if self.0.background.is_none() {
             return true;
         }
-        let name = syntax.name.clone();
         let mut languages = self.0.languages.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(&(_, ready)) = languages.iter().find(|(n, _)| *n == name) {
+        if let Some(&(_, ready)) = languages.iter().find(|(n, _)| *n == syntax.name) {
             return ready;
         }
+        let name = syntax.name.clone();
         let sample: String = LinesWithEndings::from(code).take(SAMPLE_LINES).collect();
         let this = self.clone();
         let thread_name = name.clone();
