@@ -3,7 +3,7 @@
 use divan::Bencher;
 use divan::counter::BytesCount;
 use ecochat::dev::synthetic;
-use ecochat::ui::markdown::{MarkdownLines, render_markdown};
+use ecochat::ui::markdown::{MarkdownLines, Syntax, render_markdown};
 use ecochat::ui::theme::Theme;
 use ratatui::text::Span;
 
@@ -18,18 +18,20 @@ fn main() {
 fn render_100k(bencher: Bencher) {
     let text = synthetic::long_reply(SIZE);
     let theme = Theme::default();
+    let syntax = Syntax::default();
     bencher
         .counter(BytesCount::new(text.len()))
-        .bench_local(|| render_markdown(&text, WIDTH, &theme).len());
+        .bench_local(|| render_markdown(&text, WIDTH, &theme, &syntax).len());
 }
 
 /// What a frame costs while the 100 KB reply streams: only the text after the last block.
 #[divan::bench]
 fn stream_piece_after_100k(bencher: Bencher) {
     let theme = Theme::default();
+    let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut text = synthetic::long_reply(SIZE);
-    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme);
+    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme, &syntax);
     let mut i = 0usize;
     bencher.bench_local(|| {
         text.push_str(&format!("第{i}段，"));
@@ -37,7 +39,7 @@ fn stream_piece_after_100k(bencher: Bencher) {
             text.push_str("\n\n");
         }
         i += 1;
-        md.update(&text, WIDTH, &gutter, &theme);
+        md.update(&text, WIDTH, &gutter, &theme, &syntax);
         md.len()
     });
 }
@@ -46,6 +48,7 @@ fn stream_piece_after_100k(bencher: Bencher) {
 #[divan::bench]
 fn stream_piece_in_100k_code(bencher: Bencher) {
     let theme = Theme::default();
+    let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut text = String::from("```rust\n");
     let mut i = 0usize;
@@ -53,11 +56,11 @@ fn stream_piece_in_100k_code(bencher: Bencher) {
         text.push_str(&format!("let value_{i} = compute({i}, \"第{i}行\");\n"));
         i += 1;
     }
-    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme);
+    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme, &syntax);
     bencher.bench_local(|| {
         text.push_str(&format!("let value_{i} = compute({i});\n"));
         i += 1;
-        md.update(&text, WIDTH, &gutter, &theme);
+        md.update(&text, WIDTH, &gutter, &theme, &syntax);
         md.len()
     });
 }

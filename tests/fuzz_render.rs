@@ -5,7 +5,7 @@ use ecochat::chat::{Message, Role, Status};
 use ecochat::store::transcript::{TranscriptMeta, markdown};
 use ecochat::store::{NewSession, Store};
 use ecochat::text::display_width;
-use ecochat::ui::markdown::{MarkdownLines, render_markdown};
+use ecochat::ui::markdown::{MarkdownLines, Syntax, render_markdown};
 use ecochat::ui::theme::Theme;
 use proptest::prelude::*;
 use ratatui::text::{Line, Span};
@@ -96,7 +96,7 @@ proptest! {
         text in markdown_ish(),
         width in 1usize..120,
     ) {
-        let lines = render_markdown(&text, width, &Theme::default());
+        let lines = render_markdown(&text, width, &Theme::default(), &Syntax::default());
         for line in &lines {
             prop_assert!(!has_control(line), "{line:?}");
         }
@@ -104,7 +104,7 @@ proptest! {
 
     #[test]
     fn markdown_lines_fit_their_width(text in markdown_ish(), width in 12usize..120) {
-        for line in render_markdown(&text, width, &Theme::default()) {
+        for line in render_markdown(&text, width, &Theme::default(), &Syntax::default()) {
             prop_assert!(line_width(&line) <= width, "{} > {width}: {line:?}", line_width(&line));
         }
     }
@@ -120,6 +120,7 @@ proptest! {
         steps in prop::collection::vec(1usize..24, 1..40),
     ) {
         let theme = Theme::default();
+        let syntax = Syntax::default();
         let gutter = Span::raw("  ");
         let mut streamed = MarkdownLines::default();
         let chars: Vec<char> = text.chars().collect();
@@ -129,8 +130,8 @@ proptest! {
             end = (end + steps[i % steps.len()]).min(chars.len());
             i += 1;
             let prefix: String = chars[..end].iter().collect();
-            streamed.update(&prefix, width, &gutter, &theme);
-            let fresh = MarkdownLines::new(&prefix, width, &gutter, &theme);
+            streamed.update(&prefix, width, &gutter, &theme, &syntax);
+            let fresh = MarkdownLines::new(&prefix, width, &gutter, &theme, &syntax);
             prop_assert_eq!(streamed.lines(), fresh.lines(), "after {} chars", end);
         }
     }
@@ -363,8 +364,9 @@ mod found {
     #[test]
     fn a_long_code_fence_label_is_cut_to_the_width() {
         let text = "~~~|||0A0A0!!𐿠ఒaaa𐹠Σ0<details>";
+        let syntax = Syntax::default();
         for width in 1..40 {
-            for line in render_markdown(text, width, &Theme::default()) {
+            for line in render_markdown(text, width, &Theme::default(), &syntax) {
                 assert!(line_width(&line) <= width.max(2), "{width}: {line:?}");
             }
         }

@@ -1,12 +1,11 @@
 //! Syntax data decoded, and each language compiled, on spare threads: code on screen before its
 //! language is ready is drawn plain instead of waiting, and laid out again with colours after.
-//! (Its own test binary: the warm-up flag is process-wide.)
 
 use std::time::Duration;
 
 use ecochat::chat::{Conversation, Role};
 use ecochat::ui::conversation::{ConversationLayout, LayoutOptions};
-use ecochat::ui::markdown::warm_up;
+use ecochat::ui::markdown::Syntax;
 use ecochat::ui::theme::Theme;
 use ratatui::text::Line;
 
@@ -35,22 +34,85 @@ fn code_is_plain_until_its_language_is_compiled_elsewhere_then_coloured() {
         width: 60,
         show_reasoning: false,
     };
-    let mut layout = ConversationLayout::default();
     let (tx, rx) = std::sync::mpsc::channel();
-    warm_up(move || {
+    let syntax = Syntax::in_background(move || {
         let _ = tx.send(());
     });
+    let mut layout = ConversationLayout::new(syntax.clone());
+    layout.sync(&conv, opts, &theme);
+    // Before the warm-up starts (the first frame), the data is not even being decoded.
+    let held = code_line_styles(&layout.visible(0, 10));
+    assert!(held.iter().all(|s| *s == plain), "{held:?}");
+    syntax.warm_up();
     layout.sync(&conv, opts, &theme);
     let early = code_line_styles(&layout.visible(0, 10));
     // Rust is compiled only once a Rust block asks for it, never on the drawing thread.
     assert!(early.iter().all(|s| *s == plain), "{early:?}");
-    // The data, then the language: each readiness asks for a frame; each frame lays out again.
+    // The data, then the language: each readiness is told to the layout, which lays out again.
     let mut late = early;
     for _ in 0..2 {
         rx.recv_timeout(Duration::from_secs(60))
             .expect("the warm-up reports");
+        layout.syntax_ready();
         layout.sync(&conv, opts, &theme);
         late = code_line_styles(&layout.visible(0, 10));
     }
     assert!(late.iter().any(|s| *s != plain), "{late:?}");
+}
+
+#[test]
+fn a_layout_keeps_plain_code_until_it_is_told_that_colours_arrived() {
+    // The layout is a function of what it is given: readiness reaches it as a call (from the
+    // `SyntaxReady` action), not through a global it reads on every frame.
+    let theme = Theme::dark();
+    let plain = theme.markdown.code_text;
+    let mut conv = Conversation::default();
+    conv.push(Role::Assistant, CODE);
+    let opts = LayoutOptions {
+        width: 60,
+        show_reasoning: false,
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let syntax = Syntax::in_background(move || {
+        let _ = tx.send(());
+    });
+    let mut told_late = ConversationLayout::new(syntax.clone());
+    told_late.sync(&conv, opts, &theme);
+    syntax.warm_up();
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("the data is decoded");
+    // Another layout of the same handle asks for Rust, which is compiled on a spare thread.
+    let mut other = ConversationLayout::new(syntax.clone());
+    other.sync(&conv, opts, &theme);
+    rx.recv_timeout(Duration::from_secs(60))
+        .expect("Rust is compiled");
+    told_late.sync(&conv, opts, &theme);
+    let cached = code_line_styles(&told_late.visible(0, 10));
+    assert!(cached.iter().all(|s| *s == plain), "{cached:?}");
+    told_late.syntax_ready();
+    told_late.sync(&conv, opts, &theme);
+    let coloured = code_line_styles(&told_late.visible(0, 10));
+    assert!(coloured.iter().any(|s| *s != plain), "{coloured:?}");
+}
+
+#[test]
+fn handles_are_independent() {
+    // One handle still waiting for its warm-up does not keep another from colouring.
+    let theme = Theme::dark();
+    let plain = theme.markdown.code_text;
+    let mut conv = Conversation::default();
+    conv.push(Role::Assistant, CODE);
+    let opts = LayoutOptions {
+        width: 60,
+        show_reasoning: false,
+    };
+    let waiting = Syntax::in_background(|| {});
+    let mut held = ConversationLayout::new(waiting);
+    held.sync(&conv, opts, &theme);
+    let mut eager = ConversationLayout::new(Syntax::default());
+    eager.sync(&conv, opts, &theme);
+    let held = code_line_styles(&held.visible(0, 10));
+    let eager = code_line_styles(&eager.visible(0, 10));
+    assert!(held.iter().all(|s| *s == plain), "{held:?}");
+    assert!(eager.iter().any(|s| *s != plain), "{eager:?}");
 }

@@ -9,6 +9,7 @@ use ratatui::layout::Rect;
 use ecochat::chat::{Conversation, Role, Status};
 use ecochat::ui::conversation::{ConversationLayout, ConversationView, LayoutOptions};
 use ecochat::ui::layout::conversation_text_width;
+use ecochat::ui::markdown::Syntax;
 use ecochat::ui::theme::Theme;
 
 const ENGLISH: &str = include_str!("../src/ui/markdown/tests/reply_en.md");
@@ -93,6 +94,8 @@ fn window(layout: &ConversationLayout, width: u16, height: u16) -> TestBackend {
 #[test]
 fn a_streamed_reply_draws_like_a_fresh_one_at_every_cut() {
     let theme = Theme::default();
+    // One handle for every layout, as the app has: the syntax data is decoded once.
+    let syntax = Syntax::default();
     for reply in [ENGLISH, CHINESE] {
         for width in [24u16, 60] {
             let opts = LayoutOptions {
@@ -101,7 +104,7 @@ fn a_streamed_reply_draws_like_a_fresh_one_at_every_cut() {
             };
             let mut conv = Conversation::default();
             let id = conv.push(Role::Assistant, "");
-            let mut streamed = ConversationLayout::default();
+            let mut streamed = ConversationLayout::new(syntax.clone());
             let mut cuts: Vec<usize> = reply.char_indices().map(|(i, _)| i).collect();
             cuts.push(reply.len());
             for cut in cuts {
@@ -110,7 +113,7 @@ fn a_streamed_reply_draws_like_a_fresh_one_at_every_cut() {
                 msg.status = Status::Streaming;
                 msg.revision += 1;
                 streamed.sync(&conv, opts, &theme);
-                let mut fresh = ConversationLayout::default();
+                let mut fresh = ConversationLayout::new(syntax.clone());
                 fresh.sync(&conv, opts, &theme);
                 assert_eq!(
                     window(&streamed, width, 12),

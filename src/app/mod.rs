@@ -58,6 +58,9 @@ pub enum Action {
     },
     /// Animation timer; scheduled only while a reply is in flight.
     Tick,
+    /// The syntax handle can colour more code than before (its data is decoded, or a
+    /// language compiled): code laid out plain is laid out again.
+    SyntaxReady,
     /// A report from the session store's thread.
     Store(crate::store::task::StoreEvent),
     /// A provider's `/models` answer (ids, or the error sentence).
@@ -272,6 +275,11 @@ impl App {
             .map_or(0, |p| usize::from(p.conversation.height))
     }
 
+    /// Colours code with `syntax` from now on (the TUI's handle warms up in the background).
+    pub fn set_syntax(&mut self, syntax: crate::ui::markdown::Syntax) {
+        *self.layout.get_mut() = ConversationLayout::new(syntax);
+    }
+
     /// The conversation layout, brought up to date with the messages first (cheap when nothing changed).
     pub fn layout(&self) -> Ref<'_, ConversationLayout> {
         let width = self
@@ -314,6 +322,8 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod syntax_tests;
 #[cfg(test)]
 pub(crate) mod test_harness;
 #[cfg(test)]

@@ -105,6 +105,10 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Tick => Vec::new(),
+        Action::SyntaxReady => {
+            app.layout.get_mut().syntax_ready();
+            Vec::new()
+        }
         Action::ModelsDiscovered { provider, result } => {
             switch::on_models_discovered(app, provider, result);
             Vec::new()

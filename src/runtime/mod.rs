@@ -51,8 +51,15 @@ pub async fn run(
 
     let (tx, pieces, mut inbox) = inbox::channels();
     // Code is drawn plain until the syntax data is decoded, on a thread started after the first
-    // frame so as not to compete with it; the warm-up asks for a frame with colours when done.
-    ui::markdown::hold_highlighting();
+    // frame so as not to compete with it; each language is compiled on a spare thread the first
+    // time it appears. Whenever more code can be coloured, the layout is told to draw again.
+    let syntax = {
+        let tx = tx.clone();
+        ui::markdown::Syntax::in_background(move || {
+            let _ = tx.send(Action::SyntaxReady);
+        })
+    };
+    app.set_syntax(syntax.clone());
     let store = {
         let tx = tx.clone();
         StoreHandle::spawn(app.sessions.db_path.clone(), move |ev| {
@@ -97,10 +104,7 @@ pub async fn run(
         tokio::task::spawn_blocking(move || {
             media.get_or_init(|| media::MediaRunner::new(&settings));
         });
-        let ready = tx.clone();
-        ui::markdown::warm_up(move || {
-            let _ = ready.send(Action::Tick);
-        });
+        syntax.warm_up();
     }
 
     while !app.quit {

@@ -258,12 +258,16 @@ fn a_sequence_is_cut_where_the_screen_cuts_it() {
     // The screen draws markdown block by block; an unterminated OSC ends with its block, so the
     // next paragraph is on screen and in the copy.
     let reply = "第一段\u{9d}hidden\n\n第二段\u{7}尾\n";
-    let drawn: Vec<String> =
-        crate::ui::markdown::render_markdown(reply, 40, &crate::ui::theme::Theme::default())
-            .iter()
-            .map(|l| l.to_string().trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect();
+    let drawn: Vec<String> = crate::ui::markdown::render_markdown(
+        reply,
+        40,
+        &crate::ui::theme::Theme::default(),
+        &crate::ui::markdown::Syntax::default(),
+    )
+    .iter()
+    .map(|l| l.to_string().trim().to_string())
+    .filter(|l| !l.is_empty())
+    .collect();
     assert_eq!(drawn, ["第一段", "第二段\u{2407}尾"], "the screen");
     let mut h = focused_on(reply);
     assert_eq!(osc52_payload(&h.press('y')), "第一段\n\n第二段\u{2407}尾\n");

@@ -5,7 +5,7 @@ use ratatui::text::{Line, Span};
 use crate::chat::{Message, Role, Status};
 use crate::sanitize::sanitize;
 use crate::text::wrap_text;
-use crate::ui::markdown::MarkdownLines;
+use crate::ui::markdown::{MarkdownLines, Syntax};
 use crate::ui::packed::PackedLines;
 use crate::ui::theme::Theme;
 
@@ -37,7 +37,7 @@ pub struct MessageLines {
 
 impl MessageLines {
     /// Lays out `msg` from scratch.
-    pub fn new(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Self {
+    pub fn new(msg: &Message, opts: LayoutOptions, theme: &Theme, syntax: &Syntax) -> Self {
         let mut out = Self {
             id: msg.id,
             revision: msg.revision,
@@ -49,12 +49,12 @@ impl MessageLines {
             stable_lines: 0,
             stable_bytes: 0,
         };
-        out.refresh(msg, opts, theme);
+        out.refresh(msg, opts, theme, syntax);
         out
     }
 
     /// Brings the lines up to date with `msg`, re-wrapping only text that can have changed.
-    pub fn refresh(&mut self, msg: &Message, opts: LayoutOptions, theme: &Theme) {
+    pub fn refresh(&mut self, msg: &Message, opts: LayoutOptions, theme: &Theme, syntax: &Syntax) {
         self.revision = msg.revision;
         self.head = head_lines(msg, opts, theme);
         self.foot = foot_lines(msg, opts, theme);
@@ -68,7 +68,8 @@ impl MessageLines {
         }
         if msg.role == Role::Assistant {
             // Replies are markdown; what the user typed is shown exactly as typed.
-            self.markdown.update(content, opts.width, &gutter, theme);
+            self.markdown
+                .update(content, opts.width, &gutter, theme, syntax);
             if !msg.status.is_live() {
                 self.markdown.finish();
             }

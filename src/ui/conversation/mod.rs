@@ -13,7 +13,7 @@ use ratatui::widgets::{
 };
 
 use crate::chat::{Conversation, Message};
-use crate::ui::markdown::highlight_generation;
+use crate::ui::markdown::Syntax;
 use crate::ui::theme::Theme;
 use estimate::estimated_height;
 
@@ -69,22 +69,34 @@ impl Entry {
 #[derive(Debug, Clone, Default)]
 pub struct ConversationLayout {
     opts: Option<LayoutOptions>,
-    /// Which syntax colours were available when laid out (they arrive after start-up, and
-    /// each language once it first appears).
-    highlighted: u64,
+    /// Colours code blocks. Its colours arrive after start-up, and each language once it
+    /// first appears: `syntax_ready` is then called to lay out again.
+    syntax: Syntax,
     entries: Vec<Entry>,
     /// `starts[i]` is the first screen line of message `i`; the last element is the total.
     starts: Vec<usize>,
 }
 
 impl ConversationLayout {
+    /// An empty layout that colours code with `syntax`.
+    pub fn new(syntax: Syntax) -> Self {
+        Self {
+            syntax,
+            ..Self::default()
+        }
+    }
+
+    /// More code can be coloured than when the layout was made: it is laid out again (code
+    /// drawn plain is cached in every message that has some).
+    pub fn syntax_ready(&mut self) {
+        self.opts = None;
+    }
+
     /// Brings the layout up to date with `conv` at `opts`.
     pub fn sync(&mut self, conv: &Conversation, opts: LayoutOptions, theme: &Theme) {
-        let highlighted = highlight_generation();
-        if self.opts != Some(opts) || self.highlighted != highlighted {
+        if self.opts != Some(opts) {
             self.entries.clear();
             self.opts = Some(opts);
-            self.highlighted = highlighted;
         }
         let msgs = &conv.messages;
         // Keep the longest prefix of entries that still belongs to the same messages.
@@ -99,7 +111,7 @@ impl ConversationLayout {
         for (i, (entry, msg)) in self.entries.iter_mut().zip(msgs).enumerate() {
             if entry.revision() != msg.revision {
                 match entry {
-                    Entry::Laid(lines) => lines.refresh(msg, opts, theme),
+                    Entry::Laid(lines) => lines.refresh(msg, opts, theme, &self.syntax),
                     Entry::Estimated { .. } => *entry = Entry::estimate(msg, opts),
                 }
                 first_changed = Some(first_changed.map_or(i, |f| f.min(i)));
@@ -116,7 +128,7 @@ impl ConversationLayout {
                     return Entry::estimate(msg, opts);
                 }
                 budget = budget.saturating_sub(msg.content.len() + msg.reasoning.len());
-                Entry::Laid(Box::new(MessageLines::new(msg, opts, theme)))
+                Entry::Laid(Box::new(MessageLines::new(msg, opts, theme, &self.syntax)))
             })
             .collect();
         fresh.reverse();
@@ -153,7 +165,8 @@ impl ConversationLayout {
             if let (Entry::Estimated { .. }, Some(msg)) =
                 (&self.entries[idx], conv.messages.get(idx))
             {
-                self.entries[idx] = Entry::Laid(Box::new(MessageLines::new(msg, opts, theme)));
+                let lines = MessageLines::new(msg, opts, theme, &self.syntax);
+                self.entries[idx] = Entry::Laid(Box::new(lines));
                 first.get_or_insert(idx);
             }
             idx += 1;

@@ -27,7 +27,8 @@ fn incremental_wrapping_matches_a_fresh_layout_at_every_cut() {
     let mut conv = Conversation::default();
     let id = conv.push(Role::Assistant, "");
     conv.messages[0].status = Status::Streaming;
-    let mut cached = MessageLines::new(&conv.messages[0], opts, &theme);
+    let syntax = Syntax::default();
+    let mut cached = MessageLines::new(&conv.messages[0], opts, &theme, &syntax);
     // Feed the reply in pieces of 1..=4 characters, as a stream would.
     let chars: Vec<char> = REPLY.chars().collect();
     let mut i = 0;
@@ -38,8 +39,8 @@ fn incremental_wrapping_matches_a_fresh_layout_at_every_cut() {
         let msg = conv.get_mut(id).unwrap();
         msg.content.push_str(&piece);
         msg.revision += 1;
-        cached.refresh(&conv.messages[0], opts, &theme);
-        let fresh = MessageLines::new(&conv.messages[0], opts, &theme);
+        cached.refresh(&conv.messages[0], opts, &theme, &syntax);
+        let fresh = MessageLines::new(&conv.messages[0], opts, &theme, &syntax);
         assert_eq!(
             text_of(&layout_lines(&cached)),
             text_of(&layout_lines(&fresh)),
@@ -215,6 +216,7 @@ fn replies_left_out_of_later_requests_say_so_and_others_do_not() {
             &conv.messages[0],
             opts,
             &theme,
+            &Syntax::default(),
         )));
         lines.iter().any(|l| l.contains(super::message::LEFT_OUT))
     };

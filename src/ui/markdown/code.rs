@@ -5,6 +5,7 @@ use ratatui::text::Span;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::highlight::{HighlightMemo, highlight};
+use super::warm::Syntax;
 use crate::text::grapheme_width;
 use crate::ui::theme::MarkdownTheme;
 
@@ -19,6 +20,7 @@ pub fn render(
     code: &str,
     width: usize,
     md: &MarkdownTheme,
+    syntax: &Syntax,
     memo: Option<&mut HighlightMemo>,
 ) -> Vec<Vec<Span<'static>>> {
     let mut out = Vec::new();
@@ -35,7 +37,7 @@ pub fn render(
     ));
     // The bar and its space take two columns; the code gets the rest, at least one.
     let room = width.saturating_sub(2).max(1);
-    for line in highlight(lang, code, md.syntax, md.code_text, memo) {
+    for line in highlight(syntax, lang, code, md.syntax, md.code_text, memo) {
         let mut spans = vec![Span::styled("│ ", md.code_frame)];
         spans.extend(fit(line, room, md));
         out.push(spans);

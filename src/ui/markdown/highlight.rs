@@ -1,27 +1,14 @@
-//! Syntax colours for code blocks: syntect with pure-Rust regexes, its data loaded once on first use.
-
-use std::sync::OnceLock;
+//! Syntax colours for code blocks: syntect with pure-Rust regexes, its data held by a
+//! [`Syntax`] handle (see `warm` for how the TUI avoids waiting for it).
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 
-use super::warm;
+use super::warm::Syntax;
 use syntect::easy::HighlightLines;
-use syntect::highlighting::{FontStyle, HighlightState, ThemeSet};
+use syntect::highlighting::{FontStyle, HighlightState};
 use syntect::parsing::{ParseState, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
-
-/// The syntax definitions, decoded on first use (see `warm` for how the TUI avoids waiting).
-pub(super) fn syntaxes() -> &'static SyntaxSet {
-    SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines)
-}
-
-static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
-static THEMES: OnceLock<ThemeSet> = OnceLock::new();
-
-pub(super) fn themes() -> &'static ThemeSet {
-    THEMES.get_or_init(ThemeSet::load_defaults)
-}
 
 /// Names models write after the fence that syntect's bundled set lacks, mapped to the closest
 /// syntax it has.
@@ -49,7 +36,7 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 /// The syntax for a fence's language word, if syntect knows it.
-fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
+fn syntax_for<'s>(handle: &'s Syntax, lang: &str) -> Option<&'s SyntaxReference> {
     if lang.is_empty() {
         return None;
     }
@@ -58,12 +45,14 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
         .iter()
         .find(|(from, _)| *from == lower)
         .map_or(lower.as_str(), |(_, to)| to);
-    syntaxes().find_syntax_by_token(token)
+    handle.syntaxes().find_syntax_by_token(token)
 }
 
-/// True when code in `lang` gets syntax colours (given a theme with colours).
-pub fn is_known_language(lang: &str) -> bool {
-    syntax_for(lang).is_some()
+impl Syntax {
+    /// True when code in `lang` gets syntax colours (given a theme with colours).
+    pub fn is_known_language(&self, lang: &str) -> bool {
+        syntax_for(self, lang).is_some()
+    }
 }
 
 /// What a streamed code block has already been highlighted into, so the next frame continues
@@ -90,6 +79,7 @@ impl HighlightMemo {
 /// Without a syntax theme or a known language every line is one span in `plain`. With `memo`,
 /// a block that only grew since the last call is highlighted from where that call stopped.
 pub fn highlight(
+    handle: &Syntax,
     lang: &str,
     code: &str,
     syntax_theme: Option<&'static str>,
@@ -97,12 +87,12 @@ pub fn highlight(
     memo: Option<&mut HighlightMemo>,
 ) -> Vec<Vec<Span<'static>>> {
     let found = syntax_theme
-        .filter(|_| warm::data_ready())
-        .and_then(|name| Some((name, themes().themes.get(name)?)));
+        .filter(|_| handle.data_ready())
+        .and_then(|name| Some((name, handle.themes().themes.get(name)?)));
     // The syntax is looked up only with colours to use: the lookup waits for the syntax data.
     let syntax = found
-        .and_then(|_| syntax_for(lang))
-        .filter(|syntax| warm::language_ready(syntax, code));
+        .and_then(|_| syntax_for(handle, lang))
+        .filter(|syntax| handle.language_ready(syntax, code));
     let (Some((theme_name, theme)), Some(syntax)) = (found, syntax) else {
         return code
             .lines()
@@ -127,6 +117,7 @@ pub fn highlight(
     let mut out = memo.lines.clone();
     let rest = &code[memo.done.len()..];
     let colors = Colors {
+        syntaxes: handle.syntaxes(),
         plain,
         default_fg: theme.settings.foreground,
     };
@@ -151,16 +142,21 @@ pub fn highlight(
 
 /// How highlighted text maps to terminal styles.
 #[derive(Clone, Copy)]
-struct Colors {
+struct Colors<'s> {
+    syntaxes: &'s SyntaxSet,
     /// For lines the highlighter cannot handle.
     plain: Style,
     /// The syntax theme's text colour, which is left to the terminal instead.
     default_fg: Option<syntect::highlighting::Color>,
 }
 
-fn highlight_line(hl: &mut HighlightLines<'_>, line: &str, colors: Colors) -> Vec<Span<'static>> {
+fn highlight_line(
+    hl: &mut HighlightLines<'_>,
+    line: &str,
+    colors: Colors<'_>,
+) -> Vec<Span<'static>> {
     let text = line.trim_end_matches(['\n', '\r']);
-    match hl.highlight_line(line, syntaxes()) {
+    match hl.highlight_line(line, colors.syntaxes) {
         Ok(regions) => regions
             .into_iter()
             .filter_map(|(style, piece)| {
@@ -176,7 +172,7 @@ fn highlight_line(hl: &mut HighlightLines<'_>, line: &str, colors: Colors) -> Ve
 
 /// Foreground and font style only: the terminal's own background stays, and so does its text
 /// colour for plain code (the syntax theme's would be light grey on a light terminal).
-fn to_style(s: syntect::highlighting::Style, colors: Colors) -> Style {
+fn to_style(s: syntect::highlighting::Style, colors: Colors<'_>) -> Style {
     let fg = s.foreground;
     let mut style = match colors.default_fg {
         Some(default) if default == fg => colors.plain,
@@ -197,5 +193,5 @@ fn to_style(s: syntect::highlighting::Style, colors: Colors) -> Style {
 /// Every syntect theme name a [`crate::ui::theme::MarkdownTheme`] may use must exist.
 #[cfg(test)]
 pub(super) fn has_theme(name: &str) -> bool {
-    themes().themes.contains_key(name)
+    Syntax::default().themes().themes.contains_key(name)
 }

@@ -27,8 +27,7 @@ use crate::ui::packed::PackedLines;
 use crate::ui::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
-pub use highlight::is_known_language;
-pub use warm::{generation as highlight_generation, hold as hold_highlighting, warm_up};
+pub use warm::Syntax;
 
 /// The rendered lines of a markdown text that may still be growing.
 #[derive(Debug, Clone, Default)]
@@ -55,16 +54,29 @@ const STABLE_END: usize = 64;
 
 impl MarkdownLines {
     /// Renders `text` from scratch `width` columns wide, each line then prefixed with `gutter`.
-    pub fn new(text: &str, width: usize, gutter: &Span<'static>, theme: &Theme) -> Self {
+    pub fn new(
+        text: &str,
+        width: usize,
+        gutter: &Span<'static>,
+        theme: &Theme,
+        syntax: &Syntax,
+    ) -> Self {
         let mut out = Self::default();
-        out.update(text, width, gutter, theme);
+        out.update(text, width, gutter, theme, syntax);
         out
     }
 
     /// Brings the lines up to date with `text`. When `text` extends the text of the last call,
     /// only what follows the last stable boundary is rendered again.
-    pub fn update(&mut self, text: &str, width: usize, gutter: &Span<'static>, theme: &Theme) {
-        self.update_in_windows(text, width, gutter, theme, WINDOW);
+    pub fn update(
+        &mut self,
+        text: &str,
+        width: usize,
+        gutter: &Span<'static>,
+        theme: &Theme,
+        syntax: &Syntax,
+    ) {
+        self.update_in_windows(text, width, gutter, theme, syntax, WINDOW);
     }
 
     /// `update`, searching for boundaries `window` bytes at a time.
@@ -74,6 +86,7 @@ impl MarkdownLines {
         width: usize,
         gutter: &Span<'static>,
         theme: &Theme,
+        syntax: &Syntax,
         first_window: usize,
     ) {
         if width != self.width || *gutter != self.gutter || !self.continues(text) {
@@ -87,14 +100,14 @@ impl MarkdownLines {
         self.lines.truncate(self.stable_lines);
         let mut start = 0;
         for end in chunk_ends(tail, first_window) {
-            self.push_chunk(&tail[start..end], theme);
+            self.push_chunk(&tail[start..end], theme, syntax);
             start = end;
         }
         self.stable_lines = self.lines.len();
         self.stable_len += start;
         let from = ceil_char_boundary(text, self.stable_len.saturating_sub(STABLE_END));
         self.stable_end = text[from..self.stable_len].to_string();
-        self.push_chunk(&tail[start..], theme);
+        self.push_chunk(&tail[start..], theme, syntax);
     }
 
     /// True when `text` goes on from the stable text of the last call.
@@ -132,13 +145,14 @@ impl MarkdownLines {
         (0..self.len()).filter_map(|i| self.line(i)).collect()
     }
 
-    fn push_chunk(&mut self, src: &str, theme: &Theme) {
+    fn push_chunk(&mut self, src: &str, theme: &Theme, syntax: &Syntax) {
         let src = sanitize(src);
         let lines = render::render(
             &src,
             self.width,
             theme.body,
             &theme.markdown,
+            syntax,
             Some(&mut self.memo),
         );
         if lines.is_empty() {
@@ -204,8 +218,13 @@ pub fn shown_source(text: &str) -> Cow<'_, str> {
 }
 
 /// Renders a whole markdown text `width` columns wide.
-pub fn render_markdown(text: &str, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let md = MarkdownLines::new(text, width, &Span::raw(""), theme);
+pub fn render_markdown(
+    text: &str,
+    width: usize,
+    theme: &Theme,
+    syntax: &Syntax,
+) -> Vec<Line<'static>> {
+    let md = MarkdownLines::new(text, width, &Span::raw(""), theme, syntax);
     md.lines().into_iter().map(owned).collect()
 }
 

@@ -14,7 +14,12 @@ pub(super) fn text_of(lines: &[Line<'_>]) -> Vec<String> {
 }
 
 pub(super) fn render_text(md: &str, width: usize) -> Vec<String> {
-    text_of(&render_markdown(md, width, &Theme::default()))
+    text_of(&render_markdown(
+        md,
+        width,
+        &Theme::default(),
+        &Syntax::default(),
+    ))
 }
 
 /// Every element the renderer knows, in English.
@@ -24,9 +29,10 @@ pub(super) const CHINESE: &str = include_str!("tests/reply_zh.md");
 
 #[test]
 fn no_line_is_wider_than_the_width() {
+    let syntax = Syntax::default();
     for doc in [ENGLISH, CHINESE] {
         for width in [12, 30, 60, 120] {
-            for line in render_text(doc, width) {
+            for line in text_of(&render_markdown(doc, width, &Theme::default(), &syntax)) {
                 assert!(display_width(&line) <= width, "{width}: {line:?}");
             }
         }
@@ -37,7 +43,7 @@ fn no_line_is_wider_than_the_width() {
 fn mono_has_no_colour_anywhere() {
     let theme = Theme::mono();
     for doc in [ENGLISH, CHINESE] {
-        for line in render_markdown(doc, 60, &theme) {
+        for line in render_markdown(doc, 60, &theme, &Syntax::default()) {
             for span in &line.spans {
                 assert_eq!(span.style.fg, None, "{:?}", span.content);
                 assert_eq!(span.style.bg, None, "{:?}", span.content);
@@ -47,7 +53,8 @@ fn mono_has_no_colour_anywhere() {
 }
 
 fn code_colours(theme: &Theme) -> Vec<Color> {
-    let lines = render_markdown("```rust\nfn main() { let x = 1; }\n```", 60, theme);
+    let code = "```rust\nfn main() { let x = 1; }\n```";
+    let lines = render_markdown(code, 60, theme, &Syntax::default());
     lines[1..lines.len() - 1]
         .iter()
         .flat_map(|l| l.spans.iter().skip(1))
@@ -74,6 +81,7 @@ fn main() { x }
 ```",
         60,
         &Theme::dark(),
+        &Syntax::default(),
     );
     let code = &lines[1].spans[1..];
     let plain: String = code
@@ -98,21 +106,27 @@ fn every_theme_names_a_bundled_syntax_theme() {
 
 #[test]
 fn unknown_languages_are_shown_uncoloured_with_their_name() {
-    let lines = render_markdown("```klingon\nqapla'\n```", 40, &Theme::dark());
+    let syntax = Syntax::default();
+    let lines = render_markdown("```klingon\nqapla'\n```", 40, &Theme::dark(), &syntax);
     assert_eq!(text_of(&lines), ["╭─ klingon", "│ qapla'", "╰─"]);
     assert_eq!(lines[1].spans[1].style, Theme::dark().markdown.code_text);
-    assert!(!is_known_language("klingon"));
+    assert!(!syntax.is_known_language("klingon"));
     for lang in [
         "rust", "Python", "js", "ts", "bash", "json", "go", "c++", "sql",
     ] {
-        assert!(is_known_language(lang), "{lang}");
+        assert!(syntax.is_known_language(lang), "{lang}");
     }
 }
 
 #[test]
 fn emphasis_links_and_inline_code_carry_their_styles() {
     let theme = Theme::dark();
-    let lines = render_markdown("*a* **b** `c` [d](http://e)", 60, &theme);
+    let lines = render_markdown(
+        "*a* **b** `c` [d](http://e)",
+        60,
+        &theme,
+        &Syntax::default(),
+    );
     let spans = &lines[0].spans;
     let find = |text: &str| {
         spans

@@ -8,6 +8,7 @@ use super::code;
 use super::highlight::HighlightMemo;
 use super::inline::{Inline, rescue_strong};
 use super::table::TableBuilder;
+use super::warm::Syntax;
 use crate::ui::theme::MarkdownTheme;
 
 mod blocks;
@@ -27,10 +28,12 @@ pub(super) fn render(
     width: usize,
     body: Style,
     md: &MarkdownTheme,
+    syntax: &Syntax,
     memo: Option<&mut HighlightMemo>,
 ) -> Vec<Line<'static>> {
     let mut r = Renderer {
         md,
+        syntax,
         body,
         width,
         memo,
@@ -75,6 +78,7 @@ enum Leaf {
 
 struct Renderer<'a> {
     md: &'a MarkdownTheme,
+    syntax: &'a Syntax,
     body: Style,
     width: usize,
     memo: Option<&'a mut HighlightMemo>,
@@ -215,7 +219,7 @@ impl Renderer<'_> {
                 if let Leaf::Code { lang, text } = std::mem::replace(&mut self.leaf, Leaf::None) {
                     let width = self.avail();
                     let memo = self.memo.as_deref_mut();
-                    for line in code::render(&lang, &text, width, self.md, memo) {
+                    for line in code::render(&lang, &text, width, self.md, self.syntax, memo) {
                         self.emit(line);
                     }
                 }

@@ -174,7 +174,7 @@ fn headings_rules_links_and_breaks() {
 
 #[test]
 fn a_single_tilde_is_text_and_a_double_one_strikes() {
-    let lines = render_markdown("3~5天 ~~旧~~ 1~2", 40, &Theme::dark());
+    let lines = render_markdown("3~5天 ~~旧~~ 1~2", 40, &Theme::dark(), &Syntax::default());
     assert_eq!(text_of(&lines), ["3~5天 旧 1~2"]);
     let struck = lines[0].spans.iter().find(|s| s.content == "旧");
     assert!(struck.is_some_and(|s| s.style.add_modifier.contains(Modifier::CROSSED_OUT)));

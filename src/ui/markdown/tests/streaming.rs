@@ -29,6 +29,7 @@ fn documents() -> Vec<&'static str> {
 
 /// Feeds `doc` in pieces of 1..=4 characters, comparing with a fresh render after each.
 fn check_streaming(doc: &str, width: usize, theme: &Theme) {
+    let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut streamed = MarkdownLines::default();
     let chars: Vec<char> = doc.chars().collect();
@@ -37,8 +38,8 @@ fn check_streaming(doc: &str, width: usize, theme: &Theme) {
     while i < chars.len() {
         let end = (i + step).min(chars.len());
         text.extend(&chars[i..end]);
-        streamed.update(&text, width, &gutter, theme);
-        let fresh = MarkdownLines::new(&text, width, &gutter, theme);
+        streamed.update(&text, width, &gutter, theme, &syntax);
+        let fresh = MarkdownLines::new(&text, width, &gutter, theme, &syntax);
         assert_eq!(
             streamed.lines(),
             fresh.lines(),
@@ -105,15 +106,22 @@ fn a_reply_is_cut_into_several_stable_chunks() {
 #[test]
 fn text_that_does_not_extend_the_last_one_is_rendered_afresh() {
     let theme = Theme::default();
+    let syntax = Syntax::default();
     let gutter = Span::raw("");
-    let mut lines = MarkdownLines::new("# one\n\npara\n\nmore", 30, &gutter, &theme);
-    lines.update("# two\n\nother", 30, &gutter, &theme);
+    let mut lines = MarkdownLines::new("# one\n\npara\n\nmore", 30, &gutter, &theme, &syntax);
+    lines.update("# two\n\nother", 30, &gutter, &theme, &syntax);
     assert_eq!(text_of(&lines.lines()), ["two", "", "other"]);
-    lines.update("# two\n\nother", 20, &gutter, &theme);
+    lines.update("# two\n\nother", 20, &gutter, &theme, &syntax);
     assert_eq!(text_of(&lines.lines()), ["two", "", "other"]);
     // Longer than the stable text of the last call, but not its continuation.
-    lines.update("# one\n\npara\n\nmore\n\nend", 20, &gutter, &theme);
-    lines.update("# uno\n\npara\n\nmore\n\nend and more", 20, &gutter, &theme);
+    lines.update("# one\n\npara\n\nmore\n\nend", 20, &gutter, &theme, &syntax);
+    lines.update(
+        "# uno\n\npara\n\nmore\n\nend and more",
+        20,
+        &gutter,
+        &theme,
+        &syntax,
+    );
     assert_eq!(
         text_of(&lines.lines()),
         ["uno", "", "para", "", "more", "", "end and more"]
@@ -129,6 +137,7 @@ fn hostile_escape_sequences_are_removed_before_parsing() {
 #[test]
 fn a_long_reply_renders_only_its_last_block_again() {
     let theme = Theme::default();
+    let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut text = String::new();
     let mut lines = MarkdownLines::default();
@@ -136,10 +145,10 @@ fn a_long_reply_renders_only_its_last_block_again() {
         text.push_str(&format!(
             "Paragraph {i} with some words.\n\n- item\n- item\n\n"
         ));
-        lines.update(&text, 40, &gutter, &theme);
+        lines.update(&text, 40, &gutter, &theme, &syntax);
     }
     text.push_str("The tail is being writ");
-    lines.update(&text, 40, &gutter, &theme);
+    lines.update(&text, 40, &gutter, &theme, &syntax);
     let tail = text.len() - lines.stable_len;
     assert!(tail < 40, "{tail} bytes would be rendered again each frame");
 }
@@ -147,25 +156,27 @@ fn a_long_reply_renders_only_its_last_block_again() {
 #[test]
 fn a_streaming_code_block_is_highlighted_from_its_last_complete_line() {
     let theme = Theme::dark();
+    let syntax = Syntax::default();
     let gutter = Span::raw("");
     let mut text = String::from("```rust\n");
     let mut lines = MarkdownLines::default();
     for i in 0..50 {
         text.push_str(&format!("let x{i} = {i};\n"));
-        lines.update(&text, 60, &gutter, &theme);
+        lines.update(&text, 60, &gutter, &theme, &syntax);
     }
     // The fence is still open, so the block is the tail, but its lines are remembered.
     assert_eq!(lines.stable_len, 0);
     assert_eq!(lines.memo.line_count(), 50);
     assert_eq!(
         lines.lines(),
-        MarkdownLines::new(&text, 60, &gutter, &theme).lines()
+        MarkdownLines::new(&text, 60, &gutter, &theme, &syntax).lines()
     );
 }
 
 #[test]
 fn searching_for_boundaries_a_window_at_a_time_changes_nothing() {
     let theme = Theme::dark();
+    let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut long = String::new();
     for doc in documents() {
@@ -180,12 +191,12 @@ fn searching_for_boundaries_a_window_at_a_time_changes_nothing() {
     long.push_str("```\n\nafter the code\n\n- a\n- b\n");
     let whole = {
         let mut md = MarkdownLines::default();
-        md.update_in_windows(&long, 50, &gutter, &theme, usize::MAX);
+        md.update_in_windows(&long, 50, &gutter, &theme, &syntax, usize::MAX);
         md.lines().into_iter().map(owned).collect::<Vec<_>>()
     };
     for window in [1, 7, 64, 500, 4096] {
         let mut md = MarkdownLines::default();
-        md.update_in_windows(&long, 50, &gutter, &theme, window);
+        md.update_in_windows(&long, 50, &gutter, &theme, &syntax, window);
         assert_eq!(md.lines(), whole, "window {window}");
     }
 }
