@@ -24,20 +24,51 @@ fn code_line_styles(lines: &[Line<'_>]) -> Vec<ratatui::style::Style> {
         .collect()
 }
 
-#[test]
-fn code_is_plain_until_its_language_is_compiled_elsewhere_then_coloured() {
-    let theme = Theme::dark();
-    let plain = theme.markdown.code_text;
-    let mut conv = Conversation::default();
-    conv.push(Role::Assistant, CODE);
-    let opts = LayoutOptions {
-        width: 60,
-        show_reasoning: false,
-    };
+/// One assistant message holding a Rust block, laid out 60 columns wide in the dark theme.
+struct Scene {
+    theme: Theme,
+    plain: ratatui::style::Style,
+    conv: Conversation,
+    opts: LayoutOptions,
+}
+
+impl Scene {
+    fn new() -> Self {
+        let theme = Theme::dark();
+        let plain = theme.markdown.code_text;
+        let mut conv = Conversation::default();
+        conv.push(Role::Assistant, CODE);
+        let opts = LayoutOptions {
+            width: 60,
+            show_reasoning: false,
+        };
+        Self {
+            theme,
+            plain,
+            conv,
+            opts,
+        }
+    }
+}
+
+/// A handle that waits for its warm-up and reports each readiness on the returned channel.
+fn reporting() -> (Syntax, std::sync::mpsc::Receiver<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
     let syntax = Syntax::in_background(move || {
         let _ = tx.send(());
     });
+    (syntax, rx)
+}
+
+#[test]
+fn code_is_plain_until_its_language_is_compiled_elsewhere_then_coloured() {
+    let Scene {
+        theme,
+        plain,
+        conv,
+        opts,
+    } = Scene::new();
+    let (syntax, rx) = reporting();
     let mut layout = ConversationLayout::new(syntax.clone());
     layout.sync(&conv, opts, &theme);
     // Before the warm-up starts (the first frame), the data is not even being decoded.
@@ -64,18 +95,13 @@ fn code_is_plain_until_its_language_is_compiled_elsewhere_then_coloured() {
 fn a_layout_keeps_plain_code_until_it_is_told_that_colours_arrived() {
     // The layout is a function of what it is given: readiness reaches it as a call (from the
     // `SyntaxReady` action), not through a global it reads on every frame.
-    let theme = Theme::dark();
-    let plain = theme.markdown.code_text;
-    let mut conv = Conversation::default();
-    conv.push(Role::Assistant, CODE);
-    let opts = LayoutOptions {
-        width: 60,
-        show_reasoning: false,
-    };
-    let (tx, rx) = std::sync::mpsc::channel();
-    let syntax = Syntax::in_background(move || {
-        let _ = tx.send(());
-    });
+    let Scene {
+        theme,
+        plain,
+        conv,
+        opts,
+    } = Scene::new();
+    let (syntax, rx) = reporting();
     let mut told_late = ConversationLayout::new(syntax.clone());
     told_late.sync(&conv, opts, &theme);
     syntax.warm_up();
@@ -98,14 +124,12 @@ fn a_layout_keeps_plain_code_until_it_is_told_that_colours_arrived() {
 #[test]
 fn handles_are_independent() {
     // One handle still waiting for its warm-up does not keep another from colouring.
-    let theme = Theme::dark();
-    let plain = theme.markdown.code_text;
-    let mut conv = Conversation::default();
-    conv.push(Role::Assistant, CODE);
-    let opts = LayoutOptions {
-        width: 60,
-        show_reasoning: false,
-    };
+    let Scene {
+        theme,
+        plain,
+        conv,
+        opts,
+    } = Scene::new();
     let waiting = Syntax::in_background(|| {});
     let mut held = ConversationLayout::new(waiting);
     held.sync(&conv, opts, &theme);

@@ -110,13 +110,7 @@ fn d_twice_deletes_the_selected_exchange_and_the_store_forgets_it() {
         "nothing deleted on the first press"
     );
     let fx = h.press('d');
-    let texts: Vec<&str> = h
-        .app
-        .conv
-        .messages
-        .iter()
-        .map(|m| m.content.as_str())
-        .collect();
+    let texts = texts(&h);
     assert_eq!(texts, ["q0", "a0", "q2", "a2"]);
     let deleted = fx.iter().find_map(|e| match e {
         Effect::Store(crate::store::task::StoreCmd::DeleteMessages { seqs, .. }) => Some(seqs),
@@ -139,13 +133,7 @@ fn another_key_between_the_two_presses_cancels_the_delete() {
     assert!(h.notice().contains("press d again"));
     // The prompt selected: it goes with its reply.
     h.press('d');
-    let texts: Vec<&str> = h
-        .app
-        .conv
-        .messages
-        .iter()
-        .map(|m| m.content.as_str())
-        .collect();
+    let texts = texts(&h);
     assert_eq!(texts, ["q0", "a0"]);
 }
 
@@ -183,4 +171,14 @@ fn ctrl_r_after_an_image_turn_does_not_send_the_image_line_to_the_chat_model() {
     );
     assert!(h.notice().contains("/image"), "{}", h.notice());
     assert_eq!(h.app.conv.messages.len(), 2, "the images stay");
+}
+
+/// The text of every message, in order.
+fn texts(h: &Harness) -> Vec<&str> {
+    h.app
+        .conv
+        .messages
+        .iter()
+        .map(|m| m.content.as_str())
+        .collect()
 }
