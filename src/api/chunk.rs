@@ -221,6 +221,10 @@ fn parse_usage(v: &Value) -> Option<Usage> {
         reasoning_tokens: v
             .pointer("/completion_tokens_details/reasoning_tokens")
             .and_then(as_count),
+        cached_tokens: v
+            .pointer("/prompt_tokens_details/cached_tokens")
+            .or_else(|| v.get("prompt_cache_hit_tokens"))
+            .and_then(as_count),
     })
 }
 
@@ -290,6 +294,7 @@ mod tests {
 
     fn usage(p: u64, c: u64, t: u64, r: Option<u64>) -> StreamEvent {
         StreamEvent::Usage(Usage {
+            cached_tokens: None,
             prompt_tokens: p,
             completion_tokens: c,
             total_tokens: t,

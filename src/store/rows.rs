@@ -212,6 +212,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<Message> {
     let error: Option<String> = r.get(7)?;
     let usage = match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<i64>>(11)?) {
         (Some(p), Some(c)) => Some(Usage {
+            cached_tokens: None,
             prompt_tokens: p as u64,
             completion_tokens: c as u64,
             total_tokens: r.get::<_, Option<i64>>(12)?.unwrap_or(p.saturating_add(c)) as u64,

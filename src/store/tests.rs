@@ -36,6 +36,7 @@ fn messages_round_trip_with_every_field() {
     let mut a = reply(1, "答案 ![](https://x.cn/a.png)");
     a.reasoning = "先想一想".into();
     a.usage = Some(Usage {
+        cached_tokens: None,
         prompt_tokens: 3,
         completion_tokens: 4,
         total_tokens: 7,
@@ -311,6 +312,7 @@ fn a_reply_written_in_parts_reads_back_whole_and_rewrites_and_deletes_drop_the_p
     let mut done = live.clone();
     done.status = Status::Done;
     done.usage = Some(Usage {
+        cached_tokens: None,
         prompt_tokens: 1,
         completion_tokens: 2,
         total_tokens: 3,

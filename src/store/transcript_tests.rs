@@ -34,6 +34,7 @@ pub(crate) fn sample() -> (TranscriptMeta, Vec<Message>) {
     a.model = Some("mock:deepseek-reasoner".into());
     a.reasoning = "用户想要一个最小的 Rust 程序。\n用 println! 宏即可。".into();
     a.usage = Some(Usage {
+        cached_tokens: None,
         prompt_tokens: 12,
         completion_tokens: 30,
         total_tokens: 42,
