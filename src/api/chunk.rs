@@ -302,6 +302,17 @@ mod tests {
         })
     }
 
+    /// `usage` with `prompt_tokens_details.cached_tokens` reported.
+    fn cached(ev: StreamEvent, n: u64) -> StreamEvent {
+        match ev {
+            StreamEvent::Usage(u) => StreamEvent::Usage(Usage {
+                cached_tokens: Some(n),
+                ..u
+            }),
+            other => other,
+        }
+    }
+
     fn in_stream(message: &str) -> StreamEvent {
         StreamEvent::Error(ApiError::InStream {
             message: message.into(),
@@ -313,7 +324,7 @@ mod tests {
         let want = vec![
             Content("你好！有什么可以帮你？".into()),
             Finish("stop".into()),
-            usage(9, 12, 21, Some(0)),
+            cached(usage(9, 12, 21, Some(0)), 0),
         ];
         assert_eq!(collapse(run(fixtures::M1)), want);
     }
@@ -324,7 +335,7 @@ mod tests {
             Reasoning("用户问9.11和9.8哪个大，比较小数部分0.11<0.8。".into()),
             Content("9.8 更大。".into()),
             Finish("stop".into()),
-            usage(18, 40, 58, Some(33)),
+            cached(usage(18, 40, 58, Some(33)), 0),
         ];
         assert_eq!(collapse(run(fixtures::M2)), want);
         let both = fixtures::M2.replace(
@@ -377,7 +388,7 @@ mod tests {
         let want = vec![
             Content("我先解释".into()),
             in_stream(msg),
-            usage(12, 4, 16, Some(0)),
+            cached(usage(12, 4, 16, Some(0)), 0),
         ];
         assert_eq!(collapse(run(fixtures::M5)), want);
         let glm = r#"{"error":{"code":"1301","message":"系统检测到输入或生成内容可能包含不安全或敏感内容"}}"#;
@@ -478,7 +489,7 @@ mod tests {
     #[test]
     fn m7e_empty_stream_gives_only_usage() {
         let stream = "data: {\"id\":\"\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"deepseek-chat\",\"system_fingerprint\":\"\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":0,\"total_tokens\":7,\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{}}}\n\ndata: [DONE]\n\n";
-        assert_eq!(run(stream), vec![usage(7, 0, 7, None)]);
+        assert_eq!(run(stream), vec![cached(usage(7, 0, 7, None), 0)]);
     }
 
     #[test]
