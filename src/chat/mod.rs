@@ -69,6 +69,8 @@ pub struct Message {
     pub created: DateTime<Local>,
     pub status: Status,
     pub usage: Option<Usage>,
+    /// What the reply cost, priced when it finished (stored, so later price changes keep it).
+    pub cost: Option<crate::cost::Money>,
     pub finish_reason: Option<String>,
     pub citations: Vec<Citation>,
     /// The body ended with text but with neither `[DONE]` nor a `finish_reason`.
@@ -89,6 +91,7 @@ impl Message {
             created: Local::now(),
             status: Status::Done,
             usage: None,
+            cost: None,
             finish_reason: None,
             citations: Vec::new(),
             truncated: false,

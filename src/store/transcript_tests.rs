@@ -110,6 +110,7 @@ fn json_export_holds_every_field() {
             created: meta.created,
             updated: at(10, 8, 0),
             message_count: msgs.len() as u64,
+            spend: Vec::new(),
         },
         messages: msgs,
     };

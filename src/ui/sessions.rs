@@ -223,6 +223,7 @@ mod tests {
                 created: when,
                 updated: when,
                 message_count: id as u64 * 2,
+                spend: Vec::new(),
             },
             snippet: snippet.map(str::to_string),
         }
