@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod copy;
+pub mod cost;
 mod editor;
 pub mod keymap;
 pub mod line_edit;
@@ -208,6 +209,8 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// Prices read from relays with `pricing = "relay"`.
+    pub relay_prices: crate::cost::book::RelayPrices,
 }
 
 impl App {
@@ -247,6 +250,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            relay_prices: Default::default(),
         }
     }
 
@@ -322,6 +326,8 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod cost_tests;
 #[cfg(test)]
 mod syntax_tests;
 #[cfg(test)]

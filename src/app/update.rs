@@ -574,4 +574,7 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
             app.in_flight = None;
         }
     }
+    if app.in_flight.is_none() {
+        super::cost::settle(app, id);
+    }
 }

@@ -3,6 +3,7 @@
 //! Pure code: the prices come from the config or a relay's `/api/pricing` (see `relay`), the
 //! token counts from what the server reported; nothing here does I/O.
 
+pub mod book;
 pub mod money;
 pub mod relay;
 pub mod summary;

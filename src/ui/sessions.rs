@@ -134,6 +134,9 @@ fn hit_lines(
         s.updated.format("%Y-%m-%d %H:%M"),
         s.message_count
     );
+    if !s.spend.is_empty() {
+        right = format!("  {}{right}", crate::cost::book::totals_text(&s.spend));
+    }
     if display_width(&right) + 12 > width {
         right = format!("  {} ", s.updated.format("%m-%d %H:%M"));
     }

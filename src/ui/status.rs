@@ -129,6 +129,11 @@ impl Widget for StatusBar<'_> {
                 t.status_bar,
             ));
         }
+        let spent = crate::app::cost::session_totals(app);
+        if !spent.is_empty() {
+            let text = crate::cost::book::totals_text(&spent);
+            spans.push(Span::styled(format!(" session {text} "), t.status_bar));
+        }
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
         // The full hint when it fits, else the one key that leads to all the others.
         let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation {
