@@ -24,6 +24,8 @@ pub struct Recorder {
     reply: Message,
     last_checkpoint: Option<Instant>,
     problem: Arc<Mutex<Option<String>>>,
+    /// What the reply is priced at when it ends.
+    price: Option<crate::cost::Price>,
 }
 
 impl Recorder {
@@ -72,9 +74,16 @@ impl Recorder {
             reply,
             last_checkpoint: None,
             problem,
+            price: None,
         };
         recorder.save(user);
         recorder
+    }
+
+    /// Prices the reply with `price` when it ends (stored with it).
+    pub fn priced(mut self, price: Option<crate::cost::Price>) -> Recorder {
+        self.price = price;
+        self
     }
 
     fn save(&self, message: Message) {
@@ -132,6 +141,7 @@ impl Recorder {
             }
             Err(e) => r.status = Status::Interrupted(e.to_string()),
         }
+        r.cost = self.price.and_then(|p| p.cost(r.usage.as_ref()));
         self.save(self.reply.clone());
         self.handle.shutdown();
         self.problem.lock().ok().and_then(|mut p| p.take())

@@ -192,3 +192,33 @@ fn transcripts_are_0600_and_planted_temp_symlinks_are_not_followed() {
     let dir_mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
     assert_eq!(dir_mode & 0o777, 0o700);
 }
+
+#[test]
+fn transcripts_carry_each_reply_cost_and_the_session_total() {
+    use crate::cost::{Currency, Money};
+    let (meta, mut msgs) = sample();
+    msgs[1].cost = Some(Money::new(3_872, Currency::Cny));
+    msgs[3].cost = Some(Money::new(100_000, Currency::Cny));
+    let md = markdown(&meta, &msgs);
+    assert!(md.contains("- Cost: ¥0.1039\n"), "{md}");
+    assert!(md.contains("\n*¥0.0039 · 42 tok*\n"), "{md}");
+    assert!(md.contains("\n*¥0.10*\n"), "{md}");
+    let session = StoredSession {
+        summary: crate::store::SessionSummary {
+            id: 1,
+            title: meta.title.clone(),
+            model: "mock:x".into(),
+            created: meta.created,
+            updated: meta.created,
+            message_count: msgs.len() as u64,
+            spend: Vec::new(),
+        },
+        messages: msgs,
+    };
+    let v: Value = serde_json::from_str(&json(&session)).unwrap();
+    assert_eq!(v["messages"][1]["cost"]["micros"], 3_872);
+    assert_eq!(v["messages"][1]["cost"]["currency"], "CNY");
+    assert_eq!(v["messages"][1]["cost"]["amount"], "0.003872");
+    assert_eq!(v["messages"][0]["cost"], Value::Null);
+    assert_eq!(v["cost"][0]["micros"], 103_872);
+}
