@@ -1,6 +1,7 @@
 //! OpenAI-compatible API client: SSE framing, chunk decoding, error classification, HTTP
 //! (chat, `/models`, `/images/generations`).
 
+pub mod billing;
 pub mod chunk;
 pub mod client;
 pub mod error;
