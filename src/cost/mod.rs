@@ -4,6 +4,7 @@
 //! token counts from what the server reported; nothing here does I/O.
 
 pub mod book;
+pub mod cache;
 pub mod money;
 pub mod relay;
 pub mod summary;
@@ -17,7 +18,8 @@ const TOKENS_PER_PRICE: i128 = 1_000_000;
 
 /// What a model costs, in one currency. Token prices are per million tokens; `call` is per
 /// request (images, Midjourney, Suno, video, or a relay's fee per call on top of tokens).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Price {
     /// What every amount below is in.
     pub currency: Currency,

@@ -7,7 +7,20 @@ use std::ops::{Add, AddAssign};
 pub const MICROS_PER_UNIT: i64 = 1_000_000;
 
 /// The currency a provider charges in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Currency {
     /// Chinese yuan, shown as `¥` (the default: the relays this client targets bill in it).
     #[default]
