@@ -2,6 +2,7 @@
 
 use ratatui::backend::TestBackend;
 
+use super::cost::{BillingEffect, BillingMsg};
 use super::test_harness::Harness;
 use super::{Action, Effect, StreamMsg};
 use crate::api::client::ReplyEnd;
@@ -110,6 +111,7 @@ fn relay_prices_apply_where_the_config_has_none() {
         ..Price::default()
     };
     h.app
+        .billing
         .relay_prices
         .insert("demo".into(), [("demo".to_string(), listed)].into());
     reply(&mut h, Some(usage(500, 500)));
@@ -117,4 +119,133 @@ fn relay_prices_apply_where_the_config_has_none() {
         h.app.conv.messages.last().unwrap().cost,
         Some(Money::new(1_000, Currency::Cny))
     );
+}
+
+/// A harness talking to a relay (not the demo) that shows its balance below ¥5 in red.
+fn on_relay() -> Harness {
+    let mut h = Harness::new();
+    let mut p = crate::config::Provider::new("relay", Some("https://r.test/v1".into()));
+    p.show_balance = true;
+    p.low_balance = Some(5.0);
+    p.relay_pricing = true;
+    h.app.target.provider = p.clone();
+    h.app.providers.push(p);
+    h
+}
+
+fn balance(left: i64) -> crate::api::billing::Balance {
+    crate::api::billing::Balance {
+        symbol: "¥",
+        limit: Some(10_000_000),
+        used: 10_000_000 - left,
+        remaining: Some(left),
+    }
+}
+
+fn asks_balance(fx: &[Effect], quiet: bool) -> bool {
+    fx.iter().any(|e| {
+        matches!(e, Effect::Billing(BillingEffect::FetchBalance { quiet: q, provider })
+            if *q == quiet && provider.name == "relay")
+    })
+}
+
+#[test]
+fn slash_balance_asks_the_provider_and_shows_the_answer() {
+    let mut h = on_relay();
+    h.type_text("/balance");
+    let fx = h.enter();
+    assert!(asks_balance(&fx, false), "{fx:?}");
+    assert!(h.app.prompt.is_empty());
+    h.act(Action::Billing(BillingMsg::Balance {
+        provider: "relay".into(),
+        quiet: false,
+        result: Ok(balance(2_500_000)),
+    }));
+    let notice = h.app.notice.clone().unwrap();
+    assert_eq!(
+        notice.text,
+        "relay: remaining ¥2.50 · used ¥7.50 · limit ¥10.00"
+    );
+    h.act(Action::Billing(BillingMsg::Balance {
+        provider: "relay".into(),
+        quiet: false,
+        result: Err("r.test does not report a balance: /v1/dashboard/billing/subscription answered HTTP 404".into()),
+    }));
+    assert!(h.app.notice.clone().unwrap().is_error);
+}
+
+#[test]
+fn slash_balance_on_the_demo_says_there_is_none() {
+    let mut h = Harness::new();
+    h.type_text("/balance");
+    let fx = h.enter();
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(h.app.notice.clone().unwrap().text.contains("no balance"));
+}
+
+#[test]
+fn show_balance_asks_at_start_then_at_most_once_a_minute_after_replies() {
+    let mut h = on_relay();
+    let fx = h.act(Action::Billing(BillingMsg::Started));
+    assert!(asks_balance(&fx, true), "{fx:?}");
+    assert!(
+        fx.iter().any(
+            |e| matches!(e, Effect::Billing(BillingEffect::FetchPrices { providers })
+            if providers.len() == 1 && providers[0].name == "relay")
+        ),
+        "{fx:?}"
+    );
+    h.act(Action::Billing(BillingMsg::Balance {
+        provider: "relay".into(),
+        quiet: true,
+        result: Ok(balance(2_500_000)),
+    }));
+    assert!(screen(&h).contains("balance ¥2.50"), "{}", screen(&h));
+    assert!(h.app.notice.is_none(), "a quiet answer sets no notice");
+    assert_eq!(
+        crate::app::cost::status_balance(&h.app),
+        Some(("¥2.50".into(), true))
+    );
+    // A reply right away does not ask again; one a minute later does.
+    h.type_text("q");
+    let fx = h.enter();
+    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *reply_id;
+    let fx = h.act(Action::Stream {
+        id,
+        msg: StreamMsg::End(Ok(ReplyEnd::default())),
+    });
+    assert!(!asks_balance(&fx, true), "{fx:?}");
+    h.type_text("q");
+    let fx = h.enter();
+    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *reply_id;
+    let fx = h.at(
+        std::time::Duration::from_secs(61),
+        Action::Stream {
+            id,
+            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+        },
+    );
+    assert!(asks_balance(&fx, true), "{fx:?}");
+}
+
+#[test]
+fn a_balance_above_the_threshold_is_not_low() {
+    let mut h = on_relay();
+    h.act(Action::Billing(BillingMsg::Balance {
+        provider: "relay".into(),
+        quiet: true,
+        result: Ok(balance(9_000_000)),
+    }));
+    assert_eq!(
+        crate::app::cost::status_balance(&h.app),
+        Some(("¥9.00".into(), false))
+    );
+    h.app.target.provider.show_balance = false;
+    assert_eq!(crate::app::cost::status_balance(&h.app), None);
 }

@@ -75,6 +75,8 @@ pub enum Action {
     EditorDone(Result<String, String>),
     /// A terminating signal arrived: save the reply in flight and quit.
     Terminate(crate::signals::Signal),
+    /// A balance or price list arrived, or the app started.
+    Billing(cost::BillingMsg),
 }
 
 /// What a reply task reports.
@@ -111,6 +113,8 @@ pub enum Effect {
     Suspend,
     /// Capture the mouse (true) or leave it to the terminal's own selection (false).
     SetMouse(bool),
+    /// Ask for a balance or a relay's prices.
+    Billing(cost::BillingEffect),
 }
 
 /// The reply in flight.
@@ -209,8 +213,8 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
-    /// Prices read from relays with `pricing = "relay"`.
-    pub relay_prices: crate::cost::book::RelayPrices,
+    /// Relay price lists and the balance.
+    pub billing: cost::Billing,
 }
 
 impl App {
@@ -250,7 +254,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
-            relay_prices: Default::default(),
+            billing: cost::Billing::default(),
         }
     }
 

@@ -102,7 +102,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         }
         Action::Stream { id, msg } => {
             on_stream(app, id, msg, now);
-            Vec::new()
+            super::cost::after_stream(app, now)
         }
         Action::Tick => Vec::new(),
         Action::SyntaxReady => {
@@ -120,6 +120,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
+        Action::Billing(msg) => super::cost::on_msg(app, msg, now),
     }
 }
 

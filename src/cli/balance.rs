@@ -25,7 +25,7 @@ pub fn pick<'a>(cfg: &'a Config, name: Option<&str>) -> Result<&'a Provider, Str
 /// Asks `provider` for its balance; the error is one sentence for the user.
 pub async fn fetch(
     provider: &Provider,
-    env: &dyn Fn(&str) -> Option<String>,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
 ) -> Result<Balance, String> {
     if provider.is_demo() {
         return Err(format!(
