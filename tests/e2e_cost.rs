@@ -59,7 +59,11 @@ fn slash_balance_and_show_balance_ask_the_relay() {
     let server = MockServer::start();
     server.billing(Relay::Cny);
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &server, "show_balance = true\nlow_balance = 5000\n");
+    let config = write_config(
+        dir.path(),
+        &server,
+        "show_balance = true\nlow_balance = 5000\n",
+    );
     let t = Tmux::start(&["--config", &config], &[(KEY_ENV, TEST_KEY)], 120, 30);
     // show_balance asks at start.
     t.wait_until(
@@ -87,5 +91,130 @@ fn slash_balance_on_a_relay_without_billing_says_so_without_html() {
     t.type_text("/balance");
     t.keys(&["Enter"]);
     let screen = t.wait_for("does not report a balance", WAIT);
-    assert!(!screen.contains("<html") && !screen.contains("<!"), "{screen}");
+    assert!(
+        !screen.contains("<html") && !screen.contains("<!"),
+        "{screen}"
+    );
+}
+
+/// Runs ecochat again in the same pane and home, as a user starting it anew.
+fn relaunch(t: &Tmux, args: &[&str]) {
+    let h = t.home.path();
+    let mut line = vec!["env".to_string()];
+    for (k, v) in [
+        ("HOME", h.to_path_buf()),
+        ("XDG_CONFIG_HOME", h.join("config")),
+        ("XDG_DATA_HOME", h.join("data")),
+        ("XDG_STATE_HOME", h.join("state")),
+        ("XDG_CACHE_HOME", h.join("cache")),
+    ] {
+        line.push(format!("{k}={}", v.display()));
+    }
+    line.push("TERM=xterm-256color".into());
+    line.push("LANG=C.UTF-8".into());
+    line.push(format!("{KEY_ENV}={TEST_KEY}"));
+    line.push(tmux::bin().display().to_string());
+    line.extend(args.iter().map(|a| a.to_string()));
+    let quoted: Vec<String> = line
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    t.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
+}
+
+fn pricing_requests(server: &MockServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|r| r.path_only() == "/api/pricing")
+        .count()
+}
+
+/// Waits until the relay price cache was written (the prices reach the app right after).
+fn wait_for_cache(t: &Tmux) -> String {
+    let path = t.home.path().join("cache/ecochat/relay-prices.json");
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            return text;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn relay_prices_price_replies_and_are_asked_for_once_a_day() {
+    let server = MockServer::start();
+    server
+        .billing(Relay::Cny)
+        .pricing(support::billing::PricingEra::Old);
+    let dir = tempfile::tempdir().unwrap();
+    // No price in the config: gpt-4o's comes from the relay (¥2.50 and ¥10 per million at
+    // recharge price 1), so the mock's 9 + 12 tokens cost ¥0.00014.
+    let path = dir.path().join("ecochat.toml");
+    let text = binary::mock_config(&server.base_url(), "gpt-4o", "pricing = \"relay\"\n");
+    std::fs::write(&path, text).unwrap();
+    let config = path.display().to_string();
+    let t = Tmux::start(&["--config", &config], &[(KEY_ENV, TEST_KEY)], 100, 30);
+    t.wait_for("Enter send", WAIT);
+    let cached = wait_for_cache(&t);
+    assert!(
+        cached.contains("gpt-4o") && !cached.contains(TEST_KEY),
+        "{cached}"
+    );
+    t.type_text("你好");
+    t.keys(&["Enter"]);
+    t.wait_for("¥0.00014 · 21 tok", WAIT);
+    assert_eq!(pricing_requests(&server), 1);
+    t.keys(&["C-q"]);
+    t.wait_exit(WAIT);
+
+    // The same day: the cached list is used and the relay is not asked again.
+    relaunch(&t, &["--config", &config]);
+    t.wait_for("Enter send", WAIT);
+    t.type_text("再来");
+    t.keys(&["Enter"]);
+    t.wait_until(
+        |s| s.contains("再来") && s.contains("¥0.00014 · 21 tok"),
+        WAIT,
+        "the priced reply after the restart",
+    );
+    assert_eq!(pricing_requests(&server), 1);
+}
+
+#[test]
+fn a_relay_without_a_price_list_is_not_asked_again_that_day() {
+    let server = MockServer::start();
+    server.billing(Relay::NotFound);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ecochat.toml");
+    let text = binary::mock_config(&server.base_url(), "gpt-4o", "pricing = \"relay\"\n");
+    std::fs::write(&path, text).unwrap();
+    let config = path.display().to_string();
+    let t = Tmux::start(&["--config", &config], &[(KEY_ENV, TEST_KEY)], 100, 30);
+    t.wait_for("Enter send", WAIT);
+    let cached = wait_for_cache(&t);
+    assert!(cached.contains("\"prices\": null"), "{cached}");
+    assert_eq!(pricing_requests(&server), 1);
+    t.type_text("你好");
+    t.keys(&["Enter"]);
+    let screen = t.wait_for(REPLY, WAIT);
+    assert!(!screen.contains('¥'), "no price, no cost: {screen}");
+    t.keys(&["C-q"]);
+    t.wait_exit(WAIT);
+    relaunch(&t, &["--config", &config]);
+    t.wait_for("Enter send", WAIT);
+    t.type_text("再来");
+    t.keys(&["Enter"]);
+    t.wait_until(
+        |s| s.contains("再来") && s.contains(REPLY),
+        WAIT,
+        "the reply after the restart",
+    );
+    assert_eq!(pricing_requests(&server), 1);
 }
