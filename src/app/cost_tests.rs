@@ -12,7 +12,7 @@ use crate::cost::{Currency, Money, Price};
 /// The demo model priced at ¥2 per million prompt tokens and ¥8 per million completion tokens.
 fn priced() -> Harness {
     let mut h = Harness::new();
-    h.app.providers[0].models[0].price = Price {
+    *h.app.providers[0].models[0].price = Price {
         input: Some(2_000_000),
         output: Some(8_000_000),
         ..Price::default()

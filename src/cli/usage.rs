@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(v["total"]["replies"], 0);
         let mut q = Provider::new("q", Some("https://q.test/v1".into()));
         let mut m = crate::config::ModelSpec::new("free");
-        m.price = Price {
+        *m.price = Price {
             input: Some(1_000_000),
             output: Some(1_000_000),
             ..Price::default()

@@ -291,7 +291,7 @@ fn read_model(
         r.cached_input_price,
         r.call_price,
     ];
-    m.price = super::prices::read_price(doc, prices)?;
+    m.price = Box::new(super::prices::read_price(doc, prices)?);
     m.system = r.system.map(|s| s.0);
     m.stream = r.stream.map(|f| f.0);
     m.params = ModelParams {

@@ -148,7 +148,8 @@ pub struct ModelSpec {
     /// Sampling parameters sent with each request.
     pub params: ModelParams,
     /// What a reply costs (`input_price`, `output_price`, ...); empty when unknown.
-    pub price: crate::cost::Price,
+    /// Boxed: most models have none, and a model is in every picker entry.
+    pub price: Box<crate::cost::Price>,
 }
 
 impl ModelSpec {
@@ -162,7 +163,7 @@ impl ModelSpec {
             system: None,
             stream: None,
             params: ModelParams::default(),
-            price: crate::cost::Price::default(),
+            price: Box::default(),
         }
     }
 

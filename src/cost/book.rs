@@ -19,7 +19,7 @@ pub fn price_of(providers: &[Provider], relay: &RelayPrices, label: &str) -> Opt
     let provider = providers.iter().find(|p| p.name == name)?;
     let config = Price {
         currency: provider.currency,
-        ..provider.model(model).map(|m| m.price).unwrap_or_default()
+        ..provider.model(model).map(|m| *m.price).unwrap_or_default()
     };
     let relay = relay
         .get(name)
@@ -58,7 +58,7 @@ mod tests {
         let mut p = Provider::new("relay", Some("https://r.test/v1".into()));
         p.currency = Currency::Usd;
         let mut m = ModelSpec::new("priced");
-        m.price = Price {
+        *m.price = Price {
             currency: Currency::Usd,
             call: Some(5),
             ..Price::default()

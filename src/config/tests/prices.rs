@@ -13,7 +13,7 @@ fn model_prices_are_read_in_the_providers_currency() {
     let p = config.provider("p").unwrap();
     assert_eq!(p.currency, Currency::Usd);
     assert_eq!(
-        p.models[0].price,
+        *p.models[0].price,
         Price {
             currency: Currency::Usd,
             input: Some(2_000_000),
