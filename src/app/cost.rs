@@ -69,7 +69,11 @@ pub(super) fn settle(app: &mut App, id: u64) {
     };
     let price = price_of(&app.providers, &app.billing.relay_prices, &label);
     if let Some(m) = app.conv.get_mut(id) {
-        let cost = price.and_then(|p| p.cost(m.usage.as_ref()));
+        // A request that failed before any reply is not charged by relays.
+        let failed = matches!(m.status, crate::chat::Status::Failed(_));
+        let cost = price
+            .filter(|_| !failed)
+            .and_then(|p| p.cost(m.usage.as_ref()));
         if m.cost != cost {
             m.cost = cost;
             m.revision += 1;

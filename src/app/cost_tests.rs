@@ -249,3 +249,65 @@ fn a_balance_above_the_threshold_is_not_low() {
     h.app.target.provider.show_balance = false;
     assert_eq!(crate::app::cost::status_balance(&h.app), None);
 }
+
+#[test]
+fn a_generated_image_costs_its_call_price_and_a_failed_one_nothing() {
+    let mut h = Harness::new();
+    let mut flux = crate::config::ModelSpec::new("flux");
+    *flux.price = Price {
+        call: Some(100_000),
+        ..Price::default()
+    };
+    h.app.providers[0].models.push(flux);
+    for (result, want) in [
+        (Ok(vec!["https://x.test/a.png".to_string()]), Some(100_000)),
+        (Err("HTTP 500".to_string()), None),
+    ] {
+        h.type_text("/image a cat --model flux");
+        let fx = h.enter();
+        let Some(Effect::Media(crate::app::media::MediaEffect::Generate { message_id, .. })) =
+            fx.first()
+        else {
+            panic!("{fx:?}")
+        };
+        let message_id = *message_id;
+        h.act(Action::Media(crate::app::media::MediaMsg::Generated {
+            message_id,
+            result,
+        }));
+        let msg = h
+            .app
+            .conv
+            .messages
+            .iter()
+            .find(|m| m.id == message_id)
+            .unwrap();
+        assert_eq!(msg.cost.map(|c| c.micros), want);
+    }
+    let s = screen(&h);
+    assert!(s.contains("¥0.10"), "{s}");
+}
+
+#[test]
+fn a_failed_reply_is_not_charged() {
+    let mut h = Harness::new();
+    // A fee per call would be charged for any reply that got through.
+    *h.app.providers[0].models[0].price = Price {
+        call: Some(10_000),
+        ..Price::default()
+    };
+    h.type_text("q");
+    let fx = h.enter();
+    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    let id = *reply_id;
+    h.act(Action::Stream {
+        id,
+        msg: StreamMsg::End(Err(crate::api::ApiError::MissingKey {
+            provider: "p".into(),
+            hint: "h".into(),
+        })),
+    });
+    assert_eq!(h.app.conv.messages.last().unwrap().cost, None);
+}

@@ -307,6 +307,8 @@ fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>,
                 .collect();
             msg.content = lines.join("\n");
             msg.status = Status::Done;
+            // Priced per request (`call_price`), like a relay charges it.
+            crate::app::cost::settle(app, message_id);
         }
         Err(e) => {
             msg.status = Status::Failed(e.clone());
