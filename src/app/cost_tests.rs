@@ -311,3 +311,35 @@ fn a_failed_reply_is_not_charged() {
     });
     assert_eq!(h.app.conv.messages.last().unwrap().cost, None);
 }
+
+#[test]
+fn the_session_browser_shows_each_sessions_spend() {
+    let mut h = Harness::sized(100, 24);
+    let now = chrono::Local::now();
+    let summary = |id: i64, spend: Vec<Money>| crate::store::SearchHit {
+        session: crate::store::SessionSummary {
+            id,
+            title: format!("chat {id}"),
+            model: "mock:gpt-4o".into(),
+            created: now,
+            updated: now,
+            message_count: 4,
+            spend,
+        },
+        snippet: None,
+    };
+    h.app.overlay = Some(super::Overlay::Sessions);
+    h.app.sessions.browser.hits = vec![
+        summary(2, vec![Money::new(25_800, Currency::Cny)]),
+        summary(1, Vec::new()),
+    ];
+    let s = screen(&h);
+    let row = |title: &str| {
+        s.lines()
+            .find(|l| l.contains(title))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert!(row("chat 2").contains("¥0.0258"), "{s}");
+    assert!(!row("chat 1").contains('¥'), "{s}");
+}
