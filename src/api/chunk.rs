@@ -487,6 +487,15 @@ mod tests {
     }
 
     #[test]
+    fn cached_prompt_tokens_are_read_from_either_field() {
+        let openai = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":5,\"total_tokens\":105,\"prompt_tokens_details\":{\"cached_tokens\":64}}}\n\ndata: [DONE]\n\n";
+        assert_eq!(run(openai), vec![cached(usage(100, 5, 105, None), 64)]);
+        // DeepSeek's own field, when a relay passes only that.
+        let deepseek = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":5,\"total_tokens\":105,\"prompt_cache_hit_tokens\":80,\"prompt_cache_miss_tokens\":20}}\n\ndata: [DONE]\n\n";
+        assert_eq!(run(deepseek), vec![cached(usage(100, 5, 105, None), 80)]);
+    }
+
+    #[test]
     fn m7e_empty_stream_gives_only_usage() {
         let stream = "data: {\"id\":\"\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"deepseek-chat\",\"system_fingerprint\":\"\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":0,\"total_tokens\":7,\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{}}}\n\ndata: [DONE]\n\n";
         assert_eq!(run(stream), vec![cached(usage(7, 0, 7, None), 0)]);
