@@ -164,6 +164,11 @@ fn main() -> ExitCode {
                 Err(_) => {}
             }
         }
+        if target.provider.relay_pricing {
+            // The day's list as the TUI cached it; pipe mode never waits for the relay.
+            let relay = ecochat::cost::cache::RelayPriceCache::load(&paths.cache_dir).prices();
+            ecochat::cost::book::fill_from_relay(&mut target.provider, &target.model.id, &relay);
+        }
         let opts = PipeOptions {
             prompt,
             no_stream: cli.no_stream,

@@ -30,6 +30,29 @@ pub fn price_of(providers: &[Provider], relay: &RelayPrices, label: &str) -> Opt
     (!price.is_empty()).then_some(price)
 }
 
+/// Gives `provider`'s model `id` the relay's price where the config leaves gaps, adding the
+/// model to its list when unlisted: pipe mode prices its one reply from the cached relay list
+/// without asking the relay.
+pub fn fill_from_relay(provider: &mut Provider, id: &str, relay: &RelayPrices) {
+    let Some(listed) = relay.get(&provider.name).and_then(|m| m.get(id)) else {
+        return;
+    };
+    match provider.models.iter_mut().find(|m| m.id == id) {
+        Some(m) => {
+            let own = Price {
+                currency: provider.currency,
+                ..*m.price
+            };
+            *m.price = own.or(*listed);
+        }
+        None => {
+            let mut m = crate::config::ModelSpec::new(id);
+            *m.price = *listed;
+            provider.models.push(m);
+        }
+    }
+}
+
 /// Sums of `costs`, one per currency, in a stable order (CNY first).
 pub fn totals(costs: impl IntoIterator<Item = Money>) -> Vec<Money> {
     let mut by: std::collections::BTreeMap<super::Currency, Money> = Default::default();
@@ -95,6 +118,37 @@ mod tests {
         assert_eq!(price_of(&providers(), &relay, "other:plain"), None);
         let image = format!("relay:priced{}", crate::chat::IMAGES_MARK);
         assert!(price_of(&providers(), &relay, &image).is_some());
+    }
+
+    #[test]
+    fn the_relay_list_fills_a_pipe_runs_price() {
+        let listed = Price {
+            currency: Currency::Usd,
+            input: Some(1),
+            output: Some(2),
+            ..Price::default()
+        };
+        let relay: RelayPrices = [(
+            "relay".to_string(),
+            [
+                ("priced".to_string(), listed),
+                ("unlisted".to_string(), listed),
+            ]
+            .into(),
+        )]
+        .into();
+        let mut p = providers().remove(0);
+        fill_from_relay(&mut p, "priced", &relay);
+        fill_from_relay(&mut p, "unlisted", &relay);
+        fill_from_relay(&mut p, "unknown", &relay);
+        let all = [p];
+        let priced = price_of(&all, &RelayPrices::new(), "relay:priced").unwrap();
+        assert_eq!((priced.input, priced.call), (Some(1), Some(5)));
+        assert_eq!(
+            price_of(&all, &RelayPrices::new(), "relay:unlisted"),
+            Some(listed)
+        );
+        assert_eq!(price_of(&all, &RelayPrices::new(), "relay:unknown"), None);
     }
 
     #[test]
