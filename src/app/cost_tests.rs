@@ -343,3 +343,35 @@ fn the_session_browser_shows_each_sessions_spend() {
     assert!(row("chat 2").contains("¥0.0258"), "{s}");
     assert!(!row("chat 1").contains('¥'), "{s}");
 }
+
+#[test]
+fn a_low_balance_is_drawn_in_the_error_style() {
+    let mut h = on_relay();
+    let balance_style = |h: &Harness| {
+        let (w, ht) = (h.app.area.width, h.app.area.height);
+        let mut terminal = ratatui::Terminal::new(TestBackend::new(w, ht)).expect("a terminal");
+        terminal
+            .draw(|f| crate::ui::render(&h.app, f))
+            .expect("drawn");
+        let buf = terminal.backend().buffer();
+        let y = ht - 1;
+        let row: String = (0..w).map(|x| buf[(x, y)].symbol()).collect();
+        let col = row.find("balance").expect("a balance in the status bar");
+        let x = row[..col].chars().count() as u16;
+        buf[(x, y)].style()
+    };
+    for (left, low) in [(2_500_000, true), (9_000_000, false)] {
+        h.act(Action::Billing(BillingMsg::Balance {
+            provider: "relay".into(),
+            quiet: true,
+            result: Ok(balance(left)),
+        }));
+        let style = balance_style(&h);
+        let error = h.app.theme.status_error;
+        assert_eq!(
+            style.fg == error.fg && style.bg == error.bg,
+            low,
+            "{left}: {style:?}"
+        );
+    }
+}
