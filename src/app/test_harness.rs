@@ -11,7 +11,7 @@ use crate::api::StreamEvent;
 use crate::api::client::ReplyEnd;
 use crate::config::{ModelSpec, Provider};
 use crate::providers::Target;
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// An app on the demo model at 80x24 and a clock that moves 10 ms per action.
 pub struct Harness {

@@ -245,7 +245,7 @@ fn edit_prompt(app: &mut App, key: KeyEvent) {
     let width = app
         .area
         .width
-        .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH);
+        .saturating_sub(crate::view::layout::INPUT_CHROME_WIDTH);
     // Up and Down move between screen rows of the wrapped text; past the first or last row
     // they walk the history.
     let handled = match key.code {

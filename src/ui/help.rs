@@ -154,7 +154,7 @@ mod tests {
     use crate::app::{App, Overlay};
     use crate::config::{ModelSpec, Provider};
     use crate::providers::Target;
-    use crate::ui::theme::Theme;
+    use crate::view::theme::Theme;
 
     fn screen(keymap: KeyMap, width: u16, height: u16) -> String {
         screen_at(keymap, width, height, 0)

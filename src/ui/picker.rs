@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use crate::app::picker::ModelPicker;
 use crate::text::{display_width, truncate_to_width};
 use crate::ui::popup;
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// Draws `picker` centred over `area`.
 pub fn render(picker: &ModelPicker, theme: &Theme, frame: &mut Frame, area: Rect) {

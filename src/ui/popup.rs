@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Clear};
 
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// Clears a `w`x`h` box centred in `area` (clamped to it), draws its border and `title`, and
 /// returns the area inside the border.

@@ -13,7 +13,7 @@ use crate::store::SearchHit;
 use crate::store::task::SessionRef;
 use crate::text::{display_width, truncate_to_width};
 use crate::ui::popup;
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// Draws the browser centred over `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -207,7 +207,7 @@ mod tests {
     use crate::providers::Target;
     use crate::store::task::SessionRef;
     use crate::store::{SearchHit, SessionSummary};
-    use crate::ui::theme::Theme;
+    use crate::view::theme::Theme;
 
     fn hit(id: i64, title: &str, model: &str, day: u32, snippet: Option<&str>) -> SearchHit {
         let naive = NaiveDate::from_ymd_opt(2026, 3, day)
