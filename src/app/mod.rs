@@ -3,6 +3,7 @@
 pub mod browser;
 pub mod copy;
 mod editor;
+mod help;
 pub mod keymap;
 pub mod line_edit;
 pub mod media;

@@ -141,7 +141,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::PageDown => app.help_scroll += page,
             _ => app.overlay = None,
         }
-        app.help_scroll = app.help_scroll.min(crate::ui::help::max_scroll(app));
+        app.help_scroll = app.help_scroll.min(crate::view::help::max_scroll(
+            &app.help_sections(),
+            &app.theme,
+            app.area,
+        ));
         return Vec::new();
     }
     if app.overlay == Some(Overlay::Image) {

@@ -137,3 +137,6 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
     }
 }
+
+#[cfg(test)]
+mod tests;

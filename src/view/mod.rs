@@ -5,7 +5,9 @@
 //! from the app's state comes in as plain values.
 
 pub mod conversation;
+pub mod help;
 pub mod layout;
 pub mod markdown;
+pub mod media;
 pub mod packed;
 pub mod theme;
