@@ -10,4 +10,5 @@ pub mod layout;
 pub mod markdown;
 pub mod media;
 pub mod packed;
+pub mod popup;
 pub mod theme;
