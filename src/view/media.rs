@@ -1,7 +1,7 @@
 //! Where the media panel's parts and the full-screen image go; `update` encodes images for
 //! these areas and maps clicks with them, `ui::media` draws into them.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::widgets::Block;
 
 /// The rectangles inside the panel.
@@ -21,18 +21,16 @@ pub fn panel_parts(panel: Rect, items: usize) -> PanelParts {
     let inner = Block::bordered().inner(panel);
     let rows = items.max(1) as u16;
     let list_h = rows.min((inner.height / 3).max(3)).min(inner.height);
-    let line = |y: u16, h: u16| Rect {
-        y,
-        height: h,
-        ..inner
-    };
-    let list = line(inner.y, list_h);
     let rest = inner.height - list_h;
-    let caption = line(list.bottom(), rest.min(1));
     let info_h = u16::from(rest >= 3);
     let preview_h = rest.saturating_sub(1 + info_h);
-    let preview = line(caption.bottom(), preview_h);
-    let info = line(preview.bottom(), info_h);
+    let [list, caption, preview, info] = Layout::vertical([
+        Constraint::Length(list_h),
+        Constraint::Length(rest.min(1)),
+        Constraint::Length(preview_h),
+        Constraint::Length(info_h),
+    ])
+    .areas(inner);
     PanelParts {
         inner,
         list,
@@ -58,5 +56,29 @@ pub fn fullscreen_image_area(area: Rect) -> Rect {
     Rect {
         height: area.height.saturating_sub(1),
         ..area
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_panel_parts_stack_without_gaps_at_every_height() {
+        for height in 2..30 {
+            for items in [0, 1, 5, 40] {
+                let panel = Rect::new(3, 1, 40, height);
+                let p = panel_parts(panel, items);
+                let parts = [p.list, p.caption, p.preview, p.info];
+                let mut y = p.inner.y;
+                for part in parts {
+                    assert_eq!((part.x, part.width), (p.inner.x, p.inner.width));
+                    assert_eq!(part.y, y, "{height} rows, {items} items: {parts:?}");
+                    y += part.height;
+                }
+                assert_eq!(y, p.inner.bottom(), "{height} rows, {items} items");
+                assert!(p.caption.height <= 1 && p.info.height <= 1);
+            }
+        }
     }
 }
