@@ -77,7 +77,7 @@ fn pgdn_in_the_picker_moves_the_rows_it_shows() {
         let mut h = Harness::sized(w, hgt);
         let mut p = Provider::new("mock", Some("http://127.0.0.1:9/v1".into()));
         p.models = (0..300)
-            .map(|i| ModelSpec::new(&format!("m{i:03}")))
+            .map(|i| ModelSpec::new(format!("m{i:03}")))
             .collect();
         h.app.providers = vec![p, Provider::builtin_demo()];
         h.key(KeyCode::Char('p'), KeyModifiers::CONTROL);
