@@ -34,7 +34,7 @@ pub use error::{ConfigError, Location};
 
 use crate::app::keymap::KeyMap;
 use crate::ui::theme::ThemeName;
-use error::did_you_mean;
+pub(crate) use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use parse::parse_str;
 pub use paths::{CONFIG_ENV, Paths};
