@@ -4,6 +4,7 @@ pub mod browser;
 pub mod copy;
 mod editor;
 pub mod keymap;
+mod keys;
 pub mod line_edit;
 pub mod media;
 mod mouse;
