@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::App;
+use crate::app::keymap::Layer;
 use crate::app::line_edit::EDITING_KEYS;
 use crate::app::slash::COMMANDS;
 use crate::text::{display_width, wrap_text};
@@ -18,8 +19,8 @@ const SCROLL_FOOTER: &str = "↑/↓ PgUp/PgDn scroll · any other key closes";
 /// One row of the help: keys (or a command), what it does.
 type Row = (String, &'static str);
 
-/// The rows of the help in three sections: the key map in use, the editing keys every text
-/// field shares, and the slash commands (`None` marks a section heading).
+/// The rows of the help in sections: the global keys in use, each pane's and overlay's, the
+/// editing keys every text field shares, and the slash commands (`None` marks no heading).
 fn sections(app: &App) -> Vec<(Option<&'static str>, Vec<Row>)> {
     let bindings = app
         .keymap
@@ -27,6 +28,11 @@ fn sections(app: &App) -> Vec<(Option<&'static str>, Vec<Row>)> {
         .into_iter()
         .map(|(keys, c)| (keys, c.describe()))
         .collect();
+    let layers = Layer::ALL.into_iter().map(|layer| {
+        let rows = app.keymap.layers.rows(layer);
+        let rows = rows.into_iter().map(|r| (r.keys.join(", "), r.about));
+        (Some(layer.heading()), rows.collect())
+    });
     let editing = EDITING_KEYS
         .iter()
         .map(|(k, what)| (k.to_string(), *what))
@@ -42,11 +48,13 @@ fn sections(app: &App) -> Vec<(Option<&'static str>, Vec<Row>)> {
             (name, c.about)
         })
         .collect();
-    vec![
-        (None, bindings),
+    let mut sections = vec![(None, bindings)];
+    sections.extend(layers);
+    sections.extend([
         (Some("Editing, in the prompt and every text field"), editing),
         (Some("Slash commands, typed in the prompt"), slash),
-    ]
+    ]);
+    sections
 }
 
 /// The help as lines wrapped in their two columns, and the inner width of the box.
@@ -56,7 +64,7 @@ fn binding_lines(app: &App, area: Rect) -> (Vec<Line<'static>>, usize) {
     let rows = || sections.iter().flat_map(|(_, rows)| rows.iter());
     let inner_max = usize::from(area.width.saturating_sub(2)).max(1);
     // The slash commands' long argument lists wrap rather than widen the key column.
-    let key_w = sections[..2]
+    let key_w = sections[..sections.len() - 1]
         .iter()
         .flat_map(|(_, rows)| rows.iter())
         .map(|(k, _)| display_width(k))
@@ -150,7 +158,7 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::app::keymap::{Combo, Command, KeyMap};
+    use crate::app::keymap::{Combo, Command, KeyMap, Layer};
     use crate::app::{App, Overlay};
     use crate::config::{ModelSpec, Provider};
     use crate::providers::Target;
@@ -162,7 +170,7 @@ mod tests {
 
     /// Every page of the help, scrolled through as a user would, joined.
     fn all_pages(keymap: KeyMap, width: u16, height: u16) -> String {
-        (0..20)
+        (0..60)
             .map(|page| screen_at(keymap.clone(), width, height, page * 5))
             .collect()
     }
@@ -193,6 +201,21 @@ mod tests {
             let label = b.combo.label();
             assert!(screen.contains(&label), "{label} missing:\n{screen}");
         }
+        for layer in Layer::ALL {
+            assert!(
+                screen.contains(layer.heading()),
+                "{layer:?} missing:\n{screen}"
+            );
+            for row in keymap.layers.rows(layer) {
+                let about: String = row.about.chars().take(12).collect();
+                assert!(screen.contains(&about), "{about} missing:\n{screen}");
+                for key in &row.keys {
+                    // The note after a key may wrap to the next line.
+                    let label = key.split(" (").next().unwrap_or(key);
+                    assert!(screen.contains(label), "{label} missing:\n{screen}");
+                }
+            }
+        }
         for (_, command) in keymap.help_rows() {
             let first_words: String = command.describe().chars().take(12).collect();
             assert!(
@@ -209,8 +232,8 @@ mod tests {
             assert_lists_every_binding(&map, &all_pages(map.clone(), w, h));
         }
         assert!(
-            !screen(map.clone(), 120, 70).contains("PgUp/PgDn scroll"),
-            "120x70 fits without scrolling"
+            !screen(map.clone(), 120, 130).contains("PgUp/PgDn scroll"),
+            "120x130 fits without scrolling"
         );
         assert!(
             screen(map, 80, 24).contains("PgUp/PgDn scroll"),

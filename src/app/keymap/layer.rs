@@ -82,7 +82,7 @@ impl Layer {
             Layer::Media => "In the media panel (Tab to focus it)",
             Layer::Picker => "In the model picker (Ctrl+P)",
             Layer::Browser => "In the session browser (Ctrl+O)",
-            Layer::Help => "In this help",
+            Layer::Help => "In the help (F1)",
         }
     }
 
@@ -91,7 +91,7 @@ impl Layer {
         match self {
             Layer::Prompt => " (empty input)",
             Layer::Picker => " (empty filter)",
-            Layer::Browser => " (in the list)",
+            Layer::Browser => " (list focus)",
             Layer::Conversation | Layer::Media | Layer::Help => "",
         }
     }

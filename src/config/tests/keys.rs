@@ -134,6 +134,36 @@ fn the_example_documents_every_command_and_its_default_keys() {
 }
 
 #[test]
+fn the_example_documents_every_layer_command_and_its_default_keys() {
+    use crate::app::keymap::{Layer, Layers};
+    let example = include_str!("../../../config.example.toml");
+    let layers = Layers::default();
+    for layer in Layer::ALL {
+        let heading = format!("# [keys.{}]  ", layer.name());
+        let block: Vec<&str> = example
+            .lines()
+            .skip_while(|l| !l.starts_with(&heading))
+            .skip(1)
+            .take_while(|l| l.starts_with("#   "))
+            .collect();
+        for row in layers.rows(layer) {
+            let line = block
+                .iter()
+                .find(|l| l.starts_with(&format!("#   {} ", row.name)))
+                .unwrap_or_else(|| panic!("{heading}: `{}` is not listed", row.name));
+            for key in &row.keys {
+                let label = key.split(" (").next().unwrap_or(key).to_lowercase();
+                assert!(
+                    line.contains(&label),
+                    "{}: `{label}` missing in {line:?}",
+                    row.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn mouse_and_reply_cap_are_read_with_their_defaults() {
     let cfg = parse("default_model = \"demo:demo\"\n").unwrap();
     assert!(cfg.mouse);
