@@ -75,7 +75,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         // Typing goes to the prompt, wherever the focus was.
         app.focus = Focus::Input;
     }
-    if let Some(effects) = ctrl_x_sequence(app, &key) {
+    if let Some(effects) = ctrl_x_sequence(app, &key, !rest.is_empty()) {
         return effects;
     }
     for hit in rest {
@@ -167,8 +167,8 @@ fn prompt_command(app: &mut App, command: PromptKey, key: KeyEvent) -> Option<Ve
 }
 
 /// Ctrl+X starts a two-key sequence, as in bash (Ctrl+X Ctrl+E edits the prompt); `None` when
-/// the key is not part of one. A key bound to a command in the map keeps its command.
-fn ctrl_x_sequence(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
+/// the key is not part of one. A key `bound` to a command in the map keeps its command.
+fn ctrl_x_sequence(app: &mut App, key: &KeyEvent, bound: bool) -> Option<Vec<Effect>> {
     let ctrl = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::CONTROL;
     if app.pending_ctrl_x {
         app.pending_ctrl_x = false;
@@ -178,10 +178,7 @@ fn ctrl_x_sequence(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
             _ => Vec::new(),
         });
     }
-    if ctrl
-        && matches!(key.code, KeyCode::Char('x' | 'X'))
-        && app.keymap.lookup(key, app.prompt.is_empty()).is_none()
-    {
+    if ctrl && matches!(key.code, KeyCode::Char('x' | 'X')) && !bound {
         app.pending_ctrl_x = true;
         return Some(Vec::new());
     }

@@ -79,3 +79,12 @@ fn help_and_conversation_keys_follow_their_layers() {
     assert_eq!(h.app.focus, crate::app::Focus::Input, "g now types");
     assert_eq!(h.app.prompt.text(), "g");
 }
+
+#[test]
+fn a_prompt_key_on_ctrl_x_keeps_its_command_over_the_sequence() {
+    let mut h = with_keys("[keys.prompt]\ncomplete = [\"tab\", \"ctrl+x\"]\n");
+    h.type_text("/mo");
+    h.key(KeyCode::Char('x'), CTRL);
+    assert!(!h.app.pending_ctrl_x, "Ctrl+X did not start a sequence");
+    assert_eq!(h.app.prompt.text(), "/model ");
+}
