@@ -1,7 +1,7 @@
 //! The one place a key is looked up: the open overlay's layer first, then the focused pane's,
 //! then the global map.
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 #[cfg(test)]
 use super::Layers;
@@ -68,12 +68,16 @@ impl KeyMap {
         let layers = &self.layers;
         if let Some(overlay) = ctx.overlay {
             let idle = ctx.field_idle;
-            hits.extend(match overlay {
+            let find = |key: &KeyEvent| match overlay {
                 Layer::Picker => layers.picker.lookup(key, idle).map(Bound::Picker),
                 Layer::Browser => layers.browser.lookup(key, idle).map(Bound::Browser),
                 Layer::Help => layers.help.lookup(key, idle).map(Bound::Help),
                 Layer::Prompt | Layer::Conversation | Layer::Media => None,
-            });
+            };
+            // A popup's arrows, Enter and Esc work whatever modifiers are held.
+            let loose = (!matches!(key.code, KeyCode::Char(_)) && !key.modifiers.is_empty())
+                .then(|| KeyEvent::new(key.code, KeyModifiers::NONE));
+            hits.extend(find(key).or_else(|| loose.as_ref().and_then(find)));
             // Keys that act only on an empty prompt (Ctrl+D) edit the overlay's field instead.
             hits.extend(
                 self.lookup(key, false)
@@ -82,17 +86,22 @@ impl KeyMap {
             );
             return hits;
         }
+        // In a pane, Shift with an arrow, Enter or Esc is the plain key unless bound itself.
+        let shifted = (!matches!(key.code, KeyCode::Char(_))
+            && key.modifiers == KeyModifiers::SHIFT)
+            .then(|| KeyEvent::new(key.code, KeyModifiers::NONE));
         match ctx.pane {
             Layer::Conversation => {
                 hits.extend(self.lookup_in_conversation(key).map(Bound::Global));
-                hits.extend(
-                    layers
-                        .conversation
-                        .lookup(key, true)
-                        .map(Bound::Conversation),
-                );
+                let find = |key: &KeyEvent| layers.conversation.lookup(key, true);
+                let found = find(key).or_else(|| shifted.as_ref().and_then(find));
+                hits.extend(found.map(Bound::Conversation));
             }
-            Layer::Media => hits.extend(layers.media.lookup(key, true).map(Bound::Media)),
+            Layer::Media => {
+                let find = |key: &KeyEvent| layers.media.lookup(key, true);
+                let found = find(key).or_else(|| shifted.as_ref().and_then(find));
+                hits.extend(found.map(Bound::Media));
+            }
             Layer::Prompt => hits.extend(
                 layers
                     .prompt

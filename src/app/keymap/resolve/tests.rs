@@ -212,3 +212,44 @@ fn every_layer_command_has_a_name_and_a_default_key() {
         assert_eq!(Command::from_name(layer.name()), None, "{layer:?}");
     }
 }
+
+#[test]
+fn modifiers_on_a_popup_or_pane_key_fall_back_to_the_plain_key() {
+    let map = KeyMap::default();
+    let shift = KeyModifiers::SHIFT;
+    // As before the keys were data: the picker's and the help's arrows ignore modifiers.
+    assert_eq!(
+        map.resolve(
+            &ctx(Some(Layer::Picker), Layer::Prompt),
+            &key(KeyCode::Down, shift)
+        ),
+        [Bound::Picker(PickerKey::Down)]
+    );
+    assert_eq!(
+        map.resolve(
+            &ctx(Some(Layer::Help), Layer::Prompt),
+            &key(KeyCode::Up, CTRL)
+        ),
+        [Bound::Help(HelpKey::ScrollUp)]
+    );
+    // The media panel takes Shift+Enter as Enter; Ctrl+Up stays the global scroll.
+    assert_eq!(
+        map.resolve(&ctx(None, Layer::Media), &key(KeyCode::Enter, shift)),
+        [
+            Bound::Media(MediaKey::FullScreen),
+            Bound::Global(Command::Newline)
+        ]
+    );
+    assert_eq!(
+        map.resolve(&ctx(None, Layer::Media), &key(KeyCode::Up, CTRL)),
+        [Bound::Global(Command::ScrollUp)]
+    );
+    // Letters are exact: Shift+J is not j.
+    assert_eq!(
+        map.resolve(
+            &ctx(Some(Layer::Help), Layer::Prompt),
+            &key(KeyCode::Char('J'), shift)
+        ),
+        []
+    );
+}
