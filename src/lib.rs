@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod dev;
 pub mod files;
+pub mod keymap;
 pub mod logging;
 pub mod media;
 pub mod pipe;

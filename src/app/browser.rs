@@ -3,9 +3,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::BrowserKey;
 use super::line_edit::LineEdit;
 use super::{App, Effect, Notice};
+use crate::keymap::BrowserKey;
 use crate::sanitize::sanitize;
 use crate::store::SearchHit;
 use crate::store::task::{SessionRef, StoreCmd};

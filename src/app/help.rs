@@ -1,9 +1,9 @@
 //! The rows the help overlay lists, from the key map in use.
 
 use super::App;
-use super::keymap::Layer;
 use super::line_edit::EDITING_KEYS;
 use super::slash::COMMANDS;
+use crate::keymap::Layer;
 use crate::view::help::Section;
 
 impl App {

@@ -4,11 +4,11 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::CursorMove;
 
-use super::keymap::{
-    Bound, Command, ConversationKey, HelpKey, KeyContext, Layer, PickerKey, PromptKey,
-};
 use super::update::{run_command, scroll_by};
 use super::{App, Effect, Focus, Overlay};
+use crate::keymap::{
+    Bound, Command, ConversationKey, HelpKey, KeyContext, Layer, PickerKey, PromptKey,
+};
 
 /// What the key map needs to know of the app to resolve a key.
 pub fn context(app: &App) -> KeyContext {

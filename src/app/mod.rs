@@ -4,7 +4,6 @@ pub mod browser;
 pub mod copy;
 mod editor;
 mod help;
-pub mod keymap;
 mod keys;
 pub mod line_edit;
 pub mod media;
@@ -34,11 +33,11 @@ use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
 use crate::chat::Conversation;
 use crate::config::Provider;
+use crate::keymap::KeyMap;
 use crate::providers::Target;
 use crate::view::conversation::{ConversationLayout, LayoutOptions};
 use crate::view::layout::{Panes, conversation_text_width};
 use crate::view::theme::Theme;
-use keymap::KeyMap;
 
 /// Something that happened: a key, a paste, a piece of a reply, a timer.
 #[derive(Debug)]

@@ -4,8 +4,8 @@
 use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
-use super::keymap::MediaKey;
 use super::{App, Focus, Overlay};
+use crate::keymap::MediaKey;
 use crate::view::media::{list_skip, panel_parts};
 
 /// Lines moved by one wheel notch in the conversation.

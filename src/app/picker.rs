@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use crossterm::event::KeyEvent;
 
-use super::keymap::PickerKey;
+use crate::keymap::PickerKey;
 
 use super::line_edit::LineEdit;
 use crate::api::models::MAX_DISCOVERED;
@@ -353,7 +353,7 @@ pub fn run(
 /// Applies a key to the picker with the default picker keys.
 #[cfg(test)]
 pub fn handle_key(p: &mut ModelPicker, key: KeyEvent, page: usize) -> PickerOutcome {
-    use super::keymap::layer::LayerMap;
+    use crate::keymap::layer::LayerMap;
     let command = LayerMap::<PickerKey>::default().lookup(&key, p.query.is_empty());
     run(p, command, key, page)
 }

@@ -2,10 +2,10 @@
 
 use crossterm::event::KeyEvent;
 
-use super::keymap::PickerKey;
 use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for};
 use super::{App, Effect, Notice, Overlay};
 use crate::config::Provider;
+use crate::keymap::PickerKey;
 use crate::providers::Target;
 
 /// Opens the picker with the current model selected.

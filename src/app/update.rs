@@ -4,10 +4,10 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::keymap::Command;
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
 use crate::chat::{Role, Status};
+use crate::keymap::Command;
 
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {

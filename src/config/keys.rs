@@ -7,8 +7,8 @@ use toml::Spanned;
 use super::error::{ConfigError, did_you_mean};
 use super::raw::{KeyEntry, KeyExpected, KeyTable, Strings, Text};
 use super::spans::Doc;
-use crate::app::keymap::{Combo, Command, KeyConflict, KeyMap, Layer, LayerConflict};
 use crate::config::ThemeName;
+use crate::keymap::{Combo, Command, KeyConflict, KeyMap, Layer, LayerConflict};
 
 /// The `theme` key: `None` when absent.
 pub(super) fn read_theme(

@@ -33,7 +33,7 @@ use std::path::PathBuf;
 
 pub use error::{ConfigError, Location};
 
-use crate::app::keymap::KeyMap;
+use crate::keymap::KeyMap;
 pub(crate) use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use parse::parse_str;

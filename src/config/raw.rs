@@ -395,7 +395,7 @@ impl<'de> Deserialize<'de> for KeyTable {
                 let mut entries = Vec::new();
                 while let Some(name) = map.next_key::<String>()? {
                     // A layer's name takes its table; keys there are refused later, by name.
-                    let entry = if crate::app::keymap::Layer::from_name(&name).is_some() {
+                    let entry = if crate::keymap::Layer::from_name(&name).is_some() {
                         map.next_value::<Spanned<KeysOrTable>>()?.into()
                     } else {
                         KeyEntry::Keys(map.next_value()?)

@@ -12,7 +12,7 @@ use super::raw::{
     ALL_EXPECTED, Expected, Int, KEYS_TABLE, LAYER_TABLE, ModelsExpected, Num, ProvidersExpected,
     RawModel, RawProvider, RawTop, Text, WRONG_TYPE, fields_of,
 };
-use crate::app::keymap::{Command, Layer, Layers};
+use crate::keymap::{Command, Layer, Layers};
 
 pub(super) const TOP: &str = "the top-level table";
 pub(super) const PROVIDERS: &str = "[[providers]]";

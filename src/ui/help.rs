@@ -57,9 +57,9 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::app::keymap::{Combo, Command, KeyMap, Layer};
     use crate::app::{App, Overlay};
     use crate::config::{ModelSpec, Provider};
+    use crate::keymap::{Combo, Command, KeyMap, Layer};
     use crate::providers::Target;
     use crate::view::theme::Theme;
 

@@ -168,7 +168,7 @@ fn in_the_input_y_types_and_brackets_type() {
 
 #[test]
 fn copy_keys_follow_the_key_map() {
-    use crate::app::keymap::{Combo, Command};
+    use crate::keymap::{Combo, Command};
     let mut h = focused();
     h.app.keymap = h
         .app

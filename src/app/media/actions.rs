@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use super::{Generating, Load, MediaEffect, MediaMsg, fetchable};
 use crate::api::images::{DEFAULT_IMAGE_MODEL, ImageRequest};
-use crate::app::keymap::MediaKey;
 use crate::app::{App, Effect, Focus, Notice, Overlay};
 use crate::chat::{Role, Status};
 use crate::config::Capability;
+use crate::keymap::MediaKey;
 use crate::media::fetch::Fetched;
 use crate::media::{MediaKind, is_builtin_url, save};
 

@@ -10,6 +10,7 @@ use crate::app::test_harness::Harness;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 
 fn with_keys(toml: &str) -> Harness {
     let cfg = crate::config::parse_str(toml, Path::new("/t/config.toml"), &|_| None)
@@ -87,4 +88,19 @@ fn a_prompt_key_on_ctrl_x_keeps_its_command_over_the_sequence() {
     h.key(KeyCode::Char('x'), CTRL);
     assert!(!h.app.pending_ctrl_x, "Ctrl+X did not start a sequence");
     assert_eq!(h.app.prompt.text(), "/model ");
+}
+
+#[test]
+fn question_mark_opens_help_on_an_empty_prompt_and_types_otherwise() {
+    let mut h = Harness::new();
+    // Some terminals report '?' with Shift, some without.
+    for mods in [NONE, SHIFT] {
+        h.app.overlay = None;
+        h.key(KeyCode::Char('?'), mods);
+        assert_eq!(h.app.overlay, Some(Overlay::Help));
+    }
+    h.app.overlay = None;
+    h.type_text("why?");
+    assert_eq!(h.app.overlay, None);
+    assert_eq!(h.app.prompt.text(), "why?");
 }

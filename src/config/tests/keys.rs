@@ -3,8 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::app::keymap::Command;
 use crate::config::ThemeName;
+use crate::keymap::Command;
 
 fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
     KeyEvent::new(code, mods)
@@ -60,10 +60,7 @@ fn keys_rebind_commands_and_keep_the_rest() {
         map.lookup(&press(KeyCode::Char('n'), ctrl), false),
         Some(Command::NewChat)
     );
-    assert_eq!(
-        parse("").unwrap().keymap,
-        crate::app::keymap::KeyMap::default()
-    );
+    assert_eq!(parse("").unwrap().keymap, crate::keymap::KeyMap::default());
 }
 
 #[test]
@@ -114,7 +111,7 @@ fn a_key_bound_to_two_commands_is_rejected_naming_both() {
 #[test]
 fn the_example_documents_every_command_and_its_default_keys() {
     let example = include_str!("../../../config.example.toml");
-    let defaults = crate::app::keymap::KeyMap::default();
+    let defaults = crate::keymap::KeyMap::default();
     for name in Command::NAMES {
         let line = example
             .lines()
@@ -135,7 +132,7 @@ fn the_example_documents_every_command_and_its_default_keys() {
 
 #[test]
 fn the_example_documents_every_layer_command_and_its_default_keys() {
-    use crate::app::keymap::{Layer, Layers};
+    use crate::keymap::{Layer, Layers};
     let example = include_str!("../../../config.example.toml");
     let layers = Layers::default();
     for layer in Layer::ALL {
@@ -184,7 +181,7 @@ fn a_date_time_is_not_taken_for_a_keys_table() {
 
 #[test]
 fn layer_tables_rebind_their_own_commands() {
-    use crate::app::keymap::{Bound, KeyContext, Layer, PickerKey};
+    use crate::keymap::{Bound, KeyContext, Layer, PickerKey};
     let text = "[keys]\nhelp = \"f1\"\n\n[keys.picker]\ndown = [\"down\", \"ctrl+j\"]\n\n[keys.help_overlay]\nscroll_down = \"n\"\n";
     let map = parse(text).unwrap().keymap;
     let picker = KeyContext {

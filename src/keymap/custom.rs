@@ -155,7 +155,7 @@ impl Combo {
     /// only while the prompt is empty, so typing and editing keep working.
     pub fn types_into_prompt(&self) -> bool {
         // The readline keys (Ctrl+A, Ctrl+K, Alt+F...) edit the prompt too.
-        if crate::app::line_edit::decode(&KeyEvent::new(self.code, self.mods)).is_some() {
+        if crate::keymap::editing::decode(&KeyEvent::new(self.code, self.mods)).is_some() {
             return true;
         }
         match self.code {

@@ -102,7 +102,7 @@ fn idle<C>(code: KeyCode, mods: KeyModifiers, command: C) -> LayerBinding<C> {
 /// True for keys a text field takes: characters and the editing keys.
 fn edits_a_field(combo: &Combo) -> bool {
     let key = crossterm::event::KeyEvent::new(combo.code, combo.mods);
-    crate::app::line_edit::decode(&key).is_some()
+    crate::keymap::editing::decode(&key).is_some()
         || matches!(combo.code, KeyCode::Char(_)) && (combo.mods - SHIFT).is_empty()
 }
 

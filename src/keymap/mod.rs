@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod custom;
+pub mod editing;
 pub mod layer;
 pub mod layers;
 mod resolve;

@@ -93,7 +93,7 @@ mod tests {
             "{table}"
         );
         // Every layer follows with its own names.
-        for layer in crate::app::keymap::Layer::ALL {
+        for layer in crate::keymap::Layer::ALL {
             assert!(
                 table.contains(&format!("`[keys.{}]`:", layer.name())),
                 "{table}"

@@ -301,15 +301,15 @@ macro_rules! layer_commands {
         }
 
         impl $ty {
-            const TABLE_: &'static [$crate::app::keymap::layer::Named<$ty>] = &[
-                $($crate::app::keymap::layer::Named {
+            const TABLE_: &'static [$crate::keymap::layer::Named<$ty>] = &[
+                $($crate::keymap::layer::Named {
                     command: $ty::$variant,
                     name: $name,
                     about: $about,
                 },)*
             ];
             const NAMES_: &'static [&'static str] = &[$($name,)*];
-            const LAYER_: $crate::app::keymap::layer::Layer = $layer;
+            const LAYER_: $crate::keymap::layer::Layer = $layer;
         }
     };
 }
