@@ -149,7 +149,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     let mut appends = Vec::new();
     let mut known = 0;
     // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
-    let msgs = &app.conv.messages;
+    let msgs = app.conv.messages();
     let media = &app.media;
     let only = only.and_then(|id| msgs.iter().rposition(|m| m.id == id));
     let checked = match only {
@@ -159,7 +159,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     for m in checked {
         if let Some(&rev) = s.saved.get(&m.id) {
             known += 1;
-            if rev == m.revision {
+            if rev == m.revision() {
                 continue;
             }
         }
@@ -185,7 +185,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
             Some((head, append, written)) => {
                 // A long reply: its start as a row (once), the rest appended in parts.
                 changed.extend(head);
-                s.saved.insert(m.id, m.revision);
+                s.saved.insert(m.id, m.revision());
                 if m.status.is_live() {
                     s.parted.insert(m.id, written);
                 } else {
@@ -200,7 +200,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         }
     }
     if only.is_none() && known < s.saved.len() {
-        let ids: HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
+        let ids: HashSet<u64> = app.conv.messages().iter().map(|m| m.id).collect();
         let mut gone: Vec<u64> = s
             .saved
             .keys()
@@ -221,7 +221,7 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         return;
     }
     for m in &changed {
-        s.saved.insert(m.id, m.revision);
+        s.saved.insert(m.id, m.revision());
     }
     // The title comes from the first prompt, which may come after a `/system` line: until
     // then the session is written untitled, and retitled once the prompt is there.
@@ -298,11 +298,7 @@ fn parted_write(
                 0,
                 floor_char_boundary(&m.reasoning, LONG_BYTES),
             );
-            let row = Message {
-                content: m.content[..c].to_string(),
-                reasoning: m.reasoning[..r].to_string(),
-                ..m.without_text()
-            };
+            let row = m.with_text(m.content[..c].to_string(), m.reasoning[..r].to_string());
             (Some(row), (c, r))
         }
         None => return None,
@@ -353,14 +349,16 @@ pub(super) fn leave(app: &mut App, effects: &mut Vec<Effect>) {
 }
 
 fn first_prompt(conv: &Conversation) -> Option<&str> {
-    conv.messages
+    conv.messages()
         .iter()
         .find(|m| m.role == Role::User)
         .map(|m| m.content.as_str())
 }
 
 fn started(conv: &Conversation) -> DateTime<Local> {
-    conv.messages.first().map_or_else(Local::now, |m| m.created)
+    conv.messages()
+        .first()
+        .map_or_else(Local::now, |m| m.created)
 }
 
 /// Replaces the conversation with a stored session, continuing with the model it used.
@@ -368,15 +366,15 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     let mut effects: Vec<Effect> = super::update::cancel_reply(app).into_iter().collect();
     leave(app, &mut effects);
     let summary = stored.summary;
-    app.conv = Conversation::from_messages(stored.messages);
+    app.conv.load(stored.messages);
     let s = &mut app.sessions;
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
     s.saved = app
         .conv
-        .messages
+        .messages()
         .iter()
-        .map(|m| (m.id, m.revision))
+        .map(|m| (m.id, m.revision()))
         .collect();
     app.scroll.follow = true;
     app.last_error = None;
@@ -434,7 +432,7 @@ pub fn save_transcript(app: &mut App) -> Vec<Effect> {
     vec![Effect::Store(StoreCmd::WriteTranscript {
         dir,
         stem: file_stem(created, prompt),
-        text: transcript::markdown(&meta, &app.conv.messages),
+        text: transcript::markdown(&meta, &app.conv.messages()),
         previous: app.sessions.transcript_path.clone(),
     })]
 }
@@ -525,7 +523,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
 /// starts a new session (writing on would bring the deleted one back).
 pub(super) fn forget_current(app: &mut App, effects: &mut Vec<Effect>) {
     effects.extend(super::update::cancel_reply(app));
-    app.conv = Conversation::default();
+    app.conv.clear();
     app.sessions.start_new();
 }
 
