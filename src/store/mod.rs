@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod links;
+pub mod plan;
 pub mod record;
 mod rows;
 pub mod schema;
