@@ -217,16 +217,8 @@ fn parted_write(
         }
         None => return None,
     };
-    let finish = (!m.status.is_live()).then(|| {
-        // The panel has just scanned the finished reply: its links, not a second scan of a
-        // long text on this thread.
-        let links = match scanned {
-            Some(found) => links::from_extracted(found),
-            None => links::extract(&m.content),
-        };
-        let media = serde_json::to_string(&links).unwrap_or_else(|_| "[]".into());
-        Box::new((m.without_text(), media))
-    });
+    let finish =
+        (!m.status.is_live()).then(|| Box::new((m.without_text(), media_json(m, scanned))));
     // A live reply's parts end at line ends; the rest of the line waits for the next write.
     let (c_end, r_end) = if m.status.is_live() {
         (
@@ -246,6 +238,20 @@ fn parted_write(
         },
         (c_end, r_end),
     ))
+}
+
+/// The `media` column of `m`: its links as JSON. Links only matter once the text is final, so
+/// a live reply's checkpoint skips the scan (`[]`). `scanned`: the media panel's links of the
+/// finished text, when current: a long text is not scanned a second time on the store thread.
+pub fn media_json(m: &Message, scanned: Option<&[crate::media::MediaLink]>) -> String {
+    if m.status.is_live() {
+        return "[]".into();
+    }
+    let links = match scanned {
+        Some(found) => links::from_extracted(found),
+        None => links::extract(&m.content),
+    };
+    serde_json::to_string(&links).unwrap_or_else(|_| "[]".into())
 }
 
 /// The end of the last complete line of `s[from..to]` (`to` when there is none: one very long

@@ -135,3 +135,18 @@ fn a_parted_reply_whose_text_no_longer_grows_from_the_stored_part_is_rewritten_w
     assert_eq!(ids(&p.rows), [1]);
     assert!(p.appends.is_empty());
 }
+
+#[test]
+fn links_are_stored_once_the_text_is_final_and_a_current_scan_is_used() {
+    let text = "看 ![a](https://x.cn/a.png)";
+    let live = exchange(text, Status::Streaming);
+    assert_eq!(media_json(&live.messages()[1], None), "[]");
+    let done = exchange(text, Status::Done);
+    let reply = &done.messages()[1];
+    let json = media_json(reply, None);
+    assert!(json.contains("https://x.cn/a.png"), "{json}");
+    // The panel's links of the text, when current, are what is stored.
+    let scanned = crate::media::extract_links("![b](https://x.cn/b.png)");
+    let json = media_json(reply, Some(&scanned));
+    assert!(json.contains("b.png") && !json.contains("a.png"), "{json}");
+}

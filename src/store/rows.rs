@@ -4,7 +4,6 @@ use chrono::{DateTime, Local, TimeZone};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, ToSql, params};
 
-use super::links;
 use crate::api::Usage;
 use crate::chat::{Message, MessageFields, Role, Status};
 
@@ -17,13 +16,7 @@ pub const PART_BYTES: usize = 256 * 1024;
 /// Inserts or updates one message row, with all of its text (parts written before are dropped).
 pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()> {
     delete_parts(conn, session, m.id)?;
-    // Links only matter once the text is final; a checkpoint of a live reply skips the scan.
-    let media = if m.status.is_live() {
-        "[]".to_string()
-    } else {
-        serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into())
-    };
-    let state = state_values(m, media);
+    let state = state_values(m, super::plan::media_json(m, None));
     conn.execute(
         "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
              error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
