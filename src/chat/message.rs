@@ -11,7 +11,9 @@ use crate::api::client::ReplyEnd;
 use crate::api::{Citation, StreamEvent, Usage};
 
 /// What a message holds. Read through `Message` (which derefs to it); build one to make a
-/// message from stored columns or for a test. A new field goes here and in `new`.
+/// message from stored columns or for a test. A new field goes here and in `new` (the compiler
+/// then points at `Message::with_text` and the store's columns); it changes through a method
+/// of `Message` that calls `change`, so its revision rule is kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MessageFields {
     /// Unique within the conversation; also keys the render cache.
@@ -139,6 +141,8 @@ impl Message {
     /// This message with other text (the start of a long reply, written before its parts).
     pub fn with_text(&self, content: String, reasoning: String) -> Self {
         let f = &self.fields;
+        // The text is not cloned (a long reply is never copied whole): a new field that is not
+        // `Copy` is cloned here too.
         Self {
             fields: MessageFields {
                 content,
