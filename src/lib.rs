@@ -19,3 +19,4 @@ pub mod signals;
 pub mod store;
 pub mod text;
 pub mod ui;
+pub mod view;

@@ -16,7 +16,7 @@ use ecochat::providers::{self, Target};
 use ecochat::store::commands::{self, CommandError};
 use ecochat::store::state_file::{ModelCache, RememberedState};
 use ecochat::store::{self, StoreError, StoredSession};
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 use ecochat::{logging, runtime};
 
 /// Exit code for a usage or configuration error, before anything else happens.

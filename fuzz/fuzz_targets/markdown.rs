@@ -1,8 +1,8 @@
 //! Markdown rendering at a width taken from the first byte, whole and streamed.
 #![no_main]
 
-use ecochat::ui::markdown::{MarkdownLines, render_markdown};
-use ecochat::ui::theme::Theme;
+use ecochat::view::markdown::{MarkdownLines, render_markdown};
+use ecochat::view::theme::Theme;
 use libfuzzer_sys::fuzz_target;
 use ratatui::text::Span;
 

@@ -10,9 +10,6 @@ use crate::sanitize::sanitize;
 use crate::store::SearchHit;
 use crate::store::task::{SessionRef, StoreCmd};
 
-/// Rows moved by PgUp/PgDn.
-const PAGE: usize = 10;
-
 /// Which part of the browser gets typed characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BrowserFocus {
@@ -110,6 +107,7 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
 pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let typed = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
+    let page = page(app);
     let b = &mut app.sessions.browser;
     match &mut b.mode {
         BrowserMode::ConfirmDelete => {
@@ -138,8 +136,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Down => b.move_by(1),
         KeyCode::Char('p') if ctrl => b.move_by(-1),
         KeyCode::Char('n') if ctrl => b.move_by(1),
-        KeyCode::PageUp => b.move_by(-(PAGE as isize)),
-        KeyCode::PageDown => b.move_by(PAGE as isize),
+        KeyCode::PageUp => b.move_by(-page),
+        KeyCode::PageDown => b.move_by(page),
         KeyCode::Tab | KeyCode::BackTab => {
             b.focus = match b.focus {
                 BrowserFocus::Search => BrowserFocus::List,
@@ -171,6 +169,14 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Sessions moved by PgUp/PgDn: as many as the list shows, two rows each when they show the
+/// line that matched.
+fn page(app: &App) -> isize {
+    let b = &app.sessions.browser;
+    let rows = 1 + usize::from(b.hits.iter().any(|h| h.snippet.is_some()));
+    crate::view::popup::browser_page(app.area, rows) as isize
 }
 
 fn close(app: &mut App) {

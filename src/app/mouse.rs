@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use ratatui::layout::{Position, Rect};
 
 use super::{App, Focus, Overlay};
-use crate::ui::media::{list_skip, panel_parts};
+use crate::view::media::{list_skip, panel_parts};
 
 /// Lines moved by one wheel notch in the conversation.
 const WHEEL_LINES: isize = 3;
@@ -47,7 +47,11 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) {
             } else {
                 app.help_scroll + WHEEL_LINES as usize
             }
-            .min(crate::ui::help::max_scroll(app));
+            .min(crate::view::help::max_scroll(
+                &app.help_sections(),
+                &app.theme,
+                app.area,
+            ));
             return;
         }
         (Some(Overlay::Picker(p)), Some(up)) => {

@@ -7,7 +7,7 @@ use ratatui::widgets::Widget;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::line_edit::{EditOp, decode};
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// Sent prompts kept for Up/Down (and in the history file).
 pub const HISTORY_MAX: usize = 1000;

@@ -70,14 +70,9 @@ pub fn missing_keys(
         .collect()
 }
 
-/// Rows the picker moves on PgUp/PgDn: what fits in its box.
-fn picker_page(app: &App) -> usize {
-    usize::from(app.area.height).saturating_sub(8).max(1)
-}
-
 /// A key while the picker is open.
 pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let page = picker_page(app);
+    let page = crate::view::popup::picker_page(app.area);
     let Some(Overlay::Picker(picker)) = app.overlay.as_mut() else {
         return Vec::new();
     };

@@ -141,7 +141,11 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::PageDown => app.help_scroll += page,
             _ => app.overlay = None,
         }
-        app.help_scroll = app.help_scroll.min(crate::ui::help::max_scroll(app));
+        app.help_scroll = app.help_scroll.min(crate::view::help::max_scroll(
+            &app.help_sections(),
+            &app.theme,
+            app.area,
+        ));
         return Vec::new();
     }
     if app.overlay == Some(Overlay::Image) {
@@ -245,7 +249,7 @@ fn edit_prompt(app: &mut App, key: KeyEvent) {
     let width = app
         .area
         .width
-        .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH);
+        .saturating_sub(crate::view::layout::INPUT_CHROME_WIDTH);
     // Up and Down move between screen rows of the wrapped text; past the first or last row
     // they walk the history.
     let handled = match key.code {

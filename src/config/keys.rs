@@ -8,7 +8,7 @@ use super::error::{ConfigError, did_you_mean};
 use super::raw::{KeyTable, Text};
 use super::spans::Doc;
 use crate::app::keymap::{Combo, Command, KeyConflict, KeyMap};
-use crate::ui::theme::ThemeName;
+use crate::config::ThemeName;
 
 /// The `theme` key: `None` when absent.
 pub(super) fn read_theme(

@@ -7,7 +7,7 @@ use super::*;
 use crate::app::{Action, App, Overlay, update};
 use crate::config::{ModelSpec, Provider};
 use crate::providers::Target;
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
