@@ -8,7 +8,6 @@ pub mod config;
 pub mod demo;
 pub mod dev;
 pub mod files;
-pub mod history_file;
 pub mod logging;
 pub mod media;
 pub mod pipe;

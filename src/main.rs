@@ -191,7 +191,7 @@ fn main() -> ExitCode {
         .collect();
     app.media.settings = media_settings;
     app.prompt
-        .set_history(ecochat::history_file::load(&paths.state_dir));
+        .set_history(ecochat::store::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
     if let Some(n) = ecochat::dev::synthetic::history_len(&providers::process_env) {
         app.conv = ecochat::dev::synthetic::conversation(n);

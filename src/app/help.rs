@@ -1,13 +1,14 @@
 //! The rows the help overlay lists, from the key map in use.
 
 use super::App;
+use super::keymap::Layer;
 use super::line_edit::EDITING_KEYS;
 use super::slash::COMMANDS;
 use crate::view::help::Section;
 
 impl App {
-    /// The rows of the help in three sections: the key map in use, the editing keys every text
-    /// field shares, and the slash commands (`None` marks a section heading).
+    /// The rows of the help in sections: the global keys in use, each pane's and overlay's, the
+    /// editing keys every text field shares, and the slash commands (`None` marks no heading).
     pub fn help_sections(&self) -> Vec<Section> {
         let bindings = self
             .keymap
@@ -15,6 +16,11 @@ impl App {
             .into_iter()
             .map(|(keys, c)| (keys, c.describe()))
             .collect();
+        let layers = Layer::ALL.into_iter().map(|layer| {
+            let rows = self.keymap.layers.rows(layer);
+            let rows = rows.into_iter().map(|r| (r.keys.join(", "), r.about));
+            (Some(layer.heading()), rows.collect())
+        });
         let editing = EDITING_KEYS
             .iter()
             .map(|(k, what)| (k.to_string(), *what))
@@ -30,10 +36,12 @@ impl App {
                 (name, c.about)
             })
             .collect();
-        vec![
-            (None, bindings),
+        let mut sections = vec![(None, bindings)];
+        sections.extend(layers);
+        sections.extend([
             (Some("Editing, in the prompt and every text field"), editing),
             (Some("Slash commands, typed in the prompt"), slash),
-        ]
+        ]);
+        sections
     }
 }

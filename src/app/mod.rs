@@ -5,6 +5,7 @@ pub mod copy;
 mod editor;
 mod help;
 pub mod keymap;
+mod keys;
 pub mod line_edit;
 pub mod media;
 mod mouse;

@@ -1,9 +1,10 @@
 //! The mouse: the wheel scrolls what is under the pointer, a click focuses the pane under it,
 //! a click on a media item selects it.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
+use super::keymap::MediaKey;
 use super::{App, Focus, Overlay};
 use crate::view::media::{list_skip, panel_parts};
 
@@ -69,8 +70,8 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) {
             }
             // The list follows its selection, so the wheel moves the selection.
             Pane::Media(_) => {
-                let code = if up { KeyCode::Up } else { KeyCode::Down };
-                super::media::on_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+                let command = if up { MediaKey::Up } else { MediaKey::Down };
+                super::media::run(app, command);
             }
             Pane::Input => {}
         }

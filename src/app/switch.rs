@@ -2,7 +2,8 @@
 
 use crossterm::event::KeyEvent;
 
-use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for, handle_key};
+use super::keymap::PickerKey;
+use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for};
 use super::{App, Effect, Notice, Overlay};
 use crate::config::Provider;
 use crate::providers::Target;
@@ -70,13 +71,17 @@ pub fn missing_keys(
         .collect()
 }
 
-/// A key while the picker is open.
-pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+/// A picker command, or (`None`) a key for its filter, while the picker is open.
+pub(super) fn on_picker_key(
+    app: &mut App,
+    command: Option<PickerKey>,
+    key: KeyEvent,
+) -> Vec<Effect> {
     let page = crate::view::popup::picker_page(app.area);
     let Some(Overlay::Picker(picker)) = app.overlay.as_mut() else {
         return Vec::new();
     };
-    match handle_key(picker, key, page) {
+    match super::picker::run(picker, command, key, page) {
         PickerOutcome::Stay => Vec::new(),
         PickerOutcome::Close => {
             app.overlay = None;

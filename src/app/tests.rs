@@ -451,6 +451,7 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
     assert_eq!(window(&h), 0, "while a reply streams");
 }
 
+mod layers;
 mod picker;
 mod prompt_keys;
 mod turns;

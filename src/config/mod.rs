@@ -34,7 +34,7 @@ use std::path::PathBuf;
 pub use error::{ConfigError, Location};
 
 use crate::app::keymap::KeyMap;
-use error::did_you_mean;
+pub(crate) use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use parse::parse_str;
 pub use paths::{CONFIG_ENV, Paths};

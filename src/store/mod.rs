@@ -3,6 +3,7 @@
 //! UI never waits on the disk.
 
 pub mod commands;
+pub mod history_file;
 pub mod links;
 pub mod plan;
 pub mod record;

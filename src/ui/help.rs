@@ -57,7 +57,7 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::app::keymap::{Combo, Command, KeyMap};
+    use crate::app::keymap::{Combo, Command, KeyMap, Layer};
     use crate::app::{App, Overlay};
     use crate::config::{ModelSpec, Provider};
     use crate::providers::Target;
@@ -69,7 +69,7 @@ mod tests {
 
     /// Every page of the help, scrolled through as a user would, joined.
     fn all_pages(keymap: KeyMap, width: u16, height: u16) -> String {
-        (0..20)
+        (0..60)
             .map(|page| screen_at(keymap.clone(), width, height, page * 5))
             .collect()
     }
@@ -100,6 +100,21 @@ mod tests {
             let label = b.combo.label();
             assert!(screen.contains(&label), "{label} missing:\n{screen}");
         }
+        for layer in Layer::ALL {
+            assert!(
+                screen.contains(layer.heading()),
+                "{layer:?} missing:\n{screen}"
+            );
+            for row in keymap.layers.rows(layer) {
+                let about: String = row.about.chars().take(12).collect();
+                assert!(screen.contains(&about), "{about} missing:\n{screen}");
+                for key in &row.keys {
+                    // The note after a key may wrap to the next line.
+                    let label = key.split(" (").next().unwrap_or(key);
+                    assert!(screen.contains(label), "{label} missing:\n{screen}");
+                }
+            }
+        }
         for (_, command) in keymap.help_rows() {
             let first_words: String = command.describe().chars().take(12).collect();
             assert!(
@@ -116,8 +131,8 @@ mod tests {
             assert_lists_every_binding(&map, &all_pages(map.clone(), w, h));
         }
         assert!(
-            !screen(map.clone(), 120, 70).contains("PgUp/PgDn scroll"),
-            "120x70 fits without scrolling"
+            !screen(map.clone(), 120, 130).contains("PgUp/PgDn scroll"),
+            "120x130 fits without scrolling"
         );
         assert!(
             screen(map, 80, 24).contains("PgUp/PgDn scroll"),

@@ -18,7 +18,7 @@ pub fn binding_lines(sections: &[Section], t: &Theme, area: Rect) -> (Vec<Line<'
     let rows = || sections.iter().flat_map(|(_, rows)| rows.iter());
     let inner_max = usize::from(area.width.saturating_sub(2)).max(1);
     // The slash commands' long argument lists wrap rather than widen the key column.
-    let key_w = sections[..2]
+    let key_w = sections[..sections.len().saturating_sub(1)]
         .iter()
         .flat_map(|(_, rows)| rows.iter())
         .map(|(k, _)| display_width(k))
