@@ -209,6 +209,9 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// The wall clock that dates new messages (`update` is otherwise given the time; tests
+    /// set a fixed one).
+    pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
 }
 
 impl App {
@@ -248,6 +251,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            wall_clock: chrono::Local::now,
         }
     }
 

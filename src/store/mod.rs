@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod history_file;
 pub mod links;
+pub mod plan;
 pub mod record;
 mod rows;
 pub mod schema;
