@@ -60,7 +60,7 @@ pub enum BillingEffect {
 pub(super) fn settle(app: &mut App, id: u64) {
     let Some(label) = app
         .conv
-        .messages
+        .messages()
         .iter()
         .find(|m| m.id == id)
         .and_then(|m| m.model.clone())
@@ -74,17 +74,14 @@ pub(super) fn settle(app: &mut App, id: u64) {
         let cost = price
             .filter(|_| !failed)
             .and_then(|p| p.cost(m.usage.as_ref()));
-        if m.cost != cost {
-            m.cost = cost;
-            m.revision += 1;
-        }
+        m.set_cost(cost);
     }
     app.billing.reply_ended = true;
 }
 
 /// What this conversation's replies cost so far, one amount per currency.
 pub fn session_totals(app: &App) -> Vec<Money> {
-    totals(app.conv.messages.iter().filter_map(|m| m.cost))
+    totals(app.conv.messages().iter().filter_map(|m| m.cost))
 }
 
 /// The balance to show in the status bar (`show_balance`), and whether it is low.

@@ -66,7 +66,7 @@ fn screen(h: &Harness) -> String {
 fn a_finished_reply_is_priced_and_shows_its_cost_under_it() {
     let mut h = priced();
     reply(&mut h, Some(usage(1_000, 234)));
-    let last = h.app.conv.messages.last().unwrap();
+    let last = h.app.conv.messages().last().unwrap();
     assert_eq!(last.cost, Some(Money::new(3_872, Currency::Cny)));
     let s = screen(&h);
     assert!(s.contains("¥0.0039 · 1,234 tok"), "{s}");
@@ -93,12 +93,12 @@ fn the_status_bar_adds_up_the_session() {
 fn without_a_price_or_usage_there_is_no_cost() {
     let mut h = Harness::new();
     reply(&mut h, Some(usage(1_000, 234)));
-    assert_eq!(h.app.conv.messages.last().unwrap().cost, None);
+    assert_eq!(h.app.conv.messages().last().unwrap().cost, None);
     let s = screen(&h);
     assert!(!s.contains('¥'), "{s}");
     let mut h = priced();
     reply(&mut h, None);
-    assert_eq!(h.app.conv.messages.last().unwrap().cost, None);
+    assert_eq!(h.app.conv.messages().last().unwrap().cost, None);
     assert!(!screen(&h).contains("session"), "{}", screen(&h));
 }
 
@@ -116,7 +116,7 @@ fn relay_prices_apply_where_the_config_has_none() {
         .insert("demo".into(), [("demo".to_string(), listed)].into());
     reply(&mut h, Some(usage(500, 500)));
     assert_eq!(
-        h.app.conv.messages.last().unwrap().cost,
+        h.app.conv.messages().last().unwrap().cost,
         Some(Money::new(1_000, Currency::Cny))
     );
 }
@@ -278,7 +278,7 @@ fn a_generated_image_costs_its_call_price_and_a_failed_one_nothing() {
         let msg = h
             .app
             .conv
-            .messages
+            .messages()
             .iter()
             .find(|m| m.id == message_id)
             .unwrap();
@@ -309,7 +309,7 @@ fn a_failed_reply_is_not_charged() {
             hint: "h".into(),
         })),
     });
-    assert_eq!(h.app.conv.messages.last().unwrap().cost, None);
+    assert_eq!(h.app.conv.messages().last().unwrap().cost, None);
 }
 
 #[test]

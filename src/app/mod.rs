@@ -214,6 +214,9 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// The wall clock that dates new messages (`update` is otherwise given the time; tests
+    /// set a fixed one).
+    pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
     /// Relay price lists and the balance.
     pub billing: cost::Billing,
 }
@@ -255,6 +258,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            wall_clock: chrono::Local::now,
             billing: cost::Billing::default(),
         }
     }

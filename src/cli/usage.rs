@@ -165,7 +165,7 @@ pub fn is_empty_store(e: &CommandError) -> bool {
 mod tests {
     use super::*;
     use crate::api::Usage;
-    use crate::chat::{Message, Role};
+    use crate::chat::{Message, MessageFields, Role};
     use crate::cost::{Currency, Money, Price};
     use crate::store::NewSession;
 
@@ -180,7 +180,7 @@ mod tests {
             })
             .unwrap();
         let reply = |seq: u64, model: &str, cost: Option<i64>| {
-            let mut m = Message::new(seq, Role::Assistant, "答");
+            let mut m = MessageFields::new(seq, Role::Assistant, "答", Local::now());
             m.model = Some(model.into());
             m.usage = Some(Usage {
                 prompt_tokens: 1_000,
@@ -189,14 +189,14 @@ mod tests {
                 ..Usage::default()
             });
             m.cost = cost.map(|c| Money::new(c, Currency::Cny));
-            m
+            Message::from(m)
         };
         let msgs = vec![
-            Message::new(0, Role::User, "问"),
+            Message::new(0, Role::User, "问", Local::now()),
             reply(1, "p:m", Some(12_300)),
-            Message::new(2, Role::User, "问"),
+            Message::new(2, Role::User, "问", Local::now()),
             reply(3, "p:m", Some(12_300)),
-            Message::new(4, Role::User, "问"),
+            Message::new(4, Role::User, "问", Local::now()),
             reply(5, "q:free", None),
         ];
         store.save_messages(id, "p:m", &msgs).unwrap();

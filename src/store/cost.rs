@@ -102,13 +102,13 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chat::{Message, Role};
+    use crate::chat::{Message, MessageFields, Role};
     use crate::cost::Currency;
     use crate::store::NewSession;
     use crate::store::schema::{self, LATEST};
 
     fn reply(seq: u64, model: &str, prompt: u64, cost: Option<i64>) -> Message {
-        let mut m = Message::new(seq, Role::Assistant, "答");
+        let mut m = MessageFields::new(seq, Role::Assistant, "答", Local::now());
         m.model = Some(model.into());
         m.usage = Some(Usage {
             prompt_tokens: prompt,
@@ -118,7 +118,7 @@ mod tests {
             ..Usage::default()
         });
         m.cost = cost.map(|c| Money::new(c, Currency::Cny));
-        m
+        Message::from(m)
     }
 
     fn store_with_replies() -> (Store, SessionId) {
@@ -131,9 +131,9 @@ mod tests {
             })
             .unwrap();
         let msgs = vec![
-            Message::new(0, Role::User, "问"),
+            Message::new(0, Role::User, "问", Local::now()),
             reply(1, "p:m", 1_000, Some(12_300)),
-            Message::new(2, Role::User, "再问"),
+            Message::new(2, Role::User, "再问", Local::now()),
             reply(3, "p:free", 50, None),
         ];
         store.save_messages(id, "p:m", &msgs).unwrap();
