@@ -336,8 +336,6 @@ impl App {
 }
 
 #[cfg(test)]
-mod cost_tests;
-#[cfg(test)]
 mod syntax_tests;
 #[cfg(test)]
 pub(crate) mod test_harness;

@@ -1,12 +1,13 @@
-//! Replies priced as they finish, and the session total in the status bar.
+//! Cost and balance through `update` and on screen: replies priced as they finish, the session
+//! total in the status bar, the browser's spend, `/balance` and `show_balance`.
 
 use ratatui::backend::TestBackend;
 
-use super::cost::{BillingEffect, BillingMsg};
-use super::test_harness::Harness;
-use super::{Action, Effect, StreamMsg};
 use crate::api::client::ReplyEnd;
 use crate::api::{StreamEvent, Usage};
+use crate::app::cost::{BillingEffect, BillingMsg};
+use crate::app::test_harness::Harness;
+use crate::app::{Action, Effect, StreamMsg};
 use crate::cost::{Currency, Money, Price};
 
 /// The demo model priced at ¥2 per million prompt tokens and ¥8 per million completion tokens.
@@ -328,7 +329,7 @@ fn the_session_browser_shows_each_sessions_spend() {
         },
         snippet: None,
     };
-    h.app.overlay = Some(super::Overlay::Sessions);
+    h.app.overlay = Some(crate::app::Overlay::Sessions);
     h.app.sessions.browser.hits = vec![
         summary(2, vec![Money::new(25_800, Currency::Cny)]),
         summary(1, Vec::new()),
