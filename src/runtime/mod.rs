@@ -122,6 +122,7 @@ pub async fn run(
         let mut reply_ended = false;
         if let Some(action) = action {
             reply_ended |= ends_reply(&action);
+            follow_resize(&mut guard, &action)?;
             apply(&mut app, action, &mut edge);
             dirty = true;
             // What is already queued is applied before the next frame, but only for a slice of
@@ -130,6 +131,7 @@ pub async fn run(
             while Instant::now() < budget {
                 let Some(a) = inbox.try_next() else { break };
                 reply_ended |= ends_reply(&a);
+                follow_resize(&mut guard, &a)?;
                 apply(&mut app, a, &mut edge);
             }
         }
@@ -159,6 +161,7 @@ pub async fn run(
                 width: size.width,
                 height: size.height,
             };
+            follow_resize(&mut guard, &resize)?;
             apply(&mut app, resize, &mut edge);
             dirty = true;
             last_draw = Instant::now() - FRAME;
@@ -180,6 +183,14 @@ pub async fn run(
     // The last writes (the reply cancelled by quitting) finish before the process ends.
     edge.store.shutdown();
     Ok(())
+}
+
+/// The terminal is drawn at the size a resize event says (it no longer asks before each frame).
+fn follow_resize(guard: &mut TerminalGuard, action: &Action) -> std::io::Result<()> {
+    match action {
+        Action::Resize { width, height } => guard.resize(*width, *height),
+        _ => Ok(()),
+    }
 }
 
 /// True for the last message of a reply.
