@@ -88,7 +88,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::Copy { text } => copy_to_clipboard(text, &edge.tx),
             Effect::Media(effect) => edge
                 .media
-                .get_or_init(|| media::MediaRunner::new(&app.media.settings))
+                .get_or_init(|| media::MediaRunner::new(&app.media.settings, edge.client.tls()))
                 .run(effect, &edge.tx),
             Effect::Store(cmd) => edge.store.send(cmd),
             Effect::EditPrompt { text } => edge.edit = Some(text),

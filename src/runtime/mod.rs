@@ -101,8 +101,9 @@ pub async fn run(
     let mut dirty = false;
     {
         let settings = app.media.settings.clone();
+        let tls = edge.client.tls();
         tokio::task::spawn_blocking(move || {
-            media.get_or_init(|| media::MediaRunner::new(&settings));
+            media.get_or_init(|| media::MediaRunner::new(&settings, tls));
         });
         syntax.warm_up();
     }
