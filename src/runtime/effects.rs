@@ -50,7 +50,8 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             } => {
                 let token = CancellationToken::new();
                 edge.replies.insert(reply_id, token.clone());
-                let mut sink = PieceSink::new(reply_id, edge.pieces.clone());
+                let mut sink =
+                    PieceSink::new(reply_id, edge.pieces.clone()).waking(edge.tx.clone());
                 let client = edge.client.clone();
                 tokio::spawn(async move {
                     let end =

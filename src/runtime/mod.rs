@@ -111,14 +111,19 @@ pub async fn run(
     while !app.quit {
         let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
         let notice_due = crate::app::notice_expiry(&app).map(tokio::time::Instant::from_std);
+        // While a reply streams, its pieces are taken once a frame, not as each arrives: a
+        // model sending one every 2 ms woke the loop 500 times a second for 60 frames. Keys
+        // and reports still wake it at once, and so does the reply's end (its task sends a
+        // Tick behind it), so the last piece is drawn as soon as it is in.
+        let hold_pieces = app.in_flight.is_some() && last_draw.elapsed() < FRAME;
         let action = tokio::select! {
-            Some(a) = inbox.next() => Some(a),
+            Some(a) = inbox.next_holding(hold_pieces) => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             // A notice is taken down when its time is up: one wake-up, not a polling timer.
             () = tokio::time::sleep_until(notice_due.unwrap_or(next_frame)), if notice_due.is_some() => {
                 Some(Action::Tick)
             }
-            () = tokio::time::sleep_until(next_frame), if dirty => None,
+            () = tokio::time::sleep_until(next_frame), if dirty || hold_pieces => None,
         };
         let mut reply_ended = false;
         if let Some(action) = action {
@@ -126,15 +131,16 @@ pub async fn run(
             follow_resize(&mut guard, &action)?;
             apply(&mut app, action, &mut edge);
             dirty = true;
-            // What is already queued is applied before the next frame, but only for a slice of
-            // a frame: a server sending faster than we apply must not starve the keyboard.
-            let budget = Instant::now() + DRAIN_BUDGET;
-            while Instant::now() < budget {
-                let Some(a) = inbox.try_next() else { break };
-                reply_ended |= ends_reply(&a);
-                follow_resize(&mut guard, &a)?;
-                apply(&mut app, a, &mut edge);
-            }
+        }
+        // What is already queued is applied before the next frame, but only for a slice of a
+        // frame: a server sending faster than we apply must not starve the keyboard.
+        let budget = Instant::now() + DRAIN_BUDGET;
+        while Instant::now() < budget {
+            let Some(a) = inbox.try_next() else { break };
+            reply_ended |= ends_reply(&a);
+            follow_resize(&mut guard, &a)?;
+            apply(&mut app, a, &mut edge);
+            dirty = true;
         }
         if let Some(text) = edge.edit.take() {
             // The key reader would take the editor's keys: it waits until the editor is done.
