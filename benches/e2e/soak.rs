@@ -12,6 +12,9 @@ pub const SOAK_CHUNKS: usize = 20;
 /// Replies in the session, and the one the last is compared with.
 const REPLIES: usize = 500;
 const EARLY: usize = 50;
+/// Before a sample: tokio's blocking threads (store writes, state saves) end after 10 s idle,
+/// so a sample taken sooner counts whichever happened to be alive.
+const SETTLE: Duration = Duration::from_secs(11);
 /// Longest wait for one reply.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -70,9 +73,11 @@ pub fn soak(proxy: &Proxy, server: &MockServer) -> Vec<Row> {
         let (after, _) = sched(pid, None);
         let cpu = after.saturating_sub(before);
         if i == EARLY {
+            std::thread::sleep(SETTLE);
             early = sample(pid, cpu);
         }
         if i == REPLIES {
+            std::thread::sleep(SETTLE);
             late = sample(pid, cpu);
         }
     }
