@@ -54,7 +54,7 @@ fn main() {
     );
     server.on_model(
         measure::PACED_MODEL,
-        vec![support::scenarios::slow_stream(CHUNKS, PACE)],
+        vec![paced_reply()],
     );
     let proxy = Proxy::start(server.addr());
     let mut peers = vec![Peer::Ecochat, Peer::Aichat(aichat.into())];
@@ -79,6 +79,27 @@ fn main() {
         print_table(&peers, &results, runs);
     }
     drop(server);
+}
+
+/// The paced reply, its last content chunk and its end (stop, usage, `[DONE]`) in one write:
+/// the server's last byte is then the last chunk's, and the lag is measured from it.
+fn paced_reply() -> support::Reply {
+    let mut reply = support::scenarios::slow_stream(CHUNKS, PACE);
+    let end = reply.body.len().saturating_sub(4);
+    let tail: Vec<u8> = reply
+        .body
+        .drain(end..)
+        .flat_map(|step| match step {
+            support::Step::Write(bytes) => bytes,
+            _ => Vec::new(),
+        })
+        .collect();
+    assert!(
+        String::from_utf8_lossy(&tail).contains("[DONE]"),
+        "the end of the paced reply moved"
+    );
+    reply.body.push(support::Step::Write(tail));
+    reply
 }
 
 /// One column of the table: how it is read from a run, and the budget on the ratio.
