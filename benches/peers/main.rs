@@ -52,10 +52,7 @@ fn main() {
         measure::LATENCY_MODEL,
         vec![support::scenarios::big_reply(CHUNKS)],
     );
-    server.on_model(
-        measure::PACED_MODEL,
-        vec![paced_reply()],
-    );
+    server.on_model(measure::PACED_MODEL, vec![paced_reply()]);
     let proxy = Proxy::start(server.addr());
     let mut peers = vec![Peer::Ecochat, Peer::Aichat(aichat.into())];
     if let Ok(only) = std::env::var(ONLY_ENV) {
