@@ -291,7 +291,8 @@ fn balance(cfg: &config::Config, name: Option<&str>) -> ExitCode {
         Ok(rt) => rt,
         Err(e) => return fail(1, &e),
     };
-    match rt.block_on(balance::fetch(provider, &providers::process_env)) {
+    let tls = ecochat::api::tls::SharedTls::default();
+    match rt.block_on(balance::fetch(provider, &providers::process_env, &tls)) {
         Ok(b) => written(balance::write(provider, &b, &mut std::io::stdout())),
         Err(e) => fail(1, &e),
     }

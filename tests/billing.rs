@@ -119,7 +119,11 @@ fn relay_prices_from_both_eras_of_api_pricing() {
         server.billing(Relay::Cny).pricing(era);
         let ep = endpoint(&server);
         let prices = rt
-            .block_on(billing::fetch_prices(&ep, Currency::Cny))
+            .block_on(billing::fetch_prices(
+                &ep,
+                Currency::Cny,
+                &Default::default(),
+            ))
             .unwrap_or_else(|e| panic!("{era:?}: {e}"));
         let gpt = prices["gpt-4o"];
         assert_eq!(
@@ -154,7 +158,11 @@ fn relays_without_a_price_list_are_unsupported() {
             server.pricing(era);
         }
         let err = rt
-            .block_on(billing::fetch_prices(&endpoint(&server), Currency::Cny))
+            .block_on(billing::fetch_prices(
+                &endpoint(&server),
+                Currency::Cny,
+                &Default::default(),
+            ))
             .expect_err("no prices");
         assert!(err.is_unsupported(), "{relay:?}: {err}");
         assert!(matches!(err, BillingError::Unsupported { .. }));

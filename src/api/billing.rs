@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use serde_json::Value;
 
 use super::client::Endpoint;
+use super::tls::SharedTls;
 use crate::cost::money::decimal;
 use crate::cost::relay::{self, RelayStatus};
 use crate::cost::{Currency, Price};
@@ -137,11 +138,10 @@ struct Getter<'a> {
 }
 
 impl<'a> Getter<'a> {
-    fn new(ep: &'a Endpoint) -> Result<Getter<'a>, BillingError> {
-        // Err only means another part of the process installed it first.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+    fn new(ep: &'a Endpoint, tls: &SharedTls) -> Result<Getter<'a>, BillingError> {
         let host = ep.host();
-        let http = reqwest::Client::builder()
+        let http = tls
+            .apply(reqwest::Client::builder())
             .connect_timeout(ep.connect_timeout)
             .timeout(ep.connect_timeout + ep.idle_timeout)
             .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
@@ -265,8 +265,8 @@ async fn read_capped(response: reqwest::Response) -> Vec<u8> {
 /// Reads the key's balance: `/dashboard/billing/subscription` and `…/usage` under the base URL,
 /// plus `/api/status` (display currency) and `/api/usage/token/` (unlimited tokens) where the
 /// relay has them.
-pub async fn fetch_balance(ep: &Endpoint) -> Result<Balance, BillingError> {
-    let get = Getter::new(ep)?;
+pub async fn fetch_balance(ep: &Endpoint, tls: &SharedTls) -> Result<Balance, BillingError> {
+    let get = Getter::new(ep, tls)?;
     let base = ep.base_url.trim_end_matches('/');
     let origin = origin(base);
     const WHAT: &str = "a balance";
@@ -303,8 +303,9 @@ pub async fn fetch_balance(ep: &Endpoint) -> Result<Balance, BillingError> {
 pub async fn fetch_prices(
     ep: &Endpoint,
     currency: Currency,
+    tls: &SharedTls,
 ) -> Result<HashMap<String, Price>, BillingError> {
-    let get = Getter::new(ep)?;
+    let get = Getter::new(ep, tls)?;
     let origin = origin(&ep.base_url);
     const WHAT: &str = "prices";
     let pricing = get

@@ -26,6 +26,7 @@ pub fn pick<'a>(cfg: &'a Config, name: Option<&str>) -> Result<&'a Provider, Str
 pub async fn fetch(
     provider: &Provider,
     env: &(dyn Fn(&str) -> Option<String> + Sync),
+    tls: &crate::api::tls::SharedTls,
 ) -> Result<Balance, String> {
     if provider.is_demo() {
         return Err(format!(
@@ -34,7 +35,9 @@ pub async fn fetch(
         ));
     }
     let ep = provider.endpoint(env).map_err(|e| e.to_string())?;
-    billing::fetch_balance(&ep).await.map_err(|e| e.to_string())
+    billing::fetch_balance(&ep, tls)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// `ecovai: remaining ¥12.34 · used ¥0.66 · limit ¥13.00`.

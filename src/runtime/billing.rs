@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use tokio::sync::mpsc::UnboundedSender;
 
+use crate::api::tls::SharedTls;
 use crate::app::Action;
 use crate::app::cost::{BillingEffect, BillingMsg};
 use crate::config::Provider;
@@ -11,12 +12,18 @@ use crate::cost::cache::{CachedPrices, RelayPriceCache};
 use crate::providers;
 
 /// Starts the work of `effect`; its result comes back as an `Action::Billing`.
-pub(super) fn run(effect: BillingEffect, tx: &UnboundedSender<Action>, cache_dir: PathBuf) {
+pub(super) fn run(
+    effect: BillingEffect,
+    tx: &UnboundedSender<Action>,
+    cache_dir: PathBuf,
+    tls: SharedTls,
+) {
     let tx = tx.clone();
     match effect {
         BillingEffect::FetchBalance { provider, quiet } => {
             tokio::spawn(async move {
-                let result = crate::cli::balance::fetch(&provider, &providers::process_env).await;
+                let result =
+                    crate::cli::balance::fetch(&provider, &providers::process_env, &tls).await;
                 let _ = tx.send(Action::Billing(BillingMsg::Balance {
                     provider: provider.name.clone(),
                     quiet,
@@ -28,7 +35,7 @@ pub(super) fn run(effect: BillingEffect, tx: &UnboundedSender<Action>, cache_dir
             // One task for every relay, so two answers never race to write the cache.
             tokio::spawn(async move {
                 for provider in providers {
-                    prices(&provider, &cache_dir, &tx).await;
+                    prices(&provider, &cache_dir, &tx, &tls).await;
                 }
             });
         }
@@ -37,7 +44,12 @@ pub(super) fn run(effect: BillingEffect, tx: &UnboundedSender<Action>, cache_dir
 
 /// The day's cached list of `provider`, else the relay's (cached for the day, and so is a
 /// relay without one).
-async fn prices(provider: &Provider, cache_dir: &std::path::Path, tx: &UnboundedSender<Action>) {
+async fn prices(
+    provider: &Provider,
+    cache_dir: &std::path::Path,
+    tx: &UnboundedSender<Action>,
+    tls: &SharedTls,
+) {
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
     let mut cache = RelayPriceCache::load(cache_dir);
     if let Some(cached) = cache.fresh(provider, &today) {
@@ -56,7 +68,7 @@ async fn prices(provider: &Provider, cache_dir: &std::path::Path, tx: &Unbounded
             return;
         }
     };
-    let prices = match crate::api::billing::fetch_prices(&ep, provider.currency).await {
+    let prices = match crate::api::billing::fetch_prices(&ep, provider.currency, tls).await {
         Ok(prices) => Some(prices),
         Err(e) if e.is_unsupported() => {
             tracing::info!(provider = %provider.name, %e, "the relay has no price list today");
