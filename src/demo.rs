@@ -93,6 +93,7 @@ pub async fn chat(
         on_event(event);
     }
     let usage = Usage {
+        cached_tokens: None,
         prompt_tokens: prompt.chars().count() as u64,
         completion_tokens,
         total_tokens: prompt.chars().count() as u64 + completion_tokens,

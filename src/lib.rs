@@ -5,6 +5,7 @@ pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod config;
+pub mod cost;
 pub mod demo;
 pub mod dev;
 pub mod files;

@@ -76,6 +76,21 @@ fn main() -> ExitCode {
                 Err(e) => command_failed(e),
             };
         }
+        Some(Command::Usage {
+            since,
+            by,
+            json,
+            reprice,
+        }) => {
+            let args = ecochat::cli::usage::UsageArgs {
+                since: *since,
+                by: *by,
+                json: *json,
+                reprice: *reprice,
+            };
+            return usage(&db, &cfg, &paths, &args);
+        }
+        Some(Command::Balance { provider }) => return balance(&cfg, provider.as_deref()),
         Some(Command::Export { id, format, output }) => {
             let out = &mut std::io::stdout();
             return match commands::export(&db, *id, *format, output.as_deref(), out) {
@@ -148,6 +163,11 @@ fn main() -> ExitCode {
                 ),
                 Err(_) => {}
             }
+        }
+        if target.provider.relay_pricing {
+            // The day's list as the TUI cached it; pipe mode never waits for the relay.
+            let relay = ecochat::cost::cache::RelayPriceCache::load(&paths.cache_dir).prices();
+            ecochat::cost::book::fill_from_relay(&mut target.provider, &target.model.id, &relay);
         }
         let opts = PipeOptions {
             prompt,
@@ -237,6 +257,44 @@ fn main() -> ExitCode {
     match rt.block_on(runtime::run(app, client, paths, picker)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(1, &format!("{e:#}")),
+    }
+}
+
+/// `ecochat usage`: the table or JSON on stdout, "repriced N" on stderr.
+fn usage(
+    db: &std::path::Path,
+    cfg: &config::Config,
+    paths: &Paths,
+    args: &ecochat::cli::usage::UsageArgs,
+) -> ExitCode {
+    let relay = ecochat::cost::cache::RelayPriceCache::load(&paths.cache_dir).prices();
+    let out = &mut std::io::stdout();
+    let mut repriced = |n: usize| eprintln!("ecochat: repriced {n} replies with today's prices");
+    match ecochat::cli::usage::run(db, &cfg.providers, &relay, args, out, &mut repriced) {
+        Ok(_) => written(out.flush()),
+        Err(e) if ecochat::cli::usage::is_empty_store(&e) => {
+            eprintln!("ecochat: no saved sessions yet");
+            ExitCode::SUCCESS
+        }
+        Err(e) => command_failed(e),
+    }
+}
+
+/// `ecochat balance`: one line on stdout, or one sentence on stderr and exit 1.
+fn balance(cfg: &config::Config, name: Option<&str>) -> ExitCode {
+    use ecochat::cli::balance;
+    let provider = match balance::pick(cfg, name) {
+        Ok(p) => p,
+        Err(e) => return fail(EXIT_CONFIG, &e),
+    };
+    let rt = match tokio_runtime() {
+        Ok(rt) => rt,
+        Err(e) => return fail(1, &e),
+    };
+    let tls = ecochat::api::tls::SharedTls::default();
+    match rt.block_on(balance::fetch(provider, &providers::process_env, &tls)) {
+        Ok(b) => written(balance::write(provider, &b, &mut std::io::stdout())),
+        Err(e) => fail(1, &e),
     }
 }
 

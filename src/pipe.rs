@@ -179,11 +179,22 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
         }
     };
     let (history, first_seq) = history(opts);
-    let mut recorder = opts.save_to.clone().map(|db| match &opts.resume {
-        Some(s) => {
-            Recorder::continue_session(db, s.summary.id, first_seq, &opts.prompt, &target.label())
+    let mut recorder = opts.save_to.clone().map(|db| {
+        match &opts.resume {
+            Some(s) => Recorder::continue_session(
+                db,
+                s.summary.id,
+                first_seq,
+                &opts.prompt,
+                &target.label(),
+            ),
+            None => Recorder::start(db, &opts.prompt, &target.label()),
         }
-        None => Recorder::start(db, &opts.prompt, &target.label()),
+        .priced(crate::cost::book::price_of(
+            std::slice::from_ref(&target.provider),
+            &Default::default(),
+            &target.label(),
+        ))
     });
     let mut on_event = |ev: StreamEvent| {
         if let Some(r) = recorder.as_mut() {

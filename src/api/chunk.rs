@@ -221,6 +221,10 @@ fn parse_usage(v: &Value) -> Option<Usage> {
         reasoning_tokens: v
             .pointer("/completion_tokens_details/reasoning_tokens")
             .and_then(as_count),
+        cached_tokens: v
+            .pointer("/prompt_tokens_details/cached_tokens")
+            .or_else(|| v.get("prompt_cache_hit_tokens"))
+            .and_then(as_count),
     })
 }
 
@@ -290,11 +294,23 @@ mod tests {
 
     fn usage(p: u64, c: u64, t: u64, r: Option<u64>) -> StreamEvent {
         StreamEvent::Usage(Usage {
+            cached_tokens: None,
             prompt_tokens: p,
             completion_tokens: c,
             total_tokens: t,
             reasoning_tokens: r,
         })
+    }
+
+    /// `usage` with `prompt_tokens_details.cached_tokens` reported.
+    fn cached(ev: StreamEvent, n: u64) -> StreamEvent {
+        match ev {
+            StreamEvent::Usage(u) => StreamEvent::Usage(Usage {
+                cached_tokens: Some(n),
+                ..u
+            }),
+            other => other,
+        }
     }
 
     fn in_stream(message: &str) -> StreamEvent {
@@ -308,7 +324,7 @@ mod tests {
         let want = vec![
             Content("你好！有什么可以帮你？".into()),
             Finish("stop".into()),
-            usage(9, 12, 21, Some(0)),
+            cached(usage(9, 12, 21, Some(0)), 0),
         ];
         assert_eq!(collapse(run(fixtures::M1)), want);
     }
@@ -319,7 +335,7 @@ mod tests {
             Reasoning("用户问9.11和9.8哪个大，比较小数部分0.11<0.8。".into()),
             Content("9.8 更大。".into()),
             Finish("stop".into()),
-            usage(18, 40, 58, Some(33)),
+            cached(usage(18, 40, 58, Some(33)), 0),
         ];
         assert_eq!(collapse(run(fixtures::M2)), want);
         let both = fixtures::M2.replace(
@@ -372,7 +388,7 @@ mod tests {
         let want = vec![
             Content("我先解释".into()),
             in_stream(msg),
-            usage(12, 4, 16, Some(0)),
+            cached(usage(12, 4, 16, Some(0)), 0),
         ];
         assert_eq!(collapse(run(fixtures::M5)), want);
         let glm = r#"{"error":{"code":"1301","message":"系统检测到输入或生成内容可能包含不安全或敏感内容"}}"#;
@@ -471,9 +487,18 @@ mod tests {
     }
 
     #[test]
+    fn cached_prompt_tokens_are_read_from_either_field() {
+        let openai = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":5,\"total_tokens\":105,\"prompt_tokens_details\":{\"cached_tokens\":64}}}\n\ndata: [DONE]\n\n";
+        assert_eq!(run(openai), vec![cached(usage(100, 5, 105, None), 64)]);
+        // DeepSeek's own field, when a relay passes only that.
+        let deepseek = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":5,\"total_tokens\":105,\"prompt_cache_hit_tokens\":80,\"prompt_cache_miss_tokens\":20}}\n\ndata: [DONE]\n\n";
+        assert_eq!(run(deepseek), vec![cached(usage(100, 5, 105, None), 80)]);
+    }
+
+    #[test]
     fn m7e_empty_stream_gives_only_usage() {
         let stream = "data: {\"id\":\"\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"deepseek-chat\",\"system_fingerprint\":\"\",\"choices\":[],\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":0,\"total_tokens\":7,\"prompt_tokens_details\":{\"cached_tokens\":0},\"completion_tokens_details\":{}}}\n\ndata: [DONE]\n\n";
-        assert_eq!(run(stream), vec![usage(7, 0, 7, None)]);
+        assert_eq!(run(stream), vec![cached(usage(7, 0, 7, None), 0)]);
     }
 
     #[test]

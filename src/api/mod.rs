@@ -1,6 +1,7 @@
 //! OpenAI-compatible API client: SSE framing, chunk decoding, error classification, HTTP
 //! (chat, `/models`, `/images/generations`).
 
+pub mod billing;
 pub mod chunk;
 pub mod client;
 pub mod error;
@@ -38,6 +39,9 @@ pub struct Usage {
     pub completion_tokens: u64,
     pub total_tokens: u64,
     pub reasoning_tokens: Option<u64>,
+    /// Prompt tokens served from the provider's cache (`prompt_tokens_details.cached_tokens`).
+    #[serde(default)]
+    pub cached_tokens: Option<u64>,
 }
 
 impl Usage {

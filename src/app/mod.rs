@@ -2,6 +2,7 @@
 
 pub mod browser;
 pub mod copy;
+pub mod cost;
 mod editor;
 mod help;
 mod keys;
@@ -75,6 +76,8 @@ pub enum Action {
     EditorDone(Result<String, String>),
     /// A terminating signal arrived: save the reply in flight and quit.
     Terminate(crate::signals::Signal),
+    /// A balance or price list arrived, or the app started.
+    Billing(cost::BillingMsg),
 }
 
 /// What a reply task reports.
@@ -111,6 +114,8 @@ pub enum Effect {
     Suspend,
     /// Capture the mouse (true) or leave it to the terminal's own selection (false).
     SetMouse(bool),
+    /// Ask for a balance or a relay's prices.
+    Billing(cost::BillingEffect),
 }
 
 /// The reply in flight.
@@ -212,6 +217,8 @@ pub struct App {
     /// The wall clock that dates new messages (`update` is otherwise given the time; tests
     /// set a fixed one).
     pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
+    /// Relay price lists and the balance.
+    pub billing: cost::Billing,
 }
 
 impl App {
@@ -252,6 +259,7 @@ impl App {
             notice_since: None,
             model_cycle: None,
             wall_clock: chrono::Local::now,
+            billing: cost::Billing::default(),
         }
     }
 

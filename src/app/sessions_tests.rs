@@ -219,6 +219,7 @@ fn summary(id: i64, title: &str, model: &str) -> SessionSummary {
         created: Local::now(),
         updated: Local::now(),
         message_count: 2,
+        spend: Vec::new(),
     }
 }
 

@@ -29,6 +29,8 @@ pub enum SlashCommand {
     Save,
     /// `/help`: the keys.
     Help,
+    /// `/balance`: what is left on the provider's key.
+    Balance,
 }
 
 /// Which command a spec describes: `parse` matches on it exhaustively, so a command added to
@@ -40,6 +42,7 @@ pub enum SlashKind {
     Clear,
     Save,
     Image,
+    Balance,
     Help,
 }
 
@@ -83,6 +86,12 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/image",
         args: "PROMPT [--size WxH] [--n N] [--model ID]",
         about: "generate images",
+    },
+    SlashSpec {
+        kind: SlashKind::Balance,
+        name: "/balance",
+        args: "",
+        about: "ask the provider what is left on the API key",
     },
     SlashSpec {
         kind: SlashKind::Help,
@@ -139,13 +148,15 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
         )),
         SlashKind::Clear => no_args(SlashCommand::Clear),
         SlashKind::Save => no_args(SlashCommand::Save),
+        SlashKind::Balance => no_args(SlashCommand::Balance),
         SlashKind::Help => no_args(SlashCommand::Help),
     })
 }
 
 fn unknown(name: &str) -> String {
     if name == "/" {
-        return "type a command after /: /model, /system, /clear, /save, /image, /help".into();
+        return "type a command after /: /model, /system, /clear, /save, /image, /balance, /help"
+            .into();
     }
     let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
     let hint = crate::config::did_you_mean(name, &names)

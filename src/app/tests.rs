@@ -58,6 +58,7 @@ fn chunks_stream_in_and_done_finishes_the_reply() {
     h.chunk(id, content("你"));
     h.chunk(id, content("好"));
     let usage = Usage {
+        cached_tokens: None,
         prompt_tokens: 3,
         completion_tokens: 2,
         total_tokens: 5,

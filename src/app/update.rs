@@ -101,7 +101,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         }
         Action::Stream { id, msg } => {
             on_stream(app, id, msg, now);
-            Vec::new()
+            super::cost::after_stream(app, now)
         }
         Action::Tick => Vec::new(),
         Action::SyntaxReady => {
@@ -119,6 +119,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
+        Action::Billing(msg) => super::cost::on_msg(app, msg, now),
     }
 }
 
@@ -394,5 +395,8 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
             app.last_error = Some(text);
             app.in_flight = None;
         }
+    }
+    if app.in_flight.is_none() {
+        super::cost::settle(app, id);
     }
 }

@@ -27,6 +27,8 @@ pub struct MessageFields {
     pub created: DateTime<Local>,
     pub status: Status,
     pub usage: Option<Usage>,
+    /// What the reply cost, priced when it ended (stored, so later price changes keep it).
+    pub cost: Option<crate::cost::Money>,
     pub finish_reason: Option<String>,
     pub citations: Vec<Citation>,
     /// The body ended with text but with neither `[DONE]` nor a `finish_reason`.
@@ -45,6 +47,7 @@ impl MessageFields {
             created,
             status: Status::Done,
             usage: None,
+            cost: None,
             finish_reason: None,
             citations: Vec::new(),
             truncated: false,
@@ -181,6 +184,11 @@ impl Message {
     /// Records the token counts the server reported.
     pub fn set_usage(&mut self, usage: Usage) -> bool {
         self.change(|f| replace(&mut f.usage, Some(usage)))
+    }
+
+    /// Records what the reply cost (`None`: not known).
+    pub fn set_cost(&mut self, cost: Option<crate::cost::Money>) -> bool {
+        self.change(|f| replace(&mut f.cost, cost))
     }
 
     /// Records why the server says the reply ended.

@@ -123,9 +123,13 @@ fn a_reply_waits_streams_and_finishes_bumping_the_revision_only_on_change() {
         completion_tokens: 2,
         total_tokens: 3,
         reasoning_tokens: None,
+        cached_tokens: None,
     };
     assert_eq!(changed(&mut c, id, |m| m.set_usage(usage)), (true, true));
     assert_eq!(changed(&mut c, id, |m| m.set_usage(usage)), (false, false));
+    let cost = Some(crate::cost::Money::new(12, crate::cost::Currency::Cny));
+    assert_eq!(changed(&mut c, id, |m| m.set_cost(cost)), (true, true));
+    assert_eq!(changed(&mut c, id, |m| m.set_cost(cost)), (false, false));
     let citation = Citation {
         title: "t".into(),
         url: "https://c.cn".into(),

@@ -1,6 +1,8 @@
 //! Command-line interface.
 
+pub mod balance;
 pub mod output;
+pub mod usage;
 
 use std::path::PathBuf;
 
@@ -106,4 +108,24 @@ pub enum Command {
     },
     /// Print the manual page (roff): `ecochat man | man -l -`.
     Man,
+    /// Spend and tokens of saved replies, from the session store (no network).
+    Usage {
+        /// Only replies from this day on (YYYY-MM-DD, local time).
+        #[arg(long, value_name = "DATE", value_parser = usage::parse_date)]
+        since: Option<chrono::NaiveDate>,
+        /// One line per model, day or provider.
+        #[arg(long, value_enum, default_value = "model")]
+        by: crate::cost::summary::GroupBy,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Price every saved reply again with the prices configured now.
+        #[arg(long)]
+        reprice: bool,
+    },
+    /// Ask a provider (default: the default model's) what is left on its API key.
+    Balance {
+        /// The provider's name in the config.
+        provider: Option<String>,
+    },
 }

@@ -20,6 +20,7 @@ mod keys;
 mod load;
 mod parse;
 mod paths;
+mod prices;
 mod raw;
 mod schema;
 pub mod secret;

@@ -205,11 +205,22 @@ fn read_provider(
         .int("max_retries", r.max_retries, 0, 10)?
         .map_or(DEFAULT_MAX_RETRIES, |n| n as u32);
     p.include_usage = r.include_usage.is_none_or(|f| f.0);
+    super::prices::read_billing(
+        doc,
+        &mut p,
+        r.currency,
+        r.pricing,
+        r.show_balance,
+        r.low_balance,
+    )?;
     p.models = match r.models {
         Some(items) => read_models(doc, items.0)?,
         None if p.is_demo() => Provider::builtin_demo().models,
         None => Vec::new(),
     };
+    for m in &mut p.models {
+        m.price.currency = p.currency;
+    }
     Ok((p, name_span))
 }
 
@@ -274,6 +285,13 @@ fn read_model(
             doc.invalid("kind", &span, msg)
         })?;
     }
+    let prices = [
+        r.input_price,
+        r.output_price,
+        r.cached_input_price,
+        r.call_price,
+    ];
+    m.price = Box::new(super::prices::read_price(doc, prices)?);
     m.system = r.system.map(|s| s.0);
     m.stream = r.stream.map(|f| f.0);
     m.params = ModelParams {

@@ -44,6 +44,10 @@ pub(super) struct RawProvider {
     pub idle_timeout_secs: Option<Spanned<Int>>,
     pub max_retries: Option<Spanned<Int>>,
     pub include_usage: Option<Flag>,
+    pub currency: Option<Spanned<Text>>,
+    pub pricing: Option<Spanned<Text>>,
+    pub show_balance: Option<Flag>,
+    pub low_balance: Option<Spanned<Num>>,
     pub models: Option<Tables<ModelItem, ModelsExpected>>,
 }
 
@@ -62,6 +66,10 @@ pub(super) struct RawModel {
     pub stop: Option<Strings<StopExpected>>,
     pub system: Option<Text>,
     pub stream: Option<Flag>,
+    pub input_price: Option<Spanned<Num>>,
+    pub output_price: Option<Spanned<Num>>,
+    pub cached_input_price: Option<Spanned<Num>>,
+    pub call_price: Option<Spanned<Num>>,
 }
 
 /// The keys a serde struct accepts, read from its derive: the one list of a table's keys.

@@ -147,6 +147,9 @@ pub struct ModelSpec {
     pub stream: Option<bool>,
     /// Sampling parameters sent with each request.
     pub params: ModelParams,
+    /// What a reply costs (`input_price`, `output_price`, ...); empty when unknown.
+    /// Boxed: most models have none, and a model is in every picker entry.
+    pub price: Box<crate::cost::Price>,
 }
 
 impl ModelSpec {
@@ -160,6 +163,7 @@ impl ModelSpec {
             system: None,
             stream: None,
             params: ModelParams::default(),
+            price: Box::default(),
         }
     }
 
@@ -219,6 +223,14 @@ pub struct Provider {
     pub max_retries: u32,
     /// Send `stream_options.include_usage` (some relays reject it).
     pub include_usage: bool,
+    /// Prices, costs and the balance are in this currency.
+    pub currency: crate::cost::Currency,
+    /// `pricing = "relay"`: read prices from the relay's `/api/pricing` (config prices win).
+    pub relay_pricing: bool,
+    /// Show this provider's balance in the status bar.
+    pub show_balance: bool,
+    /// A balance below this (in `currency`) is highlighted.
+    pub low_balance: Option<f64>,
     /// The file an inline key came from, for "check the API key in ..." messages.
     pub(crate) key_file: Option<PathBuf>,
     /// What `api_key_cmd` printed, once it has run; shared by this provider's clones.
@@ -239,6 +251,10 @@ impl fmt::Debug for Provider {
             .field("idle_timeout_secs", &self.idle_timeout_secs)
             .field("max_retries", &self.max_retries)
             .field("include_usage", &self.include_usage)
+            .field("currency", &self.currency)
+            .field("relay_pricing", &self.relay_pricing)
+            .field("show_balance", &self.show_balance)
+            .field("low_balance", &self.low_balance)
             .finish()
     }
 }
@@ -257,6 +273,10 @@ impl Provider {
             idle_timeout_secs: DEFAULT_IDLE_TIMEOUT_SECS,
             max_retries: DEFAULT_MAX_RETRIES,
             include_usage: true,
+            currency: crate::cost::Currency::default(),
+            relay_pricing: false,
+            show_balance: false,
+            low_balance: None,
             key_file: None,
             key_cache: Default::default(),
         }

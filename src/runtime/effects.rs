@@ -95,6 +95,12 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::EditPrompt { text } => edge.edit = Some(text),
             Effect::Suspend => edge.suspend = true,
             Effect::SetMouse(on) => edge.mouse = Some(on),
+            Effect::Billing(effect) => super::billing::run(
+                effect,
+                &edge.tx,
+                edge.paths.cache_dir.clone(),
+                edge.client.tls(),
+            ),
         }
     }
     // A prompt sent or cleared joined the history: the file follows, unless this chat is not

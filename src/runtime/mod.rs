@@ -1,5 +1,6 @@
 //! The event loop: terminal events, reply pieces and timers become actions; effects run here.
 
+mod billing;
 mod editor;
 mod effects;
 mod inbox;
@@ -91,6 +92,12 @@ pub async fn run(
             width: size.width,
             height: size.height,
         },
+        &mut edge,
+    );
+    // Balance and relay prices are asked for once the app is up.
+    apply(
+        &mut app,
+        Action::Billing(crate::app::cost::BillingMsg::Started),
         &mut edge,
     );
     let input = input::InputReader::spawn(tx.clone(), typed)?;

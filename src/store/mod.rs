@@ -3,6 +3,7 @@
 //! UI never waits on the disk.
 
 pub mod commands;
+pub mod cost;
 pub mod history_file;
 pub mod links;
 pub mod plan;
@@ -74,6 +75,8 @@ pub struct SessionSummary {
     pub created: DateTime<Local>,
     pub updated: DateTime<Local>,
     pub message_count: u64,
+    /// What its replies cost, one amount per currency (empty when none was priced).
+    pub spend: Vec<crate::cost::Money>,
 }
 
 /// A session with all its messages, oldest first.

@@ -24,6 +24,8 @@ pub struct Recorder {
     reply: Message,
     last_checkpoint: Option<Instant>,
     problem: Arc<Mutex<Option<String>>>,
+    /// What the reply is priced at when it ends.
+    price: Option<crate::cost::Price>,
 }
 
 impl Recorder {
@@ -75,9 +77,16 @@ impl Recorder {
             reply,
             last_checkpoint: None,
             problem,
+            price: None,
         };
         recorder.save(user);
         recorder
+    }
+
+    /// Prices the reply with `price` when it ends (stored with it).
+    pub fn priced(mut self, price: Option<crate::cost::Price>) -> Recorder {
+        self.price = price;
+        self
     }
 
     fn save(&self, message: Message) {
@@ -114,6 +123,13 @@ impl Recorder {
             Ok(end) => r.finish(end),
             Err(e) => r.fail(e.to_string()),
         };
+        // A request that failed before any reply is not charged.
+        let failed = matches!(r.status, Status::Failed(_));
+        r.set_cost(
+            self.price
+                .filter(|_| !failed)
+                .and_then(|p| p.cost(r.usage.as_ref())),
+        );
         self.save(self.reply.clone());
         self.handle.shutdown();
         self.problem.lock().ok().and_then(|mut p| p.take())

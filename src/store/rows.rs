@@ -20,8 +20,9 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
     conn.execute(
         "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
              error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
-             reasoning_tokens, citations, media)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+             reasoning_tokens, citations, media, cached_tokens, cost_micros, cost_currency)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20)
          ON CONFLICT (session_id, seq) DO UPDATE SET
              role = excluded.role, content = excluded.content, reasoning = excluded.reasoning,
              model = excluded.model, status = excluded.status, error = excluded.error,
@@ -29,7 +30,9 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
              prompt_tokens = excluded.prompt_tokens,
              completion_tokens = excluded.completion_tokens,
              total_tokens = excluded.total_tokens, reasoning_tokens = excluded.reasoning_tokens,
-             citations = excluded.citations, media = excluded.media",
+             citations = excluded.citations, media = excluded.media,
+             cached_tokens = excluded.cached_tokens, cost_micros = excluded.cost_micros,
+             cost_currency = excluded.cost_currency",
         rusqlite::params_from_iter(
             [
                 &session as &dyn ToSql,
@@ -103,7 +106,8 @@ pub fn finish_parted(
     conn.execute(
         "UPDATE messages SET model = ?3, status = ?4, error = ?5, finish_reason = ?6,
              truncated = ?7, prompt_tokens = ?8, completion_tokens = ?9, total_tokens = ?10,
-             reasoning_tokens = ?11, citations = ?12, media = ?13
+             reasoning_tokens = ?11, citations = ?12, media = ?13, cached_tokens = ?14,
+             cost_micros = ?15, cost_currency = ?16
          WHERE session_id = ?1 AND seq = ?2",
         rusqlite::params_from_iter(
             [&session as &dyn ToSql, &(m.id as i64), &m.model]
@@ -114,8 +118,8 @@ pub fn finish_parted(
     Ok(())
 }
 
-/// A message's columns from `status` to `media`, in table order.
-fn state_values(m: &Message, media: String) -> [Value; 10] {
+/// A message's columns from `status` to `media`, then those migration 5 added, in table order.
+fn state_values(m: &Message, media: String) -> [Value; 13] {
     let (status, error) = status_text(&m.status);
     let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_string()));
     let int = |n: Option<u64>| n.map_or(Value::Null, |n| Value::Integer(n as i64));
@@ -131,6 +135,9 @@ fn state_values(m: &Message, media: String) -> [Value; 10] {
         int(u.and_then(|u| u.reasoning_tokens)),
         Value::Text(serde_json::to_string(&m.citations).unwrap_or_else(|_| "[]".into())),
         Value::Text(media),
+        int(u.and_then(|u| u.cached_tokens)),
+        m.cost.map_or(Value::Null, |c| Value::Integer(c.micros)),
+        text(m.cost.map(|c| c.currency.code())),
     ]
 }
 
@@ -139,7 +146,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
     let mut stmt = conn.prepare(
         "SELECT seq, role, content, reasoning, model, created, status, error, finish_reason,
                 truncated, prompt_tokens, completion_tokens, total_tokens, reasoning_tokens,
-                citations
+                citations, cached_tokens, cost_micros, cost_currency
          FROM messages WHERE session_id = ?1 ORDER BY seq",
     )?;
     let mut clock = LocalClock::default();
@@ -205,6 +212,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageField
     let error: Option<String> = r.get(7)?;
     let usage = match (r.get::<_, Option<i64>>(10)?, r.get::<_, Option<i64>>(11)?) {
         (Some(p), Some(c)) => Some(Usage {
+            cached_tokens: r.get::<_, Option<i64>>(15)?.map(|n| n as u64),
             prompt_tokens: p as u64,
             completion_tokens: c as u64,
             total_tokens: r.get::<_, Option<i64>>(12)?.unwrap_or(p.saturating_add(c)) as u64,
@@ -222,6 +230,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageField
         created: clock.at(r.get(5)?),
         status: status_from(&status_name, error),
         usage,
+        cost: cost_from(r.get(16)?, r.get_ref(17)?.as_str_or_null()?),
         finish_reason: r.get(8)?,
         citations: match citations {
             "[]" | "" => Vec::new(),
@@ -229,6 +238,12 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageField
         },
         truncated: r.get(9)?,
     })
+}
+
+/// A stored cost; `None` when there is none or its currency is unknown to this build.
+pub fn cost_from(micros: Option<i64>, currency: Option<&str>) -> Option<crate::cost::Money> {
+    let currency = crate::cost::Currency::parse(currency?)?;
+    Some(crate::cost::Money::new(micros?, currency))
 }
 
 /// The `status` and `error` columns for a status.

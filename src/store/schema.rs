@@ -76,6 +76,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER sessions_last_id AFTER INSERT ON sessions BEGIN
         UPDATE session_ids SET last = max(last, new.id);
     END;",
+    // 5: what each reply cost, in millionths of `cost_currency`, priced when it finished so a
+    // later price change does not rewrite history; and the prompt tokens served from cache.
+    "ALTER TABLE messages ADD COLUMN cached_tokens INTEGER;
+    ALTER TABLE messages ADD COLUMN cost_micros INTEGER;
+    ALTER TABLE messages ADD COLUMN cost_currency TEXT;",
 ];
 
 /// The schema version this build writes.

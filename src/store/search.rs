@@ -22,7 +22,14 @@ pub struct SearchHit {
 }
 
 const SUMMARY_COLUMNS: &str = "s.id, s.title, s.model, s.created, s.updated,
-    (SELECT count(*) FROM messages c WHERE c.session_id = s.id)";
+    (SELECT count(*) FROM messages c WHERE c.session_id = s.id),
+    (SELECT sum(cost_micros) FROM messages c WHERE c.session_id = s.id
+        AND c.cost_currency = 'CNY'),
+    (SELECT sum(cost_micros) FROM messages c WHERE c.session_id = s.id
+        AND c.cost_currency = 'USD')";
+
+/// How many columns `SUMMARY_COLUMNS` selects; a query's own columns come after them.
+const SUMMARY_LEN: usize = 8;
 
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
     Ok(SessionSummary {
@@ -32,6 +39,10 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
         created: from_millis(r.get(3)?),
         updated: from_millis(r.get(4)?),
         message_count: r.get::<_, i64>(5)? as u64,
+        spend: [(6, "CNY"), (7, "USD")]
+            .into_iter()
+            .filter_map(|(i, code)| super::rows::cost_from(r.get(i).ok()?, Some(code)))
+            .collect(),
     })
 }
 
@@ -113,7 +124,7 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
     let mut stmt = conn.prepare(&sql)?;
     let found = stmt
         .query_map(params_from_iter(args.iter()), |r| {
-            Ok((summary_row(r)?, r.get::<_, Option<i64>>(6)?))
+            Ok((summary_row(r)?, r.get::<_, Option<i64>>(SUMMARY_LEN)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut text = conn.prepare("SELECT content, reasoning FROM messages WHERE id = ?1")?;

@@ -39,6 +39,7 @@ fn messages_round_trip_with_every_field() {
     a.edit(|f| f.reasoning = "先想一想".into());
     a.edit(|f| {
         f.usage = Some(Usage {
+            cached_tokens: None,
             prompt_tokens: 3,
             completion_tokens: 4,
             total_tokens: 7,
@@ -320,6 +321,7 @@ fn a_reply_written_in_parts_reads_back_whole_and_rewrites_and_deletes_drop_the_p
     done.edit(|f| f.status = Status::Done);
     done.edit(|f| {
         f.usage = Some(Usage {
+            cached_tokens: None,
             prompt_tokens: 1,
             completion_tokens: 2,
             total_tokens: 3,

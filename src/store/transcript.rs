@@ -43,6 +43,11 @@ pub fn markdown(meta: &TranscriptMeta, messages: &[Message]) -> String {
     if !models.is_empty() {
         out.push_str(&format!("- Models: {}\n", clean_line(&models.join(", "))));
     }
+    let spent = crate::cost::book::totals(messages.iter().filter_map(|m| m.cost));
+    if !spent.is_empty() {
+        let total = crate::cost::book::totals_text(&spent);
+        out.push_str(&format!("- Cost: {total}\n"));
+    }
     out.push_str("\n---\n");
     for m in messages {
         message_markdown(&mut out, m, meta.created);
@@ -111,6 +116,10 @@ fn message_markdown(out: &mut String, m: &Message, day: DateTime<Local>) {
             out.push_str(&format!("{}. [{title}]({})\n", i + 1, link_target(&c.url)));
         }
     }
+    if let Some(cost) = m.cost {
+        let line = crate::cost::reply_line(cost, m.usage.as_ref());
+        out.push_str(&format!("\n*{line}*\n"));
+    }
     if let Some(note) = status_note(m) {
         out.push_str(&format!("\n> *{}*\n", clean_line(&note)));
     }
@@ -156,6 +165,10 @@ pub fn json(session: &StoredSession) -> String {
         "model": s.model,
         "created": s.created.to_rfc3339(),
         "updated": s.updated.to_rfc3339(),
+        "cost": crate::cost::book::totals(session.messages.iter().filter_map(|m| m.cost))
+            .into_iter()
+            .map(cost_json)
+            .collect::<Vec<_>>(),
         "messages": messages,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
@@ -175,8 +188,18 @@ fn message_json(m: &Message) -> Value {
         "finish_reason": m.finish_reason,
         "truncated": m.truncated,
         "usage": m.usage,
+        "cost": m.cost.map(cost_json),
         "citations": m.citations,
         "media": links::extract(&m.content),
+    })
+}
+
+/// An amount as JSON: exact micro-units, the currency code, and the decimal text.
+fn cost_json(m: crate::cost::Money) -> Value {
+    json!({
+        "micros": m.micros,
+        "currency": m.currency.code(),
+        "amount": crate::cost::money::decimal(m.micros, 6),
     })
 }
 

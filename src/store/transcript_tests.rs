@@ -35,6 +35,7 @@ pub(crate) fn sample() -> (TranscriptMeta, Vec<Message>) {
     a.edit(|f| f.reasoning = "用户想要一个最小的 Rust 程序。\n用 println! 宏即可。".into());
     a.edit(|f| {
         f.usage = Some(Usage {
+            cached_tokens: None,
             prompt_tokens: 12,
             completion_tokens: 30,
             total_tokens: 42,
@@ -113,6 +114,7 @@ fn json_export_holds_every_field() {
             created: meta.created,
             updated: at(10, 8, 0),
             message_count: msgs.len() as u64,
+            spend: Vec::new(),
         },
         messages: msgs,
     };
@@ -193,4 +195,34 @@ fn transcripts_are_0600_and_planted_temp_symlinks_are_not_followed() {
     save(&fresh, "x", "y", None).unwrap();
     let dir_mode = std::fs::metadata(&fresh).unwrap().permissions().mode();
     assert_eq!(dir_mode & 0o777, 0o700);
+}
+
+#[test]
+fn transcripts_carry_each_reply_cost_and_the_session_total() {
+    use crate::cost::{Currency, Money};
+    let (meta, mut msgs) = sample();
+    msgs[1].set_cost(Some(Money::new(3_872, Currency::Cny)));
+    msgs[3].set_cost(Some(Money::new(100_000, Currency::Cny)));
+    let md = markdown(&meta, &msgs);
+    assert!(md.contains("- Cost: ¥0.1039\n"), "{md}");
+    assert!(md.contains("\n*¥0.0039 · 42 tok*\n"), "{md}");
+    assert!(md.contains("\n*¥0.10*\n"), "{md}");
+    let session = StoredSession {
+        summary: crate::store::SessionSummary {
+            id: 1,
+            title: meta.title.clone(),
+            model: "mock:x".into(),
+            created: meta.created,
+            updated: meta.created,
+            message_count: msgs.len() as u64,
+            spend: Vec::new(),
+        },
+        messages: msgs,
+    };
+    let v: Value = serde_json::from_str(&json(&session)).unwrap();
+    assert_eq!(v["messages"][1]["cost"]["micros"], 3_872);
+    assert_eq!(v["messages"][1]["cost"]["currency"], "CNY");
+    assert_eq!(v["messages"][1]["cost"]["amount"], "0.003872");
+    assert_eq!(v["messages"][0]["cost"], Value::Null);
+    assert_eq!(v["cost"][0]["micros"], 103_872);
 }

@@ -121,6 +121,9 @@ fn hit_lines(
         s.updated.format("%Y-%m-%d %H:%M"),
         s.message_count
     );
+    if !s.spend.is_empty() {
+        right = format!("  {}{right}", crate::cost::book::totals_text(&s.spend));
+    }
     if display_width(&right) + 12 > width {
         right = format!("  {} ", s.updated.format("%m-%d %H:%M"));
     }
@@ -210,6 +213,7 @@ mod tests {
                 created: when,
                 updated: when,
                 message_count: id as u64 * 2,
+                spend: Vec::new(),
             },
             snippet: snippet.map(str::to_string),
         }

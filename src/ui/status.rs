@@ -129,6 +129,15 @@ impl Widget for StatusBar<'_> {
                 t.status_bar,
             ));
         }
+        let spent = crate::app::cost::session_totals(app);
+        if !spent.is_empty() {
+            let text = crate::cost::book::totals_text(&spent);
+            spans.push(Span::styled(format!(" session {text} "), t.status_bar));
+        }
+        if let Some((left, low)) = crate::app::cost::status_balance(app) {
+            let style = if low { t.status_error } else { t.status_bar };
+            spans.push(Span::styled(format!(" balance {left} "), style));
+        }
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
         // The full hint when it fits, else the one key that leads to all the others.
         let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation {

@@ -11,9 +11,11 @@
 //! 4. any other path under `/v1/` or `/api/`: new-api's 404 `Invalid URL (METHOD path)` JSON;
 //!    anything else: new-api's web UI, a 200 `text/html` page (M6-spa), as the real relay does.
 //!
-//! A route's replies are served in order and the last one repeats.
+//! A route's replies are served in order and the last one repeats. `billing(relay)` and
+//! `pricing(era)` (in `billing`) add a relay's balance, status and pricing routes.
 #![allow(dead_code, unused_imports)]
 
+pub mod billing;
 pub mod binary;
 pub mod chat;
 pub mod encoding;

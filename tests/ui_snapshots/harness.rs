@@ -237,6 +237,7 @@ impl Harness {
 /// Usage with these prompt and completion counts.
 pub fn usage(prompt: u64, completion: u64) -> Usage {
     Usage {
+        cached_tokens: None,
         prompt_tokens: prompt,
         completion_tokens: completion,
         total_tokens: prompt + completion,

@@ -291,6 +291,8 @@ fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>,
                 .map(|(i, url)| format!("![image {}]({url})", i + 1))
                 .collect();
             msg.complete(lines.join("\n"));
+            // Priced per request (`call_price`), like a relay charges it.
+            crate::app::cost::settle(app, message_id);
         }
         Err(e) => {
             // Nothing arrived before the answer: the reply is marked failed.

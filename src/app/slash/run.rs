@@ -46,6 +46,10 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
             app.prompt.take(&app.theme);
             crate::app::update::run_command(app, Command::Help)
         }
+        SlashCommand::Balance => {
+            app.prompt.take(&app.theme);
+            crate::app::cost::ask_balance(app, app.now)
+        }
     }
 }
 

@@ -63,7 +63,7 @@ fn unknown_provider_key_is_reported_in_file_order() {
     let text = "[[providers]]\nname = \"p\"\nzz_first = 1\nbase_urll = \"https://x.test\"\n";
     assert_eq!(
         error_of(text),
-        "/home/u/.config/ecochat/config.toml:3:1: unknown key `zz_first` in [[providers]] (known keys: name, base_url, api_key, api_key_env, api_key_cmd, connect_timeout_secs, idle_timeout_secs, max_retries, include_usage, models)"
+        "/home/u/.config/ecochat/config.toml:3:1: unknown key `zz_first` in [[providers]] (known keys: name, base_url, api_key, api_key_env, api_key_cmd, connect_timeout_secs, idle_timeout_secs, max_retries, include_usage, currency, pricing, show_balance, low_balance, models)"
     );
     let text = "[[providers]]\nname = \"p\"\nbase_urll = \"https://x.test\"\n";
     assert_eq!(

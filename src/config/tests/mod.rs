@@ -4,6 +4,7 @@ mod errors;
 mod files;
 mod keys;
 mod models;
+mod prices;
 
 use std::path::Path;
 

@@ -53,4 +53,5 @@ fn a_reply_over_the_size_limit_keeps_its_text_and_says_so() {
     assert!(screen.contains("stopped: over the size limit"), "{screen}");
 }
 
+mod cost;
 mod paging;

@@ -100,6 +100,7 @@ fn hits(n: usize, snippets: bool) -> Vec<SearchHit> {
                 created: when,
                 updated: when,
                 message_count: 2,
+                spend: Vec::new(),
             },
             snippet: snippets.then(|| format!("the line that matched in {i}")),
         })

@@ -273,6 +273,10 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
             theme.meta,
         );
     }
+    if let Some(cost) = msg.cost.filter(|_| !msg.status.is_live()) {
+        let text = crate::cost::reply_line(cost, msg.usage.as_ref());
+        lines.push(Line::from(Span::styled(format!("  {text}"), theme.meta)));
+    }
     lines.push(Line::default());
     lines
 }
