@@ -19,7 +19,7 @@ use super::{GENERATED_PREFIX, MediaKind, is_web_url, url_hash};
 use crate::demo;
 pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
 pub use decode::{
-    KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, decode_gated, peak_decodes, reencode,
+    KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, decode_full, decode_gated, peak_decodes, reencode,
 };
 use guard::{GuardedResolver, HostPolicy};
 

@@ -1,0 +1,77 @@
+//! Whether a model takes images, inferred from well-known ids when the config does not say
+//! (relay notes §5.5).
+
+/// `Some(false)` for ids known to take no images, `Some(true)` for known vision models,
+/// `None` when the id says nothing either way.
+pub fn infer(id: &str) -> Option<bool> {
+    let id = id.to_ascii_lowercase();
+    let id = id.rsplit('/').next().unwrap_or(&id);
+    let has = |s: &str| id.contains(s);
+    let starts = |s: &str| id.starts_with(s);
+    if starts("deepseek")
+        || starts("spark")
+        || starts("generalv")
+        || id == "4.0ultra"
+        || matches!(id, "concise" | "detail" | "research")
+    {
+        return Some(false);
+    }
+    if starts("moonshot-v1-") {
+        return Some(has("-vision"));
+    }
+    if starts("qwen") || starts("qvq") {
+        return Some(has("vl") || has("omni") || has("qvq"));
+    }
+    if has("vision")
+        || has("-vl")
+        || starts("glm-4v")
+        || starts("glm-4.1v")
+        || starts("glm-4.5v")
+        || starts("gpt-4o")
+        || starts("gpt-4.1")
+        || starts("gpt-5")
+        || starts("o3")
+        || starts("o4")
+        || starts("claude")
+        || starts("gemini")
+        || starts("kimi-k2.5")
+        || starts("kimi-latest")
+    {
+        return Some(true);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::infer;
+
+    #[test]
+    fn well_known_ids_say_whether_they_take_images() {
+        for id in [
+            "deepseek-chat",
+            "deepseek-reasoner",
+            "SparkDesk-v3.5",
+            "generalv3.5",
+            "4.0Ultra",
+            "concise",
+            "moonshot-v1-8k",
+            "qwen-plus",
+        ] {
+            assert_eq!(infer(id), Some(false), "{id}");
+        }
+        for id in [
+            "gpt-4o",
+            "gpt-4o-all",
+            "moonshot-v1-8k-vision-preview",
+            "qwen-vl-max",
+            "qwen2.5-omni-7b",
+            "glm-4v-plus",
+            "Qwen/Qwen2.5-VL-72B-Instruct",
+        ] {
+            assert_eq!(infer(id), Some(true), "{id}");
+        }
+        assert_eq!(infer("glm-4-plus"), None);
+        assert_eq!(infer("llama3"), None);
+    }
+}
