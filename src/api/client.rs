@@ -285,7 +285,8 @@ impl Client {
                 Attempt::Response(r) => break r,
                 Attempt::Failed(err, retry_after) => {
                     if attempt >= ep.max_retries || !err.is_retryable() {
-                        return Err(err);
+                        let size = serde_json::to_vec(&body).map_or(0, |b| b.len());
+                        return Err(super::oversize::explain(err, size));
                     }
                     let wait = retry_after
                         .unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(attempt)))

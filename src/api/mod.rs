@@ -6,6 +6,7 @@ pub mod client;
 pub mod error;
 pub mod images;
 pub mod models;
+pub mod oversize;
 pub mod sink;
 pub mod sse;
 

@@ -42,6 +42,19 @@ pub fn infer(id: &str) -> Option<bool> {
     None
 }
 
+/// A warning when `attachments` hold an image and `model` is known to take none.
+pub fn warning(
+    attachments: &[super::Attachment],
+    model: &crate::config::ModelSpec,
+) -> Option<String> {
+    (model.takes_images() == Some(false) && attachments.iter().any(|a| a.is_image())).then(|| {
+        format!(
+            "{} does not take images (set vision = true for it if it does); it may refuse the request",
+            model.id
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::infer;

@@ -75,6 +75,8 @@ pub struct Message {
     pub truncated: bool,
     /// Bumped on every change, so cached layouts know when to re-wrap.
     pub revision: u64,
+    /// Files and images sent with a prompt.
+    pub attachments: Vec<crate::attach::Attachment>,
 }
 
 impl Message {
@@ -93,6 +95,7 @@ impl Message {
             citations: Vec::new(),
             truncated: false,
             revision: 0,
+            attachments: Vec::new(),
         }
     }
 
@@ -124,6 +127,7 @@ impl Message {
             status: self.status.clone(),
             finish_reason: self.finish_reason.clone(),
             citations: self.citations.clone(),
+            attachments: self.attachments.clone(),
             ..*self
         }
     }
@@ -218,7 +222,7 @@ impl Conversation {
             kept.push(m);
         }
         kept.into_iter()
-            .map(|m| WireMessage::new(m.role.as_str(), m.content.clone()))
+            .map(|m| crate::attach::wire_message(m.role.as_str(), &m.content, &m.attachments))
             .collect()
     }
 

@@ -29,6 +29,8 @@ pub(super) struct RawTop {
     pub keys: Option<Spanned<KeyTable>>,
     pub mouse: Option<Flag>,
     pub max_reply_mb: Option<Spanned<Int>>,
+    pub attach_max_side: Option<Spanned<Int>>,
+    pub attach_max_text_kb: Option<Spanned<Int>>,
 }
 
 /// One `[[providers]]` table.
@@ -62,6 +64,7 @@ pub(super) struct RawModel {
     pub stop: Option<Strings<StopExpected>>,
     pub system: Option<Text>,
     pub stream: Option<Flag>,
+    pub vision: Option<Flag>,
 }
 
 /// The keys a serde struct accepts, read from its derive: the one list of a table's keys.

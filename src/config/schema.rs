@@ -147,6 +147,8 @@ pub struct ModelSpec {
     pub stream: Option<bool>,
     /// Sampling parameters sent with each request.
     pub params: ModelParams,
+    /// `vision`: whether the model takes images; `None` infers it from the id.
+    pub vision: Option<bool>,
 }
 
 impl ModelSpec {
@@ -160,7 +162,15 @@ impl ModelSpec {
             system: None,
             stream: None,
             params: ModelParams::default(),
+            vision: None,
         }
+    }
+
+    /// Whether the model takes images: the config's `vision`, else what its id tells;
+    /// `None` when nothing is known.
+    pub fn takes_images(&self) -> Option<bool> {
+        self.vision
+            .or_else(|| crate::attach::vision::infer(&self.id))
     }
 
     /// The display name, or the id when none is set.

@@ -236,6 +236,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<Message> {
         },
         truncated: r.get(9)?,
         revision: 0,
+        attachments: Vec::new(),
     })
 }
 
