@@ -192,6 +192,8 @@ fn main() -> ExitCode {
     app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
     app.mouse = cfg.mouse;
+    app.attach.limits = cfg.attach;
+    app.attach.home = std::env::var_os("HOME").map(std::path::PathBuf::from);
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

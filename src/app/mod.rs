@@ -1,5 +1,6 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
+pub mod attach;
 pub mod browser;
 pub mod copy;
 mod editor;
@@ -74,6 +75,8 @@ pub enum Action {
     EditorDone(Result<String, String>),
     /// A terminating signal arrived: save the reply in flight and quit.
     Terminate(crate::signals::Signal),
+    /// An attachment was read, or a path completed.
+    Attach(attach::AttachMsg),
 }
 
 /// What a reply task reports.
@@ -110,6 +113,8 @@ pub enum Effect {
     Suspend,
     /// Capture the mouse (true) or leave it to the terminal's own selection (false).
     SetMouse(bool),
+    /// Read attachments, or complete a path.
+    Attach(attach::AttachEffect),
 }
 
 /// The reply in flight.
@@ -208,6 +213,8 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// Attachments waiting for the next prompt.
+    pub attach: attach::AttachState,
 }
 
 impl App {
@@ -247,6 +254,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            attach: attach::AttachState::default(),
         }
     }
 

@@ -29,6 +29,8 @@ pub enum SlashCommand {
     Save,
     /// `/help`: the keys.
     Help,
+    /// `/attach PATH…`: files and images for the next prompt (the arguments as typed).
+    Attach(String),
 }
 
 /// A command's name, argument syntax and purpose, for the hint line and `/help`.
@@ -65,6 +67,11 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/image",
         args: "PROMPT [--size WxH] [--n N] [--model ID]",
         about: "generate images",
+    },
+    SlashSpec {
+        name: "/attach",
+        args: "PATH…",
+        about: "attach files or images to the next prompt (Backspace removes)",
     },
     SlashSpec {
         name: "/help",
@@ -120,13 +127,15 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
         )),
         "/clear" => no_args(SlashCommand::Clear),
         "/save" => no_args(SlashCommand::Save),
+        "/attach" => Ok(SlashCommand::Attach(rest.to_string())),
         _ => no_args(SlashCommand::Help),
     })
 }
 
 fn unknown(name: &str) -> String {
     if name == "/" {
-        return "type a command after /: /model, /system, /clear, /save, /image, /help".into();
+        return "type a command after /: /model, /system, /clear, /save, /image, /attach, /help"
+            .into();
     }
     let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
     format!(

@@ -89,6 +89,9 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             super::browser::paste(app, &text)
         }
         Action::Paste(text) => {
+            if let Some(effects) = super::attach::paste(app, &text) {
+                return effects;
+            }
             app.prompt.paste(&text);
             Vec::new()
         }
@@ -120,6 +123,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
+        Action::Attach(msg) => super::attach::on_msg(app, msg),
     }
 }
 
@@ -173,6 +177,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         && let Some(effects) = complete_slash(app, key.code == KeyCode::BackTab)
     {
         return effects;
+    }
+    if app.focus == Focus::Input
+        && key.code == KeyCode::Backspace
+        && key.modifiers.is_empty()
+        && app.prompt.is_empty()
+        && super::attach::remove_last(app)
+    {
+        return Vec::new();
     }
     let Some(command) = app.keymap.lookup(&key, app.prompt.is_empty()) else {
         edit_prompt(app, key);
@@ -230,6 +242,9 @@ fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
 fn complete_slash(app: &mut App, back: bool) -> Option<Vec<Effect>> {
     let text = app.prompt.text();
     super::slash::hint(&text)?;
+    if let Some(effects) = super::attach::complete(app, &text) {
+        return Some(effects);
+    }
     let completed =
         super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text, back));
     if let Some(completed) = completed {
@@ -413,13 +428,19 @@ fn submit(app: &mut App) -> Vec<Effect> {
         }
         None => {}
     }
+    let Some(attachments) = super::attach::take_for_send(app) else {
+        return Vec::new();
+    };
     let text = app.prompt.take(&app.theme);
     // `//` is how a text starting with `/` gets past the commands.
     let text = match text.trim_start().strip_prefix("//") {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
-    app.conv.push(Role::User, text);
+    let id = app.conv.push(Role::User, text);
+    if let Some(m) = app.conv.get_mut(id) {
+        m.attachments = attachments;
+    }
     start_reply(app)
 }
 

@@ -1,6 +1,7 @@
 //! Attachments: files and images sent with a prompt. Reading and encoding are blocking CPU and
 //! disk work, so the TUI runs `load` on a blocking thread and `update` only sees the result.
 
+mod complete;
 mod parts;
 mod picture;
 mod text;
@@ -9,6 +10,7 @@ pub mod vision;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use complete::complete_path;
 pub use parts::{IMAGE_OMITTED, omit_earlier_images, wire_message};
 pub use picture::{MAX_IMAGE_BYTES, prepare_image};
 pub use text::{fence_for, inline_text};
@@ -113,12 +115,13 @@ impl Attachment {
         }
     }
 
-    /// An icon for chips and the conversation.
-    pub fn icon(&self) -> &'static str {
+    /// A short tag for chips and the conversation (ASCII: emoji widths differ by terminal).
+    pub fn tag(&self) -> &'static str {
         match self.body {
-            Body::Image { .. } | Body::ImageUrl(_) => "🖼",
-            Body::Text(_) => "📄",
-            Body::Pdf(_) => "📕",
+            Body::Image { .. } => "img",
+            Body::ImageUrl(_) => "url",
+            Body::Text(_) => "txt",
+            Body::Pdf(_) => "pdf",
         }
     }
 
@@ -258,7 +261,7 @@ pub fn pasted_paths(text: &str, home: Option<&Path>) -> Option<Vec<PathBuf>> {
     }
     let mut paths = Vec::new();
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let words = split_shell_words(line)?;
+        let words = shell_words(line)?;
         // A single unquoted path with spaces in it is one path, not several.
         let candidates = if words.len() > 1 && expand_tilde(line, home).is_file() {
             vec![line.to_string()]
@@ -278,7 +281,7 @@ pub fn pasted_paths(text: &str, home: Option<&Path>) -> Option<Vec<PathBuf>> {
 }
 
 /// Splits a line the way a shell would for quotes and backslashes; `None` for unbalanced quotes.
-fn split_shell_words(line: &str) -> Option<Vec<String>> {
+pub fn shell_words(line: &str) -> Option<Vec<String>> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut in_word = false;
