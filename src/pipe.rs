@@ -191,6 +191,9 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
         }
         None => Recorder::start(db, &opts.prompt, &target.label()),
     });
+    if let Some(r) = &recorder {
+        r.attachments(&opts.prompt, &opts.attachments);
+    }
     let mut on_event = |ev: StreamEvent| {
         if let Some(r) = recorder.as_mut() {
             r.event(&ev);

@@ -2,6 +2,7 @@
 //! and JSON transcripts. `Store` is the synchronous API; `task` runs it on its own thread so the
 //! UI never waits on the disk.
 
+mod attachments;
 pub mod commands;
 pub mod links;
 pub mod record;

@@ -51,7 +51,7 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
             .chain(state.iter().map(|v| v as &dyn ToSql)),
         ),
     )?;
-    Ok(())
+    super::attachments::save(conn, session, m)
 }
 
 /// Drops the parts of message `seq`.
@@ -171,6 +171,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
             m.reasoning.push_str(row.get_ref(2)?.as_str()?);
         }
     }
+    super::attachments::load_into(conn, session, &mut messages)?;
     Ok(messages)
 }
 

@@ -82,3 +82,24 @@ fn an_image_for_a_model_without_vision_warns_and_is_sent() {
     );
     assert_eq!(sb.server.request_count(), 1);
 }
+
+#[test]
+fn resume_sends_the_stored_attachments_again() {
+    let sb = Sandbox::new();
+    let (png, bytes) = write_png(&sb, "keep.png");
+    let run = sb.run(&["-a", &png, "-p", "记住这张图"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    std::fs::remove_file(&png).expect("remove the original");
+    let run = sb.run(&["--resume", "-p", "它是什么颜色？"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = sb.server.last_request().expect("a request").json();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    assert_eq!(
+        body["messages"][0]["content"][1]["image_url"]["url"],
+        json!(format!("data:image/png;base64,{b64}"))
+    );
+    assert_eq!(
+        body["messages"][2],
+        json!({"role": "user", "content": "它是什么颜色？"})
+    );
+}
