@@ -13,6 +13,7 @@ pub mod slug;
 pub mod state_file;
 pub mod task;
 pub mod transcript;
+pub mod transcript_attach;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
