@@ -36,10 +36,51 @@ pub fn chips(state: &AttachState, width: u16, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// Requests from this size on say how large they are while waiting: a slow upload is then
+/// no mystery.
+const LARGE_REQUEST: usize = 2 * 1024 * 1024;
+
+/// ` · sending 12.3 MB` while the prompt just sent carries a large body; else empty.
+pub fn sending_size(conv: &crate::chat::Conversation) -> String {
+    let Some(prompt) = conv
+        .messages
+        .iter()
+        .rev()
+        .find(|m| m.role == crate::chat::Role::User)
+    else {
+        return String::new();
+    };
+    // Base64 makes four bytes of every three.
+    let bytes: usize = prompt.attachments.iter().map(|a| a.size() / 3 * 4).sum();
+    if bytes < LARGE_REQUEST {
+        return String::new();
+    }
+    format!(" · sending {}", crate::attach::human_size(bytes))
+}
+
 /// One line per attachment of a sent prompt, under its header.
 pub fn message_lines(msg: &Message, theme: &Theme) -> Vec<Line<'static>> {
     msg.attachments
         .iter()
         .map(|a| Line::from(Span::styled(format!("  + {}", chip(a)), theme.meta)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::attach::Body;
+    use crate::chat::{Conversation, Role};
+
+    #[test]
+    fn a_large_prompt_says_how_much_is_being_sent() {
+        let mut conv = Conversation::default();
+        let id = conv.push(Role::User, "q");
+        assert_eq!(sending_size(&conv), "");
+        conv.get_mut(id).unwrap().attachments = vec![Attachment {
+            name: "big.png".into(),
+            body: Body::Pdf(vec![0u8; 3 * 1024 * 1024].into()),
+        }];
+        assert_eq!(sending_size(&conv), " · sending 4.0 MB");
+    }
 }
