@@ -150,3 +150,38 @@ fn tab_after_attach_asks_the_edge_to_complete_and_a_stale_answer_is_dropped() {
     }));
     assert_eq!(h.app.prompt.text(), "/attach ~/Documents/");
 }
+
+#[test]
+fn a_sent_image_joins_the_media_panel_marked_as_sent() {
+    let mut h = Harness::new();
+    let picture = Attachment {
+        name: "猫.png".into(),
+        body: Body::Image {
+            mime: "image/png",
+            bytes: b"not really a png".to_vec().into(),
+            width: 4,
+            height: 3,
+        },
+    };
+    loaded(&mut h, picture);
+    assert!(h.app.media.items.is_empty(), "pending is not sent");
+    h.type_text("看");
+    h.enter();
+    let items: Vec<_> = h
+        .app
+        .media
+        .items
+        .iter()
+        .map(|i| (i.link.label.clone(), i.link.url.clone(), i.reply_no))
+        .collect();
+    assert_eq!(
+        items,
+        [(
+            Some("sent: 猫.png".into()),
+            "data:image/png;base64,bm90IHJlYWxseSBhIHBuZw==".into(),
+            1
+        )]
+    );
+    h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
+    assert!(h.app.media.items.is_empty(), "a new chat starts empty");
+}
