@@ -42,14 +42,25 @@ pub fn infer(id: &str) -> Option<bool> {
     None
 }
 
-/// A warning when `attachments` hold an image and `model` is known to take none.
+/// A warning when `attachments` hold an image or a PDF and `model` is known to take no
+/// images (such models read no file parts either).
 pub fn warning(
     attachments: &[super::Attachment],
     model: &crate::config::ModelSpec,
 ) -> Option<String> {
-    (model.takes_images() == Some(false) && attachments.iter().any(|a| a.is_image())).then(|| {
+    let what = if attachments.iter().any(|a| a.is_image()) {
+        "images"
+    } else if attachments
+        .iter()
+        .any(|a| matches!(a.body, super::Body::Pdf(_)))
+    {
+        "PDF files"
+    } else {
+        return None;
+    };
+    (model.takes_images() == Some(false)).then(|| {
         format!(
-            "{} does not take images (set vision = true for it if it does); it may refuse the request",
+            "{} does not take {what} (set vision = true for it if it does); it may refuse the request",
             model.id
         )
     })
@@ -85,6 +96,21 @@ mod tests {
             assert_eq!(infer(id), Some(true), "{id}");
         }
         assert_eq!(infer("glm-4-plus"), None);
+        let pdf = super::super::Attachment {
+            name: "a.pdf".into(),
+            body: super::super::Body::Pdf(b"%PDF-".to_vec().into()),
+        };
+        let deepseek = crate::config::ModelSpec::new("deepseek-chat");
+        assert_eq!(
+            super::warning(&[pdf.clone()], &deepseek).as_deref(),
+            Some(
+                "deepseek-chat does not take PDF files (set vision = true for it if it does); it may refuse the request"
+            )
+        );
+        assert_eq!(
+            super::warning(&[pdf], &crate::config::ModelSpec::new("gpt-4o")),
+            None
+        );
         assert_eq!(infer("llama3"), None);
     }
 }
