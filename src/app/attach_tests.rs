@@ -182,6 +182,10 @@ fn a_sent_image_joins_the_media_panel_marked_as_sent() {
             1
         )]
     );
+    assert!(
+        !h.app.media.open,
+        "the user's own image does not open the panel"
+    );
     h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
     assert!(h.app.media.items.is_empty(), "a new chat starts empty");
 }

@@ -312,10 +312,19 @@ impl MediaState {
 pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<Effect> {
     let grew = sync_items(app, piece_of);
     let m = &mut app.media;
+    // The user's own images are no reason to open the panel.
+    let from_reply = |id: u64| {
+        app.conv
+            .messages
+            .iter()
+            .any(|msg| msg.id == id && msg.role == Role::Assistant)
+    };
     if grew
         && !m.auto_opened
         && m.settings.auto_open
-        && m.items.iter().any(|i| i.link.kind.is_media())
+        && m.items
+            .iter()
+            .any(|i| i.link.kind.is_media() && from_reply(i.message_id))
     {
         m.auto_opened = true;
         m.open = true;
