@@ -102,7 +102,7 @@ mod tests {
         };
         let deepseek = crate::config::ModelSpec::new("deepseek-chat");
         assert_eq!(
-            super::warning(&[pdf.clone()], &deepseek).as_deref(),
+            super::warning(std::slice::from_ref(&pdf), &deepseek).as_deref(),
             Some(
                 "deepseek-chat does not take PDF files (set vision = true for it if it does); it may refuse the request"
             )
