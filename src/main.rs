@@ -123,7 +123,7 @@ fn main() -> ExitCode {
                 &"no prompt: pass -p TEXT or pipe one in on stdin",
             );
         }
-        let attachments = match pipe_attachments(&cli.attach, cfg.attach) {
+        let attachments = match cli_attachments(&cli.attach, cfg.attach) {
             Ok(a) => a,
             Err(e) => return fail(EXIT_CONFIG, &e),
         };
@@ -194,6 +194,11 @@ fn main() -> ExitCode {
     app.mouse = cfg.mouse;
     app.attach.limits = cfg.attach;
     app.attach.home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    // `ecochat -a shot.png` opens the TUI with the files waiting as chips.
+    match cli_attachments(&cli.attach, cfg.attach) {
+        Ok(pending) => app.attach.pending = pending,
+        Err(e) => return fail(EXIT_CONFIG, &e),
+    }
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()
@@ -293,7 +298,7 @@ fn join_resumed(
 }
 
 /// The `-a` files read and prepared, or why one cannot be sent (naming it), before any request.
-fn pipe_attachments(
+fn cli_attachments(
     args: &[String],
     limits: ecochat::attach::Limits,
 ) -> Result<Vec<ecochat::attach::Attachment>, String> {

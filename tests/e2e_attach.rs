@@ -69,3 +69,19 @@ fn attach_and_a_pasted_path_show_chips_and_the_mock_sees_the_image() {
     // The sent prompt shows what went with it.
     t.wait_for("+ [img shot.png", WAIT);
 }
+
+#[test]
+fn dash_a_without_a_prompt_opens_the_tui_with_the_file_attached() {
+    let mut t = Tmux::new();
+    let notes = t.write_file("notes.md", "# 标题\n");
+    let config = t.write_config("default_model = \"demo:demo\"\n");
+    let notes = notes.display().to_string();
+    t.run(
+        &["--config", &config, "--no-save", "-a", &notes],
+        &[],
+        100,
+        30,
+    );
+    t.wait_ready();
+    t.wait_for("[txt notes.md", WAIT);
+}

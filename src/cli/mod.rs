@@ -62,6 +62,7 @@ pub struct Cli {
 
     /// Send this file or image with the prompt (repeatable): images are scaled down to
     /// attach_max_side, text files are inlined, an http(s) image URL is sent as a link.
+    /// Without a prompt the TUI opens with them attached.
     #[arg(short = 'a', long = "attach", value_name = "FILE")]
     pub attach: Vec<String>,
 
