@@ -48,6 +48,17 @@ pub fn warning(
     attachments: &[super::Attachment],
     model: &crate::config::ModelSpec,
 ) -> Option<String> {
+    let id = model.id.to_ascii_lowercase();
+    let links = attachments
+        .iter()
+        .any(|a| matches!(a.body, super::Body::ImageUrl(_)));
+    if links && (id.contains("moonshot") || id.contains("kimi")) {
+        // Moonshot answers 400 to an http(s) image URL (relay notes §5.1).
+        return Some(format!(
+            "{} takes images only as data, not as links: save the image and attach the file",
+            model.id
+        ));
+    }
     let what = if attachments.iter().any(|a| a.is_image()) {
         "images"
     } else if attachments
@@ -109,6 +120,16 @@ mod tests {
         );
         assert_eq!(
             super::warning(&[pdf], &crate::config::ModelSpec::new("gpt-4o")),
+            None
+        );
+        let link = super::super::Attachment::image_url("https://x.cn/a.png");
+        let kimi = crate::config::ModelSpec::new("moonshot-v1-8k-vision-preview");
+        assert!(
+            super::warning(std::slice::from_ref(&link), &kimi)
+                .is_some_and(|w| w.contains("only as data, not as links"))
+        );
+        assert_eq!(
+            super::warning(&[link], &crate::config::ModelSpec::new("gpt-4o")),
             None
         );
         assert_eq!(infer("llama3"), None);
