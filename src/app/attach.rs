@@ -58,7 +58,17 @@ pub(super) fn command(app: &mut App, args: &str) -> Vec<Effect> {
     };
     app.prompt.take(&app.theme);
     let home = app.attach.home.clone();
-    let paths = words
+    // A web image needs no reading: it is sent as its link.
+    let (links, files): (Vec<String>, Vec<String>) =
+        words.into_iter().partition(|w| crate::attach::is_url(w));
+    for link in links {
+        app.attach.pending.push(Attachment::image_url(&link));
+        app.attach.warned = false;
+    }
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let paths = files
         .iter()
         .map(|w| crate::attach::expand_tilde(w, home.as_deref()))
         .collect();

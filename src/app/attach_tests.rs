@@ -44,6 +44,17 @@ fn attach_asks_the_edge_to_load_the_paths_with_tilde_expanded() {
 }
 
 #[test]
+fn attach_takes_an_image_link_as_it_is() {
+    let mut h = Harness::new();
+    h.type_text("/attach https://example.com/a.jpg");
+    assert!(h.enter().is_empty(), "nothing to read");
+    assert_eq!(
+        h.app.attach.pending,
+        [Attachment::image_url("https://example.com/a.jpg")]
+    );
+}
+
+#[test]
 fn a_pasted_path_of_an_existing_file_attaches_instead_of_inserting() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("shot.png");
