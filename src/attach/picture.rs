@@ -36,24 +36,29 @@ fn mime(format: ImageFormat) -> &'static str {
     }
 }
 
-/// The EXIF orientation of an image; upright when it has none or it cannot be read.
-fn orientation(bytes: &[u8]) -> Orientation {
-    ImageReader::new(Cursor::new(bytes))
+/// The EXIF orientation of an image (upright when it has none or it cannot be read), and
+/// whether it carries EXIF at all.
+fn exif(bytes: &[u8]) -> (Orientation, bool) {
+    let Some(mut decoder) = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()
         .and_then(|r| r.into_decoder().ok())
-        .and_then(|mut d| d.orientation().ok())
-        .unwrap_or(Orientation::NoTransforms)
+    else {
+        return (Orientation::NoTransforms, false);
+    };
+    let has = decoder.exif_metadata().ok().flatten().is_some();
+    let turn = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    (turn, has)
 }
 
-/// The image ready to send: the file as it is when it is upright, small enough and within
-/// `MAX_IMAGE_BYTES`; else decoded, turned, scaled and encoded anew.
+/// The image ready to send: the file as it is when it carries no EXIF, is small enough and
+/// within `MAX_IMAGE_BYTES`; else decoded, turned, scaled and encoded anew. A phone photo's
+/// EXIF holds where it was taken: it never leaves the machine.
 pub fn prepare_image(bytes: &[u8], format: ImageFormat, max_side: u32) -> Result<Body, String> {
     let (mut picture, _) = decode_full(bytes).map_err(|e| e.to_string())?;
-    let turn = orientation(bytes);
+    let (turn, has_exif) = exif(bytes);
     let (width, height) = (picture.width(), picture.height());
-    let upright = turn == Orientation::NoTransforms;
-    if upright && width.max(height) <= max_side && bytes.len() <= MAX_IMAGE_BYTES {
+    if !has_exif && width.max(height) <= max_side && bytes.len() <= MAX_IMAGE_BYTES {
         return Ok(Body::Image {
             mime: mime(format),
             bytes: Arc::from(bytes),

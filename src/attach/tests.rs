@@ -16,6 +16,11 @@ fn png(picture: &DynamicImage) -> Vec<u8> {
 
 /// A JPEG whose EXIF says "rotate 90° clockwise to show" (orientation 6).
 fn rotated_jpeg(width: u32, height: u32) -> Vec<u8> {
+    jpeg_with_exif(width, height, 6)
+}
+
+/// A JPEG, left half red and right half blue, with an EXIF orientation.
+fn jpeg_with_exif(width: u32, height: u32, orientation: u8) -> Vec<u8> {
     // Left half red, right half blue: after turning, red is on top.
     let picture = RgbImage::from_fn(width, height, |x, _| {
         if x < width / 2 {
@@ -26,9 +31,9 @@ fn rotated_jpeg(width: u32, height: u32) -> Vec<u8> {
     });
     let exif: Vec<u8> = [
         &b"MM\0\x2a\0\0\0\x08"[..],
-        &[0, 1],                                     // one entry
-        &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0], // Orientation, SHORT, 1, value 6
-        &[0, 0, 0, 0],                               // no next IFD
+        &[0, 1],                                               // one entry
+        &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0], // Orientation, SHORT, 1, value
+        &[0, 0, 0, 0],                                         // no next IFD
     ]
     .concat();
     let mut out = Vec::new();
@@ -109,6 +114,21 @@ fn exif_orientation_is_applied() {
         bottom[2] > 200 && bottom[0] < 60,
         "bottom is blue: {bottom:?}"
     );
+}
+
+#[test]
+fn exif_never_leaves_the_machine() {
+    // Orientation 1 (upright) but EXIF all the same, as a phone writes with its GPS block.
+    let a = load_bytes("gps.jpg", jpeg_with_exif(16, 8, 1), Limits::default()).unwrap();
+    let (_, bytes, w, h) = image_of(&a);
+    assert_eq!((w, h), (16, 8));
+    let mut decoder = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .unwrap()
+        .into_decoder()
+        .unwrap();
+    use image::ImageDecoder;
+    assert_eq!(decoder.exif_metadata().unwrap(), None);
 }
 
 #[test]
