@@ -44,3 +44,48 @@ fn attach_12mp_jpeg(bencher: Bencher) {
         .unwrap_or(0)
     });
 }
+
+/// The stages on their own: where the time of `attach_12mp_jpeg` goes.
+mod stages {
+    use super::*;
+
+    #[divan::bench(sample_count = 10)]
+    fn decode_12mp(bencher: Bencher) {
+        let bytes = photo();
+        bencher.bench_local(|| {
+            ecochat::media::fetch::decode_full(&bytes)
+                .map(|(p, _)| p.width())
+                .unwrap_or(0)
+        });
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn shrink_to_2048(bencher: Bencher) {
+        let picture = image::load_from_memory(&photo()).expect("decode").to_rgb8();
+        bencher.bench_local(|| {
+            ecochat::attach::shrink::shrink(picture.as_raw(), 4000, 3000, 3, 2048, 1536).len()
+        });
+    }
+
+    /// The `image` crate's own area averaging, for comparison.
+    #[divan::bench(sample_count = 10)]
+    fn image_thumbnail_to_2048(bencher: Bencher) {
+        let picture = image::load_from_memory(&photo()).expect("decode");
+        bencher.bench_local(|| picture.thumbnail_exact(2048, 1536).width());
+    }
+
+    #[divan::bench(sample_count = 10)]
+    fn encode_2048_jpeg(bencher: Bencher) {
+        let small = image::load_from_memory(&photo())
+            .expect("decode")
+            .thumbnail_exact(2048, 1536)
+            .to_rgb8();
+        bencher.bench_local(|| {
+            let mut out = Cursor::new(Vec::new());
+            JpegEncoder::new_with_quality(&mut out, 85)
+                .encode_image(&small)
+                .map(|()| out.into_inner().len())
+                .unwrap_or(0)
+        });
+    }
+}

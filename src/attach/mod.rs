@@ -4,6 +4,7 @@
 mod complete;
 mod parts;
 mod picture;
+pub mod shrink;
 mod text;
 pub mod vision;
 
