@@ -129,7 +129,7 @@ fn history(opts: &PipeOptions) -> (Vec<WireMessage>, u64) {
         return (vec![prompt_message(opts)], 0);
     };
     let conv = Conversation::from_messages(stored.messages.clone());
-    let next_seq = conv.messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
+    let next_seq = conv.messages().iter().map(|m| m.id + 1).max().unwrap_or(0);
     let mut wire = conv.wire_history();
     wire.push(prompt_message(opts));
     (wire, next_seq)

@@ -55,15 +55,15 @@ async fn sent(conv: &Conversation, model: &str) -> Vec<Value> {
 }
 
 fn with_attachments(conv: &mut Conversation, text: &str, attachments: Vec<Attachment>) {
-    let id = conv.push(Role::User, text);
-    conv.get_mut(id).expect("just pushed").attachments = attachments;
+    let id = conv.push(Role::User, text, chrono::Local::now());
+    conv.get_mut(id).expect("just pushed").attach(attachments);
 }
 
 #[tokio::test]
 async fn the_request_carries_the_text_part_first_then_the_image() {
     let mut conv = Conversation::default();
-    conv.push(Role::User, "hi");
-    conv.push(Role::Assistant, "hello");
+    conv.push(Role::User, "hi", chrono::Local::now());
+    conv.push(Role::Assistant, "hello", chrono::Local::now());
     with_attachments(&mut conv, "这是什么？", vec![picture(), notes()]);
     let b64 = base64::engine::general_purpose::STANDARD.encode(png_bytes());
     assert_eq!(
@@ -93,8 +93,8 @@ async fn a_text_file_alone_keeps_string_content() {
 async fn a_model_without_vision_gets_a_placeholder_for_an_earlier_image() {
     let mut conv = Conversation::default();
     with_attachments(&mut conv, "look", vec![picture()]);
-    conv.push(Role::Assistant, "a black picture");
-    conv.push(Role::User, "now in words");
+    conv.push(Role::Assistant, "a black picture", chrono::Local::now());
+    conv.push(Role::User, "now in words", chrono::Local::now());
     let messages = sent(&conv, "deepseek-chat").await;
     assert_eq!(
         messages[0],

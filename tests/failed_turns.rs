@@ -16,7 +16,7 @@ use ecochat::app::{Action, App, Effect, StreamMsg, update};
 use ecochat::chat::Status;
 use ecochat::config::{ModelSpec, Provider};
 use ecochat::providers::{self, Target};
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 use support::{MockServer, Reply};
 
 const MODEL: &str = "deepseek-reasoner";
@@ -140,11 +140,11 @@ async fn four_failed_requests_are_not_resent_as_consecutive_user_messages() {
     }
     let failed = app
         .conv
-        .messages
+        .messages()
         .iter()
         .filter(|m| matches!(m.status, Status::Failed(_)))
         .count();
-    assert_eq!(failed, 4, "{:#?}", app.conv.messages);
+    assert_eq!(failed, 4, "{:#?}", app.conv.messages());
     let bodies: Vec<Value> = server
         .requests()
         .iter()

@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use ecochat::chat::{Conversation, Role};
-use ecochat::ui::conversation::{ConversationLayout, LayoutOptions};
-use ecochat::ui::markdown::Syntax;
-use ecochat::ui::theme::Theme;
+use ecochat::view::conversation::{ConversationLayout, LayoutOptions};
+use ecochat::view::markdown::Syntax;
+use ecochat::view::theme::Theme;
 use ratatui::text::Line;
 
 const CODE: &str = "```rust\nfn main() { let x = 1; }\n```\n";
@@ -37,7 +37,7 @@ impl Scene {
         let theme = Theme::dark();
         let plain = theme.markdown.code_text;
         let mut conv = Conversation::default();
-        conv.push(Role::Assistant, CODE);
+        conv.push(Role::Assistant, CODE, chrono::Local::now());
         let opts = LayoutOptions {
             width: 60,
             show_reasoning: false,

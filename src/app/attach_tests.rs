@@ -107,7 +107,7 @@ fn enter_sends_the_attachments_with_the_prompt_and_clears_them() {
     };
     assert_eq!(history[0].content, "总结\n\nnotes.md:\n```md\nx\n```");
     assert!(h.app.attach.pending.is_empty());
-    let user = &h.app.conv.messages[0];
+    let user = &h.app.conv.messages()[0];
     assert_eq!((user.content.as_str(), user.attachments.len()), ("总结", 1));
 }
 

@@ -4,7 +4,8 @@ pub mod attach;
 pub mod browser;
 pub mod copy;
 mod editor;
-pub mod keymap;
+mod help;
+mod keys;
 pub mod line_edit;
 pub mod media;
 mod mouse;
@@ -33,11 +34,11 @@ use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
 use crate::chat::Conversation;
 use crate::config::Provider;
+use crate::keymap::KeyMap;
 use crate::providers::Target;
-use crate::ui::conversation::{ConversationLayout, LayoutOptions};
-use crate::ui::layout::{Panes, conversation_text_width};
-use crate::ui::theme::Theme;
-use keymap::KeyMap;
+use crate::view::conversation::{ConversationLayout, LayoutOptions};
+use crate::view::layout::{Panes, conversation_text_width};
+use crate::view::theme::Theme;
 
 /// Something that happened: a key, a paste, a piece of a reply, a timer.
 #[derive(Debug)]
@@ -213,6 +214,9 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// The wall clock that dates new messages (`update` is otherwise given the time; tests
+    /// set a fixed one).
+    pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
     /// Attachments waiting for the next prompt.
     pub attach: attach::AttachState,
 }
@@ -254,6 +258,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            wall_clock: chrono::Local::now,
             attach: attach::AttachState::default(),
         }
     }
@@ -265,7 +270,7 @@ impl App {
             self.prompt.visual_lines(
                 self.area
                     .width
-                    .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
+                    .saturating_sub(crate::view::layout::INPUT_CHROME_WIDTH),
             ),
         )
         .map(|p| {
@@ -284,7 +289,7 @@ impl App {
     }
 
     /// Colours code with `syntax` from now on (the TUI's handle warms up in the background).
-    pub fn set_syntax(&mut self, syntax: crate::ui::markdown::Syntax) {
+    pub fn set_syntax(&mut self, syntax: crate::view::markdown::Syntax) {
         *self.layout.get_mut() = ConversationLayout::new(syntax);
     }
 

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use super::Action;
 use super::test_harness::Harness;
 use crate::chat::Role;
-use crate::ui::markdown::Syntax;
+use crate::view::markdown::Syntax;
 
 const CODE: &str = "```rust\nfn main() { let x = 1; }\n```\n";
 
@@ -36,7 +36,9 @@ fn syntax_ready_lays_out_again_the_code_drawn_plain() {
         let _ = tx.send(());
     });
     h.app.set_syntax(syntax.clone());
-    h.app.conv.push(Role::Assistant, CODE);
+    h.app
+        .conv
+        .push(Role::Assistant, CODE, crate::chat::test_time());
     // The first frame: nothing decoded yet.
     assert!(code_styles(&h).iter().all(|s| *s == plain));
     syntax.warm_up();

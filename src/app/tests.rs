@@ -9,45 +9,7 @@ use crate::chat::{Role, Status};
 use crate::config::{ModelSpec, Provider};
 
 // The shared driver, plus what these tests do with a reply.
-use super::test_harness::Harness;
-
-trait Replies {
-    /// Types and sends a prompt; returns the id of the reply it started.
-    fn send(&mut self, s: &str) -> u64;
-    fn chunk(&mut self, id: u64, ev: StreamEvent);
-    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>);
-    fn last(&self) -> &crate::chat::Message;
-}
-
-impl Replies for Harness {
-    fn send(&mut self, s: &str) -> u64 {
-        self.type_text(s);
-        let effects = self.key(KeyCode::Enter, KeyModifiers::NONE);
-        match effects.as_slice() {
-            [Effect::StartReply { reply_id, .. }] => *reply_id,
-            other => panic!("expected StartReply, got {other:?}"),
-        }
-    }
-
-    fn chunk(&mut self, id: u64, ev: StreamEvent) {
-        let fx = self.act(Action::Stream {
-            id,
-            msg: StreamMsg::Event(ev),
-        });
-        assert!(fx.is_empty());
-    }
-
-    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>) {
-        self.act(Action::Stream {
-            id,
-            msg: StreamMsg::End(end),
-        });
-    }
-
-    fn last(&self) -> &crate::chat::Message {
-        self.app.conv.messages.last().unwrap()
-    }
-}
+use super::test_harness::{Harness, Replies};
 
 fn content(s: &str) -> StreamEvent {
     StreamEvent::Content(s.into())
@@ -72,7 +34,7 @@ fn send_adds_the_prompt_and_a_waiting_reply_and_clears_the_input() {
     assert_eq!(history[0].content, "你好");
     assert_eq!(target.label(), "demo:demo");
     assert!(h.app.prompt.is_empty());
-    assert_eq!(h.app.conv.messages[0].role, Role::User);
+    assert_eq!(h.app.conv.messages()[0].role, Role::User);
     assert_eq!(h.last().id, *reply_id);
     assert_eq!(h.last().status, Status::Waiting);
     assert_eq!(h.last().model.as_deref(), Some("demo:demo"));
@@ -229,7 +191,7 @@ fn regenerate_replaces_the_last_reply() {
     };
     assert_ne!(*reply_id, id);
     assert_eq!(history.len(), 1, "the old reply is not part of the history");
-    assert_eq!(h.app.conv.messages.len(), 2);
+    assert_eq!(h.app.conv.messages().len(), 2);
     assert_eq!(h.last().content, "");
 }
 
@@ -270,18 +232,10 @@ fn up_and_down_walk_the_prompt_history() {
     assert_eq!(h.app.prompt.text(), "");
 }
 
-fn long_conversation(h: &mut Harness, n: usize) {
-    for i in 0..n {
-        let id = h.send(&format!("question {i}"));
-        h.chunk(id, content(&format!("answer {i}\nsecond line 第二行")));
-        h.end(id, Ok(ReplyEnd::default()));
-    }
-}
-
 #[test]
 fn scrolling_stops_following_and_end_resumes() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 30);
+    h.long_conversation(30);
     let bottom = h.app.scroll_top();
     assert!(bottom > 0);
     assert!(h.app.scroll.follow);
@@ -303,7 +257,7 @@ fn scrolling_stops_following_and_end_resumes() {
 #[test]
 fn a_growing_reply_is_followed_unless_the_user_scrolled_up() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 10);
+    h.long_conversation(10);
     let id = h.send("stream");
     h.chunk(id, content("line\n".repeat(5).as_str()));
     let before = h.app.scroll_top();
@@ -322,7 +276,7 @@ fn a_growing_reply_is_followed_unless_the_user_scrolled_up() {
 #[test]
 fn mouse_wheel_scrolls_only_over_the_conversation() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 20);
+    h.long_conversation(20);
     let bottom = h.app.scroll_top();
     let wheel = |row| MouseEvent {
         kind: MouseEventKind::ScrollUp,
@@ -343,7 +297,7 @@ fn mouse_wheel_scrolls_only_over_the_conversation() {
 #[test]
 fn home_and_end_edit_the_prompt_when_it_is_not_empty() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 20);
+    h.long_conversation(20);
     h.type_text("abc");
     h.key(KeyCode::Home, KeyModifiers::NONE);
     assert!(h.app.scroll.follow, "Home moved the cursor, not the view");
@@ -353,7 +307,7 @@ fn home_and_end_edit_the_prompt_when_it_is_not_empty() {
 #[test]
 fn resize_relayouts_and_keeps_following() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 10);
+    h.long_conversation(10);
     let id = h.send(&"这是一个很长的问题，需要在窄的终端里换行。".repeat(4));
     h.end(id, Ok(ReplyEnd::default()));
     let lines_80 = h.app.layout().total_lines();
@@ -445,7 +399,7 @@ fn truncated_and_length_endings_are_recorded() {
 #[test]
 fn tab_focuses_the_conversation_where_j_k_scroll_and_typing_returns_to_the_input() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 20);
+    h.long_conversation(20);
     let bottom = h.app.scroll_top();
     h.key(KeyCode::Tab, KeyModifiers::NONE);
     assert_eq!(h.app.focus, Focus::Conversation);
@@ -462,17 +416,6 @@ fn tab_focuses_the_conversation_where_j_k_scroll_and_typing_returns_to_the_input
     h.key(KeyCode::Tab, KeyModifiers::NONE);
     h.key(KeyCode::Tab, KeyModifiers::NONE);
     assert_eq!(h.app.focus, Focus::Input);
-}
-
-#[test]
-fn rendering_a_conversation_does_not_trip_over_the_layout_memo() {
-    use ratatui::{Terminal, backend::TestBackend};
-    let mut h = Harness::new();
-    long_conversation(&mut h, 5);
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
-    let screen = format!("{}", term.backend());
-    assert!(screen.contains("answer 4"), "{screen}");
 }
 
 #[test]
@@ -500,6 +443,7 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
     assert_eq!(window(&h), 0, "while a reply streams");
 }
 
+mod layers;
 mod picker;
 mod prompt_keys;
 mod turns;
@@ -528,38 +472,7 @@ fn a_run_of_queued_keys_acts_like_the_keys_one_by_one() {
     assert_eq!(batched.app.prompt.text(), one_by_one.app.prompt.text());
     assert_eq!(batched.app.overlay, one_by_one.app.overlay);
     assert_eq!(
-        batched.app.conv.messages.len(),
-        one_by_one.app.conv.messages.len()
+        batched.app.conv.messages().len(),
+        one_by_one.app.conv.messages().len()
     );
-}
-
-/// A reply cut off at `max_reply_mb` keeps its text and says why it stopped.
-#[test]
-fn a_reply_over_the_size_limit_keeps_its_text_and_says_so() {
-    let mut h = Harness::sized(80, 24);
-    let id = h.send("q");
-    h.chunk(id, content("很长的回答"));
-    h.end(
-        id,
-        Ok(ReplyEnd {
-            over_limit: true,
-            ..Default::default()
-        }),
-    );
-    assert_eq!(h.last().content, "很长的回答");
-    assert_eq!(h.last().status, Status::Done);
-    assert_eq!(
-        h.last().finish_reason.as_deref(),
-        Some(crate::chat::OVER_SIZE_LIMIT)
-    );
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
-    let screen: String = term
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
-    assert!(screen.contains("stopped: over the size limit"), "{screen}");
 }

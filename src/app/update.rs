@@ -3,12 +3,11 @@
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui_textarea::CursorMove;
 
-use super::keymap::Command;
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
-use crate::chat::{Role, Status};
+use crate::chat::Role;
+use crate::keymap::Command;
 
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
@@ -18,11 +17,6 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
     super::notice::expire(app, now);
     let notice_before = app.notice.clone();
-    // A reply piece changes only its own message; the media scan need not look at the others.
-    let piece_of = match &action {
-        Action::Stream { id, .. } => Some(*id),
-        _ => None,
-    };
     let armed = app.delete_armed;
     let pressed = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
     let mut effects = apply(app, action, now);
@@ -35,9 +29,14 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     if app.focus != Focus::Conversation {
         app.selected = None;
     }
-    effects.extend(super::media::after_update(app, now, piece_of));
-    // Whatever the action changed in the conversation is handed to the store.
-    super::sessions::persist(app, now, piece_of, &mut effects);
+    // The caches that follow the conversation catch up here, after every update: the media
+    // panel rescans replies, the store is handed what changed. Each compares message revisions
+    // with what it last saw; `changes` only narrows where they look (a reply piece touches one
+    // message, so with 5,000 loaded it costs that one). The layout catches up on read instead
+    // (`App::layout`), once per frame however many updates came in between.
+    let only = app.conv.take_changes().only();
+    effects.extend(super::media::after_update(app, now, only));
+    super::sessions::persist(app, now, only, &mut effects);
     effects
 }
 
@@ -55,10 +54,7 @@ fn typed(app: &mut App, keys: Vec<KeyEvent>, now: Instant) -> Vec<Effect> {
             && app.overlay.is_none()
             && app.focus == Focus::Input
             && !app.pending_ctrl_x
-            && app
-                .keymap
-                .lookup(&key, app.prompt.is_empty() && run.is_empty())
-                .is_none()
+            && super::keys::types_into_prompt(app, &key, run.is_empty())
         {
             run.push(c);
             continue;
@@ -82,9 +78,12 @@ fn flush_typed(app: &mut App, run: &mut String, now: Instant, effects: &mut Vec<
 
 fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     match action {
-        Action::Key(key) => on_key(app, key),
+        Action::Key(key) => super::keys::on_key(app, key),
         // Split up by `update` before it gets here.
-        Action::Keys(keys) => keys.into_iter().flat_map(|k| on_key(app, k)).collect(),
+        Action::Keys(keys) => keys
+            .into_iter()
+            .flat_map(|k| super::keys::on_key(app, k))
+            .collect(),
         Action::Paste(text) if app.overlay == Some(Overlay::Sessions) => {
             super::browser::paste(app, &text)
         }
@@ -127,154 +126,6 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     }
 }
 
-fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.kind == KeyEventKind::Release {
-        return Vec::new();
-    }
-    if matches!(app.overlay, Some(Overlay::Picker(_))) {
-        return switch::on_picker_key(app, key);
-    }
-    if app.overlay == Some(Overlay::Help) {
-        // Arrows and pages scroll a help taller than the screen; any other key closes it
-        // without acting.
-        let page = app.viewport_height().max(1);
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => app.help_scroll = app.help_scroll.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => app.help_scroll += 1,
-            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(page),
-            KeyCode::PageDown => app.help_scroll += page,
-            _ => app.overlay = None,
-        }
-        app.help_scroll = app.help_scroll.min(crate::ui::help::max_scroll(app));
-        return Vec::new();
-    }
-    if app.overlay == Some(Overlay::Image) {
-        app.overlay = None;
-        return Vec::new();
-    }
-    if app.overlay == Some(Overlay::Sessions) {
-        return super::browser::on_key(app, key);
-    }
-    if app.focus == Focus::Media
-        && let Some(effects) = super::media::on_key(app, key)
-    {
-        return effects;
-    }
-    if app.focus == Focus::Conversation {
-        if let Some(command) = app.keymap.lookup_in_conversation(&key) {
-            return run_command(app, command);
-        }
-        if let Some(effects) = conversation_key(app, key) {
-            return effects;
-        }
-    }
-    if let Some(effects) = ctrl_x_sequence(app, &key) {
-        return effects;
-    }
-    if app.focus == Focus::Input
-        && matches!(key.code, KeyCode::Tab | KeyCode::BackTab)
-        && (key.modifiers - KeyModifiers::SHIFT).is_empty()
-        && let Some(effects) = complete_slash(app, key.code == KeyCode::BackTab)
-    {
-        return effects;
-    }
-    if app.focus == Focus::Input
-        && key.code == KeyCode::Backspace
-        && key.modifiers.is_empty()
-        && app.prompt.is_empty()
-        && super::attach::remove_last(app)
-    {
-        return Vec::new();
-    }
-    let Some(command) = app.keymap.lookup(&key, app.prompt.is_empty()) else {
-        edit_prompt(app, key);
-        return Vec::new();
-    };
-    run_command(app, command)
-}
-
-/// Ctrl+X starts a two-key sequence, as in bash (Ctrl+X Ctrl+E edits the prompt); `None` when
-/// the key is not part of one. A key bound to a command in the map keeps its command.
-fn ctrl_x_sequence(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let ctrl = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::CONTROL;
-    if app.pending_ctrl_x {
-        app.pending_ctrl_x = false;
-        return Some(match key.code {
-            KeyCode::Char('e' | 'E') if ctrl => run_command(app, Command::ExternalEditor),
-            // Like readline, an unknown sequence does nothing.
-            _ => Vec::new(),
-        });
-    }
-    if ctrl
-        && matches!(key.code, KeyCode::Char('x' | 'X'))
-        && app.keymap.lookup(key, app.prompt.is_empty()).is_none()
-    {
-        app.pending_ctrl_x = true;
-        return Some(Vec::new());
-    }
-    None
-}
-
-/// Keys of the focused conversation pane; `None` passes the key on to the normal handling.
-fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
-    let plain = key.modifiers == KeyModifiers::NONE || key.modifiers == KeyModifiers::SHIFT;
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') if plain => Some(scroll_by(app, -1)),
-        KeyCode::Down | KeyCode::Char('j') if plain => Some(scroll_by(app, 1)),
-        KeyCode::Char('g') if plain => Some(run_command(app, Command::ScrollTop)),
-        KeyCode::Char('G') if plain => Some(run_command(app, Command::ScrollBottom)),
-        // Esc first lets go of a selection; with none, it does what it does everywhere.
-        KeyCode::Esc if app.selected.is_some() && app.in_flight.is_none() => {
-            app.selected = None;
-            Some(Vec::new())
-        }
-        KeyCode::Char(_) if plain => {
-            // Typing goes to the prompt, wherever the focus was.
-            app.focus = Focus::Input;
-            None
-        }
-        _ => None,
-    }
-}
-
-/// Tab while a slash command is typed completes it (Tab and Shift+Tab cycle through the models
-/// a `/model` argument matches); `None` when the prompt holds no command.
-fn complete_slash(app: &mut App, back: bool) -> Option<Vec<Effect>> {
-    let text = app.prompt.text();
-    super::slash::hint(&text)?;
-    if let Some(effects) = super::attach::complete(app, &text) {
-        return Some(effects);
-    }
-    let completed =
-        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text, back));
-    if let Some(completed) = completed {
-        app.prompt.set_text(&completed, &app.theme);
-    }
-    // Tab does not move the focus away from a command being typed.
-    Some(Vec::new())
-}
-
-fn edit_prompt(app: &mut App, key: KeyEvent) {
-    let plain = key.modifiers == KeyModifiers::NONE;
-    let theme = &app.theme;
-    let width = app
-        .area
-        .width
-        .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH);
-    // Up and Down move between screen rows of the wrapped text; past the first or last row
-    // they walk the history.
-    let handled = match key.code {
-        KeyCode::Up if plain && app.prompt.on_first_row(width) => app.prompt.history_prev(theme),
-        KeyCode::Down if plain && app.prompt.on_last_row(width) => app.prompt.history_next(theme),
-        KeyCode::Up if plain => app.prompt.move_row(width, CursorMove::Up),
-        KeyCode::Down if plain => app.prompt.move_row(width, CursorMove::Down),
-        _ => false,
-    };
-    if !handled {
-        app.prompt.input(key);
-    }
-}
-
 /// Runs one keymap command.
 pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
@@ -301,7 +152,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::NewChat => {
             let mut effects = cancel_reply(app).into_iter().collect();
             super::sessions::leave(app, &mut effects);
-            app.conv = Default::default();
+            app.conv.clear();
             app.selected = None;
             app.scroll.follow = true;
             app.last_error = None;
@@ -437,9 +288,9 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
-    let id = app.conv.push(Role::User, text);
+    let id = app.conv.push(Role::User, text, (app.wall_clock)());
     if let Some(m) = app.conv.get_mut(id) {
-        m.attachments = attachments;
+        m.attach(attachments);
     }
     start_reply(app)
 }
@@ -447,11 +298,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
 /// Adds an empty assistant message and asks for a reply into it.
 fn start_reply(app: &mut App) -> Vec<Effect> {
     let history = app.conv.wire_history();
-    let reply_id = app.conv.push(Role::Assistant, "");
-    if let Some(msg) = app.conv.get_mut(reply_id) {
-        msg.status = Status::Waiting;
-        msg.model = Some(app.target.label());
-    }
+    let reply_id = app.conv.push_reply(app.target.label(), (app.wall_clock)());
     app.in_flight = Some(InFlight {
         id: reply_id,
         started: app.now,
@@ -478,7 +325,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
     }
     if app
         .conv
-        .messages
+        .messages()
         .last()
         .is_some_and(crate::chat::Message::is_image_generation)
     {
@@ -489,17 +336,10 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    while app
-        .conv
-        .messages
-        .last()
-        .is_some_and(|m| m.role == Role::Assistant)
-    {
-        app.conv.messages.pop();
-    }
+    app.conv.pop_replies();
     if app
         .conv
-        .messages
+        .messages()
         .last()
         .is_some_and(|m| m.role == Role::User)
     {
@@ -517,8 +357,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
 pub(super) fn cancel_reply(app: &mut App) -> Option<Effect> {
     let flight = app.in_flight.take()?;
     if let Some(msg) = app.conv.get_mut(flight.id) {
-        msg.status = Status::Cancelled;
-        msg.revision += 1;
+        msg.cancel();
     }
     Some(Effect::CancelReply {
         reply_id: flight.id,
@@ -534,63 +373,34 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
         app.in_flight = None;
         return;
     };
-    message.revision += 1;
     match msg {
+        StreamMsg::Event(StreamEvent::Error(e)) => {
+            // The client turns these into End(Err); handle a stray one the same way.
+            message.interrupt(e.to_string());
+            app.last_error = Some(e.to_string());
+            app.in_flight = None;
+        }
         StreamMsg::Event(event) => {
+            message.receive(&event);
             match event {
-                StreamEvent::Content(t) => {
-                    message.content.push_str(&t);
-                    flight.pieces += 1;
-                }
-                StreamEvent::Reasoning(t) => {
-                    message.reasoning.push_str(&t);
-                    flight.pieces += 1;
-                }
-                StreamEvent::Usage(u) => {
-                    message.usage = Some(u);
-                    app.last_usage = Some(u);
-                }
-                StreamEvent::Finish(reason) => message.finish_reason = Some(reason),
-                StreamEvent::Citations(cs) => message.citations.extend(cs),
-                StreamEvent::Error(e) => {
-                    // The client turns these into End(Err); handle a stray one the same way.
-                    message.status = Status::Interrupted(e.to_string());
-                    app.last_error = Some(e.to_string());
-                    app.in_flight = None;
-                    return;
-                }
+                StreamEvent::Content(_) | StreamEvent::Reasoning(_) => flight.pieces += 1,
+                StreamEvent::Usage(u) => app.last_usage = Some(u),
+                _ => {}
             }
-            if message.status == Status::Waiting {
-                message.status = Status::Streaming;
+            if message.start_streaming() {
                 flight.first_token = Some(now);
             }
         }
         StreamMsg::End(Ok(end)) => {
-            message.status = if end.cancelled {
-                Status::Cancelled
-            } else {
-                Status::Done
-            };
-            message.truncated = end.possibly_truncated;
+            message.finish(&end);
             if let Some(u) = end.usage {
-                message.usage = Some(u);
                 app.last_usage = Some(u);
-            }
-            if end.over_limit {
-                message.finish_reason = Some(crate::chat::OVER_SIZE_LIMIT.into());
-            } else if message.finish_reason.is_none() {
-                message.finish_reason = end.finish_reason;
             }
             app.in_flight = None;
         }
         StreamMsg::End(Err(e)) => {
             let text = e.to_string();
-            let has_text = !message.content.is_empty() || !message.reasoning.is_empty();
-            message.status = if has_text {
-                Status::Interrupted(text.clone())
-            } else {
-                Status::Failed(text.clone())
-            };
+            message.fail(text.clone());
             app.last_error = Some(text);
             app.in_flight = None;
         }

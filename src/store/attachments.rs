@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::attach::{Attachment, Body};
-use crate::chat::Message;
+use crate::chat::{Message, MessageFields};
 
 fn hash(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -119,7 +119,7 @@ fn attachment(
 pub fn load_into(
     conn: &Connection,
     session: i64,
-    messages: &mut [Message],
+    messages: &mut [MessageFields],
 ) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare(
         "SELECT a.seq, a.name, a.kind, a.mime, a.width, a.height, a.url, b.bytes

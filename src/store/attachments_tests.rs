@@ -28,8 +28,8 @@ fn picture(bytes: &[u8]) -> Attachment {
 }
 
 fn prompt(id: u64, attachments: Vec<Attachment>) -> Message {
-    let mut m = Message::new(id, Role::User, "看看");
-    m.attachments = attachments;
+    let mut m = Message::new(id, Role::User, "看看", Local::now());
+    m.attach(attachments);
     m
 }
 
@@ -65,7 +65,7 @@ fn attachments_round_trip_and_shared_bytes_are_kept_once() {
         .unwrap()
         .messages
         .into_iter()
-        .map(|m| m.attachments)
+        .map(|m| m.attachments.clone())
         .collect();
     assert_eq!(back, [all, vec![picture(b"same bytes")]]);
     assert_eq!(

@@ -4,7 +4,9 @@
 
 mod attachments;
 pub mod commands;
+pub mod history_file;
 pub mod links;
+pub mod plan;
 pub mod record;
 mod rows;
 pub mod schema;

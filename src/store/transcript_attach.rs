@@ -125,8 +125,8 @@ mod tests {
     use crate::store::{NewSession, Store};
 
     fn sent_with_attachments() -> Message {
-        let mut m = Message::new(0, Role::User, "看图");
-        m.attachments = vec![
+        let mut m = Message::new(0, Role::User, "看图", chrono::Local::now());
+        m.attach(vec![
             Attachment {
                 name: "猫[1].png".into(),
                 body: Body::Image {
@@ -140,7 +140,7 @@ mod tests {
                 name: "notes.md".into(),
                 body: Body::Text("# a".into()),
             },
-        ];
+        ]);
         m
     }
 

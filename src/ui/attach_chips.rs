@@ -1,18 +1,11 @@
-//! Attachments on screen: the chips on the input's border, and the lines under a prompt
-//! that was sent with some.
+//! Attachments on screen: the chips on the input's border, and the request size while a
+//! large prompt is sent.
 
 use ratatui::text::{Line, Span};
 
 use crate::app::attach::AttachState;
-use crate::attach::Attachment;
-use crate::chat::Message;
-use crate::sanitize::sanitize;
-use crate::ui::theme::Theme;
-
-/// `[img cat.png 12.0 KB, 64x48]`: a file name is the user's, but may still hold controls.
-fn chip(a: &Attachment) -> String {
-    format!("[{} {} {}]", a.tag(), sanitize(&a.name), a.describe())
-}
+use crate::view::attachments::chip;
+use crate::view::theme::Theme;
 
 /// The pending attachments as chips for the input's top border (empty with none).
 pub fn chips(state: &AttachState, width: u16, theme: &Theme) -> Line<'static> {
@@ -43,7 +36,7 @@ const LARGE_REQUEST: usize = 2 * 1024 * 1024;
 /// ` · sending 12.3 MB` while the prompt just sent carries a large body; else empty.
 pub fn sending_size(conv: &crate::chat::Conversation) -> String {
     let Some(prompt) = conv
-        .messages
+        .messages()
         .iter()
         .rev()
         .find(|m| m.role == crate::chat::Role::User)
@@ -58,29 +51,21 @@ pub fn sending_size(conv: &crate::chat::Conversation) -> String {
     format!(" · sending {}", crate::attach::human_size(bytes))
 }
 
-/// One line per attachment of a sent prompt, under its header.
-pub fn message_lines(msg: &Message, theme: &Theme) -> Vec<Line<'static>> {
-    msg.attachments
-        .iter()
-        .map(|a| Line::from(Span::styled(format!("  + {}", chip(a)), theme.meta)))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::attach::Body;
+    use crate::attach::{Attachment, Body};
     use crate::chat::{Conversation, Role};
 
     #[test]
     fn a_large_prompt_says_how_much_is_being_sent() {
         let mut conv = Conversation::default();
-        let id = conv.push(Role::User, "q");
+        let id = conv.push(Role::User, "q", chrono::Local::now());
         assert_eq!(sending_size(&conv), "");
-        conv.get_mut(id).unwrap().attachments = vec![Attachment {
+        conv.get_mut(id).unwrap().attach(vec![Attachment {
             name: "big.png".into(),
             body: Body::Pdf(vec![0u8; 3 * 1024 * 1024].into()),
-        }];
+        }]);
         assert_eq!(sending_size(&conv), " · sending 4.0 MB");
     }
 }

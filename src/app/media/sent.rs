@@ -47,7 +47,7 @@ impl Sent {
     pub(super) fn sync(&mut self, conv: &Conversation) -> bool {
         let mut changed = false;
         let mut seen = 0;
-        for msg in conv.messages.iter().filter(|m| m.role == Role::User) {
+        for msg in conv.messages().iter().filter(|m| m.role == Role::User) {
             let Some(id) = identity(msg) else {
                 continue;
             };
@@ -60,7 +60,7 @@ impl Sent {
         }
         if self.links.len() != seen {
             let keep: HashMap<u64, usize> = conv
-                .messages
+                .messages()
                 .iter()
                 .filter_map(|m| Some((m.id, identity(m)?)))
                 .collect();

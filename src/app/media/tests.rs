@@ -100,7 +100,7 @@ fn a_fetched_image_is_encoded_for_the_preview_area() {
     let drawn = h.app.media.drawn.as_ref().expect("encoded");
     assert_eq!(drawn.url, CAT);
     let panel = h.app.panes().unwrap().media.unwrap();
-    assert_eq!(drawn.area, crate::ui::media::preview_area(panel, 1));
+    assert_eq!(drawn.area, crate::view::media::preview_area(panel, 1));
     assert!(!h.app.media.is_busy());
     // A new size re-encodes for the new area.
     h.act(Action::Resize {
@@ -110,7 +110,7 @@ fn a_fetched_image_is_encoded_for_the_preview_area() {
     let panel = h.app.panes().unwrap().media.unwrap();
     assert_eq!(
         h.app.media.drawn.as_ref().unwrap().area,
-        crate::ui::media::preview_area(panel, 1)
+        crate::view::media::preview_area(panel, 1)
     );
     // Enter on the focused panel shows it full screen; any key closes.
     h.key(KeyCode::Tab);
@@ -120,7 +120,7 @@ fn a_fetched_image_is_encoded_for_the_preview_area() {
     assert_eq!(h.app.overlay, Some(Overlay::Image));
     assert_eq!(
         h.app.media.drawn.as_ref().unwrap().area,
-        crate::ui::media::fullscreen_image_area(h.app.area)
+        crate::view::media::fullscreen_image_area(h.app.area)
     );
     h.key(KeyCode::Char('q'));
     assert_eq!(h.app.overlay, None);
@@ -257,7 +257,7 @@ fn image_command_round_trip() {
     let id = *message_id;
     assert!(h.app.prompt.is_empty());
     assert!(h.app.media.is_busy());
-    assert_eq!(h.app.conv.messages.len(), 2);
+    assert_eq!(h.app.conv.messages().len(), 2);
     // A second one waits for the first.
     h.type_text("/image again");
     assert!(h.key(KeyCode::Enter).is_empty());
@@ -267,7 +267,7 @@ fn image_command_round_trip() {
         message_id: id,
         result: Ok(vec![CAT.into(), DEMO_IMAGE_URL.into()]),
     }));
-    let msg = h.app.conv.messages.last().unwrap();
+    let msg = h.app.conv.messages().last().unwrap();
     assert_eq!(msg.status, crate::chat::Status::Done);
     assert!(msg.content.contains(CAT));
     assert_eq!(h.app.media.items.len(), 2);
@@ -306,7 +306,7 @@ fn image_without_model_uses_the_providers_configured_image_model() {
     assert_eq!(body["model"], "flux-schnell");
     assert!(!h.notice().contains("generating with"), "{}", h.notice());
     assert_eq!(
-        h.app.conv.messages.last().unwrap().model.as_deref(),
+        h.app.conv.messages().last().unwrap().model.as_deref(),
         Some("relay:flux-schnell (images)")
     );
 }
@@ -347,7 +347,7 @@ fn failed_generation_fails_the_message() {
         result: Err("403 insufficient_user_quota".into()),
     }));
     assert!(matches!(
-        &h.app.conv.messages.last().unwrap().status,
+        &h.app.conv.messages().last().unwrap().status,
         crate::chat::Status::Failed(e) if e.contains("quota")
     ));
     assert!(h.app.media.generating.is_none());
@@ -414,7 +414,7 @@ fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
             id,
             msg: StreamMsg::Event(StreamEvent::Content(piece.iter().collect())),
         });
-        let content = &h.app.conv.messages.last().unwrap().content;
+        let content = &h.app.conv.messages().last().unwrap().content;
         let want: Vec<String> = settled_links(content, true)
             .into_iter()
             .map(|l| l.url)
