@@ -28,6 +28,8 @@ pub struct AttachState {
 pub enum AttachEffect {
     /// Read, classify and encode these files on blocking threads.
     Load { paths: Vec<PathBuf>, limits: Limits },
+    /// See whether a paste shaped like paths names existing files (`AttachMsg::Pasted`).
+    CheckPaste { text: String, home: Option<PathBuf> },
     /// Complete the last path of `/attach …` in `input`.
     Complete {
         input: String,
@@ -40,6 +42,11 @@ pub enum AttachEffect {
 pub enum AttachMsg {
     /// One file of a `Load`, ready or refused (the error names it).
     Loaded(Result<Attachment, String>),
+    /// A paste shaped like paths: the files it names, or `None` when it is text after all.
+    Pasted {
+        text: String,
+        paths: Option<Vec<PathBuf>>,
+    },
     /// Tab's completion of `input`; dropped when the prompt changed meanwhile.
     Completed { input: String, completed: String },
 }
@@ -76,11 +83,16 @@ pub(super) fn command(app: &mut App, args: &str) -> Vec<Effect> {
 }
 
 /// A paste that is nothing but paths of existing files attaches them instead of inserting
-/// the text (terminals paste a dropped file as its path). Checking that the paths exist reads
-/// file metadata, no contents.
+/// the text (terminals paste a dropped file as its path). One shaped like paths goes to the
+/// edge to see whether the files exist; any other paste is text.
 pub(super) fn paste(app: &mut App, text: &str) -> Option<Vec<Effect>> {
-    let paths = crate::attach::pasted_paths(text, app.attach.home.as_deref())?;
-    Some(load(app, paths))
+    if !crate::attach::looks_like_paths(text) {
+        return None;
+    }
+    Some(vec![Effect::Attach(AttachEffect::CheckPaste {
+        text: text.to_string(),
+        home: app.attach.home.clone(),
+    })])
 }
 
 fn load(app: &mut App, paths: Vec<PathBuf>) -> Vec<Effect> {
@@ -116,6 +128,10 @@ pub(super) fn on_msg(app: &mut App, msg: AttachMsg) -> Vec<Effect> {
                 }
             }
         }
+        AttachMsg::Pasted {
+            paths: Some(paths), ..
+        } => return load(app, paths),
+        AttachMsg::Pasted { text, paths: None } => app.prompt.paste(&text),
         AttachMsg::Completed { input, completed } => {
             if app.prompt.text() == input {
                 app.prompt.set_text(&completed, &app.theme);

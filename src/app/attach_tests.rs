@@ -60,13 +60,32 @@ fn a_pasted_path_of_an_existing_file_attaches_instead_of_inserting() {
     let file = dir.path().join("shot.png");
     std::fs::write(&file, "x").unwrap();
     let mut h = Harness::new();
-    let fx = h.act(Action::Paste(file.display().to_string()));
+    let pasted = file.display().to_string();
+    // Whether the file exists is asked at the edge, never in update.
+    let fx = h.act(Action::Paste(pasted.clone()));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Attach(AttachEffect::CheckPaste { text, .. })] if *text == pasted),
+        "{fx:?}"
+    );
+    assert!(h.app.prompt.is_empty());
+    let paths = crate::attach::pasted_paths(&pasted, None);
+    let fx = h.act(Action::Attach(AttachMsg::Pasted {
+        text: pasted.clone(),
+        paths,
+    }));
     assert!(
         matches!(fx.as_slice(), [Effect::Attach(AttachEffect::Load { paths, .. })] if *paths == [file.clone()]),
         "{fx:?}"
     );
     assert!(h.app.prompt.is_empty());
-    // Text that only mentions a path is pasted as text.
+    // Shaped like a path but no file: the edge says so and the text goes in after all.
+    h.act(Action::Attach(AttachMsg::Pasted {
+        text: "/no/such/file".into(),
+        paths: None,
+    }));
+    assert_eq!(h.app.prompt.text(), "/no/such/file");
+    // Text that only mentions a path is pasted as text at once.
+    let mut h = Harness::new();
     let fx = h.act(Action::Paste(format!("see {}", file.display())));
     assert!(fx.is_empty());
     assert_eq!(h.app.prompt.text(), format!("see {}", file.display()));

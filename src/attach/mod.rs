@@ -253,8 +253,32 @@ pub fn classify(
     })
 }
 
+/// True when a paste has the shape of dropped files: every line one or more shell words that
+/// each start like a path (`/`, `~/`, `./`, `../`, `file://`). Pure: whether they exist is
+/// for `pasted_paths`, off the event loop.
+pub fn looks_like_paths(text: &str) -> bool {
+    let starts_like_path = |w: &str| {
+        ["/", "~/", "./", "../", "file://"]
+            .iter()
+            .any(|p| w.starts_with(p))
+    };
+    let text = text.trim();
+    !text.is_empty()
+        && text.len() <= 16 * 1024
+        && text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .all(|line| {
+                starts_like_path(line)
+                    || shell_words(line)
+                        .is_some_and(|w| !w.is_empty() && w.iter().all(|w| starts_like_path(w)))
+            })
+}
+
 /// The paths in a paste, when it is nothing but paths of existing files (one a line, or
 /// shell-quoted and separated by spaces as terminals write a drag-and-drop); else `None`.
+/// It reads file metadata: the edge calls it, never `update`.
 pub fn pasted_paths(text: &str, home: Option<&Path>) -> Option<Vec<PathBuf>> {
     let text = text.trim();
     if text.is_empty() || text.len() > 16 * 1024 {

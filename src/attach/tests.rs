@@ -284,6 +284,16 @@ fn pasted_paths_attach_only_when_every_word_is_an_existing_file() {
 }
 
 #[test]
+fn only_pastes_shaped_like_paths_are_looked_up() {
+    assert!(looks_like_paths("/home/u/a.png"));
+    assert!(looks_like_paths("'/home/u/a b.png' ~/c.txt\n./d.md\n"));
+    assert!(looks_like_paths("file:///tmp/x.png"));
+    assert!(!looks_like_paths("see /home/u/a.png"));
+    assert!(!looks_like_paths("hello"));
+    assert!(!looks_like_paths("   "));
+}
+
+#[test]
 fn load_names_a_missing_file() {
     let err = load(
         std::path::Path::new("/nonexistent/x.png"),

@@ -19,6 +19,13 @@ pub(super) fn run(effect: AttachEffect, tx: &mpsc::UnboundedSender<Action>) {
                 }
             });
         }
+        AttachEffect::CheckPaste { text, home } => {
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let paths = crate::attach::pasted_paths(&text, home.as_deref());
+                let _ = tx.send(Action::Attach(AttachMsg::Pasted { text, paths }));
+            });
+        }
         AttachEffect::Complete { input, home } => {
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {
