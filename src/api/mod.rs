@@ -9,6 +9,7 @@ pub mod models;
 pub mod oversize;
 pub mod sink;
 pub mod sse;
+pub mod tls;
 
 pub use error::ApiError;
 
