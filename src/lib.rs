@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod app;
+pub mod attach;
 pub mod chat;
 pub mod cli;
 pub mod config;

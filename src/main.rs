@@ -138,6 +138,10 @@ fn main() -> ExitCode {
                 &"no prompt: pass -p TEXT or pipe one in on stdin",
             );
         }
+        let attachments = match cli_attachments(&cli.attach, cfg.attach) {
+            Ok(a) => a,
+            Err(e) => return fail(EXIT_CONFIG, &e),
+        };
         let mut target = target;
         let resume = match resumed.map(join_resumed).transpose() {
             Ok(r) => r,
@@ -177,7 +181,11 @@ fn main() -> ExitCode {
             sanitize: cli.sanitize,
             resume,
             max_reply_bytes: cfg.max_reply_bytes,
+            attachments,
         };
+        if let Some(w) = ecochat::attach::vision::warning(&opts.attachments, &target.model) {
+            eprintln!("ecochat: warning: {w}");
+        }
         return match tokio_runtime() {
             Ok(rt) => ExitCode::from(rt.block_on(pipe::run(&target, &opts)) as u8),
             Err(e) => fail(1, &e),
@@ -204,6 +212,13 @@ fn main() -> ExitCode {
     app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
     app.mouse = cfg.mouse;
+    app.attach.limits = cfg.attach;
+    app.attach.home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    // `ecochat -a shot.png` opens the TUI with the files waiting as chips.
+    match cli_attachments(&cli.attach, cfg.attach) {
+        Ok(pending) => app.attach.pending = pending,
+        Err(e) => return fail(EXIT_CONFIG, &e),
+    }
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()
@@ -338,6 +353,23 @@ fn join_resumed(
         }
         Err(_) => Err(fail(1, &"reading the session failed")),
     }
+}
+
+/// The `-a` files read and prepared, or why one cannot be sent (naming it), before any request.
+fn cli_attachments(
+    args: &[String],
+    limits: ecochat::attach::Limits,
+) -> Result<Vec<ecochat::attach::Attachment>, String> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    args.iter()
+        .map(|arg| {
+            if ecochat::attach::is_url(arg) {
+                return Ok(ecochat::attach::Attachment::image_url(arg));
+            }
+            let path = ecochat::attach::expand_tilde(arg, home.as_deref());
+            ecochat::attach::load(&path, limits).map_err(|e| e.to_string())
+        })
+        .collect()
 }
 
 /// The exit status after a subcommand wrote its output: a reader that went away is no failure.

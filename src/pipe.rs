@@ -51,6 +51,8 @@ pub struct PipeOptions {
     pub resume: Option<StoredSession>,
     /// `max_reply_mb` in bytes.
     pub max_reply_bytes: usize,
+    /// Files and images sent with the prompt (`-a`).
+    pub attachments: Vec<crate::attach::Attachment>,
 }
 
 /// Writes text to a stream, neutralising escape sequences when asked to.
@@ -124,13 +126,17 @@ pub fn combined_prompt(cli: Option<&str>, stdin: &str) -> String {
 /// sequence number the prompt gets in the store.
 fn history(opts: &PipeOptions) -> (Vec<WireMessage>, u64) {
     let Some(stored) = &opts.resume else {
-        return (vec![WireMessage::new("user", opts.prompt.clone())], 0);
+        return (vec![prompt_message(opts)], 0);
     };
     let conv = Conversation::from_messages(stored.messages.clone());
     let next_seq = conv.messages().iter().map(|m| m.id + 1).max().unwrap_or(0);
     let mut wire = conv.wire_history();
-    wire.push(WireMessage::new("user", opts.prompt.clone()));
+    wire.push(prompt_message(opts));
     (wire, next_seq)
+}
+
+fn prompt_message(opts: &PipeOptions) -> WireMessage {
+    crate::attach::wire_message("user", &opts.prompt, &opts.attachments)
 }
 
 /// Runs pipe mode; returns the process exit code.
@@ -196,6 +202,9 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
             &target.label(),
         ))
     });
+    if let Some(r) = &recorder {
+        r.attachments(&opts.prompt, &opts.attachments);
+    }
     let mut on_event = |ev: StreamEvent| {
         if let Some(r) = recorder.as_mut() {
             r.event(&ev);

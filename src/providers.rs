@@ -33,6 +33,9 @@ impl Target {
             messages.push(WireMessage::new("system", system));
         }
         messages.extend_from_slice(history);
+        if self.model.takes_images() == Some(false) {
+            crate::attach::omit_earlier_images(&mut messages);
+        }
         ChatRequest {
             model: self.model.id.clone(),
             messages,

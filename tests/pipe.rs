@@ -392,6 +392,8 @@ fn dropped_connection_keeps_the_partial_reply() {
     assert!(run.stderr.contains("dropped mid-reply"), "{run:?}");
 }
 
+#[path = "pipe/attach.rs"]
+mod attach;
 #[path = "pipe/closed.rs"]
 mod closed;
 #[path = "pipe/commands.rs"]

@@ -2,6 +2,8 @@
 //! `update` with keys and stream pieces like a user and the runtime; plain checks of the cursor,
 //! resize storms and wide characters are in `checks`.
 
+#[path = "ui_snapshots/attach.rs"]
+mod attach;
 #[path = "ui_snapshots/checks.rs"]
 mod checks;
 #[path = "ui_snapshots/harness.rs"]

@@ -73,10 +73,14 @@ impl Endpoint {
 }
 
 /// A message as sent on the wire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct WireMessage {
     pub role: String,
     pub content: String,
+    /// Image and file parts sent after the text (`src/attach`); with none, `content` goes as a
+    /// plain string, which some relays require for text-only models.
+    #[serde(skip)]
+    pub parts: Vec<serde_json::Value>,
 }
 
 impl WireMessage {
@@ -85,7 +89,25 @@ impl WireMessage {
         Self {
             role: role.to_string(),
             content: content.into(),
+            parts: Vec::new(),
         }
+    }
+}
+
+impl Serialize for WireMessage {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("role", &self.role)?;
+        if self.parts.is_empty() {
+            map.serialize_entry("content", &self.content)?;
+        } else {
+            let text = serde_json::json!({"type": "text", "text": self.content});
+            let parts: Vec<&serde_json::Value> =
+                std::iter::once(&text).chain(&self.parts).collect();
+            map.serialize_entry("content", &parts)?;
+        }
+        map.end()
     }
 }
 
@@ -273,7 +295,8 @@ impl Client {
                 Attempt::Response(r) => break r,
                 Attempt::Failed(err, retry_after) => {
                     if attempt >= ep.max_retries || !err.is_retryable() {
-                        return Err(err);
+                        let size = serde_json::to_vec(&body).map_or(0, |b| b.len());
+                        return Err(super::oversize::explain(err, size));
                     }
                     let wait = retry_after
                         .unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(attempt)))

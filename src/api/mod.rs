@@ -7,6 +7,7 @@ pub mod client;
 pub mod error;
 pub mod images;
 pub mod models;
+pub mod oversize;
 pub mod sink;
 pub mod sse;
 pub mod tls;

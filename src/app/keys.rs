@@ -83,6 +83,15 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return effects;
         }
     }
+    // Backspace on an empty prompt takes back the last attachment.
+    if app.focus == Focus::Input
+        && key.code == KeyCode::Backspace
+        && key.modifiers.is_empty()
+        && app.prompt.is_empty()
+        && super::attach::remove_last(app)
+    {
+        return Vec::new();
+    }
     app.prompt.input(key);
     Vec::new()
 }
@@ -194,6 +203,9 @@ fn ctrl_x_sequence(app: &mut App, key: &KeyEvent, bound: bool) -> Option<Vec<Eff
 fn complete_slash(app: &mut App, back: bool) -> Option<Vec<Effect>> {
     let text = app.prompt.text();
     super::slash::hint(&text)?;
+    if let Some(effects) = super::attach::complete(app, &text) {
+        return Some(effects);
+    }
     let completed =
         super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text, back));
     if let Some(completed) = completed {

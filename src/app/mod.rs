@@ -1,5 +1,6 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
+pub mod attach;
 pub mod browser;
 pub mod copy;
 pub mod cost;
@@ -78,6 +79,8 @@ pub enum Action {
     Terminate(crate::signals::Signal),
     /// A balance or price list arrived, or the app started.
     Billing(cost::BillingMsg),
+    /// An attachment was read, or a path completed.
+    Attach(attach::AttachMsg),
 }
 
 /// What a reply task reports.
@@ -116,6 +119,8 @@ pub enum Effect {
     SetMouse(bool),
     /// Ask for a balance or a relay's prices.
     Billing(cost::BillingEffect),
+    /// Read attachments, or complete a path.
+    Attach(attach::AttachEffect),
 }
 
 /// The reply in flight.
@@ -219,6 +224,8 @@ pub struct App {
     pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
     /// Relay price lists and the balance.
     pub billing: cost::Billing,
+    /// Attachments waiting for the next prompt.
+    pub attach: attach::AttachState,
 }
 
 impl App {
@@ -260,6 +267,7 @@ impl App {
             model_cycle: None,
             wall_clock: chrono::Local::now,
             billing: cost::Billing::default(),
+            attach: attach::AttachState::default(),
         }
     }
 

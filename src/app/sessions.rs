@@ -286,6 +286,7 @@ pub fn save_transcript(app: &mut App) -> Vec<Effect> {
         stem: file_stem(created, prompt),
         text: transcript::markdown(&meta, app.conv.messages()),
         previous: app.sessions.transcript_path.clone(),
+        files: crate::store::transcript_attach::files(app.conv.messages()),
     })]
 }
 

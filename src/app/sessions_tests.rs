@@ -371,6 +371,7 @@ fn ctrl_s_writes_a_transcript_and_later_saves_replace_it() {
             stem,
             text,
             previous: None,
+            ..
         },
     ] = store_cmds(&fx)[..]
     else {

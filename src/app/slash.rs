@@ -31,6 +31,8 @@ pub enum SlashCommand {
     Help,
     /// `/balance`: what is left on the provider's key.
     Balance,
+    /// `/attach PATH…`: files and images for the next prompt (the arguments as typed).
+    Attach(String),
 }
 
 /// Which command a spec describes: `parse` matches on it exhaustively, so a command added to
@@ -43,6 +45,7 @@ pub enum SlashKind {
     Save,
     Image,
     Balance,
+    Attach,
     Help,
 }
 
@@ -92,6 +95,12 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/balance",
         args: "",
         about: "ask the provider what is left on the API key",
+    },
+    SlashSpec {
+        kind: SlashKind::Attach,
+        name: "/attach",
+        args: "PATH…",
+        about: "attach files or images to the next prompt (Backspace removes)",
     },
     SlashSpec {
         kind: SlashKind::Help,
@@ -149,13 +158,15 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
         SlashKind::Clear => no_args(SlashCommand::Clear),
         SlashKind::Save => no_args(SlashCommand::Save),
         SlashKind::Balance => no_args(SlashCommand::Balance),
+        SlashKind::Attach => Ok(SlashCommand::Attach(rest.to_string())),
         SlashKind::Help => no_args(SlashCommand::Help),
     })
 }
 
 fn unknown(name: &str) -> String {
     if name == "/" {
-        return "type a command after /: /model, /system, /clear, /save, /image, /balance, /help"
+        return "type a command after /: /model, /system, /clear, /save, /image, /balance, /attach, \
+                /help"
             .into();
     }
     let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();

@@ -88,6 +88,9 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             super::browser::paste(app, &text)
         }
         Action::Paste(text) => {
+            if let Some(effects) = super::attach::paste(app, &text) {
+                return effects;
+            }
             app.prompt.paste(&text);
             Vec::new()
         }
@@ -120,6 +123,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         }
         Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
         Action::Billing(msg) => super::cost::on_msg(app, msg, now),
+        Action::Attach(msg) => super::attach::on_msg(app, msg),
     }
 }
 
@@ -276,13 +280,19 @@ fn submit(app: &mut App) -> Vec<Effect> {
         }
         None => {}
     }
+    let Some(attachments) = super::attach::take_for_send(app) else {
+        return Vec::new();
+    };
     let text = app.prompt.take(&app.theme);
     // `//` is how a text starting with `/` gets past the commands.
     let text = match text.trim_start().strip_prefix("//") {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
-    app.conv.push(Role::User, text, (app.wall_clock)());
+    let id = app.conv.push(Role::User, text, (app.wall_clock)());
+    if let Some(m) = app.conv.get_mut(id) {
+        m.attach(attachments);
+    }
     start_reply(app)
 }
 

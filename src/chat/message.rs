@@ -33,6 +33,8 @@ pub struct MessageFields {
     pub citations: Vec<Citation>,
     /// The body ended with text but with neither `[DONE]` nor a `finish_reason`.
     pub truncated: bool,
+    /// Files and images sent with a prompt.
+    pub attachments: Vec<crate::attach::Attachment>,
 }
 
 impl MessageFields {
@@ -51,6 +53,7 @@ impl MessageFields {
             finish_reason: None,
             citations: Vec::new(),
             truncated: false,
+            attachments: Vec::new(),
         }
     }
 }
@@ -154,10 +157,16 @@ impl Message {
                 status: f.status.clone(),
                 finish_reason: f.finish_reason.clone(),
                 citations: f.citations.clone(),
+                attachments: f.attachments.clone(),
                 ..*f
             },
             revision: self.revision,
         }
+    }
+
+    /// Sets the files and images sent with a prompt.
+    pub fn attach(&mut self, attachments: Vec<crate::attach::Attachment>) -> bool {
+        self.change(|f| replace(&mut f.attachments, attachments))
     }
 
     /// Replaces the whole text (an edited system prompt).

@@ -281,7 +281,7 @@ impl Conversation {
             kept.push(m);
         }
         kept.into_iter()
-            .map(|m| WireMessage::new(m.role.as_str(), m.content.clone()))
+            .map(|m| crate::attach::wire_message(m.role.as_str(), &m.content, &m.attachments))
             .collect()
     }
 

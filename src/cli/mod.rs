@@ -62,6 +62,12 @@ pub struct Cli {
     #[arg(long, value_name = "ID", num_args = 0..=1, default_missing_value = "latest")]
     pub resume: Option<String>,
 
+    /// Send this file or image with the prompt (repeatable): images are scaled down to
+    /// attach_max_side, text files are inlined, an http(s) image URL is sent as a link.
+    /// Without a prompt the TUI opens with them attached.
+    #[arg(short = 'a', long = "attach", value_name = "FILE")]
+    pub attach: Vec<String>,
+
     /// Do not save this conversation in the session store.
     #[arg(long)]
     pub no_save: bool,

@@ -85,6 +85,7 @@ impl Config {
             keymap: Default::default(),
             mouse: true,
             max_reply_bytes: super::DEFAULT_MAX_REPLY_MB << 20,
+            attach: Default::default(),
         };
         config.default_model = fallback_default_model(&config, env);
         config

@@ -70,6 +70,8 @@ pub struct Config {
     pub mouse: bool,
     /// `max_reply_mb` in bytes: a reply is cut off once this much has been read.
     pub max_reply_bytes: usize,
+    /// `attach_max_side` and `attach_max_text_kb`: how attachments are prepared.
+    pub attach: crate::attach::Limits,
 }
 
 /// Default `max_reply_mb`.

@@ -81,6 +81,14 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
             .int("max_reply_mb", raw.max_reply_mb, 1, 65_536)?
             .map_or(super::DEFAULT_MAX_REPLY_MB, |n| n as usize)
             << 20,
+        attach: crate::attach::Limits {
+            max_side: doc
+                .int("attach_max_side", raw.attach_max_side, 64, 16_384)?
+                .map_or(crate::attach::DEFAULT_MAX_SIDE, |n| n as u32),
+            max_text_bytes: doc
+                .int("attach_max_text_kb", raw.attach_max_text_kb, 1, 65_536)?
+                .map_or(crate::attach::DEFAULT_MAX_TEXT_BYTES, |n| n as usize * 1024),
+        },
     };
     config.default_model = match default_model {
         Some(spec) => {
@@ -294,6 +302,7 @@ fn read_model(
     m.price = Box::new(super::prices::read_price(doc, prices)?);
     m.system = r.system.map(|s| s.0);
     m.stream = r.stream.map(|f| f.0);
+    m.vision = r.vision.map(|f| f.0);
     m.params = ModelParams {
         temperature: doc.num("temperature", r.temperature, 0.0, 2.0)?,
         top_p: doc.num("top_p", r.top_p, 0.0, 1.0)?,

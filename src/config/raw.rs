@@ -29,6 +29,8 @@ pub(super) struct RawTop {
     pub keys: Option<Spanned<KeyTable>>,
     pub mouse: Option<Flag>,
     pub max_reply_mb: Option<Spanned<Int>>,
+    pub attach_max_side: Option<Spanned<Int>>,
+    pub attach_max_text_kb: Option<Spanned<Int>>,
 }
 
 /// One `[[providers]]` table.
@@ -70,6 +72,7 @@ pub(super) struct RawModel {
     pub output_price: Option<Spanned<Num>>,
     pub cached_input_price: Option<Spanned<Num>>,
     pub call_price: Option<Spanned<Num>>,
+    pub vision: Option<Flag>,
 }
 
 /// The keys a serde struct accepts, read from its derive: the one list of a table's keys.

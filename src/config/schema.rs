@@ -150,6 +150,8 @@ pub struct ModelSpec {
     /// What a reply costs (`input_price`, `output_price`, ...); empty when unknown.
     /// Boxed: most models have none, and a model is in every picker entry.
     pub price: Box<crate::cost::Price>,
+    /// `vision`: whether the model takes images; `None` infers it from the id.
+    pub vision: Option<bool>,
 }
 
 impl ModelSpec {
@@ -164,7 +166,15 @@ impl ModelSpec {
             stream: None,
             params: ModelParams::default(),
             price: Box::default(),
+            vision: None,
         }
+    }
+
+    /// Whether the model takes images: the config's `vision`, else what its id tells;
+    /// `None` when nothing is known.
+    pub fn takes_images(&self) -> Option<bool> {
+        self.vision
+            .or_else(|| crate::attach::vision::infer(&self.id))
     }
 
     /// The display name, or the id when none is set.

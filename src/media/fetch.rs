@@ -19,7 +19,7 @@ use super::{GENERATED_PREFIX, MediaKind, is_web_url, url_hash};
 use crate::api::tls::SharedTls;
 use crate::demo;
 pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
-pub use decode::{Decoder, KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, reencode};
+pub use decode::{Decoder, KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, decode_full, reencode};
 use guard::{GuardedResolver, HostPolicy};
 
 /// Downloads for drawing stop past this size.

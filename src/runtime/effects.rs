@@ -101,6 +101,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 edge.paths.cache_dir.clone(),
                 edge.client.tls(),
             ),
+            Effect::Attach(effect) => super::attach::run(effect, &edge.tx),
         }
     }
     // A prompt sent or cleared joined the history: the file follows, unless this chat is not

@@ -1,5 +1,6 @@
 //! The event loop: terminal events, reply pieces and timers become actions; effects run here.
 
+mod attach;
 mod billing;
 mod editor;
 mod effects;

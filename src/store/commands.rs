@@ -64,7 +64,14 @@ pub fn export(
     };
     match to {
         // A file the user named: it follows the umask, as any other tool's output would.
-        Some(path) => files::write_atomic(path, text.as_bytes(), Access::Umask)?,
+        Some(path) => {
+            if format == ExportFormat::Md {
+                let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+                let images = super::transcript_attach::files(&session.messages);
+                super::transcript_attach::write_files(dir.unwrap_or(Path::new(".")), &images)?;
+            }
+            files::write_atomic(path, text.as_bytes(), Access::Umask)?
+        }
         None => out.write_all(text.as_bytes())?,
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! and JSON transcripts. `Store` is the synchronous API; `task` runs it on its own thread so the
 //! UI never waits on the disk.
 
+mod attachments;
 pub mod commands;
 pub mod cost;
 pub mod history_file;
@@ -15,6 +16,7 @@ pub mod slug;
 pub mod state_file;
 pub mod task;
 pub mod transcript;
+pub mod transcript_attach;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -97,6 +97,21 @@ impl Recorder {
         });
     }
 
+    /// Stores the files sent with the prompt (`-a`), so `--resume` sends them again.
+    pub fn attachments(&self, prompt: &str, attachments: &[crate::attach::Attachment]) {
+        if attachments.is_empty() {
+            return;
+        }
+        let mut user = Message::new(
+            self.reply.id.saturating_sub(1),
+            Role::User,
+            prompt,
+            self.meta.created,
+        );
+        user.attach(attachments.to_vec());
+        self.save(user);
+    }
+
     /// Takes in one piece of the reply.
     pub fn event(&mut self, ev: &StreamEvent) {
         let r = &mut self.reply;

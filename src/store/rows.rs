@@ -47,7 +47,7 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
             .chain(state.iter().map(|v| v as &dyn ToSql)),
         ),
     )?;
-    Ok(())
+    super::attachments::save(conn, session, m)
 }
 
 /// Drops the parts of message `seq`.
@@ -171,6 +171,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
             m.reasoning.push_str(row.get_ref(2)?.as_str()?);
         }
     }
+    super::attachments::load_into(conn, session, &mut messages)?;
     Ok(messages.into_iter().map(Message::from).collect())
 }
 
@@ -237,6 +238,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageField
             json => serde_json::from_str(json).unwrap_or_default(),
         },
         truncated: r.get(9)?,
+        attachments: Vec::new(),
     })
 }
 

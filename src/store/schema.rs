@@ -81,6 +81,35 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE messages ADD COLUMN cached_tokens INTEGER;
     ALTER TABLE messages ADD COLUMN cost_micros INTEGER;
     ALTER TABLE messages ADD COLUMN cost_currency TEXT;",
+    // 6: attachments sent with prompts. The bytes are kept once per content (SHA-256), however
+    // many messages and sessions send them; a blob goes with the last attachment using it.
+    "CREATE TABLE attachment_blobs (
+        hash TEXT PRIMARY KEY,
+        bytes BLOB NOT NULL
+    );
+    CREATE TABLE message_attachments (
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        mime TEXT,
+        width INTEGER,
+        height INTEGER,
+        url TEXT,
+        hash TEXT REFERENCES attachment_blobs(hash),
+        PRIMARY KEY (session_id, seq, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX message_attachments_hash ON message_attachments(hash);
+    CREATE TRIGGER messages_attachments_delete AFTER DELETE ON messages BEGIN
+        DELETE FROM message_attachments WHERE session_id = old.session_id AND seq = old.seq;
+    END;
+    CREATE TRIGGER attachment_blobs_unused AFTER DELETE ON message_attachments
+    WHEN old.hash IS NOT NULL AND NOT EXISTS
+        (SELECT 1 FROM message_attachments WHERE hash = old.hash)
+    BEGIN
+        DELETE FROM attachment_blobs WHERE hash = old.hash;
+    END;",
 ];
 
 /// The schema version this build writes.

@@ -83,6 +83,8 @@ pub enum StoreCmd {
         stem: String,
         text: String,
         previous: Option<PathBuf>,
+        /// Images the text links to, written beside it (`transcript_attach::files`).
+        files: Vec<(String, std::sync::Arc<[u8]>)>,
     },
 }
 
@@ -201,9 +203,11 @@ fn handle(
         stem,
         text,
         previous,
+        files,
     } = cmd
     {
-        let saved = transcript::save(&dir, &stem, &text, previous.as_deref())
+        let saved = super::transcript_attach::write_files(&dir, &files)
+            .and_then(|()| transcript::save(&dir, &stem, &text, previous.as_deref()))
             .map_err(|e| format!("cannot save the transcript in {}: {e}", dir.display()));
         return Some(StoreEvent::TranscriptSaved(saved));
     }
@@ -402,6 +406,7 @@ mod tests {
             stem: "x".into(),
             text: "# x\n".into(),
             previous: None,
+            files: Vec::new(),
         });
         handle.shutdown();
         let events = events.lock().unwrap();

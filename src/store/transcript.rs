@@ -109,6 +109,7 @@ fn message_markdown(out: &mut String, m: &Message, day: DateTime<Local>) {
             }
         }
     }
+    out.push_str(&super::transcript_attach::markdown(m));
     if !m.citations.is_empty() {
         out.push_str("\n**Sources**\n\n");
         for (i, c) in m.citations.iter().enumerate() {
@@ -191,6 +192,7 @@ fn message_json(m: &Message) -> Value {
         "cost": m.cost.map(cost_json),
         "citations": m.citations,
         "media": links::extract(&m.content),
+        "attachments": super::transcript_attach::json(m),
     })
 }
 

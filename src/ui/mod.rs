@@ -1,5 +1,6 @@
 //! Drawing: a function of the app state, one small module per pane.
 
+pub mod attach_chips;
 pub mod conversation;
 pub mod help;
 pub mod media;
@@ -110,6 +111,7 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
             t.border
         })
         .title(Span::styled(" Message ", t.meta))
+        .title(attach_chips::chips(&app.attach, area.width, t))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
     frame.render_widget(block, area);

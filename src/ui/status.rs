@@ -25,7 +25,11 @@ impl StatusBar<'_> {
             let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
             return match f.first_token {
                 None => Span::styled(
-                    format!(" {frame} waiting {:.1}s ", elapsed.as_secs_f32()),
+                    format!(
+                        " {frame} waiting {:.1}s{} ",
+                        elapsed.as_secs_f32(),
+                        crate::ui::attach_chips::sending_size(&app.conv)
+                    ),
                     t.status_busy,
                 ),
                 Some(first) => {

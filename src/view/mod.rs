@@ -4,6 +4,7 @@
 //! It depends on the chat, store and text modules only, never on `app` or `ui`: what it needs
 //! from the app's state comes in as plain values.
 
+pub mod attachments;
 pub mod conversation;
 pub mod help;
 pub mod layout;

@@ -3,6 +3,7 @@
 
 mod actions;
 mod draw;
+mod sent;
 
 pub use actions::{NO_OPENER, on_msg, run, start_generation, toggle};
 use draw::refresh_drawn;
@@ -215,6 +216,8 @@ pub struct MediaState {
     ready_order: VecDeque<String>,
     /// Automatic fetches started for each reply (by message id).
     auto_fetches: HashMap<u64, usize>,
+    /// Images sent with prompts.
+    sent: sent::Sent,
 }
 
 impl MediaState {
@@ -309,10 +312,19 @@ impl MediaState {
 pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<Effect> {
     let grew = sync_items(app, piece_of);
     let m = &mut app.media;
+    // The user's own images are no reason to open the panel.
+    let from_reply = |id: u64| {
+        app.conv
+            .messages()
+            .iter()
+            .any(|msg| msg.id == id && msg.role == Role::Assistant)
+    };
     if grew
         && !m.auto_opened
         && m.settings.auto_open
-        && m.items.iter().any(|i| i.link.kind.is_media())
+        && m.items
+            .iter()
+            .any(|i| i.link.kind.is_media() && from_reply(i.message_id))
     {
         m.auto_opened = true;
         m.open = true;
@@ -367,22 +379,27 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
         m.auto_fetches.retain(|id, _| ids.contains(id));
         changed = true;
     }
+    changed |= m.sent.sync(&app.conv);
     if !changed {
         return false;
     }
     let before = m.items.len();
     let mut items: Vec<MediaItem> = Vec::new();
-    let replies = app
-        .conv
-        .messages()
-        .iter()
-        .filter(|m| m.role == Role::Assistant);
-    for (i, msg) in replies.enumerate() {
-        let reply_no = i + 1;
-        let Some(scan) = m.scans.get(&msg.id) else {
+    let mut replies = 0;
+    for msg in app.conv.messages() {
+        // A sent image counts with the reply to its prompt.
+        let (reply_no, links) = match msg.role {
+            Role::Assistant => {
+                replies += 1;
+                (replies, m.scans.get(&msg.id).map(|s| s.links.as_slice()))
+            }
+            Role::User => (replies + 1, m.sent.get(msg.id)),
+            Role::System => continue,
+        };
+        let Some(links) = links else {
             continue;
         };
-        for link in &scan.links {
+        for link in links {
             let dup = items.iter().any(|i| {
                 i.link.url == link.url
                     || i.link.download.as_deref() == Some(&link.url)

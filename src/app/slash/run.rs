@@ -42,6 +42,7 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
             app.prompt.take(&app.theme);
             crate::app::update::run_command(app, Command::SaveTranscript)
         }
+        SlashCommand::Attach(args) => crate::app::attach::command(app, &args),
         SlashCommand::Help => {
             app.prompt.take(&app.theme);
             crate::app::update::run_command(app, Command::Help)

@@ -172,6 +172,26 @@ fn mouse_and_reply_cap_are_read_with_their_defaults() {
 }
 
 #[test]
+fn attachment_limits_and_vision_are_read_with_their_defaults() {
+    let cfg = parse("default_model = \"demo:demo\"\n").unwrap();
+    assert_eq!(cfg.attach, crate::attach::Limits::default());
+    let cfg = parse(
+        "attach_max_side = 1024\nattach_max_text_kb = 8\n\
+         [[providers]]\nname = \"p\"\nbase_url = \"http://127.0.0.1:1/v1\"\n\
+         models = [{ id = \"deepseek-chat\", vision = true }, \"qwen-plus\", \"llama3\"]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        (cfg.attach.max_side, cfg.attach.max_text_bytes),
+        (1024, 8 * 1024)
+    );
+    let p = cfg.providers.iter().find(|p| p.name == "p").unwrap();
+    let vision: Vec<_> = p.models.iter().map(|m| m.takes_images()).collect();
+    assert_eq!(vision, [Some(true), Some(false), None]);
+    assert!(parse("attach_max_side = 10\n").is_err());
+}
+
+#[test]
 fn a_date_time_is_not_taken_for_a_keys_table() {
     assert_eq!(
         error_of("keys = 2024-01-01\n"),

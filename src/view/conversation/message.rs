@@ -186,6 +186,7 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         ));
     }
     let mut lines = vec![Line::from(spans)];
+    lines.extend(crate::view::attachments::message_lines(msg, theme));
     if msg.reasoning.trim().is_empty() {
         return lines;
     }

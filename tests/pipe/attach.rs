@@ -1,0 +1,105 @@
+//! `-a/--attach` in pipe mode: images and text files sent with the prompt, refusals before
+//! any request.
+
+use std::io::Cursor;
+
+use base64::Engine;
+use serde_json::json;
+
+use super::Sandbox;
+
+fn write_png(sb: &Sandbox, name: &str) -> (String, Vec<u8>) {
+    let picture = image::DynamicImage::ImageRgb8(image::RgbImage::new(6, 5));
+    let mut out = Cursor::new(Vec::new());
+    picture
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("png");
+    let bytes = out.into_inner();
+    let path = sb.dir.path().join(name);
+    std::fs::write(&path, &bytes).expect("write png");
+    (path.display().to_string(), bytes)
+}
+
+#[test]
+fn an_image_and_a_text_file_go_with_the_prompt() {
+    let sb = Sandbox::new();
+    let (png, bytes) = write_png(&sb, "shot.png");
+    let notes = sb.dir.path().join("笔记.txt");
+    std::fs::write(&notes, "第一行\n").expect("write notes");
+    let notes = notes.display().to_string();
+    let run = sb.run(&["-a", &png, "--attach", &notes, "-p", "看看"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = sb.server.last_request().expect("a request").json();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    assert_eq!(
+        body["messages"],
+        json!([{"role": "user", "content": [
+            {"type": "text", "text": "看看\n\n笔记.txt:\n```txt\n第一行\n```"},
+            {"type": "image_url", "image_url": {"url": format!("data:image/png;base64,{b64}")}},
+        ]}])
+    );
+}
+
+#[test]
+fn an_image_url_is_sent_as_a_link() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["-a", "https://example.com/a.jpg", "describe"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = sb.server.last_request().expect("a request").json();
+    assert_eq!(
+        body["messages"][0]["content"][1],
+        json!({"type": "image_url", "image_url": {"url": "https://example.com/a.jpg"}})
+    );
+}
+
+#[test]
+fn a_missing_or_binary_attachment_exits_2_before_any_request() {
+    let sb = Sandbox::new();
+    let run = sb.run(&["-a", "/no/such/file.png", "-p", "hi"], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("cannot read /no/such/file.png"),
+        "{run:?}"
+    );
+    let blob = sb.dir.path().join("blob.bin");
+    std::fs::write(&blob, [0u8, 159, 146, 150]).expect("write blob");
+    let run = sb.run(&["-a", &blob.display().to_string(), "-p", "hi"], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("blob.bin is a binary file"), "{run:?}");
+    assert_eq!(sb.server.request_count(), 0);
+}
+
+#[test]
+fn an_image_for_a_model_without_vision_warns_and_is_sent() {
+    let sb = Sandbox::new();
+    let (png, _) = write_png(&sb, "a.png");
+    let run = sb.run(&["-m", "mock:deepseek-reasoner", "-a", &png, "hi"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("deepseek-reasoner does not take images"),
+        "{run:?}"
+    );
+    assert_eq!(sb.server.request_count(), 1);
+}
+
+#[test]
+fn resume_sends_the_stored_attachments_again() {
+    let sb = Sandbox::new();
+    let (png, bytes) = write_png(&sb, "keep.png");
+    let run = sb.run(&["-a", &png, "-p", "记住这张图"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    std::fs::remove_file(&png).expect("remove the original");
+    let run = sb.run(&["--resume", "-p", "它是什么颜色？"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = sb.server.last_request().expect("a request").json();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    assert_eq!(
+        body["messages"][0]["content"][1]["image_url"]["url"],
+        json!(format!("data:image/png;base64,{b64}"))
+    );
+    assert_eq!(
+        body["messages"][2],
+        json!({"role": "user", "content": "它是什么颜色？"})
+    );
+}
