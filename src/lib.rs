@@ -17,5 +17,6 @@ pub mod runtime;
 pub mod sanitize;
 pub mod signals;
 pub mod store;
+pub mod tasks;
 pub mod text;
 pub mod ui;
