@@ -18,6 +18,7 @@
 mod error;
 mod keys;
 mod load;
+mod model_api;
 mod parse;
 mod paths;
 mod raw;
@@ -36,6 +37,7 @@ use crate::app::keymap::KeyMap;
 use crate::ui::theme::ThemeName;
 use error::did_you_mean;
 pub use load::{load, load_with_env};
+pub use model_api::ModelApi;
 pub use parse::parse_str;
 pub use paths::{CONFIG_ENV, Paths};
 pub use schema::{

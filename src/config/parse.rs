@@ -276,6 +276,24 @@ fn read_model(
     }
     m.system = r.system.map(|s| s.0);
     m.stream = r.stream.map(|f| f.0);
+    if let Some(tag) = r.api {
+        let (span, tag) = (tag.span(), tag.into_inner().0);
+        m.api = super::ModelApi::from_tag(&tag).ok_or_else(|| {
+            let names: Vec<&str> = super::ModelApi::ALL.iter().map(|a| a.as_str()).collect();
+            let hint = did_you_mean(&tag, &names)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            doc.invalid(
+                "api",
+                &span,
+                format!("{tag:?} is not one of {}{hint}", names.join(", ")),
+            )
+        })?;
+    }
+    m.poll_secs = doc.num("poll_secs", r.poll_secs, 0.001, 600.0)?;
+    m.task_timeout_secs = doc
+        .int("task_timeout_secs", r.task_timeout_secs, 1, 86_400)?
+        .map(|n| n as u64);
     m.params = ModelParams {
         temperature: doc.num("temperature", r.temperature, 0.0, 2.0)?,
         top_p: doc.num("top_p", r.top_p, 0.0, 1.0)?,

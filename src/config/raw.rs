@@ -62,6 +62,9 @@ pub(super) struct RawModel {
     pub stop: Option<Strings<StopExpected>>,
     pub system: Option<Text>,
     pub stream: Option<Flag>,
+    pub api: Option<Spanned<Text>>,
+    pub poll_secs: Option<Spanned<Num>>,
+    pub task_timeout_secs: Option<Spanned<Int>>,
 }
 
 /// The keys a serde struct accepts, read from its derive: the one list of a table's keys.

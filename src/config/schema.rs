@@ -147,6 +147,12 @@ pub struct ModelSpec {
     pub stream: Option<bool>,
     /// Sampling parameters sent with each request.
     pub params: ModelParams,
+    /// Which API Enter uses (`api = ...`): chat, images, or a generation task.
+    pub api: super::ModelApi,
+    /// First wait between task polls in seconds (`poll_secs`); `None` is the default 5.
+    pub poll_secs: Option<f64>,
+    /// Stop polling a task after this many seconds (`task_timeout_secs`).
+    pub task_timeout_secs: Option<u64>,
 }
 
 impl ModelSpec {
@@ -160,6 +166,9 @@ impl ModelSpec {
             system: None,
             stream: None,
             params: ModelParams::default(),
+            api: super::ModelApi::default(),
+            poll_secs: None,
+            task_timeout_secs: None,
         }
     }
 

@@ -4,6 +4,7 @@ mod errors;
 mod files;
 mod keys;
 mod models;
+mod task_models;
 
 use std::path::Path;
 
