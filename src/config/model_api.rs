@@ -58,12 +58,12 @@ impl ModelSpec {
         let d = PollPlan::default();
         PollPlan {
             first: self
-                .poll_secs
-                .map(Duration::from_secs_f64)
+                .poll_ms
+                .map(|ms| Duration::from_millis(u64::from(ms.get())))
                 .unwrap_or(d.first),
             timeout: self
                 .task_timeout_secs
-                .map(Duration::from_secs)
+                .map(|s| Duration::from_secs(u64::from(s.get())))
                 .unwrap_or(d.timeout),
         }
     }

@@ -290,10 +290,13 @@ fn read_model(
             )
         })?;
     }
-    m.poll_secs = doc.num("poll_secs", r.poll_secs, 0.001, 600.0)?;
+    // Milliseconds keep ModelSpec small (it travels inside picker outcomes).
+    m.poll_ms = doc
+        .num("poll_secs", r.poll_secs, 0.001, 600.0)?
+        .and_then(|s| std::num::NonZeroU32::new((s * 1000.0).round().max(1.0) as u32));
     m.task_timeout_secs = doc
         .int("task_timeout_secs", r.task_timeout_secs, 1, 86_400)?
-        .map(|n| n as u64);
+        .and_then(|n| std::num::NonZeroU32::new(n as u32));
     m.params = ModelParams {
         temperature: doc.num("temperature", r.temperature, 0.0, 2.0)?,
         top_p: doc.num("top_p", r.top_p, 0.0, 1.0)?,

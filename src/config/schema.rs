@@ -149,10 +149,10 @@ pub struct ModelSpec {
     pub params: ModelParams,
     /// Which API Enter uses (`api = ...`): chat, images, or a generation task.
     pub api: super::ModelApi,
-    /// First wait between task polls in seconds (`poll_secs`); `None` is the default 5.
-    pub poll_secs: Option<f64>,
+    /// First wait between task polls in milliseconds (`poll_secs` × 1000); `None`: 5 s.
+    pub poll_ms: Option<std::num::NonZeroU32>,
     /// Stop polling a task after this many seconds (`task_timeout_secs`).
-    pub task_timeout_secs: Option<u64>,
+    pub task_timeout_secs: Option<std::num::NonZeroU32>,
 }
 
 impl ModelSpec {
@@ -167,7 +167,7 @@ impl ModelSpec {
             stream: None,
             params: ModelParams::default(),
             api: super::ModelApi::default(),
-            poll_secs: None,
+            poll_ms: None,
             task_timeout_secs: None,
         }
     }
