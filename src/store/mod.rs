@@ -3,6 +3,7 @@
 //! UI never waits on the disk.
 
 pub mod commands;
+pub mod gen_tasks;
 pub mod links;
 pub mod record;
 mod rows;

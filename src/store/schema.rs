@@ -76,6 +76,29 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER sessions_last_id AFTER INSERT ON sessions BEGIN
         UPDATE session_ids SET last = max(last, new.id);
     END;",
+    // 5: generation tasks (Midjourney, Suno, video), so polling resumes after a restart and
+    // `ecochat tasks` lists them. Results, buttons and clips are JSON arrays; times Unix ms.
+    "CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        api TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        status TEXT NOT NULL,
+        progress INTEGER,
+        fail_reason TEXT,
+        results TEXT NOT NULL DEFAULT '[]',
+        buttons TEXT NOT NULL DEFAULT '[]',
+        clips TEXT NOT NULL DEFAULT '[]',
+        text TEXT,
+        parent INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        submitted INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        finished INTEGER
+    );
+    CREATE INDEX tasks_submitted ON tasks(submitted);",
 ];
 
 /// The schema version this build writes.
