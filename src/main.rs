@@ -76,6 +76,17 @@ fn main() -> ExitCode {
                 Err(e) => command_failed(e),
             };
         }
+        Some(Command::Tasks { json }) => {
+            let out = &mut std::io::stdout();
+            return match ecochat::task_pipe::list(&db, *json, out) {
+                Ok(0) if !*json => {
+                    eprintln!("ecochat: no generation tasks yet");
+                    ExitCode::SUCCESS
+                }
+                Ok(_) => written(out.flush()),
+                Err(e) => command_failed(e),
+            };
+        }
         Some(Command::Export { id, format, output }) => {
             let out = &mut std::io::stdout();
             return match commands::export(&db, *id, *format, output.as_deref(), out) {
@@ -148,6 +159,15 @@ fn main() -> ExitCode {
                 ),
                 Err(_) => {}
             }
+        }
+        if target.model.task_api().is_some() {
+            let save_to = (!cli.no_save).then(|| db.clone());
+            return match tokio_runtime() {
+                Ok(rt) => ExitCode::from(
+                    rt.block_on(ecochat::task_pipe::run(&target, &prompt, save_to)) as u8,
+                ),
+                Err(e) => fail(1, &e),
+            };
         }
         let opts = PipeOptions {
             prompt,

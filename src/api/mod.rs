@@ -8,6 +8,7 @@ pub mod images;
 pub mod models;
 pub mod sink;
 pub mod sse;
+pub mod task_poll;
 pub mod tasks;
 
 pub use error::ApiError;

@@ -10,7 +10,7 @@ use super::ApiError;
 use super::client::{Endpoint, content_type, request_id};
 use super::error::{ErrorContext, cap_message, classify_response};
 use crate::tasks::poll::FetchFailure;
-use crate::tasks::url::{may_send_key, provider_root};
+use crate::tasks::url::{fix_result_url, may_send_key, provider_root};
 use crate::tasks::{Snapshot, Submitted, TaskApi, TaskError, mj, suno, video};
 
 /// Largest task answer read (a Suno task with lyrics and two clips is a few kB).
@@ -148,7 +148,8 @@ pub async fn fetch(
         TaskApi::Suno => suno::parse_fetch(&bytes),
         TaskApi::Video => video::parse_fetch(&bytes),
     };
-    parsed.map_err(|e| match e {
+    let root = provider_root(&ep.base_url);
+    parsed.map(|s| fix_urls(s, &root)).map_err(|e| match e {
         TaskError::Rejected { code, message }
             if LOST.contains(&code.as_str()) || LOST.contains(&message.as_str()) =>
         {
@@ -168,6 +169,19 @@ pub async fn fetch(
         }
         .into(),
     })
+}
+
+/// Every link of a snapshot moved off `localhost` and private hosts onto the provider (§1.6).
+fn fix_urls(mut s: Snapshot, root: &str) -> Snapshot {
+    let fix = |u: &mut String| *u = fix_result_url(u, root);
+    s.results.iter_mut().for_each(|r| fix(&mut r.url));
+    s.preview.iter_mut().for_each(fix);
+    for c in &mut s.clips {
+        for u in [&mut c.audio_url, &mut c.video_url, &mut c.image_url] {
+            u.iter_mut().for_each(fix);
+        }
+    }
+    s
 }
 
 /// A request for a result link: with the key only on the provider's own origin (its
