@@ -14,6 +14,7 @@ pub mod sessions;
 mod shutdown;
 pub mod slash;
 mod switch;
+pub mod tasks;
 pub mod turns;
 mod update;
 
@@ -72,6 +73,8 @@ pub enum Action {
     Media(media::MediaMsg),
     /// The external editor (Ctrl+E) closed: the edited prompt, or why it failed.
     EditorDone(Result<String, String>),
+    /// A generation task reports back.
+    Task(tasks::TaskMsg),
     /// A terminating signal arrived: save the reply in flight and quit.
     Terminate(crate::signals::Signal),
 }
@@ -110,6 +113,8 @@ pub enum Effect {
     Suspend,
     /// Capture the mouse (true) or leave it to the terminal's own selection (false).
     SetMouse(bool),
+    /// Submit or poll a generation task.
+    Task(tasks::TaskEffect),
 }
 
 /// The reply in flight.
@@ -208,6 +213,8 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// Generation tasks of this run (their cards are assistant messages).
+    pub tasks: tasks::TaskBoard,
 }
 
 impl App {
@@ -247,6 +254,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            tasks: tasks::TaskBoard::default(),
         }
     }
 

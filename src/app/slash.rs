@@ -29,6 +29,8 @@ pub enum SlashCommand {
     Save,
     /// `/help`: the keys.
     Help,
+    /// `/mj NAME`: press a button (`U1`, `V3`, `reroll`) of the latest Midjourney card.
+    Mj(String),
 }
 
 /// A command's name, argument syntax and purpose, for the hint line and `/help`.
@@ -65,6 +67,11 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/image",
         args: "PROMPT [--size WxH] [--n N] [--model ID]",
         about: "generate images",
+    },
+    SlashSpec {
+        name: "/mj",
+        args: "U1|V3|reroll|…",
+        about: "press a button of the latest Midjourney task",
     },
     SlashSpec {
         name: "/help",
@@ -120,6 +127,8 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
         )),
         "/clear" => no_args(SlashCommand::Clear),
         "/save" => no_args(SlashCommand::Save),
+        "/mj" if rest.trim().is_empty() => Err("/mj needs a button: U1…U4, V1…V4, reroll".into()),
+        "/mj" => Ok(SlashCommand::Mj(rest.trim().to_string())),
         _ => no_args(SlashCommand::Help),
     })
 }

@@ -114,6 +114,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Media(msg) => super::media::on_msg(app, msg),
+        Action::Task(msg) => super::tasks::on_msg(app, msg, now),
         Action::Store(event) => super::sessions::on_store(app, event, now),
         Action::EditorDone(result) => {
             super::editor::done(app, result);
@@ -419,6 +420,9 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
+    if app.target.model.task_api().is_some() {
+        return super::tasks::submit(app, text);
+    }
     app.conv.push(Role::User, text);
     start_reply(app)
 }

@@ -8,6 +8,7 @@ pub mod media;
 pub mod pieces;
 mod query;
 mod stop;
+mod tasks;
 pub mod terminal;
 
 use std::collections::HashMap;

@@ -45,6 +45,7 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
             app.prompt.take(&app.theme);
             crate::app::update::run_command(app, Command::Help)
         }
+        SlashCommand::Mj(name) => crate::app::tasks::press(app, &name),
     }
 }
 
