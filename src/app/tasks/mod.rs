@@ -121,7 +121,9 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
         parent,
     };
     if let Some(msg) = app.conv.get_mut(message_id) {
-        msg.status = Status::Waiting;
+        // Never a live status: the media panel scans a live reply as text that only grows,
+        // and a card is rewritten whole at every poll.
+        msg.status = Status::Done;
         // Marked like `/image` answers: links, never sent back as chat history.
         msg.model = Some(format!(
             "{}{}",
@@ -205,15 +207,12 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
         }
     }
     let text = card::text(card, now.saturating_duration_since(card.started));
-    let streaming = card.remote_id.is_some();
     if let Some(m) = app.conv.get_mut(id) {
         m.content = text;
         m.revision += 1;
         m.status = match &finished {
-            None if streaming => Status::Streaming,
-            None => Status::Waiting,
-            Some(Ok(())) => Status::Done,
             Some(Err(why)) => Status::Failed(why.clone()),
+            _ => Status::Done,
         };
     }
     match finished {

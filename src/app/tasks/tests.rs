@@ -95,7 +95,11 @@ fn enter_with_a_task_model_submits_a_task_not_a_chat() {
     assert_eq!(*api, TaskApi::Midjourney);
     assert_eq!(body["prompt"], "a red fox --ar 16:9");
     assert_eq!(h.app.tasks.running(), 1);
-    assert_eq!(status(&h, id), Status::Waiting);
+    assert_eq!(
+        status(&h, id),
+        Status::Done,
+        "never live: the card is rewritten whole"
+    );
     assert!(content(&h, id).contains("submitting"));
     assert!(
         h.app.in_flight.is_none(),
@@ -130,7 +134,7 @@ fn the_card_shows_progress_then_the_image_and_buttons() {
     assert!(text.contains(&card::progress_bar(46)), "{text}");
     assert!(text.contains("46%"), "{text}");
     assert!(text.contains("![preview](http://127.0.0.1:9/mj/image/1001?rand=46)"));
-    assert_eq!(status(&h, id), Status::Streaming);
+    assert_eq!(status(&h, id), Status::Done);
     h.act(Action::Task(TaskMsg::Finished {
         message_id: id,
         result: Ok(grid_done()),
@@ -259,4 +263,36 @@ fn a_report_for_an_unknown_card_changes_nothing() {
         snapshot: Snapshot::default(),
     }));
     assert_eq!(h.app.conv.messages.len(), before);
+}
+
+#[test]
+fn the_media_panel_lists_the_result_not_the_stale_preview() {
+    let mut h = harness(TaskApi::Midjourney, "mj_imagine");
+    h.type_text("a red fox");
+    let id = submitted(&h.enter());
+    h.act(Action::Task(TaskMsg::Submitted {
+        message_id: id,
+        remote_id: "1001".into(),
+    }));
+    h.act(Action::Task(TaskMsg::Update {
+        message_id: id,
+        snapshot: Snapshot {
+            status: Some(TaskStatus::Running),
+            progress: Some(46),
+            preview: Some("http://127.0.0.1:9/mj/image/1001?rand=46".into()),
+            ..Snapshot::default()
+        },
+    }));
+    h.act(Action::Task(TaskMsg::Finished {
+        message_id: id,
+        result: Ok(grid_done()),
+    }));
+    let urls: Vec<&str> = h
+        .app
+        .media
+        .items
+        .iter()
+        .map(|i| i.link.url.as_str())
+        .collect();
+    assert_eq!(urls, ["http://127.0.0.1:9/mj/image/1001"]);
 }
