@@ -5,7 +5,7 @@ mod tmux;
 
 use std::time::Duration;
 
-use support::MockServer;
+use support::{MockServer, Reply};
 use tmux::Tmux;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -125,4 +125,74 @@ fn wait_for_action(server: &MockServer) -> bool {
         std::thread::sleep(Duration::from_millis(20));
     }
     false
+}
+
+/// Runs ecochat again in the same pane and the same temp home, as a user starting it anew.
+fn relaunch(t: &Tmux, args: &[&str]) {
+    let h = t.home.path();
+    let mut line = vec!["env".to_string()];
+    for (k, v) in [
+        ("HOME", h.to_path_buf()),
+        ("XDG_CONFIG_HOME", h.join("config")),
+        ("XDG_DATA_HOME", h.join("data")),
+        ("XDG_STATE_HOME", h.join("state")),
+        ("XDG_CACHE_HOME", h.join("cache")),
+    ] {
+        line.push(format!("{k}={}", v.display()));
+    }
+    line.push("TERM=xterm-256color".into());
+    line.push("LANG=C.UTF-8".into());
+    line.push(tmux::bin().display().to_string());
+    line.extend(args.iter().map(|a| a.to_string()));
+    let quoted: Vec<String> = line
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    t.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
+}
+
+#[test]
+fn quitting_mid_task_and_resuming_finishes_it() {
+    let server = MockServer::start();
+    let id = "1730621826053456";
+    let path = format!("/mj/task/{id}/fetch");
+    // The first run never sees the task finish.
+    server.on_path(
+        "GET",
+        &path,
+        vec![Reply::json(
+            200,
+            include_bytes!("fixtures/tasks/mj_fetch_progress.json"),
+        )],
+    );
+    let t = start(&server);
+    t.type_text("a red fox in snow");
+    t.keys(&["Enter"]);
+    t.wait_until(|s| s.contains("46%"), WAIT, "the task in progress");
+    t.keys(&["C-q"]);
+    t.wait_exit(WAIT);
+    let polled = server.request_count();
+    // While ecochat was closed the task finished at the relay.
+    let done = String::from_utf8_lossy(include_bytes!("fixtures/tasks/mj_fetch_localhost.json"))
+        .replace("1724963337114767", id);
+    server.on_path("GET", &path, vec![Reply::json(200, done.as_bytes())]);
+    let cfg = t.path("ecochat.toml").display().to_string();
+    relaunch(&t, &["--config", &cfg, "--resume"]);
+    let screen = t.wait_until(
+        |s| s.contains("succeeded") && s.contains("a red fox in snow"),
+        WAIT,
+        "the resumed card finished",
+    );
+    assert!(screen.contains(&format!("/mj/image/{id}")), "{screen}");
+    let fetched_again = server.requests()[polled..]
+        .iter()
+        .filter(|r| r.path == path)
+        .count();
+    assert!(fetched_again >= 1);
+    // No new submit: the same task was polled.
+    assert!(
+        !server.requests()[polled..]
+            .iter()
+            .any(|r| r.path.contains("/submit/"))
+    );
 }

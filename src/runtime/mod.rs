@@ -90,6 +90,12 @@ pub async fn run(
         },
         &mut edge,
     );
+    // Cards of a reopened session whose task had not finished: polling goes on.
+    apply(
+        &mut app,
+        Action::Task(crate::app::tasks::TaskMsg::ResumeAll),
+        &mut edge,
+    );
     let input = input::InputReader::spawn(tx.clone(), typed)?;
     input::watch_resize(tx.clone())?;
     stop::watch(tx.clone())?;

@@ -19,6 +19,8 @@ use crate::tasks::{Snapshot, TaskApi, TaskStatus};
 /// One write for the task's store row, applied in order by a blocking writer.
 enum Write {
     Insert(NewTask),
+    /// Keep writing to the row an earlier run made for this task.
+    Attach(TaskApi, String),
     Update {
         snap: Snapshot,
         status: TaskStatus,
@@ -44,6 +46,9 @@ fn writer(db: Option<PathBuf>) -> Option<std::sync::mpsc::Sender<Write>> {
             let now = chrono::Utc::now().timestamp_millis();
             let r = match (w, row) {
                 (Write::Insert(t), _) => store.insert_task(&t).map(|id| row = Some(id)),
+                (Write::Attach(api, remote), _) => store
+                    .task_by_remote(api, &remote)
+                    .map(|t| row = t.map(|t| t.id)),
                 (
                     Write::Update {
                         snap,
@@ -67,48 +72,49 @@ fn writer(db: Option<PathBuf>) -> Option<std::sync::mpsc::Sender<Write>> {
 pub(super) fn run(effect: TaskEffect, tx: &mpsc::UnboundedSender<Action>) {
     let tx = tx.clone();
     tokio::spawn(async move {
-        let message_id = match &effect {
-            TaskEffect::Submit { message_id, .. } | TaskEffect::Press { message_id, .. } => {
-                *message_id
-            }
+        let card = match &effect {
+            TaskEffect::Submit { card, .. }
+            | TaskEffect::Press { card, .. }
+            | TaskEffect::Resume { card, .. } => *card,
         };
         let send = |msg: TaskMsg| {
             let _ = tx.send(Action::Task(msg));
         };
         let result = drive(effect, &send).await;
-        send(TaskMsg::Finished { message_id, result });
+        send(TaskMsg::Finished { card, result });
     });
 }
 
 async fn drive(effect: TaskEffect, send: &(dyn Fn(TaskMsg) + Sync)) -> Result<Snapshot, String> {
-    let (message_id, target, api, prompt, db) = match &effect {
+    let (card, target, api, prompt, db) = match &effect {
         TaskEffect::Submit {
-            message_id,
+            card,
             target,
             api,
             prompt,
             db,
             ..
-        } => (
-            *message_id,
-            target.clone(),
-            *api,
-            prompt.clone(),
-            db.clone(),
-        ),
+        } => (*card, target.clone(), *api, prompt.clone(), db.clone()),
         TaskEffect::Press {
-            message_id,
+            card,
             target,
             prompt,
             db,
             ..
         } => (
-            *message_id,
+            *card,
             target.clone(),
             TaskApi::Midjourney,
             prompt.clone(),
             db.clone(),
         ),
+        TaskEffect::Resume {
+            card,
+            target,
+            api,
+            db,
+            ..
+        } => (*card, target.clone(), *api, String::new(), db.clone()),
     };
     let provider = target.provider.clone();
     let ep = tokio::task::spawn_blocking(move || provider.endpoint(&providers::process_env))
@@ -116,40 +122,67 @@ async fn drive(effect: TaskEffect, send: &(dyn Fn(TaskMsg) + Sync)) -> Result<Sn
         .map_err(|_| "reading the API key failed".to_string())?
         .map_err(|e| e.to_string())?;
     let http = tasks::http_client(&ep).map_err(|e| e.to_string())?;
-    let submitted = match &effect {
-        TaskEffect::Submit { body, .. } => tasks::submit(&http, &ep, api, body).await,
-        TaskEffect::Press {
-            custom_id, parent, ..
-        } => tasks::mj_action(&http, &ep, custom_id, parent, &prompt).await,
-    }
-    .map_err(|e: TaskCallError| crate::sanitize::sanitize(&e.to_string()).into_owned())?;
-    send(TaskMsg::Submitted {
-        message_id,
-        remote_id: submitted.id.clone(),
-    });
     let store = writer(db);
     let write = |w: Write| {
         if let Some(s) = &store {
             let _ = s.send(w);
         }
     };
-    write(Write::Insert(NewTask {
-        provider: target.provider.name.clone(),
-        model: target.model.id.clone(),
-        api,
-        remote_id: submitted.id.clone(),
-        prompt,
-        parent: None,
-        session_id: None,
-        submitted: chrono::Utc::now().timestamp_millis(),
-    }));
-    let start = PollStart {
-        plan: target.model.poll_plan(),
-        elapsed: Duration::ZERO,
-        last: Snapshot::default(),
+    let submitted = match &effect {
+        TaskEffect::Resume { .. } => None,
+        TaskEffect::Press {
+            custom_id, parent, ..
+        } => Some(tasks::mj_action(&http, &ep, custom_id, parent, &prompt).await),
+        TaskEffect::Submit { body, .. } => Some(tasks::submit(&http, &ep, api, body).await),
     };
-    let mut latest = Snapshot::default();
-    let outcome = poll_until_done(&http, &ep, (api, &submitted.id), start, |snap| {
+    let (remote_id, start) = match (submitted, &effect) {
+        (
+            None,
+            TaskEffect::Resume {
+                remote_id,
+                created_ms,
+                last,
+                ..
+            },
+        ) => {
+            write(Write::Attach(api, remote_id.clone()));
+            let ms = chrono::Utc::now().timestamp_millis() - created_ms;
+            let start = PollStart {
+                plan: target.model.poll_plan(),
+                elapsed: Duration::from_millis(u64::try_from(ms).unwrap_or(0)),
+                last: last.clone(),
+            };
+            (remote_id.clone(), start)
+        }
+        (Some(submitted), _) => {
+            let submitted = submitted.map_err(|e: TaskCallError| {
+                crate::sanitize::sanitize(&e.to_string()).into_owned()
+            })?;
+            send(TaskMsg::Submitted {
+                card,
+                remote_id: submitted.id.clone(),
+            });
+            write(Write::Insert(NewTask {
+                provider: target.provider.name.clone(),
+                model: target.model.id.clone(),
+                api,
+                remote_id: submitted.id.clone(),
+                prompt: prompt.clone(),
+                parent: None,
+                session_id: None,
+                submitted: chrono::Utc::now().timestamp_millis(),
+            }));
+            let start = PollStart {
+                plan: target.model.poll_plan(),
+                elapsed: Duration::ZERO,
+                last: Snapshot::default(),
+            };
+            (submitted.id, start)
+        }
+        (None, _) => return Err("nothing to poll".into()),
+    };
+    let mut latest = start.last.clone();
+    let outcome = poll_until_done(&http, &ep, (api, &remote_id), start, |snap| {
         write(Write::Update {
             snap: snap.clone(),
             status: snap.status(),
@@ -158,7 +191,7 @@ async fn drive(effect: TaskEffect, send: &(dyn Fn(TaskMsg) + Sync)) -> Result<Sn
         });
         latest = snap.clone();
         send(TaskMsg::Update {
-            message_id,
+            card,
             snapshot: snap.clone(),
         });
     })

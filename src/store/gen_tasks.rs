@@ -178,6 +178,25 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The newest task with this route and relay id (what a reopened card resumes).
+    pub fn task_by_remote(
+        &self,
+        api: TaskApi,
+        remote_id: &str,
+    ) -> Result<Option<TaskRecord>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS} FROM tasks WHERE api = ?1 AND remote_id = ?2 \
+                     ORDER BY id DESC LIMIT 1"
+                ),
+                params![api.as_str(), remote_id],
+                row,
+            )
+            .optional()?)
+    }
+
     /// One task by row id.
     pub fn task(&self, id: TaskRowId) -> Result<Option<TaskRecord>, StoreError> {
         Ok(self
@@ -255,6 +274,16 @@ mod tests {
         assert_eq!(got.prompt, "一只在雪地里的红狐狸 --ar 16:9");
         assert_eq!(got.snapshot().results, done.results);
         assert_eq!(store.task(b).unwrap().unwrap().parent, Some(a));
+        let by_remote = store
+            .task_by_remote(TaskApi::Midjourney, "1730621826053456")
+            .unwrap();
+        assert_eq!(by_remote.map(|t| t.id), Some(b));
+        assert!(
+            store
+                .task_by_remote(TaskApi::Suno, "1730621826053456")
+                .unwrap()
+                .is_none()
+        );
         // Finished results are not fetched again: only b is left to resume.
         let left: Vec<i64> = store
             .unfinished_tasks()

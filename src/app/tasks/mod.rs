@@ -19,8 +19,13 @@ use crate::tasks::{Snapshot, TaskApi, mj};
 /// One task shown in the conversation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {
+    /// Unique in this run: message ids restart with every conversation, and a poller of a
+    /// conversation left behind must not write into the next one.
+    pub key: u64,
     /// The assistant message that shows it.
     pub message_id: u64,
+    /// That message's creation time, checked with the id before every write.
+    pub created: chrono::DateTime<chrono::Local>,
     pub api: TaskApi,
     pub prompt: String,
     /// The relay's id, once the submit was answered.
@@ -38,6 +43,7 @@ pub struct Card {
 #[derive(Debug, Default)]
 pub struct TaskBoard {
     pub cards: Vec<Card>,
+    next_key: u64,
 }
 
 impl TaskBoard {
@@ -46,17 +52,22 @@ impl TaskBoard {
         self.cards.iter().filter(|c| !c.done).count()
     }
 
-    fn card_mut(&mut self, message_id: u64) -> Option<&mut Card> {
-        self.cards.iter_mut().find(|c| c.message_id == message_id)
+    fn card_mut(&mut self, key: u64) -> Option<&mut Card> {
+        self.cards.iter_mut().find(|c| c.key == key)
+    }
+
+    fn next_key(&mut self) -> u64 {
+        self.next_key += 1;
+        self.next_key
     }
 }
 
 /// What the edge does for tasks.
 #[derive(Debug, Clone)]
 pub enum TaskEffect {
-    /// Submit `body` and poll until done, reporting with `TaskMsg`s for `message_id`.
+    /// Submit `body` and poll until done, reporting with `TaskMsg`s for `card`.
     Submit {
-        message_id: u64,
+        card: u64,
         target: Box<Target>,
         api: TaskApi,
         body: Value,
@@ -64,9 +75,20 @@ pub enum TaskEffect {
         /// The session database, to record the task in (`None` with `--no-save`).
         db: Option<PathBuf>,
     },
+    /// Poll a task submitted before (a reopened session): no submit, the store row is kept.
+    Resume {
+        card: u64,
+        target: Box<Target>,
+        api: TaskApi,
+        remote_id: String,
+        /// When the card was created (Unix ms): the timeout counts from it.
+        created_ms: i64,
+        last: Snapshot,
+        db: Option<PathBuf>,
+    },
     /// Press a Midjourney button of task `parent` and poll the new task.
     Press {
-        message_id: u64,
+        card: u64,
         target: Box<Target>,
         custom_id: String,
         parent: String,
@@ -79,12 +101,14 @@ pub enum TaskEffect {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskMsg {
     /// The relay took the task.
-    Submitted { message_id: u64, remote_id: String },
+    Submitted { card: u64, remote_id: String },
     /// A poll answered.
-    Update { message_id: u64, snapshot: Snapshot },
+    Update { card: u64, snapshot: Snapshot },
+    /// Start polling the unfinished cards of the conversation (sent once at start-up).
+    ResumeAll,
     /// Done (the final snapshot) or stopped (why).
     Finished {
-        message_id: u64,
+        card: u64,
         result: Result<Snapshot, String>,
     },
 }
@@ -96,9 +120,9 @@ pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
     };
     let body = crate::task_pipe::submit_body(api, &app.target.model.id, &text);
     app.conv.push(Role::User, text.clone());
-    let message_id = new_card(app, api, text.clone(), None);
+    let card = new_card(app, api, text.clone(), None);
     vec![Effect::Task(TaskEffect::Submit {
-        message_id,
+        card,
         target: Box::new(app.target.clone()),
         api,
         body,
@@ -107,10 +131,19 @@ pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
     })]
 }
 
+/// Adds the card's message; returns the card's key.
 fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) -> u64 {
     let message_id = app.conv.push(Role::Assistant, "");
+    let created = app
+        .conv
+        .get_mut(message_id)
+        .map(|m| m.created)
+        .unwrap_or_default();
+    let key = app.tasks.next_key();
     let card = Card {
+        key,
         message_id,
+        created,
         api,
         prompt,
         remote_id: None,
@@ -136,7 +169,7 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
     app.last_error = None;
     app.notice = None;
     app.scroll.follow = true;
-    message_id
+    key
 }
 
 /// `/mj NAME`: presses button NAME (`U1`, `V3`, `reroll`…) of the latest finished Midjourney
@@ -167,9 +200,9 @@ pub fn press(app: &mut App, name: &str) -> Vec<Effect> {
     };
     let typed = app.prompt.take(&app.theme);
     app.conv.push(Role::User, typed);
-    let message_id = new_card(app, TaskApi::Midjourney, prompt.clone(), Some(parent_msg));
+    let card = new_card(app, TaskApi::Midjourney, prompt.clone(), Some(parent_msg));
     vec![Effect::Task(TaskEffect::Press {
-        message_id,
+        card,
         target: Box::new(app.target.clone()),
         custom_id,
         parent,
@@ -180,17 +213,37 @@ pub fn press(app: &mut App, name: &str) -> Vec<Effect> {
 
 /// A report from the edge.
 pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
-    let id = match &msg {
-        TaskMsg::Submitted { message_id, .. }
-        | TaskMsg::Update { message_id, .. }
-        | TaskMsg::Finished { message_id, .. } => *message_id,
+    let key = match &msg {
+        TaskMsg::Submitted { card, .. }
+        | TaskMsg::Update { card, .. }
+        | TaskMsg::Finished { card, .. } => *card,
+        TaskMsg::ResumeAll => {
+            // At start-up: cards `restore` made before the loop ran had their effects dropped.
+            app.tasks.cards.retain(|c| c.done);
+            return resume_cards(app);
+        }
     };
-    let Some(card) = app.tasks.card_mut(id) else {
+    let Some(card) = app.tasks.card_mut(key) else {
+        return Vec::new();
+    };
+    let (id, created) = (card.message_id, card.created);
+    let shown = app
+        .conv
+        .messages
+        .iter()
+        .any(|m| m.id == id && m.created == created && m.is_image_generation());
+    if !shown {
+        // Its conversation was left: the remote task goes on, this run stops showing it.
+        app.tasks.cards.retain(|c| c.key != key);
+        return Vec::new();
+    }
+    let Some(card) = app.tasks.card_mut(key) else {
         return Vec::new();
     };
     let mut finished = None;
     match msg {
         TaskMsg::Submitted { remote_id, .. } => card.remote_id = Some(remote_id),
+        TaskMsg::ResumeAll => {}
         TaskMsg::Update { snapshot, .. } => card.snapshot = snapshot,
         TaskMsg::Finished { result, .. } => {
             card.done = true;
@@ -227,4 +280,111 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
         None => {}
     }
     Vec::new()
+}
+
+/// What a card's first line says: `**Midjourney** task `ID` · running · 0:12`.
+fn parse_card_head(content: &str) -> Option<(TaskApi, String, crate::tasks::TaskStatus)> {
+    let head = content.lines().next()?;
+    let rest = head.strip_prefix("**")?;
+    let (name, rest) = rest.split_once("** task `")?;
+    let api = match name {
+        "Midjourney" => TaskApi::Midjourney,
+        "Suno" => TaskApi::Suno,
+        "Video" => TaskApi::Video,
+        _ => return None,
+    };
+    let (id, rest) = rest.split_once('`')?;
+    let status = rest.trim_start_matches(" · ").split(" · ").next()?;
+    Some((
+        api,
+        id.to_string(),
+        crate::tasks::TaskStatus::from_stored(status),
+    ))
+}
+
+/// Cards of a reopened conversation whose task had not finished: polling goes on (results
+/// already shown are not fetched again).
+pub fn resume_cards(app: &mut App) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    type Marked = (u64, String, String, chrono::DateTime<chrono::Local>);
+    let marked: Vec<Marked> = app
+        .conv
+        .messages
+        .iter()
+        .filter(|m| m.role == Role::Assistant && m.is_image_generation())
+        .filter(|m| {
+            !app.tasks
+                .cards
+                .iter()
+                .any(|c| c.message_id == m.id && c.created == m.created)
+        })
+        .map(|m| {
+            (
+                m.id,
+                m.content.clone(),
+                m.model.clone().unwrap_or_default(),
+                m.created,
+            )
+        })
+        .collect();
+    for (message_id, content, model, created) in marked {
+        let Some((api, remote_id, status)) = parse_card_head(&content) else {
+            continue;
+        };
+        if status.is_terminal() || content.contains("\n✖ ") {
+            continue;
+        }
+        let label = model
+            .strip_suffix(crate::chat::IMAGES_MARK)
+            .unwrap_or(&model)
+            .to_string();
+        let Some(target) = target_of(app, &label) else {
+            continue;
+        };
+        let prompt = content
+            .lines()
+            .find_map(|l| l.strip_prefix("> "))
+            .unwrap_or_default()
+            .to_string();
+        let last = Snapshot {
+            status: Some(status),
+            ..Snapshot::default()
+        };
+        let key = app.tasks.next_key();
+        app.tasks.cards.push(Card {
+            key,
+            message_id,
+            created,
+            api,
+            prompt,
+            remote_id: Some(remote_id.clone()),
+            started: app.now,
+            snapshot: last.clone(),
+            stopped: None,
+            done: false,
+            parent: None,
+        });
+        effects.push(Effect::Task(TaskEffect::Resume {
+            card: key,
+            target: Box::new(target),
+            api,
+            remote_id,
+            created_ms: created.timestamp_millis(),
+            last,
+            db: app.sessions.db_path.clone(),
+        }));
+    }
+    effects
+}
+
+/// The configured provider and model of `provider:model`, with the model's `api` as written.
+fn target_of(app: &App, label: &str) -> Option<Target> {
+    let (provider, model) = label.split_once(':')?;
+    let provider = app.providers.iter().find(|p| p.name == provider)?;
+    let spec = provider.model(model)?.clone();
+    spec.task_api()?;
+    Some(Target {
+        provider: provider.clone(),
+        model: spec,
+    })
 }

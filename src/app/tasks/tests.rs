@@ -22,15 +22,28 @@ fn harness(api: TaskApi, id: &str) -> Harness {
     h
 }
 
+/// The card key of the task effect.
 fn submitted(fx: &[Effect]) -> u64 {
     match fx {
-        [Effect::Task(TaskEffect::Submit { message_id, .. })] => *message_id,
-        [Effect::Task(TaskEffect::Press { message_id, .. })] => *message_id,
+        [Effect::Task(TaskEffect::Submit { card, .. })] => *card,
+        [Effect::Task(TaskEffect::Press { card, .. })] => *card,
         other => panic!("expected a task effect, got {other:?}"),
     }
 }
 
-fn content(h: &Harness, id: u64) -> String {
+/// The message showing card `key`.
+fn msg_of(h: &Harness, key: u64) -> u64 {
+    h.app
+        .tasks
+        .cards
+        .iter()
+        .find(|c| c.key == key)
+        .unwrap()
+        .message_id
+}
+
+fn content(h: &Harness, key: u64) -> String {
+    let id = msg_of(h, key);
     h.app
         .conv
         .messages
@@ -40,7 +53,8 @@ fn content(h: &Harness, id: u64) -> String {
         .unwrap_or_default()
 }
 
-fn status(h: &Harness, id: u64) -> Status {
+fn status(h: &Harness, key: u64) -> Status {
+    let id = msg_of(h, key);
     h.app
         .conv
         .messages
@@ -113,7 +127,7 @@ fn the_card_shows_progress_then_the_image_and_buttons() {
     h.type_text("a red fox");
     let id = submitted(&h.enter());
     h.act(Action::Task(TaskMsg::Submitted {
-        message_id: id,
+        card: id,
         remote_id: "1001".into(),
     }));
     let running = Snapshot {
@@ -125,7 +139,7 @@ fn the_card_shows_progress_then_the_image_and_buttons() {
     h.at(
         Duration::from_secs(12),
         Action::Task(TaskMsg::Update {
-            message_id: id,
+            card: id,
             snapshot: running,
         }),
     );
@@ -136,7 +150,7 @@ fn the_card_shows_progress_then_the_image_and_buttons() {
     assert!(text.contains("![preview](http://127.0.0.1:9/mj/image/1001?rand=46)"));
     assert_eq!(status(&h, id), Status::Done);
     h.act(Action::Task(TaskMsg::Finished {
-        message_id: id,
+        card: id,
         result: Ok(grid_done()),
     }));
     let text = content(&h, id);
@@ -167,11 +181,11 @@ fn mj_u1_presses_the_button_of_the_latest_card_with_its_task_id() {
     h.type_text("a red fox");
     let id = submitted(&h.enter());
     h.act(Action::Task(TaskMsg::Submitted {
-        message_id: id,
+        card: id,
         remote_id: "1001".into(),
     }));
     h.act(Action::Task(TaskMsg::Finished {
-        message_id: id,
+        card: id,
         result: Ok(grid_done()),
     }));
     h.type_text("/mj u1");
@@ -180,7 +194,7 @@ fn mj_u1_presses_the_button_of_the_latest_card_with_its_task_id() {
         custom_id,
         parent,
         prompt,
-        message_id,
+        card,
         ..
     })) = fx.first()
     else {
@@ -189,9 +203,11 @@ fn mj_u1_presses_the_button_of_the_latest_card_with_its_task_id() {
     assert_eq!(custom_id, "MJ::JOB::upsample::1::hash");
     assert_eq!(parent, "1001");
     assert_eq!(prompt, "a red fox");
-    let child = *message_id;
-    assert_ne!(child, id);
-    assert_eq!(h.app.tasks.cards.last().unwrap().parent, Some(id));
+    assert_ne!(*card, id);
+    assert_eq!(
+        h.app.tasks.cards.last().unwrap().parent,
+        Some(msg_of(&h, id))
+    );
     h.type_text("/mj reroll");
     let fx = h.enter();
     let Some(Effect::Task(TaskEffect::Press { custom_id, .. })) = fx.first() else {
@@ -209,7 +225,7 @@ fn a_failed_task_says_why() {
     h.type_text("a corgi");
     let id = submitted(&h.enter());
     h.act(Action::Task(TaskMsg::Finished {
-        message_id: id,
+        card: id,
         result: Err("400 from relay: prompt is required".into()),
     }));
     assert!(matches!(status(&h, id), Status::Failed(_)));
@@ -232,7 +248,7 @@ fn suno_clips_list_their_links_and_relay_text_stays_inert() {
         ..Default::default()
     };
     h.act(Action::Task(TaskMsg::Finished {
-        message_id: id,
+        card: id,
         result: Ok(Snapshot {
             status: Some(TaskStatus::Succeeded),
             clips: vec![clip],
@@ -259,10 +275,84 @@ fn a_report_for_an_unknown_card_changes_nothing() {
     let mut h = harness(TaskApi::Midjourney, "mj_imagine");
     let before = h.app.conv.messages.len();
     h.act(Action::Task(TaskMsg::Update {
-        message_id: 99,
+        card: 99,
         snapshot: Snapshot::default(),
     }));
     assert_eq!(h.app.conv.messages.len(), before);
+}
+
+#[test]
+fn a_poller_of_a_conversation_left_behind_never_writes_into_the_next() {
+    let mut h = harness(TaskApi::Midjourney, "mj_imagine");
+    h.type_text("a red fox");
+    let old = submitted(&h.enter());
+    let old_msg = msg_of(&h, old);
+    // A new conversation: message ids start again.
+    h.app.conv = crate::chat::Conversation::default();
+    h.type_text("a blue whale");
+    let new = submitted(&h.enter());
+    assert_eq!(
+        msg_of(&h, new),
+        old_msg,
+        "the same message id, another message"
+    );
+    h.act(Action::Task(TaskMsg::Update {
+        card: old,
+        snapshot: grid_done(),
+    }));
+    assert!(content(&h, new).contains("a blue whale"));
+    assert!(!content(&h, new).contains("U1"));
+    assert!(
+        h.app.tasks.cards.iter().all(|c| c.key != old),
+        "the stale card is dropped"
+    );
+}
+
+#[test]
+fn a_reopened_conversation_resumes_its_unfinished_cards_only() {
+    let mut h = harness(TaskApi::Midjourney, "mj_imagine");
+    h.app.providers = vec![h.app.target.provider.clone()];
+    h.app.providers[0].models = vec![h.app.target.model.clone()];
+    h.type_text("a red fox");
+    let running = submitted(&h.enter());
+    h.act(Action::Task(TaskMsg::Submitted {
+        card: running,
+        remote_id: "1001".into(),
+    }));
+    h.act(Action::Task(TaskMsg::Update {
+        card: running,
+        snapshot: Snapshot {
+            status: Some(TaskStatus::Running),
+            progress: Some(46),
+            ..Snapshot::default()
+        },
+    }));
+    h.app.prompt.take(&h.app.theme);
+    h.type_text("a blue whale");
+    let finished = submitted(&h.enter());
+    h.act(Action::Task(TaskMsg::Submitted {
+        card: finished,
+        remote_id: "1002".into(),
+    }));
+    h.act(Action::Task(TaskMsg::Finished {
+        card: finished,
+        result: Ok(grid_done()),
+    }));
+    // As after a restart: the messages are back, the board is empty.
+    h.app.tasks = super::TaskBoard::default();
+    let fx = h.act(Action::Task(TaskMsg::ResumeAll));
+    let resumed: Vec<(&str, TaskApi)> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Task(TaskEffect::Resume { remote_id, api, .. }) => {
+                Some((remote_id.as_str(), *api))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(resumed, [("1001", TaskApi::Midjourney)], "{fx:?}");
+    assert_eq!(h.app.tasks.running(), 1);
+    assert_eq!(h.app.tasks.cards[0].prompt, "a red fox");
 }
 
 #[test]
@@ -271,11 +361,11 @@ fn the_media_panel_lists_the_result_not_the_stale_preview() {
     h.type_text("a red fox");
     let id = submitted(&h.enter());
     h.act(Action::Task(TaskMsg::Submitted {
-        message_id: id,
+        card: id,
         remote_id: "1001".into(),
     }));
     h.act(Action::Task(TaskMsg::Update {
-        message_id: id,
+        card: id,
         snapshot: Snapshot {
             status: Some(TaskStatus::Running),
             progress: Some(46),
@@ -284,7 +374,7 @@ fn the_media_panel_lists_the_result_not_the_stale_preview() {
         },
     }));
     h.act(Action::Task(TaskMsg::Finished {
-        message_id: id,
+        card: id,
         result: Ok(grid_done()),
     }));
     let urls: Vec<&str> = h
