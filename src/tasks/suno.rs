@@ -22,12 +22,42 @@ pub struct MusicRequest {
 }
 
 impl MusicRequest {
-    /// A plain prompt is a description of the song.
+    /// A plain prompt is a description of the song. Flags at its start switch to custom mode:
+    /// `--title T`, `--tags T`, `--mv V`, `--instrumental`, and `--lyrics` (the rest is the
+    /// lyrics rather than a description). A value with spaces is quoted (`--tags "pop, upbeat"`).
     pub fn from_prompt(prompt: &str) -> MusicRequest {
-        MusicRequest {
-            description: Some(prompt.to_string()),
-            ..MusicRequest::default()
+        let mut req = MusicRequest::default();
+        let mut rest = prompt.trim_start();
+        let mut lyrics = false;
+        while let Some(after) = rest.strip_prefix("--") {
+            let (flag, tail) = after.split_once(char::is_whitespace).unwrap_or((after, ""));
+            let tail = tail.trim_start();
+            match flag {
+                "instrumental" => req.instrumental = true,
+                "lyrics" | "custom" => lyrics = true,
+                "title" | "tags" | "mv" => {
+                    let (value, after_value) = take_value(tail);
+                    let slot = match flag {
+                        "title" => &mut req.title,
+                        "tags" => &mut req.tags,
+                        _ => &mut req.model_version,
+                    };
+                    *slot = Some(value).filter(|v| !v.is_empty());
+                    rest = after_value.trim_start();
+                    continue;
+                }
+                // Not a flag of ours: the text starts here.
+                _ => break,
+            }
+            rest = tail;
         }
+        let text = rest.trim().to_string();
+        if lyrics || req.title.is_some() || req.tags.is_some() {
+            req.lyrics = Some(text).filter(|t| !t.is_empty());
+        } else {
+            req.description = Some(text);
+        }
+        req
     }
 
     /// The `/suno/submit/music` body: only the fields given (new-api re-serialises the request).
@@ -47,6 +77,17 @@ impl MusicRequest {
         }
         body
     }
+}
+
+/// The value after a flag: a double-quoted string or one word; and the text after it.
+fn take_value(s: &str) -> (String, &str) {
+    if let Some(quoted) = s.strip_prefix('"')
+        && let Some(end) = quoted.find('"')
+    {
+        return (quoted[..end].to_string(), &quoted[end + 1..]);
+    }
+    let end = s.find(char::is_whitespace).unwrap_or(s.len());
+    (s[..end].to_string(), &s[end..])
 }
 
 /// `code` is the string `"success"` when all is well; anything else is an error (§2.3).

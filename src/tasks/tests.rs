@@ -350,6 +350,29 @@ fn suno_lyrics_object_and_failures() {
 }
 
 #[test]
+fn suno_flags_switch_to_custom_mode() {
+    let r = suno::MusicRequest::from_prompt(
+        "--title 夏日 --tags \"pop, upbeat\" --mv chirp-v4 [Verse]\n夏天的风",
+    );
+    assert_eq!(r.title.as_deref(), Some("夏日"));
+    assert_eq!(r.tags.as_deref(), Some("pop, upbeat"));
+    assert_eq!(r.model_version.as_deref(), Some("chirp-v4"));
+    assert_eq!(r.lyrics.as_deref(), Some("[Verse]\n夏天的风"));
+    assert_eq!(r.description, None);
+    let i = suno::MusicRequest::from_prompt("--instrumental calm piano at night");
+    assert!(i.instrumental);
+    assert_eq!(i.description.as_deref(), Some("calm piano at night"));
+    let l = suno::MusicRequest::from_prompt("--lyrics 啦啦啦");
+    assert_eq!(l.lyrics.as_deref(), Some("啦啦啦"));
+    // Dashes that are not our flags are part of the text.
+    let d = suno::MusicRequest::from_prompt("--verbose song about -- dashes");
+    assert_eq!(
+        d.description.as_deref(),
+        Some("--verbose song about -- dashes")
+    );
+}
+
+#[test]
 fn suno_body_sends_only_what_was_given() {
     let plain = suno::MusicRequest::from_prompt("一首关于夏天的歌").body();
     assert_eq!(
