@@ -13,17 +13,7 @@ use crate::store::Store;
 use crate::store::commands::CommandError;
 use crate::store::gen_tasks::{NewTask, TaskRecord, TaskRowId};
 use crate::tasks::poll::Stopped;
-use crate::tasks::suno::MusicRequest;
-use crate::tasks::{Snapshot, TaskApi, TaskStatus, mj, video};
-
-/// The submit body for a plain prompt.
-pub fn submit_body(api: TaskApi, model: &str, prompt: &str) -> serde_json::Value {
-    match api {
-        TaskApi::Midjourney => mj::imagine_body(prompt, &[]),
-        TaskApi::Suno => MusicRequest::from_prompt(prompt).body(),
-        TaskApi::Video => video::submit_body(model, prompt, None),
-    }
-}
+use crate::tasks::{Snapshot, TaskStatus};
 
 /// One status line: `running 46% · 12s`.
 pub fn status_line(snap: &Snapshot, elapsed: Duration) -> String {
@@ -123,7 +113,7 @@ pub async fn run(target: &Target, prompt: &str, save_to: Option<PathBuf>) -> i32
         }
     };
     let mut signals = Signals::new().ok();
-    let body = submit_body(api, &target.model.id, prompt);
+    let body = crate::tasks::submit_body(api, &target.model.id, prompt);
     let submitted = tokio::select! {
         r = tasks::submit(&http, &ep, api, &body) => r,
         s = next_signal(&mut signals) => {

@@ -212,6 +212,15 @@ pub enum TaskError {
     Decode(String),
 }
 
+/// The submit body of a prompt for `api` (`model` is sent only to the video route).
+pub fn submit_body(api: TaskApi, model: &str, prompt: &str) -> Value {
+    match api {
+        TaskApi::Midjourney => mj::imagine_body(prompt, &[]),
+        TaskApi::Suno => suno::MusicRequest::from_prompt(prompt).body(),
+        TaskApi::Video => video::submit_body(model, prompt, None),
+    }
+}
+
 /// Parses a 2xx body as JSON, naming the start of what came instead.
 pub(crate) fn json_body(body: &[u8]) -> Result<Value, TaskError> {
     serde_json::from_slice(body).map_err(|e| {

@@ -118,7 +118,7 @@ pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
     let Some(api) = app.target.model.task_api() else {
         return Vec::new();
     };
-    let body = crate::task_pipe::submit_body(api, &app.target.model.id, &text);
+    let body = crate::tasks::submit_body(api, &app.target.model.id, &text);
     app.conv.push(Role::User, text.clone());
     let card = new_card(app, api, text.clone(), None);
     vec![Effect::Task(TaskEffect::Submit {
