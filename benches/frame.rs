@@ -12,7 +12,7 @@ use ecochat::config::{ModelSpec, Provider};
 use ecochat::dev::synthetic;
 use ecochat::providers::Target;
 use ecochat::ui;
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;

@@ -3,8 +3,8 @@
 use divan::Bencher;
 use divan::counter::BytesCount;
 use ecochat::dev::synthetic;
-use ecochat::ui::markdown::{MarkdownLines, Syntax, render_markdown};
-use ecochat::ui::theme::Theme;
+use ecochat::view::markdown::{MarkdownLines, Syntax, render_markdown};
+use ecochat::view::theme::Theme;
 use ratatui::text::Span;
 
 const SIZE: usize = 100_000;

@@ -16,7 +16,7 @@ use ecochat::providers::{self, Target};
 use ecochat::store::commands::{self, CommandError};
 use ecochat::store::state_file::{ModelCache, RememberedState};
 use ecochat::store::{self, StoreError, StoredSession};
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 use ecochat::{logging, runtime};
 
 /// Exit code for a usage or configuration error, before anything else happens.
@@ -211,7 +211,7 @@ fn main() -> ExitCode {
         .collect();
     app.media.settings = media_settings;
     app.prompt
-        .set_history(ecochat::history_file::load(&paths.state_dir));
+        .set_history(ecochat::store::history_file::load(&paths.state_dir));
     // Benchmarks only: a long conversation, which the store saves for `--resume` runs.
     if let Some(n) = ecochat::dev::synthetic::history_len(&providers::process_env) {
         app.conv = ecochat::dev::synthetic::conversation(n);

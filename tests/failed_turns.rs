@@ -16,7 +16,7 @@ use ecochat::app::{Action, App, Effect, StreamMsg, update};
 use ecochat::chat::Status;
 use ecochat::config::{ModelSpec, Provider};
 use ecochat::providers::{self, Target};
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 use support::{MockServer, Reply};
 
 const MODEL: &str = "deepseek-reasoner";

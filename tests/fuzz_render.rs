@@ -5,8 +5,8 @@ use ecochat::chat::{Message, Role, Status};
 use ecochat::store::transcript::{TranscriptMeta, markdown};
 use ecochat::store::{NewSession, Store};
 use ecochat::text::display_width;
-use ecochat::ui::markdown::{MarkdownLines, Syntax, render_markdown};
-use ecochat::ui::theme::Theme;
+use ecochat::view::markdown::{MarkdownLines, Syntax, render_markdown};
+use ecochat::view::theme::Theme;
 use proptest::prelude::*;
 use ratatui::text::{Line, Span};
 

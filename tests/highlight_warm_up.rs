@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use ecochat::chat::{Conversation, Role};
-use ecochat::ui::conversation::{ConversationLayout, LayoutOptions};
-use ecochat::ui::markdown::Syntax;
-use ecochat::ui::theme::Theme;
+use ecochat::view::conversation::{ConversationLayout, LayoutOptions};
+use ecochat::view::markdown::Syntax;
+use ecochat::view::theme::Theme;
 use ratatui::text::Line;
 
 const CODE: &str = "```rust\nfn main() { let x = 1; }\n```\n";

@@ -7,13 +7,14 @@ use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 
 use ecochat::chat::{Conversation, Role, Status};
-use ecochat::ui::conversation::{ConversationLayout, ConversationView, LayoutOptions};
-use ecochat::ui::layout::conversation_text_width;
-use ecochat::ui::markdown::Syntax;
-use ecochat::ui::theme::Theme;
+use ecochat::ui::conversation::ConversationView;
+use ecochat::view::conversation::{ConversationLayout, LayoutOptions};
+use ecochat::view::layout::conversation_text_width;
+use ecochat::view::markdown::Syntax;
+use ecochat::view::theme::Theme;
 
-const ENGLISH: &str = include_str!("../src/ui/markdown/tests/reply_en.md");
-const CHINESE: &str = include_str!("../src/ui/markdown/tests/reply_zh.md");
+const ENGLISH: &str = include_str!("../src/view/markdown/tests/reply_en.md");
+const CHINESE: &str = include_str!("../src/view/markdown/tests/reply_zh.md");
 
 /// The pane `width` columns wide and exactly as tall as the reply, drawn once.
 fn draw(reply: &str, width: u16, status: Status) -> TestBackend {

@@ -8,7 +8,7 @@ const END: &str = "<!-- keys:end -->";
 #[test]
 fn the_readme_key_table_is_the_generated_one() {
     let readme = include_str!("../README.md");
-    let expected = ecochat::app::keymap::KeyMap::default().markdown_table();
+    let expected = ecochat::keymap::KeyMap::default().markdown_table();
     let start = readme
         .find(BEGIN)
         .unwrap_or_else(|| panic!("README.md lacks the line {BEGIN:?}"))

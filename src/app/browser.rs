@@ -3,15 +3,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::keymap::Command;
 use super::line_edit::LineEdit;
 use super::{App, Effect, Notice};
+use crate::keymap::BrowserKey;
 use crate::sanitize::sanitize;
 use crate::store::SearchHit;
 use crate::store::task::{SessionRef, StoreCmd};
-
-/// Rows moved by PgUp/PgDn.
-const PAGE: usize = 10;
 
 /// Which part of the browser gets typed characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -106,71 +103,89 @@ pub fn paste(app: &mut App, text: &str) -> Vec<Effect> {
     }
 }
 
-/// A key while the browser is open.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let typed = !ctrl && !key.modifiers.contains(KeyModifiers::ALT);
+/// A key while the browser asks y/n or edits a title; `None` outside those modes.
+pub fn modal_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
+    let typed = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     let b = &mut app.sessions.browser;
     match &mut b.mode {
         BrowserMode::ConfirmDelete => {
             b.mode = BrowserMode::Browse;
-            return match key.code {
+            Some(match key.code {
                 KeyCode::Char('y' | 'Y') if typed => delete_selected(app),
                 _ => Vec::new(),
-            };
+            })
         }
         BrowserMode::Rename(title) => {
             match key.code {
-                KeyCode::Enter => return rename_selected(app),
+                KeyCode::Enter => return Some(rename_selected(app)),
                 KeyCode::Esc => b.mode = BrowserMode::Browse,
                 _ => _ = title.input(&key),
             }
-            return Vec::new();
+            Some(Vec::new())
         }
-        BrowserMode::Browse => {}
+        BrowserMode::Browse => None,
     }
-    match key.code {
-        KeyCode::Esc => close(app),
-        KeyCode::Char('c' | 'o') if ctrl => close(app),
-        KeyCode::Char('q') if ctrl => return super::update::run_command(app, Command::Quit),
-        KeyCode::Enter => return open_selected(app),
-        KeyCode::Up => b.move_by(-1),
-        KeyCode::Down => b.move_by(1),
-        KeyCode::Char('p') if ctrl => b.move_by(-1),
-        KeyCode::Char('n') if ctrl => b.move_by(1),
-        KeyCode::PageUp => b.move_by(-(PAGE as isize)),
-        KeyCode::PageDown => b.move_by(PAGE as isize),
-        KeyCode::Tab | KeyCode::BackTab => {
+}
+
+/// True while the list has the focus, so plain letters are commands.
+pub fn list_focused(app: &App) -> bool {
+    app.sessions.browser.focus == BrowserFocus::List
+}
+
+/// Runs a browser command.
+pub fn run(app: &mut App, command: BrowserKey) -> Vec<Effect> {
+    let page = page(app);
+    let b = &mut app.sessions.browser;
+    match command {
+        BrowserKey::Close => close(app),
+        BrowserKey::Open => return open_selected(app),
+        BrowserKey::Up => b.move_by(-1),
+        BrowserKey::Down => b.move_by(1),
+        BrowserKey::PageUp => b.move_by(-page),
+        BrowserKey::PageDown => b.move_by(page),
+        BrowserKey::First => b.selected = 0,
+        BrowserKey::Last => b.move_by(isize::MAX),
+        BrowserKey::SwitchFocus => {
             b.focus = match b.focus {
                 BrowserFocus::Search => BrowserFocus::List,
                 BrowserFocus::List => BrowserFocus::Search,
             }
         }
-        KeyCode::Delete => ask_delete(b),
-        KeyCode::Char('d') if ctrl => ask_delete(b),
-        KeyCode::F(2) => ask_rename(b),
-        KeyCode::Char('r') if ctrl => ask_rename(b),
-        KeyCode::Char(c) if typed && b.focus == BrowserFocus::List => match c {
-            'j' => b.move_by(1),
-            'k' => b.move_by(-1),
-            'g' => b.selected = 0,
-            'G' => b.move_by(isize::MAX),
-            'd' => ask_delete(b),
-            'r' => ask_rename(b),
-            '/' => b.focus = BrowserFocus::Search,
-            c => {
-                // Any other character goes back to searching, as typing does in the main view.
-                b.focus = BrowserFocus::Search;
-                b.query.apply(super::line_edit::EditOp::Insert(c));
-                return vec![search(b)];
-            }
-        },
-        _ if b.focus == BrowserFocus::Search && b.query.input(&key) == Some(true) => {
-            return vec![search(b)];
-        }
-        _ => {}
+        BrowserKey::Delete => ask_delete(b),
+        BrowserKey::Rename => ask_rename(b),
+        BrowserKey::Search => b.focus = BrowserFocus::Search,
     }
     Vec::new()
+}
+
+/// A key no command has: it edits the search (a character typed in the list goes back to
+/// searching, as typing does in the main view).
+pub fn typed(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let b = &mut app.sessions.browser;
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char(c) if plain && b.focus == BrowserFocus::List => {
+            b.focus = BrowserFocus::Search;
+            b.query.apply(super::line_edit::EditOp::Insert(c));
+            vec![search(b)]
+        }
+        _ if b.focus == BrowserFocus::Search && b.query.input(&key) == Some(true) => {
+            vec![search(b)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Sessions moved by PgUp/PgDn: as many as the list shows, two rows each when they show the
+/// line that matched.
+fn page(app: &App) -> isize {
+    let b = &app.sessions.browser;
+    let rows = 1 + usize::from(b.hits.iter().any(|h| h.snippet.is_some()));
+    crate::view::popup::browser_page(app.area, rows) as isize
 }
 
 fn close(app: &mut App) {

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use super::{App, Effect, Notice};
 use crate::chat::{Message, Role};
 use crate::sanitize::sanitize;
-use crate::ui::markdown::shown_source;
+use crate::view::markdown::shown_source;
 
 /// Said after a copy whose text differs from the raw message.
 pub const STRIPPED_NOTE: &str = " · control sequences left out, as on screen";

@@ -3,7 +3,8 @@
 pub mod browser;
 pub mod copy;
 mod editor;
-pub mod keymap;
+mod help;
+mod keys;
 pub mod line_edit;
 pub mod media;
 mod mouse;
@@ -33,11 +34,11 @@ use crate::api::client::{ReplyEnd, WireMessage};
 use crate::api::{ApiError, StreamEvent, Usage};
 use crate::chat::Conversation;
 use crate::config::Provider;
+use crate::keymap::KeyMap;
 use crate::providers::Target;
-use crate::ui::conversation::{ConversationLayout, LayoutOptions};
-use crate::ui::layout::{Panes, conversation_text_width};
-use crate::ui::theme::Theme;
-use keymap::KeyMap;
+use crate::view::conversation::{ConversationLayout, LayoutOptions};
+use crate::view::layout::{Panes, conversation_text_width};
+use crate::view::theme::Theme;
 
 /// Something that happened: a key, a paste, a piece of a reply, a timer.
 #[derive(Debug)]
@@ -265,7 +266,7 @@ impl App {
             self.prompt.visual_lines(
                 self.area
                     .width
-                    .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH),
+                    .saturating_sub(crate::view::layout::INPUT_CHROME_WIDTH),
             ),
         )
         .map(|p| {
@@ -284,7 +285,7 @@ impl App {
     }
 
     /// Colours code with `syntax` from now on (the TUI's handle warms up in the background).
-    pub fn set_syntax(&mut self, syntax: crate::ui::markdown::Syntax) {
+    pub fn set_syntax(&mut self, syntax: crate::view::markdown::Syntax) {
         *self.layout.get_mut() = ConversationLayout::new(syntax);
     }
 

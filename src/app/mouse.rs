@@ -1,11 +1,12 @@
 //! The mouse: the wheel scrolls what is under the pointer, a click focuses the pane under it,
 //! a click on a media item selects it.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 use super::{App, Focus, Overlay};
-use crate::ui::media::{list_skip, panel_parts};
+use crate::keymap::MediaKey;
+use crate::view::media::{list_skip, panel_parts};
 
 /// Lines moved by one wheel notch in the conversation.
 const WHEEL_LINES: isize = 3;
@@ -47,7 +48,11 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) {
             } else {
                 app.help_scroll + WHEEL_LINES as usize
             }
-            .min(crate::ui::help::max_scroll(app));
+            .min(crate::view::help::max_scroll(
+                &app.help_sections(),
+                &app.theme,
+                app.area,
+            ));
             return;
         }
         (Some(Overlay::Picker(p)), Some(up)) => {
@@ -65,8 +70,8 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) {
             }
             // The list follows its selection, so the wheel moves the selection.
             Pane::Media(_) => {
-                let code = if up { KeyCode::Up } else { KeyCode::Down };
-                super::media::on_key(app, KeyEvent::new(code, KeyModifiers::NONE));
+                let command = if up { MediaKey::Up } else { MediaKey::Down };
+                super::media::run(app, command);
             }
             Pane::Input => {}
         }

@@ -2,7 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyEvent;
+
+use crate::keymap::PickerKey;
 
 use super::line_edit::LineEdit;
 use crate::api::models::MAX_DISCOVERED;
@@ -308,41 +310,52 @@ pub enum PickerOutcome {
     Discover(String),
 }
 
-/// Applies a key to the picker.
-pub fn handle_key(p: &mut ModelPicker, key: KeyEvent, page: usize) -> PickerOutcome {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+/// Runs a picker command, or (`None`) gives the key to the filter.
+pub fn run(
+    p: &mut ModelPicker,
+    command: Option<PickerKey>,
+    key: KeyEvent,
+    page: usize,
+) -> PickerOutcome {
     let page = page.max(1) as isize;
-    match key.code {
-        KeyCode::Esc => return PickerOutcome::Close,
-        KeyCode::Enter => {
+    let Some(command) = command else {
+        // The filter is a readline field.
+        if p.filter.input(&key) == Some(true) {
+            p.set_query(p.filter.text().to_string());
+        }
+        return PickerOutcome::Stay;
+    };
+    match command {
+        PickerKey::Close => return PickerOutcome::Close,
+        PickerKey::Choose => {
             return p
                 .selected_entry()
                 .cloned()
                 .map_or(PickerOutcome::Stay, PickerOutcome::Choose);
         }
-        KeyCode::Up => p.move_by(-1),
-        KeyCode::Down => p.move_by(1),
-        KeyCode::PageUp => p.move_by(-page),
-        KeyCode::PageDown => p.move_by(page),
-        KeyCode::Home if ctrl || p.query.is_empty() => p.selected = 0,
-        KeyCode::End if ctrl || p.query.is_empty() => p.move_by(isize::MAX),
-        KeyCode::Char('f') if ctrl => {
+        PickerKey::Up => p.move_by(-1),
+        PickerKey::Down => p.move_by(1),
+        PickerKey::PageUp => p.move_by(-page),
+        PickerKey::PageDown => p.move_by(page),
+        PickerKey::First => p.selected = 0,
+        PickerKey::Last => p.move_by(isize::MAX),
+        PickerKey::FetchModels => {
             let provider = p
                 .selected_entry()
                 .map(|e| e.provider.clone())
                 .or_else(|| p.current.split_once(':').map(|(a, _)| a.to_string()));
             return provider.map_or(PickerOutcome::Stay, PickerOutcome::Discover);
         }
-        KeyCode::Char('p') if ctrl => return PickerOutcome::Close,
-        KeyCode::Char('n') if ctrl => p.move_by(1),
-        // The filter is a readline field (Ctrl+F excepted: it fetches, above).
-        _ => {
-            if p.filter.input(&key) == Some(true) {
-                p.set_query(p.filter.text().to_string());
-            }
-        }
     }
     PickerOutcome::Stay
+}
+
+/// Applies a key to the picker with the default picker keys.
+#[cfg(test)]
+pub fn handle_key(p: &mut ModelPicker, key: KeyEvent, page: usize) -> PickerOutcome {
+    use crate::keymap::layer::LayerMap;
+    let command = LayerMap::<PickerKey>::default().lookup(&key, p.query.is_empty());
+    run(p, command, key, page)
 }
 
 #[cfg(test)]

@@ -7,10 +7,9 @@ use ratatui::widgets::Widget;
 use ratatui_textarea::{CursorMove, TextArea, WrapMode};
 
 use super::line_edit::{EditOp, decode};
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
-/// Sent prompts kept for Up/Down (and in the history file).
-pub const HISTORY_MAX: usize = 1000;
+pub use crate::store::history_file::HISTORY_MAX;
 
 /// The input box's editor and prompt history.
 pub struct Prompt {

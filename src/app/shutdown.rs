@@ -42,7 +42,7 @@ mod tests {
     use crate::providers::Target;
     use crate::signals::Signal;
     use crate::store::task::StoreCmd;
-    use crate::ui::theme::Theme;
+    use crate::view::theme::Theme;
 
     fn fresh() -> (App, Instant) {
         let t0 = Instant::now();

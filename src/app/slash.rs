@@ -33,9 +33,23 @@ pub enum SlashCommand {
     Mj(String),
 }
 
+/// Which command a spec describes: `parse` matches on it exhaustively, so a command added to
+/// `COMMANDS` cannot fall into another's arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlashKind {
+    Model,
+    System,
+    Clear,
+    Save,
+    Image,
+    Mj,
+    Help,
+}
+
 /// A command's name, argument syntax and purpose, for the hint line and `/help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SlashSpec {
+    pub kind: SlashKind,
     pub name: &'static str,
     pub args: &'static str,
     pub about: &'static str,
@@ -44,36 +58,43 @@ pub struct SlashSpec {
 /// Every command, in the order the hint line lists them.
 pub const COMMANDS: &[SlashSpec] = &[
     SlashSpec {
+        kind: SlashKind::Model,
         name: "/model",
         args: "NAME",
         about: "switch the model (fuzzy match; no name opens the picker)",
     },
     SlashSpec {
+        kind: SlashKind::System,
         name: "/system",
         args: "[TEXT]",
         about: "system prompt of this conversation (no text removes it)",
     },
     SlashSpec {
+        kind: SlashKind::Clear,
         name: "/clear",
         args: "",
         about: "start a new conversation (Ctrl+N)",
     },
     SlashSpec {
+        kind: SlashKind::Save,
         name: "/save",
         args: "",
         about: "save the conversation as Markdown (Ctrl+S)",
     },
     SlashSpec {
+        kind: SlashKind::Image,
         name: "/image",
         args: "PROMPT [--size WxH] [--n N] [--model ID]",
         about: "generate images",
     },
     SlashSpec {
+        kind: SlashKind::Mj,
         name: "/mj",
         args: "U1|V3|reroll|…",
         about: "press a button of the latest Midjourney task",
     },
     SlashSpec {
+        kind: SlashKind::Help,
         name: "/help",
         args: "",
         about: "show the keys",
@@ -119,17 +140,19 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
             Err(format!("{} takes no arguments", spec.name))
         }
     };
-    Some(match spec.name {
-        "/image" => parse_image(rest).map(SlashCommand::Image),
-        "/model" => Ok(SlashCommand::Model(rest.trim().to_string())),
-        "/system" => Ok(SlashCommand::System(
+    Some(match spec.kind {
+        SlashKind::Image => parse_image(rest).map(SlashCommand::Image),
+        SlashKind::Model => Ok(SlashCommand::Model(rest.trim().to_string())),
+        SlashKind::System => Ok(SlashCommand::System(
             Some(rest.trim_end().to_string()).filter(|t| !t.trim().is_empty()),
         )),
-        "/clear" => no_args(SlashCommand::Clear),
-        "/save" => no_args(SlashCommand::Save),
-        "/mj" if rest.trim().is_empty() => Err("/mj needs a button: U1…U4, V1…V4, reroll".into()),
-        "/mj" => Ok(SlashCommand::Mj(rest.trim().to_string())),
-        _ => no_args(SlashCommand::Help),
+        SlashKind::Clear => no_args(SlashCommand::Clear),
+        SlashKind::Save => no_args(SlashCommand::Save),
+        SlashKind::Mj if rest.trim().is_empty() => {
+            Err("/mj needs a button: U1…U4, V1…V4, reroll".into())
+        }
+        SlashKind::Mj => Ok(SlashCommand::Mj(rest.trim().to_string())),
+        SlashKind::Help => no_args(SlashCommand::Help),
     })
 }
 
@@ -138,8 +161,11 @@ fn unknown(name: &str) -> String {
         return "type a command after /: /model, /system, /clear, /save, /image, /help".into();
     }
     let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+    let hint = crate::config::did_you_mean(name, &names)
+        .map(|s| format!("did you mean {s}? "))
+        .unwrap_or_default();
     format!(
-        "unknown command {name}: try {} (start with // to send text beginning with /)",
+        "unknown command {name}: {hint}try {} (start with // to send text beginning with /)",
         names.join(", ")
     )
 }
@@ -268,6 +294,32 @@ mod tests {
                 panic!("{bad:?} -> {:?}", parse(bad))
             };
             assert!(msg.contains("/model") && msg.contains("/help"), "{msg}");
+        }
+    }
+
+    #[test]
+    fn a_typo_of_a_command_is_named_with_a_suggestion() {
+        let Some(Err(msg)) = parse("/mdoel gpt") else {
+            panic!()
+        };
+        assert!(
+            msg.starts_with("unknown command /mdoel: did you mean /model?"),
+            "{msg}"
+        );
+        let Some(Err(msg)) = parse("/zzzz") else {
+            panic!()
+        };
+        assert!(!msg.contains("did you mean"), "{msg}");
+    }
+
+    #[test]
+    fn every_spec_has_its_own_kind() {
+        for (i, a) in COMMANDS.iter().enumerate() {
+            assert!(
+                COMMANDS[..i].iter().all(|b| b.kind != a.kind),
+                "{} shares its kind",
+                a.name
+            );
         }
     }
 

@@ -2,9 +2,10 @@
 
 use crossterm::event::KeyEvent;
 
-use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for, handle_key};
+use super::picker::{ModelPicker, PickerEntry, PickerOutcome, entries_for};
 use super::{App, Effect, Notice, Overlay};
 use crate::config::Provider;
+use crate::keymap::PickerKey;
 use crate::providers::Target;
 
 /// Opens the picker with the current model selected.
@@ -70,18 +71,17 @@ pub fn missing_keys(
         .collect()
 }
 
-/// Rows the picker moves on PgUp/PgDn: what fits in its box.
-fn picker_page(app: &App) -> usize {
-    usize::from(app.area.height).saturating_sub(8).max(1)
-}
-
-/// A key while the picker is open.
-pub(super) fn on_picker_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let page = picker_page(app);
+/// A picker command, or (`None`) a key for its filter, while the picker is open.
+pub(super) fn on_picker_key(
+    app: &mut App,
+    command: Option<PickerKey>,
+    key: KeyEvent,
+) -> Vec<Effect> {
+    let page = crate::view::popup::picker_page(app.area);
     let Some(Overlay::Picker(picker)) = app.overlay.as_mut() else {
         return Vec::new();
     };
-    match handle_key(picker, key, page) {
+    match super::picker::run(picker, command, key, page) {
         PickerOutcome::Stay => Vec::new(),
         PickerOutcome::Close => {
             app.overlay = None;

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use super::Action;
 use super::test_harness::Harness;
 use crate::chat::Role;
-use crate::ui::markdown::Syntax;
+use crate::view::markdown::Syntax;
 
 const CODE: &str = "```rust\nfn main() { let x = 1; }\n```\n";
 

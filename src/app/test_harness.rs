@@ -7,11 +7,11 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::{Action, App, Effect, StreamMsg, update};
-use crate::api::StreamEvent;
 use crate::api::client::ReplyEnd;
+use crate::api::{ApiError, StreamEvent};
 use crate::config::{ModelSpec, Provider};
 use crate::providers::Target;
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// An app on the demo model at 80x24 and a clock that moves 10 ms per action.
 pub struct Harness {
@@ -131,3 +131,42 @@ macro_rules! harness_wrapper {
     };
 }
 pub(crate) use harness_wrapper;
+
+/// A reply driven through `update`: sent, streamed, ended.
+pub(crate) trait Replies {
+    /// Types and sends a prompt; returns the id of the reply it started.
+    fn send(&mut self, s: &str) -> u64;
+    fn chunk(&mut self, id: u64, ev: StreamEvent);
+    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>);
+    fn last(&self) -> &crate::chat::Message;
+}
+
+impl Replies for Harness {
+    fn send(&mut self, s: &str) -> u64 {
+        self.type_text(s);
+        let effects = self.key(KeyCode::Enter, KeyModifiers::NONE);
+        match effects.as_slice() {
+            [Effect::StartReply { reply_id, .. }] => *reply_id,
+            other => panic!("expected StartReply, got {other:?}"),
+        }
+    }
+
+    fn chunk(&mut self, id: u64, ev: StreamEvent) {
+        let fx = self.act(Action::Stream {
+            id,
+            msg: StreamMsg::Event(ev),
+        });
+        assert!(fx.is_empty());
+    }
+
+    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>) {
+        self.act(Action::Stream {
+            id,
+            msg: StreamMsg::End(end),
+        });
+    }
+
+    fn last(&self) -> &crate::chat::Message {
+        self.app.conv.messages.last().unwrap()
+    }
+}

@@ -9,45 +9,7 @@ use crate::chat::{Role, Status};
 use crate::config::{ModelSpec, Provider};
 
 // The shared driver, plus what these tests do with a reply.
-use super::test_harness::Harness;
-
-trait Replies {
-    /// Types and sends a prompt; returns the id of the reply it started.
-    fn send(&mut self, s: &str) -> u64;
-    fn chunk(&mut self, id: u64, ev: StreamEvent);
-    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>);
-    fn last(&self) -> &crate::chat::Message;
-}
-
-impl Replies for Harness {
-    fn send(&mut self, s: &str) -> u64 {
-        self.type_text(s);
-        let effects = self.key(KeyCode::Enter, KeyModifiers::NONE);
-        match effects.as_slice() {
-            [Effect::StartReply { reply_id, .. }] => *reply_id,
-            other => panic!("expected StartReply, got {other:?}"),
-        }
-    }
-
-    fn chunk(&mut self, id: u64, ev: StreamEvent) {
-        let fx = self.act(Action::Stream {
-            id,
-            msg: StreamMsg::Event(ev),
-        });
-        assert!(fx.is_empty());
-    }
-
-    fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>) {
-        self.act(Action::Stream {
-            id,
-            msg: StreamMsg::End(end),
-        });
-    }
-
-    fn last(&self) -> &crate::chat::Message {
-        self.app.conv.messages.last().unwrap()
-    }
-}
+use super::test_harness::{Harness, Replies};
 
 fn content(s: &str) -> StreamEvent {
     StreamEvent::Content(s.into())
@@ -465,17 +427,6 @@ fn tab_focuses_the_conversation_where_j_k_scroll_and_typing_returns_to_the_input
 }
 
 #[test]
-fn rendering_a_conversation_does_not_trip_over_the_layout_memo() {
-    use ratatui::{Terminal, backend::TestBackend};
-    let mut h = Harness::new();
-    long_conversation(&mut h, 5);
-    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
-    let screen = format!("{}", term.backend());
-    assert!(screen.contains("answer 4"), "{screen}");
-}
-
-#[test]
 fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
     let mut h = Harness::new();
     h.app.conv = crate::dev::synthetic::conversation(3_000);
@@ -500,6 +451,7 @@ fn a_resumed_long_history_is_laid_out_wherever_the_view_goes() {
     assert_eq!(window(&h), 0, "while a reply streams");
 }
 
+mod layers;
 mod picker;
 mod prompt_keys;
 mod turns;
@@ -531,35 +483,4 @@ fn a_run_of_queued_keys_acts_like_the_keys_one_by_one() {
         batched.app.conv.messages.len(),
         one_by_one.app.conv.messages.len()
     );
-}
-
-/// A reply cut off at `max_reply_mb` keeps its text and says why it stopped.
-#[test]
-fn a_reply_over_the_size_limit_keeps_its_text_and_says_so() {
-    let mut h = Harness::sized(80, 24);
-    let id = h.send("q");
-    h.chunk(id, content("很长的回答"));
-    h.end(
-        id,
-        Ok(ReplyEnd {
-            over_limit: true,
-            ..Default::default()
-        }),
-    );
-    assert_eq!(h.last().content, "很长的回答");
-    assert_eq!(h.last().status, Status::Done);
-    assert_eq!(
-        h.last().finish_reason.as_deref(),
-        Some(crate::chat::OVER_SIZE_LIMIT)
-    );
-    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
-    term.draw(|f| crate::ui::render(&h.app, f)).unwrap();
-    let screen: String = term
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
-    assert!(screen.contains("stopped: over the size limit"), "{screen}");
 }

@@ -3,12 +3,11 @@
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui_textarea::CursorMove;
 
-use super::keymap::Command;
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
 use crate::chat::{Role, Status};
+use crate::keymap::Command;
 
 /// Applies `action` to `app` at time `now` and returns the effects to run.
 pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
@@ -55,10 +54,7 @@ fn typed(app: &mut App, keys: Vec<KeyEvent>, now: Instant) -> Vec<Effect> {
             && app.overlay.is_none()
             && app.focus == Focus::Input
             && !app.pending_ctrl_x
-            && app
-                .keymap
-                .lookup(&key, app.prompt.is_empty() && run.is_empty())
-                .is_none()
+            && super::keys::types_into_prompt(app, &key, run.is_empty())
         {
             run.push(c);
             continue;
@@ -82,9 +78,12 @@ fn flush_typed(app: &mut App, run: &mut String, now: Instant, effects: &mut Vec<
 
 fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     match action {
-        Action::Key(key) => on_key(app, key),
+        Action::Key(key) => super::keys::on_key(app, key),
         // Split up by `update` before it gets here.
-        Action::Keys(keys) => keys.into_iter().flat_map(|k| on_key(app, k)).collect(),
+        Action::Keys(keys) => keys
+            .into_iter()
+            .flat_map(|k| super::keys::on_key(app, k))
+            .collect(),
         Action::Paste(text) if app.overlay == Some(Overlay::Sessions) => {
             super::browser::paste(app, &text)
         }
@@ -121,143 +120,6 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Terminate(signal) => super::shutdown::on_signal(app, signal),
-    }
-}
-
-fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if key.kind == KeyEventKind::Release {
-        return Vec::new();
-    }
-    if matches!(app.overlay, Some(Overlay::Picker(_))) {
-        return switch::on_picker_key(app, key);
-    }
-    if app.overlay == Some(Overlay::Help) {
-        // Arrows and pages scroll a help taller than the screen; any other key closes it
-        // without acting.
-        let page = app.viewport_height().max(1);
-        match key.code {
-            KeyCode::Up | KeyCode::Char('k') => app.help_scroll = app.help_scroll.saturating_sub(1),
-            KeyCode::Down | KeyCode::Char('j') => app.help_scroll += 1,
-            KeyCode::PageUp => app.help_scroll = app.help_scroll.saturating_sub(page),
-            KeyCode::PageDown => app.help_scroll += page,
-            _ => app.overlay = None,
-        }
-        app.help_scroll = app.help_scroll.min(crate::ui::help::max_scroll(app));
-        return Vec::new();
-    }
-    if app.overlay == Some(Overlay::Image) {
-        app.overlay = None;
-        return Vec::new();
-    }
-    if app.overlay == Some(Overlay::Sessions) {
-        return super::browser::on_key(app, key);
-    }
-    if app.focus == Focus::Media
-        && let Some(effects) = super::media::on_key(app, key)
-    {
-        return effects;
-    }
-    if app.focus == Focus::Conversation {
-        if let Some(command) = app.keymap.lookup_in_conversation(&key) {
-            return run_command(app, command);
-        }
-        if let Some(effects) = conversation_key(app, key) {
-            return effects;
-        }
-    }
-    if let Some(effects) = ctrl_x_sequence(app, &key) {
-        return effects;
-    }
-    if app.focus == Focus::Input
-        && matches!(key.code, KeyCode::Tab | KeyCode::BackTab)
-        && (key.modifiers - KeyModifiers::SHIFT).is_empty()
-        && let Some(effects) = complete_slash(app, key.code == KeyCode::BackTab)
-    {
-        return effects;
-    }
-    let Some(command) = app.keymap.lookup(&key, app.prompt.is_empty()) else {
-        edit_prompt(app, key);
-        return Vec::new();
-    };
-    run_command(app, command)
-}
-
-/// Ctrl+X starts a two-key sequence, as in bash (Ctrl+X Ctrl+E edits the prompt); `None` when
-/// the key is not part of one. A key bound to a command in the map keeps its command.
-fn ctrl_x_sequence(app: &mut App, key: &KeyEvent) -> Option<Vec<Effect>> {
-    let ctrl = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::CONTROL;
-    if app.pending_ctrl_x {
-        app.pending_ctrl_x = false;
-        return Some(match key.code {
-            KeyCode::Char('e' | 'E') if ctrl => run_command(app, Command::ExternalEditor),
-            // Like readline, an unknown sequence does nothing.
-            _ => Vec::new(),
-        });
-    }
-    if ctrl
-        && matches!(key.code, KeyCode::Char('x' | 'X'))
-        && app.keymap.lookup(key, app.prompt.is_empty()).is_none()
-    {
-        app.pending_ctrl_x = true;
-        return Some(Vec::new());
-    }
-    None
-}
-
-/// Keys of the focused conversation pane; `None` passes the key on to the normal handling.
-fn conversation_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
-    let plain = key.modifiers == KeyModifiers::NONE || key.modifiers == KeyModifiers::SHIFT;
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') if plain => Some(scroll_by(app, -1)),
-        KeyCode::Down | KeyCode::Char('j') if plain => Some(scroll_by(app, 1)),
-        KeyCode::Char('g') if plain => Some(run_command(app, Command::ScrollTop)),
-        KeyCode::Char('G') if plain => Some(run_command(app, Command::ScrollBottom)),
-        // Esc first lets go of a selection; with none, it does what it does everywhere.
-        KeyCode::Esc if app.selected.is_some() && app.in_flight.is_none() => {
-            app.selected = None;
-            Some(Vec::new())
-        }
-        KeyCode::Char(_) if plain => {
-            // Typing goes to the prompt, wherever the focus was.
-            app.focus = Focus::Input;
-            None
-        }
-        _ => None,
-    }
-}
-
-/// Tab while a slash command is typed completes it (Tab and Shift+Tab cycle through the models
-/// a `/model` argument matches); `None` when the prompt holds no command.
-fn complete_slash(app: &mut App, back: bool) -> Option<Vec<Effect>> {
-    let text = app.prompt.text();
-    super::slash::hint(&text)?;
-    let completed =
-        super::slash::complete(&text).or_else(|| super::slash::complete_model(app, &text, back));
-    if let Some(completed) = completed {
-        app.prompt.set_text(&completed, &app.theme);
-    }
-    // Tab does not move the focus away from a command being typed.
-    Some(Vec::new())
-}
-
-fn edit_prompt(app: &mut App, key: KeyEvent) {
-    let plain = key.modifiers == KeyModifiers::NONE;
-    let theme = &app.theme;
-    let width = app
-        .area
-        .width
-        .saturating_sub(crate::ui::layout::INPUT_CHROME_WIDTH);
-    // Up and Down move between screen rows of the wrapped text; past the first or last row
-    // they walk the history.
-    let handled = match key.code {
-        KeyCode::Up if plain && app.prompt.on_first_row(width) => app.prompt.history_prev(theme),
-        KeyCode::Down if plain && app.prompt.on_last_row(width) => app.prompt.history_next(theme),
-        KeyCode::Up if plain => app.prompt.move_row(width, CursorMove::Up),
-        KeyCode::Down if plain => app.prompt.move_row(width, CursorMove::Down),
-        _ => false,
-    };
-    if !handled {
-        app.prompt.input(key);
     }
 }
 

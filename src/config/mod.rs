@@ -25,6 +25,7 @@ mod raw;
 mod schema;
 pub mod secret;
 mod spans;
+mod theme_name;
 
 #[cfg(test)]
 mod tests;
@@ -33,9 +34,8 @@ use std::path::PathBuf;
 
 pub use error::{ConfigError, Location};
 
-use crate::app::keymap::KeyMap;
-use crate::ui::theme::ThemeName;
-use error::did_you_mean;
+use crate::keymap::KeyMap;
+pub(crate) use error::did_you_mean;
 pub use load::{load, load_with_env};
 pub use model_api::ModelApi;
 pub use parse::parse_str;
@@ -44,6 +44,7 @@ pub use schema::{
     Capability, DEFAULT_CONNECT_TIMEOUT_SECS, DEFAULT_IDLE_TIMEOUT_SECS, DEFAULT_MAX_RETRIES,
     DEMO_PROVIDER, ModelParams, ModelSpec, Provider,
 };
+pub use theme_name::ThemeName;
 
 /// How the config reads environment variables: `|name| std::env::var(name).ok()` in the app,
 /// a closure over a map in tests.

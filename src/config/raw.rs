@@ -146,6 +146,7 @@ pub(super) const ALL_EXPECTED: &[&str] = &[
     StopExpected::WHAT,
     KeyExpected::WHAT,
     KEYS_TABLE,
+    LAYER_TABLE,
     "a string",
     "true or false",
     "an integer",
@@ -291,19 +292,24 @@ impl<'de, X: Expected> Deserialize<'de> for StringOrList<X> {
 impl<'de, X: Expected> Deserialize<'de> for Strings<X> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = Spanned::<StringOrList<X>>::deserialize(d)?;
-        let span = value.span();
-        let items = match value.into_inner() {
+        Ok(Strings::from_parts(value.span(), value.into_inner()))
+    }
+}
+
+impl<X> Strings<X> {
+    fn from_parts(span: std::ops::Range<usize>, value: StringOrList<X>) -> Self {
+        let items = match value {
             StringOrList::One(s) => vec![Spanned::new(span.clone(), s)],
             StringOrList::Many(items) => items
                 .into_iter()
                 .map(|i| Spanned::new(i.span(), i.into_inner().0))
                 .collect(),
         };
-        Ok(Strings {
+        Strings {
             items,
             span,
             expected: PhantomData,
-        })
+        }
     }
 }
 
@@ -362,8 +368,23 @@ impl<'de> Deserialize<'de> for ModelItem {
     }
 }
 
-/// The `[keys]` table: command name and keys, in no particular order (sort by span).
-pub(super) struct KeyTable(pub Vec<(String, Strings<KeyExpected>)>);
+/// The `[keys]` table: command name and keys, or a layer's table, in no particular order
+/// (sort by span).
+pub(super) struct KeyTable(pub Vec<(String, KeyEntry)>);
+
+/// One entry of `[keys]`.
+pub(super) enum KeyEntry {
+    /// A global command's keys (`quit = "ctrl+q"`).
+    Keys(Strings<KeyExpected>),
+    /// A layer's table (`[keys.picker]`): command name and keys.
+    Layer(Spanned<LayerTable>),
+}
+
+/// What a layer's entry in `[keys]` must be.
+pub(super) const LAYER_TABLE: &str = "a table of commands and keys ([keys.LAYER])";
+
+/// A `[keys.LAYER]` table: command name and keys, in no particular order.
+pub(super) struct LayerTable(pub Vec<(String, Strings<KeyExpected>)>);
 
 impl<'de> Deserialize<'de> for KeyTable {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -375,10 +396,75 @@ impl<'de> Deserialize<'de> for KeyTable {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<KeyTable, A::Error> {
                 let mut entries = Vec::new();
+                while let Some(name) = map.next_key::<String>()? {
+                    // A layer's name takes its table; keys there are refused later, by name.
+                    let entry = if crate::keymap::Layer::from_name(&name).is_some() {
+                        map.next_value::<Spanned<KeysOrTable>>()?.into()
+                    } else {
+                        KeyEntry::Keys(map.next_value()?)
+                    };
+                    entries.push((name, entry));
+                }
+                Ok(KeyTable(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The value of a `[keys]` entry named like a layer: a table, or a command's keys.
+enum KeysOrTable {
+    Keys(StringOrList<KeyExpected>),
+    Table(LayerTable),
+}
+
+impl<'de> Deserialize<'de> for KeysOrTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = KeysOrTable;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                expecting(f, KeyExpected::WHAT)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(KeysOrTable::Keys(StringOrList::One(v.to_string())))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                collect(seq).map(|items| KeysOrTable::Keys(StringOrList::Many(items)))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                LayerTable::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(KeysOrTable::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl From<Spanned<KeysOrTable>> for KeyEntry {
+    fn from(value: Spanned<KeysOrTable>) -> Self {
+        let span = value.span();
+        match value.into_inner() {
+            KeysOrTable::Table(t) => KeyEntry::Layer(Spanned::new(span, t)),
+            KeysOrTable::Keys(keys) => KeyEntry::Keys(Strings::from_parts(span, keys)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LayerTable {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LayerTable;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                expecting(f, LAYER_TABLE)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LayerTable, A::Error> {
+                let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);
                 }
-                Ok(KeyTable(entries))
+                Ok(LayerTable(entries))
             }
         }
         d.deserialize_any(V)

@@ -9,10 +9,10 @@ use toml::de::{DeTable, DeValue};
 
 use super::error::{ConfigError, Location, did_you_mean};
 use super::raw::{
-    ALL_EXPECTED, Expected, Int, KEYS_TABLE, ModelsExpected, Num, ProvidersExpected, RawModel,
-    RawProvider, RawTop, Text, WRONG_TYPE, fields_of,
+    ALL_EXPECTED, Expected, Int, KEYS_TABLE, LAYER_TABLE, ModelsExpected, Num, ProvidersExpected,
+    RawModel, RawProvider, RawTop, Text, WRONG_TYPE, fields_of,
 };
-use crate::app::keymap::Command;
+use crate::keymap::{Command, Layer, Layers};
 
 pub(super) const TOP: &str = "the top-level table";
 pub(super) const PROVIDERS: &str = "[[providers]]";
@@ -138,7 +138,13 @@ pub(super) fn check_keys(doc: Doc<'_>, top: &DeTable<'_>) -> Result<(), ConfigEr
         }
     }
     if let Some(DeValue::Table(keys)) = top.get("keys").map(Spanned::get_ref) {
-        check_table(doc, keys, KEYS, Command::NAMES)?;
+        check_table(doc, keys, KEYS, Command::TABLE_NAMES)?;
+        for layer in Layer::ALL {
+            no_datetime(doc, layer.name(), LAYER_TABLE, keys.get(layer.name()))?;
+            if let Some(DeValue::Table(t)) = keys.get(layer.name()).map(Spanned::get_ref) {
+                check_table(doc, t, layer.section(), Layers::names(layer))?;
+            }
+        }
     }
     Ok(())
 }

@@ -18,9 +18,7 @@ use image::DynamicImage;
 use super::{GENERATED_PREFIX, MediaKind, is_web_url, url_hash};
 use crate::demo;
 pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
-pub use decode::{
-    KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, decode_gated, peak_decodes, reencode,
-};
+pub use decode::{Decoder, KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, reencode};
 use guard::{GuardedResolver, HostPolicy};
 
 /// Downloads for drawing stop past this size.
@@ -90,6 +88,8 @@ pub struct Fetcher {
     allow_hosts: Vec<String>,
     cache_dir: Option<PathBuf>,
     cache_max_bytes: u64,
+    /// Shared by the clones, so decodes stay one at a time across every fetch.
+    decoder: Decoder,
 }
 
 /// A media client. It never asks for compressed bodies and does not decompress them, so the
@@ -128,7 +128,14 @@ impl Fetcher {
             allow_hosts: Vec::new(),
             cache_dir,
             cache_max_bytes: cache::DEFAULT_MAX_BYTES,
+            decoder: Decoder::default(),
         })
+    }
+
+    /// Decodes through `decoder` (and whatever else shares it) instead of a decoder of its own.
+    pub fn with_decoder(mut self, decoder: Decoder) -> Self {
+        self.decoder = decoder;
+        self
     }
 
     /// Hosts (names or addresses) that fetches for drawing may reach though they are private.
@@ -187,9 +194,9 @@ impl Fetcher {
         let downloaded = content_type.is_some();
         let (decoded, bytes) = if downloaded {
             // The bytes are needed again for the cache.
-            (decode_gated(bytes.clone()).await, Some(bytes))
+            (self.decoder.decode(bytes.clone()).await, Some(bytes))
         } else {
-            (decode_gated(bytes).await, None)
+            (self.decoder.decode(bytes).await, None)
         };
         match decoded {
             Ok(image) => {

@@ -130,7 +130,9 @@ pub(super) fn flush_history(app: &App, edge: &Edge) {
     }
     *last = edge.history_writes.0;
     let keys = known_keys(&app.providers);
-    if let Err(e) = crate::history_file::save(&edge.paths.state_dir, app.prompt.history(), &keys) {
+    if let Err(e) =
+        crate::store::history_file::save(&edge.paths.state_dir, app.prompt.history(), &keys)
+    {
         tracing::warn!(%e, "cannot save the prompt history");
     }
 }
@@ -159,7 +161,7 @@ fn save_history(app: &App, edge: &mut Edge) {
             return;
         }
         *last = seq;
-        if let Err(e) = crate::history_file::save(&dir, &entries, &keys) {
+        if let Err(e) = crate::store::history_file::save(&dir, &entries, &keys) {
             tracing::warn!(%e, "cannot save the prompt history");
         }
     });

@@ -56,7 +56,7 @@ pub async fn run(
     // time it appears. Whenever more code can be coloured, the layout is told to draw again.
     let syntax = {
         let tx = tx.clone();
-        ui::markdown::Syntax::in_background(move || {
+        crate::view::markdown::Syntax::in_background(move || {
             let _ = tx.send(Action::SyntaxReady);
         })
     };

@@ -4,6 +4,7 @@
 
 pub mod commands;
 pub mod gen_tasks;
+pub mod history_file;
 pub mod links;
 pub mod record;
 mod rows;

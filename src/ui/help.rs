@@ -6,107 +6,20 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::App;
-use crate::app::line_edit::EDITING_KEYS;
-use crate::app::slash::COMMANDS;
-use crate::text::{display_width, wrap_text};
+use crate::text::wrap_text;
 use crate::ui::popup;
+use crate::view::help::{binding_lines, indent};
 
 const FOOTER: &str = "Up/Down on the first/last row: previous/next prompt · any key closes";
 /// Shown instead of the footer when the bindings do not fit and the list scrolls.
 const SCROLL_FOOTER: &str = "↑/↓ PgUp/PgDn scroll · any other key closes";
-
-/// One row of the help: keys (or a command), what it does.
-type Row = (String, &'static str);
-
-/// The rows of the help in three sections: the key map in use, the editing keys every text
-/// field shares, and the slash commands (`None` marks a section heading).
-fn sections(app: &App) -> Vec<(Option<&'static str>, Vec<Row>)> {
-    let bindings = app
-        .keymap
-        .help_rows()
-        .into_iter()
-        .map(|(keys, c)| (keys, c.describe()))
-        .collect();
-    let editing = EDITING_KEYS
-        .iter()
-        .map(|(k, what)| (k.to_string(), *what))
-        .collect();
-    let slash = COMMANDS
-        .iter()
-        .map(|c| {
-            let name = if c.args.is_empty() {
-                c.name.to_string()
-            } else {
-                format!("{} {}", c.name, c.args)
-            };
-            (name, c.about)
-        })
-        .collect();
-    vec![
-        (None, bindings),
-        (Some("Editing, in the prompt and every text field"), editing),
-        (Some("Slash commands, typed in the prompt"), slash),
-    ]
-}
-
-/// The help as lines wrapped in their two columns, and the inner width of the box.
-fn binding_lines(app: &App, area: Rect) -> (Vec<Line<'static>>, usize) {
-    let t = &app.theme;
-    let sections = sections(app);
-    let rows = || sections.iter().flat_map(|(_, rows)| rows.iter());
-    let inner_max = usize::from(area.width.saturating_sub(2)).max(1);
-    // The slash commands' long argument lists wrap rather than widen the key column.
-    let key_w = sections[..2]
-        .iter()
-        .flat_map(|(_, rows)| rows.iter())
-        .map(|(k, _)| display_width(k))
-        .max()
-        .unwrap_or(0)
-        .min(inner_max / 2)
-        .max(1);
-    let desc_natural = rows().map(|(_, d)| display_width(d)).max().unwrap_or(0);
-    // One space of margin, the keys, two spaces, the description.
-    let inner_w = (key_w + desc_natural + 3).min(inner_max);
-    let desc_w = inner_w.saturating_sub(key_w + 3).max(1);
-    let mut lines: Vec<Line> = Vec::new();
-    for (heading, rows) in &sections {
-        if let Some(heading) = heading {
-            lines.push(Line::default());
-            for l in wrap_text(heading, inner_w.saturating_sub(1), t.meta) {
-                lines.push(indent(l));
-            }
-        }
-        for (keys, what) in rows {
-            let keys = wrap_text(keys, key_w, t.popup_title);
-            let desc = wrap_text(what, desc_w, t.popup);
-            for i in 0..keys.len().max(desc.len()) {
-                let k = keys.get(i).map_or(0, Line::width);
-                let mut spans = vec![Span::raw(" ")];
-                spans.extend(keys.get(i).into_iter().flat_map(|l| l.spans.clone()));
-                spans.push(Span::raw(" ".repeat(key_w - k.min(key_w) + 2)));
-                spans.extend(desc.get(i).into_iter().flat_map(|l| l.spans.clone()));
-                lines.push(Line::from(spans));
-            }
-        }
-    }
-    (lines, inner_w)
-}
-
-/// The largest useful `help_scroll` for the app's screen: past it the list would not move.
-pub fn max_scroll(app: &App) -> usize {
-    let (lines, _) = binding_lines(app, app.area);
-    let window = usize::from(app.area.height.saturating_sub(2))
-        .saturating_sub(1)
-        .max(1);
-    lines.len().saturating_sub(window)
-}
 
 /// Draws the key bindings in a centred box over `area`; keys and descriptions wrap in their
 /// columns so a narrow terminal still shows every binding, and the list scrolls when it does not
 /// fit.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let (mut lines, inner_w) = binding_lines(app, area);
+    let (mut lines, inner_w) = binding_lines(&app.help_sections(), t, area);
     let room = usize::from(area.height.saturating_sub(2));
     let footer = wrap_text(FOOTER, inner_w.saturating_sub(1), t.meta);
     let mut body: Vec<Line> = if lines.len() + footer.len() < room {
@@ -137,12 +50,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(body), inner);
 }
 
-fn indent(l: Line<'static>) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    spans.extend(l.spans);
-    Line::from(spans)
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Instant;
@@ -150,11 +57,11 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
 
-    use crate::app::keymap::{Combo, Command, KeyMap};
     use crate::app::{App, Overlay};
     use crate::config::{ModelSpec, Provider};
+    use crate::keymap::{Combo, Command, KeyMap, Layer};
     use crate::providers::Target;
-    use crate::ui::theme::Theme;
+    use crate::view::theme::Theme;
 
     fn screen(keymap: KeyMap, width: u16, height: u16) -> String {
         screen_at(keymap, width, height, 0)
@@ -162,7 +69,7 @@ mod tests {
 
     /// Every page of the help, scrolled through as a user would, joined.
     fn all_pages(keymap: KeyMap, width: u16, height: u16) -> String {
-        (0..20)
+        (0..60)
             .map(|page| screen_at(keymap.clone(), width, height, page * 5))
             .collect()
     }
@@ -193,6 +100,21 @@ mod tests {
             let label = b.combo.label();
             assert!(screen.contains(&label), "{label} missing:\n{screen}");
         }
+        for layer in Layer::ALL {
+            assert!(
+                screen.contains(layer.heading()),
+                "{layer:?} missing:\n{screen}"
+            );
+            for row in keymap.layers.rows(layer) {
+                let about: String = row.about.chars().take(12).collect();
+                assert!(screen.contains(&about), "{about} missing:\n{screen}");
+                for key in &row.keys {
+                    // The note after a key may wrap to the next line.
+                    let label = key.split(" (").next().unwrap_or(key);
+                    assert!(screen.contains(label), "{label} missing:\n{screen}");
+                }
+            }
+        }
         for (_, command) in keymap.help_rows() {
             let first_words: String = command.describe().chars().take(12).collect();
             assert!(
@@ -209,8 +131,8 @@ mod tests {
             assert_lists_every_binding(&map, &all_pages(map.clone(), w, h));
         }
         assert!(
-            !screen(map.clone(), 120, 70).contains("PgUp/PgDn scroll"),
-            "120x70 fits without scrolling"
+            !screen(map.clone(), 120, 130).contains("PgUp/PgDn scroll"),
+            "120x130 fits without scrolling"
         );
         assert!(
             screen(map, 80, 24).contains("PgUp/PgDn scroll"),

@@ -2,17 +2,13 @@
 
 pub mod conversation;
 pub mod help;
-pub mod layout;
-pub mod markdown;
 pub mod media;
-pub mod packed;
 pub mod picker;
 pub mod popup;
 pub mod selection;
 pub mod sessions;
 pub mod slash_hint;
 pub mod status;
-pub mod theme;
 
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -20,6 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
 use crate::app::App;
+use crate::view::layout;
 use conversation::ConversationView;
 
 /// Draws the whole screen from `app`.
@@ -140,3 +137,6 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position(Position::new(inner.x + x as u16, inner.y + y as u16));
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -9,33 +9,29 @@ use ratatui::widgets::Paragraph;
 use crate::app::picker::ModelPicker;
 use crate::text::{display_width, truncate_to_width};
 use crate::ui::popup;
-use crate::ui::theme::Theme;
+use crate::view;
+use crate::view::theme::Theme;
 
 /// Draws `picker` centred over `area`.
 pub fn render(picker: &ModelPicker, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let w = area.width.saturating_sub(4).clamp(20.min(area.width), 96);
-    let h = area.height.saturating_sub(2).clamp(6.min(area.height), 26);
-    let inner = popup::open(frame, area, w, h, "Model", theme);
-    if inner.height < 3 {
+    let b = view::popup::picker_box(area);
+    popup::open(frame, area, b.width, b.height, "Model", theme);
+    let Some(parts) = view::popup::picker(area) else {
         return;
-    }
-    let width = usize::from(inner.width);
+    };
+    let width = usize::from(parts.query.width);
 
     let query = Line::from(vec![
         Span::styled("› ", theme.popup_title),
         Span::raw(truncate_to_width(&picker.query, width.saturating_sub(2))),
     ]);
-    frame.render_widget(Paragraph::new(query), Rect { height: 1, ..inner });
+    frame.render_widget(Paragraph::new(query), parts.query);
     // The real cursor sits after the query so an input method composes in place.
     let before = display_width(picker.filter.before_cursor());
-    let cx = inner.x + 2 + before.min(width.saturating_sub(3)) as u16;
-    frame.set_cursor_position(Position::new(cx, inner.y));
+    let cx = parts.query.x + 2 + before.min(width.saturating_sub(3)) as u16;
+    frame.set_cursor_position(Position::new(cx, parts.query.y));
 
-    let list_area = Rect {
-        y: inner.y + 1,
-        height: inner.height - 2,
-        ..inner
-    };
+    let list_area = parts.list;
     let (rows, selected_row) = rows(picker, theme, width);
     let height = usize::from(list_area.height);
     // Keep the selected row in view, a little context above it when possible.
@@ -53,14 +49,9 @@ pub fn render(picker: &ModelPicker, theme: &Theme, frame: &mut Frame, area: Rect
             picker.visible.len()
         ),
     };
-    let footer_area = Rect {
-        y: inner.y + inner.height - 1,
-        height: 1,
-        ..inner
-    };
     frame.render_widget(
         Paragraph::new(Span::styled(truncate_to_width(&footer, width), theme.meta)),
-        footer_area,
+        parts.footer,
     );
 }
 

@@ -6,19 +6,12 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::{Block, BorderType, Clear};
 
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// Clears a `w`x`h` box centred in `area` (clamped to it), draws its border and `title`, and
 /// returns the area inside the border.
 pub fn open(frame: &mut Frame, area: Rect, w: u16, h: u16, title: &str, theme: &Theme) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    let popup = Rect {
-        x: area.x + (area.width - w) / 2,
-        y: area.y + (area.height - h) / 2,
-        width: w,
-        height: h,
-    };
+    let popup = crate::view::popup::centered(area, w, h);
     frame.render_widget(Clear, popup);
     // A wide char just left of the popup would spill over its left border: the terminal would
     // draw the char and drop the border cell, so the char is blanked instead.

@@ -13,18 +13,17 @@ use crate::store::SearchHit;
 use crate::store::task::SessionRef;
 use crate::text::{display_width, truncate_to_width};
 use crate::ui::popup;
-use crate::ui::theme::Theme;
+use crate::view::theme::Theme;
 
 /// Draws the browser centred over `area`.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let b = &app.sessions.browser;
-    let w = area.width.saturating_sub(4).min(110);
-    let h = area.height.saturating_sub(2);
-    if w < 20 || h < 6 {
+    let Some(parts) = crate::view::popup::browser(area) else {
         return;
-    }
+    };
     let title = format!("Sessions ({})", b.hits.len());
+    let (w, h) = (parts.popup.width, parts.popup.height);
     let inner = popup::open(frame, area, w, h, &title, t);
     let width = usize::from(inner.width);
 
@@ -39,18 +38,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(label, search_style),
         Span::styled(query.clone(), t.popup),
     ]);
-    frame.render_widget(Paragraph::new(search), row(inner, 0));
+    frame.render_widget(Paragraph::new(search), parts.search);
 
-    let list_area = Rect {
-        y: inner.y + 2,
-        height: inner.height.saturating_sub(3),
-        ..inner
-    };
+    let list_area = parts.list;
     let current = app.sessions.current;
     let lines = list_lines(b, current, width, list_area.height, t);
     frame.render_widget(Paragraph::new(lines), list_area);
 
-    let bottom = row(inner, inner.height.saturating_sub(1));
+    let bottom = parts.bottom;
     let (line, cursor_x) = bottom_line(b, width, t);
     frame.render_widget(Paragraph::new(line), bottom);
 
@@ -60,20 +55,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         (BrowserMode::Browse, BrowserFocus::Search) => {
             let before = display_width(b.query.before_cursor()).min(display_width(&query));
             let x = (label.len() + before) as u16;
-            Some(Position::new(inner.x + x, inner.y))
+            Some(Position::new(parts.search.x + x, parts.search.y))
         }
         _ => None,
     };
     if let Some(p) = cursor.filter(|p| p.x < inner.right()) {
         frame.set_cursor_position(p);
-    }
-}
-
-fn row(area: Rect, offset: u16) -> Rect {
-    Rect {
-        y: area.y + offset.min(area.height.saturating_sub(1)),
-        height: 1,
-        ..area
     }
 }
 
@@ -207,7 +194,7 @@ mod tests {
     use crate::providers::Target;
     use crate::store::task::SessionRef;
     use crate::store::{SearchHit, SessionSummary};
-    use crate::ui::theme::Theme;
+    use crate::view::theme::Theme;
 
     fn hit(id: i64, title: &str, model: &str, day: u32, snippet: Option<&str>) -> SearchHit {
         let naive = NaiveDate::from_ymd_opt(2026, 3, day)

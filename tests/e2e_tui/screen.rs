@@ -6,7 +6,7 @@ use super::*;
 fn wait_redrawn(t: &Tmux, width: u16, height: u16) -> String {
     let too_small = width < 20 || height < 6;
     // The notice as the app wraps it for the size (at 10x3: "ecochat" / "needs 20x6").
-    let notice = ecochat::ui::layout::too_small_notice(width, height).join("\n");
+    let notice = ecochat::view::layout::too_small_notice(width, height).join("\n");
     t.wait_until(
         |s| {
             if too_small {

@@ -22,7 +22,7 @@ use ecochat::media::ImageProtocol;
 use ecochat::providers::{self, Target};
 use ecochat::runtime::media::MediaRunner;
 use ecochat::ui;
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 
 use crate::support::{MockServer, Reply};
 

@@ -17,7 +17,7 @@ use ecochat::app::{Action, App, Effect, StreamMsg, update};
 use ecochat::config::{ModelSpec, Provider};
 use ecochat::providers::Target;
 use ecochat::ui;
-use ecochat::ui::theme::Theme;
+use ecochat::view::theme::Theme;
 
 /// No modifier keys.
 pub const NONE: KeyModifiers = KeyModifiers::NONE;

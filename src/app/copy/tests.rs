@@ -168,7 +168,7 @@ fn in_the_input_y_types_and_brackets_type() {
 
 #[test]
 fn copy_keys_follow_the_key_map() {
-    use crate::app::keymap::{Combo, Command};
+    use crate::keymap::{Combo, Command};
     let mut h = focused();
     h.app.keymap = h
         .app
@@ -258,11 +258,11 @@ fn a_sequence_is_cut_where_the_screen_cuts_it() {
     // The screen draws markdown block by block; an unterminated OSC ends with its block, so the
     // next paragraph is on screen and in the copy.
     let reply = "第一段\u{9d}hidden\n\n第二段\u{7}尾\n";
-    let drawn: Vec<String> = crate::ui::markdown::render_markdown(
+    let drawn: Vec<String> = crate::view::markdown::render_markdown(
         reply,
         40,
-        &crate::ui::theme::Theme::default(),
-        &crate::ui::markdown::Syntax::default(),
+        &crate::view::theme::Theme::default(),
+        &crate::view::markdown::Syntax::default(),
     )
     .iter()
     .map(|l| l.to_string().trim().to_string())

@@ -3,13 +3,12 @@
 
 use std::time::Instant;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use super::{Generating, Load, MediaEffect, MediaMsg, fetchable};
 use crate::api::images::{DEFAULT_IMAGE_MODEL, ImageRequest};
 use crate::app::{App, Effect, Focus, Notice, Overlay};
 use crate::chat::{Role, Status};
 use crate::config::Capability;
+use crate::keymap::MediaKey;
 use crate::media::fetch::Fetched;
 use crate::media::{MediaKind, is_builtin_url, save};
 
@@ -38,36 +37,25 @@ fn notice(app: &mut App, text: impl Into<String>, is_error: bool) {
     });
 }
 
-/// Keys of the focused panel; `None` passes the key on to the normal handling.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Effect>> {
-    let plain = key.modifiers == KeyModifiers::NONE || key.modifiers == KeyModifiers::SHIFT;
-    if !plain {
-        return None;
-    }
-    let effects = match key.code {
-        KeyCode::Up | KeyCode::Char('k') => {
+/// Runs a command of the focused panel.
+pub fn run(app: &mut App, command: MediaKey) -> Vec<Effect> {
+    match command {
+        MediaKey::Up => {
             move_selection(app, -1);
             Vec::new()
         }
-        KeyCode::Down | KeyCode::Char('j') => {
+        MediaKey::Down => {
             move_selection(app, 1);
             Vec::new()
         }
-        KeyCode::Enter => {
+        MediaKey::FullScreen => {
             full_screen(app);
             Vec::new()
         }
-        KeyCode::Char('o') => open(app),
-        KeyCode::Char('y') => copy(app),
-        KeyCode::Char('s') => save(app),
-        KeyCode::Char(_) => {
-            // Typing goes to the prompt, wherever the focus was.
-            app.focus = Focus::Input;
-            return None;
-        }
-        _ => return None,
-    };
-    Some(effects)
+        MediaKey::Open => open(app),
+        MediaKey::Copy => copy(app),
+        MediaKey::Save => save(app),
+    }
 }
 
 fn move_selection(app: &mut App, delta: isize) {

@@ -14,13 +14,16 @@ use crate::app::{App, Overlay};
 /// Where the selected image is drawn now, if anywhere.
 pub fn image_area(app: &App) -> Option<Rect> {
     if app.overlay == Some(Overlay::Image) {
-        return Some(crate::ui::media::fullscreen_image_area(app.area));
+        return Some(crate::view::media::fullscreen_image_area(app.area));
     }
     if !app.media.open {
         return None;
     }
     let panel = app.panes()?.media?;
-    Some(crate::ui::media::preview_area(panel, app.media.items.len()))
+    Some(crate::view::media::preview_area(
+        panel,
+        app.media.items.len(),
+    ))
 }
 
 /// Encodes `image` to fill `area` as far as its aspect ratio allows.

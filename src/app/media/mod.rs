@@ -4,7 +4,7 @@
 mod actions;
 mod draw;
 
-pub use actions::{NO_OPENER, on_key, on_msg, start_generation, toggle};
+pub use actions::{NO_OPENER, on_msg, run, start_generation, toggle};
 use draw::refresh_drawn;
 pub use draw::{encode, image_area};
 

@@ -100,7 +100,7 @@ fn a_fetched_image_is_encoded_for_the_preview_area() {
     let drawn = h.app.media.drawn.as_ref().expect("encoded");
     assert_eq!(drawn.url, CAT);
     let panel = h.app.panes().unwrap().media.unwrap();
-    assert_eq!(drawn.area, crate::ui::media::preview_area(panel, 1));
+    assert_eq!(drawn.area, crate::view::media::preview_area(panel, 1));
     assert!(!h.app.media.is_busy());
     // A new size re-encodes for the new area.
     h.act(Action::Resize {
@@ -110,7 +110,7 @@ fn a_fetched_image_is_encoded_for_the_preview_area() {
     let panel = h.app.panes().unwrap().media.unwrap();
     assert_eq!(
         h.app.media.drawn.as_ref().unwrap().area,
-        crate::ui::media::preview_area(panel, 1)
+        crate::view::media::preview_area(panel, 1)
     );
     // Enter on the focused panel shows it full screen; any key closes.
     h.key(KeyCode::Tab);
@@ -120,7 +120,7 @@ fn a_fetched_image_is_encoded_for_the_preview_area() {
     assert_eq!(h.app.overlay, Some(Overlay::Image));
     assert_eq!(
         h.app.media.drawn.as_ref().unwrap().area,
-        crate::ui::media::fullscreen_image_area(h.app.area)
+        crate::view::media::fullscreen_image_area(h.app.area)
     );
     h.key(KeyCode::Char('q'));
     assert_eq!(h.app.overlay, None);

@@ -3,7 +3,8 @@
 
 use super::SlashCommand;
 use crate::app::picker::{PickerEntry, entries_for, fuzzy_score};
-use crate::app::{App, Effect, Notice, keymap::Command};
+use crate::app::{App, Effect, Notice};
+use crate::keymap::Command;
 
 /// Runs `cmd`, typed in the prompt; the prompt is cleared (and kept in the history) when the
 /// command worked and kept when it did not.

@@ -3,8 +3,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::app::keymap::Command;
-use crate::ui::theme::ThemeName;
+use crate::config::ThemeName;
+use crate::keymap::Command;
 
 fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
     KeyEvent::new(code, mods)
@@ -60,10 +60,7 @@ fn keys_rebind_commands_and_keep_the_rest() {
         map.lookup(&press(KeyCode::Char('n'), ctrl), false),
         Some(Command::NewChat)
     );
-    assert_eq!(
-        parse("").unwrap().keymap,
-        crate::app::keymap::KeyMap::default()
-    );
+    assert_eq!(parse("").unwrap().keymap, crate::keymap::KeyMap::default());
 }
 
 #[test]
@@ -114,7 +111,7 @@ fn a_key_bound_to_two_commands_is_rejected_naming_both() {
 #[test]
 fn the_example_documents_every_command_and_its_default_keys() {
     let example = include_str!("../../../config.example.toml");
-    let defaults = crate::app::keymap::KeyMap::default();
+    let defaults = crate::keymap::KeyMap::default();
     for name in Command::NAMES {
         let line = example
             .lines()
@@ -129,6 +126,36 @@ fn the_example_documents_every_command_and_its_default_keys() {
                 line.contains(&label),
                 "{name}: `{label}` missing in {line:?}"
             );
+        }
+    }
+}
+
+#[test]
+fn the_example_documents_every_layer_command_and_its_default_keys() {
+    use crate::keymap::{Layer, Layers};
+    let example = include_str!("../../../config.example.toml");
+    let layers = Layers::default();
+    for layer in Layer::ALL {
+        let heading = format!("# [keys.{}]  ", layer.name());
+        let block: Vec<&str> = example
+            .lines()
+            .skip_while(|l| !l.starts_with(&heading))
+            .skip(1)
+            .take_while(|l| l.starts_with("#   "))
+            .collect();
+        for row in layers.rows(layer) {
+            let line = block
+                .iter()
+                .find(|l| l.starts_with(&format!("#   {} ", row.name)))
+                .unwrap_or_else(|| panic!("{heading}: `{}` is not listed", row.name));
+            for key in &row.keys {
+                let label = key.split(" (").next().unwrap_or(key).to_lowercase();
+                assert!(
+                    line.contains(&label),
+                    "{}: `{label}` missing in {line:?}",
+                    row.name
+                );
+            }
         }
     }
 }
@@ -149,5 +176,88 @@ fn a_date_time_is_not_taken_for_a_keys_table() {
     assert_eq!(
         error_of("keys = 2024-01-01\n"),
         format!("{PATH}:1:8: `keys` must be a table ([keys]), found a date-time (2024-01-01)")
+    );
+}
+
+#[test]
+fn layer_tables_rebind_their_own_commands() {
+    use crate::keymap::{Bound, KeyContext, Layer, PickerKey};
+    let text = "[keys]\nhelp = \"f1\"\n\n[keys.picker]\ndown = [\"down\", \"ctrl+j\"]\n\n[keys.help_overlay]\nscroll_down = \"n\"\n";
+    let map = parse(text).unwrap().keymap;
+    let picker = KeyContext {
+        overlay: Some(Layer::Picker),
+        pane: Layer::Prompt,
+        prompt_empty: true,
+        field_idle: true,
+    };
+    let ctrl = KeyModifiers::CONTROL;
+    assert_eq!(
+        map.resolve(&picker, &press(KeyCode::Char('j'), ctrl)),
+        [Bound::Picker(PickerKey::Down)]
+    );
+    assert_eq!(map.resolve(&picker, &press(KeyCode::Char('n'), ctrl)), []);
+    assert_eq!(
+        map.lookup(&press(KeyCode::F(1), KeyModifiers::NONE), false),
+        Some(Command::Help),
+        "`help` is the command, `[keys.help_overlay]` the layer"
+    );
+    assert_eq!(map.layers.help.bindings.len(), 5);
+}
+
+#[test]
+fn an_unknown_layer_is_reported_with_a_suggestion() {
+    assert_eq!(
+        error_of("[keys]\nquit = \"ctrl+q\"\n\n[keys.pikcer]\nclose = \"esc\"\n"),
+        format!("{PATH}:4:7: unknown key `pikcer` in [keys] (did you mean `picker`?)")
+    );
+}
+
+#[test]
+fn an_unknown_layer_command_is_reported_with_a_suggestion() {
+    assert_eq!(
+        error_of("[keys.browser]\nopen = \"enter\"\nrenmae = \"f2\"\n"),
+        format!("{PATH}:3:1: unknown key `renmae` in [keys.browser] (did you mean `rename`?)")
+    );
+}
+
+#[test]
+fn an_unparsable_layer_key_is_reported_where_it_is_written() {
+    let err = error_of("[keys.media]\nopen = [\"o\", \"ctrl+qq\"]\n");
+    assert!(
+        err.starts_with(&format!("{PATH}:2:14: `open`: \"ctrl+qq\" is not a key")),
+        "{err}"
+    );
+    assert_eq!(
+        error_of("[keys.media]\nopen = 7\n"),
+        format!(
+            "{PATH}:2:8: `open` must be a key (\"ctrl+q\") or a list of keys ([\"f1\", \"?\"]), found an integer (7)"
+        )
+    );
+    assert_eq!(
+        error_of("[keys]\npicker = \"ctrl+p\"\n"),
+        format!(
+            "{PATH}:2:10: `picker`: `picker` is a layer: write its commands under [keys.picker]"
+        )
+    );
+}
+
+#[test]
+fn a_key_bound_twice_in_a_layer_is_rejected_naming_both() {
+    assert_eq!(
+        error_of("[keys.media]\nsave = \"o\"\n"),
+        format!(
+            "{PATH}:2:8: `save`: `o` is bound to both `open` and `save` in [keys.media] (`open` has it by default: give `open` other keys, or write `open = []` to unbind it)"
+        )
+    );
+    assert_eq!(
+        error_of("[keys.picker]\nclose = \"f5\"\nchoose = [\"enter\", \"f5\"]\n"),
+        format!(
+            "{PATH}:3:20: `choose`: `F5` is bound to both `close` and `choose` in [keys.picker]; a key can run one command only (`close` has it on line 2)"
+        )
+    );
+    // The same key in two layers is fine: the open overlay's wins.
+    assert!(
+        parse("[keys.media]\nsave = \"ctrl+s\"\nopen = []\n\n[keys.picker]\nclose = \"o\"\n")
+            .is_ok()
     );
 }

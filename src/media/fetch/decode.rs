@@ -1,11 +1,13 @@
 //! Decoding images under limits. A small file can claim a huge picture (an 8192x8192 PNG is
 //! 196 KB on the wire and 200 MB decoded), so the size is read from the header first and
-//! pictures over a pixel budget are refused; decodes run one at a time.
+//! pictures over a pixel budget are refused; a `Decoder` runs decodes one at a time.
 
 use std::io::Cursor;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use tokio::sync::Semaphore;
 
 use super::{DecodedImage, MediaError};
 
@@ -17,33 +19,50 @@ const MAX_ALLOC: u64 = 256 * 1024 * 1024;
 /// Decoded images are kept at most this large; a panel never needs more.
 pub const KEEP_SIDE: u32 = 2048;
 
-/// Decodes running now and the most there ever were at once (the gate's test reads it).
-static RUNNING: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-/// One decode at a time in the whole process: each may briefly hold `MAX_PIXELS` of pixels.
-static GATE: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-
-/// Decodes `bytes` off the async threads, waiting for the gate first.
-pub async fn decode_gated(bytes: Vec<u8>) -> Result<DecodedImage, MediaError> {
-    let _permit = GATE
-        .acquire()
-        .await
-        .map_err(|e| MediaError::Decode(e.to_string()))?;
-    tokio::task::spawn_blocking(move || {
-        let now = RUNNING.fetch_add(1, Ordering::SeqCst) + 1;
-        PEAK.fetch_max(now, Ordering::SeqCst);
-        let result = decode(&bytes);
-        RUNNING.fetch_sub(1, Ordering::SeqCst);
-        result
-    })
-    .await
-    .map_err(|e| MediaError::Decode(e.to_string()))?
+/// Runs decodes one at a time for everyone holding a clone: each may briefly hold `MAX_PIXELS`
+/// of pixels. The runtime makes one (inside its `Fetcher`); tests make their own.
+#[derive(Debug, Clone)]
+pub struct Decoder {
+    gate: Arc<Semaphore>,
+    /// Decodes running now and the most there ever were at once (the gate's test reads it).
+    running: Arc<AtomicUsize>,
+    peak: Arc<AtomicUsize>,
 }
 
-/// The most decodes that ever ran at once in this process.
-pub fn peak_decodes() -> usize {
-    PEAK.load(Ordering::SeqCst)
+impl Default for Decoder {
+    fn default() -> Self {
+        Self {
+            gate: Arc::new(Semaphore::new(1)),
+            running: Arc::default(),
+            peak: Arc::default(),
+        }
+    }
+}
+
+impl Decoder {
+    /// Decodes `bytes` off the async threads, waiting for the decodes before it first.
+    pub async fn decode(&self, bytes: Vec<u8>) -> Result<DecodedImage, MediaError> {
+        let _permit = self
+            .gate
+            .acquire()
+            .await
+            .map_err(|e| MediaError::Decode(e.to_string()))?;
+        let (running, peak) = (self.running.clone(), self.peak.clone());
+        tokio::task::spawn_blocking(move || {
+            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+            peak.fetch_max(now, Ordering::SeqCst);
+            let result = decode(&bytes);
+            running.fetch_sub(1, Ordering::SeqCst);
+            result
+        })
+        .await
+        .map_err(|e| MediaError::Decode(e.to_string()))?
+    }
+
+    /// The most decodes that ever ran at once through this decoder and its clones.
+    pub fn peak(&self) -> usize {
+        self.peak.load(Ordering::SeqCst)
+    }
 }
 
 /// Decodes image bytes under the limits; a GIF gives its first frame. Pure CPU: run it off the

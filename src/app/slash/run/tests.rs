@@ -281,3 +281,21 @@ fn tab_cycles_through_every_model_a_partial_name_matches() {
     assert_eq!(h.app.prompt.text(), "/model relay:acc-sp-pro");
     assert_eq!(h.app.focus, Focus::Input);
 }
+
+#[test]
+fn an_unknown_command_is_an_error_naming_it_not_the_help() {
+    let mut h = Harness::new();
+    h.type_text("/hlep");
+    let fx = h.enter();
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(h.app.overlay, None, "a typo does not open the help");
+    assert!(
+        h.notice()
+            .starts_with("unknown command /hlep: did you mean /help?"),
+        "{}",
+        h.notice()
+    );
+    assert!(h.app.notice.as_ref().is_some_and(|n| n.is_error));
+    assert_eq!(h.app.prompt.text(), "/hlep", "the prompt is kept to fix it");
+    assert!(h.app.conv.is_empty(), "nor is it sent");
+}

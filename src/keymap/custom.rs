@@ -47,9 +47,28 @@ const NAME_LIST: [&str; NAMED.len()] = {
     out
 };
 
+/// The command names, then the layer names: every key `[keys]` accepts.
+const TABLE_NAME_LIST: [&str; NAMED.len() + super::Layer::NAMES.len()] = {
+    let layers = super::Layer::NAMES;
+    let mut out = [""; NAMED.len() + super::Layer::NAMES.len()];
+    let mut i = 0;
+    while i < NAMED.len() {
+        out[i] = NAMED[i].1;
+        i += 1;
+    }
+    while i < out.len() {
+        out[i] = layers[i - NAMED.len()];
+        i += 1;
+    }
+    out
+};
+
 impl Command {
-    /// Every name a `[keys]` table accepts.
+    /// Every command name a `[keys]` table accepts.
     pub const NAMES: &'static [&'static str] = &NAME_LIST;
+
+    /// Every key a `[keys]` table accepts: the commands, then the layers' tables.
+    pub const TABLE_NAMES: &'static [&'static str] = &TABLE_NAME_LIST;
 
     /// The command's name in the `[keys]` table (`new_chat`).
     pub fn name(self) -> &'static str {
@@ -136,7 +155,7 @@ impl Combo {
     /// only while the prompt is empty, so typing and editing keep working.
     pub fn types_into_prompt(&self) -> bool {
         // The readline keys (Ctrl+A, Ctrl+K, Alt+F...) edit the prompt too.
-        if crate::app::line_edit::decode(&KeyEvent::new(self.code, self.mods)).is_some() {
+        if crate::keymap::editing::decode(&KeyEvent::new(self.code, self.mods)).is_some() {
             return true;
         }
         match self.code {
@@ -234,7 +253,10 @@ impl KeyMap {
         for (command, combos) in overrides.iter().filter(|(c, _)| !placed.contains(c)) {
             bindings.extend(bind(*command, combos));
         }
-        let map = KeyMap { bindings };
+        let map = KeyMap {
+            bindings,
+            layers: self.layers.clone(),
+        };
         match map.conflict() {
             Some(conflict) => Err(conflict),
             None => Ok(map),

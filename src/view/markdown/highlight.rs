@@ -190,7 +190,7 @@ fn to_style(s: syntect::highlighting::Style, colors: Colors<'_>) -> Style {
     style
 }
 
-/// Every syntect theme name a [`crate::ui::theme::MarkdownTheme`] may use must exist.
+/// Every syntect theme name a [`crate::view::theme::MarkdownTheme`] may use must exist.
 #[cfg(test)]
 pub(super) fn has_theme(name: &str) -> bool {
     Syntax::default().themes().themes.contains_key(name)

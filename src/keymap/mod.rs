@@ -3,9 +3,16 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 mod custom;
+pub mod editing;
+pub mod layer;
+pub mod layers;
+mod resolve;
 mod table;
 
 pub use custom::KeyConflict;
+pub use layer::{KeyRow, Layer, LayerConflict};
+pub use layers::{BrowserKey, ConversationKey, HelpKey, Layers, MediaKey, PickerKey, PromptKey};
+pub use resolve::{Bound, KeyContext};
 
 /// Something the user can ask for with a key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -120,6 +127,10 @@ impl Combo {
                 mods.insert(KeyModifiers::SHIFT);
             }
         }
+        if key.code == KeyCode::BackTab {
+            // Shift+Tab, whether or not the terminal said Shift.
+            mods.insert(KeyModifiers::SHIFT);
+        }
         let code = match key.code {
             // Terminals report Ctrl+letter as lower or upper case depending on Shift/Caps Lock.
             KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {
@@ -167,10 +178,11 @@ pub struct Binding {
     pub when_input_empty: bool,
 }
 
-/// The list of bindings, first match wins.
+/// The global bindings (first match wins) and the keys of every pane and overlay.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyMap {
     pub bindings: Vec<Binding>,
+    pub layers: Layers,
 }
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
@@ -237,6 +249,7 @@ impl Default for KeyMap {
                 empty(Char('Y'), SHIFT, Command::CopyCode),
                 empty(Char('d'), NONE, Command::DeleteExchange),
             ],
+            layers: Layers::default(),
         }
     }
 }

@@ -23,8 +23,8 @@ use ratatui::text::{Line, Span};
 
 use crate::sanitize::sanitize;
 use crate::text::ceil_char_boundary;
-use crate::ui::packed::PackedLines;
-use crate::ui::theme::Theme;
+use crate::view::packed::PackedLines;
+use crate::view::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
 pub use warm::Syntax;

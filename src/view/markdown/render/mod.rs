@@ -9,7 +9,7 @@ use super::highlight::HighlightMemo;
 use super::inline::{Inline, rescue_strong};
 use super::table::TableBuilder;
 use super::warm::Syntax;
-use crate::ui::theme::MarkdownTheme;
+use crate::view::theme::MarkdownTheme;
 
 mod blocks;
 

@@ -6,7 +6,7 @@ use ratatui::style::Style;
 use ratatui::text::Span;
 
 use crate::text::{display_width, wrap_line};
-use crate::ui::theme::MarkdownTheme;
+use crate::view::theme::MarkdownTheme;
 
 /// Between two columns.
 const SEPARATOR: &str = " │ ";

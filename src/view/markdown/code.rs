@@ -7,7 +7,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::highlight::{HighlightMemo, highlight};
 use super::warm::Syntax;
 use crate::text::grapheme_width;
-use crate::ui::theme::MarkdownTheme;
+use crate::view::theme::MarkdownTheme;
 
 /// Shown in the last column of a code line that is wider than the pane.
 pub const CUT_MARKER: &str = "→";

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use super::{Container, Leaf, Renderer};
 use crate::text::{display_width, wrap_line};
-use crate::ui::markdown::inline::rescue_strong;
+use crate::view::markdown::inline::rescue_strong;
 
 const BULLETS: [&str; 3] = ["•", "◦", "▪"];
 const QUOTE_BAR: &str = "│ ";

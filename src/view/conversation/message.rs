@@ -5,9 +5,9 @@ use ratatui::text::{Line, Span};
 use crate::chat::{Message, Role, Status};
 use crate::sanitize::sanitize;
 use crate::text::wrap_text;
-use crate::ui::markdown::{MarkdownLines, Syntax};
-use crate::ui::packed::PackedLines;
-use crate::ui::theme::Theme;
+use crate::view::markdown::{MarkdownLines, Syntax};
+use crate::view::packed::PackedLines;
+use crate::view::theme::Theme;
 
 /// Choices that change how every message is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

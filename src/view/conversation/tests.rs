@@ -11,7 +11,7 @@ fn text_of(lines: &[Line<'_>]) -> Vec<String> {
 
 fn layout_lines(m: &MessageLines) -> Vec<Line<'static>> {
     (0..m.height())
-        .filter_map(|i| m.line(i).map(crate::ui::markdown::owned))
+        .filter_map(|i| m.line(i).map(crate::view::markdown::owned))
         .collect()
 }
 

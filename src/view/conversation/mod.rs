@@ -1,20 +1,16 @@
-//! The conversation pane: a cached layout of every message and a widget that draws only what is visible.
+//! The conversation's layout: a cached layout of every message, of which the widget in
+//! `ui::conversation` draws only what is visible.
 
 mod estimate;
 mod message;
 
 pub use message::{LayoutOptions, MessageLines};
 
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{
-    Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
-};
 
 use crate::chat::{Conversation, Message};
-use crate::ui::markdown::Syntax;
-use crate::ui::theme::Theme;
+use crate::view::markdown::Syntax;
+use crate::view::theme::Theme;
 use estimate::estimated_height;
 
 /// Content bytes (newest messages first) laid out for real in one `sync`; older new messages
@@ -261,44 +257,6 @@ impl ConversationLayout {
     /// First screen line of the message at `index`.
     pub fn start_of(&self, index: usize) -> Option<usize> {
         self.starts.get(index).copied()
-    }
-}
-
-/// Draws the visible slice of a layout with a scrollbar.
-pub struct ConversationView<'a> {
-    pub layout: &'a ConversationLayout,
-    /// First visible screen line.
-    pub top: usize,
-    pub theme: &'a Theme,
-    /// Shown when there are no messages yet.
-    pub empty_hint: Vec<Line<'static>>,
-}
-
-impl Widget for ConversationView<'_> {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        if area.is_empty() {
-            return;
-        }
-        let total = self.layout.total_lines();
-        if total == 0 {
-            Paragraph::new(self.empty_hint).render(area, buf);
-            return;
-        }
-        let height = usize::from(area.height);
-        let lines = self.layout.visible(self.top, height);
-        let text_area = Rect {
-            width: area.width.saturating_sub(1),
-            ..area
-        };
-        Paragraph::new(lines).render(text_area, buf);
-        if total > height {
-            let mut state = ScrollbarState::new(total.saturating_sub(height)).position(self.top);
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .style(self.theme.scrollbar)
-                .render(area, buf, &mut state);
-        }
     }
 }
 

@@ -4,8 +4,10 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::app::HISTORY_MAX;
 use crate::files::Access;
+
+/// How many prompts the history keeps, in memory and on disk.
+pub const HISTORY_MAX: usize = 1000;
 
 /// The history file inside `state_dir`.
 pub fn path(state_dir: &Path) -> PathBuf {

@@ -1,6 +1,6 @@
 //! Where each pane goes: computed from the terminal size alone, so `update` and `render` agree.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 
 /// Below this the app shows a one-line notice instead of panes.
 pub const MIN_WIDTH: u16 = 20;
@@ -39,21 +39,12 @@ impl Panes {
             .saturating_sub(status_h + 2 + 2)
             .clamp(1, MAX_INPUT_LINES);
         let input_h = (input_lines.max(1) as u16).min(max_text) + 2;
-        let conv_h = area.height - status_h - input_h;
-        let conversation = Rect {
-            height: conv_h,
-            ..area
-        };
-        let input = Rect {
-            y: area.y + conv_h,
-            height: input_h,
-            ..area
-        };
-        let status = Rect {
-            y: area.y + conv_h + input_h,
-            height: status_h,
-            ..area
-        };
+        let [conversation, input, status] = Layout::vertical([
+            Constraint::Fill(1),
+            Constraint::Length(input_h),
+            Constraint::Length(status_h),
+        ])
+        .areas(area);
         Some(Panes {
             conversation,
             input,
@@ -70,12 +61,11 @@ impl Panes {
         if width < panel + CONVERSATION_MIN_WIDTH {
             return self;
         }
-        self.conversation.width -= panel;
-        self.media = Some(Rect {
-            x: self.conversation.right(),
-            width: panel,
-            ..self.conversation
-        });
+        let [conversation, media] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(panel)])
+                .areas(self.conversation);
+        self.conversation = conversation;
+        self.media = Some(media);
         self
     }
 }

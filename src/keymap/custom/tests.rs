@@ -1,13 +1,6 @@
-use std::time::Instant;
-
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
 
 use super::*;
-use crate::app::{Action, App, Overlay, update};
-use crate::config::{ModelSpec, Provider};
-use crate::providers::Target;
-use crate::ui::theme::Theme;
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
@@ -132,35 +125,4 @@ fn a_plain_character_binding_acts_only_on_an_empty_prompt() {
     let press = key(KeyCode::Char('m'), NONE);
     assert_eq!(map.lookup(&press, true), Some(Command::ModelPicker));
     assert_eq!(map.lookup(&press, false), None);
-}
-
-fn app() -> App {
-    let target = Target {
-        provider: Provider::builtin_demo(),
-        model: ModelSpec::new("demo"),
-    };
-    App::new(
-        target,
-        Theme::default(),
-        Rect::new(0, 0, 80, 24),
-        Instant::now(),
-    )
-}
-
-#[test]
-fn question_mark_opens_help_on_an_empty_prompt_and_types_otherwise() {
-    let now = Instant::now();
-    let mut a = app();
-    // Some terminals report '?' with Shift, some without.
-    for mods in [NONE, SHIFT] {
-        a.overlay = None;
-        update(&mut a, Action::Key(key(KeyCode::Char('?'), mods)), now);
-        assert_eq!(a.overlay, Some(Overlay::Help));
-    }
-    a.overlay = None;
-    for c in "why?".chars() {
-        update(&mut a, Action::Key(key(KeyCode::Char(c), NONE)), now);
-    }
-    assert_eq!(a.overlay, None);
-    assert_eq!(a.prompt.text(), "why?");
 }
