@@ -44,6 +44,8 @@ pub struct Card {
 pub struct TaskBoard {
     pub cards: Vec<Card>,
     next_key: u64,
+    /// The card `b` chose: the next `/mj` presses its button rather than the latest card's.
+    pub pressing: Option<u64>,
 }
 
 impl TaskBoard {
@@ -172,15 +174,56 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
     key
 }
 
-/// `/mj NAME`: presses button NAME (`U1`, `V3`, `reroll`…) of the latest finished Midjourney
-/// card that has it.
-pub fn press(app: &mut App, name: &str) -> Vec<Effect> {
-    let found = app.tasks.cards.iter().rev().find_map(|c| {
-        let remote = c.remote_id.clone()?;
-        let b = (c.api == TaskApi::Midjourney && c.done && c.stopped.is_none())
-            .then(|| mj::find_button(&c.snapshot.buttons, name))??;
-        Some((c.message_id, remote, b.custom_id.clone(), c.prompt.clone()))
+/// A finished Midjourney card with buttons, shown in this conversation.
+fn pressable(c: &Card) -> bool {
+    c.api == TaskApi::Midjourney
+        && c.done
+        && c.stopped.is_none()
+        && c.remote_id.is_some()
+        && !c.snapshot.buttons.is_empty()
+}
+
+/// `b` on the conversation: the selected card (else the latest) gets the next `/mj`, which is
+/// put in the prompt with the focus, and its buttons are listed. `None` when there is none.
+pub fn pick_button(app: &mut App) -> Option<Vec<Effect>> {
+    let selected = app.selected;
+    let card = app
+        .tasks
+        .cards
+        .iter()
+        .rev()
+        .filter(|c| pressable(c))
+        .find(|c| selected.is_none_or(|s| s == c.message_id))
+        .or_else(|| app.tasks.cards.iter().rev().find(|c| pressable(c)))?;
+    let names: Vec<String> = card.snapshot.buttons.iter().map(mj::button_name).collect();
+    let text = format!("buttons: {} (Enter sends)", names.join(" "));
+    app.tasks.pressing = Some(card.key);
+    app.prompt.set_text("/mj ", &app.theme);
+    app.focus = super::Focus::Input;
+    app.notice = Some(Notice {
+        text: crate::sanitize::sanitize(&text).into_owned(),
+        is_error: false,
     });
+    app.notice_since = Some(app.now);
+    Some(Vec::new())
+}
+
+/// `/mj NAME`: presses button NAME (`U1`, `V3`, `reroll`…) of the card `b` chose, else of the
+/// latest finished Midjourney card that has it.
+pub fn press(app: &mut App, name: &str) -> Vec<Effect> {
+    let chosen = app.tasks.pressing.take();
+    let found = app
+        .tasks
+        .cards
+        .iter()
+        .rev()
+        .filter(|c| chosen.is_none_or(|k| k == c.key))
+        .find_map(|c| {
+            let remote = c.remote_id.clone()?;
+            let b = (c.api == TaskApi::Midjourney && c.done && c.stopped.is_none())
+                .then(|| mj::find_button(&c.snapshot.buttons, name))??;
+            Some((c.message_id, remote, b.custom_id.clone(), c.prompt.clone()))
+        });
     let Some((parent_msg, parent, custom_id, prompt)) = found else {
         let any = app
             .tasks

@@ -386,3 +386,62 @@ fn the_media_panel_lists_the_result_not_the_stale_preview() {
         .collect();
     assert_eq!(urls, ["http://127.0.0.1:9/mj/image/1001"]);
 }
+
+#[test]
+fn b_on_a_selected_card_fills_in_mj_and_presses_that_cards_button() {
+    let mut h = harness(TaskApi::Midjourney, "mj_imagine");
+    let mut keys = Vec::new();
+    for (prompt, remote) in [("a red fox", "1001"), ("a blue whale", "1002")] {
+        h.type_text(prompt);
+        let key = submitted(&h.enter());
+        h.act(Action::Task(TaskMsg::Submitted {
+            card: key,
+            remote_id: remote.into(),
+        }));
+        h.act(Action::Task(TaskMsg::Finished {
+            card: key,
+            result: Ok(grid_done()),
+        }));
+        keys.push(key);
+    }
+    // The older card is selected in the conversation.
+    h.app.focus = crate::app::Focus::Conversation;
+    h.app.selected = Some(msg_of(&h, keys[0]));
+    assert!(h.press('b').is_empty());
+    assert_eq!(h.app.prompt.text(), "/mj ");
+    assert_eq!(h.app.focus, crate::app::Focus::Input);
+    assert!(
+        h.app
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("U1 U2 V1 reroll")
+    );
+    h.type_text("V1");
+    let fx = h.enter();
+    let Some(Effect::Task(TaskEffect::Press {
+        parent, custom_id, ..
+    })) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(parent, "1001", "the selected card, not the latest");
+    assert_eq!(custom_id, "MJ::JOB::variation::1::hash");
+    // Without a choice, /mj goes to the latest card again.
+    h.type_text("/mj U1");
+    let fx = h.enter();
+    let Some(Effect::Task(TaskEffect::Press { parent, .. })) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(parent, "1002");
+}
+
+#[test]
+fn b_without_a_midjourney_card_declines_and_types_as_any_letter() {
+    let mut h = harness(TaskApi::Midjourney, "mj_imagine");
+    h.app.focus = crate::app::Focus::Conversation;
+    h.press('b');
+    assert_eq!(h.app.prompt.text(), "b", "as an unbound letter does");
+    assert_eq!(h.app.tasks.pressing, None);
+}
