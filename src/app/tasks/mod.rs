@@ -156,22 +156,30 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
         parent,
     };
     if let Some(msg) = app.conv.get_mut(message_id) {
-        // Never a live status: the media panel scans a live reply as text that only grows,
-        // and a card is rewritten whole at every poll.
-        msg.status = Status::Done;
         // Marked like `/image` answers: links, never sent back as chat history.
         msg.model = Some(format!(
             "{}{}",
             app.target.label(),
             crate::chat::IMAGES_MARK
         ));
-        msg.content = card::text(&card, std::time::Duration::ZERO);
+        show(msg, card::text(&card, std::time::Duration::ZERO), None);
     }
     app.tasks.cards.push(card);
     app.last_error = None;
     app.notice = None;
     app.scroll.follow = true;
     key
+}
+
+/// Puts a card's text in its message. Never a live status: the media panel scans a live
+/// reply as text that only grows, and a card is rewritten whole at every poll.
+fn show(msg: &mut crate::chat::Message, text: String, failed: Option<String>) {
+    msg.content = text;
+    msg.revision += 1;
+    msg.status = match failed {
+        Some(why) => Status::Failed(why),
+        None => Status::Done,
+    };
 }
 
 /// A finished Midjourney card with buttons, shown in this conversation.
@@ -304,12 +312,11 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
     }
     let text = card::text(card, now.saturating_duration_since(card.started));
     if let Some(m) = app.conv.get_mut(id) {
-        m.content = text;
-        m.revision += 1;
-        m.status = match &finished {
-            Some(Err(why)) => Status::Failed(why.clone()),
-            _ => Status::Done,
+        let failed = match &finished {
+            Some(Err(why)) => Some(why.clone()),
+            _ => None,
         };
+        show(m, text, failed);
     }
     match finished {
         Some(Ok(())) => {
