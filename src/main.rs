@@ -204,6 +204,7 @@ fn main() -> ExitCode {
     app.config_path = Some(paths.config_file.clone());
     app.keymap = cfg.keymap.clone();
     app.mouse = cfg.mouse;
+    app.tasks.bell = cfg.task_bell;
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

@@ -69,6 +69,8 @@ pub struct Config {
     pub keymap: KeyMap,
     /// `mouse`: capture the mouse at start-up (default true; a key toggles it at run time).
     pub mouse: bool,
+    /// `task_bell`: ring the terminal bell when a generation task ends (default false).
+    pub task_bell: bool,
     /// `max_reply_mb` in bytes: a reply is cut off once this much has been read.
     pub max_reply_bytes: usize,
 }

@@ -76,6 +76,7 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         theme: super::keys::read_theme(doc, raw.theme)?,
         keymap: super::keys::read_keys(doc, raw.keys)?,
         mouse: raw.mouse.is_none_or(|f| f.0),
+        task_bell: raw.task_bell.is_some_and(|f| f.0),
         // Up to 64 GB: a bound that still catches a typo of a few extra digits.
         max_reply_bytes: doc
             .int("max_reply_mb", raw.max_reply_mb, 1, 65_536)?

@@ -28,6 +28,7 @@ pub(super) struct RawTop {
     pub theme: Option<Spanned<Text>>,
     pub keys: Option<Spanned<KeyTable>>,
     pub mouse: Option<Flag>,
+    pub task_bell: Option<Flag>,
     pub max_reply_mb: Option<Spanned<Int>>,
 }
 

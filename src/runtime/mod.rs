@@ -79,6 +79,7 @@ pub async fn run(
         history_writes: (0, Arc::default()),
         suspend: false,
         mouse: None,
+        bells_rung: 0,
     };
     // The first update runs through `apply` like every other: its effects (a resumed session
     // the store has not written yet, a media fetch) must not be dropped.

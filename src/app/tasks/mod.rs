@@ -46,6 +46,10 @@ pub struct TaskBoard {
     next_key: u64,
     /// The card `b` chose: the next `/mj` presses its button rather than the latest card's.
     pub pressing: Option<u64>,
+    /// `task_bell`: the terminal bell rings when a task ends.
+    pub bell: bool,
+    /// Bells asked for so far; the edge rings when this passes the count it rang.
+    pub bells: u64,
 }
 
 impl TaskBoard {
@@ -317,6 +321,9 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
             _ => None,
         };
         show(m, text, failed);
+    }
+    if finished.is_some() && app.tasks.bell {
+        app.tasks.bells += 1;
     }
     match finished {
         Some(Ok(())) => {

@@ -445,3 +445,29 @@ fn b_without_a_midjourney_card_declines_and_types_as_any_letter() {
     assert_eq!(h.app.prompt.text(), "b", "as an unbound letter does");
     assert_eq!(h.app.tasks.pressing, None);
 }
+
+#[test]
+fn the_bell_is_asked_for_when_a_task_ends_only_with_task_bell() {
+    for (bell, want) in [(false, 0), (true, 2)] {
+        let mut h = harness(TaskApi::Video, "kling-v1");
+        h.app.tasks.bell = bell;
+        h.type_text("a corgi");
+        let a = submitted(&h.enter());
+        h.act(Action::Task(TaskMsg::Update {
+            card: a,
+            snapshot: Snapshot::default(),
+        }));
+        assert_eq!(h.app.tasks.bells, 0, "progress never rings");
+        h.act(Action::Task(TaskMsg::Finished {
+            card: a,
+            result: Err("failed".into()),
+        }));
+        h.type_text("a cat");
+        let b = submitted(&h.enter());
+        h.act(Action::Task(TaskMsg::Finished {
+            card: b,
+            result: Ok(Snapshot::default()),
+        }));
+        assert_eq!(h.app.tasks.bells, want, "task_bell = {bell}");
+    }
+}

@@ -53,3 +53,10 @@ fn bad_values_point_at_the_value() {
     let e = error_of(&with_model("task_timeout_secs = -5"));
     assert!(e.contains("task_timeout_secs"), "{e}");
 }
+
+#[test]
+fn task_bell_is_off_unless_asked_for() {
+    assert!(!parse(&with_model("")).unwrap().task_bell);
+    let on = format!("task_bell = true\n{}", with_model(""));
+    assert!(parse(&on).unwrap().task_bell);
+}
