@@ -141,7 +141,7 @@ fn first_frame(bencher: Bencher, n: usize) {
 /// Building the 5,000-message stand-in for a resumed session (`ECOCHAT_BENCH_HISTORY`).
 #[divan::bench(sample_count = 10, sample_size = 1)]
 fn synthetic_history_5000() -> usize {
-    synthetic::conversation(5_000).messages.len()
+    synthetic::conversation(5_000).messages().len()
 }
 
 /// What start-up does with a resumed 5,000-message session: the first `update` (the terminal

@@ -24,7 +24,7 @@ fn load_5000(bencher: Bencher) {
         .expect("session");
     let conv = synthetic::conversation(MESSAGES);
     store
-        .save_messages(id, "mock:gpt-4o", &conv.messages)
+        .save_messages(id, "mock:gpt-4o", conv.messages())
         .expect("messages saved");
     bencher.bench_local(|| store.load(id).expect("loaded").messages.len());
 }

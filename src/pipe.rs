@@ -127,7 +127,7 @@ fn history(opts: &PipeOptions) -> (Vec<WireMessage>, u64) {
         return (vec![WireMessage::new("user", opts.prompt.clone())], 0);
     };
     let conv = Conversation::from_messages(stored.messages.clone());
-    let next_seq = conv.messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
+    let next_seq = conv.messages().iter().map(|m| m.id + 1).max().unwrap_or(0);
     let mut wire = conv.wire_history();
     wire.push(WireMessage::new("user", opts.prompt.clone()));
     (wire, next_seq)

@@ -140,11 +140,11 @@ async fn four_failed_requests_are_not_resent_as_consecutive_user_messages() {
     }
     let failed = app
         .conv
-        .messages
+        .messages()
         .iter()
         .filter(|m| matches!(m.status, Status::Failed(_)))
         .count();
-    assert_eq!(failed, 4, "{:#?}", app.conv.messages);
+    assert_eq!(failed, 4, "{:#?}", app.conv.messages());
     let bodies: Vec<Value> = server
         .requests()
         .iter()

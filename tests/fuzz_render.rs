@@ -1,7 +1,7 @@
 //! Property tests (bounded fuzzing) for what turns stored or received text into output:
 //! markdown rendering at any width, streamed or whole, and loading sessions back from the store.
 
-use ecochat::chat::{Message, Role, Status};
+use ecochat::chat::{Message, MessageFields, Role, Status};
 use ecochat::store::transcript::{TranscriptMeta, markdown};
 use ecochat::store::{NewSession, Store};
 use ecochat::text::display_width;
@@ -177,11 +177,11 @@ proptest! {
             .enumerate()
             .map(|(i, (role, content, reasoning, model, status))| {
                 let role = [Role::User, Role::Assistant, Role::System][*role as usize];
-                let mut m = Message::new(i as u64, role, content.clone());
+                let mut m = MessageFields::new(i as u64, role, content.clone(), chrono::Local::now());
                 m.reasoning = reasoning.clone();
                 m.model = model.clone();
                 m.status = status.clone();
-                m
+                Message::from(m)
             })
             .collect();
         store.save_messages(id, "mock:m", &messages).unwrap();

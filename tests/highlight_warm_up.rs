@@ -37,7 +37,7 @@ impl Scene {
         let theme = Theme::dark();
         let plain = theme.markdown.code_text;
         let mut conv = Conversation::default();
-        conv.push(Role::Assistant, CODE);
+        conv.push(Role::Assistant, CODE, chrono::Local::now());
         let opts = LayoutOptions {
             width: 60,
             show_reasoning: false,

@@ -146,7 +146,7 @@ fn hostile_text_in_a_saved_transcript_is_inert() {
         session: Some(1),
         created: chrono::Local::now(),
     };
-    let md = markdown(&meta, &h.app.conv.messages);
+    let md = markdown(&meta, h.app.conv.messages());
     let bad: Vec<String> = md
         .chars()
         .filter(|c| c.is_control() && *c != '\n')
@@ -187,6 +187,6 @@ fn ten_thousand_combining_marks_or_joiners_render_correctly() {
             session: None,
             created: chrono::Local::now(),
         };
-        assert!(markdown(&meta, &h.app.conv.messages).contains(&text));
+        assert!(markdown(&meta, h.app.conv.messages()).contains(&text));
     }
 }

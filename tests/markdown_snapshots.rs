@@ -6,7 +6,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 
-use ecochat::chat::{Conversation, Role, Status};
+use ecochat::chat::{Conversation, MessageFields, Role, Status};
 use ecochat::ui::conversation::ConversationView;
 use ecochat::view::conversation::{ConversationLayout, LayoutOptions};
 use ecochat::view::layout::conversation_text_width;
@@ -19,14 +19,14 @@ const CHINESE: &str = include_str!("../src/view/markdown/tests/reply_zh.md");
 /// The pane `width` columns wide and exactly as tall as the reply, drawn once.
 fn draw(reply: &str, width: u16, status: Status) -> TestBackend {
     let theme = Theme::default();
-    let mut conv = Conversation::default();
-    let id = conv.push(Role::Assistant, reply);
-    let msg = conv.get_mut(id).expect("just pushed");
+    let created = Local
+        .with_ymd_and_hms(2026, 1, 2, 9, 30, 0)
+        .single()
+        .expect("a plain local time");
+    let mut msg = MessageFields::new(0, Role::Assistant, reply, created);
     msg.model = Some("ecovai:deepseek-chat".into());
     msg.status = status;
-    if let Some(t) = Local.with_ymd_and_hms(2026, 1, 2, 9, 30, 0).single() {
-        msg.created = t;
-    }
+    let conv = Conversation::from_messages(vec![msg.into()]);
     let opts = LayoutOptions {
         width: conversation_text_width(Rect::new(0, 0, width, 1)),
         show_reasoning: false,
@@ -104,15 +104,17 @@ fn a_streamed_reply_draws_like_a_fresh_one_at_every_cut() {
                 show_reasoning: false,
             };
             let mut conv = Conversation::default();
-            let id = conv.push(Role::Assistant, "");
+            let mut fields = MessageFields::new(0, Role::Assistant, "", Local::now());
+            fields.status = Status::Streaming;
+            conv.load(vec![fields.into()]);
+            let mut done = 0;
             let mut streamed = ConversationLayout::new(syntax.clone());
             let mut cuts: Vec<usize> = reply.char_indices().map(|(i, _)| i).collect();
             cuts.push(reply.len());
             for cut in cuts {
-                let msg = conv.get_mut(id).expect("pushed");
-                msg.content = reply[..cut].to_string();
-                msg.status = Status::Streaming;
-                msg.revision += 1;
+                let msg = conv.get_mut(0).expect("loaded");
+                msg.append(&reply[done..cut]);
+                done = cut;
                 streamed.sync(&conv, opts, &theme);
                 let mut fresh = ConversationLayout::new(syntax.clone());
                 fresh.sync(&conv, opts, &theme);

@@ -145,7 +145,7 @@ async fn image_command_round_trip_through_the_images_route() {
         matches!(app.media.load(&cat), Some(Load::Ready(_)))
     })
     .await;
-    let msg = rig.app.conv.messages.last().unwrap();
+    let msg = rig.app.conv.messages().last().unwrap();
     assert_eq!(msg.content, format!("![image 1]({cat})"));
     let requests = server.requests();
     let generation = requests
@@ -184,7 +184,7 @@ async fn the_image_line_and_its_images_are_not_sent_to_the_chat_model() {
         app.in_flight.is_none()
             && app
                 .conv
-                .messages
+                .messages()
                 .last()
                 .is_some_and(|m| !m.content.is_empty())
     })
@@ -218,7 +218,7 @@ async fn a_relay_answering_images_with_a_chat_completion_is_told_as_such() {
         app.media.generating.is_none()
     })
     .await;
-    let msg = rig.app.conv.messages.last().unwrap();
+    let msg = rig.app.conv.messages().last().unwrap();
     let ecochat::chat::Status::Failed(e) = &msg.status else {
         panic!("{:?}", msg.status)
     };

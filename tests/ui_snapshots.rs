@@ -228,7 +228,7 @@ fn ctrl_j_grows_the_input_box() {
 fn long_conversation_scrolled_to_the_middle() {
     snapshot_at_sizes("long_middle", |h| {
         long_chat(h, 150);
-        assert_eq!(h.app.conv.messages.len(), 300);
+        assert_eq!(h.app.conv.messages().len(), 300);
         let total = h.app.layout().total_lines();
         let mut presses = 0;
         while h.app.scroll_top() > total / 2 {

@@ -21,7 +21,14 @@ fuzz_target!(|text: &str| {
     let messages: Vec<Message> = text
         .split('\u{1e}')
         .enumerate()
-        .map(|(i, part)| Message::new(i as u64, [Role::User, Role::Assistant][i % 2], part))
+        .map(|(i, part)| {
+            Message::new(
+                i as u64,
+                [Role::User, Role::Assistant][i % 2],
+                part,
+                created,
+            )
+        })
         .collect();
     store.save_messages(id, "m", &messages).expect("save");
     let loaded = store.load(id).expect("load");

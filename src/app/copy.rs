@@ -72,13 +72,13 @@ pub fn code_blocks(markdown: &str) -> Vec<CodeBlock> {
 /// Index of the selected message, when it is still in the conversation.
 pub fn selected_index(app: &App) -> Option<usize> {
     let id = app.selected?;
-    app.conv.messages.iter().position(|m| m.id == id)
+    app.conv.messages().iter().position(|m| m.id == id)
 }
 
 /// `[` / `]`: moves the selection by `delta` messages (the first press selects the newest) and
 /// scrolls it into view.
 pub(super) fn select(app: &mut App, delta: isize) -> Vec<Effect> {
-    let count = app.conv.messages.len();
+    let count = app.conv.messages().len();
     if count == 0 {
         notice(app, "no messages to select", false);
         return Vec::new();
@@ -87,7 +87,7 @@ pub(super) fn select(app: &mut App, delta: isize) -> Vec<Effect> {
         Some(i) => i.saturating_add_signed(delta).min(count - 1),
         None => count - 1,
     };
-    app.selected = Some(app.conv.messages[at].id);
+    app.selected = Some(app.conv.messages()[at].id);
     reveal(app, at);
     Vec::new()
 }
@@ -130,7 +130,7 @@ pub fn shown_text(msg: &Message) -> Cow<'_, str> {
 /// `y`: the selected message, or else the last reply, as written (markdown source) and shown.
 pub(super) fn copy_message(app: &mut App) -> Vec<Effect> {
     let picked = match selected_index(app) {
-        Some(i) => app.conv.messages.get(i),
+        Some(i) => app.conv.messages().get(i),
         None => last_reply(app, |m| !m.content.trim().is_empty()),
     };
     let Some(msg) = picked else {
@@ -156,7 +156,7 @@ pub(super) fn copy_message(app: &mut App) -> Vec<Effect> {
 pub(super) fn copy_code(app: &mut App) -> Vec<Effect> {
     let found = match selected_index(app) {
         Some(i) => {
-            let found = last_shown_block(&app.conv.messages[i]);
+            let found = last_shown_block(&app.conv.messages()[i]);
             if found.is_none() {
                 notice(app, "the selected message has no code block", false);
                 return Vec::new();
@@ -166,7 +166,7 @@ pub(super) fn copy_code(app: &mut App) -> Vec<Effect> {
         None => {
             let found = app
                 .conv
-                .messages
+                .messages()
                 .iter()
                 .rev()
                 .filter(|m| m.role == Role::Assistant)
@@ -205,7 +205,7 @@ fn last_shown_block(msg: &Message) -> Option<(CodeBlock, bool)> {
 
 fn last_reply(app: &App, wanted: impl Fn(&Message) -> bool) -> Option<&Message> {
     app.conv
-        .messages
+        .messages()
         .iter()
         .rev()
         .find(|m| m.role == Role::Assistant && wanted(m))

@@ -216,6 +216,9 @@ pub struct App {
     pub model_cycle: Option<slash::ModelCycle>,
     /// Generation tasks of this run (their cards are assistant messages).
     pub tasks: tasks::TaskBoard,
+    /// The wall clock that dates new messages (`update` is otherwise given the time; tests
+    /// set a fixed one).
+    pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
 }
 
 impl App {
@@ -256,6 +259,7 @@ impl App {
             notice_since: None,
             model_cycle: None,
             tasks: tasks::TaskBoard::default(),
+            wall_clock: chrono::Local::now,
         }
     }
 

@@ -99,13 +99,13 @@ fn select_message_row(app: &mut App, row: u16) {
     let line = app.scroll_top() + usize::from(row - panes.conversation.y);
     let index = {
         let layout = app.layout();
-        (0..app.conv.messages.len()).find(|&i| {
+        (0..app.conv.messages().len()).find(|&i| {
             layout.start_of(i).is_some_and(|s| s <= line)
                 && layout.start_of(i + 1).is_some_and(|e| line < e)
         })
     };
     if let Some(i) = index {
-        app.selected = Some(app.conv.messages[i].id);
+        app.selected = Some(app.conv.messages()[i].id);
     }
 }
 

@@ -1,7 +1,6 @@
 //! Session persistence as pure state: which session the conversation is, what has been written,
 //! and the store commands that keep the database in step with the conversation.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -9,23 +8,18 @@ use chrono::{DateTime, Local};
 
 use super::browser::SessionBrowser;
 use super::{App, Effect, Notice, Overlay};
-use crate::chat::{Conversation, Message, Role};
+use crate::chat::{Conversation, Role};
 use crate::config::Config;
 use crate::providers::Target;
-use crate::store::links;
+use crate::store::plan::{self, Scope, StoreHas};
 use crate::store::slug::{file_stem, title_from_prompt};
 use crate::store::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent};
 use crate::store::transcript::{self, TranscriptMeta};
 use crate::store::{SessionId, StoredSession};
-use crate::text::floor_char_boundary;
 
 /// A streaming reply is written at least this often, so a crash loses at most this much.
 pub const CHECKPOINT: Duration = Duration::from_secs(1);
-/// A reply longer than this (content and reasoning bytes) is written as its start plus parts
-/// appended as it grows, instead of as one row rewritten every checkpoint.
-pub const LONG_BYTES: usize = 256 * 1024;
-/// A long reply is written whenever this much of it is unsaved, not only every `CHECKPOINT`.
-pub const CHECKPOINT_BYTES: usize = 1024 * 1024;
+pub use crate::store::plan::{CHECKPOINT_BYTES, LONG_BYTES};
 /// After a failed write, wait this long before trying again (a full disk does not heal at once).
 pub const RETRY: Duration = Duration::from_secs(30);
 
@@ -41,10 +35,8 @@ pub struct Sessions {
     /// The session the conversation is written to.
     pub current: SessionRef,
     next_local: u64,
-    /// Revision of each message as last sent to the store.
-    saved: HashMap<u64, u64>,
-    /// Long replies being written in parts: content and reasoning bytes the store has.
-    parted: HashMap<u64, (usize, usize)>,
+    /// What the store has of each message.
+    has: StoreHas,
     last_checkpoint: Option<Instant>,
     retry_after: Option<Instant>,
     /// The database could not be opened: nothing is written this run.
@@ -69,8 +61,7 @@ impl Default for Sessions {
             config: None,
             current: SessionRef::New(0),
             next_local: 1,
-            saved: HashMap::new(),
-            parted: HashMap::new(),
+            has: StoreHas::default(),
             last_checkpoint: None,
             retry_after: None,
             unavailable: false,
@@ -115,8 +106,7 @@ impl Sessions {
     fn start_new(&mut self) {
         self.current = SessionRef::New(self.next_local);
         self.next_local += 1;
-        self.saved.clear();
-        self.parted.clear();
+        self.has.clear();
         self.last_checkpoint = None;
         self.title = None;
         self.untitled_written = false;
@@ -125,8 +115,8 @@ impl Sessions {
 }
 
 /// Store commands for whatever changed in the conversation since the last call: finished
-/// messages at once, a live reply at most every `CHECKPOINT`, removed messages deleted.
-/// `piece_of`: the action was a piece of the reply into this message, which changes no other.
+/// messages at once, a live reply at most every `CHECKPOINT`, removed messages deleted (the
+/// policy is `store::plan`'s). `piece_of`: only this message changed (`Changes::only`).
 pub fn persist(app: &mut App, now: Instant, piece_of: Option<u64>, effects: &mut Vec<Effect>) {
     sync(app, now, false, piece_of, effects);
 }
@@ -145,83 +135,23 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     let due = force
         || s.last_checkpoint
             .is_none_or(|t| now.duration_since(t) >= CHECKPOINT);
-    let mut changed = Vec::new();
-    let mut appends = Vec::new();
-    let mut known = 0;
-    // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
-    let msgs = &app.conv.messages;
     let media = &app.media;
-    let only = only.and_then(|id| msgs.iter().rposition(|m| m.id == id));
-    let checked = match only {
-        Some(i) => &msgs[i..=i],
-        None => &msgs[..],
-    };
-    for m in checked {
-        if let Some(&rev) = s.saved.get(&m.id) {
-            known += 1;
-            if rev == m.revision {
-                continue;
-            }
-        }
-        let stored = s.parted.get(&m.id).copied();
-        if m.status.is_live() {
-            // An empty placeholder is not worth a row; a growing reply waits for its turn,
-            // unless a long one has a lot unsaved (so that no write copies much of it).
-            let size = m.content.len() + m.reasoning.len();
-            let behind = match stored {
-                Some((c, r)) => size.saturating_sub(c + r),
-                // Passing the long mark: start writing in parts now, with little to append.
-                None if size > LONG_BYTES => usize::MAX,
-                None => 0,
-            };
-            if (m.content.is_empty() && m.reasoning.is_empty())
-                || !(due || behind >= CHECKPOINT_BYTES)
-            {
-                continue;
-            }
-            s.last_checkpoint = Some(now);
-        }
-        match parted_write(m, stored, media.text_links(m)) {
-            Some((head, append, written)) => {
-                // A long reply: its start as a row (once), the rest appended in parts.
-                changed.extend(head);
-                s.saved.insert(m.id, m.revision);
-                if m.status.is_live() {
-                    s.parted.insert(m.id, written);
-                } else {
-                    s.parted.remove(&m.id);
-                }
-                appends.push(append);
-            }
-            None => {
-                s.parted.remove(&m.id);
-                changed.push(m.clone());
-            }
-        }
+    let plan = plan::plan(app.conv.messages(), &s.has, Scope { only, due }, |m| {
+        media.text_links(m)
+    });
+    if plan.checkpoint {
+        s.last_checkpoint = Some(now);
     }
-    if only.is_none() && known < s.saved.len() {
-        let ids: HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
-        let mut gone: Vec<u64> = s
-            .saved
-            .keys()
-            .copied()
-            .filter(|id| !ids.contains(id))
-            .collect();
-        gone.sort_unstable();
-        for id in &gone {
-            s.saved.remove(id);
-            s.parted.remove(id);
-        }
+    s.has.record(&plan);
+    if !plan.deleted.is_empty() {
         effects.push(Effect::Store(StoreCmd::DeleteMessages {
             session: s.current,
-            seqs: gone,
+            seqs: plan.deleted,
         }));
     }
+    let (changed, appends) = (plan.rows, plan.appends);
     if changed.is_empty() && appends.is_empty() {
         return;
-    }
-    for m in &changed {
-        s.saved.insert(m.id, m.revision);
     }
     // The title comes from the first prompt, which may come after a `/system` line: until
     // then the session is written untitled, and retitled once the prompt is there.
@@ -268,83 +198,6 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     }
 }
 
-/// Text of a long message past what the store has, and its final state once it is done.
-struct Append {
-    seq: u64,
-    content: String,
-    reasoning: String,
-    finish: Option<Box<(Message, String)>>,
-}
-
-/// How a long message is written: `None` for a whole-row write (short, or no longer growing
-/// from what was stored); otherwise the row to write first (when not yet parted), the text to
-/// append and the bytes the store then has. `stored`: bytes of content and reasoning the store
-/// already has in parts. `scanned`: the media panel's links of the text, when current.
-fn parted_write(
-    m: &Message,
-    stored: Option<(usize, usize)>,
-    scanned: Option<&[crate::media::MediaLink]>,
-) -> Option<(Option<Message>, Append, (usize, usize))> {
-    let grows_from =
-        |(c, r): (usize, usize)| m.content.is_char_boundary(c) && m.reasoning.is_char_boundary(r);
-    let (head, (c, r)) = match stored {
-        Some(at) if grows_from(at) => (None, at),
-        Some(_) => return None,
-        // Only a reply that is still streaming starts being written in parts.
-        None if m.status.is_live() && m.content.len() + m.reasoning.len() > LONG_BYTES => {
-            let c = line_end(&m.content, 0, floor_char_boundary(&m.content, LONG_BYTES));
-            let r = line_end(
-                &m.reasoning,
-                0,
-                floor_char_boundary(&m.reasoning, LONG_BYTES),
-            );
-            let row = Message {
-                content: m.content[..c].to_string(),
-                reasoning: m.reasoning[..r].to_string(),
-                ..m.without_text()
-            };
-            (Some(row), (c, r))
-        }
-        None => return None,
-    };
-    let finish = (!m.status.is_live()).then(|| {
-        // The panel has just scanned the finished reply: its links, not a second scan of a
-        // long text on this thread.
-        let links = match scanned {
-            Some(found) => links::from_extracted(found),
-            None => links::extract(&m.content),
-        };
-        let media = serde_json::to_string(&links).unwrap_or_else(|_| "[]".into());
-        Box::new((m.without_text(), media))
-    });
-    // A live reply's parts end at line ends (search looks inside parts, and a word is never
-    // cut in two); the rest of the line waits for the next write.
-    let (c_end, r_end) = if m.status.is_live() {
-        (
-            line_end(&m.content, c, m.content.len()),
-            line_end(&m.reasoning, r, m.reasoning.len()),
-        )
-    } else {
-        (m.content.len(), m.reasoning.len())
-    };
-    Some((
-        head,
-        Append {
-            seq: m.id,
-            content: m.content[c..c_end].to_string(),
-            reasoning: m.reasoning[r..r_end].to_string(),
-            finish,
-        },
-        (c_end, r_end),
-    ))
-}
-
-/// The end of the last complete line of `s[from..to]` (`to` when there is none: one very long
-/// line is still written).
-fn line_end(s: &str, from: usize, to: usize) -> usize {
-    s[from..to].rfind('\n').map_or(to, |i| from + i + 1)
-}
-
 /// Writes everything pending (live reply included), then detaches: the next message starts a
 /// new session. For New chat and for opening another session.
 pub(super) fn leave(app: &mut App, effects: &mut Vec<Effect>) {
@@ -353,14 +206,16 @@ pub(super) fn leave(app: &mut App, effects: &mut Vec<Effect>) {
 }
 
 fn first_prompt(conv: &Conversation) -> Option<&str> {
-    conv.messages
+    conv.messages()
         .iter()
         .find(|m| m.role == Role::User)
         .map(|m| m.content.as_str())
 }
 
 fn started(conv: &Conversation) -> DateTime<Local> {
-    conv.messages.first().map_or_else(Local::now, |m| m.created)
+    conv.messages()
+        .first()
+        .map_or_else(Local::now, |m| m.created)
 }
 
 /// Replaces the conversation with a stored session, continuing with the model it used.
@@ -368,16 +223,11 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     let mut effects: Vec<Effect> = super::update::cancel_reply(app).into_iter().collect();
     leave(app, &mut effects);
     let summary = stored.summary;
-    app.conv = Conversation::from_messages(stored.messages);
+    app.conv.load(stored.messages);
     let s = &mut app.sessions;
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
-    s.saved = app
-        .conv
-        .messages
-        .iter()
-        .map(|m| (m.id, m.revision))
-        .collect();
+    s.has = StoreHas::all(app.conv.messages());
     app.scroll.follow = true;
     app.last_error = None;
     let mut text = format!("session {}: {}", summary.id, summary.title);
@@ -435,7 +285,7 @@ pub fn save_transcript(app: &mut App) -> Vec<Effect> {
     vec![Effect::Store(StoreCmd::WriteTranscript {
         dir,
         stem: file_stem(created, prompt),
-        text: transcript::markdown(&meta, &app.conv.messages),
+        text: transcript::markdown(&meta, app.conv.messages()),
         previous: app.sessions.transcript_path.clone(),
     })]
 }
@@ -481,8 +331,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
         }
         StoreEvent::WriteFailed(why) => {
             // Everything is re-sent on the retry, whole: the store upserts, so nothing doubles.
-            s.saved.clear();
-            s.parted.clear();
+            s.has.clear();
             s.retry_after = Some(now + RETRY);
             s.warning = Some("not saving".into());
             app.notice = error(format!("not saved (kept in memory, retrying): {why}"));
@@ -526,7 +375,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
 /// starts a new session (writing on would bring the deleted one back).
 pub(super) fn forget_current(app: &mut App, effects: &mut Vec<Effect>) {
     effects.extend(super::update::cancel_reply(app));
-    app.conv = Conversation::default();
+    app.conv.clear();
     app.sessions.start_new();
 }
 

@@ -10,7 +10,7 @@ use crate::api::client::ReplyEnd;
 use crate::app::browser::{BrowserFocus, BrowserMode};
 use crate::app::test_harness::Harness;
 use crate::app::{Action, StreamMsg};
-use crate::chat::{Message, Status};
+use crate::chat::{Message, MessageFields, Status};
 use crate::config::{ModelSpec, Provider};
 use crate::store::{SearchHit, SessionSummary};
 
@@ -190,7 +190,7 @@ fn an_unavailable_store_stops_writes_and_warns() {
     assert!(store_cmds(&fx).is_empty());
     h.piece(id, "a", Duration::from_secs(2));
     assert!(store_cmds(&h.finish(id)).is_empty());
-    assert_eq!(h.app.conv.messages.len(), 2, "the chat goes on in memory");
+    assert_eq!(h.app.conv.messages().len(), 2, "the chat goes on in memory");
     assert!(store_cmds(&h.key(KeyCode::Char('o'), CTRL)).is_empty());
     assert!(h.app.overlay.is_none());
 }
@@ -223,10 +223,10 @@ fn summary(id: i64, title: &str, model: &str) -> SessionSummary {
 }
 
 fn stored(id: i64, model: &str) -> StoredSession {
-    let mut q = Message::new(0, Role::User, "暗号是什么");
-    q.revision = 0;
-    let mut a = Message::new(1, Role::Assistant, "蓝色的长颈鹿");
+    let q = Message::new(0, Role::User, "暗号是什么", crate::chat::test_time());
+    let mut a = MessageFields::new(1, Role::Assistant, "蓝色的长颈鹿", crate::chat::test_time());
     a.model = Some(model.into());
+    let a = Message::from(a);
     StoredSession {
         summary: summary(id, "暗号是什么", model),
         messages: vec![q, a],
@@ -239,7 +239,7 @@ fn a_loaded_session_continues_with_its_model_and_ids() {
     let fx = h.store(StoreEvent::Loaded(Ok(stored(7, "ecovai:deepseek-chat"))));
     assert!(store_cmds(&fx).is_empty(), "nothing is re-written");
     assert_eq!(h.app.target.label(), "ecovai:deepseek-chat");
-    assert_eq!(h.app.conv.messages.len(), 2);
+    assert_eq!(h.app.conv.messages().len(), 2);
     // The demo provider keeps the test offline; the session is still continued.
     h.app.target = Target {
         provider: Provider::builtin_demo(),
@@ -419,7 +419,7 @@ fn a_long_reply_is_written_as_its_start_then_appended_parts_never_whole() {
         cmds.extend(store_cmds(&fx).into_iter().cloned());
     }
     cmds.extend(store_cmds(&h.finish(id)).into_iter().cloned());
-    let reply = h.app.conv.messages.last().expect("the reply").clone();
+    let reply = h.app.conv.messages().last().expect("the reply").clone();
     assert!(reply.content.len() > 1_000_000);
     // The panel's scan of the finished reply is current, so the store's links come from it.
     assert!(h.app.media.text_links(&reply).is_some());
@@ -533,4 +533,27 @@ fn the_search_and_rename_fields_take_readline_keys() {
         matches!(store_cmds(&fx)[..], [StoreCmd::Rename { id: 5, title }] if title == "新 old title"),
         "{fx:?}"
     );
+}
+
+#[test]
+fn an_opened_session_is_laid_out_with_its_own_text_not_the_last_ones() {
+    // Ids restart with every session: the prompt of the chat on screen and the first prompt
+    // of the one opened are both message 0, and both unchanged since written.
+    let mut h = H::new();
+    let (id, _) = h.send("hello there");
+    h.finish(id);
+    assert!(screen_text(&h).contains("hello there"));
+    h.store(StoreEvent::Loaded(Ok(stored(7, "demo:demo"))));
+    let text = screen_text(&h);
+    assert!(text.contains("暗号是什么"), "{text}");
+    assert!(!text.contains("hello there"), "{text}");
+}
+
+fn screen_text(h: &H) -> String {
+    let layout = h.app.layout();
+    layout
+        .visible(0, layout.total_lines())
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+        .collect()
 }

@@ -2,7 +2,6 @@
 //! once, not at the next checkpoint) and the app quits.
 
 use super::{App, Effect};
-use crate::chat::Status;
 use crate::signals::Signal;
 
 /// Stops the reply in flight, keeping its text marked interrupted, and quits.
@@ -10,13 +9,7 @@ pub(super) fn on_signal(app: &mut App, signal: Signal) -> Vec<Effect> {
     let mut effects = Vec::new();
     if let Some(flight) = app.in_flight.take() {
         if let Some(msg) = app.conv.get_mut(flight.id) {
-            let why = format!("ecochat was stopped by {}", signal.name());
-            msg.status = if msg.content.is_empty() && msg.reasoning.is_empty() {
-                Status::Failed(why)
-            } else {
-                Status::Interrupted(why)
-            };
-            msg.revision += 1;
+            msg.fail(format!("ecochat was stopped by {}", signal.name()));
         }
         effects.push(Effect::CancelReply {
             reply_id: flight.id,

@@ -36,7 +36,9 @@ fn syntax_ready_lays_out_again_the_code_drawn_plain() {
         let _ = tx.send(());
     });
     h.app.set_syntax(syntax.clone());
-    h.app.conv.push(Role::Assistant, CODE);
+    h.app
+        .conv
+        .push(Role::Assistant, CODE, crate::chat::test_time());
     // The first frame: nothing decoded yet.
     assert!(code_styles(&h).iter().all(|s| *s == plain));
     syntax.warm_up();

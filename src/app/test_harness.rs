@@ -167,6 +167,6 @@ impl Replies for Harness {
     }
 
     fn last(&self) -> &crate::chat::Message {
-        self.app.conv.messages.last().unwrap()
+        self.app.conv.messages().last().unwrap()
     }
 }

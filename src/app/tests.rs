@@ -34,7 +34,7 @@ fn send_adds_the_prompt_and_a_waiting_reply_and_clears_the_input() {
     assert_eq!(history[0].content, "你好");
     assert_eq!(target.label(), "demo:demo");
     assert!(h.app.prompt.is_empty());
-    assert_eq!(h.app.conv.messages[0].role, Role::User);
+    assert_eq!(h.app.conv.messages()[0].role, Role::User);
     assert_eq!(h.last().id, *reply_id);
     assert_eq!(h.last().status, Status::Waiting);
     assert_eq!(h.last().model.as_deref(), Some("demo:demo"));
@@ -191,7 +191,7 @@ fn regenerate_replaces_the_last_reply() {
     };
     assert_ne!(*reply_id, id);
     assert_eq!(history.len(), 1, "the old reply is not part of the history");
-    assert_eq!(h.app.conv.messages.len(), 2);
+    assert_eq!(h.app.conv.messages().len(), 2);
     assert_eq!(h.last().content, "");
 }
 
@@ -480,7 +480,7 @@ fn a_run_of_queued_keys_acts_like_the_keys_one_by_one() {
     assert_eq!(batched.app.prompt.text(), one_by_one.app.prompt.text());
     assert_eq!(batched.app.overlay, one_by_one.app.overlay);
     assert_eq!(
-        batched.app.conv.messages.len(),
-        one_by_one.app.conv.messages.len()
+        batched.app.conv.messages().len(),
+        one_by_one.app.conv.messages().len()
     );
 }

@@ -7,7 +7,7 @@ use crate::chat::Role;
 /// The ids of the exchange that message `id` belongs to: a prompt with the reply after it, or
 /// a reply with the prompt before it. `None` for the system prompt or an unknown id.
 pub fn exchange_of(app: &App, id: u64) -> Option<Vec<u64>> {
-    let msgs = &app.conv.messages;
+    let msgs = &app.conv.messages();
     let i = msgs.iter().position(|m| m.id == id)?;
     let (first, last) = match msgs[i].role {
         Role::System => return None,
@@ -28,7 +28,7 @@ pub fn exchange_of(app: &App, id: u64) -> Option<Vec<u64>> {
 pub(super) fn delete_selected(app: &mut App) -> Vec<Effect> {
     let Some(id) = app
         .selected
-        .filter(|id| app.conv.messages.iter().any(|m| m.id == *id))
+        .filter(|id| app.conv.messages().iter().any(|m| m.id == *id))
     else {
         notice(
             app,
@@ -60,7 +60,7 @@ pub(super) fn delete_selected(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     }
     app.delete_armed = None;
-    app.conv.messages.retain(|m| !ids.contains(&m.id));
+    app.conv.remove(&ids);
     app.selected = None;
     let saved = if app.sessions.saving() {
         " (and from the saved session)"

@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::{Action, App, Effect, Focus, InFlight, Notice, Overlay, StreamMsg, switch};
 use crate::api::StreamEvent;
-use crate::chat::{Role, Status};
+use crate::chat::Role;
 use crate::keymap::Command;
 
 /// Applies `action` to `app` at time `now` and returns the effects to run.
@@ -17,11 +17,6 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     app.now = now;
     super::notice::expire(app, now);
     let notice_before = app.notice.clone();
-    // A reply piece changes only its own message; the media scan need not look at the others.
-    let piece_of = match &action {
-        Action::Stream { id, .. } => Some(*id),
-        _ => None,
-    };
     let armed = app.delete_armed;
     let pressed = matches!(&action, Action::Key(k) if k.kind != KeyEventKind::Release);
     let mut effects = apply(app, action, now);
@@ -34,9 +29,14 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     if app.focus != Focus::Conversation {
         app.selected = None;
     }
-    effects.extend(super::media::after_update(app, now, piece_of));
-    // Whatever the action changed in the conversation is handed to the store.
-    super::sessions::persist(app, now, piece_of, &mut effects);
+    // The caches that follow the conversation catch up here, after every update: the media
+    // panel rescans replies, the store is handed what changed. Each compares message revisions
+    // with what it last saw; `changes` only narrows where they look (a reply piece touches one
+    // message, so with 5,000 loaded it costs that one). The layout catches up on read instead
+    // (`App::layout`), once per frame however many updates came in between.
+    let only = app.conv.take_changes().only();
+    effects.extend(super::media::after_update(app, now, only));
+    super::sessions::persist(app, now, only, &mut effects);
     effects
 }
 
@@ -149,7 +149,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::NewChat => {
             let mut effects = cancel_reply(app).into_iter().collect();
             super::sessions::leave(app, &mut effects);
-            app.conv = Default::default();
+            app.conv.clear();
             app.selected = None;
             app.scroll.follow = true;
             app.last_error = None;
@@ -285,18 +285,14 @@ fn submit(app: &mut App) -> Vec<Effect> {
     if app.target.model.task_api().is_some() {
         return super::tasks::submit(app, text);
     }
-    app.conv.push(Role::User, text);
+    app.conv.push(Role::User, text, (app.wall_clock)());
     start_reply(app)
 }
 
 /// Adds an empty assistant message and asks for a reply into it.
 fn start_reply(app: &mut App) -> Vec<Effect> {
     let history = app.conv.wire_history();
-    let reply_id = app.conv.push(Role::Assistant, "");
-    if let Some(msg) = app.conv.get_mut(reply_id) {
-        msg.status = Status::Waiting;
-        msg.model = Some(app.target.label());
-    }
+    let reply_id = app.conv.push_reply(app.target.label(), (app.wall_clock)());
     app.in_flight = Some(InFlight {
         id: reply_id,
         started: app.now,
@@ -323,7 +319,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
     }
     if app
         .conv
-        .messages
+        .messages()
         .last()
         .is_some_and(crate::chat::Message::is_image_generation)
     {
@@ -334,17 +330,10 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    while app
-        .conv
-        .messages
-        .last()
-        .is_some_and(|m| m.role == Role::Assistant)
-    {
-        app.conv.messages.pop();
-    }
+    app.conv.pop_replies();
     if app
         .conv
-        .messages
+        .messages()
         .last()
         .is_some_and(|m| m.role == Role::User)
     {
@@ -362,8 +351,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
 pub(super) fn cancel_reply(app: &mut App) -> Option<Effect> {
     let flight = app.in_flight.take()?;
     if let Some(msg) = app.conv.get_mut(flight.id) {
-        msg.status = Status::Cancelled;
-        msg.revision += 1;
+        msg.cancel();
     }
     Some(Effect::CancelReply {
         reply_id: flight.id,
@@ -379,63 +367,34 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
         app.in_flight = None;
         return;
     };
-    message.revision += 1;
     match msg {
+        StreamMsg::Event(StreamEvent::Error(e)) => {
+            // The client turns these into End(Err); handle a stray one the same way.
+            message.interrupt(e.to_string());
+            app.last_error = Some(e.to_string());
+            app.in_flight = None;
+        }
         StreamMsg::Event(event) => {
+            message.receive(&event);
             match event {
-                StreamEvent::Content(t) => {
-                    message.content.push_str(&t);
-                    flight.pieces += 1;
-                }
-                StreamEvent::Reasoning(t) => {
-                    message.reasoning.push_str(&t);
-                    flight.pieces += 1;
-                }
-                StreamEvent::Usage(u) => {
-                    message.usage = Some(u);
-                    app.last_usage = Some(u);
-                }
-                StreamEvent::Finish(reason) => message.finish_reason = Some(reason),
-                StreamEvent::Citations(cs) => message.citations.extend(cs),
-                StreamEvent::Error(e) => {
-                    // The client turns these into End(Err); handle a stray one the same way.
-                    message.status = Status::Interrupted(e.to_string());
-                    app.last_error = Some(e.to_string());
-                    app.in_flight = None;
-                    return;
-                }
+                StreamEvent::Content(_) | StreamEvent::Reasoning(_) => flight.pieces += 1,
+                StreamEvent::Usage(u) => app.last_usage = Some(u),
+                _ => {}
             }
-            if message.status == Status::Waiting {
-                message.status = Status::Streaming;
+            if message.start_streaming() {
                 flight.first_token = Some(now);
             }
         }
         StreamMsg::End(Ok(end)) => {
-            message.status = if end.cancelled {
-                Status::Cancelled
-            } else {
-                Status::Done
-            };
-            message.truncated = end.possibly_truncated;
+            message.finish(&end);
             if let Some(u) = end.usage {
-                message.usage = Some(u);
                 app.last_usage = Some(u);
-            }
-            if end.over_limit {
-                message.finish_reason = Some(crate::chat::OVER_SIZE_LIMIT.into());
-            } else if message.finish_reason.is_none() {
-                message.finish_reason = end.finish_reason;
             }
             app.in_flight = None;
         }
         StreamMsg::End(Err(e)) => {
             let text = e.to_string();
-            let has_text = !message.content.is_empty() || !message.reasoning.is_empty();
-            message.status = if has_text {
-                Status::Interrupted(text.clone())
-            } else {
-                Status::Failed(text.clone())
-            };
+            message.fail(text.clone());
             app.last_error = Some(text);
             app.in_flight = None;
         }

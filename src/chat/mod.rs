@@ -1,9 +1,12 @@
 //! The conversation: messages, their roles, status and what the server reported about them.
 
+mod message;
+
+pub use message::{Message, MessageFields};
+
 use chrono::{DateTime, Local};
 
 use crate::api::client::WireMessage;
-use crate::api::{Citation, Usage};
 
 /// Ends the model label of an `/image` reply (`mock:dall-e-3 (images)`); it marks the
 /// exchange as one that is not sent to the chat model.
@@ -55,104 +58,155 @@ impl Status {
     }
 }
 
-/// One message of a conversation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Message {
-    /// Unique within the conversation; also keys the render cache.
-    pub id: u64,
-    pub role: Role,
-    pub content: String,
-    /// Chain-of-thought text; shown dimmed, never sent back to the server.
-    pub reasoning: String,
-    /// `provider:model` that wrote an assistant message.
-    pub model: Option<String>,
-    pub created: DateTime<Local>,
-    pub status: Status,
-    pub usage: Option<Usage>,
-    pub finish_reason: Option<String>,
-    pub citations: Vec<Citation>,
-    /// The body ended with text but with neither `[DONE]` nor a `finish_reason`.
-    pub truncated: bool,
-    /// Bumped on every change, so cached layouts know when to re-wrap.
-    pub revision: u64,
+/// Which messages may have changed since the caches last looked (`Conversation::take_changes`).
+/// Revisions say whether a message did change; this says where to look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Changes {
+    /// Nothing was touched: every message is as it was (a cache may still be behind).
+    #[default]
+    None,
+    /// Only this message was touched, in place (a piece of a reply).
+    One(u64),
+    /// Messages were added, removed or several touched.
+    Many,
 }
 
-impl Message {
-    /// A new message with the given role and text, created now.
-    pub fn new(id: u64, role: Role, content: impl Into<String>) -> Self {
-        Self {
-            id,
-            role,
-            content: content.into(),
-            reasoning: String::new(),
-            model: None,
-            created: Local::now(),
-            status: Status::Done,
-            usage: None,
-            finish_reason: None,
-            citations: Vec::new(),
-            truncated: false,
-            revision: 0,
+impl Changes {
+    /// The one message touched, when only one was (and none added or removed).
+    pub fn only(self) -> Option<u64> {
+        match self {
+            Changes::One(id) => Some(id),
+            _ => None,
         }
     }
 
-    /// True for the reply of an `/image` request: links to generated images.
-    pub fn is_image_generation(&self) -> bool {
-        self.role == Role::Assistant
-            && self
-                .model
-                .as_deref()
-                .is_some_and(|m| m.ends_with(IMAGES_MARK))
-    }
-
-    /// False for a reply that is not sent with later requests, and so neither is its
-    /// prompt: failed, empty, still arriving, or a set of generated images.
-    pub fn in_context(&self) -> bool {
-        !matches!(
-            self.status,
-            Status::Failed(_) | Status::Waiting | Status::Streaming
-        ) && !self.content.trim().is_empty()
-            && !self.is_image_generation()
-    }
-
-    /// Everything but the text: what describes a message whose text is written elsewhere.
-    pub fn without_text(&self) -> Self {
-        Self {
-            content: String::new(),
-            reasoning: String::new(),
-            model: self.model.clone(),
-            status: self.status.clone(),
-            finish_reason: self.finish_reason.clone(),
-            citations: self.citations.clone(),
-            ..*self
-        }
+    fn touch(&mut self, id: u64) {
+        *self = match *self {
+            Changes::None => Changes::One(id),
+            Changes::One(same) if same == id => Changes::One(id),
+            _ => Changes::Many,
+        };
     }
 }
 
-/// An ordered list of messages.
+/// An ordered list of messages, changed only through its methods and those of `Message`.
+///
+/// Three caches follow it by message id and revision: the conversation layout (on read, see
+/// `App::layout`), the media panel's link scan and the store sync (both after every update, see
+/// `app::update`). Ids restart with each new conversation, so `clear` and `load` start new
+/// messages at revisions no earlier message reached: an old cache entry never matches a new one.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conversation {
-    pub messages: Vec<Message>,
+    messages: Vec<Message>,
     next_id: u64,
+    /// Higher than the revision of any message removed: new messages start here.
+    floor: u64,
+    changes: Changes,
 }
 
 impl Conversation {
-    /// Appends a message and returns its id.
-    pub fn push(&mut self, role: Role, content: impl Into<String>) -> u64 {
+    /// The messages, oldest first (the system prompt, when there is one, first).
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// Appends a finished message written at `created` and returns its id.
+    pub fn push(
+        &mut self,
+        role: Role,
+        content: impl Into<String>,
+        created: DateTime<Local>,
+    ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        self.messages.push(Message::new(id, role, content));
+        let mut m = Message::new(id, role, content, created);
+        m.set_revision(self.floor);
+        self.messages.push(m);
+        self.changes = Changes::Many;
+        id
+    }
+
+    /// Appends an empty assistant reply by `model`, waiting for its first byte; returns its id.
+    pub fn push_reply(&mut self, model: String, created: DateTime<Local>) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut fields = MessageFields::new(id, Role::Assistant, "", created);
+        fields.model = Some(model);
+        fields.status = Status::Waiting;
+        let mut m = Message::from(fields);
+        m.set_revision(self.floor);
+        self.messages.push(m);
+        self.changes = Changes::Many;
         id
     }
 
     /// A conversation holding `messages` (e.g. loaded from the store); new ids continue after
     /// the highest one, so they never collide with a stored message.
-    pub fn from_messages(mut messages: Vec<Message>) -> Self {
-        let next_id = messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
+    pub fn from_messages(messages: Vec<Message>) -> Self {
+        let mut c = Self::default();
+        c.load(messages);
+        c
+    }
+
+    /// Replaces the messages with `messages` (another session); see `clear` for revisions.
+    pub fn load(&mut self, mut messages: Vec<Message>) {
+        self.clear();
+        self.next_id = messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
         // A system prompt set mid-conversation is stored after the messages before it, but
         // belongs first.
         messages.sort_by_key(|m| m.role != Role::System);
-        Self { messages, next_id }
+        for m in &mut messages {
+            m.set_revision(self.floor);
+        }
+        self.messages = messages;
+    }
+
+    /// Removes every message: a new conversation, whose ids start again at 0 and whose
+    /// revisions start above any this one reached (so no cache mistakes a new message 0 for
+    /// the old one).
+    pub fn clear(&mut self) {
+        for m in std::mem::take(&mut self.messages) {
+            self.retire(&m);
+        }
+        self.next_id = 0;
+        self.changes = Changes::Many;
+    }
+
+    /// Removes the messages whose ids are in `ids`; true when any went.
+    pub fn remove(&mut self, ids: &[u64]) -> bool {
+        let (gone, kept) = std::mem::take(&mut self.messages)
+            .into_iter()
+            .partition(|m| ids.contains(&m.id));
+        self.messages = kept;
+        let gone: Vec<Message> = gone;
+        for m in &gone {
+            self.retire(m);
+        }
+        !gone.is_empty()
+    }
+
+    /// Keeps new revisions above those of a message going away (see `clear`).
+    fn retire(&mut self, m: &Message) {
+        self.floor = self.floor.max(m.revision() + 1);
+        self.changes = Changes::Many;
+    }
+
+    /// Removes the assistant messages at the end (the replies a regenerate replaces).
+    pub fn pop_replies(&mut self) {
+        while self
+            .messages
+            .last()
+            .is_some_and(|m| m.role == Role::Assistant)
+        {
+            if let Some(m) = self.messages.pop() {
+                self.retire(&m);
+            }
+        }
+    }
+
+    /// What may have changed since the last call (see `Changes`).
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
     }
 
     /// The system prompt, when there is one (it is always the first message).
@@ -164,35 +218,44 @@ impl Conversation {
     }
 
     /// Sets the system prompt (`None` removes it), kept as the first message so it is shown at
-    /// the top and sent first.
-    pub fn set_system(&mut self, text: Option<String>) {
+    /// the top and sent first. `now`: when a new system prompt of an empty conversation was
+    /// written (in a conversation with messages it dates from the first of them).
+    pub fn set_system(&mut self, text: Option<String>, now: DateTime<Local>) {
         let has = self.system_prompt().is_some();
         match (text, has) {
             (Some(text), true) => {
-                let m = &mut self.messages[0];
-                m.content = text;
-                m.revision += 1;
+                let id = self.messages[0].id;
+                self.changes.touch(id);
+                self.messages[0].set_content(text);
             }
             (Some(text), false) => {
-                let mut m = Message::new(self.next_id, Role::System, text);
+                // The conversation still started when its first message was written.
+                let created = self.messages.first().map_or(now, |m| m.created);
+                let mut m = Message::new(self.next_id, Role::System, text, created);
+                m.set_revision(self.floor);
                 self.next_id += 1;
-                if let Some(first) = self.messages.first() {
-                    // The conversation still started when its first message was written.
-                    m.created = first.created;
-                }
                 self.messages.insert(0, m);
+                self.changes = Changes::Many;
             }
             (None, true) => {
-                self.messages.remove(0);
+                let m = self.messages.remove(0);
+                self.retire(&m);
             }
             (None, false) => {}
         }
     }
 
     /// The message with `id`.
-    pub fn get_mut(&mut self, id: u64) -> Option<&mut Message> {
+    pub fn get(&self, id: u64) -> Option<&Message> {
         // Replies are nearly always the last message, so search from the end.
-        self.messages.iter_mut().rev().find(|m| m.id == id)
+        self.messages.iter().rev().find(|m| m.id == id)
+    }
+
+    /// The message with `id`, to change through its methods (recorded as touched).
+    pub fn get_mut(&mut self, id: u64) -> Option<&mut Message> {
+        let m = self.messages.iter_mut().rev().find(|m| m.id == id)?;
+        self.changes.touch(id);
+        Some(m)
     }
 
     /// What to send for the next reply: user and assistant text, without reasoning, the
@@ -253,83 +316,17 @@ impl Conversation {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wire_history_skips_reasoning_failures_and_live_replies() {
-        let mut c = Conversation::default();
-        c.push(Role::User, "q1");
-        let a = c.push(Role::Assistant, "a1");
-        c.get_mut(a).unwrap().reasoning = "secret thoughts".into();
-        c.push(Role::User, "q2");
-        let f = c.push(Role::Assistant, "");
-        c.get_mut(f).unwrap().status = Status::Failed("401".into());
-        c.push(Role::User, "q3");
-        let live = c.push(Role::Assistant, "partial");
-        c.get_mut(live).unwrap().status = Status::Streaming;
-        let wire = c.wire_history();
-        let texts: Vec<_> = wire
-            .iter()
-            .map(|m| (m.role.as_str(), m.content.as_str()))
-            .collect();
-        assert_eq!(
-            texts,
-            [
-                ("user", "q1"),
-                ("assistant", "a1"),
-                // q2 failed: it is left out with its reply, not sent twice in a row with q3.
-                ("user", "q3")
-            ]
-        );
-        assert!(!wire.iter().any(|m| m.content.contains("secret")));
-    }
-
-    #[test]
-    fn the_system_prompt_is_first_on_the_wire_and_can_be_replaced_or_removed() {
-        let mut c = Conversation::default();
-        c.push(Role::User, "q1");
-        c.push(Role::Assistant, "a1");
-        c.set_system(Some("你是翻译".into()));
-        let wire = c.wire_history();
-        assert_eq!(
-            (wire[0].role.as_str(), wire[0].content.as_str()),
-            ("system", "你是翻译")
-        );
-        assert_eq!(wire.len(), 3);
-        let id = c.messages[0].id;
-        assert!(id > c.messages[2].id, "a fresh id, never a reused one");
-        c.set_system(Some("terse".into()));
-        assert_eq!(c.system_prompt(), Some("terse"));
-        assert_eq!((c.messages[0].id, c.messages[0].revision), (id, 1));
-        c.set_system(None);
-        assert_eq!(c.system_prompt(), None);
-        assert_eq!(c.messages.len(), 2);
-    }
-
-    #[test]
-    fn a_stored_system_prompt_comes_back_first() {
-        let mut c = Conversation::default();
-        c.push(Role::User, "q1");
-        c.set_system(Some("s".into()));
-        // The store returns messages by id: the system prompt last.
-        let mut stored = c.messages.clone();
-        stored.sort_by_key(|m| m.id);
-        let back = Conversation::from_messages(stored);
-        assert_eq!(back.system_prompt(), Some("s"));
-        assert_eq!(back.messages, c.messages);
-    }
-
-    #[test]
-    fn cancelled_partial_replies_are_kept_in_history() {
-        let mut c = Conversation::default();
-        c.push(Role::User, "q");
-        let a = c.push(Role::Assistant, "half an answer");
-        c.get_mut(a).unwrap().status = Status::Cancelled;
-        assert_eq!(c.wire_history().len(), 2);
-    }
-}
-
+mod tests;
 #[cfg(test)]
 #[path = "wire_tests.rs"]
 mod wire_tests;
+
+/// A fixed time for tests' messages, so nothing in them depends on the clock.
+#[cfg(test)]
+pub(crate) fn test_time() -> DateTime<Local> {
+    use chrono::TimeZone;
+    Local
+        .with_ymd_and_hms(2026, 1, 2, 3, 4, 5)
+        .single()
+        .unwrap_or_default()
+}

@@ -2,7 +2,7 @@
 //! `ECOCHAT_BENCH_HISTORY` preload (the e2e bench starts ecochat with it once, so the session
 //! store saves a long conversation it can then `--resume`).
 
-use crate::chat::{Conversation, Role};
+use crate::chat::{Conversation, MessageFields, Role};
 
 /// Environment variable: start the TUI with this many synthetic messages (benchmarks only).
 pub const HISTORY_ENV: &str = "ECOCHAT_BENCH_HISTORY";
@@ -21,18 +21,20 @@ pub fn history_len(env: &dyn Fn(&str) -> Option<String>) -> Option<usize> {
 
 /// A finished conversation of `n` messages, alternating user prompts and markdown replies.
 pub fn conversation(n: usize) -> Conversation {
-    let mut conv = Conversation::default();
-    for i in 0..n {
-        if i % 2 == 0 {
-            conv.push(Role::User, prompt(i / 2));
-        } else {
-            let id = conv.push(Role::Assistant, reply(i / 2));
-            if let Some(m) = conv.get_mut(id) {
+    let created = chrono::Local::now();
+    let messages = (0..n)
+        .map(|i| {
+            let id = i as u64;
+            if i % 2 == 0 {
+                MessageFields::new(id, Role::User, prompt(i / 2), created).into()
+            } else {
+                let mut m = MessageFields::new(id, Role::Assistant, reply(i / 2), created);
                 m.model = Some("mock:gpt-4o".into());
+                m.into()
             }
-        }
-    }
-    conv
+        })
+        .collect();
+    Conversation::from_messages(messages)
 }
 
 /// The prompt of turn `i`.
@@ -125,7 +127,7 @@ mod tests {
     #[test]
     fn conversation_alternates_finished_turns() {
         let conv = conversation(5);
-        let roles: Vec<Role> = conv.messages.iter().map(|m| m.role).collect();
+        let roles: Vec<Role> = conv.messages().iter().map(|m| m.role).collect();
         assert_eq!(
             roles,
             [
@@ -136,9 +138,9 @@ mod tests {
                 Role::User
             ]
         );
-        assert!(conv.messages.iter().all(|m| m.status == Status::Done));
-        assert!(conv.messages[1].content.contains("```rust"));
-        assert!(conv.messages[3].content.contains("| 名称 |"));
+        assert!(conv.messages().iter().all(|m| m.status == Status::Done));
+        assert!(conv.messages()[1].content.contains("```rust"));
+        assert!(conv.messages()[3].content.contains("| 名称 |"));
     }
 
     #[test]

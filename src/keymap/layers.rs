@@ -138,7 +138,6 @@ impl_layer!(ConversationKey, |_: &Combo| false, {
     use ConversationKey::{Bottom, Deselect, MjButton, ScrollDown, ScrollUp, Top};
     use KeyCode::{Char, Down, Esc, Up};
     vec![
-        b(Char('b'), NONE, MjButton),
         b(Up, NONE, ScrollUp),
         b(Char('k'), NONE, ScrollUp),
         b(Down, NONE, ScrollDown),
@@ -146,6 +145,7 @@ impl_layer!(ConversationKey, |_: &Combo| false, {
         b(Char('g'), NONE, Top),
         b(Char('G'), SHIFT, Bottom),
         b(Esc, NONE, Deselect),
+        b(Char('b'), NONE, MjButton),
     ]
 });
 

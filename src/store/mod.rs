@@ -6,6 +6,7 @@ pub mod commands;
 pub mod gen_tasks;
 pub mod history_file;
 pub mod links;
+pub mod plan;
 pub mod record;
 mod rows;
 pub mod schema;

@@ -11,7 +11,7 @@ use super::slug::title_from_prompt;
 use super::task::{SessionMeta, SessionRef, StoreCmd, StoreEvent, StoreHandle};
 use crate::api::client::ReplyEnd;
 use crate::api::{ApiError, StreamEvent};
-use crate::chat::{Message, Role, Status};
+use crate::chat::{Message, MessageFields, Role, Status};
 
 /// The reply is written at least this often while it streams.
 const CHECKPOINT: Duration = Duration::from_secs(1);
@@ -56,15 +56,18 @@ impl Recorder {
                 slot.get_or_insert(why);
             }
         });
-        let user = Message::new(seq, Role::User, prompt);
+        // Pipe mode is an edge: the clock is read here, once.
+        let created = chrono::Local::now();
+        let user = Message::new(seq, Role::User, prompt, created);
         let meta = SessionMeta {
             title: title_from_prompt(prompt),
             model: model.to_string(),
-            created: user.created,
+            created,
         };
-        let mut reply = Message::new(seq + 1, Role::Assistant, "");
+        let mut reply = MessageFields::new(seq + 1, Role::Assistant, "", created);
         reply.model = Some(model.to_string());
         reply.status = Status::Waiting;
+        let reply = Message::from(reply);
         let recorder = Recorder {
             handle,
             session,
@@ -88,18 +91,11 @@ impl Recorder {
     /// Takes in one piece of the reply.
     pub fn event(&mut self, ev: &StreamEvent) {
         let r = &mut self.reply;
-        match ev {
-            StreamEvent::Content(t) => r.content.push_str(t),
-            StreamEvent::Reasoning(t) => r.reasoning.push_str(t),
-            StreamEvent::Usage(u) => r.usage = Some(*u),
-            StreamEvent::Finish(f) => r.finish_reason = Some(f.clone()),
-            StreamEvent::Citations(cs) => r.citations.extend(cs.iter().cloned()),
-            StreamEvent::Error(_) => {}
-        }
-        if r.content.is_empty() && r.reasoning.is_empty() {
+        r.receive(ev);
+        if !r.has_text() {
             return;
         }
-        r.status = Status::Streaming;
+        r.start_streaming();
         let now = Instant::now();
         if self
             .last_checkpoint
@@ -115,23 +111,9 @@ impl Recorder {
     pub fn finish(mut self, result: &Result<ReplyEnd, ApiError>) -> Option<String> {
         let r = &mut self.reply;
         match result {
-            Ok(end) => {
-                r.status = if end.cancelled {
-                    Status::Cancelled
-                } else {
-                    Status::Done
-                };
-                r.truncated = end.possibly_truncated;
-                r.usage = end.usage.or(r.usage);
-                if r.finish_reason.is_none() {
-                    r.finish_reason.clone_from(&end.finish_reason);
-                }
-            }
-            Err(e) if r.content.is_empty() && r.reasoning.is_empty() => {
-                r.status = Status::Failed(e.to_string());
-            }
-            Err(e) => r.status = Status::Interrupted(e.to_string()),
-        }
+            Ok(end) => r.finish(end),
+            Err(e) => r.fail(e.to_string()),
+        };
         self.save(self.reply.clone());
         self.handle.shutdown();
         self.problem.lock().ok().and_then(|mut p| p.take())
@@ -164,6 +146,26 @@ mod tests {
         assert_eq!(s.messages[1].status, Status::Done);
         assert_eq!(s.messages[1].reasoning, "想");
         assert_eq!(s.messages[1].model.as_deref(), Some("mock:gpt-4o"));
+    }
+
+    #[test]
+    fn a_reply_cut_at_the_size_cap_is_recorded_as_such_as_in_the_tui() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ecochat.db");
+        let mut rec = Recorder::start(db.clone(), "写一本书", "mock:gpt-4o");
+        rec.event(&StreamEvent::Content("第一章".into()));
+        let problem = rec.finish(&Ok(ReplyEnd {
+            over_limit: true,
+            ..ReplyEnd::default()
+        }));
+        assert_eq!(problem, None);
+        let store = Store::open(&db).unwrap();
+        let id = store.search("第一章", 10).unwrap()[0].session.id;
+        let reply = &store.load(id).unwrap().messages[1];
+        assert_eq!(
+            reply.finish_reason.as_deref(),
+            Some(crate::chat::OVER_SIZE_LIMIT)
+        );
     }
 
     #[test]

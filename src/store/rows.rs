@@ -4,9 +4,8 @@ use chrono::{DateTime, Local, TimeZone};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row, ToSql, params};
 
-use super::links;
 use crate::api::Usage;
-use crate::chat::{Message, Role, Status};
+use crate::chat::{Message, MessageFields, Role, Status};
 
 /// What a reply that was still arriving when ecochat stopped is shown as.
 pub const STOPPED_MID_REPLY: &str = "ecochat stopped before the reply finished";
@@ -17,13 +16,7 @@ pub const PART_BYTES: usize = 256 * 1024;
 /// Inserts or updates one message row, with all of its text (parts written before are dropped).
 pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()> {
     delete_parts(conn, session, m.id)?;
-    // Links only matter once the text is final; a checkpoint of a live reply skips the scan.
-    let media = if m.status.is_live() {
-        "[]".to_string()
-    } else {
-        serde_json::to_string(&links::extract(&m.content)).unwrap_or_else(|_| "[]".into())
-    };
-    let state = state_values(m, media);
+    let state = state_values(m, super::plan::media_json(m, None));
     conn.execute(
         "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
              error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
@@ -150,7 +143,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
          FROM messages WHERE session_id = ?1 ORDER BY seq",
     )?;
     let mut clock = LocalClock::default();
-    let mut messages: Vec<Message> = stmt
+    let mut messages: Vec<MessageFields> = stmt
         .query_map([session], |r| message(r, &mut clock))?
         .collect::<rusqlite::Result<_>>()?;
     // A long message's text goes on in its parts.
@@ -171,7 +164,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
             m.reasoning.push_str(row.get_ref(2)?.as_str()?);
         }
     }
-    Ok(messages)
+    Ok(messages.into_iter().map(Message::from).collect())
 }
 
 /// Unix milliseconds to local time for rows in time order. Asking chrono for the local offset
@@ -202,7 +195,7 @@ impl LocalClock {
     }
 }
 
-fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<Message> {
+fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageFields> {
     let role = match r.get_ref(1)?.as_str().unwrap_or("user") {
         "assistant" => Role::Assistant,
         "system" => Role::System,
@@ -220,7 +213,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<Message> {
         _ => None,
     };
     let citations = r.get_ref(14)?.as_str().unwrap_or("[]");
-    Ok(Message {
+    Ok(MessageFields {
         id: r.get::<_, i64>(0)? as u64,
         role,
         content: r.get(2)?,
@@ -235,7 +228,6 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<Message> {
             json => serde_json::from_str(json).unwrap_or_default(),
         },
         truncated: r.get(9)?,
-        revision: 0,
     })
 }
 

@@ -342,9 +342,14 @@ mod tests {
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
         let handle = StoreHandle::spawn(Some(db.clone()), move |e| sink.lock().unwrap().push(e));
-        let user = Message::new(0, Role::User, "明天北京天气怎么样");
-        let mut reply = Message::new(1, Role::Assistant, "晴");
-        reply.status = crate::chat::Status::Streaming;
+        let user = Message::new(
+            0,
+            Role::User,
+            "明天北京天气怎么样",
+            crate::chat::test_time(),
+        );
+        let mut reply = Message::new(1, Role::Assistant, "晴", crate::chat::test_time());
+        reply.edit(|f| f.status = crate::chat::Status::Streaming);
         for messages in [vec![user.clone()], vec![reply.clone()]] {
             handle.send(StoreCmd::Save {
                 session: SessionRef::New(0),
@@ -389,7 +394,7 @@ mod tests {
         handle.send(StoreCmd::Save {
             session: SessionRef::New(0),
             meta: meta(),
-            messages: vec![Message::new(0, Role::User, "hi")],
+            messages: vec![Message::new(0, Role::User, "hi", crate::chat::test_time())],
         });
         handle.send(StoreCmd::Load { id: 1 });
         handle.send(StoreCmd::WriteTranscript {

@@ -12,8 +12,8 @@ fn at(day: u32, h: u32, m: u32) -> DateTime<Local> {
 }
 
 fn msg(id: u64, role: Role, content: &str, when: DateTime<Local>) -> Message {
-    let mut m = Message::new(id, role, content);
-    m.created = when;
+    let mut m = Message::new(id, role, content, when);
+    m.edit(|f| f.created = when);
     m
 }
 
@@ -31,13 +31,15 @@ pub(crate) fn sample() -> (TranscriptMeta, Vec<Message>) {
         "好的，下面是代码：\n\n```rust\nfn main() {\n    println!(\"你好，世界\");\n}\n```\n",
         at(9, 7, 6),
     );
-    a.model = Some("mock:deepseek-reasoner".into());
-    a.reasoning = "用户想要一个最小的 Rust 程序。\n用 println! 宏即可。".into();
-    a.usage = Some(Usage {
-        prompt_tokens: 12,
-        completion_tokens: 30,
-        total_tokens: 42,
-        reasoning_tokens: Some(10),
+    a.edit(|f| f.model = Some("mock:deepseek-reasoner".into()));
+    a.edit(|f| f.reasoning = "用户想要一个最小的 Rust 程序。\n用 println! 宏即可。".into());
+    a.edit(|f| {
+        f.usage = Some(Usage {
+            prompt_tokens: 12,
+            completion_tokens: 30,
+            total_tokens: 42,
+            reasoning_tokens: Some(10),
+        })
     });
     msgs.push(a);
     msgs.push(msg(
@@ -52,16 +54,18 @@ pub(crate) fn sample() -> (TranscriptMeta, Vec<Message>) {
         "![cat](https://filesystem.site/cdn/20241101/cat.webp)\n\n[下载1](https://filesystem.site/cdn/download/20241101/cat.webp)\n视频：https://v.example.cn/clip.mp4",
         at(9, 7, 9),
     );
-    img.model = Some("mock:gpt-4o-all".into());
-    img.citations = vec![Citation {
-        title: "猫的百科".into(),
-        url: "https://baike.example.cn/cat".into(),
-    }];
+    img.edit(|f| f.model = Some("mock:gpt-4o-all".into()));
+    img.edit(|f| {
+        f.citations = vec![Citation {
+            title: "猫的百科".into(),
+            url: "https://baike.example.cn/cat".into(),
+        }]
+    });
     msgs.push(img);
     msgs.push(msg(4, Role::User, "再来一张", at(10, 8, 0)));
     let mut cut = msg(5, Role::Assistant, "正在生成", at(10, 8, 0));
-    cut.model = Some("mock:gpt-4o-all".into());
-    cut.status = Status::Interrupted("the connection dropped mid-reply".into());
+    cut.edit(|f| f.model = Some("mock:gpt-4o-all".into()));
+    cut.edit(|f| f.status = Status::Interrupted("the connection dropped mid-reply".into()));
     msgs.push(cut);
     let meta = TranscriptMeta {
         title: "用 Rust 写一个 hello world".into(),
@@ -92,7 +96,7 @@ fn markdown_matches_the_golden_file() {
 #[test]
 fn a_closing_details_tag_in_reasoning_cannot_end_the_fold() {
     let mut m = msg(0, Role::Assistant, "答", at(9, 7, 5));
-    m.reasoning = "想</details><script>".into();
+    m.edit(|f| f.reasoning = "想</details><script>".into());
     let (meta, _) = sample();
     let md = markdown(&meta, &[m]);
     assert_eq!(md.matches("</details>").count(), 1);
@@ -149,7 +153,7 @@ fn media_entries_keep_their_alt_text_without_breaking_the_link() {
         "![一只橘猫](https://x.cn/cat.png) 听 [晚安曲](https://x.cn/n.mp3)",
         at(9, 7, 5),
     );
-    a.model = Some("mock:m".into());
+    a.edit(|f| f.model = Some("mock:m".into()));
     let meta = TranscriptMeta {
         title: "t".into(),
         session: None,

@@ -126,7 +126,7 @@ impl Widget for StatusBar<'_> {
         // Usage belongs to the reply that reported it: the last message, once it is a reply.
         let usage = app
             .conv
-            .messages
+            .messages()
             .last()
             .filter(|m| m.role == crate::chat::Role::Assistant)
             .and_then(|m| m.usage);

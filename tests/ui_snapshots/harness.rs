@@ -103,17 +103,24 @@ impl Harness {
 
     /// Gives every message a fixed creation time (one minute apart); the only state poked directly.
     pub fn pin_times(&mut self) {
-        let mut changed = false;
-        for (i, m) in self.app.conv.messages.iter_mut().enumerate() {
-            let t = fixed_time(i as u32 % 600);
-            if m.created != t {
-                m.created = t;
-                // The header holding the time is cached per revision.
-                m.revision += 1;
-                changed = true;
-            }
-        }
+        let msgs = self.app.conv.messages();
+        let changed = msgs
+            .iter()
+            .enumerate()
+            .any(|(i, m)| m.created != fixed_time(i as u32 % 600));
         if changed {
+            // Loaded again, as another session would be: every message gets a new revision,
+            // so the headers holding the times are laid out again.
+            let pinned = msgs
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let mut f = (**m).clone();
+                    f.created = fixed_time(i as u32 % 600);
+                    f.into()
+                })
+                .collect();
+            self.app.conv.load(pinned);
             // The layout memo refreshes itself from the revisions on the next read.
             let _ = self.app.layout().total_lines();
         }

@@ -43,7 +43,7 @@ fn code_blocks_keep_language_and_text_and_an_open_fence_counts() {
 #[test]
 fn brackets_walk_the_messages_from_the_newest_and_stop_at_the_ends() {
     let mut h = focused();
-    let ids: Vec<u64> = h.app.conv.messages.iter().map(|m| m.id).collect();
+    let ids: Vec<u64> = h.app.conv.messages().iter().map(|m| m.id).collect();
     assert_eq!(h.app.selected, None);
     h.press('[');
     assert_eq!(h.app.selected, Some(ids[3]), "first press: the newest");
@@ -68,7 +68,7 @@ fn selecting_an_old_message_scrolls_it_into_view() {
     for _ in 0..24 {
         h.press('[');
     }
-    assert_eq!(h.app.selected, Some(h.app.conv.messages[0].id));
+    assert_eq!(h.app.selected, Some(h.app.conv.messages()[0].id));
     assert_eq!(h.app.scroll_top(), 0);
     assert!(!h.app.scroll.follow);
     for _ in 0..24 {
@@ -284,7 +284,12 @@ fn a_prompt_with_controls_is_copied_as_shown() {
     let mut h = Harness::new();
     h.exchange("placeholder", "ok");
     // Pasted text keeps what typing cannot enter.
-    h.app.conv.messages[0].content = "看\x1b]0;t\x07这里".into();
+    let id = h.app.conv.messages()[0].id;
+    h.app
+        .conv
+        .get_mut(id)
+        .unwrap()
+        .edit(|f| f.content = "看\x1b]0;t\x07这里".into());
     h.key(KeyCode::Tab, KeyModifiers::NONE);
     h.press('[');
     h.press('[');

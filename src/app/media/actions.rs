@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::{Generating, Load, MediaEffect, MediaMsg, fetchable};
 use crate::api::images::{DEFAULT_IMAGE_MODEL, ImageRequest};
 use crate::app::{App, Effect, Focus, Notice, Overlay};
-use crate::chat::{Role, Status};
+use crate::chat::Role;
 use crate::config::Capability;
 use crate::keymap::MediaKey;
 use crate::media::fetch::Fetched;
@@ -219,16 +219,14 @@ pub fn start_generation(app: &mut App, req: ImageRequest, now: Instant) -> Vec<E
         },
     };
     let text = app.prompt.take(&app.theme);
-    app.conv.push(Role::User, text);
-    let message_id = app.conv.push(Role::Assistant, "");
-    if let Some(msg) = app.conv.get_mut(message_id) {
-        msg.status = Status::Waiting;
-        msg.model = Some(format!(
-            "{}:{model}{}",
-            app.target.provider.name,
-            crate::chat::IMAGES_MARK
-        ));
-    }
+    let created = (app.wall_clock)();
+    app.conv.push(Role::User, text, created);
+    let label = format!(
+        "{}:{model}{}",
+        app.target.provider.name,
+        crate::chat::IMAGES_MARK
+    );
+    let message_id = app.conv.push_reply(label, created);
     app.media.generating = Some(Generating {
         message_id,
         started: now,
@@ -285,7 +283,6 @@ fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>,
     let Some(msg) = app.conv.get_mut(message_id) else {
         return;
     };
-    msg.revision += 1;
     match result {
         Ok(urls) => {
             let lines: Vec<String> = urls
@@ -293,11 +290,11 @@ fn finish_generation(app: &mut App, message_id: u64, result: Result<Vec<String>,
                 .enumerate()
                 .map(|(i, url)| format!("![image {}]({url})", i + 1))
                 .collect();
-            msg.content = lines.join("\n");
-            msg.status = Status::Done;
+            msg.complete(lines.join("\n"));
         }
         Err(e) => {
-            msg.status = Status::Failed(e.clone());
+            // Nothing arrived before the answer: the reply is marked failed.
+            msg.fail(e.clone());
             app.last_error = Some(e);
         }
     }

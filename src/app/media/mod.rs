@@ -222,7 +222,7 @@ impl MediaState {
     /// it last changed (it scans every reply after each update).
     pub fn text_links(&self, msg: &Message) -> Option<&[MediaLink]> {
         let scan = self.scans.get(&msg.id)?;
-        let current = scan.revision == msg.revision
+        let current = scan.revision == msg.revision()
             && scan.len == msg.content.len()
             && scan.live == msg.status.is_live();
         current.then(|| &scan.links[..scan.from_text])
@@ -304,8 +304,8 @@ impl MediaState {
 }
 
 /// Brings the panel up to date after any action: new links, auto-open, the fetch of the
-/// selected item, and the encoded image for the current size. `piece_of`: the action was a
-/// piece of the reply into this message.
+/// selected item, and the encoded image for the current size. `piece_of`: the action changed
+/// this message alone, in place (`Changes::only`).
 pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<Effect> {
     let grew = sync_items(app, piece_of);
     let m = &mut app.media;
@@ -337,8 +337,8 @@ pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<E
 }
 
 /// Rescans changed assistant messages; true when a new link appeared. `piece_of`: the action
-/// was a piece of this reply, which changes no other message, so with 5,000 messages loaded a
-/// piece still costs one message (and only the line it ends on, see `LinkScanner`).
+/// changed this message alone, so with 5,000 messages loaded a piece of a reply still costs
+/// one message (and only the line it ends on, see `LinkScanner`).
 fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
     let mut changed = false;
     if let Some(id) = piece_of {
@@ -352,7 +352,7 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
     let mut seen = 0;
     for msg in app
         .conv
-        .messages
+        .messages()
         .iter()
         .filter(|m| m.role == Role::Assistant)
     {
@@ -360,7 +360,8 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
         changed |= rescan(&mut m.scans, msg);
     }
     if m.scans.len() != seen {
-        let ids: std::collections::HashSet<u64> = app.conv.messages.iter().map(|m| m.id).collect();
+        let ids: std::collections::HashSet<u64> =
+            app.conv.messages().iter().map(|m| m.id).collect();
         m.scans.retain(|id, _| ids.contains(id));
         // Ids restart after a new chat: a new reply must not inherit an old one's count.
         m.auto_fetches.retain(|id, _| ids.contains(id));
@@ -373,7 +374,7 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
     let mut items: Vec<MediaItem> = Vec::new();
     let replies = app
         .conv
-        .messages
+        .messages()
         .iter()
         .filter(|m| m.role == Role::Assistant);
     for (i, msg) in replies.enumerate() {
@@ -415,7 +416,7 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
 /// Rescans the reply `id` alone; `None` when it was never scanned (a full sync is due then).
 fn rescan_one(app: &mut App, id: u64) -> Option<bool> {
     // The reply is nearly always the last message.
-    let msg = app.conv.messages.iter().rev().find(|m| m.id == id)?;
+    let msg = app.conv.messages().iter().rev().find(|m| m.id == id)?;
     if msg.role != Role::Assistant || !app.media.scans.contains_key(&id) {
         return None;
     }
@@ -429,7 +430,7 @@ fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
     let old = scans.get_mut(&msg.id);
     if old
         .as_ref()
-        .is_some_and(|s| s.revision == msg.revision && s.len == len && s.live == live)
+        .is_some_and(|s| s.revision == msg.revision() && s.len == len && s.live == live)
     {
         return false;
     }
@@ -464,7 +465,7 @@ fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
     scans.insert(
         msg.id,
         Scan {
-            revision: msg.revision,
+            revision: msg.revision(),
             len,
             live,
             links,

@@ -257,7 +257,7 @@ fn image_command_round_trip() {
     let id = *message_id;
     assert!(h.app.prompt.is_empty());
     assert!(h.app.media.is_busy());
-    assert_eq!(h.app.conv.messages.len(), 2);
+    assert_eq!(h.app.conv.messages().len(), 2);
     // A second one waits for the first.
     h.type_text("/image again");
     assert!(h.key(KeyCode::Enter).is_empty());
@@ -267,7 +267,7 @@ fn image_command_round_trip() {
         message_id: id,
         result: Ok(vec![CAT.into(), DEMO_IMAGE_URL.into()]),
     }));
-    let msg = h.app.conv.messages.last().unwrap();
+    let msg = h.app.conv.messages().last().unwrap();
     assert_eq!(msg.status, crate::chat::Status::Done);
     assert!(msg.content.contains(CAT));
     assert_eq!(h.app.media.items.len(), 2);
@@ -306,7 +306,7 @@ fn image_without_model_uses_the_providers_configured_image_model() {
     assert_eq!(body["model"], "flux-schnell");
     assert!(!h.notice().contains("generating with"), "{}", h.notice());
     assert_eq!(
-        h.app.conv.messages.last().unwrap().model.as_deref(),
+        h.app.conv.messages().last().unwrap().model.as_deref(),
         Some("relay:flux-schnell (images)")
     );
 }
@@ -347,7 +347,7 @@ fn failed_generation_fails_the_message() {
         result: Err("403 insufficient_user_quota".into()),
     }));
     assert!(matches!(
-        &h.app.conv.messages.last().unwrap().status,
+        &h.app.conv.messages().last().unwrap().status,
         crate::chat::Status::Failed(e) if e.contains("quota")
     ));
     assert!(h.app.media.generating.is_none());
@@ -414,7 +414,7 @@ fn piece_by_piece_items_match_a_fresh_scan_of_the_reply() {
             id,
             msg: StreamMsg::Event(StreamEvent::Content(piece.iter().collect())),
         });
-        let content = &h.app.conv.messages.last().unwrap().content;
+        let content = &h.app.conv.messages().last().unwrap().content;
         let want: Vec<String> = settled_links(content, true)
             .into_iter()
             .map(|l| l.url)

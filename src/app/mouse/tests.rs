@@ -104,12 +104,12 @@ fn a_click_on_a_message_selects_it() {
     // Each message: a header, one body line, a blank line.
     h.act(click(5, 1));
     assert_eq!(h.app.focus, Focus::Conversation);
-    assert_eq!(h.app.selected, Some(h.app.conv.messages[0].id));
+    assert_eq!(h.app.selected, Some(h.app.conv.messages()[0].id));
     h.act(click(5, 4));
-    assert_eq!(h.app.selected, Some(h.app.conv.messages[1].id));
+    assert_eq!(h.app.selected, Some(h.app.conv.messages()[1].id));
     // Below the last message: focus, no selection change.
     h.act(click(5, 18));
-    assert_eq!(h.app.selected, Some(h.app.conv.messages[1].id));
+    assert_eq!(h.app.selected, Some(h.app.conv.messages()[1].id));
 }
 
 #[test]

@@ -64,7 +64,7 @@ fn set_system(app: &mut App, text: Option<String>) -> bool {
             return false;
         }
     };
-    app.conv.set_system(text);
+    app.conv.set_system(text, (app.wall_clock)());
     app.scroll.follow = true;
     app.notice = Some(Notice {
         text: notice,

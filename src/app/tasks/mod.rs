@@ -12,7 +12,7 @@ use std::time::Instant;
 use serde_json::Value;
 
 use super::{App, Effect, Notice};
-use crate::chat::{Role, Status};
+use crate::chat::Role;
 use crate::providers::Target;
 use crate::tasks::{Snapshot, TaskApi, mj};
 
@@ -125,7 +125,8 @@ pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
         return Vec::new();
     };
     let body = crate::tasks::submit_body(api, &app.target.model.id, &text);
-    app.conv.push(Role::User, text.clone());
+    let now = (app.wall_clock)();
+    app.conv.push(Role::User, text.clone(), now);
     let card = new_card(app, api, text.clone(), None);
     vec![Effect::Task(TaskEffect::Submit {
         card,
@@ -139,12 +140,10 @@ pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
 
 /// Adds the card's message; returns the card's key.
 fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) -> u64 {
-    let message_id = app.conv.push(Role::Assistant, "");
-    let created = app
-        .conv
-        .get_mut(message_id)
-        .map(|m| m.created)
-        .unwrap_or_default();
+    let created = (app.wall_clock)();
+    // Marked like `/image` answers: links, never sent back as chat history.
+    let model = format!("{}{}", app.target.label(), crate::chat::IMAGES_MARK);
+    let message_id = app.conv.push_reply(model, created);
     let key = app.tasks.next_key();
     let card = Card {
         key,
@@ -160,12 +159,6 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
         parent,
     };
     if let Some(msg) = app.conv.get_mut(message_id) {
-        // Marked like `/image` answers: links, never sent back as chat history.
-        msg.model = Some(format!(
-            "{}{}",
-            app.target.label(),
-            crate::chat::IMAGES_MARK
-        ));
         show(msg, card::text(&card, std::time::Duration::ZERO), None);
     }
     app.tasks.cards.push(card);
@@ -177,13 +170,12 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
 
 /// Puts a card's text in its message. Never a live status: the media panel scans a live
 /// reply as text that only grows, and a card is rewritten whole at every poll.
+/// A failed card keeps its text (the prompt and the reason), so it reads as interrupted.
 fn show(msg: &mut crate::chat::Message, text: String, failed: Option<String>) {
-    msg.content = text;
-    msg.revision += 1;
-    msg.status = match failed {
-        Some(why) => Status::Failed(why),
-        None => Status::Done,
-    };
+    msg.complete(text);
+    if let Some(why) = failed {
+        msg.fail(why);
+    }
 }
 
 /// A finished Midjourney card with buttons, shown in this conversation.
@@ -254,7 +246,8 @@ pub fn press(app: &mut App, name: &str) -> Vec<Effect> {
         return Vec::new();
     };
     let typed = app.prompt.take(&app.theme);
-    app.conv.push(Role::User, typed);
+    let now = (app.wall_clock)();
+    app.conv.push(Role::User, typed, now);
     let card = new_card(app, TaskApi::Midjourney, prompt.clone(), Some(parent_msg));
     vec![Effect::Task(TaskEffect::Press {
         card,
@@ -284,7 +277,7 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
     let (id, created) = (card.message_id, card.created);
     let shown = app
         .conv
-        .messages
+        .messages()
         .iter()
         .any(|m| m.id == id && m.created == created && m.is_image_generation());
     if !shown {
@@ -366,7 +359,7 @@ pub fn resume_cards(app: &mut App) -> Vec<Effect> {
     type Marked = (u64, String, String, chrono::DateTime<chrono::Local>);
     let marked: Vec<Marked> = app
         .conv
-        .messages
+        .messages()
         .iter()
         .filter(|m| m.role == Role::Assistant && m.is_image_generation())
         .filter(|m| {

@@ -46,7 +46,7 @@ fn content(h: &Harness, key: u64) -> String {
     let id = msg_of(h, key);
     h.app
         .conv
-        .messages
+        .messages()
         .iter()
         .find(|m| m.id == id)
         .map(|m| m.content.clone())
@@ -57,7 +57,7 @@ fn status(h: &Harness, key: u64) -> Status {
     let id = msg_of(h, key);
     h.app
         .conv
-        .messages
+        .messages()
         .iter()
         .find(|m| m.id == id)
         .map(|m| m.status.clone())
@@ -228,7 +228,7 @@ fn a_failed_task_says_why() {
         card: id,
         result: Err("400 from relay: prompt is required".into()),
     }));
-    assert!(matches!(status(&h, id), Status::Failed(_)));
+    assert!(matches!(status(&h, id), Status::Interrupted(_)));
     assert!(content(&h, id).contains("✖ 400 from relay: prompt is required"));
     assert_eq!(h.app.tasks.running(), 0);
 }
@@ -273,12 +273,12 @@ fn suno_clips_list_their_links_and_relay_text_stays_inert() {
 #[test]
 fn a_report_for_an_unknown_card_changes_nothing() {
     let mut h = harness(TaskApi::Midjourney, "mj_imagine");
-    let before = h.app.conv.messages.len();
+    let before = h.app.conv.messages().len();
     h.act(Action::Task(TaskMsg::Update {
         card: 99,
         snapshot: Snapshot::default(),
     }));
-    assert_eq!(h.app.conv.messages.len(), before);
+    assert_eq!(h.app.conv.messages().len(), before);
 }
 
 #[test]

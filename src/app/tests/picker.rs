@@ -26,7 +26,7 @@ fn ctrl_p_picks_a_model_for_the_next_request_and_remembers_it() {
     assert!(matches!(fx.as_slice(), [Effect::SaveLastModel(l)] if l == "mock:spark-v3"));
     assert!(h.app.overlay.is_none());
     assert_eq!(h.app.target.label(), "mock:spark-v3");
-    assert_eq!(h.app.conv.messages.len(), 2, "the conversation stays");
+    assert_eq!(h.app.conv.messages().len(), 2, "the conversation stays");
     let fx = {
         h.type_text("after");
         h.key(KeyCode::Enter, KeyModifiers::NONE)
@@ -43,7 +43,7 @@ fn ctrl_p_picks_a_model_for_the_next_request_and_remembers_it() {
     assert_eq!(history.len(), 3, "earlier turns are sent to the new model");
     assert_eq!(h.last().model.as_deref(), Some("mock:spark-v3"));
     assert_eq!(
-        h.app.conv.messages[1].model.as_deref(),
+        h.app.conv.messages()[1].model.as_deref(),
         Some("demo:demo"),
         "old replies keep their model"
     );

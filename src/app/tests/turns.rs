@@ -60,7 +60,7 @@ fn four_failed_requests_are_not_resent_with_the_next_prompt() {
         ]
     );
     // On screen the failed turns stay, marked as left out.
-    let failed = &h.app.conv.messages[3];
+    let failed = &h.app.conv.messages()[3];
     assert!(matches!(failed.status, Status::Failed(_)));
     assert!(h.app.conv.left_out(failed.id));
 }
@@ -75,7 +75,7 @@ fn ctrl_r_retries_a_failed_turn_without_the_earlier_failures() {
     let fx = h.key(KeyCode::Char('r'), KeyModifiers::CONTROL);
     assert_eq!(wire(&fx), [pair("user", "q3")]);
     // The failed reply is replaced, not kept beside the retry.
-    let n = h.app.conv.messages.len();
+    let n = h.app.conv.messages().len();
     assert_eq!(n, 8);
     assert_eq!(h.last().status, Status::Waiting);
 }
@@ -105,7 +105,7 @@ fn d_twice_deletes_the_selected_exchange_and_the_store_forgets_it() {
     assert!(h.press('d').is_empty());
     assert!(h.notice().contains("press d again"), "{}", h.notice());
     assert_eq!(
-        h.app.conv.messages.len(),
+        h.app.conv.messages().len(),
         6,
         "nothing deleted on the first press"
     );
@@ -129,7 +129,7 @@ fn another_key_between_the_two_presses_cancels_the_delete() {
     h.press('d');
     h.press('[');
     h.press('d');
-    assert_eq!(h.app.conv.messages.len(), 4);
+    assert_eq!(h.app.conv.messages().len(), 4);
     assert!(h.notice().contains("press d again"));
     // The prompt selected: it goes with its reply.
     h.press('d');
@@ -146,7 +146,7 @@ fn the_system_prompt_and_a_live_reply_are_not_deleted() {
     select(&mut h, 0);
     h.press('d');
     h.press('d');
-    assert_eq!(h.app.conv.messages.len(), 3);
+    assert_eq!(h.app.conv.messages().len(), 3);
     assert!(h.notice().contains("still arriving"), "{}", h.notice());
 }
 
@@ -170,14 +170,14 @@ fn ctrl_r_after_an_image_turn_does_not_send_the_image_line_to_the_chat_model() {
         "{fx:?}"
     );
     assert!(h.notice().contains("/image"), "{}", h.notice());
-    assert_eq!(h.app.conv.messages.len(), 2, "the images stay");
+    assert_eq!(h.app.conv.messages().len(), 2, "the images stay");
 }
 
 /// The text of every message, in order.
 fn texts(h: &Harness) -> Vec<&str> {
     h.app
         .conv
-        .messages
+        .messages()
         .iter()
         .map(|m| m.content.as_str())
         .collect()

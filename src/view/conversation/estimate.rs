@@ -61,13 +61,13 @@ mod tests {
 
     #[test]
     fn counts_lines_wraps_and_wide_characters() {
-        let msg = Message::new(0, Role::User, "one\ntwo");
+        let msg = Message::new(0, Role::User, "one\ntwo", crate::chat::test_time());
         assert_eq!(estimated_height(&msg, opts(40)), 1 + 2 + 1);
-        let wide = Message::new(0, Role::User, "你好".repeat(10));
+        let wide = Message::new(0, Role::User, "你好".repeat(10), crate::chat::test_time());
         // 40 columns at width 10: four rows.
         assert_eq!(estimated_height(&wide, opts(10)), 1 + 4 + 1);
-        let mut thinking = Message::new(0, Role::Assistant, "a");
-        thinking.reasoning = "r\nr".into();
+        let mut thinking = Message::new(0, Role::Assistant, "a", crate::chat::test_time());
+        thinking.edit(|f| f.reasoning = "r\nr".into());
         assert_eq!(estimated_height(&thinking, opts(40)), 1 + 1 + 1 + 1);
         let shown = LayoutOptions {
             width: 40,

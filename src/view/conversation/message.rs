@@ -40,7 +40,7 @@ impl MessageLines {
     pub fn new(msg: &Message, opts: LayoutOptions, theme: &Theme, syntax: &Syntax) -> Self {
         let mut out = Self {
             id: msg.id,
-            revision: msg.revision,
+            revision: msg.revision(),
             head: Vec::new(),
             body: PackedLines::default(),
             gutter: Span::raw(""),
@@ -55,7 +55,7 @@ impl MessageLines {
 
     /// Brings the lines up to date with `msg`, re-wrapping only text that can have changed.
     pub fn refresh(&mut self, msg: &Message, opts: LayoutOptions, theme: &Theme, syntax: &Syntax) {
-        self.revision = msg.revision;
+        self.revision = msg.revision();
         self.head = head_lines(msg, opts, theme);
         self.foot = foot_lines(msg, opts, theme);
         let content = msg.content.as_str();

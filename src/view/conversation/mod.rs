@@ -53,7 +53,7 @@ impl Entry {
     fn estimate(msg: &Message, opts: LayoutOptions) -> Entry {
         Entry::Estimated {
             id: msg.id,
-            revision: msg.revision,
+            revision: msg.revision(),
             height: estimated_height(msg, opts),
         }
     }
@@ -94,7 +94,7 @@ impl ConversationLayout {
             self.entries.clear();
             self.opts = Some(opts);
         }
-        let msgs = &conv.messages;
+        let msgs = conv.messages();
         // Keep the longest prefix of entries that still belongs to the same messages.
         let keep = self
             .entries
@@ -105,7 +105,7 @@ impl ConversationLayout {
         let mut first_changed = (keep < self.entries.len() || keep < msgs.len()).then_some(keep);
         self.entries.truncate(keep);
         for (i, (entry, msg)) in self.entries.iter_mut().zip(msgs).enumerate() {
-            if entry.revision() != msg.revision {
+            if entry.revision() != msg.revision() {
                 match entry {
                     Entry::Laid(lines) => lines.refresh(msg, opts, theme, &self.syntax),
                     Entry::Estimated { .. } => *entry = Entry::estimate(msg, opts),
@@ -151,7 +151,7 @@ impl ConversationLayout {
         let Some(opts) = self.opts else {
             return false;
         };
-        if self.entries.is_empty() || self.entries.len() != conv.messages.len() {
+        if self.entries.is_empty() || self.entries.len() != conv.messages().len() {
             return false;
         }
         let mut idx = self.entry_at(top);
@@ -159,7 +159,7 @@ impl ConversationLayout {
         let end = top.saturating_add(height.max(1));
         while idx < self.entries.len() && self.starts[idx] < end {
             if let (Entry::Estimated { .. }, Some(msg)) =
-                (&self.entries[idx], conv.messages.get(idx))
+                (&self.entries[idx], conv.messages().get(idx))
             {
                 let lines = MessageLines::new(msg, opts, theme, &self.syntax);
                 self.entries[idx] = Entry::Laid(Box::new(lines));

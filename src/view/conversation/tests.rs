@@ -25,10 +25,12 @@ fn incremental_wrapping_matches_a_fresh_layout_at_every_cut() {
         show_reasoning: false,
     };
     let mut conv = Conversation::default();
-    let id = conv.push(Role::Assistant, "");
-    conv.messages[0].status = Status::Streaming;
+    let id = conv.push(Role::Assistant, "", crate::chat::test_time());
+    conv.get_mut(id)
+        .unwrap()
+        .edit(|f| f.status = Status::Streaming);
     let syntax = Syntax::default();
-    let mut cached = MessageLines::new(&conv.messages[0], opts, &theme, &syntax);
+    let mut cached = MessageLines::new(&conv.messages()[0], opts, &theme, &syntax);
     // Feed the reply in pieces of 1..=4 characters, as a stream would.
     let chars: Vec<char> = REPLY.chars().collect();
     let mut i = 0;
@@ -37,10 +39,9 @@ fn incremental_wrapping_matches_a_fresh_layout_at_every_cut() {
         let end = (i + step).min(chars.len());
         let piece: String = chars[i..end].iter().collect();
         let msg = conv.get_mut(id).unwrap();
-        msg.content.push_str(&piece);
-        msg.revision += 1;
-        cached.refresh(&conv.messages[0], opts, &theme, &syntax);
-        let fresh = MessageLines::new(&conv.messages[0], opts, &theme, &syntax);
+        msg.edit(|f| f.content.push_str(&piece));
+        cached.refresh(&conv.messages()[0], opts, &theme, &syntax);
+        let fresh = MessageLines::new(&conv.messages()[0], opts, &theme, &syntax);
         assert_eq!(
             text_of(&layout_lines(&cached)),
             text_of(&layout_lines(&fresh)),
@@ -56,8 +57,12 @@ fn visible_returns_exactly_the_requested_window() {
     let theme = Theme::default();
     let mut conv = Conversation::default();
     for i in 0..50 {
-        conv.push(Role::User, format!("q{i}"));
-        conv.push(Role::Assistant, format!("a{i}\nline two"));
+        conv.push(Role::User, format!("q{i}"), crate::chat::test_time());
+        conv.push(
+            Role::Assistant,
+            format!("a{i}\nline two"),
+            crate::chat::test_time(),
+        );
     }
     let mut layout = ConversationLayout::default();
     let opts = LayoutOptions {
@@ -87,8 +92,8 @@ fn visible_returns_exactly_the_requested_window() {
 fn only_changed_messages_are_laid_out_again() {
     let theme = Theme::default();
     let mut conv = Conversation::default();
-    conv.push(Role::User, "q");
-    let a = conv.push(Role::Assistant, "a");
+    conv.push(Role::User, "q", crate::chat::test_time());
+    let a = conv.push(Role::Assistant, "a", crate::chat::test_time());
     let mut layout = ConversationLayout::default();
     let opts = LayoutOptions {
         width: 40,
@@ -97,11 +102,10 @@ fn only_changed_messages_are_laid_out_again() {
     layout.sync(&conv, opts, &theme);
     let before = layout.total_lines();
     let m = conv.get_mut(a).unwrap();
-    m.content.push_str("\nmore");
-    // Same revision: the cache is trusted and nothing changes.
+    m.append("\nmore");
     layout.sync(&conv, opts, &theme);
-    assert_eq!(layout.total_lines(), before);
-    conv.get_mut(a).unwrap().revision += 1;
+    assert_eq!(layout.total_lines(), before + 1);
+    // Same revision: the cache is trusted and nothing changes.
     layout.sync(&conv, opts, &theme);
     assert_eq!(layout.total_lines(), before + 1);
 }
@@ -113,6 +117,7 @@ fn hostile_escape_sequences_never_reach_a_line() {
     conv.push(
         Role::Assistant,
         "ok\x1b]52;c;aGVsbG8=\x07 \x1b[2J\x1b]0;pwned\x07done\u{9b}31m",
+        crate::chat::test_time(),
     );
     let mut layout = ConversationLayout::default();
     layout.sync(
@@ -138,9 +143,11 @@ fn hostile_escape_sequences_never_reach_a_line() {
 fn replies_are_markdown_but_prompts_and_reasoning_stay_plain() {
     let theme = Theme::default();
     let mut conv = Conversation::default();
-    conv.push(Role::User, "**not bold** `x`");
-    let a = conv.push(Role::Assistant, "**bold** `x`");
-    conv.get_mut(a).unwrap().reasoning = "*thinking* `y`".into();
+    conv.push(Role::User, "**not bold** `x`", crate::chat::test_time());
+    let a = conv.push(Role::Assistant, "**bold** `x`", crate::chat::test_time());
+    conv.get_mut(a)
+        .unwrap()
+        .edit(|f| f.reasoning = "*thinking* `y`".into());
     let opts = LayoutOptions {
         width: 40,
         show_reasoning: true,
@@ -187,8 +194,8 @@ fn a_long_history_is_laid_out_only_where_it_is_seen() {
     assert!(lazy.laid_out() < 300);
     // A message that changes while estimated is estimated again, and exact once on screen.
     let mut conv = conv;
-    conv.messages[1000].content.push_str("\nmore\nlines");
-    conv.messages[1000].revision += 1;
+    let id = conv.messages()[1000].id;
+    conv.get_mut(id).unwrap().append("\nmore\nlines");
     lazy.sync(&conv, opts, &theme);
     let at = lazy.start_of(1000).unwrap();
     while lazy.ensure(&conv, at, h, &theme) {}
@@ -209,11 +216,13 @@ fn replies_left_out_of_later_requests_say_so_and_others_do_not() {
     };
     let shows_note = |status: Status, content: &str, model: Option<&str>| {
         let mut conv = Conversation::default();
-        conv.push(Role::Assistant, content);
-        conv.messages[0].status = status;
-        conv.messages[0].model = model.map(str::to_string);
+        let id = conv.push(Role::Assistant, content, crate::chat::test_time());
+        conv.get_mut(id).unwrap().edit(|f| {
+            f.status = status;
+            f.model = model.map(str::to_string);
+        });
         let lines = text_of(&layout_lines(&MessageLines::new(
-            &conv.messages[0],
+            &conv.messages()[0],
             opts,
             &theme,
             &Syntax::default(),

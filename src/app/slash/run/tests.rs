@@ -75,7 +75,7 @@ fn system_sets_a_first_message_that_goes_first_on_the_wire() {
     h.type_text("/system 只用英文回答。");
     assert!(h.enter().is_empty());
     assert!(h.notice().starts_with("system prompt set (7 characters)"));
-    assert_eq!(h.app.conv.messages[0].role, Role::System);
+    assert_eq!(h.app.conv.messages()[0].role, Role::System);
     h.type_text("hi");
     let fx = h.enter();
     let [Effect::StartReply { history, .. }] = fx.as_slice() else {
