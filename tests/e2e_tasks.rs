@@ -58,7 +58,7 @@ fn a_midjourney_prompt_shows_progress_then_the_image_and_u1_presses_the_button()
     );
     assert!(screen.contains("█"), "a progress bar: {screen}");
     let screen = t.wait_until(
-        |s| s.contains("succeeded") && s.contains("`U1`") || s.contains("U1 "),
+        |s| s.contains("succeeded") && s.contains("U1 U2"),
         WAIT,
         "the finished card with its buttons",
     );

@@ -238,7 +238,10 @@ fn auth_errors_name_the_key_source_and_never_the_key() {
         .unwrap_err();
         let text = e.to_string();
         assert!(
-            text.contains("429") && text.contains("负载已饱和") && text.contains("try again later"),
+            text.contains("429")
+                && text.contains("负载已饱和")
+                && text.contains("try again later")
+                && text.contains("ECOCHAT_TEST_KEY"),
             "{text}"
         );
         assert!(matches!(e.as_fetch_failure(), FetchFailure::Transient(_)));

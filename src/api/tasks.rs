@@ -330,7 +330,13 @@ fn http_error(
             status,
             host,
             message,
-            hint: (status == 429).then(|| "the relay is busy: try again later".to_string()),
+            // A 429 is the relay's load or this key's own limit: say which key.
+            hint: (status == 429).then(|| {
+                format!(
+                    "the relay is busy or the key from {} hit its rate limit: try again later",
+                    ep.key_source
+                )
+            }),
         },
     }
     .into()
