@@ -160,6 +160,14 @@ fn main() -> ExitCode {
                 Err(_) => {}
             }
         }
+        if target.model.api == ecochat::config::ModelApi::Images {
+            return match tokio_runtime() {
+                Ok(rt) => ExitCode::from(
+                    rt.block_on(ecochat::task_pipe::run_images(&target, &prompt)) as u8,
+                ),
+                Err(e) => fail(1, &e),
+            };
+        }
         if target.model.task_api().is_some() {
             let save_to = (!cli.no_save).then(|| db.clone());
             return match tokio_runtime() {

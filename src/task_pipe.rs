@@ -224,6 +224,72 @@ async fn next_signal(signals: &mut Option<Signals>) -> Signal {
     }
 }
 
+/// Pipe mode for an `api = "images"` model: `/images/generations`, each image link on stdout.
+/// An image sent as base64 is not written to the terminal; stderr says so.
+pub async fn run_images(target: &Target, prompt: &str) -> i32 {
+    use crate::api::images::{self, GeneratedImage, ImageRequest};
+    let provider = target.provider.clone();
+    let ep = match tokio::task::spawn_blocking(move || provider.endpoint(&providers::process_env))
+        .await
+    {
+        Ok(Ok(ep)) => ep,
+        Ok(Err(e)) => {
+            eprintln!("ecochat: {e}");
+            return 1;
+        }
+        Err(_) => {
+            eprintln!("ecochat: reading the API key failed");
+            return 1;
+        }
+    };
+    let http = match tasks::http_client(&ep) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("ecochat: {e}");
+            return 1;
+        }
+    };
+    let req = ImageRequest {
+        prompt: prompt.to_string(),
+        model: Some(target.model.id.clone()),
+        size: None,
+        n: None,
+    };
+    let body = req.body(&target.model.id);
+    let mut signals = Signals::new().ok();
+    let answer = tokio::select! {
+        r = images::generate(&http, &ep, &body) => r,
+        s = next_signal(&mut signals) => return s.exit_code(),
+    };
+    let images = match answer {
+        Ok(images) => images,
+        Err(e) => {
+            eprintln!("ecochat: {}", crate::sanitize::sanitize(&e.to_string()));
+            return 1;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut printed = 0;
+    for image in images {
+        match image {
+            GeneratedImage::Url(url) => match reqwest::Url::parse(&url) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                    if writeln!(out, "{u}").is_err() {
+                        break;
+                    }
+                    printed += 1;
+                }
+                _ => eprintln!("ecochat: skipped an image link that is not http(s)"),
+            },
+            GeneratedImage::Base64(_) => {
+                eprintln!("ecochat: an image came back as base64; /image in the TUI shows it")
+            }
+        }
+    }
+    let _ = out.flush();
+    if printed == 0 { 1 } else { 0 }
+}
+
 /// `ecochat tasks`: newest first, one per line (or a JSON array with `--json`).
 pub fn list(db: &Path, as_json: bool, out: &mut dyn Write) -> Result<usize, CommandError> {
     let tasks = if db.exists() {

@@ -38,6 +38,7 @@ models = [
   {{ id = "kling-v1", api = "video", poll_secs = 0.01 }},
   {{ id = "runway-video", api = "video", poll_secs = 0.01 }},
   {{ id = "slow_mj", api = "midjourney", poll_secs = 0.01, task_timeout_secs = 1 }},
+  {{ id = "flux", api = "images" }},
 ]
 "#,
             server.base_url()
@@ -260,4 +261,21 @@ fn ctrl_c_stops_waiting_and_names_the_task() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn an_images_model_prints_its_image_links() {
+    let t = TaskHome::new();
+    let (code, out, err) = t.run(&["-m", "mock:flux", "-p", "a cat"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() >= 1, "{out}");
+    assert!(
+        out.lines()
+            .all(|l| l.starts_with(&t.server.url("/img/cat.png"))),
+        "{out}"
+    );
+    let req = &t.server.requests()[0];
+    assert_eq!(req.path, "/v1/images/generations");
+    assert_eq!(req.json()["model"], "flux");
+    assert_eq!(req.json()["prompt"], "a cat");
 }

@@ -276,6 +276,9 @@ fn submit(app: &mut App) -> Vec<Effect> {
         }
         None => {}
     }
+    if let Some(effects) = super::tasks::enter_images(app) {
+        return effects;
+    }
     let text = app.prompt.take(&app.theme);
     // `//` is how a text starting with `/` gets past the commands.
     let text = match text.trim_start().strip_prefix("//") {

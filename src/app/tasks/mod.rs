@@ -119,6 +119,21 @@ pub enum TaskMsg {
     },
 }
 
+/// Enter with an `api = "images"` model: the prompt goes to `/images/generations`, as
+/// `/image PROMPT --model ID` would send it. `None` for other models.
+pub fn enter_images(app: &mut App) -> Option<Vec<Effect>> {
+    if app.target.model.api != crate::config::ModelApi::Images {
+        return None;
+    }
+    let req = crate::api::images::ImageRequest {
+        prompt: app.prompt.text(),
+        model: Some(app.target.model.id.clone()),
+        size: None,
+        n: None,
+    };
+    Some(super::media::start_generation(app, req, app.now))
+}
+
 /// Enter with a task model: the prompt becomes a task and its reply a card.
 pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
     let Some(api) = app.target.model.task_api() else {

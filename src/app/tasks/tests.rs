@@ -98,6 +98,27 @@ fn grid_done() -> Snapshot {
 }
 
 #[test]
+fn enter_with_an_images_model_asks_the_images_endpoint() {
+    let mut h = Harness::new();
+    h.app.target = Target {
+        provider: Provider::new("mock", Some("http://127.0.0.1:9/v1".into())),
+        model: ModelSpec {
+            api: ModelApi::Images,
+            ..ModelSpec::new("flux")
+        },
+    };
+    h.type_text("a cat on a mat");
+    let fx = h.enter();
+    let [Effect::Media(crate::app::media::MediaEffect::Generate { body, .. })] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(body["model"], "flux");
+    assert_eq!(body["prompt"], "a cat on a mat");
+    assert!(h.app.tasks.cards.is_empty());
+}
+
+#[test]
 fn enter_with_a_task_model_submits_a_task_not_a_chat() {
     let mut h = harness(TaskApi::Midjourney, "mj_imagine");
     h.type_text("a red fox --ar 16:9");
