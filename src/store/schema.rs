@@ -179,6 +179,14 @@ mod tests {
                  VALUES (7, 1, 'assistant', '明天晴，气温十度左右', 1500, 'done');",
         )
         .unwrap();
+        if version >= 5 {
+            conn.execute_batch(
+                "INSERT INTO tasks (provider, model, api, remote_id, prompt, status, submitted,
+                     updated) VALUES ('mock', 'mj_imagine', 'midjourney', '1730621826053455',
+                     '一只红狐狸', 'running', 1000, 1000);",
+            )
+            .unwrap();
+        }
     }
 
     #[test]
