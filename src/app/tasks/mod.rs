@@ -415,6 +415,9 @@ pub fn resume_cards(app: &mut App) -> Vec<Effect> {
             status: Some(status),
             ..Snapshot::default()
         };
+        // The card's clock goes on from its submit, not from the restart.
+        let age = ((app.wall_clock)() - created).to_std().unwrap_or_default();
+        let started = app.now.checked_sub(age).unwrap_or(app.now);
         let key = app.tasks.next_key();
         app.tasks.cards.push(Card {
             key,
@@ -423,7 +426,7 @@ pub fn resume_cards(app: &mut App) -> Vec<Effect> {
             api,
             prompt,
             remote_id: Some(remote_id.clone()),
-            started: app.now,
+            started,
             snapshot: last.clone(),
             stopped: None,
             done: false,

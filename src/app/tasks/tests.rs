@@ -374,6 +374,24 @@ fn a_reopened_conversation_resumes_its_unfinished_cards_only() {
     assert_eq!(resumed, [("1001", TaskApi::Midjourney)], "{fx:?}");
     assert_eq!(h.app.tasks.running(), 1);
     assert_eq!(h.app.tasks.cards[0].prompt, "a red fox");
+    // Reopened 90 s after the submit: the card's clock says so at the next poll.
+    h.app.wall_clock = || chrono::Local::now() + chrono::Duration::seconds(90);
+    h.app.tasks = super::TaskBoard::default();
+    h.act(Action::Task(TaskMsg::ResumeAll));
+    let key = h.app.tasks.cards[0].key;
+    h.act(Action::Task(TaskMsg::Update {
+        card: key,
+        snapshot: Snapshot {
+            status: Some(TaskStatus::Running),
+            progress: Some(50),
+            ..Snapshot::default()
+        },
+    }));
+    assert!(
+        content(&h, key).contains("running · 1:3"),
+        "{}",
+        content(&h, key)
+    );
 }
 
 #[test]
