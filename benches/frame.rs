@@ -169,3 +169,25 @@ fn resume_5000(bencher: Bencher) {
             terminal.draw(|f| ui::render(app, f)).map(|_| ())
         });
 }
+
+/// A resize of a 10,000-message conversation, the window a few columns narrower or wider each
+/// time: `update` with the new size, then the next frame (budget: 16 ms).
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn resize_10000(bencher: Bencher) {
+    let (mut app, mut terminal, _) = streaming_app(10_000);
+    let mut narrow = false;
+    bencher.bench_local(|| {
+        narrow = !narrow;
+        let width = if narrow { WIDTH - 7 } else { WIDTH };
+        terminal.backend_mut().resize(width, HEIGHT);
+        update(
+            &mut app,
+            Action::Resize {
+                width,
+                height: HEIGHT,
+            },
+            Instant::now(),
+        );
+        terminal.draw(|f| ui::render(&app, f)).map(|_| ())
+    });
+}

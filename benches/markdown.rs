@@ -64,3 +64,24 @@ fn stream_piece_in_100k_code(bencher: Bencher) {
         md.len()
     });
 }
+
+/// The same inside one paragraph 100 KB long with no blank line yet (the paced mock reply).
+#[divan::bench]
+fn stream_piece_in_100k_paragraph(bencher: Bencher) {
+    let theme = Theme::default();
+    let syntax = Syntax::default();
+    let gutter = Span::raw("  ");
+    let mut text = String::new();
+    let mut i = 0usize;
+    while text.len() < SIZE {
+        text.push_str(&format!("第{i}段，"));
+        i += 1;
+    }
+    let mut md = MarkdownLines::new(&text, WIDTH, &gutter, &theme, &syntax);
+    bencher.bench_local(|| {
+        text.push_str(&format!("第{i}段，"));
+        i += 1;
+        md.update(&text, WIDTH, &gutter, &theme, &syntax);
+        md.len()
+    });
+}

@@ -12,6 +12,7 @@ mod tmux;
 
 mod measure;
 mod proxy;
+mod soak;
 
 use std::time::Duration;
 
@@ -29,7 +30,8 @@ const BIG_REPLY: usize = 10 * 1024 * 1024;
 const HISTORY: usize = 5_000;
 /// Repetitions of each timed measurement; the median is reported.
 const RUNS: usize = 5;
-/// Optional: the measurements to run, as letters (`ECOCHAT_E2E_ONLY=ce`); all by default.
+/// Optional: the measurements to run, as letters (`ECOCHAT_E2E_ONLY=ce`); all but the soak
+/// (`s`, a few minutes: `benches/soak.sh`) by default.
 const ONLY_ENV: &str = "ECOCHAT_E2E_ONLY";
 
 fn main() {
@@ -43,6 +45,10 @@ fn main() {
         vec![support::scenarios::big_reply(CHUNKS)],
     );
     server.on_model(measure::MEMORY_MODEL, vec![big_reply(BIG_REPLY)]);
+    server.on_model(
+        measure::SOAK_MODEL,
+        vec![support::scenarios::big_reply(soak::SOAK_CHUNKS)],
+    );
     let proxy = Proxy::start(server.addr());
     // A real stored session, resumed with `--resume` as a user would.
     let stored = measure::stored_session(HISTORY);
@@ -152,6 +158,10 @@ fn main() {
             hwm,
             4 * BIG_REPLY as u64 + 30 * 1024 * 1024,
         ));
+    }
+
+    if wanted('s') {
+        rows.extend(soak::soak(&proxy, &server));
     }
 
     measure::print_table(&rows, &base);

@@ -10,10 +10,14 @@ use crate::tmux::Tmux;
 pub const LATENCY_MODEL: &str = "big2000";
 /// Model whose reply is the 10 MB stream.
 pub const MEMORY_MODEL: &str = "big10mb";
+/// Model whose reply is the 2,000-chunk stream paced at a chunk every 2 ms (`benches/peers`).
+pub const PACED_MODEL: &str = "paced2000";
+/// Model whose reply is the short reply of the soak (`benches/soak.sh`).
+pub const SOAK_MODEL: &str = "soak20";
 /// The text of the last content chunk of `big_reply(2000)`.
-const LAST_PIECE: &str = "第1999段，";
+pub const LAST_PIECE: &str = "第1999段，";
 /// What the status bar shows once the synthetic reply's usage arrived (completion tokens).
-const DONE_USAGE: &str = "↓42 tok";
+pub const DONE_USAGE: &str = "↓42 tok";
 const KEY_ENV: &str = "ECOCHAT_BENCH_KEY";
 /// Optional: a command put in front of ecochat in the stream and memory runs, for profiling.
 const WRAP_ENV: &str = "ECOCHAT_E2E_WRAP";
@@ -98,10 +102,17 @@ fn resume_args(t: &Tmux, stored: Option<&Path>) -> Vec<&'static str> {
 
 /// ecochat with a config pointing at the relay, optionally resuming a stored session.
 fn app(proxy: &Proxy, model: &str, stored: Option<&Path>) -> Tmux {
+    let t = spawn_app(proxy, model, stored);
+    t.wait_ready();
+    t
+}
+
+/// `app` without waiting for the first frame: start-up is timed from here.
+pub fn spawn_app(proxy: &Proxy, model: &str, stored: Option<&Path>) -> Tmux {
     let mut t = Tmux::new();
     let cfg = format!(
         "default_model = \"mock:{model}\"\n\n[[providers]]\nname = \"mock\"\nbase_url = \"{}\"\n\
-         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"{LATENCY_MODEL}\", \"{MEMORY_MODEL}\"]\n",
+         api_key_env = \"{KEY_ENV}\"\nmax_retries = 0\nmodels = [\"{LATENCY_MODEL}\", \"{MEMORY_MODEL}\", \"{PACED_MODEL}\", \"{SOAK_MODEL}\"]\n",
         proxy.base_url()
     );
     let path = t.write_file("ecochat.toml", &cfg).display().to_string();
@@ -122,12 +133,11 @@ fn app(proxy: &Proxy, model: &str, stored: Option<&Path>) -> Tmux {
         }
         _ => t.run(&args, &env, WIDTH, HEIGHT),
     }
-    t.wait_ready();
     t
 }
 
 /// Polls the screen until `pred` holds; the time is taken when the capture that saw it began.
-fn wait_screen(t: &Tmux, what: &str, pred: impl Fn(&str) -> bool) -> Instant {
+pub fn wait_screen(t: &Tmux, what: &str, pred: impl Fn(&str) -> bool) -> Instant {
     let start = Instant::now();
     loop {
         let at = Instant::now();
@@ -144,7 +154,7 @@ fn wait_screen(t: &Tmux, what: &str, pred: impl Fn(&str) -> bool) -> Instant {
 }
 
 /// The screen without whitespace and scrollbar cells, so wrapped text reads as one string.
-fn flat(screen: &str) -> String {
+pub fn flat(screen: &str) -> String {
     screen
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '║' | '█' | '│'))
@@ -198,7 +208,7 @@ pub fn stream(proxy: &Proxy, stored: Option<&Path>, scrolled_up: bool) -> Stream
 }
 
 /// Waits (at most `TIMEOUT`) until ecochat used no CPU for 200 ms.
-fn wait_idle(pid: u32) {
+pub fn wait_idle(pid: u32) {
     let start = Instant::now();
     let mut last = sched(pid, None).0;
     while start.elapsed() < TIMEOUT {
@@ -374,6 +384,23 @@ impl Row {
             value: ms(d),
             budget: format!("< {}", ms(budget)),
             verdict: if d <= budget { "ok" } else { "MISS" },
+        }
+    }
+
+    /// The same row without its budget.
+    pub fn info_only(mut self) -> Row {
+        self.budget = "-".into();
+        self.verdict = "";
+        self
+    }
+
+    /// A count before and after, which must not grow.
+    pub fn count(name: impl Into<String>, before: usize, after: usize) -> Row {
+        Row {
+            name: name.into(),
+            value: format!("{before} -> {after}"),
+            budget: "no growth".into(),
+            verdict: if after <= before { "ok" } else { "MISS" },
         }
     }
 

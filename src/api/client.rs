@@ -139,6 +139,8 @@ pub struct Client {
     by_connect_timeout: Arc<Mutex<HashMap<Duration, reqwest::Client>>>,
     /// Bytes of one streamed reply read at most.
     reply_cap: usize,
+    /// Shared with the media clients: the root certificates are read once.
+    tls: super::tls::SharedTls,
 }
 
 impl Default for Client {
@@ -146,6 +148,7 @@ impl Default for Client {
         Self {
             by_connect_timeout: Arc::default(),
             reply_cap: DEFAULT_REPLY_CAP,
+            tls: super::tls::SharedTls::default(),
         }
     }
 }
@@ -170,6 +173,11 @@ impl Client {
         self
     }
 
+    /// The TLS setup of this client, for the other HTTP clients of the process.
+    pub fn tls(&self) -> super::tls::SharedTls {
+        self.tls.clone()
+    }
+
     fn http(&self, connect_timeout: Duration) -> Result<reqwest::Client, ApiError> {
         let mut map = self
             .by_connect_timeout
@@ -178,7 +186,9 @@ impl Client {
         if let Some(c) = map.get(&connect_timeout) {
             return Ok(c.clone());
         }
-        let client = reqwest::Client::builder()
+        let client = self
+            .tls
+            .apply(reqwest::Client::builder())
             .connect_timeout(connect_timeout)
             .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
             // reqwest drops Authorization when a redirect leaves the host; keep the chain short.

@@ -10,6 +10,7 @@ pub mod sink;
 pub mod sse;
 pub mod task_poll;
 pub mod tasks;
+pub mod tls;
 
 pub use error::ApiError;
 

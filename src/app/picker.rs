@@ -3,6 +3,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crossterm::event::KeyEvent;
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config as MatchConfig, Matcher, Utf32String};
 
 use crate::keymap::PickerKey;
 
@@ -23,11 +25,6 @@ impl PickerEntry {
     /// `provider:model`.
     pub fn label(&self) -> String {
         format!("{}:{}", self.provider, self.model.id)
-    }
-
-    /// The text the filter matches against, lowercased a character at a time as the query is.
-    fn haystack_chars(&self) -> Vec<char> {
-        lowercase_chars(&self.haystack())
     }
 
     /// The text the filter matches against.
@@ -58,8 +55,8 @@ pub struct ModelPicker {
     /// The filter field being edited; `query` is its text.
     pub filter: LineEdit,
     entries: Vec<PickerEntry>,
-    /// Per entry, its haystack as lowercase characters: made once, not on every keystroke.
-    hay: Vec<Vec<char>>,
+    /// Per entry, its haystack in the matcher's form: made once, not on every keystroke.
+    hay: Vec<Utf32String>,
     /// Per entry, where its group sorts: configured before discovered, then first appearance.
     group_rank: Vec<(bool, usize)>,
     /// Indices into `entries` that match the query, in display order.
@@ -165,7 +162,7 @@ impl ModelPicker {
     fn reindex(&mut self) {
         let from = self.hay.len();
         self.hay
-            .extend(self.entries[from..].iter().map(PickerEntry::haystack_chars));
+            .extend(self.entries[from..].iter().map(|e| e.haystack().into()));
         let mut first: HashMap<String, usize> = HashMap::new();
         self.group_rank = self
             .entries
@@ -177,12 +174,18 @@ impl ModelPicker {
 
     /// Filters and sorts again; `narrow` looks only at the entries visible now.
     fn refilter(&mut self, narrow: bool) {
-        let terms = query_terms(&self.query);
-        let score = |i: usize| score_terms(&terms, &self.hay[i]).map(|s| (i, s));
-        let mut scored: Vec<(usize, i64)> = if narrow {
+        let pattern = parse_query(&self.query);
+        // One matcher per keystroke: its scratch space is reused across every entry.
+        let mut matcher = Matcher::new(MatchConfig::DEFAULT);
+        let mut score = |i: usize| {
+            pattern
+                .score(self.hay[i].slice(..), &mut matcher)
+                .map(|s| (i, s))
+        };
+        let mut scored: Vec<(usize, u32)> = if narrow {
             self.visible.iter().filter_map(|&i| score(i)).collect()
         } else {
-            (0..self.entries.len()).filter_map(score).collect()
+            (0..self.entries.len()).filter_map(&mut score).collect()
         };
         // Groups keep their order (config order, discovered after); inside a group the best match
         // comes first, and ties keep config order.
@@ -234,69 +237,39 @@ pub fn entries_for(
     out
 }
 
-/// Scores `haystack` against `query`: every whitespace-separated term must appear as an ordered
-/// subsequence (case-insensitive, so `ds chat` finds `deepseek-chat` and `星火` finds `讯飞星火`).
-/// Higher is better; `None` means no match. An empty query matches everything equally.
-pub fn fuzzy_score(query: &str, haystack: &str) -> Option<i64> {
-    score_terms(&query_terms(query), &lowercase_chars(haystack))
+/// Scores `haystack` against `query` with nucleo (helix's matcher): every whitespace-separated
+/// term must match, fuzzily and ignoring case, so `ds chat` finds `deepseek-chat` and `星火`
+/// finds `讯飞星火`; as in fzf, `'word` matches exactly and `!word` leaves out. Higher is
+/// better; `None` means no match. An empty query matches everything equally.
+pub fn fuzzy_score(query: &str, haystack: &str) -> Option<u32> {
+    Filter::new(query).score(haystack)
 }
 
-/// `s` lowercased a character at a time (no context rules such as the final sigma), so that the
-/// lowercase of a longer query always starts with the lowercase of a shorter one.
-fn lowercase_chars(s: &str) -> Vec<char> {
-    s.chars().flat_map(char::to_lowercase).collect()
+/// A query ready to score many haystacks with one matcher's scratch space.
+pub struct Filter {
+    pattern: Pattern,
+    matcher: Matcher,
 }
 
-fn query_terms(query: &str) -> Vec<Vec<char>> {
-    query.split_whitespace().map(lowercase_chars).collect()
-}
-
-fn score_terms(terms: &[Vec<char>], hay: &[char]) -> Option<i64> {
-    let mut total = 0;
-    for term in terms {
-        total += term_score(term, hay)?;
-    }
-    Some(total)
-}
-
-fn term_score(term: &[char], hay: &[char]) -> Option<i64> {
-    // Greedy from every possible start; the best start wins. Terms are short, so this is cheap.
-    let mut best: Option<i64> = None;
-    for start in 0..hay.len() {
-        if hay[start] != term[0] {
-            continue;
-        }
-        let mut score = 0i64;
-        let mut pos = start;
-        let mut prev: Option<usize> = None;
-        let mut ok = true;
-        for &c in term {
-            match hay[pos..].iter().position(|&h| h == c) {
-                Some(off) => {
-                    let at = pos + off;
-                    score += 1;
-                    if prev.is_some_and(|p| p + 1 == at) {
-                        score += 5; // contiguous run
-                    } else if let Some(p) = prev {
-                        score -= (at - p - 1).min(10) as i64; // gap
-                    }
-                    if at == 0 || !hay[at - 1].is_alphanumeric() {
-                        score += 3; // word start
-                    }
-                    prev = Some(at);
-                    pos = at + 1;
-                }
-                None => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        if ok {
-            best = Some(best.map_or(score, |b| b.max(score)));
+impl Filter {
+    /// Parses `query` once.
+    pub fn new(query: &str) -> Self {
+        Self {
+            pattern: parse_query(query),
+            matcher: Matcher::new(MatchConfig::DEFAULT),
         }
     }
-    if term.is_empty() { Some(0) } else { best }
+
+    /// `haystack`'s score, as [`fuzzy_score`] gives it.
+    pub fn score(&mut self, haystack: &str) -> Option<u32> {
+        let mut buf = Vec::new();
+        let hay = nucleo_matcher::Utf32Str::new(haystack, &mut buf);
+        self.pattern.score(hay, &mut self.matcher)
+    }
+}
+
+fn parse_query(query: &str) -> Pattern {
+    Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart)
 }
 
 /// What a key did in the picker.
@@ -415,6 +388,17 @@ mod tests {
         p.set_query("zzz".into());
         assert!(labels(&p).is_empty());
         assert!(p.selected_entry().is_none());
+    }
+
+    #[test]
+    fn a_quoted_term_matches_exactly_and_a_bang_leaves_out() {
+        let mut p = ModelPicker::new(entries_for(&providers(), &[]), String::new());
+        p.set_query("deepseek !reason".into());
+        assert_eq!(labels(&p), ["ecovai:deepseek-chat"]);
+        p.set_query("'sek".into());
+        assert!(labels(&p).is_empty(), "no id holds `sek` in one piece");
+        p.set_query("sek".into());
+        assert!(!labels(&p).is_empty(), "fuzzily, `sek` is in deepseek");
     }
 
     #[test]

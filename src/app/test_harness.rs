@@ -139,6 +139,18 @@ pub(crate) trait Replies {
     fn chunk(&mut self, id: u64, ev: StreamEvent);
     fn end(&mut self, id: u64, end: Result<ReplyEnd, ApiError>);
     fn last(&self) -> &crate::chat::Message;
+
+    /// `n` finished exchanges, each reply two lines (one of them Chinese).
+    fn long_conversation(&mut self, n: usize) {
+        for i in 0..n {
+            let id = self.send(&format!("question {i}"));
+            self.chunk(
+                id,
+                StreamEvent::Content(format!("answer {i}\nsecond line 第二行")),
+            );
+            self.end(id, Ok(ReplyEnd::default()));
+        }
+    }
 }
 
 impl Replies for Harness {

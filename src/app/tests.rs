@@ -232,18 +232,10 @@ fn up_and_down_walk_the_prompt_history() {
     assert_eq!(h.app.prompt.text(), "");
 }
 
-fn long_conversation(h: &mut Harness, n: usize) {
-    for i in 0..n {
-        let id = h.send(&format!("question {i}"));
-        h.chunk(id, content(&format!("answer {i}\nsecond line 第二行")));
-        h.end(id, Ok(ReplyEnd::default()));
-    }
-}
-
 #[test]
 fn scrolling_stops_following_and_end_resumes() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 30);
+    h.long_conversation(30);
     let bottom = h.app.scroll_top();
     assert!(bottom > 0);
     assert!(h.app.scroll.follow);
@@ -265,7 +257,7 @@ fn scrolling_stops_following_and_end_resumes() {
 #[test]
 fn a_growing_reply_is_followed_unless_the_user_scrolled_up() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 10);
+    h.long_conversation(10);
     let id = h.send("stream");
     h.chunk(id, content("line\n".repeat(5).as_str()));
     let before = h.app.scroll_top();
@@ -284,7 +276,7 @@ fn a_growing_reply_is_followed_unless_the_user_scrolled_up() {
 #[test]
 fn mouse_wheel_scrolls_only_over_the_conversation() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 20);
+    h.long_conversation(20);
     let bottom = h.app.scroll_top();
     let wheel = |row| MouseEvent {
         kind: MouseEventKind::ScrollUp,
@@ -305,7 +297,7 @@ fn mouse_wheel_scrolls_only_over_the_conversation() {
 #[test]
 fn home_and_end_edit_the_prompt_when_it_is_not_empty() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 20);
+    h.long_conversation(20);
     h.type_text("abc");
     h.key(KeyCode::Home, KeyModifiers::NONE);
     assert!(h.app.scroll.follow, "Home moved the cursor, not the view");
@@ -315,7 +307,7 @@ fn home_and_end_edit_the_prompt_when_it_is_not_empty() {
 #[test]
 fn resize_relayouts_and_keeps_following() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 10);
+    h.long_conversation(10);
     let id = h.send(&"这是一个很长的问题，需要在窄的终端里换行。".repeat(4));
     h.end(id, Ok(ReplyEnd::default()));
     let lines_80 = h.app.layout().total_lines();
@@ -407,7 +399,7 @@ fn truncated_and_length_endings_are_recorded() {
 #[test]
 fn tab_focuses_the_conversation_where_j_k_scroll_and_typing_returns_to_the_input() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 20);
+    h.long_conversation(20);
     let bottom = h.app.scroll_top();
     h.key(KeyCode::Tab, KeyModifiers::NONE);
     assert_eq!(h.app.focus, Focus::Conversation);

@@ -227,32 +227,16 @@ impl KeyMap {
         &self,
         overrides: &[(Command, Vec<Combo>)],
     ) -> Result<KeyMap, KeyConflict> {
-        let bind = |command: Command, combos: &[Combo]| {
-            combos
-                .iter()
-                .map(move |&combo| Binding {
-                    combo,
-                    command,
-                    when_input_empty: combo.types_into_prompt(),
-                })
-                .collect::<Vec<_>>()
-        };
-        let mut bindings: Vec<Binding> = Vec::with_capacity(self.bindings.len());
-        let mut placed: Vec<Command> = Vec::new();
-        for b in &self.bindings {
-            match overrides.iter().find(|(c, _)| *c == b.command) {
-                None => bindings.push(*b),
-                // The new keys take the place of the command's first default binding.
-                Some((command, combos)) if !placed.contains(command) => {
-                    placed.push(*command);
-                    bindings.extend(bind(*command, combos));
-                }
-                Some(_) => {}
-            }
-        }
-        for (command, combos) in overrides.iter().filter(|(c, _)| !placed.contains(c)) {
-            bindings.extend(bind(*command, combos));
-        }
+        let bindings = rebind(
+            &self.bindings,
+            |b| b.command,
+            overrides,
+            |command, combo| Binding {
+                combo,
+                command,
+                when_input_empty: combo.types_into_prompt(),
+            },
+        );
         let map = KeyMap {
             bindings,
             layers: self.layers.clone(),
@@ -281,6 +265,32 @@ impl KeyMap {
                 })
         })
     }
+}
+
+/// `defaults` with each command of `overrides` bound to exactly the given keys: the new keys
+/// take the place of the command's first default binding, or go last for a command with none.
+pub(super) fn rebind<C: Copy + PartialEq, B: Copy>(
+    defaults: &[B],
+    command_of: impl Fn(&B) -> C,
+    overrides: &[(C, Vec<Combo>)],
+    bind: impl Fn(C, Combo) -> B,
+) -> Vec<B> {
+    let mut bindings = Vec::with_capacity(defaults.len());
+    let mut placed: Vec<C> = Vec::new();
+    for b in defaults {
+        match overrides.iter().find(|(c, _)| *c == command_of(b)) {
+            None => bindings.push(*b),
+            Some((command, combos)) if !placed.contains(command) => {
+                placed.push(*command);
+                bindings.extend(combos.iter().map(|&k| bind(*command, k)));
+            }
+            Some(_) => {}
+        }
+    }
+    for (command, combos) in overrides.iter().filter(|(c, _)| !placed.contains(c)) {
+        bindings.extend(combos.iter().map(|&k| bind(*command, k)));
+    }
+    bindings
 }
 
 #[cfg(test)]

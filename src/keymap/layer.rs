@@ -208,32 +208,16 @@ impl<C: LayerCommand> LayerMap<C> {
     /// This map with each command of `overrides` bound to exactly the given keys (an empty
     /// list unbinds it); fails when that leaves a key bound to two commands.
     pub fn with_overrides(&self, overrides: &[(C, Vec<Combo>)]) -> Result<Self, LayerConflict> {
-        let bind = |command: C, combos: &[Combo]| {
-            combos
-                .iter()
-                .map(move |&combo| LayerBinding {
-                    combo,
-                    command,
-                    idle_only: C::idle_only(&combo),
-                })
-                .collect::<Vec<_>>()
-        };
-        let mut bindings = Vec::with_capacity(self.bindings.len());
-        let mut placed: Vec<C> = Vec::new();
-        for b in &self.bindings {
-            match overrides.iter().find(|(c, _)| *c == b.command) {
-                None => bindings.push(*b),
-                // The new keys take the place of the command's first default binding.
-                Some((command, combos)) if !placed.contains(command) => {
-                    placed.push(*command);
-                    bindings.extend(bind(*command, combos));
-                }
-                Some(_) => {}
-            }
-        }
-        for (command, combos) in overrides.iter().filter(|(c, _)| !placed.contains(c)) {
-            bindings.extend(bind(*command, combos));
-        }
+        let bindings = super::custom::rebind(
+            &self.bindings,
+            |b| b.command,
+            overrides,
+            |command, combo| LayerBinding {
+                combo,
+                command,
+                idle_only: C::idle_only(&combo),
+            },
+        );
         let map = Self { bindings };
         match map.conflict() {
             Some(conflict) => Err(conflict),

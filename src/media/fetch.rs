@@ -16,6 +16,7 @@ use futures_util::StreamExt;
 use image::DynamicImage;
 
 use super::{GENERATED_PREFIX, MediaKind, is_web_url, url_hash};
+use crate::api::tls::SharedTls;
 use crate::demo;
 pub use cache::DEFAULT_MAX_BYTES as DEFAULT_CACHE_MAX_BYTES;
 pub use decode::{Decoder, KEEP_SIDE, MAX_DIMENSION, MAX_PIXELS, decode, reencode};
@@ -90,13 +91,15 @@ pub struct Fetcher {
     cache_max_bytes: u64,
     /// Shared by the clones, so decodes stay one at a time across every fetch.
     decoder: Decoder,
+    /// The TLS setup of the process's other clients (the roots are read once).
+    tls: SharedTls,
 }
 
 /// A media client. It never asks for compressed bodies and does not decompress them, so the
 /// byte caps count what comes off the wire and a compression bomb cannot grow past them.
-fn client(policy: Arc<HostPolicy>) -> Result<reqwest::Client, MediaError> {
+fn client(policy: Arc<HostPolicy>, tls: &SharedTls) -> Result<reqwest::Client, MediaError> {
     let on_redirect = policy.clone();
-    reqwest::Client::builder()
+    tls.apply(reqwest::Client::builder())
         .connect_timeout(CONNECT_TIMEOUT)
         .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
         .no_gzip()
@@ -129,12 +132,19 @@ impl Fetcher {
             cache_dir,
             cache_max_bytes: cache::DEFAULT_MAX_BYTES,
             decoder: Decoder::default(),
+            tls: SharedTls::default(),
         })
     }
 
     /// Decodes through `decoder` (and whatever else shares it) instead of a decoder of its own.
     pub fn with_decoder(mut self, decoder: Decoder) -> Self {
         self.decoder = decoder;
+        self
+    }
+
+    /// Builds its clients on `tls`, shared with the rest of the process.
+    pub fn with_tls(mut self, tls: SharedTls) -> Self {
+        self.tls = tls;
         self
     }
 
@@ -162,7 +172,7 @@ impl Fetcher {
         }
         let hosts = self.allow_hosts.iter().map(String::as_str);
         let policy = HostPolicy::new(hosts.chain(local_host));
-        let c = client(Arc::new(policy))?;
+        let c = client(Arc::new(policy), &self.tls)?;
         clients.insert(key, c.clone());
         Ok(c)
     }

@@ -52,7 +52,8 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             } => {
                 let token = CancellationToken::new();
                 edge.replies.insert(reply_id, token.clone());
-                let mut sink = PieceSink::new(reply_id, edge.pieces.clone());
+                let mut sink =
+                    PieceSink::new(reply_id, edge.pieces.clone()).waking(edge.tx.clone());
                 let client = edge.client.clone();
                 tokio::spawn(async move {
                     let end =
@@ -90,7 +91,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::Copy { text } => copy_to_clipboard(text, &edge.tx),
             Effect::Media(effect) => edge
                 .media
-                .get_or_init(|| media::MediaRunner::new(&app.media.settings))
+                .get_or_init(|| media::MediaRunner::new(&app.media.settings, edge.client.tls()))
                 .run(effect, &edge.tx),
             Effect::Store(cmd) => edge.store.send(cmd),
             Effect::EditPrompt { text } => edge.edit = Some(text),

@@ -46,6 +46,25 @@ impl Inbox {
         Some(self.gather(a))
     }
 
+    /// `next_report` when `hold_pieces`, else `next`.
+    pub(super) async fn next_holding(&mut self, hold_pieces: bool) -> Option<Action> {
+        if hold_pieces {
+            self.next_report().await
+        } else {
+            self.next().await
+        }
+    }
+
+    /// The next action from the app channel only (keys, reports, a reply's wake-up), waiting
+    /// for one; reply pieces stay queued. Cancel-safe like `next`.
+    pub(super) async fn next_report(&mut self) -> Option<Action> {
+        if let Some(a) = self.held.take() {
+            return Some(self.gather(a));
+        }
+        let a = self.rx.recv().await?;
+        Some(self.gather(a))
+    }
+
     /// The next action already queued, if any.
     pub(super) fn try_next(&mut self) -> Option<Action> {
         let a = self
@@ -112,6 +131,21 @@ mod tests {
         assert!(matches!(inbox.try_next(), Some(Action::Key(_))));
         assert!(matches!(inbox.try_next(), Some(Action::Tick)));
         assert!(inbox.try_next().is_none());
+    }
+
+    #[tokio::test]
+    async fn reports_can_be_taken_while_pieces_wait() {
+        let (tx, pieces_tx, mut inbox) = channels();
+        pieces_tx.try_send(Action::Tick).unwrap();
+        tx.send(key('k')).unwrap();
+        assert_eq!(chars(&inbox.next_report().await.unwrap()), "k");
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(20), inbox.next_report()).await;
+        assert!(waited.is_err(), "a piece is not a report: {waited:?}");
+        assert!(
+            matches!(inbox.try_next(), Some(Action::Tick)),
+            "still queued"
+        );
     }
 
     #[tokio::test]

@@ -215,10 +215,24 @@ fn stdin_ready(waker: &Waker) -> std::io::Result<bool> {
             waker.drain();
             Ok(false)
         }
+        // A terminal that went away (no SIGHUP reaches a process that does not lead its
+        // session) reports a hang-up here at once; crossterm's reader, which waits for
+        // readable input only, would spin on it instead.
+        Ok(_) if hung_up(fds[0].revents()) => Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "the terminal hung up",
+        )),
         Ok(n) => Ok(n > 0),
         Err(rustix::io::Errno::INTR) => Ok(false),
         Err(e) => Err(e.into()),
     }
+}
+
+/// True when poll(2) says the terminal is gone rather than readable.
+#[cfg(unix)]
+fn hung_up(revents: rustix::event::PollFlags) -> bool {
+    use rustix::event::PollFlags;
+    revents.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL)
 }
 
 #[cfg(not(unix))]

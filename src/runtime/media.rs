@@ -2,12 +2,14 @@
 //! `/image` requests. Each reports back as an `Action::Media` on the app channel.
 
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use base64::Engine;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::images::{self as images_api, GeneratedImage};
+use crate::api::tls::SharedTls;
 use crate::app::media::{MediaEffect, MediaMsg, MediaSettings, NO_OPENER};
 use crate::app::{Action, App};
 use crate::demo;
@@ -61,27 +63,45 @@ fn pick(choice: ImageProtocol) -> Option<Picker> {
 #[derive(Clone)]
 pub struct MediaRunner {
     fetcher: Option<Fetcher>,
-    api: Option<reqwest::Client>,
+    /// The images API client, built when the first image is asked for: building one reads
+    /// the root certificates, which an idle session should not hold.
+    api: Arc<OnceLock<Option<reqwest::Client>>>,
+    tls: SharedTls,
 }
 
 impl MediaRunner {
     /// A runner caching into the settings' cache dir.
-    pub fn new(settings: &MediaSettings) -> Self {
+    /// A runner caching into the settings' cache dir, its clients sharing `tls`.
+    pub fn new(settings: &MediaSettings, tls: SharedTls) -> Self {
         let fetcher = Fetcher::new(settings.cache_dir.clone())
             .map(|f| {
                 f.with_allowed_hosts(settings.allow_hosts.clone())
                     .with_cache_max_bytes(settings.cache_max_bytes)
+                    .with_tls(tls.clone())
             })
             .inspect_err(|e| tracing::warn!(error = %e, "media downloads disabled"))
             .ok();
-        let api = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(
-                crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
-            ))
-            .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .ok();
-        Self { fetcher, api }
+        Self {
+            fetcher,
+            api: Arc::default(),
+            tls,
+        }
+    }
+
+    /// The images API client, built on first use.
+    fn api(&self) -> Option<reqwest::Client> {
+        self.api
+            .get_or_init(|| {
+                self.tls
+                    .apply(reqwest::Client::builder())
+                    .connect_timeout(Duration::from_secs(
+                        crate::config::DEFAULT_CONNECT_TIMEOUT_SECS,
+                    ))
+                    .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
+                    .build()
+                    .ok()
+            })
+            .clone()
     }
 
     /// Starts `effect` in the background; the result comes back on `tx`.
@@ -142,8 +162,13 @@ impl MediaRunner {
                 target,
                 body,
             } => {
-                let api = self.api.clone();
+                let runner = self.clone();
                 tokio::spawn(async move {
+                    // Off the event loop: the first build reads the root certificates.
+                    let api = tokio::task::spawn_blocking(move || runner.api())
+                        .await
+                        .ok()
+                        .flatten();
                     let result = generate(api, &fetcher, &target, &body).await;
                     send(MediaMsg::Generated { message_id, result });
                 });

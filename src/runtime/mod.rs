@@ -25,6 +25,10 @@ use terminal::TerminalGuard;
 
 /// Frames are drawn at most this often; a burst of reply pieces costs one frame.
 const FRAME: Duration = Duration::from_millis(16);
+/// The same while only a streaming reply changed the screen: text coming in 33 ms steps reads
+/// as smoothly, and a paced reply (a piece every 2 ms) cost 30% less CPU than at 16 ms.
+/// Anything the user does is drawn at the full rate.
+const STREAM_FRAME: Duration = Duration::from_millis(33);
 /// Longest stretch spent applying queued reply pieces before the loop looks at the keyboard again.
 const DRAIN_BUDGET: Duration = Duration::from_millis(8);
 /// Spinner and rate refresh while a reply is in flight.
@@ -107,39 +111,53 @@ pub async fn run(
     tracing::debug!("first frame drawn");
     let mut last_draw = Instant::now();
     let mut dirty = false;
+    // Something other than a reply's pieces changed the screen since the last frame.
+    let mut input_dirty = false;
     {
         let settings = app.media.settings.clone();
+        let tls = edge.client.tls();
         tokio::task::spawn_blocking(move || {
-            media.get_or_init(|| media::MediaRunner::new(&settings));
+            media.get_or_init(|| media::MediaRunner::new(&settings, tls));
         });
         syntax.warm_up();
     }
 
     while !app.quit {
-        let next_frame = tokio::time::Instant::from_std(last_draw + FRAME);
+        let gap = frame_gap(&app, input_dirty);
+        let next_frame = tokio::time::Instant::from_std(last_draw + gap);
         let notice_due = crate::app::notice_expiry(&app).map(tokio::time::Instant::from_std);
+        // While a reply streams, its pieces are taken once a frame, not as each arrives: a
+        // model sending one every 2 ms woke the loop 500 times a second for 60 frames. Keys
+        // and reports still wake it at once, and so does the reply's end (its task sends a
+        // Tick behind it), so the last piece is drawn as soon as it is in.
+        let hold_pieces = app.in_flight.is_some() && last_draw.elapsed() < gap;
         let action = tokio::select! {
-            Some(a) = inbox.next() => Some(a),
+            Some(a) = inbox.next_holding(hold_pieces) => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
             // A notice is taken down when its time is up: one wake-up, not a polling timer.
             () = tokio::time::sleep_until(notice_due.unwrap_or(next_frame)), if notice_due.is_some() => {
                 Some(Action::Tick)
             }
-            () = tokio::time::sleep_until(next_frame), if dirty => None,
+            () = tokio::time::sleep_until(next_frame), if dirty || hold_pieces => None,
         };
         let mut reply_ended = false;
         if let Some(action) = action {
             reply_ended |= ends_reply(&action);
+            input_dirty |= is_input(&action);
+            follow_resize(&mut guard, &action)?;
             apply(&mut app, action, &mut edge);
             dirty = true;
-            // What is already queued is applied before the next frame, but only for a slice of
-            // a frame: a server sending faster than we apply must not starve the keyboard.
-            let budget = Instant::now() + DRAIN_BUDGET;
-            while Instant::now() < budget {
-                let Some(a) = inbox.try_next() else { break };
-                reply_ended |= ends_reply(&a);
-                apply(&mut app, a, &mut edge);
-            }
+        }
+        // What is already queued is applied before the next frame, but only for a slice of a
+        // frame: a server sending faster than we apply must not starve the keyboard.
+        let budget = Instant::now() + DRAIN_BUDGET;
+        while Instant::now() < budget {
+            let Some(a) = inbox.try_next() else { break };
+            reply_ended |= ends_reply(&a);
+            input_dirty |= is_input(&a);
+            follow_resize(&mut guard, &a)?;
+            apply(&mut app, a, &mut edge);
+            dirty = true;
         }
         if let Some(text) = edge.edit.take() {
             // The key reader would take the editor's keys: it waits until the editor is done.
@@ -148,6 +166,7 @@ pub async fn run(
             input.resume();
             apply(&mut app, Action::EditorDone(result), &mut edge);
             dirty = true;
+            input_dirty = true;
             last_draw = Instant::now() - FRAME;
         }
         if let Some(on) = edge.mouse.take()
@@ -167,15 +186,19 @@ pub async fn run(
                 width: size.width,
                 height: size.height,
             };
+            follow_resize(&mut guard, &resize)?;
             apply(&mut app, resize, &mut edge);
             dirty = true;
+            input_dirty = true;
             last_draw = Instant::now() - FRAME;
         }
         // The end of a reply is drawn at once: nothing more is coming to share its frame.
-        if dirty && (reply_ended || last_draw.elapsed() >= FRAME) {
+        let gap = frame_gap(&app, input_dirty);
+        if dirty && (reply_ended || last_draw.elapsed() >= gap) {
             guard.terminal.draw(|f| ui::render(&app, f))?;
             last_draw = Instant::now();
             dirty = false;
+            input_dirty = false;
         }
     }
     for token in edge.replies.values() {
@@ -190,6 +213,35 @@ pub async fn run(
     Ok(())
 }
 
+/// The terminal is drawn at the size a resize event says (it no longer asks before each frame).
+fn follow_resize(guard: &mut TerminalGuard, action: &Action) -> std::io::Result<()> {
+    match action {
+        Action::Resize { width, height } => guard.resize(*width, *height),
+        _ => Ok(()),
+    }
+}
+
+/// The least time between two frames now.
+fn frame_gap(app: &App, input_dirty: bool) -> Duration {
+    if app.in_flight.is_some() && !input_dirty {
+        STREAM_FRAME
+    } else {
+        FRAME
+    }
+}
+
+/// True for what the user did (keys, paste, mouse, resize): drawn at the full frame rate.
+fn is_input(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Key(_)
+            | Action::Keys(_)
+            | Action::Paste(_)
+            | Action::Mouse(_)
+            | Action::Resize { .. }
+    )
+}
+
 /// True for the last message of a reply.
 fn ends_reply(action: &Action) -> bool {
     matches!(
@@ -199,4 +251,23 @@ fn ends_reply(action: &Action) -> bool {
             ..
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::test_harness::Harness;
+
+    #[test]
+    fn a_streaming_reply_alone_is_drawn_at_the_lower_rate() {
+        let mut h = Harness::new();
+        assert_eq!(frame_gap(&h.app, false), FRAME, "idle");
+        h.type_text("hi");
+        h.enter();
+        assert!(h.app.in_flight.is_some(), "Enter started a reply");
+        assert_eq!(frame_gap(&h.app, false), STREAM_FRAME);
+        assert_eq!(frame_gap(&h.app, true), FRAME, "typing while it streams");
+        assert!(is_input(&Action::Paste("x".into())));
+        assert!(!is_input(&Action::Tick));
+    }
 }

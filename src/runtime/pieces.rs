@@ -5,8 +5,8 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 
-use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::{Sender, UnboundedSender};
 
 use crate::api::StreamEvent;
 use crate::api::client::ReplySink;
@@ -19,6 +19,9 @@ pub struct PieceSink {
     id: u64,
     tx: Sender<Action>,
     waiting: VecDeque<Action>,
+    /// Told when the end is queued: the loop takes pieces once a frame while a reply
+    /// streams, and the end must not wait for the next frame.
+    wake: Option<UnboundedSender<Action>>,
 }
 
 impl PieceSink {
@@ -28,7 +31,14 @@ impl PieceSink {
             id,
             tx,
             waiting: VecDeque::new(),
+            wake: None,
         }
+    }
+
+    /// Sends a `Tick` on `wake` once the end of the reply is queued.
+    pub fn waking(mut self, wake: UnboundedSender<Action>) -> Self {
+        self.wake = Some(wake);
+        self
     }
 
     /// Pieces taken but not yet in the channel.
@@ -40,6 +50,9 @@ impl PieceSink {
     pub async fn end(mut self, msg: StreamMsg) {
         self.room().await;
         let _ = self.tx.send(Action::Stream { id: self.id, msg }).await;
+        if let Some(wake) = &self.wake {
+            let _ = wake.send(Action::Tick);
+        }
     }
 }
 
@@ -82,6 +95,28 @@ mod tests {
     use super::*;
     use futures_util::FutureExt;
     use tokio::sync::mpsc;
+
+    #[tokio::test]
+    async fn the_end_wakes_the_loop_once_it_is_queued() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let (wake_tx, mut wake) = mpsc::unbounded_channel();
+        let mut sink = PieceSink::new(3, tx).waking(wake_tx);
+        sink.event(StreamEvent::Content("a".into()));
+        assert!(wake.try_recv().is_err(), "a piece wakes nobody");
+        sink.end(StreamMsg::End(Ok(Default::default()))).await;
+        assert!(matches!(wake.try_recv(), Ok(Action::Tick)));
+        assert!(rx.try_recv().is_ok(), "the piece");
+        assert!(
+            matches!(
+                rx.try_recv(),
+                Ok(Action::Stream {
+                    msg: StreamMsg::End(_),
+                    ..
+                })
+            ),
+            "queued before the wake-up"
+        );
+    }
 
     #[tokio::test]
     async fn room_waits_while_the_channel_is_full() {

@@ -1,6 +1,6 @@
 //! Terminal setup and teardown: raw mode, alternate screen, paste, mouse; restored on drop and on panic.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, BufWriter, Stdout, Write};
 use std::sync::Once;
 
 use crossterm::event::{
@@ -11,12 +11,16 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
-use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+
+/// Bytes a frame is gathered in before it is written (most full redraws fit).
+const FRAME_BUFFER: usize = 256 * 1024;
 
 /// The terminal while the TUI owns it. Dropping it gives the terminal back as it was.
 pub struct TerminalGuard {
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    pub terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>>,
     /// Mouse capture is on (the `mouse` setting, toggled at run time).
     mouse: bool,
 }
@@ -27,13 +31,21 @@ impl TerminalGuard {
     pub fn enter(mouse: bool) -> io::Result<Self> {
         install_panic_hook();
         take_over(mouse)?;
-        match Terminal::new(CrosstermBackend::new(io::stdout())) {
+        // Stdout is line-buffered with a 1 KiB buffer: a frame went out in about ten writes.
+        // ratatui flushes after every frame, so one write a frame and nothing left behind.
+        let out = BufWriter::with_capacity(FRAME_BUFFER, io::stdout());
+        match fixed_terminal(CrosstermBackend::new(out)) {
             Ok(terminal) => Ok(Self { terminal, mouse }),
             Err(e) => {
                 restore();
                 Err(e)
             }
         }
+    }
+
+    /// Draws the next frames `width` x `height` (from a resize event; a no-op when unchanged).
+    pub fn resize(&mut self, width: u16, height: u16) -> io::Result<()> {
+        resize_to(&mut self.terminal, width, height)
     }
 
     /// Gives the terminal back for a while (to run an editor in it); `resume` takes it again.
@@ -73,6 +85,35 @@ impl TerminalGuard {
         }
         self.resume()
     }
+}
+
+/// A terminal drawing on the whole screen whose size changes only through `resize_to`.
+///
+/// ratatui's full-screen viewport asks the backend for the size before every frame, and
+/// crossterm answers by opening `/dev/tty` (open, ioctl, close: three syscalls a frame, 60
+/// frames a second while a reply streams); resize events already say the size.
+pub fn fixed_terminal<B: Backend>(backend: B) -> Result<Terminal<B>, B::Error> {
+    let size = backend.size()?;
+    let area = Rect::new(0, 0, size.width, size.height);
+    Terminal::with_options(
+        backend,
+        TerminalOptions {
+            viewport: Viewport::Fixed(area),
+        },
+    )
+}
+
+/// Resizes a `fixed_terminal` (cleared, then drawn in full) when the size changed.
+pub fn resize_to<B: Backend>(
+    terminal: &mut Terminal<B>,
+    width: u16,
+    height: u16,
+) -> Result<(), B::Error> {
+    let area = Rect::new(0, 0, width, height);
+    if terminal.get_frame().area() == area {
+        return Ok(());
+    }
+    terminal.resize(area)
 }
 
 /// Raw mode, alternate screen, paste, mouse (if `mouse`) and keyboard flags on; all undone on
@@ -135,4 +176,92 @@ fn install_panic_hook() {
             std::process::exit(101);
         }));
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use ratatui::backend::{ClearType, TestBackend, WindowSize};
+    use ratatui::buffer::Cell as BufCell;
+    use ratatui::layout::{Position, Size};
+    use ratatui::widgets::Paragraph;
+
+    use super::*;
+
+    /// A test backend that counts the times it is asked for its size (for crossterm: a
+    /// `/dev/tty` open each).
+    struct Counting {
+        inner: TestBackend,
+        asked: Cell<usize>,
+    }
+
+    impl Backend for Counting {
+        type Error = <TestBackend as Backend>::Error;
+        fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
+        where
+            I: Iterator<Item = (u16, u16, &'a BufCell)>,
+        {
+            self.inner.draw(content)
+        }
+        fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+            self.inner.hide_cursor()
+        }
+        fn show_cursor(&mut self) -> Result<(), Self::Error> {
+            self.inner.show_cursor()
+        }
+        fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+            self.inner.get_cursor_position()
+        }
+        fn set_cursor_position<P: Into<Position>>(&mut self, p: P) -> Result<(), Self::Error> {
+            self.inner.set_cursor_position(p)
+        }
+        fn clear(&mut self) -> Result<(), Self::Error> {
+            self.inner.clear()
+        }
+        fn clear_region(&mut self, t: ClearType) -> Result<(), Self::Error> {
+            self.inner.clear_region(t)
+        }
+        fn size(&self) -> Result<Size, Self::Error> {
+            self.asked.set(self.asked.get() + 1);
+            self.inner.size()
+        }
+        fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+            self.inner.window_size()
+        }
+        fn flush(&mut self) -> Result<(), Self::Error> {
+            self.inner.flush()
+        }
+    }
+
+    #[test]
+    fn frames_do_not_ask_the_terminal_for_its_size_and_resizes_take_effect() {
+        let backend = Counting {
+            inner: TestBackend::new(20, 4),
+            asked: Cell::new(0),
+        };
+        let mut t = fixed_terminal(backend).unwrap();
+        let asked_at_start = t.backend().asked.get();
+        for i in 0..50 {
+            t.draw(|f| f.render_widget(Paragraph::new(format!("frame {i}")), f.area()))
+                .unwrap();
+        }
+        assert_eq!(t.backend().asked.get(), asked_at_start, "asked per frame");
+
+        // The window changes first; its resize event comes after.
+        t.backend_mut().inner.resize(30, 6);
+        resize_to(&mut t, 30, 6).unwrap();
+        let frame = t
+            .draw(|f| f.render_widget(Paragraph::new("wider"), f.area()))
+            .unwrap();
+        assert_eq!(frame.area, Rect::new(0, 0, 30, 6));
+        t.backend().inner.assert_buffer_lines([
+            "wider                         ",
+            "                              ",
+            "                              ",
+            "                              ",
+            "                              ",
+            "                              ",
+        ]);
+    }
 }

@@ -75,7 +75,7 @@ impl Rig {
         };
         tweak(&mut app.media.settings);
         app.media.picker = Some(Picker::halfblocks());
-        let media = MediaRunner::new(&app.media.settings);
+        let media = MediaRunner::new(&app.media.settings, Default::default());
         let (tx, rx) = mpsc::unbounded_channel();
         Self {
             app,

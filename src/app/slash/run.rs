@@ -2,7 +2,7 @@
 //! commands that are also keys.
 
 use super::SlashCommand;
-use crate::app::picker::{PickerEntry, entries_for, fuzzy_score};
+use crate::app::picker::{Filter, PickerEntry, entries_for};
 use crate::app::{App, Effect, Notice};
 use crate::keymap::Command;
 
@@ -134,14 +134,15 @@ pub fn model_matches(app: &App, query: &str) -> Vec<String> {
         return Vec::new();
     }
     let entries = entries_for(&app.providers, &app.discovered);
-    let mut scored: Vec<(bool, i64, String)> = entries
+    let mut filter = Filter::new(part);
+    let mut scored: Vec<(bool, u32, String)> = entries
         .iter()
         .filter(|e| only.is_none_or(|p| e.provider == p))
         .filter_map(|e| {
             let exact =
                 e.label().eq_ignore_ascii_case(query) || e.model.id.eq_ignore_ascii_case(part);
-            let score = fuzzy_score(part, &e.haystack());
-            (exact || score.is_some()).then(|| (exact, score.unwrap_or(i64::MAX), e.label()))
+            let score = filter.score(&e.haystack());
+            (exact || score.is_some()).then(|| (exact, score.unwrap_or(u32::MAX), e.label()))
         })
         .collect();
     scored.sort_by_key(|(exact, score, _)| (!exact, std::cmp::Reverse(*score)));

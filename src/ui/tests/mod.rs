@@ -12,18 +12,10 @@ fn content(s: &str) -> StreamEvent {
     StreamEvent::Content(s.into())
 }
 
-fn long_conversation(h: &mut Harness, n: usize) {
-    for i in 0..n {
-        let id = h.send(&format!("question {i}"));
-        h.chunk(id, content(&format!("answer {i}\nsecond line 第二行")));
-        h.end(id, Ok(ReplyEnd::default()));
-    }
-}
-
 #[test]
 fn rendering_a_conversation_does_not_trip_over_the_layout_memo() {
     let mut h = Harness::new();
-    long_conversation(&mut h, 5);
+    h.long_conversation(5);
     let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
     term.draw(|f| super::render(&h.app, f)).unwrap();
     let screen = format!("{}", term.backend());
