@@ -105,7 +105,7 @@ pub async fn run(target: &Target, prompt: &str, save_to: Option<PathBuf>) -> i32
         eprintln!("ecochat: the offline demo cannot run generation tasks");
         return 2;
     }
-    let http = match tasks::http_client(&ep) {
+    let http = match tasks::http_client(&ep, &Default::default()) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("ecochat: {e}");
@@ -242,7 +242,7 @@ pub async fn run_images(target: &Target, prompt: &str) -> i32 {
             return 1;
         }
     };
-    let http = match tasks::http_client(&ep) {
+    let http = match tasks::http_client(&ep, &Default::default()) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("ecochat: {e}");

@@ -41,7 +41,7 @@ fn midjourney_submit_poll_and_press_u1() {
     let server = MockServer::start();
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let body = mj::imagine_body("pig --v 6.1", &[]);
         let sub = tasks::submit(&http, &ep, TaskApi::Midjourney, &body)
             .await
@@ -105,7 +105,7 @@ fn midjourney_modal_step_is_confirmed() {
     let server = MockServer::start();
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let body = mj::imagine_body("pig", &[]);
         let sub = tasks::submit(&http, &ep, TaskApi::Midjourney, &body)
             .await
@@ -129,7 +129,7 @@ fn midjourney_refusals_and_relay_errors_are_short_and_honest() {
     let server = MockServer::start();
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let banned = tasks::submit(
             &http,
             &ep,
@@ -195,7 +195,7 @@ fn auth_errors_name_the_key_source_and_never_the_key() {
     );
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let e = tasks::submit(
             &http,
             &ep,
@@ -262,7 +262,7 @@ fn an_html_page_is_named_not_parsed() {
     );
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let e = tasks::fetch(&http, &ep, TaskApi::Midjourney, "123")
             .await
             .unwrap_err();
@@ -276,7 +276,7 @@ fn suno_data_null_then_clips() {
     let server = MockServer::start();
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let body = suno::MusicRequest::from_prompt("一首关于夏天的歌").body();
         let sub = tasks::submit(&http, &ep, TaskApi::Suno, &body)
             .await
@@ -311,7 +311,7 @@ fn video_url_in_each_eras_field_and_the_key_only_for_the_relay() {
     let other = MockServer::start();
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let mut urls = Vec::new();
         for model in ["kling-v1", "luma-ray", "runway-gen3", "sora-2"] {
             let body = video::submit_body(model, "a corgi surfing a wave", None);
@@ -365,7 +365,7 @@ fn failures_end_with_the_reason() {
     let server = MockServer::start();
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         for (api, body) in [
             (TaskApi::Midjourney, mj::imagine_body("please fail", &[])),
             (
@@ -408,7 +408,7 @@ fn hostile_ids_are_not_put_in_paths() {
     );
     let ep = endpoint(&server);
     rt().block_on(async {
-        let http = tasks::http_client(&ep).unwrap();
+        let http = tasks::http_client(&ep, &Default::default()).unwrap();
         let e = tasks::submit(
             &http,
             &ep,

@@ -356,11 +356,15 @@ async fn read_capped(resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, Str
     Ok(out)
 }
 
-/// A plain HTTP client for task calls, with the endpoint's connect timeout.
-pub fn http_client(ep: &Endpoint) -> Result<reqwest::Client, ApiError> {
+/// A plain HTTP client for task calls, with the endpoint's connect timeout and the process's
+/// one TLS setup (the system roots are read once).
+pub fn http_client(
+    ep: &Endpoint,
+    tls: &super::tls::SharedTls,
+) -> Result<reqwest::Client, ApiError> {
     // Installing twice is harmless; the first caller wins.
     let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
+    tls.apply(reqwest::Client::builder())
         .connect_timeout(ep.connect_timeout.max(Duration::from_millis(1)))
         .user_agent(concat!("ecochat/", env!("CARGO_PKG_VERSION")))
         // A redirect to another host would drop the key anyway; keep the chain short.

@@ -97,7 +97,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
             Effect::EditPrompt { text } => edge.edit = Some(text),
             Effect::Suspend => edge.suspend = true,
             Effect::SetMouse(on) => edge.mouse = Some(on),
-            Effect::Task(effect) => super::tasks::run(effect, &edge.tx),
+            Effect::Task(effect) => super::tasks::run(effect, &edge.tx, edge.client.tls()),
         }
     }
     // A prompt sent or cleared joined the history: the file follows, unless this chat is not

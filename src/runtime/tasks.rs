@@ -9,6 +9,7 @@ use tokio::sync::mpsc;
 
 use crate::api::task_poll::{PollStart, poll_until_done};
 use crate::api::tasks::{self, TaskCallError};
+use crate::api::tls::SharedTls;
 use crate::app::Action;
 use crate::app::tasks::{TaskEffect, TaskMsg};
 use crate::providers;
@@ -69,7 +70,7 @@ fn writer(db: Option<PathBuf>) -> Option<std::sync::mpsc::Sender<Write>> {
 }
 
 /// Runs a task effect in the background.
-pub(super) fn run(effect: TaskEffect, tx: &mpsc::UnboundedSender<Action>) {
+pub(super) fn run(effect: TaskEffect, tx: &mpsc::UnboundedSender<Action>, tls: SharedTls) {
     let tx = tx.clone();
     tokio::spawn(async move {
         let card = match &effect {
@@ -80,12 +81,16 @@ pub(super) fn run(effect: TaskEffect, tx: &mpsc::UnboundedSender<Action>) {
         let send = |msg: TaskMsg| {
             let _ = tx.send(Action::Task(msg));
         };
-        let result = drive(effect, &send).await;
+        let result = drive(effect, &send, &tls).await;
         send(TaskMsg::Finished { card, result });
     });
 }
 
-async fn drive(effect: TaskEffect, send: &(dyn Fn(TaskMsg) + Sync)) -> Result<Snapshot, String> {
+async fn drive(
+    effect: TaskEffect,
+    send: &(dyn Fn(TaskMsg) + Sync),
+    tls: &SharedTls,
+) -> Result<Snapshot, String> {
     let (card, target, api, prompt, db) = match &effect {
         TaskEffect::Submit {
             card,
@@ -121,7 +126,7 @@ async fn drive(effect: TaskEffect, send: &(dyn Fn(TaskMsg) + Sync)) -> Result<Sn
         .await
         .map_err(|_| "reading the API key failed".to_string())?
         .map_err(|e| e.to_string())?;
-    let http = tasks::http_client(&ep).map_err(|e| e.to_string())?;
+    let http = tasks::http_client(&ep, tls).map_err(|e| e.to_string())?;
     let store = writer(db);
     let write = |w: Write| {
         if let Some(s) = &store {
