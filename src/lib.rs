@@ -19,6 +19,8 @@ pub mod runtime;
 pub mod sanitize;
 pub mod signals;
 pub mod store;
+pub mod task_pipe;
+pub mod tasks;
 pub mod text;
 pub mod ui;
 pub mod view;

@@ -91,6 +91,17 @@ fn main() -> ExitCode {
             return usage(&db, &cfg, &paths, &args);
         }
         Some(Command::Balance { provider }) => return balance(&cfg, provider.as_deref()),
+        Some(Command::Tasks { json }) => {
+            let out = &mut std::io::stdout();
+            return match ecochat::task_pipe::list(&db, *json, out) {
+                Ok(0) if !*json => {
+                    eprintln!("ecochat: no generation tasks yet");
+                    ExitCode::SUCCESS
+                }
+                Ok(_) => written(out.flush()),
+                Err(e) => command_failed(e),
+            };
+        }
         Some(Command::Export { id, format, output }) => {
             let out = &mut std::io::stdout();
             return match commands::export(&db, *id, *format, output.as_deref(), out) {
@@ -173,6 +184,23 @@ fn main() -> ExitCode {
             let relay = ecochat::cost::cache::RelayPriceCache::load(&paths.cache_dir).prices();
             ecochat::cost::book::fill_from_relay(&mut target.provider, &target.model.id, &relay);
         }
+        if target.model.api == ecochat::config::ModelApi::Images {
+            return match tokio_runtime() {
+                Ok(rt) => ExitCode::from(
+                    rt.block_on(ecochat::task_pipe::run_images(&target, &prompt)) as u8,
+                ),
+                Err(e) => fail(1, &e),
+            };
+        }
+        if target.model.task_api().is_some() {
+            let save_to = (!cli.no_save).then(|| db.clone());
+            return match tokio_runtime() {
+                Ok(rt) => ExitCode::from(
+                    rt.block_on(ecochat::task_pipe::run(&target, &prompt, save_to)) as u8,
+                ),
+                Err(e) => fail(1, &e),
+            };
+        }
         let opts = PipeOptions {
             prompt,
             no_stream: cli.no_stream,
@@ -219,6 +247,7 @@ fn main() -> ExitCode {
         Ok(pending) => app.attach.pending = pending,
         Err(e) => return fail(EXIT_CONFIG, &e),
     }
+    app.tasks.bell = cfg.task_bell;
     app.discovered = ModelCache::load(&paths.cache_dir)
         .providers
         .into_iter()

@@ -60,14 +60,14 @@ fn example_parses_and_counts_match_the_text() {
         .count();
     assert_eq!(parsed, written);
     assert_eq!(
-        parsed, 48,
+        parsed, 53,
         "update this when models are added to or removed from the example"
     );
 
     let names: Vec<&str> = config.providers.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["ecovai", "theturbo", "local", "demo"]);
     let per_provider: Vec<usize> = config.providers.iter().map(|p| p.models.len()).collect();
-    assert_eq!(per_provider, [39, 6, 3, 1]);
+    assert_eq!(per_provider, [44, 6, 3, 1]);
     // Shipped commented out: an explicit one would override the picker's choice at every start.
     assert!(!config.default_model_explicit);
     assert_eq!(config.default_model, "demo:demo", "no key: the demo");
@@ -118,6 +118,11 @@ fn example_covers_every_family_and_capability() {
         "luma",
         "runway",
         "kling",
+        "mj_imagine",
+        "suno_music",
+        "kling-v1",
+        "luma-video",
+        "runway-video",
     ] {
         assert!(ecovai.model(id).is_some(), "ecovai lacks {id}");
     }
@@ -176,4 +181,21 @@ fn example_providers_resolve_and_report_missing_keys() {
     }
     let keyed = turbo.endpoint(&|name| (name == "THETURBO_API_KEY").then(|| "sk-t".to_string()));
     assert_eq!(keyed.map(|e| e.api_key), Ok(Some("sk-t".to_string())));
+}
+
+#[test]
+fn example_task_presets_use_the_task_apis() {
+    use ecochat::config::ModelApi;
+    use ecochat::tasks::TaskApi;
+    let config = parse_example(&[]);
+    let ecovai = config.provider("ecovai").expect("ecovai provider");
+    let api = |id: &str| ecovai.model(id).map(|m| m.api);
+    assert_eq!(api("mj_imagine"), Some(ModelApi::Task(TaskApi::Midjourney)));
+    assert_eq!(api("suno_music"), Some(ModelApi::Task(TaskApi::Suno)));
+    for id in ["kling-v1", "luma-video", "runway-video"] {
+        assert_eq!(api(id), Some(ModelApi::Task(TaskApi::Video)), "{id}");
+    }
+    // The chat wrappers of the same services stay chat.
+    assert_eq!(api("midjourney"), Some(ModelApi::Chat));
+    assert_eq!(api("suno-v3.5"), Some(ModelApi::Chat));
 }

@@ -63,6 +63,10 @@ fn lower_layers_do_not_import_higher_ones() {
             "keymap",
             &["crate::view", "crate::app", "crate::ui", "crate::runtime"],
         ),
+        (
+            "tasks",
+            &["crate::view", "crate::app", "crate::ui", "crate::runtime"],
+        ),
         ("view", &["crate::app", "crate::ui", "crate::runtime"]),
         ("app", &["crate::ui", "crate::runtime"]),
         ("ui", &["crate::runtime"]),

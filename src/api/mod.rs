@@ -10,6 +10,8 @@ pub mod models;
 pub mod oversize;
 pub mod sink;
 pub mod sse;
+pub mod task_poll;
+pub mod tasks;
 pub mod tls;
 
 pub use error::ApiError;

@@ -154,6 +154,7 @@ fn conversation_command(app: &mut App, command: ConversationKey) -> Option<Vec<E
             Vec::new()
         }
         ConversationKey::Deselect => return None,
+        ConversationKey::MjButton => return super::tasks::pick_button(app),
     })
 }
 

@@ -17,6 +17,7 @@ pub mod sessions;
 mod shutdown;
 pub mod slash;
 mod switch;
+pub mod tasks;
 pub mod turns;
 mod update;
 
@@ -75,6 +76,8 @@ pub enum Action {
     Media(media::MediaMsg),
     /// The external editor (Ctrl+E) closed: the edited prompt, or why it failed.
     EditorDone(Result<String, String>),
+    /// A generation task reports back.
+    Task(tasks::TaskMsg),
     /// A terminating signal arrived: save the reply in flight and quit.
     Terminate(crate::signals::Signal),
     /// A balance or price list arrived, or the app started.
@@ -121,6 +124,8 @@ pub enum Effect {
     Billing(cost::BillingEffect),
     /// Read attachments, or complete a path.
     Attach(attach::AttachEffect),
+    /// Submit or poll a generation task.
+    Task(tasks::TaskEffect),
 }
 
 /// The reply in flight.
@@ -219,6 +224,8 @@ pub struct App {
     pub notice_since: Option<Instant>,
     /// Tab's place in the models `/model PARTIAL` matched.
     pub model_cycle: Option<slash::ModelCycle>,
+    /// Generation tasks of this run (their cards are assistant messages).
+    pub tasks: tasks::TaskBoard,
     /// The wall clock that dates new messages (`update` is otherwise given the time; tests
     /// set a fixed one).
     pub wall_clock: fn() -> chrono::DateTime<chrono::Local>,
@@ -265,6 +272,7 @@ impl App {
             pending_ctrl_x: false,
             notice_since: None,
             model_cycle: None,
+            tasks: tasks::TaskBoard::default(),
             wall_clock: chrono::Local::now,
             billing: cost::Billing::default(),
             attach: attach::AttachState::default(),

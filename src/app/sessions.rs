@@ -244,6 +244,7 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
         text,
         is_error: false,
     });
+    effects.extend(super::tasks::resume_cards(app));
     effects
 }
 

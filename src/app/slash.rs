@@ -33,6 +33,8 @@ pub enum SlashCommand {
     Balance,
     /// `/attach PATH…`: files and images for the next prompt (the arguments as typed).
     Attach(String),
+    /// `/mj NAME`: press a button (`U1`, `V3`, `reroll`) of the latest Midjourney card.
+    Mj(String),
 }
 
 /// Which command a spec describes: `parse` matches on it exhaustively, so a command added to
@@ -46,6 +48,7 @@ pub enum SlashKind {
     Image,
     Balance,
     Attach,
+    Mj,
     Help,
 }
 
@@ -101,6 +104,12 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/attach",
         args: "PATH…",
         about: "attach files or images to the next prompt (Backspace removes)",
+    },
+    SlashSpec {
+        kind: SlashKind::Mj,
+        name: "/mj",
+        args: "U1|V3|reroll|…",
+        about: "press a button of the latest Midjourney task",
     },
     SlashSpec {
         kind: SlashKind::Help,
@@ -159,6 +168,10 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
         SlashKind::Save => no_args(SlashCommand::Save),
         SlashKind::Balance => no_args(SlashCommand::Balance),
         SlashKind::Attach => Ok(SlashCommand::Attach(rest.to_string())),
+        SlashKind::Mj if rest.trim().is_empty() => {
+            Err("/mj needs a button: U1…U4, V1…V4, reroll".into())
+        }
+        SlashKind::Mj => Ok(SlashCommand::Mj(rest.trim().to_string())),
         SlashKind::Help => no_args(SlashCommand::Help),
     })
 }
@@ -166,7 +179,7 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
 fn unknown(name: &str) -> String {
     if name == "/" {
         return "type a command after /: /model, /system, /clear, /save, /image, /balance, /attach, \
-                /help"
+                /mj, /help"
             .into();
     }
     let names: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();

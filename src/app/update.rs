@@ -116,6 +116,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             Vec::new()
         }
         Action::Media(msg) => super::media::on_msg(app, msg),
+        Action::Task(msg) => super::tasks::on_msg(app, msg, now),
         Action::Store(event) => super::sessions::on_store(app, event, now),
         Action::EditorDone(result) => {
             super::editor::done(app, result);
@@ -280,8 +281,18 @@ fn submit(app: &mut App) -> Vec<Effect> {
         }
         None => {}
     }
-    let Some(attachments) = super::attach::take_for_send(app) else {
-        return Vec::new();
+    if let Some(effects) = super::tasks::enter_images(app) {
+        return effects;
+    }
+    // Generation tasks take no attachments yet: they stay on the input for the next prompt.
+    let task = app.target.model.task_api().is_some();
+    let attachments = if task {
+        Vec::new()
+    } else {
+        let Some(attachments) = super::attach::take_for_send(app) else {
+            return Vec::new();
+        };
+        attachments
     };
     let text = app.prompt.take(&app.theme);
     // `//` is how a text starting with `/` gets past the commands.
@@ -289,6 +300,9 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
+    if task {
+        return super::tasks::submit(app, text);
+    }
     let id = app.conv.push(Role::User, text, (app.wall_clock)());
     if let Some(m) = app.conv.get_mut(id) {
         m.attach(attachments);

@@ -106,6 +106,12 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
     },
+    /// List generation tasks (Midjourney, Suno, video), newest first.
+    Tasks {
+        /// Every stored field as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a shell completion script (see the README for where to put it).
     Completions {
         /// The shell to complete in.

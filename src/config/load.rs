@@ -84,6 +84,7 @@ impl Config {
             theme: None,
             keymap: Default::default(),
             mouse: true,
+            task_bell: false,
             max_reply_bytes: super::DEFAULT_MAX_REPLY_MB << 20,
             attach: Default::default(),
         };

@@ -18,6 +18,7 @@
 mod error;
 mod keys;
 mod load;
+mod model_api;
 mod parse;
 mod paths;
 mod prices;
@@ -37,6 +38,7 @@ pub use error::{ConfigError, Location};
 use crate::keymap::KeyMap;
 pub(crate) use error::did_you_mean;
 pub use load::{load, load_with_env};
+pub use model_api::ModelApi;
 pub use parse::parse_str;
 pub use paths::{CONFIG_ENV, Paths};
 pub use schema::{
@@ -68,6 +70,8 @@ pub struct Config {
     pub keymap: KeyMap,
     /// `mouse`: capture the mouse at start-up (default true; a key toggles it at run time).
     pub mouse: bool,
+    /// `task_bell`: ring the terminal bell when a generation task ends (default false).
+    pub task_bell: bool,
     /// `max_reply_mb` in bytes: a reply is cut off once this much has been read.
     pub max_reply_bytes: usize,
     /// `attach_max_side` and `attach_max_text_kb`: how attachments are prepared.

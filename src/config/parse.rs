@@ -76,6 +76,7 @@ pub fn parse_str(text: &str, path: &Path, env: EnvLookup<'_>) -> Result<Config, 
         theme: super::keys::read_theme(doc, raw.theme)?,
         keymap: super::keys::read_keys(doc, raw.keys)?,
         mouse: raw.mouse.is_none_or(|f| f.0),
+        task_bell: raw.task_bell.is_some_and(|f| f.0),
         // Up to 64 GB: a bound that still catches a typo of a few extra digits.
         max_reply_bytes: doc
             .int("max_reply_mb", raw.max_reply_mb, 1, 65_536)?
@@ -303,6 +304,27 @@ fn read_model(
     m.system = r.system.map(|s| s.0);
     m.stream = r.stream.map(|f| f.0);
     m.vision = r.vision.map(|f| f.0);
+    if let Some(tag) = r.api {
+        let (span, tag) = (tag.span(), tag.into_inner().0);
+        m.api = super::ModelApi::from_tag(&tag).ok_or_else(|| {
+            let names: Vec<&str> = super::ModelApi::ALL.iter().map(|a| a.as_str()).collect();
+            let hint = did_you_mean(&tag, &names)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            doc.invalid(
+                "api",
+                &span,
+                format!("{tag:?} is not one of {}{hint}", names.join(", ")),
+            )
+        })?;
+    }
+    // Milliseconds keep ModelSpec small (it travels inside picker outcomes).
+    m.poll_ms = doc
+        .num("poll_secs", r.poll_secs, 0.001, 600.0)?
+        .and_then(|s| std::num::NonZeroU32::new((s * 1000.0).round().max(1.0) as u32));
+    m.task_timeout_secs = doc
+        .int("task_timeout_secs", r.task_timeout_secs, 1, 86_400)?
+        .and_then(|n| std::num::NonZeroU32::new(n as u32));
     m.params = ModelParams {
         temperature: doc.num("temperature", r.temperature, 0.0, 2.0)?,
         top_p: doc.num("top_p", r.top_p, 0.0, 1.0)?,

@@ -28,6 +28,7 @@ pub(super) struct RawTop {
     pub theme: Option<Spanned<Text>>,
     pub keys: Option<Spanned<KeyTable>>,
     pub mouse: Option<Flag>,
+    pub task_bell: Option<Flag>,
     pub max_reply_mb: Option<Spanned<Int>>,
     pub attach_max_side: Option<Spanned<Int>>,
     pub attach_max_text_kb: Option<Spanned<Int>>,
@@ -73,6 +74,9 @@ pub(super) struct RawModel {
     pub cached_input_price: Option<Spanned<Num>>,
     pub call_price: Option<Spanned<Num>>,
     pub vision: Option<Flag>,
+    pub api: Option<Spanned<Text>>,
+    pub poll_secs: Option<Spanned<Num>>,
+    pub task_timeout_secs: Option<Spanned<Int>>,
 }
 
 /// The keys a serde struct accepts, read from its derive: the one list of a table's keys.

@@ -152,6 +152,12 @@ pub struct ModelSpec {
     pub price: Box<crate::cost::Price>,
     /// `vision`: whether the model takes images; `None` infers it from the id.
     pub vision: Option<bool>,
+    /// Which API Enter uses (`api = ...`): chat, images, or a generation task.
+    pub api: super::ModelApi,
+    /// First wait between task polls in milliseconds (`poll_secs` × 1000); `None`: 5 s.
+    pub poll_ms: Option<std::num::NonZeroU32>,
+    /// Stop polling a task after this many seconds (`task_timeout_secs`).
+    pub task_timeout_secs: Option<std::num::NonZeroU32>,
 }
 
 impl ModelSpec {
@@ -167,6 +173,9 @@ impl ModelSpec {
             params: ModelParams::default(),
             price: Box::default(),
             vision: None,
+            api: super::ModelApi::default(),
+            poll_ms: None,
+            task_timeout_secs: None,
         }
     }
 

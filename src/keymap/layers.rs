@@ -29,6 +29,8 @@ layer_commands! {
     Bottom = "bottom", "jump to the end and follow the reply";
     /// Declines with no selection or while a reply streams, so Esc cancels as usual.
     Deselect = "deselect", "let go of the selected message (else as everywhere)";
+    /// Declines when no Midjourney card has buttons.
+    MjButton = "mj_button", "press a button of the selected Midjourney card (fills in /mj)";
 }
 
 layer_commands! {
@@ -133,7 +135,7 @@ impl_layer!(PromptKey, Combo::types_into_prompt, {
 });
 
 impl_layer!(ConversationKey, |_: &Combo| false, {
-    use ConversationKey::{Bottom, Deselect, ScrollDown, ScrollUp, Top};
+    use ConversationKey::{Bottom, Deselect, MjButton, ScrollDown, ScrollUp, Top};
     use KeyCode::{Char, Down, Esc, Up};
     vec![
         b(Up, NONE, ScrollUp),
@@ -143,6 +145,7 @@ impl_layer!(ConversationKey, |_: &Combo| false, {
         b(Char('g'), NONE, Top),
         b(Char('G'), SHIFT, Bottom),
         b(Esc, NONE, Deselect),
+        b(Char('b'), NONE, MjButton),
     ]
 });
 

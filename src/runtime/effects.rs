@@ -38,6 +38,8 @@ pub(super) struct Edge {
     pub(super) suspend: bool,
     /// Mouse capture to switch to; the loop does it.
     pub(super) mouse: Option<bool>,
+    /// Task bells rung so far (see `TaskBoard::bells`).
+    pub(super) bells_rung: u64,
 }
 
 pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
@@ -102,6 +104,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 edge.client.tls(),
             ),
             Effect::Attach(effect) => super::attach::run(effect, &edge.tx),
+            Effect::Task(effect) => super::tasks::run(effect, &edge.tx, edge.client.tls()),
         }
     }
     // A prompt sent or cleared joined the history: the file follows, unless this chat is not
@@ -109,6 +112,13 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
     if app.prompt.history_rev() != edge.history_writes.0 && app.sessions.db_path.is_some() {
         edge.history_writes.0 = app.prompt.history_rev();
         save_history(app, edge);
+    }
+    // A task ended with `task_bell` on: BEL between frames moves nothing on the screen.
+    if app.tasks.bells != edge.bells_rung {
+        edge.bells_rung = app.tasks.bells;
+        use std::io::Write;
+        let mut out = std::io::stdout();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
     }
     // Finished replies no longer need their token.
     if app.in_flight.is_none() {

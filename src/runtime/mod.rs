@@ -10,6 +10,7 @@ pub mod media;
 pub mod pieces;
 mod query;
 mod stop;
+mod tasks;
 pub mod terminal;
 
 use std::collections::HashMap;
@@ -84,6 +85,7 @@ pub async fn run(
         history_writes: (0, Arc::default()),
         suspend: false,
         mouse: None,
+        bells_rung: 0,
     };
     // The first update runs through `apply` like every other: its effects (a resumed session
     // the store has not written yet, a media fetch) must not be dropped.
@@ -99,6 +101,12 @@ pub async fn run(
     apply(
         &mut app,
         Action::Billing(crate::app::cost::BillingMsg::Started),
+        &mut edge,
+    );
+    // Cards of a reopened session whose task had not finished: polling goes on.
+    apply(
+        &mut app,
+        Action::Task(crate::app::tasks::TaskMsg::ResumeAll),
         &mut edge,
     );
     let input = input::InputReader::spawn(tx.clone(), typed)?;

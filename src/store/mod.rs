@@ -5,6 +5,7 @@
 mod attachments;
 pub mod commands;
 pub mod cost;
+pub mod gen_tasks;
 pub mod history_file;
 pub mod links;
 pub mod plan;

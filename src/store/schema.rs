@@ -110,6 +110,29 @@ pub const MIGRATIONS: &[&str] = &[
     BEGIN
         DELETE FROM attachment_blobs WHERE hash = old.hash;
     END;",
+    // 7: generation tasks (Midjourney, Suno, video), so polling resumes after a restart and
+    // `ecochat tasks` lists them. Results, buttons and clips are JSON arrays; times Unix ms.
+    "CREATE TABLE tasks (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        api TEXT NOT NULL,
+        remote_id TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        status TEXT NOT NULL,
+        progress INTEGER,
+        fail_reason TEXT,
+        results TEXT NOT NULL DEFAULT '[]',
+        buttons TEXT NOT NULL DEFAULT '[]',
+        clips TEXT NOT NULL DEFAULT '[]',
+        text TEXT,
+        parent INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        session_id INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+        submitted INTEGER NOT NULL,
+        updated INTEGER NOT NULL,
+        finished INTEGER
+    );
+    CREATE INDEX tasks_submitted ON tasks(submitted);",
 ];
 
 /// The schema version this build writes.
@@ -190,6 +213,14 @@ mod tests {
                  VALUES (7, 1, 'assistant', '明天晴，气温十度左右', 1500, 'done');",
         )
         .unwrap();
+        if version >= 5 {
+            conn.execute_batch(
+                "INSERT INTO tasks (provider, model, api, remote_id, prompt, status, submitted,
+                     updated) VALUES ('mock', 'mj_imagine', 'midjourney', '1730621826053455',
+                     '一只红狐狸', 'running', 1000, 1000);",
+            )
+            .unwrap();
+        }
     }
 
     #[test]

@@ -120,6 +120,13 @@ impl Widget for StatusBar<'_> {
         let width = usize::from(area.width);
         let model = format!(" {} ", app.target.label());
         let mut spans = vec![Span::styled(model, t.status_model), self.state()];
+        let running = app.tasks.running();
+        if running > 0 {
+            spans.push(Span::styled(
+                format!(" ⧗ {running} task(s) "),
+                t.status_busy,
+            ));
+        }
         // Usage belongs to the reply that reported it: the last message, once it is a reply.
         let usage = app
             .conv

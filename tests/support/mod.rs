@@ -7,7 +7,8 @@
 //! 2. `POST /v1/chat/completions` by the JSON `model` field, from `on_model(model, replies)`;
 //!    an unknown model gets M1 (a normal stream);
 //! 3. built-ins: `GET /v1/models` (M10 list), `POST /v1/images/generations` (M10, pointing at
-//!    this server's `/img/cat.png`), `GET /img/cat.png` (a real 64x48 PNG);
+//!    this server's `/img/cat.png`), `GET /img/cat.png` (a real 64x48 PNG), and the relay's
+//!    task routes (`/mj/…`, `/suno/…`, `/v1/video/generations…`; see `tasks`);
 //! 4. any other path under `/v1/` or `/api/`: new-api's 404 `Invalid URL (METHOD path)` JSON;
 //!    anything else: new-api's web UI, a 200 `text/html` page (M6-spa), as the real relay does.
 //!
@@ -23,6 +24,7 @@ mod http;
 pub mod raw;
 pub mod reply;
 pub mod scenarios;
+pub mod tasks;
 
 pub use reply::{Framing, REQUEST_ID, Reply, Step, WriteMode};
 
@@ -102,6 +104,7 @@ struct State {
     origin: String,
     requests: Mutex<Vec<RecordedRequest>>,
     routes: Mutex<Routes>,
+    tasks: Mutex<tasks::Tasks>,
     open: AtomicUsize,
 }
 
@@ -138,6 +141,13 @@ impl State {
             ("GET", "/v1/models") => scenarios::models(),
             ("POST", "/v1/images/generations") => scenarios::images(&self.origin),
             ("GET", "/img/cat.png") => scenarios::cat_png(),
+            (method, p) if tasks::handles(p) => lock(&self.tasks).route(
+                &self.origin,
+                method,
+                p,
+                &req.body,
+                req.header("authorization"),
+            ),
             (method, p) if p.starts_with("/v1/") || p.starts_with("/api/") => {
                 scenarios::invalid_url(method, p)
             }
@@ -164,6 +174,7 @@ impl MockServer {
             origin: format!("http://{addr}"),
             requests: Mutex::new(Vec::new()),
             routes: Mutex::new(Routes::default()),
+            tasks: Mutex::default(),
             open: AtomicUsize::new(0),
         });
         let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();

@@ -51,6 +51,7 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
             app.prompt.take(&app.theme);
             crate::app::cost::ask_balance(app, app.now)
         }
+        SlashCommand::Mj(name) => crate::app::tasks::press(app, &name),
     }
 }
 

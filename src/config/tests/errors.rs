@@ -53,7 +53,7 @@ fn unknown_model_key_has_location_section_and_hint() {
 fn unknown_key_without_close_match_lists_the_known_keys() {
     assert_eq!(
         error_of("default_model = \"demo:demo\"\ncolour = \"blue\"\n"),
-        "/home/u/.config/ecochat/config.toml:2:1: unknown key `colour` in the top-level table (known keys: default_model, providers, media_panel_auto_open, downloads_dir, image_protocol, media_allow_hosts, media_cache_max_mb, transcripts_dir, theme, keys, mouse, max_reply_mb, attach_max_side, attach_max_text_kb)"
+        "/home/u/.config/ecochat/config.toml:2:1: unknown key `colour` in the top-level table (known keys: default_model, providers, media_panel_auto_open, downloads_dir, image_protocol, media_allow_hosts, media_cache_max_mb, transcripts_dir, theme, keys, mouse, task_bell, max_reply_mb, attach_max_side, attach_max_text_kb)"
     );
 }
 

@@ -5,6 +5,7 @@ mod files;
 mod keys;
 mod models;
 mod prices;
+mod task_models;
 
 use std::path::Path;
 
