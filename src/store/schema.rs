@@ -215,6 +215,21 @@ mod tests {
         .unwrap();
         if version >= 5 {
             conn.execute_batch(
+                "UPDATE messages SET cost_micros = 12900, cost_currency = 'CNY', cached_tokens = 3
+                     WHERE session_id = 7 AND seq = 1;",
+            )
+            .unwrap();
+        }
+        if version >= 6 {
+            conn.execute_batch(
+                "INSERT INTO attachment_blobs (hash, bytes) VALUES ('ab12', x'89504e47');
+                 INSERT INTO message_attachments (session_id, seq, position, name, kind, mime,
+                     hash) VALUES (7, 0, 0, '天气.png', 'image', 'image/png', 'ab12');",
+            )
+            .unwrap();
+        }
+        if version >= 7 {
+            conn.execute_batch(
                 "INSERT INTO tasks (provider, model, api, remote_id, prompt, status, submitted,
                      updated) VALUES ('mock', 'mj_imagine', 'midjourney', '1730621826053455',
                      '一只红狐狸', 'running', 1000, 1000);",
@@ -248,6 +263,21 @@ mod tests {
                     )
                     .unwrap();
                 assert_eq!(n, 2, "messages kept from v{v}");
+                let kept: (Option<i64>, i64, i64) = conn
+                    .query_row(
+                        "SELECT (SELECT cost_micros FROM messages WHERE session_id = 7 AND seq = 1),
+                                (SELECT count(*) FROM message_attachments),
+                                (SELECT count(*) FROM tasks)",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .unwrap();
+                let want = (
+                    (v >= 5).then_some(12900),
+                    i64::from(v >= 6),
+                    i64::from(v >= 7),
+                );
+                assert_eq!(kept, want, "cost, attachments and tasks kept from v{v}");
                 // Rows written before the index existed are searchable after it is built.
                 let hit: i64 = conn
                     .query_row(
