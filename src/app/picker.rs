@@ -278,7 +278,8 @@ pub enum PickerOutcome {
     /// Still open (query or cursor changed, or nothing).
     Stay,
     Close,
-    Choose(PickerEntry),
+    /// Boxed: a model's settings make the entry large beside the other outcomes.
+    Choose(Box<PickerEntry>),
     /// Fetch `/models` of this provider.
     Discover(String),
 }
@@ -304,7 +305,7 @@ pub fn run(
             return p
                 .selected_entry()
                 .cloned()
-                .map_or(PickerOutcome::Stay, PickerOutcome::Choose);
+                .map_or(PickerOutcome::Stay, |e| PickerOutcome::Choose(Box::new(e)));
         }
         PickerKey::Up => p.move_by(-1),
         PickerKey::Down => p.move_by(1),
