@@ -336,7 +336,7 @@ fn balance(cfg: &config::Config, name: Option<&str>) -> ExitCode {
         Err(e) => return fail(1, &e),
     };
     let tls = ecochat::api::tls::SharedTls::default();
-    match rt.block_on(balance::fetch(provider, &providers::process_env, &tls)) {
+    match rt.block_on(providers::balance(provider, &providers::process_env, &tls)) {
         Ok(b) => written(balance::write(provider, &b, &mut std::io::stdout())),
         Err(e) => fail(1, &e),
     }

@@ -92,6 +92,24 @@ pub async fn endpoint(provider: &Provider) -> Result<Endpoint, ApiError> {
         })
 }
 
+/// Asks `provider` for its balance; the error is one sentence for the user.
+pub async fn balance(
+    provider: &Provider,
+    env: &(dyn Fn(&str) -> Option<String> + Sync),
+    tls: &crate::api::tls::SharedTls,
+) -> Result<crate::api::billing::Balance, String> {
+    if provider.is_demo() {
+        return Err(format!(
+            "the offline {} provider has no balance; name a provider: ecochat balance NAME",
+            provider.name
+        ));
+    }
+    let ep = provider.endpoint(env).map_err(|e| e.to_string())?;
+    crate::api::billing::fetch_balance(&ep, tls)
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// Runs one reply for `history` against `target`, passing its pieces to `sink`.
 pub async fn chat(
     client: &Client,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use crate::api::billing::{self, Balance};
+use crate::api::billing::Balance;
 use crate::config::{Config, Provider};
 
 /// The provider `ecochat balance` asks: the one named, else the default model's.
@@ -20,24 +20,6 @@ pub fn pick<'a>(cfg: &'a Config, name: Option<&str>) -> Result<&'a Provider, Str
             .map(|(p, _)| p)
             .map_err(|e| e.to_string()),
     }
-}
-
-/// Asks `provider` for its balance; the error is one sentence for the user.
-pub async fn fetch(
-    provider: &Provider,
-    env: &(dyn Fn(&str) -> Option<String> + Sync),
-    tls: &crate::api::tls::SharedTls,
-) -> Result<Balance, String> {
-    if provider.is_demo() {
-        return Err(format!(
-            "the offline {} provider has no balance; name a provider: ecochat balance NAME",
-            provider.name
-        ));
-    }
-    let ep = provider.endpoint(env).map_err(|e| e.to_string())?;
-    billing::fetch_balance(&ep, tls)
-        .await
-        .map_err(|e| e.to_string())
 }
 
 /// `ecovai: remaining ¥12.34 · used ¥0.66 · limit ¥13.00`.

@@ -22,8 +22,7 @@ pub(super) fn run(
     match effect {
         BillingEffect::FetchBalance { provider, quiet } => {
             tokio::spawn(async move {
-                let result =
-                    crate::cli::balance::fetch(&provider, &providers::process_env, &tls).await;
+                let result = providers::balance(&provider, &providers::process_env, &tls).await;
                 let _ = tx.send(Action::Billing(BillingMsg::Balance {
                     provider: provider.name.clone(),
                     quiet,
