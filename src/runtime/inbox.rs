@@ -65,6 +65,12 @@ impl Inbox {
         Some(self.gather(a))
     }
 
+    /// True when half the piece channel is waiting: a burst, whose reply task is (or soon
+    /// will be) stopped until the loop takes pieces, so holding them would only delay the reply.
+    pub(super) fn pieces_backed_up(&self) -> bool {
+        self.pieces.len() >= PIECES / 2
+    }
+
     /// The next action already queued, if any.
     pub(super) fn try_next(&mut self) -> Option<Action> {
         let a = self
@@ -146,6 +152,19 @@ mod tests {
             matches!(inbox.try_next(), Some(Action::Tick)),
             "still queued"
         );
+    }
+
+    #[tokio::test]
+    async fn half_a_channel_of_pieces_is_a_burst_not_to_be_held() {
+        let (_tx, pieces, mut inbox) = channels();
+        for _ in 0..PIECES / 2 - 1 {
+            pieces.send(Action::Tick).await.unwrap();
+        }
+        assert!(!inbox.pieces_backed_up());
+        pieces.send(Action::Tick).await.unwrap();
+        assert!(inbox.pieces_backed_up());
+        inbox.try_next();
+        assert!(!inbox.pieces_backed_up());
     }
 
     #[tokio::test]

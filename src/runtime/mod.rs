@@ -138,7 +138,9 @@ pub async fn run(
         // model sending one every 2 ms woke the loop 500 times a second for 60 frames. Keys
         // and reports still wake it at once, and so does the reply's end (its task sends a
         // Tick behind it), so the last piece is drawn as soon as it is in.
-        let hold_pieces = app.in_flight.is_some() && last_draw.elapsed() < gap;
+        // A burst is taken at once: its sender waits for room, and the reply's end behind it.
+        let hold_pieces =
+            app.in_flight.is_some() && last_draw.elapsed() < gap && !inbox.pieces_backed_up();
         let action = tokio::select! {
             Some(a) = inbox.next_holding(hold_pieces) => Some(a),
             _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
