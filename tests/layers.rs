@@ -67,6 +67,14 @@ fn lower_layers_do_not_import_higher_ones() {
             "tasks",
             &["crate::view", "crate::app", "crate::ui", "crate::runtime"],
         ),
+        (
+            "cost",
+            &["crate::view", "crate::app", "crate::ui", "crate::runtime"],
+        ),
+        (
+            "attach",
+            &["crate::view", "crate::app", "crate::ui", "crate::runtime"],
+        ),
         ("view", &["crate::app", "crate::ui", "crate::runtime"]),
         ("app", &["crate::ui", "crate::runtime"]),
         ("ui", &["crate::runtime"]),
