@@ -97,31 +97,6 @@ fn slash_balance_on_a_relay_without_billing_says_so_without_html() {
     );
 }
 
-/// Runs ecochat again in the same pane and home, as a user starting it anew.
-fn relaunch(t: &Tmux, args: &[&str]) {
-    let h = t.home.path();
-    let mut line = vec!["env".to_string()];
-    for (k, v) in [
-        ("HOME", h.to_path_buf()),
-        ("XDG_CONFIG_HOME", h.join("config")),
-        ("XDG_DATA_HOME", h.join("data")),
-        ("XDG_STATE_HOME", h.join("state")),
-        ("XDG_CACHE_HOME", h.join("cache")),
-    ] {
-        line.push(format!("{k}={}", v.display()));
-    }
-    line.push("TERM=xterm-256color".into());
-    line.push("LANG=C.UTF-8".into());
-    line.push(format!("{KEY_ENV}={TEST_KEY}"));
-    line.push(tmux::bin().display().to_string());
-    line.extend(args.iter().map(|a| a.to_string()));
-    let quoted: Vec<String> = line
-        .iter()
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect();
-    t.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
-}
-
 fn pricing_requests(server: &MockServer) -> usize {
     server
         .requests()
@@ -175,7 +150,7 @@ fn relay_prices_price_replies_and_are_asked_for_once_a_day() {
     t.wait_exit(WAIT);
 
     // The same day: the cached list is used and the relay is not asked again.
-    relaunch(&t, &["--config", &config]);
+    t.relaunch(&["--config", &config], &[(KEY_ENV, TEST_KEY)]);
     t.wait_for("Enter send", WAIT);
     t.type_text("再来");
     t.keys(&["Enter"]);
@@ -207,7 +182,7 @@ fn a_relay_without_a_price_list_is_not_asked_again_that_day() {
     assert!(!screen.contains('¥'), "no price, no cost: {screen}");
     t.keys(&["C-q"]);
     t.wait_exit(WAIT);
-    relaunch(&t, &["--config", &config]);
+    t.relaunch(&["--config", &config], &[(KEY_ENV, TEST_KEY)]);
     t.wait_for("Enter send", WAIT);
     t.type_text("再来");
     t.keys(&["Enter"]);

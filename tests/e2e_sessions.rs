@@ -21,31 +21,6 @@ fn write_config(dir: &Path, server: &MockServer) -> String {
     path.display().to_string()
 }
 
-/// Runs ecochat again in the same pane and the same temp home, as a user starting it anew.
-fn relaunch(t: &Tmux, args: &[&str]) {
-    let h = t.home.path();
-    let mut line = vec!["env".to_string()];
-    for (k, v) in [
-        ("HOME", h.to_path_buf()),
-        ("XDG_CONFIG_HOME", h.join("config")),
-        ("XDG_DATA_HOME", h.join("data")),
-        ("XDG_STATE_HOME", h.join("state")),
-        ("XDG_CACHE_HOME", h.join("cache")),
-    ] {
-        line.push(format!("{k}={}", v.display()));
-    }
-    line.push("TERM=xterm-256color".into());
-    line.push("LANG=C.UTF-8".into());
-    line.push(format!("{KEY_ENV}={TEST_KEY}"));
-    line.push(tmux::bin().display().to_string());
-    line.extend(args.iter().map(|a| a.to_string()));
-    let quoted: Vec<String> = line
-        .iter()
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect();
-    t.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
-}
-
 #[test]
 fn chat_quit_resume_continue_and_find_it_again() {
     let server = MockServer::start();
@@ -59,7 +34,7 @@ fn chat_quit_resume_continue_and_find_it_again() {
     t.keys(&["C-q"]);
     t.wait_exit(WAIT);
 
-    relaunch(&t, &["--config", &config, "--resume"]);
+    t.relaunch(&["--config", &config, "--resume"], &[(KEY_ENV, TEST_KEY)]);
     let screen = t.wait_for("记住暗号：蓝色的长颈鹿", WAIT);
     assert!(screen.contains(REPLY), "{screen}");
     t.type_text("暗号是什么？");
@@ -187,7 +162,7 @@ fn a_draft_cleared_by_ctrl_c_comes_back_with_up_in_the_next_run() {
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    relaunch(&t, &["--config", &config]);
+    t.relaunch(&["--config", &config], &[(KEY_ENV, TEST_KEY)]);
     t.wait_for("Enter send", WAIT);
     t.keys(&["Up"]);
     t.wait_for("草稿 line 15", WAIT);

@@ -127,30 +127,6 @@ fn wait_for_action(server: &MockServer) -> bool {
     false
 }
 
-/// Runs ecochat again in the same pane and the same temp home, as a user starting it anew.
-fn relaunch(t: &Tmux, args: &[&str]) {
-    let h = t.home.path();
-    let mut line = vec!["env".to_string()];
-    for (k, v) in [
-        ("HOME", h.to_path_buf()),
-        ("XDG_CONFIG_HOME", h.join("config")),
-        ("XDG_DATA_HOME", h.join("data")),
-        ("XDG_STATE_HOME", h.join("state")),
-        ("XDG_CACHE_HOME", h.join("cache")),
-    ] {
-        line.push(format!("{k}={}", v.display()));
-    }
-    line.push("TERM=xterm-256color".into());
-    line.push("LANG=C.UTF-8".into());
-    line.push(tmux::bin().display().to_string());
-    line.extend(args.iter().map(|a| a.to_string()));
-    let quoted: Vec<String> = line
-        .iter()
-        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
-        .collect();
-    t.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
-}
-
 #[test]
 fn quitting_mid_task_and_resuming_finishes_it() {
     let server = MockServer::start();
@@ -177,7 +153,7 @@ fn quitting_mid_task_and_resuming_finishes_it() {
         .replace("1724963337114767", id);
     server.on_path("GET", &path, vec![Reply::json(200, done.as_bytes())]);
     let cfg = t.path("ecochat.toml").display().to_string();
-    relaunch(&t, &["--config", &cfg, "--resume"]);
+    t.relaunch(&["--config", &cfg, "--resume"], &[]);
     let screen = t.wait_until(
         |s| s.contains("succeeded") && s.contains("a red fox in snow"),
         WAIT,

@@ -179,12 +179,13 @@ pub async fn generate(
         let rid = request_id(&resp);
         let ok = (200..300).contains(&status);
         let cap = if ok { MAX_BODY } else { MAX_ERROR_BODY };
-        let bytes = read_capped(resp, cap)
-            .await
-            .map_err(|detail| ApiError::Decode {
-                host: host.clone(),
-                detail,
-            })?;
+        let bytes =
+            super::read_body_capped(resp, cap)
+                .await
+                .map_err(|detail| ApiError::Decode {
+                    host: host.clone(),
+                    detail,
+                })?;
         if !ok {
             return Err(classify_response(
                 status,
@@ -215,20 +216,6 @@ pub async fn generate(
                 phase: "waiting for the images",
             })
         })
-}
-
-async fn read_capped(resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
-    use futures_util::StreamExt;
-    let mut out = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| e.to_string())?;
-        if out.len() + chunk.len() > cap {
-            return Err(format!("answer larger than {} MB", cap / (1024 * 1024)));
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok(out)
 }
 
 #[cfg(test)]

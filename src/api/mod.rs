@@ -60,3 +60,22 @@ pub struct Citation {
     pub title: String,
     pub url: String,
 }
+
+/// A whole answer body, refused once it passes `cap` bytes (the images and task APIs answer
+/// small JSON; a relay that streams more is broken or hostile).
+pub(crate) async fn read_body_capped(
+    resp: reqwest::Response,
+    cap: usize,
+) -> Result<Vec<u8>, String> {
+    use futures_util::StreamExt;
+    let mut out = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| e.to_string())?;
+        if out.len() + chunk.len() > cap {
+            return Err(format!("answer larger than {} MB", cap / (1024 * 1024)));
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}

@@ -239,7 +239,7 @@ async fn call(
         let status = resp.status().as_u16();
         let ct = content_type(&resp);
         let rid = request_id(&resp);
-        let bytes = read_capped(resp, MAX_BODY)
+        let bytes = super::read_body_capped(resp, MAX_BODY)
             .await
             .map_err(|detail| ApiError::Decode {
                 host: host.clone(),
@@ -340,20 +340,6 @@ fn http_error(
         },
     }
     .into()
-}
-
-async fn read_capped(resp: reqwest::Response, cap: usize) -> Result<Vec<u8>, String> {
-    use futures_util::StreamExt;
-    let mut out = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| e.to_string())?;
-        if out.len() + chunk.len() > cap {
-            return Err(format!("answer larger than {} MB", cap / (1024 * 1024)));
-        }
-        out.extend_from_slice(&chunk);
-    }
-    Ok(out)
 }
 
 /// A plain HTTP client for task calls, with the endpoint's connect timeout and the process's

@@ -186,6 +186,32 @@ impl Tmux {
         path
     }
 
+    /// Runs ecochat again in the same pane and the same temp home (with `env` added), as a user
+    /// starting it anew.
+    pub fn relaunch(&self, args: &[&str], env: &[(&str, &str)]) {
+        let h = self.home.path();
+        let mut line = vec!["env".to_string()];
+        for (k, v) in [
+            ("HOME", h.to_path_buf()),
+            ("XDG_CONFIG_HOME", h.join("config")),
+            ("XDG_DATA_HOME", h.join("data")),
+            ("XDG_STATE_HOME", h.join("state")),
+            ("XDG_CACHE_HOME", h.join("cache")),
+        ] {
+            line.push(format!("{k}={}", v.display()));
+        }
+        line.push("TERM=xterm-256color".into());
+        line.push("LANG=C.UTF-8".into());
+        line.extend(env.iter().map(|(k, v)| format!("{k}={v}")));
+        line.push(bin().display().to_string());
+        line.extend(args.iter().map(|a| a.to_string()));
+        let quoted: Vec<String> = line
+            .iter()
+            .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+            .collect();
+        self.tmux(&["respawn-pane", "-k", "-t", "e2e", &quoted.join(" ")]);
+    }
+
     /// Runs a tmux command on this test's server and returns its output.
     pub fn tmux(&self, args: &[&str]) -> Output {
         Command::new("tmux")
