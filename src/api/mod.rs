@@ -8,6 +8,7 @@ pub mod error;
 pub mod images;
 pub mod models;
 pub mod oversize;
+pub mod request;
 pub mod sink;
 pub mod sse;
 pub mod task_poll;
