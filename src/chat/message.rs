@@ -273,6 +273,12 @@ impl Message {
         self.change(|f| replace(&mut f.status, status))
     }
 
+    /// Failed whatever text it holds: a message whose text describes its own request (a
+    /// generation task's card), not a partial reply.
+    pub fn fail_whole(&mut self, why: String) -> bool {
+        self.change(|f| replace(&mut f.status, Status::Failed(why)))
+    }
+
     /// The reply broke off mid-stream, whatever had arrived.
     pub fn interrupt(&mut self, why: String) -> bool {
         self.change(|f| replace(&mut f.status, Status::Interrupted(why)))

@@ -201,6 +201,19 @@ fn an_error_fails_a_reply_with_no_text_and_interrupts_one_with_some() {
     for id in [started, thinking] {
         assert_eq!(c.get(id).unwrap().status, Status::Interrupted("502".into()));
     }
+    // A message whose text describes its own request fails whole, text and all.
+    let card = reply_in(&mut c);
+    c.get_mut(card)
+        .unwrap()
+        .complete("> 一只红狐狸\n\n✖ 400".into());
+    assert_eq!(
+        changed(&mut c, card, |m| m.fail_whole("no result".into())),
+        (true, true)
+    );
+    assert_eq!(
+        c.get(card).unwrap().status,
+        Status::Failed("no result".into())
+    );
     // A stray error piece interrupts whatever arrived; a cancel keeps the text.
     let stray = reply_in(&mut c);
     assert_eq!(

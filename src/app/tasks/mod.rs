@@ -174,7 +174,7 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
         parent,
     };
     if let Some(msg) = app.conv.get_mut(message_id) {
-        show(msg, card::text(&card, std::time::Duration::ZERO), None);
+        show(msg, card::text(&card, std::time::Duration::ZERO), false);
     }
     app.tasks.cards.push(card);
     app.last_error = None;
@@ -185,11 +185,13 @@ fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) ->
 
 /// Puts a card's text in its message. Never a live status: the media panel scans a live
 /// reply as text that only grows, and a card is rewritten whole at every poll.
-/// A failed card keeps its text (the prompt and the reason), so it reads as interrupted.
-fn show(msg: &mut crate::chat::Message, text: String, failed: Option<String>) {
+/// A failed card keeps its text (the prompt and the reason) and is marked failed, not
+/// interrupted: nothing of it was cut off. The card already says why, so the status line under
+/// it does not say it twice.
+fn show(msg: &mut crate::chat::Message, text: String, failed: bool) {
     msg.complete(text);
-    if let Some(why) = failed {
-        msg.fail(why);
+    if failed {
+        msg.fail_whole("the task ended without a result".into());
     }
 }
 
@@ -324,11 +326,7 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
     }
     let text = card::text(card, now.saturating_duration_since(card.started));
     if let Some(m) = app.conv.get_mut(id) {
-        let failed = match &finished {
-            Some(Err(why)) => Some(why.clone()),
-            _ => None,
-        };
-        show(m, text, failed);
+        show(m, text, matches!(finished, Some(Err(_))));
     }
     if finished.is_some() && app.tasks.bell {
         app.tasks.bells += 1;

@@ -249,7 +249,11 @@ fn a_failed_task_says_why() {
         card: id,
         result: Err("400 from relay: prompt is required".into()),
     }));
-    assert!(matches!(status(&h, id), Status::Interrupted(_)));
+    assert_eq!(
+        status(&h, id),
+        Status::Failed("the task ended without a result".into()),
+        "failed, not interrupted; the reason is in the card, not said twice"
+    );
     assert!(content(&h, id).contains("✖ 400 from relay: prompt is required"));
     assert_eq!(h.app.tasks.running(), 0);
 }
