@@ -194,9 +194,10 @@ fn main() -> ExitCode {
         }
         if target.model.task_api().is_some() {
             let save_to = (!cli.no_save).then(|| db.clone());
+            let images = ecochat::attach::image_refs(&attachments);
             return match tokio_runtime() {
                 Ok(rt) => ExitCode::from(
-                    rt.block_on(ecochat::task_pipe::run(&target, &prompt, save_to)) as u8,
+                    rt.block_on(ecochat::task_pipe::run(&target, &prompt, &images, save_to)) as u8,
                 ),
                 Err(e) => fail(1, &e),
             };

@@ -82,7 +82,12 @@ impl Record {
 }
 
 /// Runs a task model's prompt; returns the process exit code (0 done, 1 failed, 130 Ctrl+C).
-pub async fn run(target: &Target, prompt: &str, save_to: Option<PathBuf>) -> i32 {
+pub async fn run(
+    target: &Target,
+    prompt: &str,
+    images: &[String],
+    save_to: Option<PathBuf>,
+) -> i32 {
     let Some(api) = target.model.task_api() else {
         eprintln!("ecochat: {} is not a task model", target.label());
         return 2;
@@ -113,7 +118,7 @@ pub async fn run(target: &Target, prompt: &str, save_to: Option<PathBuf>) -> i32
         }
     };
     let mut signals = Signals::new().ok();
-    let body = crate::tasks::submit_body(api, &target.model.id, prompt);
+    let body = crate::tasks::submit_body(api, &target.model.id, prompt, images);
     let submitted = tokio::select! {
         r = tasks::submit(&http, &ep, api, &body) => r,
         s = next_signal(&mut signals) => {

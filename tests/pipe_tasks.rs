@@ -279,3 +279,23 @@ fn an_images_model_prints_its_image_links() {
     assert_eq!(req.json()["model"], "flux");
     assert_eq!(req.json()["prompt"], "a cat");
 }
+
+#[test]
+fn an_attached_image_goes_to_midjourney_as_a_data_uri() {
+    let t = TaskHome::new();
+    let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cat.png");
+    let (code, _, err) = t.run(&["-m", "mock:mj_imagine", "-a", cat, "-p", "同样的猫，水彩"]);
+    assert_eq!(code, 0, "{err}");
+    let submit = &t.server.requests()[0];
+    assert_eq!(submit.path, "/mj/submit/imagine");
+    let body = submit.json();
+    assert_eq!(body["prompt"], "同样的猫，水彩");
+    let images = body["base64Array"].as_array().cloned().unwrap_or_default();
+    assert_eq!(images.len(), 1, "{body}");
+    assert!(
+        images[0]
+            .as_str()
+            .is_some_and(|s| s.starts_with("data:image/png;base64,iVBORw0KGgo")),
+        "{body}"
+    );
+}

@@ -190,6 +190,23 @@ pub(super) fn take_for_send(app: &mut App) -> Option<Vec<Attachment>> {
     Some(std::mem::take(&mut app.attach.pending))
 }
 
+/// The attachments to send with a generation task's prompt, or `None` while files load. A
+/// route that takes no images (Suno) leaves them on the input.
+pub(super) fn take_for_task(app: &mut App, takes_images: bool) -> Option<Vec<Attachment>> {
+    if !takes_images {
+        return Some(Vec::new());
+    }
+    if app.attach.loading > 0 {
+        error(
+            app,
+            "still reading the attachments: press Enter again in a moment",
+        );
+        return None;
+    }
+    app.attach.warned = false;
+    Some(std::mem::take(&mut app.attach.pending))
+}
+
 fn error(app: &mut App, text: &str) -> Vec<Effect> {
     app.notice = Some(Notice {
         text: text.to_string(),

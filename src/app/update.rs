@@ -284,15 +284,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
     if let Some(effects) = super::tasks::enter_images(app) {
         return effects;
     }
-    // Generation tasks take no attachments yet: they stay on the input for the next prompt.
-    let task = app.target.model.task_api().is_some();
-    let attachments = if task {
-        Vec::new()
-    } else {
-        let Some(attachments) = super::attach::take_for_send(app) else {
-            return Vec::new();
-        };
-        attachments
+    let task = app.target.model.task_api();
+    let attachments = match task {
+        Some(api) => super::attach::take_for_task(app, crate::tasks::takes_images(api)),
+        None => super::attach::take_for_send(app),
+    };
+    let Some(attachments) = attachments else {
+        return Vec::new();
     };
     let text = app.prompt.take(&app.theme);
     // `//` is how a text starting with `/` gets past the commands.
@@ -300,8 +298,8 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
-    if task {
-        return super::tasks::submit(app, text);
+    if task.is_some() {
+        return super::tasks::submit(app, text, attachments);
     }
     let id = app.conv.push(Role::User, text, (app.wall_clock)());
     if let Some(m) = app.conv.get_mut(id) {

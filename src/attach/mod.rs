@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use complete::complete_path;
-pub use parts::{IMAGE_OMITTED, omit_earlier_images, wire_message};
+pub use parts::{IMAGE_OMITTED, image_refs, omit_earlier_images, wire_message};
 pub use picture::{MAX_IMAGE_BYTES, prepare_image};
 pub use text::{fence_for, inline_text};
 

@@ -29,6 +29,21 @@ fn part(a: &Attachment) -> Option<Value> {
     }
 }
 
+/// The images of `attachments` as a task route takes them: a `data:` URI for a file, the link
+/// for an image on the web. Text files and PDFs have none.
+pub fn image_refs(attachments: &[Attachment]) -> Vec<String> {
+    attachments
+        .iter()
+        .filter_map(|a| match &a.body {
+            Body::Image { mime, bytes, .. } => {
+                Some(format!("data:{mime};base64,{}", STANDARD.encode(bytes)))
+            }
+            Body::ImageUrl(url) => Some(url.clone()),
+            Body::Text(_) | Body::Pdf(_) => None,
+        })
+        .collect()
+}
+
 /// A message as sent: text files inlined into its text, images and PDFs as parts after it.
 pub fn wire_message(role: &str, text: &str, attachments: &[Attachment]) -> WireMessage {
     let mut wire = WireMessage::new(role, super::inline_text(text, attachments));

@@ -212,13 +212,31 @@ pub enum TaskError {
     Decode(String),
 }
 
-/// The submit body of a prompt for `api` (`model` is sent only to the video route).
-pub fn submit_body(api: TaskApi, model: &str, prompt: &str) -> Value {
+/// The submit body of a prompt for `api` (`model` is sent only to the video route), with
+/// the prompt's images (`data:` URIs or links): Midjourney takes data URIs in `base64Array`
+/// and links at the start of the prompt, as its image prompts are written; video takes the
+/// first as the image to animate; Suno takes none.
+pub fn submit_body(api: TaskApi, model: &str, prompt: &str, images: &[String]) -> Value {
     match api {
-        TaskApi::Midjourney => mj::imagine_body(prompt, &[]),
+        TaskApi::Midjourney => {
+            let (data, links): (Vec<String>, Vec<String>) =
+                images.iter().cloned().partition(|i| i.starts_with("data:"));
+            let prompt = links
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(prompt))
+                .collect::<Vec<_>>()
+                .join(" ");
+            mj::imagine_body(&prompt, &data)
+        }
         TaskApi::Suno => suno::MusicRequest::from_prompt(prompt).body(),
-        TaskApi::Video => video::submit_body(model, prompt, None),
+        TaskApi::Video => video::submit_body(model, prompt, images.first().map(String::as_str)),
     }
+}
+
+/// True when `api` takes images with its prompt.
+pub fn takes_images(api: TaskApi) -> bool {
+    api != TaskApi::Suno
 }
 
 /// Parses a 2xx body as JSON, naming the start of what came instead.

@@ -135,13 +135,21 @@ pub fn enter_images(app: &mut App) -> Option<Vec<Effect>> {
 }
 
 /// Enter with a task model: the prompt becomes a task and its reply a card.
-pub fn submit(app: &mut App, text: String) -> Vec<Effect> {
+pub fn submit(
+    app: &mut App,
+    text: String,
+    attachments: Vec<crate::attach::Attachment>,
+) -> Vec<Effect> {
     let Some(api) = app.target.model.task_api() else {
         return Vec::new();
     };
-    let body = crate::tasks::submit_body(api, &app.target.model.id, &text);
+    let images = crate::attach::image_refs(&attachments);
+    let body = crate::tasks::submit_body(api, &app.target.model.id, &text, &images);
     let now = (app.wall_clock)();
-    app.conv.push(Role::User, text.clone(), now);
+    let prompt_id = app.conv.push(Role::User, text.clone(), now);
+    if let Some(m) = app.conv.get_mut(prompt_id) {
+        m.attach(attachments);
+    }
     let card = new_card(app, api, text.clone(), None);
     vec![Effect::Task(TaskEffect::Submit {
         card,

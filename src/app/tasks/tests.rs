@@ -514,3 +514,52 @@ fn the_bell_is_asked_for_when_a_task_ends_only_with_task_bell() {
         assert_eq!(h.app.tasks.bells, want, "task_bell = {bell}");
     }
 }
+
+#[test]
+fn attached_images_go_with_a_task_prompt_and_stay_for_suno() {
+    use crate::attach::{Attachment, Body};
+    let image = || Attachment {
+        name: "fox.png".into(),
+        body: Body::Image {
+            mime: "image/png",
+            bytes: std::sync::Arc::from(&b"\x89PNG"[..]),
+            width: 1,
+            height: 1,
+        },
+    };
+    let mut h = harness(TaskApi::Midjourney, "mj_imagine");
+    h.app.attach.pending.push(image());
+    h.type_text("一只红狐狸");
+    let fx = h.enter();
+    let [Effect::Task(TaskEffect::Submit { body, .. })] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        body["base64Array"],
+        serde_json::json!(["data:image/png;base64,iVBORw=="])
+    );
+    assert!(h.app.attach.pending.is_empty(), "sent with the prompt");
+    let prompt = h
+        .app
+        .conv
+        .messages()
+        .iter()
+        .rev()
+        .find(|m| m.role == crate::chat::Role::User);
+    assert_eq!(
+        prompt.map(|m| m.attachments.len()),
+        Some(1),
+        "shown on the prompt"
+    );
+
+    // Suno takes no images: they wait on the input for a prompt that can take them.
+    let mut h = harness(TaskApi::Suno, "suno_music");
+    h.app.attach.pending.push(image());
+    h.type_text("一首歌");
+    let fx = h.enter();
+    let [Effect::Task(TaskEffect::Submit { body, .. })] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(!body.to_string().contains("base64"));
+    assert_eq!(h.app.attach.pending.len(), 1);
+}

@@ -185,3 +185,35 @@ fn mj_request_bodies() {
         (Some("9"), Some("p --zoom 2"))
     );
 }
+
+#[test]
+fn a_prompts_images_go_where_each_route_takes_them() {
+    use crate::tasks::{TaskApi, submit_body, takes_images};
+    let images = [
+        "data:image/png;base64,iVBORw0K".to_string(),
+        "https://img.example/fox.jpg".to_string(),
+    ];
+    // Midjourney: files as data URIs in base64Array, links where image prompts are written.
+    let b = submit_body(TaskApi::Midjourney, "mj_imagine", "一只红狐狸", &images);
+    assert_eq!(
+        b["base64Array"],
+        serde_json::json!(["data:image/png;base64,iVBORw0K"])
+    );
+    assert_eq!(b["prompt"], "https://img.example/fox.jpg 一只红狐狸");
+    // Video animates the first image.
+    let v = submit_body(TaskApi::Video, "kling-v1", "奔跑", &images);
+    assert_eq!(v["image"], "data:image/png;base64,iVBORw0K");
+    assert_eq!(v["model"], "kling-v1");
+    // Suno takes none, and says so.
+    let s = submit_body(TaskApi::Suno, "suno_music", "一首歌", &images);
+    assert!(!s.to_string().contains("iVBORw0K"));
+    assert!(!takes_images(TaskApi::Suno) && takes_images(TaskApi::Video));
+    // No images: the bodies are as before.
+    let plain = submit_body(TaskApi::Midjourney, "mj_imagine", "cat", &[]);
+    assert_eq!(plain["prompt"], "cat");
+    assert!(
+        submit_body(TaskApi::Video, "kling-v1", "x", &[])
+            .get("image")
+            .is_none()
+    );
+}
