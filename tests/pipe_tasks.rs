@@ -3,32 +3,21 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::time::Duration;
 
-use support::MockServer;
-use support::binary::{self, assert_secret_not_under, db_path};
+use support::binary::{MockHome, assert_secret_not_under, db_path};
 use support::chat::{KEY_ENV, TEST_KEY};
 
-struct TaskHome {
-    home: tempfile::TempDir,
-    config: PathBuf,
-    server: MockServer,
-}
-
-impl TaskHome {
-    fn new() -> TaskHome {
-        let server = MockServer::start();
-        let home = tempfile::tempdir().expect("tempdir");
-        let config = home.path().join("ecochat-test.toml");
-        // Tests poll every 10 ms: the mock advances one step per fetch, not per second.
-        let text = format!(
+/// A home whose mock provider has a model for each task API; they poll every 10 ms, since the
+/// mock advances one step per fetch, not per second.
+fn task_home() -> MockHome {
+    MockHome::with_config(|base_url| {
+        format!(
             r#"default_model = "mock:gpt-4o"
 
 [[providers]]
 name = "mock"
-base_url = "{}"
+base_url = "{base_url}"
 api_key_env = "{KEY_ENV}"
 max_retries = 0
 models = [
@@ -40,36 +29,14 @@ models = [
   {{ id = "slow_mj", api = "midjourney", poll_secs = 0.01, task_timeout_secs = 1 }},
   {{ id = "flux", api = "images" }},
 ]
-"#,
-            server.base_url()
-        );
-        std::fs::write(&config, text).expect("write config");
-        TaskHome {
-            home,
-            config,
-            server,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = binary::ecochat(self.home.path());
-        cmd.arg("--config").arg(&self.config).args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let out = self.command(args).output().expect("run ecochat");
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
+"#
         )
-    }
+    })
 }
 
 #[test]
 fn midjourney_prints_the_image_link_moved_off_localhost() {
-    let t = TaskHome::new();
+    let t = task_home();
     let (code, out, err) = t.run(&["-m", "mock:mj_imagine", "-p", "a red fox --ar 16:9"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
@@ -90,7 +57,7 @@ fn midjourney_prints_the_image_link_moved_off_localhost() {
 
 #[test]
 fn midjourney_failure_exits_1_with_the_reason() {
-    let t = TaskHome::new();
+    let t = task_home();
     let (code, out, err) = t.run(&["-m", "mock:mj_imagine", "-p", "this should fail"]);
     assert_eq!(code, 1);
     assert_eq!(out, "");
@@ -105,7 +72,7 @@ fn midjourney_failure_exits_1_with_the_reason() {
 
 #[test]
 fn suno_prints_every_clip_link() {
-    let t = TaskHome::new();
+    let t = task_home();
     let (code, out, err) = t.run(&["-m", "mock:suno_music", "-p", "一首关于夏天的歌"]);
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
@@ -123,7 +90,7 @@ fn suno_prints_every_clip_link() {
 
 #[test]
 fn video_prints_the_url_from_whichever_field_holds_it() {
-    let t = TaskHome::new();
+    let t = task_home();
     let (code, out, err) = t.run(&["-m", "mock:kling-v1", "-p", "a corgi surfing a wave"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
@@ -149,7 +116,7 @@ fn video_prints_the_url_from_whichever_field_holds_it() {
 
 #[test]
 fn a_lost_task_says_so() {
-    let t = TaskHome::new();
+    let t = task_home();
     t.server.on_path(
         "POST",
         "/mj/submit/imagine",
@@ -165,7 +132,7 @@ fn a_lost_task_says_so() {
 
 #[test]
 fn giving_up_after_the_timeout_leaves_the_task_to_resume() {
-    let t = TaskHome::new();
+    let t = task_home();
     t.server.on_path(
         "GET",
         "/mj/task/1730621826053456/fetch",
@@ -187,7 +154,7 @@ fn giving_up_after_the_timeout_leaves_the_task_to_resume() {
 
 #[test]
 fn tasks_lists_newest_first_as_text_and_json() {
-    let t = TaskHome::new();
+    let t = task_home();
     let (code, _, err) = t.run(&["tasks"]);
     assert_eq!(code, 0);
     assert!(err.contains("no generation tasks yet"), "{err}");
@@ -219,7 +186,7 @@ fn tasks_lists_newest_first_as_text_and_json() {
 
 #[test]
 fn no_save_keeps_no_record() {
-    let t = TaskHome::new();
+    let t = task_home();
     assert_eq!(
         t.run(&["--no-save", "-m", "mock:mj_imagine", "-p", "cat"])
             .0,
@@ -232,7 +199,7 @@ fn no_save_keeps_no_record() {
 #[cfg(unix)]
 #[test]
 fn ctrl_c_stops_waiting_and_names_the_task() {
-    let t = TaskHome::new();
+    let t = task_home();
     // The task never finishes: the fetch keeps answering "in progress".
     t.server.on_path(
         "GET",
@@ -265,7 +232,7 @@ fn ctrl_c_stops_waiting_and_names_the_task() {
 
 #[test]
 fn an_images_model_prints_its_image_links() {
-    let t = TaskHome::new();
+    let t = task_home();
     let (code, out, err) = t.run(&["-m", "mock:flux", "-p", "a cat"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.lines().count() >= 1, "{out}");
@@ -282,7 +249,7 @@ fn an_images_model_prints_its_image_links() {
 
 #[test]
 fn an_attached_image_goes_to_midjourney_as_a_data_uri() {
-    let t = TaskHome::new();
+    let t = task_home();
     let cat = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cat.png");
     let (code, _, err) = t.run(&["-m", "mock:mj_imagine", "-a", cat, "-p", "同样的猫，水彩"]);
     assert_eq!(code, 0, "{err}");

@@ -56,14 +56,18 @@ pub struct MockHome {
 impl MockHome {
     /// Starts the mock and writes the config.
     pub fn new() -> Self {
+        Self::with_config(|base_url| mock_config(base_url, "gpt-4o", ""))
+    }
+
+    /// Starts the mock and writes the config `config(base_url)` returns.
+    pub fn with_config(config: impl FnOnce(&str) -> String) -> Self {
         let server = MockServer::start();
         let home = tempfile::tempdir().expect("tempdir");
-        let config = home.path().join("ecochat-test.toml");
-        let text = mock_config(&server.base_url(), "gpt-4o", "");
-        std::fs::write(&config, text).expect("write config");
+        let path = home.path().join("ecochat-test.toml");
+        std::fs::write(&path, config(&server.base_url())).expect("write config");
         MockHome {
             home,
-            config,
+            config: path,
             server,
         }
     }
