@@ -136,9 +136,13 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         || s.last_checkpoint
             .is_none_or(|t| now.duration_since(t) >= CHECKPOINT);
     let media = &app.media;
-    let plan = plan::plan(app.conv.messages(), &s.has, Scope { only, due }, |m| {
-        media.text_links(m)
-    });
+    let plan = plan::plan(
+        app.conv.messages(),
+        app.conv.hidden(),
+        &s.has,
+        Scope { only, due },
+        |m| media.text_links(m),
+    );
     if plan.checkpoint {
         s.last_checkpoint = Some(now);
     }
@@ -227,7 +231,7 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     let s = &mut app.sessions;
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
-    s.has = StoreHas::all(app.conv.messages());
+    s.has = StoreHas::all(app.conv.all());
     app.scroll.follow = true;
     app.last_error = None;
     let mut text = format!("session {}: {}", summary.id, summary.title);

@@ -349,7 +349,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    app.conv.pop_replies();
+    app.conv.set_aside_replies();
     if app
         .conv
         .messages()
