@@ -2,6 +2,7 @@
 
 pub mod attach;
 pub mod browser;
+pub mod compare;
 pub mod copy;
 pub mod cost;
 mod editor;
@@ -233,6 +234,8 @@ pub struct App {
     pub billing: cost::Billing,
     /// Attachments waiting for the next prompt.
     pub attach: attach::AttachState,
+    /// Compare mode (`/compare`) and the comparison on screen.
+    pub compare: compare::Compare,
 }
 
 impl App {
@@ -276,6 +279,7 @@ impl App {
             wall_clock: chrono::Local::now,
             billing: cost::Billing::default(),
             attach: attach::AttachState::default(),
+            compare: compare::Compare::default(),
         }
     }
 
