@@ -73,12 +73,6 @@ pub const COMMANDS: &[SlashSpec] = &[
         about: "switch the model (fuzzy match; no name opens the picker)",
     },
     SlashSpec {
-        kind: SlashKind::Compare,
-        name: "/compare",
-        args: "MODEL MODEL [MODEL MODEL] | off",
-        about: "send each prompt to 2–4 models side by side (no models: the current set)",
-    },
-    SlashSpec {
         kind: SlashKind::System,
         name: "/system",
         args: "[TEXT]",
@@ -101,6 +95,12 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/image",
         args: "PROMPT [--size WxH] [--n N] [--model ID]",
         about: "generate images",
+    },
+    SlashSpec {
+        kind: SlashKind::Compare,
+        name: "/compare",
+        args: "MODEL MODEL [MODEL MODEL] | off",
+        about: "send each prompt to 2–4 models side by side (no models: the current set)",
     },
     SlashSpec {
         kind: SlashKind::Balance,
@@ -188,7 +188,7 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
 
 fn unknown(name: &str) -> String {
     if name == "/" {
-        return "type a command after /: /model, /compare, /system, /clear, /save, /image, /balance, /attach, \
+        return "type a command after /: /model, /system, /clear, /save, /image, /compare, /balance, /attach, \
                 /mj, /help"
             .into();
     }

@@ -86,9 +86,7 @@ impl Layer {
         match self {
             Layer::Prompt => "In the prompt",
             Layer::Conversation => "In the conversation (Tab to focus it)",
-            Layer::Compare => {
-                "In a comparison's columns (conversation focus; keys with Alt also from the prompt)"
-            }
+            Layer::Compare => "In a comparison's columns (Tab to focus them)",
             Layer::Media => "In the media panel (Tab to focus it)",
             Layer::Picker => "In the model picker (Ctrl+P)",
             Layer::Browser => "In the session browser (Ctrl+O)",
