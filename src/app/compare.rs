@@ -127,6 +127,13 @@ impl App {
         self.compare.layout.borrow()
     }
 
+    /// The reply of the focused column, while a comparison is on screen (what `y` copies).
+    pub fn focused_reply(&self) -> Option<&crate::chat::Message> {
+        let turn = self.compare.turn.as_ref()?;
+        let col = turn.columns.get(turn.focus)?;
+        self.conv.get(col.flight.id)
+    }
+
     /// Rows of a column's body.
     pub fn compare_page(&self) -> usize {
         let n = self.compare.turn.as_ref().map_or(1, |t| t.columns.len());
@@ -469,6 +476,32 @@ fn scroll(app: &mut App, delta: isize) -> Vec<Effect> {
         };
     }
     Vec::new()
+}
+
+/// The wheel (`wheel` lines) or a click at screen column `x` over the comparison: focuses the
+/// column there and scrolls it. False when no comparison is on screen.
+pub(super) fn mouse(app: &mut App, x: u16, wheel: Option<isize>) -> bool {
+    let (Some(turn), Some(panes)) = (&app.compare.turn, app.panes()) else {
+        return false;
+    };
+    let areas = crate::view::compare::areas(panes.conversation, turn.columns.len(), turn.focus);
+    let under = areas
+        .columns
+        .iter()
+        .find(|(_, c)| c.body.left() <= x && x < c.body.right())
+        .map(|(i, _)| *i);
+    if let Some(i) = under {
+        focus_to(app, i);
+    }
+    if let Some(delta) = wheel {
+        scroll(app, delta);
+    }
+    true
+}
+
+/// The layout of the columns was made before code could be coloured: lay them out again.
+pub(super) fn syntax_ready(app: &mut App) {
+    app.compare.layout.get_mut().clear();
 }
 
 fn notice(app: &mut App, text: String, is_error: bool) {

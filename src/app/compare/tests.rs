@@ -400,3 +400,43 @@ fn the_focused_column_scrolls_on_its_own() {
         "no system prompt crept in"
     );
 }
+
+#[test]
+fn the_wheel_over_a_column_focuses_and_scrolls_that_one() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let mut h = harness(120, 30);
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    let long: String = (0..80).map(|i| format!("第{i}行\n\n")).collect();
+    for (id, _, _) in &started {
+        piece(&mut h, *id, &long);
+        end(&mut h, *id);
+    }
+    let bottom = h.app.column_top(1);
+    h.act(Action::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollUp,
+        column: 100,
+        row: 10,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(h.app.compare.turn.as_ref().unwrap().focus, 1);
+    assert_eq!(h.app.column_top(1), bottom - 3);
+    assert_eq!(h.app.column_top(0), bottom);
+}
+
+#[test]
+fn y_over_a_comparison_copies_the_focused_columns_reply() {
+    let mut h = harness(120, 40);
+    compared(&mut h);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Right, KeyModifiers::NONE);
+    let fx = h.press('y');
+    let copied: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Copy { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, ["回答乙"]);
+}
