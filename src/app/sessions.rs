@@ -51,6 +51,8 @@ pub struct Sessions {
     pub transcript_path: Option<PathBuf>,
     /// The Ctrl+O popup.
     pub browser: SessionBrowser,
+    /// A search hit being opened: its session opens on the branch of this message.
+    pub open_at: Option<(crate::store::SessionId, u64)>,
 }
 
 impl Default for Sessions {
@@ -70,6 +72,7 @@ impl Default for Sessions {
             untitled_written: false,
             transcript_path: None,
             browser: SessionBrowser::default(),
+            open_at: None,
         }
     }
 }
@@ -227,7 +230,15 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     let mut effects: Vec<Effect> = super::update::cancel_reply(app).into_iter().collect();
     leave(app, &mut effects);
     let summary = stored.summary;
-    app.conv.load(stored.messages);
+    let focus = app
+        .sessions
+        .open_at
+        .take()
+        .filter(|(id, _)| *id == summary.id)
+        .map(|(_, seq)| seq);
+    app.conv.load_showing(stored.messages, focus);
+    app.editing = None;
+    app.selected = None;
     let s = &mut app.sessions;
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
@@ -381,6 +392,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
 pub(super) fn forget_current(app: &mut App, effects: &mut Vec<Effect>) {
     effects.extend(super::update::cancel_reply(app));
     app.conv.clear();
+    app.editing = None;
     app.sessions.start_new();
 }
 

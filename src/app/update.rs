@@ -136,7 +136,13 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.prompt.newline();
             Vec::new()
         }
-        Command::CancelReply => cancel_reply(app).into_iter().collect(),
+        Command::CancelReply => match cancel_reply(app) {
+            Some(effect) => vec![effect],
+            None => {
+                super::branch::stop_editing(app);
+                Vec::new()
+            }
+        },
         Command::Interrupt => match cancel_reply(app) {
             Some(effect) => vec![effect],
             None if !app.prompt.is_empty() => clear_prompt(app),
@@ -156,6 +162,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             super::sessions::leave(app, &mut effects);
             app.conv.clear();
             app.selected = None;
+            app.editing = None;
             app.scroll.follow = true;
             app.last_error = None;
             app.notice = Some(Notice {
@@ -298,6 +305,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
+    super::branch::before_send(app);
     if task.is_some() {
         return super::tasks::submit(app, text, attachments);
     }
