@@ -71,9 +71,7 @@ pub(super) fn edit_selected(app: &mut App) -> Option<Vec<Effect>> {
     app.editing = Some(id);
     app.selected = None;
     app.focus = Focus::Input;
-    let mut text = String::from(
-        "editing: Enter sends it as a new branch (the old one stays; < > switch), Esc stops",
-    );
+    let mut text = String::from("editing: sending starts a new branch; the old one stays");
     if had_draft {
         text.push_str(" · your draft is in the history (Up)");
     }
