@@ -132,7 +132,9 @@ fn history(opts: &PipeOptions) -> (Vec<WireMessage>, Continuation) {
         };
         return (vec![prompt_message(opts)], at);
     };
-    let conv = Conversation::from_messages(stored.messages.clone());
+    // The branch that was on screen when the session was last used.
+    let mut conv = Conversation::default();
+    conv.load_showing(stored.messages.clone(), stored.shown);
     let at = Continuation {
         // Past every message, the alternatives off the branch included.
         first_seq: conv.all().map(|m| m.id + 1).max().unwrap_or(0),

@@ -114,4 +114,12 @@ fn an_edited_prompt_starts_a_branch_and_only_it_is_sent() {
     assert!(screen.contains("北京天气"), "{screen}");
     t.keys(&["C-q"]);
     t.wait_exit(WAIT);
+    // Reopened, the session shows the branch that was on screen, not the newest one.
+    let config = t.path("ecochat.toml").display().to_string();
+    t.relaunch(&["--config", &config, "--resume"], &[(KEY_ENV, TEST_KEY)]);
+    let screen = t.wait_for("北京晴", WAIT);
+    assert!(!screen.contains("上海多云"), "{screen}");
+    assert!(screen.contains("‹1/2›"), "{screen}");
+    t.keys(&["C-q"]);
+    t.wait_exit(WAIT);
 }

@@ -230,6 +230,58 @@ fn a_search_hit_on_another_branch_opens_the_session_on_that_branch() {
     h.act(Action::Store(StoreEvent::Loaded(Ok(StoredSession {
         summary,
         messages: tree.all().cloned().collect(),
+        shown: None,
     }))));
     assert_eq!(shown(&h), ["天气", "明天下雨"], "the branch of the hit");
+}
+
+#[test]
+fn the_branch_on_screen_is_recorded_and_a_session_reopens_on_it() {
+    use crate::store::task::{StoreCmd, StoreEvent};
+    use crate::store::{SessionSummary, StoredSession};
+    let mut h = Harness::new();
+    h.app.sessions = crate::app::sessions::Sessions::new(
+        Some(std::path::PathBuf::from("/nonexistent/ecochat.db")),
+        None,
+        Some(crate::config::Config::builtin(&|_| None)),
+    );
+    h.exchange("q", "first");
+    let fx = h.key(KeyCode::Char('r'), KeyModifiers::CONTROL);
+    answer(&mut h, &fx, "second");
+    focus_conversation(&mut h);
+    let fx = h.press('<');
+    let first = h.app.conv.messages()[1].id;
+    let recorded: Vec<Option<u64>> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Store(StoreCmd::Shown { shown, .. }) => Some(*shown),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recorded, [Some(first)], "{fx:?}");
+    let fx = h.press('>');
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Store(StoreCmd::Shown { shown: None, .. }))),
+        "back on the newest branch: {fx:?}"
+    );
+    // Reopened with the first reply recorded as shown, the session shows it.
+    let messages = h.app.conv.all().cloned().collect();
+    let t = crate::chat::test_time();
+    let summary = SessionSummary {
+        id: 3,
+        title: "q".into(),
+        model: "demo:demo".into(),
+        created: t,
+        updated: t,
+        message_count: 3,
+        spend: Vec::new(),
+    };
+    let mut other = Harness::new();
+    other.act(Action::Store(StoreEvent::Loaded(Ok(StoredSession {
+        summary,
+        messages,
+        shown: Some(first),
+    }))));
+    assert_eq!(shown(&other), ["q", "first"]);
 }

@@ -53,6 +53,8 @@ pub struct Sessions {
     pub browser: SessionBrowser,
     /// A search hit being opened: its session opens on the branch of this message.
     pub open_at: Option<(crate::store::SessionId, u64)>,
+    /// The branch on screen as last written (`StoredSession::shown`).
+    shown_written: Option<u64>,
 }
 
 impl Default for Sessions {
@@ -73,6 +75,7 @@ impl Default for Sessions {
             transcript_path: None,
             browser: SessionBrowser::default(),
             open_at: None,
+            shown_written: None,
         }
     }
 }
@@ -114,6 +117,7 @@ impl Sessions {
         self.title = None;
         self.untitled_written = false;
         self.transcript_path = None;
+        self.shown_written = None;
     }
 }
 
@@ -122,6 +126,43 @@ impl Sessions {
 /// policy is `store::plan`'s). `piece_of`: only this message changed (`Changes::only`).
 pub fn persist(app: &mut App, now: Instant, piece_of: Option<u64>, effects: &mut Vec<Effect>) {
     sync(app, now, false, piece_of, effects);
+    if piece_of.is_none() {
+        sync_shown(app, effects);
+    }
+}
+
+/// Records which branch is on screen when `<`, `>` or a search hit changed it, so the
+/// session opens on it again.
+fn sync_shown(app: &mut App, effects: &mut Vec<Effect>) {
+    let s = &mut app.sessions;
+    if !s.saving() || app.conv.is_empty() {
+        return;
+    }
+    let shown = shown_branch(&app.conv);
+    if shown != s.shown_written {
+        s.shown_written = shown;
+        effects.push(Effect::Store(StoreCmd::Shown {
+            session: s.current,
+            shown,
+        }));
+    }
+}
+
+/// The last message of the branch on screen, unless it is the newest message (the branch a
+/// session opens on anyway).
+fn shown_branch(conv: &Conversation) -> Option<u64> {
+    let tail = conv
+        .messages()
+        .iter()
+        .rev()
+        .find(|m| m.role != Role::System)?
+        .id;
+    let newest = conv
+        .all()
+        .filter(|m| m.role != Role::System)
+        .map(|m| m.id)
+        .max();
+    (Some(tail) != newest).then_some(tail)
 }
 
 fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &mut Vec<Effect>) {
@@ -236,13 +277,15 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
         .take()
         .filter(|(id, _)| *id == summary.id)
         .map(|(_, seq)| seq);
-    app.conv.load_showing(stored.messages, focus);
+    app.conv
+        .load_showing(stored.messages, focus.or(stored.shown));
     app.editing = None;
     app.selected = None;
     let s = &mut app.sessions;
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
     s.has = StoreHas::all(app.conv.all());
+    s.shown_written = stored.shown;
     app.scroll.follow = true;
     app.last_error = None;
     let mut text = format!("session {}: {}", summary.id, summary.title);

@@ -240,6 +240,7 @@ fn stored(id: i64, model: &str) -> StoredSession {
     StoredSession {
         summary: summary(id, "暗号是什么", model),
         messages: vec![q, a],
+        shown: None,
     }
 }
 
