@@ -2,10 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use crate::api::StreamEvent;
-use crate::api::client::ReplyEnd;
 use crate::app::test_harness::Harness;
-use crate::app::{Action, Effect, Focus, StreamMsg};
+use crate::app::{Action, Effect, Focus};
 
 const NONE: KeyModifiers = KeyModifiers::NONE;
 
@@ -19,29 +17,6 @@ fn shown(h: &Harness) -> Vec<String> {
         .collect()
 }
 
-/// Streams `text` into the reply asked for by `fx` and ends it; returns the request's history.
-fn answer(h: &mut Harness, fx: &[Effect], text: &str) -> Vec<String> {
-    let Some(Effect::StartReply {
-        reply_id, history, ..
-    }) = fx.iter().find(|e| matches!(e, Effect::StartReply { .. }))
-    else {
-        panic!("expected a request, got {fx:?}");
-    };
-    let (id, sent) = (
-        *reply_id,
-        history.iter().map(|m| m.content.clone()).collect(),
-    );
-    h.act(Action::Stream {
-        id,
-        msg: StreamMsg::Event(StreamEvent::Content(text.into())),
-    });
-    h.act(Action::Stream {
-        id,
-        msg: StreamMsg::End(Ok(ReplyEnd::default())),
-    });
-    sent
-}
-
 fn focus_conversation(h: &mut Harness) {
     while h.app.focus != Focus::Conversation {
         h.key(KeyCode::Tab, NONE);
@@ -53,7 +28,7 @@ fn ctrl_r_keeps_the_first_reply_and_lt_gt_switch_between_them() {
     let mut h = Harness::new();
     h.exchange("讲个笑话", "第一个笑话");
     let fx = h.key(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    let sent = answer(&mut h, &fx, "第二个笑话");
+    let sent = h.answer(&fx, "第二个笑话");
     assert_eq!(
         sent,
         ["讲个笑话"],
@@ -76,7 +51,7 @@ fn ctrl_r_keeps_the_first_reply_and_lt_gt_switch_between_them() {
     }
     h.type_text("再来");
     let fx = h.enter();
-    let sent = answer(&mut h, &fx, "好");
+    let sent = h.answer(&fx, "好");
     assert_eq!(sent, ["讲个笑话", "第一个笑话", "再来"]);
 }
 
@@ -113,7 +88,7 @@ fn editing_a_prompt_sends_a_new_branch_and_the_old_one_stays_reachable() {
     }
     h.type_text("try, in Chinese");
     let fx = h.enter();
-    let sent = answer(&mut h, &fx, "第二个回答");
+    let sent = h.answer(&fx, "第二个回答");
     assert_eq!(
         sent,
         ["first question", "first answer", "second try, in Chinese"],
@@ -165,7 +140,7 @@ fn editing_keeps_the_draft_in_the_history_and_esc_stops_editing_keeping_the_text
     assert_eq!(h.app.editing, None);
     assert_eq!(h.app.prompt.text(), "q", "Esc keeps the text");
     let fx = h.enter();
-    let sent = answer(&mut h, &fx, "a2");
+    let sent = h.answer(&fx, "a2");
     assert_eq!(
         sent,
         ["q", "a", "q"],
@@ -205,11 +180,7 @@ fn a_search_hit_on_another_branch_opens_the_session_on_that_branch() {
         spend: Vec::new(),
     };
     let mut h = Harness::new();
-    h.app.sessions = crate::app::sessions::Sessions::new(
-        Some(std::path::PathBuf::from("/nonexistent/ecochat.db")),
-        None,
-        Some(crate::config::Config::builtin(&|_| None)),
-    );
+    h.saving();
     h.key(KeyCode::Char('o'), KeyModifiers::CONTROL);
     h.type_text("下雨");
     let generation = h.app.sessions.browser.generation;
@@ -240,14 +211,10 @@ fn the_branch_on_screen_is_recorded_and_a_session_reopens_on_it() {
     use crate::store::task::{StoreCmd, StoreEvent};
     use crate::store::{SessionSummary, StoredSession};
     let mut h = Harness::new();
-    h.app.sessions = crate::app::sessions::Sessions::new(
-        Some(std::path::PathBuf::from("/nonexistent/ecochat.db")),
-        None,
-        Some(crate::config::Config::builtin(&|_| None)),
-    );
+    h.saving();
     h.exchange("q", "first");
     let fx = h.key(KeyCode::Char('r'), KeyModifiers::CONTROL);
-    answer(&mut h, &fx, "second");
+    h.answer(&fx, "second");
     focus_conversation(&mut h);
     let fx = h.press('<');
     let first = h.app.conv.messages()[1].id;
