@@ -7,7 +7,7 @@ use crate::chat::Role;
 
 /// Shows the alternative `step` places from the selected message, else from the last reply.
 pub(super) fn switch(app: &mut App, step: isize) -> Vec<Effect> {
-    if app.in_flight.is_some() {
+    if app.replying() {
         say(app, super::notice::STILL_STREAMING);
         return Vec::new();
     }
@@ -52,7 +52,7 @@ pub(super) fn edit_selected(app: &mut App) -> Option<Vec<Effect>> {
         say(app, "e edits a prompt of yours: select one with [ and ]");
         return Some(Vec::new());
     }
-    if app.in_flight.is_some() {
+    if app.replying() {
         say(app, super::notice::STILL_STREAMING);
         return Some(Vec::new());
     }

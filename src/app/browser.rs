@@ -216,7 +216,7 @@ fn open_selected(app: &mut App) -> Vec<Effect> {
     close(app);
     if app.sessions.current == SessionRef::Id(id) {
         // The hit may be on a branch not shown.
-        if let Some(seq) = hit.filter(|_| app.in_flight.is_none()) {
+        if let Some(seq) = hit.filter(|_| !app.replying()) {
             app.conv.show(seq);
         }
         return Vec::new();

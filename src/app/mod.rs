@@ -3,6 +3,7 @@
 pub mod attach;
 mod branch;
 pub mod browser;
+pub mod compare;
 pub mod copy;
 pub mod cost;
 mod editor;
@@ -236,6 +237,8 @@ pub struct App {
     pub attach: attach::AttachState,
     /// The prompt being edited (`e`): sending the prompt starts a new branch in its place.
     pub editing: Option<u64>,
+    /// Compare mode (`/compare`) and the comparison on screen.
+    pub compare: compare::Compare,
 }
 
 impl App {
@@ -280,6 +283,7 @@ impl App {
             billing: cost::Billing::default(),
             attach: attach::AttachState::default(),
             editing: None,
+            compare: compare::Compare::default(),
         }
     }
 

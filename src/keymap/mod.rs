@@ -11,7 +11,9 @@ mod table;
 
 pub use custom::KeyConflict;
 pub use layer::{KeyRow, Layer, LayerConflict};
-pub use layers::{BrowserKey, ConversationKey, HelpKey, Layers, MediaKey, PickerKey, PromptKey};
+pub use layers::{
+    BrowserKey, CompareKey, ConversationKey, HelpKey, Layers, MediaKey, PickerKey, PromptKey,
+};
 pub use resolve::{Bound, KeyContext};
 
 /// Something the user can ask for with a key.
