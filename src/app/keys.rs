@@ -157,6 +157,9 @@ fn conversation_command(app: &mut App, command: ConversationKey) -> Option<Vec<E
         }
         ConversationKey::Deselect => return None,
         ConversationKey::MjButton => return super::tasks::pick_button(app),
+        ConversationKey::PrevAlternative => super::branch::switch(app, -1),
+        ConversationKey::NextAlternative => super::branch::switch(app, 1),
+        ConversationKey::Edit => return super::branch::edit_selected(app),
     })
 }
 

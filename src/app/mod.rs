@@ -1,6 +1,7 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
 pub mod attach;
+mod branch;
 pub mod browser;
 pub mod compare;
 pub mod copy;
@@ -234,6 +235,8 @@ pub struct App {
     pub billing: cost::Billing,
     /// Attachments waiting for the next prompt.
     pub attach: attach::AttachState,
+    /// The prompt being edited (`e`): sending the prompt starts a new branch in its place.
+    pub editing: Option<u64>,
     /// Compare mode (`/compare`) and the comparison on screen.
     pub compare: compare::Compare,
 }
@@ -279,6 +282,7 @@ impl App {
             wall_clock: chrono::Local::now,
             billing: cost::Billing::default(),
             attach: attach::AttachState::default(),
+            editing: None,
             compare: compare::Compare::default(),
         }
     }

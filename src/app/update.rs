@@ -138,7 +138,13 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.prompt.newline();
             Vec::new()
         }
-        Command::CancelReply => cancel_reply(app),
+        Command::CancelReply => {
+            let effects = cancel_reply(app);
+            if effects.is_empty() {
+                super::branch::stop_editing(app);
+            }
+            effects
+        }
         Command::Interrupt => {
             let effects = cancel_reply(app);
             if !effects.is_empty() {
@@ -161,6 +167,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             super::sessions::leave(app, &mut effects);
             app.conv.clear();
             app.selected = None;
+            app.editing = None;
             app.scroll.follow = true;
             app.last_error = None;
             app.notice = Some(Notice {
@@ -304,10 +311,13 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
+    // A comparison on screen goes on from its focused reply; then an edited prompt's branch
+    // is set aside (in this order, or showing the reply would bring the branch back).
+    super::compare::before_prompt(app);
+    super::branch::before_send(app);
     if task.is_some() {
         return super::tasks::submit(app, text, attachments);
     }
-    super::compare::before_prompt(app);
     let id = app.conv.push(Role::User, text, (app.wall_clock)());
     if let Some(m) = app.conv.get_mut(id) {
         m.attach(attachments);

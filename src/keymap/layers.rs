@@ -32,6 +32,10 @@ layer_commands! {
     Deselect = "deselect", "let go of the selected message (else as everywhere)";
     /// Declines when no Midjourney card has buttons.
     MjButton = "mj_button", "press a button of the selected Midjourney card (fills in /mj)";
+    PrevAlternative = "prev_alternative", "previous alternative (‹n/m›) of the selected message or last reply";
+    NextAlternative = "next_alternative", "next alternative of the selected message or last reply";
+    /// Declines when no prompt is selected.
+    Edit = "edit", "edit the selected prompt: sending it starts a new branch";
 }
 
 layer_commands! {
@@ -153,7 +157,10 @@ impl_layer!(PromptKey, Combo::types_into_prompt, {
 });
 
 impl_layer!(ConversationKey, |_: &Combo| false, {
-    use ConversationKey::{Bottom, Deselect, MjButton, ScrollDown, ScrollUp, Top};
+    use ConversationKey::{
+        Bottom, Deselect, Edit, MjButton, NextAlternative, PrevAlternative, ScrollDown, ScrollUp,
+        Top,
+    };
     use KeyCode::{Char, Down, Esc, Up};
     vec![
         b(Up, NONE, ScrollUp),
@@ -164,6 +171,9 @@ impl_layer!(ConversationKey, |_: &Combo| false, {
         b(Char('G'), SHIFT, Bottom),
         b(Esc, NONE, Deselect),
         b(Char('b'), NONE, MjButton),
+        b(Char('<'), NONE, PrevAlternative),
+        b(Char('>'), NONE, NextAlternative),
+        b(Char('e'), NONE, Edit),
     ]
 });
 

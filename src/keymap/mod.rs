@@ -64,7 +64,7 @@ impl Command {
             }
             Command::Quit => "quit",
             Command::NewChat => "start a new conversation",
-            Command::Regenerate => "regenerate the last reply",
+            Command::Regenerate => "regenerate the last reply (the old one stays)",
             Command::ScrollUp => "scroll up one line",
             Command::ScrollDown => "scroll down one line",
             Command::PageUp => "scroll up one page",

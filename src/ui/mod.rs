@@ -115,7 +115,11 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             t.border
         })
-        .title(Span::styled(" Message ", t.meta))
+        .title(match app.editing {
+            // Sending replaces a turn: say so where the eye is.
+            Some(_) => Span::styled(" Editing: Enter sends a new branch · Esc stops ", t.warning),
+            None => Span::styled(" Message ", t.meta),
+        })
         .title(attach_chips::chips(&app.attach, area.width, t))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);
