@@ -440,3 +440,42 @@ fn y_over_a_comparison_copies_the_focused_columns_reply() {
         .collect();
     assert_eq!(copied, ["回答乙"]);
 }
+
+#[test]
+fn every_compared_reply_counts_in_the_session_total() {
+    use crate::api::Usage;
+    use crate::cost::{Currency, Money, Price};
+    let mut h = harness(120, 40);
+    for m in &mut h.app.providers[1].models {
+        *m.price = Price {
+            input: Some(2_000_000),
+            output: Some(8_000_000),
+            ..Price::default()
+        };
+    }
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    for (id, _, _) in &started {
+        piece(&mut h, *id, "答");
+        h.act(Action::Stream {
+            id: *id,
+            msg: StreamMsg::End(Ok(ReplyEnd {
+                usage: Some(Usage {
+                    prompt_tokens: 1_000,
+                    completion_tokens: 1_000,
+                    total_tokens: 2_000,
+                    ..Usage::default()
+                }),
+                ..ReplyEnd::default()
+            })),
+        });
+    }
+    h.press('1');
+    // ¥0.01 each (1,000 tokens in at ¥2/M, 1,000 out at ¥8/M); the one not picked was paid too.
+    let each = Money::new(10_000, Currency::Cny);
+    assert_eq!(h.app.conv.get(started[1].0).unwrap().cost, Some(each));
+    assert_eq!(
+        crate::app::cost::session_totals(&h.app),
+        [Money::new(20_000, Currency::Cny)]
+    );
+}
