@@ -10,7 +10,7 @@ use super::{App, Effect, InFlight, Notice, Scroll, StreamMsg};
 use crate::chat::Role;
 use crate::keymap::CompareKey;
 use crate::providers::Target;
-use crate::view::compare::{ColumnLines, body_height, text_width, top_within};
+use crate::view::compare::{ColumnLines, areas, body_height, text_width, top_within};
 use crate::view::conversation::LayoutOptions;
 
 /// Fewest and most models a comparison takes.
@@ -112,13 +112,22 @@ impl App {
                 width: text_width(panes.conversation, turn.columns.len()),
                 show_reasoning: self.show_reasoning,
             };
+            // As tabs only the focused reply is drawn: the others catch up when shown.
+            let drawn: Vec<usize> = areas(panes.conversation, turn.columns.len(), turn.focus)
+                .columns
+                .iter()
+                .map(|(i, _)| *i)
+                .collect();
             let syntax = self
                 .layout
                 .try_borrow()
                 .map(|l| l.syntax().clone())
                 .unwrap_or_default();
             layout.resize_with(turn.columns.len(), ColumnLines::default);
-            for (lines, col) in layout.iter_mut().zip(&turn.columns) {
+            for (i, (lines, col)) in layout.iter_mut().zip(&turn.columns).enumerate() {
+                if !drawn.contains(&i) {
+                    continue;
+                }
                 if let Some(msg) = self.conv.get(col.flight.id) {
                     lines.sync(msg, opts, &self.theme, &syntax);
                 }

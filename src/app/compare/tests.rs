@@ -479,3 +479,44 @@ fn every_compared_reply_counts_in_the_session_total() {
         [Money::new(20_000, Currency::Cny)]
     );
 }
+
+#[test]
+fn a_signal_mid_comparison_stops_every_reply_and_quits() {
+    let mut h = harness(120, 40);
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    piece(&mut h, started[0].0, "半句");
+    let fx = h.act(Action::Terminate(crate::signals::Signal::Terminate));
+    assert!(h.app.quit);
+    let cancels = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::CancelReply { .. }))
+        .count();
+    assert_eq!(cancels, 2);
+    assert!(matches!(
+        h.app.conv.get(started[0].0).unwrap().status,
+        Status::Interrupted(_)
+    ));
+    assert!(matches!(
+        h.app.conv.get(started[1].0).unwrap().status,
+        Status::Failed(_)
+    ));
+}
+
+#[test]
+fn as_tabs_only_the_focused_reply_is_laid_out_and_a_switch_catches_up() {
+    let mut h = harness(80, 24);
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    piece(&mut h, started[0].0, "一\n\n二");
+    piece(&mut h, started[1].0, "三\n\n四\n\n五");
+    assert!(h.app.compare_layout()[0].height() > 0);
+    assert_eq!(
+        h.app.compare_layout()[1].height(),
+        0,
+        "not drawn, not laid out"
+    );
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Right, KeyModifiers::NONE);
+    assert!(h.app.compare_layout()[1].height() > h.app.compare_layout()[0].height());
+}
