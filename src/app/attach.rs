@@ -176,6 +176,11 @@ pub(super) fn take_for_send(app: &mut App) -> Option<Vec<Attachment>> {
         );
         return None;
     }
+    if let Some(why) = crate::attach::vision::unsendable_pdf(&app.attach.pending, &app.target.model)
+    {
+        error(app, &format!("{why} (Backspace removes it)"));
+        return None;
+    }
     if !app.attach.warned
         && let Some(w) = crate::attach::vision::warning(&app.attach.pending, &app.target.model)
     {

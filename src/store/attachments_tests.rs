@@ -18,12 +18,7 @@ fn session(store: &mut Store) -> SessionId {
 fn picture(bytes: &[u8]) -> Attachment {
     Attachment {
         name: "猫.png".into(),
-        body: Body::Image {
-            mime: "image/png",
-            bytes: bytes.to_vec().into(),
-            width: 64,
-            height: 48,
-        },
+        body: Body::image("image/png", bytes.to_vec().into(), 64, 48),
     }
 }
 
@@ -46,7 +41,7 @@ fn attachments_round_trip_and_shared_bytes_are_kept_once() {
         },
         Attachment {
             name: "p.pdf".into(),
-            body: Body::Pdf(b"%PDF-1.4".to_vec().into()),
+            body: Body::pdf("p.pdf", b"%PDF-1.4".to_vec().into(), 1024),
         },
         Attachment::image_url("https://example.com/x.jpg"),
     ];
