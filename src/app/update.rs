@@ -340,7 +340,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         .conv
         .messages()
         .last()
-        .is_some_and(crate::chat::Message::is_image_generation)
+        .is_some_and(crate::chat::Message::is_task_card)
     {
         // Regenerating would send the `/image` line to the chat model as a prompt.
         app.notice = Some(Notice {
