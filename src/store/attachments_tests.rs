@@ -63,6 +63,14 @@ fn attachments_round_trip_and_shared_bytes_are_kept_once() {
         .map(|m| m.attachments.clone())
         .collect();
     assert_eq!(back, [all, vec![picture(b"same bytes")]]);
+    // The session browser's rows count them.
+    assert_eq!(store.load(a).unwrap().summary.attachments, 5);
+    let listed = store.search("", 10).unwrap();
+    let counts: Vec<(i64, u64)> = listed
+        .iter()
+        .map(|h| (h.session.id, h.session.attachments))
+        .collect();
+    assert_eq!(counts, [(b, 1), (a, 5)]);
     assert_eq!(
         blob_count(&store.conn),
         3,

@@ -115,6 +115,7 @@ fn json_export_holds_every_field() {
             updated: at(10, 8, 0),
             message_count: msgs.len() as u64,
             spend: Vec::new(),
+            attachments: 0,
         },
         messages: msgs,
     };
@@ -216,6 +217,7 @@ fn transcripts_carry_each_reply_cost_and_the_session_total() {
             updated: meta.created,
             message_count: msgs.len() as u64,
             spend: Vec::new(),
+            attachments: 0,
         },
         messages: msgs,
     };
