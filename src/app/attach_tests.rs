@@ -249,3 +249,25 @@ fn a_pdf_without_text_is_not_sent_to_a_model_that_needs_its_text() {
         [crate::api::client::Part::Pdf { .. }]
     ));
 }
+
+#[test]
+fn alt_v_asks_the_edge_for_the_clipboards_image_and_no_display_is_a_notice() {
+    let mut h = Harness::new();
+    let fx = h.key(KeyCode::Char('v'), KeyModifiers::ALT);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Attach(AttachEffect::Clipboard { .. })]
+        ),
+        "{fx:?}"
+    );
+    assert_eq!(h.app.attach.loading, 1);
+    assert_eq!(h.app.prompt.text(), "", "nothing is typed");
+    h.act(Action::Attach(AttachMsg::Loaded(Err(
+        crate::attach::clipboard::NO_DISPLAY.into(),
+    ))));
+    assert_eq!(h.app.attach.loading, 0);
+    assert_eq!(h.notice(), crate::attach::clipboard::NO_DISPLAY);
+    assert!(h.notice_is_error());
+    assert!(h.app.attach.pending.is_empty());
+}

@@ -211,6 +211,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::DeleteExchange => super::turns::delete_selected(app),
         Command::ExternalEditor => super::editor::open(app),
         Command::Suspend => vec![Effect::Suspend],
+        Command::PasteImage => super::attach::paste_image(app),
         Command::ToggleMouse => {
             app.mouse = !app.mouse;
             let text = if app.mouse {

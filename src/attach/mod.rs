@@ -1,6 +1,7 @@
 //! Attachments: files and images sent with a prompt. Reading and encoding are blocking CPU and
 //! disk work, so the TUI runs `load` on a blocking thread and `update` only sees the result.
 
+pub mod clipboard;
 mod complete;
 mod parts;
 pub mod pdf;
