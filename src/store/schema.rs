@@ -135,8 +135,11 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX tasks_submitted ON tasks(submitted);",
     // 8: conversations are trees: each message names the one it follows (its seq), so a
     // retried reply, an edited prompt or a comparison's replies are kept as alternatives.
-    // Messages written before were one straight path: each follows the one before it.
+    // Messages written before were one straight path: each follows the one before it. A
+    // session's `shown` is the last message of the branch on screen, when it is not the
+    // newest one (NULL: the branch last written to).
     "ALTER TABLE messages ADD COLUMN parent INTEGER;
+    ALTER TABLE sessions ADD COLUMN shown INTEGER;
     UPDATE messages SET parent = (
         SELECT MAX(p.seq) FROM messages p
         WHERE p.session_id = messages.session_id AND p.seq < messages.seq

@@ -224,6 +224,7 @@ mod tests {
                 attachments: 0,
             },
             snippet: snippet.map(str::to_string),
+            message: None,
         }
     }
 

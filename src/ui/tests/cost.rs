@@ -329,6 +329,7 @@ fn the_session_browser_shows_each_sessions_spend() {
             attachments: 0,
         },
         snippet: None,
+        message: None,
     };
     h.app.overlay = Some(crate::app::Overlay::Sessions);
     h.app.sessions.browser.hits = vec![

@@ -104,6 +104,7 @@ fn hits(n: usize, snippets: bool) -> Vec<SearchHit> {
                 attachments: 0,
             },
             snippet: snippets.then(|| format!("the line that matched in {i}")),
+            message: None,
         })
         .collect()
 }
