@@ -223,6 +223,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::DeleteExchange => super::turns::delete_selected(app),
         Command::ExternalEditor => super::editor::open(app),
         Command::Suspend => vec![Effect::Suspend],
+        Command::PasteImage => super::attach::paste_image(app),
         Command::ToggleMouse => {
             app.mouse = !app.mouse;
             let text = if app.mouse {
@@ -360,7 +361,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         .conv
         .messages()
         .last()
-        .is_some_and(crate::chat::Message::is_image_generation)
+        .is_some_and(crate::chat::Message::is_task_card)
     {
         // Regenerating would send the `/image` line to the chat model as a prompt.
         app.notice = Some(Notice {
