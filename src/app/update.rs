@@ -110,6 +110,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         Action::Tick => Vec::new(),
         Action::SyntaxReady => {
             app.layout.get_mut().syntax_ready();
+            super::compare::syntax_ready(app);
             Vec::new()
         }
         Action::ModelsDiscovered { provider, result } => {
