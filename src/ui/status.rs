@@ -184,7 +184,7 @@ impl Widget for StatusBar<'_> {
             ]
         } else if app.focus == crate::app::Focus::Conversation {
             [
-                "[ ] select · y copy · Y code · j/k scroll · Tab input ",
+                "[ ] select · y copy · e edit · < > alternatives · j/k scroll · Tab input ",
                 "Tab input ",
             ]
         } else if app.focus == crate::app::Focus::Media {
