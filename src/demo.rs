@@ -40,6 +40,25 @@ Configure a real provider in `config.toml` and switch models with Ctrl+P. 祝你
     )
 }
 
+/// The id of the second demo model, which answers in brief: with the first it makes
+/// `/compare demo demo-brief` something to try offline.
+pub const BRIEF_MODEL: &str = "demo-brief";
+
+/// The brief demo model's reply to `prompt`.
+pub fn brief_text(prompt: &str) -> String {
+    let quoted: String = prompt
+        .lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(40)
+        .collect();
+    format!(
+        "简短版：你说「{quoted}」。\n\nThe brief demo model answers in two lines, so a \
+comparison has two different replies side by side. 试试数字键选一个。\n"
+    )
+}
+
 /// Splits text into small pieces the way a model streams tokens (never inside a character).
 fn pieces(text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -65,17 +84,25 @@ fn delay() -> Duration {
         .unwrap_or(DEFAULT_DELAY)
 }
 
-/// Streams the demo reply to `prompt` through `on_event`, like `Client::chat` does for a server.
+/// Streams demo model `model`'s reply to `prompt` through `on_event`, like `Client::chat` does
+/// for a server.
 pub async fn chat(
+    model: &str,
     prompt: &str,
     on_event: &mut (dyn FnMut(StreamEvent) + Send),
     cancel: &CancellationToken,
 ) -> ReplyEnd {
     let pause = delay();
-    let reasoning = pieces(REASONING).into_iter().map(StreamEvent::Reasoning);
-    let content = pieces(&reply_text(prompt))
+    let brief = model == BRIEF_MODEL;
+    let reasoning = pieces(if brief { "" } else { REASONING })
         .into_iter()
-        .map(StreamEvent::Content);
+        .map(StreamEvent::Reasoning);
+    let text = if brief {
+        brief_text(prompt)
+    } else {
+        reply_text(prompt)
+    };
+    let content = pieces(&text).into_iter().map(StreamEvent::Content);
     let mut completion_tokens = 0;
     for event in reasoning.chain(content) {
         if !pause.is_zero() {
@@ -140,7 +167,7 @@ mod tests {
     async fn streams_reasoning_then_content_and_can_be_cancelled() {
         let cancel = CancellationToken::new();
         let mut events = Vec::new();
-        let end = chat("hi", &mut |e| events.push(e), &cancel).await;
+        let end = chat("demo", "hi", &mut |e| events.push(e), &cancel).await;
         assert_eq!(end.finish_reason.as_deref(), Some("stop"));
         let first_content = events
             .iter()
@@ -152,8 +179,29 @@ mod tests {
 
         cancel.cancel();
         let mut after = Vec::new();
-        let end = chat("hi", &mut |e| after.push(e), &cancel).await;
+        let end = chat("demo", "hi", &mut |e| after.push(e), &cancel).await;
         assert!(end.cancelled);
         assert!(after.is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_brief_model_answers_briefly_without_reasoning() {
+        let cancel = CancellationToken::new();
+        let mut events = Vec::new();
+        chat(BRIEF_MODEL, "你好", &mut |e| events.push(e), &cancel).await;
+        assert!(
+            !events
+                .iter()
+                .any(|e| matches!(e, StreamEvent::Reasoning(_)))
+        );
+        let text: String = events
+            .iter()
+            .filter_map(|e| match e {
+                StreamEvent::Content(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(text, brief_text("你好"));
+        assert_ne!(text, reply_text("你好"));
     }
 }

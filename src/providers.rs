@@ -130,7 +130,8 @@ pub async fn chat(
             .find(|m| m.role == "user")
             .map(|m| m.content.as_str());
         let mut on_event = |ev| sink.event(ev);
-        return Ok(demo::chat(prompt.unwrap_or(""), &mut on_event, cancel).await);
+        let model = target.model.id.as_str();
+        return Ok(demo::chat(model, prompt.unwrap_or(""), &mut on_event, cancel).await);
     }
     let endpoint = endpoint(&target.provider).await?;
     let request = target.request(history, force_no_stream);

@@ -67,7 +67,7 @@ fn example_parses_and_counts_match_the_text() {
     let names: Vec<&str> = config.providers.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["ecovai", "theturbo", "local", "demo"]);
     let per_provider: Vec<usize> = config.providers.iter().map(|p| p.models.len()).collect();
-    assert_eq!(per_provider, [44, 6, 3, 1]);
+    assert_eq!(per_provider, [44, 6, 3, 2], "the demo has two models");
     // Shipped commented out: an explicit one would override the picker's choice at every start.
     assert!(!config.default_model_explicit);
     assert_eq!(config.default_model, "demo:demo", "no key: the demo");

@@ -146,3 +146,31 @@ fn compare_two_models_pick_one_and_the_next_request_carries_only_it() {
         );
     }
 }
+
+/// A new user with no config and no key can try it: the demo provider has two models.
+#[test]
+fn the_offline_demo_compares_its_two_models() {
+    let t = Tmux::start(&["--no-save"], &[("ECOCHAT_DEMO_DELAY_MS", "1")], 120, 40);
+    t.wait_for("Enter send", WAIT);
+    t.type_text("/compare demo demo-brief");
+    t.keys(&["Enter"]);
+    t.wait_for("compare: demo:demo · demo:demo-brief", WAIT);
+    t.type_text("长城");
+    t.keys(&["Enter"]);
+    let screen = t.wait_until(
+        |s| s.contains("简短版") && s.contains("离线演示模型"),
+        WAIT,
+        "both demo replies side by side",
+    );
+    assert!(screen.contains("1 ◆ demo:demo"), "{screen}");
+    assert!(screen.contains("2 ◆ demo:demo-brief"), "{screen}");
+    t.keys(&["M-2"]);
+    let screen = t.wait_until(
+        |s| !s.contains("1 ◆ demo:demo"),
+        WAIT,
+        "the columns put away",
+    );
+    assert!(screen.contains("‹2/2›"), "{screen}");
+    t.keys(&["C-q"]);
+    t.wait_exit(WAIT);
+}

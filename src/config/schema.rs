@@ -335,10 +335,16 @@ impl Provider {
     /// The built-in offline demo provider: no network, no key.
     pub fn builtin_demo() -> Provider {
         let mut p = Provider::new(DEMO_PROVIDER, None);
-        p.models = vec![ModelSpec {
-            name: Some("Demo (offline)".to_string()),
-            ..ModelSpec::new("demo")
-        }];
+        p.models = vec![
+            ModelSpec {
+                name: Some("Demo (offline)".to_string()),
+                ..ModelSpec::new("demo")
+            },
+            ModelSpec {
+                name: Some("Demo, brief (offline; /compare demo demo-brief)".to_string()),
+                ..ModelSpec::new(crate::demo::BRIEF_MODEL)
+            },
+        ];
         p
     }
 

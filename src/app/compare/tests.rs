@@ -315,8 +315,10 @@ fn the_picker_marks_models_and_enter_compares_them() {
     for _ in 0..6 {
         h.key(KeyCode::Backspace, KeyModifiers::NONE);
     }
-    h.key(KeyCode::Down, KeyModifiers::NONE);
-    h.key(KeyCode::Down, KeyModifiers::NONE);
+    // From the top (the two demo models), past the marked gpt-4o.
+    for _ in 0..3 {
+        h.key(KeyCode::Down, KeyModifiers::NONE);
+    }
     h.press(' ');
     let Some(Overlay::Picker(p)) = &h.app.overlay else {
         panic!("picker closed")

@@ -217,7 +217,7 @@ fn a_450k_model_list_is_capped_and_the_status_line_says_how_many_were_left_out()
     };
     assert_eq!(
         p.entries().len(),
-        2 + 1 + max,
-        "config, demo and the capped list"
+        2 + 2 + max,
+        "config, the two demo models and the capped list"
     );
 }

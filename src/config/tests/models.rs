@@ -212,7 +212,8 @@ fn all_models_lists_every_provider_in_order() {
             "local:qwen2.5:7b",
             "local:llama3.1:8b",
             "local:deepseek-r1:14b",
-            "demo:demo"
+            "demo:demo",
+            "demo:demo-brief"
         ]
     );
 }
