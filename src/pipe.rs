@@ -12,7 +12,7 @@ use crate::providers::{self, Target};
 use crate::sanitize::StreamSanitizer;
 use crate::signals::{Signal, Signals};
 use crate::store::StoredSession;
-use crate::store::record::Recorder;
+use crate::store::record::{Continuation, Recorder};
 
 /// When pipe mode removes escape sequences from the model's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -122,17 +122,32 @@ pub fn combined_prompt(cli: Option<&str>, stdin: &str) -> String {
     }
 }
 
-/// The wire history for this run: the resumed session's messages, then the prompt; and the
-/// sequence number the prompt gets in the store.
-fn history(opts: &PipeOptions) -> (Vec<WireMessage>, u64) {
+/// The wire history for this run: the resumed session's shown branch, then the prompt; and
+/// where the prompt goes in the store.
+fn history(opts: &PipeOptions) -> (Vec<WireMessage>, Continuation) {
     let Some(stored) = &opts.resume else {
-        return (vec![prompt_message(opts)], 0);
+        let at = Continuation {
+            first_seq: 0,
+            after: None,
+        };
+        return (vec![prompt_message(opts)], at);
     };
-    let conv = Conversation::from_messages(stored.messages.clone());
-    let next_seq = conv.messages().iter().map(|m| m.id + 1).max().unwrap_or(0);
+    // The branch that was on screen when the session was last used.
+    let mut conv = Conversation::default();
+    conv.load_showing(stored.messages.clone(), stored.shown);
+    let at = Continuation {
+        // Past every message, the alternatives off the branch included.
+        first_seq: conv.all().map(|m| m.id + 1).max().unwrap_or(0),
+        after: conv
+            .messages()
+            .iter()
+            .rev()
+            .find(|m| m.role != crate::chat::Role::System)
+            .map(|m| m.id),
+    };
     let mut wire = conv.wire_history();
     wire.push(prompt_message(opts));
-    (wire, next_seq)
+    (wire, at)
 }
 
 fn prompt_message(opts: &PipeOptions) -> WireMessage {
@@ -184,16 +199,12 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
             stop.cancel();
         }
     };
-    let (history, first_seq) = history(opts);
+    let (history, at) = history(opts);
     let mut recorder = opts.save_to.clone().map(|db| {
         match &opts.resume {
-            Some(s) => Recorder::continue_session(
-                db,
-                s.summary.id,
-                first_seq,
-                &opts.prompt,
-                &target.label(),
-            ),
+            Some(s) => {
+                Recorder::continue_session(db, s.summary.id, at, &opts.prompt, &target.label())
+            }
             None => Recorder::start(db, &opts.prompt, &target.label()),
         }
         .priced(crate::cost::book::price_of(

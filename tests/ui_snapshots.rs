@@ -4,6 +4,8 @@
 
 #[path = "ui_snapshots/attach.rs"]
 mod attach;
+#[path = "ui_snapshots/branch.rs"]
+mod branch;
 #[path = "ui_snapshots/checks.rs"]
 mod checks;
 #[path = "ui_snapshots/harness.rs"]

@@ -205,13 +205,24 @@ fn ask_rename(b: &mut SessionBrowser) {
 }
 
 fn open_selected(app: &mut App) -> Vec<Effect> {
-    let Some(id) = app.sessions.browser.selected_hit().map(|h| h.session.id) else {
+    let Some((id, hit)) = app
+        .sessions
+        .browser
+        .selected_hit()
+        .map(|h| (h.session.id, h.message))
+    else {
         return Vec::new();
     };
     close(app);
     if app.sessions.current == SessionRef::Id(id) {
+        // The hit may be on a branch not shown.
+        if let Some(seq) = hit.filter(|_| !app.replying()) {
+            app.conv.show(seq);
+        }
         return Vec::new();
     }
+    // The session opens on the branch of the message that matched.
+    app.sessions.open_at = hit.map(|seq| (id, seq));
     vec![Effect::Store(StoreCmd::Load { id })]
 }
 

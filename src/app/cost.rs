@@ -58,13 +58,8 @@ pub enum BillingEffect {
 /// Prices reply `id` from what the server reported, once it has ended; a reply without a
 /// known price keeps no cost (it shows tokens only).
 pub(super) fn settle(app: &mut App, id: u64) {
-    let Some(label) = app
-        .conv
-        .messages()
-        .iter()
-        .find(|m| m.id == id)
-        .and_then(|m| m.model.clone())
-    else {
+    // A comparison's replies are priced too, shown or not.
+    let Some(label) = app.conv.get(id).and_then(|m| m.model.clone()) else {
         return;
     };
     let price = price_of(&app.providers, &app.billing.relay_prices, &label);

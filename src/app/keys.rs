@@ -27,6 +27,7 @@ pub fn context(app: &App) -> KeyContext {
         },
         prompt_empty: app.prompt.is_empty(),
         field_idle,
+        comparing: app.comparing(),
     }
 }
 
@@ -102,6 +103,7 @@ fn run_bound(app: &mut App, bound: Bound, key: KeyEvent) -> Option<Vec<Effect>> 
         Bound::Global(command) => Some(run_command(app, command)),
         Bound::Prompt(command) => prompt_command(app, command, key),
         Bound::Conversation(command) => conversation_command(app, command),
+        Bound::Compare(command) => super::compare::run(app, command),
         Bound::Media(command) => Some(super::media::run(app, command)),
         Bound::Picker(command) => Some(super::switch::on_picker_key(app, Some(command), key)),
         Bound::Browser(command) => Some(super::browser::run(app, command)),
@@ -122,7 +124,7 @@ fn unbound_in_overlay(app: &mut App, overlay: Layer, key: KeyEvent) -> Vec<Effec
             app.overlay = None;
             Vec::new()
         }
-        Layer::Prompt | Layer::Conversation | Layer::Media => Vec::new(),
+        Layer::Prompt | Layer::Conversation | Layer::Compare | Layer::Media => Vec::new(),
     }
 }
 
@@ -149,12 +151,15 @@ fn conversation_command(app: &mut App, command: ConversationKey) -> Option<Vec<E
         ConversationKey::Top => run_command(app, Command::ScrollTop),
         ConversationKey::Bottom => run_command(app, Command::ScrollBottom),
         // Esc first lets go of a selection; with none, it does what it does everywhere.
-        ConversationKey::Deselect if app.selected.is_some() && app.in_flight.is_none() => {
+        ConversationKey::Deselect if app.selected.is_some() && !app.replying() => {
             app.selected = None;
             Vec::new()
         }
         ConversationKey::Deselect => return None,
         ConversationKey::MjButton => return super::tasks::pick_button(app),
+        ConversationKey::PrevAlternative => super::branch::switch(app, -1),
+        ConversationKey::NextAlternative => super::branch::switch(app, 1),
+        ConversationKey::Edit => return super::branch::edit_selected(app),
     })
 }
 

@@ -1,7 +1,9 @@
 //! Application state and the pure `update` that changes it. No I/O here: effects are returned.
 
 pub mod attach;
+mod branch;
 pub mod browser;
+pub mod compare;
 pub mod copy;
 pub mod cost;
 mod editor;
@@ -233,6 +235,10 @@ pub struct App {
     pub billing: cost::Billing,
     /// Attachments waiting for the next prompt.
     pub attach: attach::AttachState,
+    /// The prompt being edited (`e`): sending the prompt starts a new branch in its place.
+    pub editing: Option<u64>,
+    /// Compare mode (`/compare`) and the comparison on screen.
+    pub compare: compare::Compare,
 }
 
 impl App {
@@ -276,6 +282,8 @@ impl App {
             wall_clock: chrono::Local::now,
             billing: cost::Billing::default(),
             attach: attach::AttachState::default(),
+            editing: None,
+            compare: compare::Compare::default(),
         }
     }
 

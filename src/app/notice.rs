@@ -39,7 +39,7 @@ pub(super) fn expire(app: &mut App, now: Instant) {
 /// After an action: a new notice starts its time; one about a streaming reply goes when no
 /// reply streams any more.
 pub(super) fn after_update(app: &mut App, before: Option<super::Notice>, now: Instant) {
-    if app.in_flight.is_none()
+    if !app.replying()
         && app
             .notice
             .as_ref()

@@ -69,6 +69,8 @@ pub struct ModelPicker {
     pub fetching: Option<String>,
     /// Providers whose API key is missing, with what their heading says about it.
     pub no_key: Vec<(String, String)>,
+    /// `provider:model` of the models marked to compare (Space), in the order marked.
+    pub marked: Vec<String>,
 }
 
 impl ModelPicker {
@@ -85,6 +87,7 @@ impl ModelPicker {
             current,
             fetching: None,
             no_key: Vec::new(),
+            marked: Vec::new(),
         };
         p.reindex();
         p.refilter(false);
@@ -119,6 +122,23 @@ impl ModelPicker {
         self.query = query;
         self.refilter(narrows);
         self.selected = 0;
+    }
+
+    /// Marks the model under the cursor to compare, or unmarks it; at most four are marked.
+    pub fn toggle_mark(&mut self) {
+        let Some(label) = self.selected_entry().map(PickerEntry::label) else {
+            return;
+        };
+        if let Some(i) = self.marked.iter().position(|m| *m == label) {
+            self.marked.remove(i);
+        } else if self.marked.len() < *super::compare::MODELS.end() {
+            self.marked.push(label);
+        }
+    }
+
+    /// Where `label` is among the marked models (1 for the first marked), if marked.
+    pub fn mark_of(&self, label: &str) -> Option<usize> {
+        self.marked.iter().position(|m| m == label).map(|i| i + 1)
     }
 
     /// Moves the cursor by `delta` rows, clamped.
@@ -282,6 +302,8 @@ pub enum PickerOutcome {
     Choose(Box<PickerEntry>),
     /// Fetch `/models` of this provider.
     Discover(String),
+    /// Compare these models (those marked, in order).
+    Compare(Vec<PickerEntry>),
 }
 
 /// Runs a picker command, or (`None`) gives the key to the filter.
@@ -301,6 +323,8 @@ pub fn run(
     };
     match command {
         PickerKey::Close => return PickerOutcome::Close,
+        PickerKey::Choose if !p.marked.is_empty() => return compare_marked(p),
+        PickerKey::Mark => p.toggle_mark(),
         PickerKey::Choose => {
             return p
                 .selected_entry()
@@ -322,6 +346,27 @@ pub fn run(
         }
     }
     PickerOutcome::Stay
+}
+
+/// Enter with marks: the marked models, with the one under the cursor when only one is marked
+/// and the cursor is elsewhere (mark one, move to another, Enter).
+fn compare_marked(p: &ModelPicker) -> PickerOutcome {
+    let mut labels = p.marked.clone();
+    if labels.len() == 1
+        && let Some(e) = p.selected_entry()
+        && !labels.contains(&e.label())
+    {
+        labels.push(e.label());
+    }
+    let entries: Vec<PickerEntry> = labels
+        .iter()
+        .filter_map(|l| p.entries.iter().find(|e| e.label() == *l).cloned())
+        .collect();
+    match entries.as_slice() {
+        [one] => PickerOutcome::Choose(Box::new(one.clone())),
+        [] => PickerOutcome::Stay,
+        _ => PickerOutcome::Compare(entries),
+    }
 }
 
 /// Applies a key to the picker with the default picker keys.

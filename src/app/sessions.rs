@@ -51,6 +51,10 @@ pub struct Sessions {
     pub transcript_path: Option<PathBuf>,
     /// The Ctrl+O popup.
     pub browser: SessionBrowser,
+    /// A search hit being opened: its session opens on the branch of this message.
+    pub open_at: Option<(crate::store::SessionId, u64)>,
+    /// The branch on screen as last written (`StoredSession::shown`).
+    shown_written: Option<u64>,
 }
 
 impl Default for Sessions {
@@ -70,6 +74,8 @@ impl Default for Sessions {
             untitled_written: false,
             transcript_path: None,
             browser: SessionBrowser::default(),
+            open_at: None,
+            shown_written: None,
         }
     }
 }
@@ -111,6 +117,7 @@ impl Sessions {
         self.title = None;
         self.untitled_written = false;
         self.transcript_path = None;
+        self.shown_written = None;
     }
 }
 
@@ -119,6 +126,43 @@ impl Sessions {
 /// policy is `store::plan`'s). `piece_of`: only this message changed (`Changes::only`).
 pub fn persist(app: &mut App, now: Instant, piece_of: Option<u64>, effects: &mut Vec<Effect>) {
     sync(app, now, false, piece_of, effects);
+    if piece_of.is_none() {
+        sync_shown(app, effects);
+    }
+}
+
+/// Records which branch is on screen when `<`, `>` or a search hit changed it, so the
+/// session opens on it again.
+fn sync_shown(app: &mut App, effects: &mut Vec<Effect>) {
+    let s = &mut app.sessions;
+    if !s.saving() || app.conv.is_empty() {
+        return;
+    }
+    let shown = shown_branch(&app.conv);
+    if shown != s.shown_written {
+        s.shown_written = shown;
+        effects.push(Effect::Store(StoreCmd::Shown {
+            session: s.current,
+            shown,
+        }));
+    }
+}
+
+/// The last message of the branch on screen, unless it is the newest message (the branch a
+/// session opens on anyway).
+fn shown_branch(conv: &Conversation) -> Option<u64> {
+    let tail = conv
+        .messages()
+        .iter()
+        .rev()
+        .find(|m| m.role != Role::System)?
+        .id;
+    let newest = conv
+        .all()
+        .filter(|m| m.role != Role::System)
+        .map(|m| m.id)
+        .max();
+    (Some(tail) != newest).then_some(tail)
 }
 
 fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &mut Vec<Effect>) {
@@ -136,9 +180,13 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
         || s.last_checkpoint
             .is_none_or(|t| now.duration_since(t) >= CHECKPOINT);
     let media = &app.media;
-    let plan = plan::plan(app.conv.messages(), &s.has, Scope { only, due }, |m| {
-        media.text_links(m)
-    });
+    let plan = plan::plan(
+        app.conv.messages(),
+        app.conv.hidden(),
+        &s.has,
+        Scope { only, due },
+        |m| media.text_links(m),
+    );
     if plan.checkpoint {
         s.last_checkpoint = Some(now);
     }
@@ -223,11 +271,21 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     let mut effects: Vec<Effect> = super::update::cancel_reply(app).into_iter().collect();
     leave(app, &mut effects);
     let summary = stored.summary;
-    app.conv.load(stored.messages);
+    let focus = app
+        .sessions
+        .open_at
+        .take()
+        .filter(|(id, _)| *id == summary.id)
+        .map(|(_, seq)| seq);
+    app.conv
+        .load_showing(stored.messages, focus.or(stored.shown));
+    app.editing = None;
+    app.selected = None;
     let s = &mut app.sessions;
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
-    s.has = StoreHas::all(app.conv.messages());
+    s.has = StoreHas::all(app.conv.all());
+    s.shown_written = stored.shown;
     app.scroll.follow = true;
     app.last_error = None;
     let mut text = format!("session {}: {}", summary.id, summary.title);
@@ -377,6 +435,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
 pub(super) fn forget_current(app: &mut App, effects: &mut Vec<Effect>) {
     effects.extend(super::update::cancel_reply(app));
     app.conv.clear();
+    app.editing = None;
     app.sessions.start_new();
 }
 

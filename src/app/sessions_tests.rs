@@ -147,7 +147,7 @@ fn cancelling_writes_the_partial_reply_as_cancelled() {
 }
 
 #[test]
-fn the_new_id_is_used_once_reported_and_regenerate_deletes_the_old_reply() {
+fn the_new_id_is_used_once_reported_and_regenerate_keeps_the_old_reply() {
     let mut h = H::new();
     let (id, _) = h.send("q");
     h.piece(id, "a", Duration::from_millis(10));
@@ -157,8 +157,17 @@ fn the_new_id_is_used_once_reported_and_regenerate_deletes_the_old_reply() {
     let fx = h.key(KeyCode::Char('r'), CTRL);
     let cmds = store_cmds(&fx);
     assert!(
-        matches!(cmds[0], StoreCmd::DeleteMessages { session: SessionRef::Id(42), seqs } if seqs == &[id]),
-        "{cmds:?}"
+        !cmds
+            .iter()
+            .any(|c| matches!(c, StoreCmd::DeleteMessages { .. })),
+        "the old reply is an alternative now, not deleted: {cmds:?}"
+    );
+    let s = saves(&fx);
+    assert!(matches!(s[0].0, SessionRef::Id(42)), "{cmds:?}");
+    let old = &s[0].1[0];
+    assert_eq!(
+        (old.id, old.fork.map(|f| (f.index, f.count))),
+        (id, Some((1, 2)))
     );
 }
 
@@ -231,6 +240,7 @@ fn stored(id: i64, model: &str) -> StoredSession {
     StoredSession {
         summary: summary(id, "暗号是什么", model),
         messages: vec![q, a],
+        shown: None,
     }
 }
 
@@ -270,6 +280,7 @@ fn hit(id: i64, title: &str) -> SearchHit {
     SearchHit {
         session: summary(id, title, "demo:demo"),
         snippet: None,
+        message: None,
     }
 }
 

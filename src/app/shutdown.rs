@@ -6,10 +6,13 @@ use crate::signals::Signal;
 
 /// Stops the reply in flight, keeping its text marked interrupted, and quits.
 pub(super) fn on_signal(app: &mut App, signal: Signal) -> Vec<Effect> {
-    let mut effects = Vec::new();
+    let why = format!("ecochat was stopped by {}", signal.name());
+    let mut effects = super::compare::stop(app, |m| {
+        m.fail(why.clone());
+    });
     if let Some(flight) = app.in_flight.take() {
         if let Some(msg) = app.conv.get_mut(flight.id) {
-            msg.fail(format!("ecochat was stopped by {}", signal.name()));
+            msg.fail(why);
         }
         effects.push(Effect::CancelReply {
             reply_id: flight.id,

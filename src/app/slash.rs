@@ -35,6 +35,8 @@ pub enum SlashCommand {
     Attach(String),
     /// `/mj NAME`: press a button (`U1`, `V3`, `reroll`) of the latest Midjourney card.
     Mj(String),
+    /// `/compare MODEL MODEL…`, `/compare off`, or `/compare` (the arguments as typed).
+    Compare(String),
 }
 
 /// Which command a spec describes: `parse` matches on it exhaustively, so a command added to
@@ -49,6 +51,7 @@ pub enum SlashKind {
     Balance,
     Attach,
     Mj,
+    Compare,
     Help,
 }
 
@@ -92,6 +95,12 @@ pub const COMMANDS: &[SlashSpec] = &[
         name: "/image",
         args: "PROMPT [--size WxH] [--n N] [--model ID]",
         about: "generate images",
+    },
+    SlashSpec {
+        kind: SlashKind::Compare,
+        name: "/compare",
+        args: "MODEL MODEL [MODEL MODEL] | off",
+        about: "send each prompt to 2–4 models side by side (no models: the current set)",
     },
     SlashSpec {
         kind: SlashKind::Balance,
@@ -172,13 +181,14 @@ pub fn parse(input: &str) -> Option<Result<SlashCommand, String>> {
             Err("/mj needs a button: U1…U4, V1…V4, reroll".into())
         }
         SlashKind::Mj => Ok(SlashCommand::Mj(rest.trim().to_string())),
+        SlashKind::Compare => Ok(SlashCommand::Compare(rest.trim().to_string())),
         SlashKind::Help => no_args(SlashCommand::Help),
     })
 }
 
 fn unknown(name: &str) -> String {
     if name == "/" {
-        return "type a command after /: /model, /system, /clear, /save, /image, /balance, /attach, \
+        return "type a command after /: /model, /system, /clear, /save, /image, /compare, /balance, /attach, \
                 /mj, /help"
             .into();
     }

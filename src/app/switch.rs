@@ -91,6 +91,13 @@ pub(super) fn on_picker_key(
             app.overlay = None;
             choose(app, &entry)
         }
+        PickerOutcome::Compare(entries) => {
+            // A refused set keeps the picker open with its marks, the reason below it.
+            if super::compare::set_models(app, &entries) {
+                app.overlay = None;
+            }
+            Vec::new()
+        }
         PickerOutcome::Discover(name) => {
             let Some(provider) = app.providers.iter().find(|p| p.name == name) else {
                 return Vec::new();

@@ -82,18 +82,39 @@ impl Harness {
     pub fn exchange(&mut self, prompt: &str, reply: &str) {
         self.type_text(prompt);
         let fx = self.enter();
-        let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
+        self.answer(&fx, reply);
+    }
+
+    /// Streams `text` into the reply `fx` asked for and ends it; returns the contents of the
+    /// request's history.
+    pub fn answer(&mut self, fx: &[Effect], text: &str) -> Vec<String> {
+        let Some(Effect::StartReply {
+            reply_id, history, ..
+        }) = fx.iter().find(|e| matches!(e, Effect::StartReply { .. }))
+        else {
             panic!("expected StartReply, got {fx:?}");
         };
         let id = *reply_id;
+        let sent = history.iter().map(|m| m.content.clone()).collect();
         self.act(Action::Stream {
             id,
-            msg: StreamMsg::Event(StreamEvent::Content(reply.into())),
+            msg: StreamMsg::Event(StreamEvent::Content(text.into())),
         });
         self.act(Action::Stream {
             id,
             msg: StreamMsg::End(Ok(ReplyEnd::default())),
         });
+        sent
+    }
+
+    /// Turns saving on (to a database that is never opened: the store commands are the
+    /// effects to look at), with the built-in config for reopened sessions' models.
+    pub fn saving(&mut self) {
+        self.app.sessions = crate::app::sessions::Sessions::new(
+            Some(std::path::PathBuf::from("/nonexistent/ecochat.db")),
+            None,
+            Some(crate::config::Config::builtin(&|_| None)),
+        );
     }
 
     /// The notice in the status bar.

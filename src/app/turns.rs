@@ -37,7 +37,7 @@ pub(super) fn delete_selected(app: &mut App) -> Vec<Effect> {
         );
         return Vec::new();
     };
-    if app.in_flight.is_some() || app.media.generating.is_some() {
+    if app.replying() || app.media.generating.is_some() {
         notice(app, "a reply is still arriving: Esc cancels it", false);
         return Vec::new();
     }

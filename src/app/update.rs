@@ -34,6 +34,7 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     // with what it last saw; `changes` only narrows where they look (a reply piece touches one
     // message, so with 5,000 loaded it costs that one). The layout catches up on read instead
     // (`App::layout`), once per frame however many updates came in between.
+    effects.extend(super::compare::after_update(app));
     let only = app.conv.take_changes().only();
     effects.extend(super::media::after_update(app, now, only));
     super::sessions::persist(app, now, only, &mut effects);
@@ -136,26 +137,36 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.prompt.newline();
             Vec::new()
         }
-        Command::CancelReply => cancel_reply(app).into_iter().collect(),
-        Command::Interrupt => match cancel_reply(app) {
-            Some(effect) => vec![effect],
-            None if !app.prompt.is_empty() => clear_prompt(app),
-            None => {
+        Command::CancelReply => {
+            let effects = cancel_reply(app);
+            if effects.is_empty() {
+                super::branch::stop_editing(app);
+            }
+            effects
+        }
+        Command::Interrupt => {
+            let effects = cancel_reply(app);
+            if !effects.is_empty() {
+                effects
+            } else if !app.prompt.is_empty() {
+                clear_prompt(app)
+            } else {
                 app.quit = true;
                 Vec::new()
             }
-        },
+        }
         Command::Quit => {
-            let effects = cancel_reply(app).into_iter().collect();
+            let effects = cancel_reply(app);
             // The event loop ends on this flag: quitting needs no work at the edge.
             app.quit = true;
             effects
         }
         Command::NewChat => {
-            let mut effects = cancel_reply(app).into_iter().collect();
+            let mut effects = cancel_reply(app);
             super::sessions::leave(app, &mut effects);
             app.conv.clear();
             app.selected = None;
+            app.editing = None;
             app.scroll.follow = true;
             app.last_error = None;
             app.notice = Some(Notice {
@@ -263,7 +274,7 @@ fn submit(app: &mut App) -> Vec<Effect> {
     }
     let command = super::slash::parse(&app.prompt.text());
     let generates = matches!(command, Some(Ok(super::slash::SlashCommand::Image(_))));
-    if app.in_flight.is_some() && (command.is_none() || generates) {
+    if app.replying() && (command.is_none() || generates) {
         app.notice = Some(Notice {
             text: super::notice::STILL_STREAMING.into(),
             is_error: false,
@@ -284,7 +295,8 @@ fn submit(app: &mut App) -> Vec<Effect> {
     if let Some(effects) = super::tasks::enter_images(app) {
         return effects;
     }
-    let task = app.target.model.task_api();
+    // Compare mode sends to its own (chat) models, whatever the current one is.
+    let task = app.target.model.task_api().filter(|_| !app.compare.is_on());
     let attachments = match task {
         Some(api) => super::attach::take_for_task(app, crate::tasks::takes_images(api)),
         None => super::attach::take_for_send(app),
@@ -298,12 +310,19 @@ fn submit(app: &mut App) -> Vec<Effect> {
         Some(rest) => format!("/{rest}"),
         None => text,
     };
+    // A comparison on screen goes on from its focused reply; then an edited prompt's branch
+    // is set aside (in this order, or showing the reply would bring the branch back).
+    super::compare::before_prompt(app);
+    super::branch::before_send(app);
     if task.is_some() {
         return super::tasks::submit(app, text, attachments);
     }
     let id = app.conv.push(Role::User, text, (app.wall_clock)());
     if let Some(m) = app.conv.get_mut(id) {
         m.attach(attachments);
+    }
+    if app.compare.is_on() {
+        return super::compare::start(app);
     }
     start_reply(app)
 }
@@ -329,7 +348,7 @@ fn start_reply(app: &mut App) -> Vec<Effect> {
 }
 
 fn regenerate(app: &mut App) -> Vec<Effect> {
-    if app.in_flight.is_some() {
+    if app.replying() {
         app.notice = Some(Notice {
             text: super::notice::STILL_STREAMING.into(),
             is_error: false,
@@ -349,7 +368,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    app.conv.pop_replies();
+    app.conv.set_aside_replies();
     if app
         .conv
         .messages()
@@ -366,32 +385,53 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// Stops the reply in flight, keeping its text; `None` when there is none.
-pub(super) fn cancel_reply(app: &mut App) -> Option<Effect> {
-    let flight = app.in_flight.take()?;
-    if let Some(msg) = app.conv.get_mut(flight.id) {
-        msg.cancel();
+/// Stops the replies arriving (the one in flight, a comparison's), keeping their text; their
+/// cancellations (none when nothing was arriving).
+pub(super) fn cancel_reply(app: &mut App) -> Vec<Effect> {
+    let mut effects = super::compare::cancel(app);
+    if let Some(flight) = app.in_flight.take() {
+        if let Some(msg) = app.conv.get_mut(flight.id) {
+            msg.cancel();
+        }
+        effects.push(Effect::CancelReply {
+            reply_id: flight.id,
+        });
     }
-    Some(Effect::CancelReply {
-        reply_id: flight.id,
-    })
+    effects
 }
 
 fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
+    if super::compare::owns(app, id) {
+        return super::compare::on_stream(app, id, msg, now);
+    }
     // Pieces of a cancelled or replaced reply may still be queued: drop them.
-    let Some(flight) = app.in_flight.as_mut().filter(|f| f.id == id) else {
+    let Some(mut flight) = app.in_flight.filter(|f| f.id == id) else {
         return;
     };
-    let Some(message) = app.conv.get_mut(id) else {
-        app.in_flight = None;
-        return;
+    let ended = stream_into(app, &mut flight, msg, now);
+    app.in_flight = (!ended).then_some(flight);
+    if ended {
+        super::cost::settle(app, id);
+    }
+}
+
+/// Applies a piece of the reply `flight` tracks to its message and counts it; true when the
+/// reply ended (or its message is gone).
+pub(super) fn stream_into(
+    app: &mut App,
+    flight: &mut InFlight,
+    msg: StreamMsg,
+    now: Instant,
+) -> bool {
+    let Some(message) = app.conv.get_mut(flight.id) else {
+        return true;
     };
     match msg {
         StreamMsg::Event(StreamEvent::Error(e)) => {
             // The client turns these into End(Err); handle a stray one the same way.
             message.interrupt(e.to_string());
             app.last_error = Some(e.to_string());
-            app.in_flight = None;
+            true
         }
         StreamMsg::Event(event) => {
             message.receive(&event);
@@ -403,22 +443,20 @@ fn on_stream(app: &mut App, id: u64, msg: StreamMsg, now: Instant) {
             if message.start_streaming() {
                 flight.first_token = Some(now);
             }
+            false
         }
         StreamMsg::End(Ok(end)) => {
             message.finish(&end);
             if let Some(u) = end.usage {
                 app.last_usage = Some(u);
             }
-            app.in_flight = None;
+            true
         }
         StreamMsg::End(Err(e)) => {
             let text = e.to_string();
             message.fail(text.clone());
             app.last_error = Some(text);
-            app.in_flight = None;
+            true
         }
-    }
-    if app.in_flight.is_none() {
-        super::cost::settle(app, id);
     }
 }

@@ -35,6 +35,11 @@ pub struct MessageFields {
     pub truncated: bool,
     /// Files and images sent with a prompt.
     pub attachments: Vec<crate::attach::Attachment>,
+    /// The message this one follows (`None`: the first prompt, or a system prompt).
+    pub parent: Option<u64>,
+    /// Where it stands among the alternatives of its turn, when it has any (kept by the
+    /// conversation).
+    pub fork: Option<super::Fork>,
 }
 
 impl MessageFields {
@@ -54,6 +59,8 @@ impl MessageFields {
             citations: Vec::new(),
             truncated: false,
             attachments: Vec::new(),
+            parent: None,
+            fork: None,
         }
     }
 }
@@ -167,6 +174,16 @@ impl Message {
     /// Sets the files and images sent with a prompt.
     pub fn attach(&mut self, attachments: Vec<crate::attach::Attachment>) -> bool {
         self.change(|f| replace(&mut f.attachments, attachments))
+    }
+
+    /// Sets the message this one follows (a message before it was deleted).
+    pub(super) fn set_parent(&mut self, parent: Option<u64>) -> bool {
+        self.change(|f| replace(&mut f.parent, parent))
+    }
+
+    /// Sets where it stands among its alternatives (shown in its header).
+    pub(super) fn set_fork(&mut self, fork: Option<super::Fork>) -> bool {
+        self.change(|f| replace(&mut f.fork, fork))
     }
 
     /// Replaces the whole text (an edited system prompt).

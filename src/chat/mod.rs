@@ -1,8 +1,12 @@
 //! The conversation: messages, their roles, status and what the server reported about them.
 
 mod message;
+mod tree;
 
 pub use message::{Message, MessageFields};
+pub use tree::Fork;
+
+use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Local};
 
@@ -13,7 +17,7 @@ use crate::api::client::WireMessage;
 pub const IMAGES_MARK: &str = " (images)";
 
 /// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     User,
     Assistant,
@@ -89,7 +93,9 @@ impl Changes {
     }
 }
 
-/// An ordered list of messages, changed only through its methods and those of `Message`.
+/// The messages of a conversation: a tree (each message follows its `parent`) of which one
+/// path is shown and sent; the other branches are kept as alternatives. Changed only through
+/// its methods and those of `Message`.
 ///
 /// Three caches follow it by message id and revision: the conversation layout (on read, see
 /// `App::layout`), the media panel's link scan and the store sync (both after every update, see
@@ -97,7 +103,10 @@ impl Changes {
 /// messages at revisions no earlier message reached: an old cache entry never matches a new one.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conversation {
+    /// The shown path, oldest first (the system prompt, when there is one, first).
     messages: Vec<Message>,
+    /// Messages off the shown path (other replies of a turn, earlier branches), in no order.
+    hidden: Vec<Message>,
     next_id: u64,
     /// Higher than the revision of any message removed: new messages start here.
     floor: u64,
@@ -105,39 +114,109 @@ pub struct Conversation {
 }
 
 impl Conversation {
-    /// The messages, oldest first (the system prompt, when there is one, first).
+    /// The shown path, oldest first (the system prompt, when there is one, first).
     pub fn messages(&self) -> &[Message] {
         &self.messages
     }
 
-    /// Appends a finished message written at `created` and returns its id.
+    /// The alternatives off the shown path, in no particular order.
+    pub fn hidden(&self) -> &[Message] {
+        &self.hidden
+    }
+
+    /// Every message: the shown path, then the alternatives.
+    pub fn all(&self) -> impl Iterator<Item = &Message> {
+        self.messages.iter().chain(&self.hidden)
+    }
+
+    /// Appends a finished message written at `created` to the shown path and returns its id.
     pub fn push(
         &mut self,
         role: Role,
         content: impl Into<String>,
         created: DateTime<Local>,
     ) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut m = Message::new(id, role, content, created);
-        m.set_revision(self.floor);
-        self.messages.push(m);
-        self.changes = Changes::Many;
-        id
+        let mut fields = MessageFields::new(self.next_id, role, content, created);
+        if role != Role::System {
+            fields.parent = self.tail_id();
+        }
+        self.add(fields, true)
     }
 
     /// Appends an empty assistant reply by `model`, waiting for its first byte; returns its id.
     pub fn push_reply(&mut self, model: String, created: DateTime<Local>) -> u64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut fields = MessageFields::new(id, Role::Assistant, "", created);
-        fields.model = Some(model);
-        fields.status = Status::Waiting;
+        let parent = self.tail_id();
+        self.add(waiting_reply(self.next_id, parent, model, created), true)
+    }
+
+    /// Adds a waiting reply by `model` to prompt `prompt` beside the one shown (another model's
+    /// answer to the same prompt); returns its id.
+    pub fn push_alternative_reply(
+        &mut self,
+        prompt: u64,
+        model: String,
+        created: DateTime<Local>,
+    ) -> u64 {
+        self.add(
+            waiting_reply(self.next_id, Some(prompt), model, created),
+            false,
+        )
+    }
+
+    fn add(&mut self, fields: MessageFields, shown: bool) -> u64 {
+        let id = fields.id;
+        self.next_id = self.next_id.max(id + 1);
+        let (parent, role) = (fields.parent, fields.role);
         let mut m = Message::from(fields);
         m.set_revision(self.floor);
-        self.messages.push(m);
+        if shown {
+            self.messages.push(m);
+        } else {
+            self.hidden.push(m);
+        }
         self.changes = Changes::Many;
+        if role != Role::System {
+            self.relabel(parent, role);
+        }
         id
+    }
+
+    /// The last message of the shown path that a new one follows.
+    fn tail_id(&self) -> Option<u64> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|m| tree::in_tree(m))
+            .map(|m| m.id)
+    }
+
+    /// Numbers the alternatives among the children of `parent` with `role` again.
+    fn relabel(&mut self, parent: Option<u64>, role: Role) {
+        let ids: Vec<u64> = self
+            .all()
+            .filter(|m| tree::in_tree(m) && m.parent == parent && m.role == role)
+            .map(|m| m.id)
+            .collect();
+        let count = ids.len();
+        let mut sorted = ids;
+        sorted.sort_unstable();
+        for (i, id) in sorted.into_iter().enumerate() {
+            let fork = (count > 1).then_some(Fork {
+                index: i + 1,
+                count,
+            });
+            if let Some(m) = self.find_mut(id) {
+                m.set_fork(fork);
+            }
+        }
+    }
+
+    /// Numbers every message's alternatives again.
+    fn relabel_all(&mut self) {
+        let forks = tree::forks(self.all());
+        for m in self.messages.iter_mut().chain(self.hidden.iter_mut()) {
+            m.set_fork(forks.get(&m.id).copied());
+        }
     }
 
     /// A conversation holding `messages` (e.g. loaded from the store); new ids continue after
@@ -148,41 +227,138 @@ impl Conversation {
         c
     }
 
-    /// Replaces the messages with `messages` (another session); see `clear` for revisions.
-    pub fn load(&mut self, mut messages: Vec<Message>) {
+    /// Replaces the messages with `messages` (another session), showing the branch last
+    /// written to; see `clear` for revisions.
+    pub fn load(&mut self, messages: Vec<Message>) {
+        self.load_showing(messages, None);
+    }
+
+    /// Replaces the messages with `messages`, showing the branch through message `focus` (a
+    /// search hit) when it is one of them.
+    pub fn load_showing(&mut self, mut messages: Vec<Message>, focus: Option<u64>) {
         self.clear();
         self.next_id = messages.iter().map(|m| m.id + 1).max().unwrap_or(0);
-        // A system prompt set mid-conversation is stored after the messages before it, but
-        // belongs first.
-        messages.sort_by_key(|m| m.role != Role::System);
+        chain_if_flat(&mut messages);
         for m in &mut messages {
             m.set_revision(self.floor);
         }
-        self.messages = messages;
+        self.hidden = messages;
+        self.arrange(focus);
+    }
+
+    /// Shows the path through message `id`; below it, the branch last written to.
+    pub fn show(&mut self, id: u64) {
+        if self.get(id).is_some() {
+            self.arrange(Some(id));
+        }
+    }
+
+    /// Shows the alternative `step` places from message `id` among its siblings (-1: the one
+    /// before); returns the id now shown, or `None` past either end.
+    pub fn switch(&mut self, id: u64, step: isize) -> Option<u64> {
+        let m = self.get(id)?;
+        let siblings = tree::siblings(self.all(), m);
+        let at = siblings.iter().position(|s| *s == id)?;
+        let to = *siblings.get(at.checked_add_signed(step)?)?;
+        self.arrange(Some(to));
+        Some(to)
+    }
+
+    /// Rebuilds the shown path through `focus` from every message.
+    fn arrange(&mut self, focus: Option<u64>) {
+        let mut all = std::mem::take(&mut self.messages);
+        all.append(&mut self.hidden);
+        let path = {
+            let refs: Vec<&Message> = all.iter().collect();
+            tree::path_through(&refs, focus)
+        };
+        let place: HashMap<u64, usize> = path.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let (mut shown, hidden): (Vec<Message>, Vec<Message>) = all
+            .into_iter()
+            .partition(|m| !tree::in_tree(m) || place.contains_key(&m.id));
+        // A system prompt set mid-conversation is stored after the messages before it, but
+        // belongs first.
+        shown.sort_by_key(|m| (tree::in_tree(m), place.get(&m.id).copied().unwrap_or(0)));
+        self.messages = shown;
+        self.hidden = hidden;
+        self.relabel_all();
+        self.changes = Changes::Many;
     }
 
     /// Removes every message: a new conversation, whose ids start again at 0 and whose
     /// revisions start above any this one reached (so no cache mistakes a new message 0 for
     /// the old one).
     pub fn clear(&mut self) {
-        for m in std::mem::take(&mut self.messages) {
+        let mut gone = std::mem::take(&mut self.messages);
+        gone.append(&mut self.hidden);
+        for m in gone {
             self.retire(&m);
         }
         self.next_id = 0;
         self.changes = Changes::Many;
     }
 
-    /// Removes the messages whose ids are in `ids`; true when any went.
+    /// Removes the messages whose ids are in `ids` (an exchange), with the alternatives that
+    /// hang off them; what followed them on the shown path follows their parent. True when
+    /// any went.
     pub fn remove(&mut self, ids: &[u64]) -> bool {
-        let (gone, kept) = std::mem::take(&mut self.messages)
-            .into_iter()
-            .partition(|m| ids.contains(&m.id));
-        self.messages = kept;
-        let gone: Vec<Message> = gone;
-        for m in &gone {
-            self.retire(m);
+        let mut gone: HashSet<u64> = ids
+            .iter()
+            .copied()
+            .filter(|id| self.get(*id).is_some())
+            .collect();
+        if gone.is_empty() {
+            return false;
         }
-        !gone.is_empty()
+        // An alternative under a removed message goes too, unless a message that stays on the
+        // shown path is its sibling (then it is that message's alternative, and stays).
+        loop {
+            let shown = &self.messages;
+            let more: Vec<u64> = self
+                .hidden
+                .iter()
+                .filter(|m| !gone.contains(&m.id))
+                .filter(|m| {
+                    m.parent.is_some_and(|p| gone.contains(&p))
+                        && !shown.iter().any(|s| {
+                            !gone.contains(&s.id) && s.parent == m.parent && s.role == m.role
+                        })
+                })
+                .map(|m| m.id)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            gone.extend(more);
+        }
+        let parent_of: HashMap<u64, Option<u64>> = self
+            .all()
+            .filter(|m| gone.contains(&m.id))
+            .map(|m| (m.id, m.parent))
+            .collect();
+        let lift = |mut p: Option<u64>| {
+            while let Some(up) = p.and_then(|id| parent_of.get(&id)) {
+                p = *up;
+            }
+            p
+        };
+        for list in [&mut self.messages, &mut self.hidden] {
+            let (out, kept): (Vec<Message>, Vec<Message>) = std::mem::take(list)
+                .into_iter()
+                .partition(|m| gone.contains(&m.id));
+            *list = kept;
+            for m in &out {
+                self.floor = self.floor.max(m.revision() + 1);
+            }
+        }
+        for m in self.messages.iter_mut().chain(self.hidden.iter_mut()) {
+            if m.parent.is_some_and(|p| gone.contains(&p)) {
+                m.set_parent(lift(m.parent));
+            }
+        }
+        self.relabel_all();
+        self.changes = Changes::Many;
+        true
     }
 
     /// Keeps new revisions above those of a message going away (see `clear`).
@@ -191,17 +367,37 @@ impl Conversation {
         self.changes = Changes::Many;
     }
 
-    /// Removes the assistant messages at the end (the replies a regenerate replaces).
-    pub fn pop_replies(&mut self) {
+    /// Takes the replies at the end off the shown path, for a new reply to the same prompt:
+    /// those with text stay as its alternatives, empty and failed ones go.
+    pub fn set_aside_replies(&mut self) {
         while self
             .messages
             .last()
             .is_some_and(|m| m.role == Role::Assistant)
         {
             if let Some(m) = self.messages.pop() {
-                self.retire(&m);
+                if m.has_text() && !matches!(m.status, Status::Failed(_)) {
+                    self.hidden.push(m);
+                    self.changes = Changes::Many;
+                } else {
+                    self.retire(&m);
+                }
             }
         }
+        self.relabel_all();
+    }
+
+    /// Takes message `id` and what follows it off the shown path (an edited prompt is sent as
+    /// a new branch): they stay as alternatives, and the next message pushed takes its place.
+    /// False when `id` is not on the shown path.
+    pub fn branch_before(&mut self, id: u64) -> bool {
+        let Some(at) = self.messages.iter().position(|m| m.id == id) else {
+            return false;
+        };
+        let rest = self.messages.split_off(at);
+        self.hidden.extend(rest);
+        self.changes = Changes::Many;
+        true
     }
 
     /// What may have changed since the last call (see `Changes`).
@@ -245,17 +441,35 @@ impl Conversation {
         }
     }
 
-    /// The message with `id`.
+    /// The message with `id`, shown or not.
     pub fn get(&self, id: u64) -> Option<&Message> {
         // Replies are nearly always the last message, so search from the end.
-        self.messages.iter().rev().find(|m| m.id == id)
+        self.messages
+            .iter()
+            .rev()
+            .chain(&self.hidden)
+            .find(|m| m.id == id)
     }
 
     /// The message with `id`, to change through its methods (recorded as touched).
     pub fn get_mut(&mut self, id: u64) -> Option<&mut Message> {
-        let m = self.messages.iter_mut().rev().find(|m| m.id == id)?;
+        let m = self
+            .messages
+            .iter_mut()
+            .rev()
+            .chain(self.hidden.iter_mut())
+            .find(|m| m.id == id)?;
         self.changes.touch(id);
         Some(m)
+    }
+
+    /// The message with `id`, without recording a touch (the caller records what it does).
+    fn find_mut(&mut self, id: u64) -> Option<&mut Message> {
+        self.messages
+            .iter_mut()
+            .rev()
+            .chain(self.hidden.iter_mut())
+            .find(|m| m.id == id)
     }
 
     /// What to send for the next reply: user and assistant text, without reasoning, the
@@ -309,14 +523,50 @@ impl Conversation {
         }
     }
 
-    /// True when there are no messages.
+    /// True when there are no messages, shown or not.
     pub fn is_empty(&self) -> bool {
-        self.messages.is_empty()
+        self.messages.is_empty() && self.hidden.is_empty()
+    }
+}
+
+/// An empty reply by `model` to `parent`, waiting for its first byte.
+fn waiting_reply(
+    id: u64,
+    parent: Option<u64>,
+    model: String,
+    created: DateTime<Local>,
+) -> MessageFields {
+    let mut fields = MessageFields::new(id, Role::Assistant, "", created);
+    fields.model = Some(model);
+    fields.status = Status::Waiting;
+    fields.parent = parent;
+    fields
+}
+
+/// Messages written before conversations were trees (or made without parents) are one
+/// straight path, in id order.
+fn chain_if_flat(messages: &mut [Message]) {
+    if messages
+        .iter()
+        .any(|m| tree::in_tree(m) && m.parent.is_some())
+    {
+        return;
+    }
+    let mut order: Vec<usize> = (0..messages.len())
+        .filter(|i| tree::in_tree(&messages[*i]))
+        .collect();
+    order.sort_by_key(|i| messages[*i].id);
+    let mut previous = None;
+    for i in order {
+        messages[i].set_parent(previous);
+        previous = Some(messages[i].id);
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tree_tests;
 #[cfg(test)]
 #[path = "wire_tests.rs"]
 mod wire_tests;

@@ -280,7 +280,7 @@ fn changes_name_the_one_message_touched_or_many() {
     let system = c.messages()[0].id;
     c.set_system(Some("t".into()), test_time());
     assert_eq!(c.take_changes(), Changes::One(system));
-    c.pop_replies();
+    c.set_aside_replies();
     assert_eq!(c.take_changes(), Changes::Many);
     assert!(!c.remove(&[99]));
     assert_eq!(c.take_changes(), Changes::None);

@@ -13,6 +13,9 @@ pub enum Layer {
     Prompt,
     /// The conversation pane while it has the focus.
     Conversation,
+    /// The columns of a comparison, while they are on screen (conversation focus; the keys
+    /// with Alt also from the prompt).
+    Compare,
     /// The media panel while it has the focus.
     Media,
     /// The model picker (Ctrl+P).
@@ -25,9 +28,10 @@ pub enum Layer {
 
 impl Layer {
     /// Every layer, in the order F1 and the README list them.
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; 7] = [
         Layer::Prompt,
         Layer::Conversation,
+        Layer::Compare,
         Layer::Media,
         Layer::Picker,
         Layer::Browser,
@@ -38,6 +42,7 @@ impl Layer {
     pub const NAMES: &'static [&'static str] = &[
         "prompt",
         "conversation",
+        "compare",
         "media",
         "picker",
         "browser",
@@ -49,6 +54,7 @@ impl Layer {
         match self {
             Layer::Prompt => "prompt",
             Layer::Conversation => "conversation",
+            Layer::Compare => "compare",
             Layer::Media => "media",
             Layer::Picker => "picker",
             Layer::Browser => "browser",
@@ -67,6 +73,7 @@ impl Layer {
         match self {
             Layer::Prompt => "[keys.prompt]",
             Layer::Conversation => "[keys.conversation]",
+            Layer::Compare => "[keys.compare]",
             Layer::Media => "[keys.media]",
             Layer::Picker => "[keys.picker]",
             Layer::Browser => "[keys.browser]",
@@ -79,6 +86,7 @@ impl Layer {
         match self {
             Layer::Prompt => "In the prompt",
             Layer::Conversation => "In the conversation (Tab to focus it)",
+            Layer::Compare => "In a comparison's columns (Tab to focus them)",
             Layer::Media => "In the media panel (Tab to focus it)",
             Layer::Picker => "In the model picker (Ctrl+P)",
             Layer::Browser => "In the session browser (Ctrl+O)",
@@ -92,7 +100,7 @@ impl Layer {
             Layer::Prompt => " (empty input)",
             Layer::Picker => " (empty filter)",
             Layer::Browser => " (list focus)",
-            Layer::Conversation | Layer::Media | Layer::Help => "",
+            Layer::Conversation | Layer::Compare | Layer::Media | Layer::Help => "",
         }
     }
 }

@@ -9,6 +9,7 @@ use super::layer::{Layer, LayerBinding, LayerCommand, LayerConflict, LayerMap, l
 const NONE: KeyModifiers = KeyModifiers::NONE;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const ALT: KeyModifiers = KeyModifiers::ALT;
 
 layer_commands! {
     /// Keys of the input box while it has the focus.
@@ -31,6 +32,26 @@ layer_commands! {
     Deselect = "deselect", "let go of the selected message (else as everywhere)";
     /// Declines when no Midjourney card has buttons.
     MjButton = "mj_button", "press a button of the selected Midjourney card (fills in /mj)";
+    PrevAlternative = "prev_alternative", "previous alternative (‹n/m›) of the selected message or last reply";
+    NextAlternative = "next_alternative", "next alternative of the selected message or last reply";
+    /// Declines when no prompt is selected.
+    Edit = "edit", "edit the selected prompt: sending it starts a new branch";
+}
+
+layer_commands! {
+    /// Keys of a comparison's columns (`/compare`), while they are on screen.
+    pub enum CompareKey in Layer::Compare;
+    Pick1 = "pick_1", "continue with the reply of column 1 (the others stay as alternatives)";
+    Pick2 = "pick_2", "continue with the reply of column 2";
+    Pick3 = "pick_3", "continue with the reply of column 3";
+    Pick4 = "pick_4", "continue with the reply of column 4";
+    Pick = "pick", "continue with the reply of the focused column";
+    NextColumn = "next_column", "focus the next column (tab)";
+    PrevColumn = "prev_column", "focus the previous column (tab)";
+    ScrollUp = "scroll_up", "scroll the focused column up one line";
+    ScrollDown = "scroll_down", "scroll the focused column down one line";
+    PageUp = "page_up", "scroll the focused column up one page";
+    PageDown = "page_down", "scroll the focused column down one page";
 }
 
 layer_commands! {
@@ -56,6 +77,7 @@ layer_commands! {
     First = "first", "select the first model";
     Last = "last", "select the last model";
     FetchModels = "fetch_models", "fetch the provider's /models";
+    Mark = "mark", "mark or unmark the model to compare (Enter then compares the marked ones)";
 }
 
 layer_commands! {
@@ -135,7 +157,10 @@ impl_layer!(PromptKey, Combo::types_into_prompt, {
 });
 
 impl_layer!(ConversationKey, |_: &Combo| false, {
-    use ConversationKey::{Bottom, Deselect, MjButton, ScrollDown, ScrollUp, Top};
+    use ConversationKey::{
+        Bottom, Deselect, Edit, MjButton, NextAlternative, PrevAlternative, ScrollDown, ScrollUp,
+        Top,
+    };
     use KeyCode::{Char, Down, Esc, Up};
     vec![
         b(Up, NONE, ScrollUp),
@@ -146,7 +171,37 @@ impl_layer!(ConversationKey, |_: &Combo| false, {
         b(Char('G'), SHIFT, Bottom),
         b(Esc, NONE, Deselect),
         b(Char('b'), NONE, MjButton),
+        b(Char('<'), NONE, PrevAlternative),
+        b(Char('>'), NONE, NextAlternative),
+        b(Char('e'), NONE, Edit),
     ]
+});
+
+impl_layer!(CompareKey, |_: &Combo| false, {
+    use CompareKey::{
+        NextColumn, PageDown, PageUp, Pick, Pick1, Pick2, Pick3, Pick4, PrevColumn, ScrollDown,
+        ScrollUp,
+    };
+    use KeyCode::{Char, Down, Enter, Left, Right, Up};
+    let mut keys = Vec::new();
+    for (digit, pick) in [('1', Pick1), ('2', Pick2), ('3', Pick3), ('4', Pick4)] {
+        keys.push(b(Char(digit), NONE, pick));
+        keys.push(b(Char(digit), ALT, pick));
+    }
+    keys.extend([
+        b(Enter, NONE, Pick),
+        b(Right, NONE, NextColumn),
+        b(Char('l'), NONE, NextColumn),
+        b(Left, NONE, PrevColumn),
+        b(Char('h'), NONE, PrevColumn),
+        b(Up, NONE, ScrollUp),
+        b(Char('k'), NONE, ScrollUp),
+        b(Down, NONE, ScrollDown),
+        b(Char('j'), NONE, ScrollDown),
+        b(KeyCode::PageUp, NONE, PageUp),
+        b(KeyCode::PageDown, NONE, PageDown),
+    ]);
+    keys
 });
 
 impl_layer!(MediaKey, |_: &Combo| false, {
@@ -179,6 +234,8 @@ impl_layer!(PickerKey, edits_a_field, {
         b(End, CTRL, PickerKey::Last),
         idle(End, NONE, PickerKey::Last),
         b(Char('f'), CTRL, PickerKey::FetchModels),
+        idle(Char(' '), NONE, PickerKey::Mark),
+        b(KeyCode::Tab, NONE, PickerKey::Mark),
     ]
 });
 
@@ -231,6 +288,7 @@ impl_layer!(HelpKey, |_: &Combo| false, {
 pub struct Layers {
     pub prompt: LayerMap<PromptKey>,
     pub conversation: LayerMap<ConversationKey>,
+    pub compare: LayerMap<CompareKey>,
     pub media: LayerMap<MediaKey>,
     pub picker: LayerMap<PickerKey>,
     pub browser: LayerMap<BrowserKey>,
@@ -243,6 +301,7 @@ impl Layers {
         match layer {
             Layer::Prompt => PromptKey::NAMES,
             Layer::Conversation => ConversationKey::NAMES,
+            Layer::Compare => CompareKey::NAMES,
             Layer::Media => MediaKey::NAMES,
             Layer::Picker => PickerKey::NAMES,
             Layer::Browser => BrowserKey::NAMES,
@@ -261,6 +320,7 @@ impl Layers {
             Layer::Conversation => {
                 self.conversation = self.conversation.rebind_named(overrides)?;
             }
+            Layer::Compare => self.compare = self.compare.rebind_named(overrides)?,
             Layer::Media => self.media = self.media.rebind_named(overrides)?,
             Layer::Picker => self.picker = self.picker.rebind_named(overrides)?,
             Layer::Browser => self.browser = self.browser.rebind_named(overrides)?,
@@ -274,6 +334,7 @@ impl Layers {
         match layer {
             Layer::Prompt => self.prompt.rows(),
             Layer::Conversation => self.conversation.rows(),
+            Layer::Compare => self.compare.rows(),
             Layer::Media => self.media.rows(),
             Layer::Picker => self.picker.rows(),
             Layer::Browser => self.browser.rows(),

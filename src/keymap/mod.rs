@@ -11,7 +11,9 @@ mod table;
 
 pub use custom::KeyConflict;
 pub use layer::{KeyRow, Layer, LayerConflict};
-pub use layers::{BrowserKey, ConversationKey, HelpKey, Layers, MediaKey, PickerKey, PromptKey};
+pub use layers::{
+    BrowserKey, CompareKey, ConversationKey, HelpKey, Layers, MediaKey, PickerKey, PromptKey,
+};
 pub use resolve::{Bound, KeyContext};
 
 /// Something the user can ask for with a key.
@@ -62,7 +64,7 @@ impl Command {
             }
             Command::Quit => "quit",
             Command::NewChat => "start a new conversation",
-            Command::Regenerate => "regenerate the last reply",
+            Command::Regenerate => "regenerate the last reply (the old one stays)",
             Command::ScrollUp => "scroll up one line",
             Command::ScrollDown => "scroll down one line",
             Command::PageUp => "scroll up one page",

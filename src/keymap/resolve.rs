@@ -6,7 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 #[cfg(test)]
 use super::Layers;
 use super::layer::Layer;
-use super::layers::{BrowserKey, ConversationKey, HelpKey, MediaKey, PickerKey, PromptKey};
+use super::layers::{
+    BrowserKey, CompareKey, ConversationKey, HelpKey, MediaKey, PickerKey, PromptKey,
+};
 use super::{Command, KeyMap};
 
 /// What the key map needs to know about the app to resolve a key.
@@ -20,6 +22,9 @@ pub struct KeyContext {
     pub prompt_empty: bool,
     /// The overlay's text field is idle (picker filter empty, browser list focused).
     pub field_idle: bool,
+    /// A comparison's columns are on screen: its keys act in the conversation (and those with
+    /// Alt in the prompt).
+    pub comparing: bool,
 }
 
 /// A command found for a key, with its layer.
@@ -28,6 +33,7 @@ pub enum Bound {
     Global(Command),
     Prompt(PromptKey),
     Conversation(ConversationKey),
+    Compare(CompareKey),
     Media(MediaKey),
     Picker(PickerKey),
     Browser(BrowserKey),
@@ -42,6 +48,7 @@ impl Bound {
             Bound::Global(c) => c.in_conversation(),
             Bound::Prompt(_) => false,
             Bound::Conversation(_)
+            | Bound::Compare(_)
             | Bound::Media(_)
             | Bound::Picker(_)
             | Bound::Browser(_)
@@ -56,7 +63,12 @@ impl Bound {
 fn passes_overlay(overlay: Layer, command: Command) -> bool {
     match overlay {
         Layer::Browser => command == Command::Quit,
-        Layer::Picker | Layer::Help | Layer::Prompt | Layer::Conversation | Layer::Media => false,
+        Layer::Picker
+        | Layer::Help
+        | Layer::Prompt
+        | Layer::Conversation
+        | Layer::Compare
+        | Layer::Media => false,
     }
 }
 
@@ -72,7 +84,7 @@ impl KeyMap {
                 Layer::Picker => layers.picker.lookup(key, idle).map(Bound::Picker),
                 Layer::Browser => layers.browser.lookup(key, idle).map(Bound::Browser),
                 Layer::Help => layers.help.lookup(key, idle).map(Bound::Help),
-                Layer::Prompt | Layer::Conversation | Layer::Media => None,
+                Layer::Prompt | Layer::Conversation | Layer::Compare | Layer::Media => None,
             };
             // A popup's arrows, Enter and Esc work whatever modifiers are held.
             let loose = (!matches!(key.code, KeyCode::Char(_)) && !key.modifiers.is_empty())
@@ -90,6 +102,14 @@ impl KeyMap {
         let shifted = (!matches!(key.code, KeyCode::Char(_))
             && key.modifiers == KeyModifiers::SHIFT)
             .then(|| KeyEvent::new(key.code, KeyModifiers::NONE));
+        // A comparison's keys come before the pane's own; from the prompt only those with Alt,
+        // since the others type.
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if ctx.comparing && (ctx.pane == Layer::Conversation || ctx.pane == Layer::Prompt && alt) {
+            let find = |key: &KeyEvent| layers.compare.lookup(key, true);
+            let found = find(key).or_else(|| shifted.as_ref().and_then(find));
+            hits.extend(found.map(Bound::Compare));
+        }
         match ctx.pane {
             Layer::Conversation => {
                 hits.extend(self.lookup_in_conversation(key).map(Bound::Global));
@@ -108,7 +128,7 @@ impl KeyMap {
                     .lookup(key, ctx.prompt_empty)
                     .map(Bound::Prompt),
             ),
-            Layer::Picker | Layer::Browser | Layer::Help => {}
+            Layer::Picker | Layer::Browser | Layer::Help | Layer::Compare => {}
         }
         hits.extend(self.lookup(key, ctx.prompt_empty).map(Bound::Global));
         hits

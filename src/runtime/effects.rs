@@ -121,7 +121,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
         let _ = out.write_all(b"\x07").and_then(|()| out.flush());
     }
     // Finished replies no longer need their token.
-    if app.in_flight.is_none() {
+    if !app.replying() {
         edge.replies.clear();
     }
 }

@@ -140,11 +140,10 @@ pub async fn run(
         // and reports still wake it at once, and so does the reply's end (its task sends a
         // Tick behind it), so the last piece is drawn as soon as it is in.
         // A burst is taken at once: its sender waits for room, and the reply's end behind it.
-        let hold_pieces =
-            app.in_flight.is_some() && last_draw.elapsed() < gap && !inbox.pieces_backed_up();
+        let hold_pieces = app.replying() && last_draw.elapsed() < gap && !inbox.pieces_backed_up();
         let action = tokio::select! {
             Some(a) = inbox.next_holding(hold_pieces) => Some(a),
-            _ = tick.tick(), if app.in_flight.is_some() || app.media.is_busy() => Some(Action::Tick),
+            _ = tick.tick(), if app.replying() || app.media.is_busy() => Some(Action::Tick),
             // A notice is taken down when its time is up: one wake-up, not a polling timer.
             () = tokio::time::sleep_until(notice_due.unwrap_or(next_frame)), if notice_due.is_some() => {
                 Some(Action::Tick)
@@ -237,7 +236,7 @@ fn follow_resize(guard: &mut TerminalGuard, action: &Action) -> std::io::Result<
 
 /// The least time between two frames now.
 fn frame_gap(app: &App, input_dirty: bool) -> Duration {
-    if app.in_flight.is_some() && !input_dirty {
+    if app.replying() && !input_dirty {
         STREAM_FRAME
     } else {
         FRAME

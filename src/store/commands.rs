@@ -51,6 +51,8 @@ pub fn export(
 ) -> Result<(), CommandError> {
     let store = Store::open_existing(db)?;
     let session = store.load(id)?;
+    // Markdown is the conversation as read: the branch shown. JSON keeps the whole tree.
+    let shown = crate::chat::Conversation::from_messages(session.messages.clone());
     let text = match format {
         ExportFormat::Json => transcript::json(&session),
         ExportFormat::Md => transcript::markdown(
@@ -59,7 +61,7 @@ pub fn export(
                 session: Some(id),
                 created: session.summary.created,
             },
-            &session.messages,
+            shown.messages(),
         ),
     };
     match to {
@@ -67,7 +69,7 @@ pub fn export(
         Some(path) => {
             if format == ExportFormat::Md {
                 let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-                let images = super::transcript_attach::files(&session.messages);
+                let images = super::transcript_attach::files(shown.messages());
                 super::transcript_attach::write_files(dir.unwrap_or(Path::new(".")), &images)?;
             }
             files::write_atomic(path, text.as_bytes(), Access::Umask)?

@@ -86,7 +86,10 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredSession {
     pub summary: SessionSummary,
+    /// Every message, the alternatives off the branch shown included.
     pub messages: Vec<Message>,
+    /// The last message of the branch that was on screen, when it is not the newest.
+    pub shown: Option<u64>,
 }
 
 /// What a new session starts with.
@@ -267,7 +270,25 @@ impl Store {
     pub fn load(&self, id: SessionId) -> Result<StoredSession, StoreError> {
         let summary = search::summary(&self.conn, id)?.ok_or(StoreError::NotFound(id))?;
         let messages = rows::messages(&self.conn, id)?;
-        Ok(StoredSession { summary, messages })
+        let shown: Option<i64> =
+            self.conn
+                .query_row("SELECT shown FROM sessions WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+        Ok(StoredSession {
+            summary,
+            messages,
+            shown: shown.map(|seq| seq as u64),
+        })
+    }
+
+    /// Records the branch on screen: the seq of its last message, `None` for the newest.
+    pub fn set_shown(&mut self, id: SessionId, shown: Option<u64>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sessions SET shown = ?2 WHERE id = ?1",
+            params![id, shown.map(|seq| seq as i64)],
+        )?;
+        Ok(())
     }
 
     /// Gives a session a new title.

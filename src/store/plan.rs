@@ -38,9 +38,8 @@ pub struct StoreHas {
 
 impl StoreHas {
     /// Every message of `messages` as written (a session just loaded from the store).
-    pub fn all(messages: &[Message]) -> Self {
+    pub fn all<'m>(messages: impl Iterator<Item = &'m Message>) -> Self {
         let written = messages
-            .iter()
             .map(|m| {
                 let w = Written {
                     revision: m.revision(),
@@ -115,10 +114,12 @@ pub struct Scope {
     pub due: bool,
 }
 
-/// The writes for `messages` given what the store `has`. `scanned`: the media panel's links
-/// of a message's text when they are current (so a long text is not scanned twice).
+/// The writes for the messages (`shown`, the conversation's shown path, and `hidden`, its
+/// alternatives) given what the store `has`. `scanned`: the media panel's links of a message's
+/// text when they are current (so a long text is not scanned twice).
 pub fn plan<'s>(
-    messages: &[Message],
+    shown: &[Message],
+    hidden: &[Message],
     has: &StoreHas,
     scope: Scope,
     scanned: impl Fn(&Message) -> Option<&'s [crate::media::MediaLink]>,
@@ -127,10 +128,10 @@ pub fn plan<'s>(
     // With 5,000 messages loaded, a reply piece must cost its own message, not the history.
     let only = scope
         .only
-        .and_then(|id| messages.iter().rposition(|m| m.id == id));
-    let checked = match only {
-        Some(i) => &messages[i..=i],
-        None => messages,
+        .and_then(|id| one_of(shown, id).or_else(|| one_of(hidden, id)));
+    let checked: Box<dyn Iterator<Item = &Message>> = match only {
+        Some(one) => Box::new(one.iter()),
+        None => Box::new(shown.iter().chain(hidden)),
     };
     let mut known = 0;
     for m in checked {
@@ -178,7 +179,7 @@ pub fn plan<'s>(
         }
     }
     if only.is_none() && known < has.written.len() {
-        let ids: HashSet<u64> = messages.iter().map(|m| m.id).collect();
+        let ids: HashSet<u64> = shown.iter().chain(hidden).map(|m| m.id).collect();
         plan.deleted = has
             .written
             .keys()
@@ -188,6 +189,11 @@ pub fn plan<'s>(
         plan.deleted.sort_unstable();
     }
     plan
+}
+
+/// Message `id` of `list`, as a slice of one.
+fn one_of(list: &[Message], id: u64) -> Option<&[Message]> {
+    list.iter().rposition(|m| m.id == id).map(|i| &list[i..=i])
 }
 
 /// How a long message is written: `None` for a whole-row write (short, or no longer growing

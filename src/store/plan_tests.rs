@@ -4,7 +4,13 @@ use super::*;
 use crate::chat::{Conversation, MessageFields, Role, Status, test_time};
 
 fn plan_all(c: &Conversation, has: &StoreHas, due: bool) -> Plan {
-    plan(c.messages(), has, Scope { only: None, due }, |_| None)
+    plan(
+        c.messages(),
+        c.hidden(),
+        has,
+        Scope { only: None, due },
+        |_| None,
+    )
 }
 
 fn ids(rows: &[Message]) -> Vec<u64> {
@@ -66,7 +72,11 @@ fn removed_messages_are_deleted_unless_only_one_changed() {
         only: Some(3),
         due: false,
     };
-    assert!(plan(c.messages(), &has, only, |_| None).deleted.is_empty());
+    assert!(
+        plan(c.messages(), c.hidden(), &has, only, |_| None)
+            .deleted
+            .is_empty()
+    );
     let p = plan_all(&c, &has, false);
     assert_eq!(p.deleted, [0, 2]);
     has.record(&p);

@@ -26,27 +26,49 @@ pub struct Recorder {
     problem: Arc<Mutex<Option<String>>>,
     /// What the reply is priced at when it ends.
     price: Option<crate::cost::Price>,
+    /// The message the prompt follows in a resumed session.
+    after: Option<u64>,
+}
+
+/// Where a resumed session's new exchange goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Continuation {
+    /// The sequence number the prompt gets (one past the session's last message).
+    pub first_seq: u64,
+    /// The message the prompt follows: the end of the branch shown.
+    pub after: Option<u64>,
 }
 
 impl Recorder {
     /// Starts the store thread on `db` and writes the prompt as a new session.
     pub fn start(db: PathBuf, prompt: &str, model: &str) -> Recorder {
-        Self::begin(db, SessionRef::New(0), 0, prompt, model)
+        let at = Continuation {
+            first_seq: 0,
+            after: None,
+        };
+        Self::begin(db, SessionRef::New(0), at, prompt, model)
     }
 
-    /// Like [`Recorder::start`], but the exchange is appended to session `id` (`--resume`),
-    /// its messages numbered from `first_seq` (one past the session's last).
+    /// Like [`Recorder::start`], but the exchange is appended to session `id` (`--resume`)
+    /// where `at` says.
     pub fn continue_session(
         db: PathBuf,
         id: SessionId,
-        first_seq: u64,
+        at: Continuation,
         prompt: &str,
         model: &str,
     ) -> Recorder {
-        Self::begin(db, SessionRef::Id(id), first_seq, prompt, model)
+        Self::begin(db, SessionRef::Id(id), at, prompt, model)
     }
 
-    fn begin(db: PathBuf, session: SessionRef, seq: u64, prompt: &str, model: &str) -> Recorder {
+    fn begin(
+        db: PathBuf,
+        session: SessionRef,
+        at: Continuation,
+        prompt: &str,
+        model: &str,
+    ) -> Recorder {
+        let seq = at.first_seq;
         let problem = Arc::new(Mutex::new(None));
         let seen = problem.clone();
         let handle = StoreHandle::spawn(Some(db), move |ev| {
@@ -60,7 +82,9 @@ impl Recorder {
         });
         // Pipe mode is an edge: the clock is read here, once.
         let created = chrono::Local::now();
-        let user = Message::new(seq, Role::User, prompt, created);
+        let mut user = MessageFields::new(seq, Role::User, prompt, created);
+        user.parent = at.after;
+        let user = Message::from(user);
         let meta = SessionMeta {
             title: title_from_prompt(prompt),
             model: model.to_string(),
@@ -69,6 +93,7 @@ impl Recorder {
         let mut reply = MessageFields::new(seq + 1, Role::Assistant, "", created);
         reply.model = Some(model.to_string());
         reply.status = Status::Waiting;
+        reply.parent = Some(seq);
         let reply = Message::from(reply);
         let recorder = Recorder {
             handle,
@@ -78,6 +103,7 @@ impl Recorder {
             last_checkpoint: None,
             problem,
             price: None,
+            after: at.after,
         };
         recorder.save(user);
         recorder
@@ -102,12 +128,14 @@ impl Recorder {
         if attachments.is_empty() {
             return;
         }
-        let mut user = Message::new(
+        let mut user = MessageFields::new(
             self.reply.id.saturating_sub(1),
             Role::User,
             prompt,
             self.meta.created,
         );
+        user.parent = self.after;
+        let mut user = Message::from(user);
         user.attach(attachments.to_vec());
         self.save(user);
     }

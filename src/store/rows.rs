@@ -20,9 +20,10 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
     conn.execute(
         "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
              error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
-             reasoning_tokens, citations, media, cached_tokens, cost_micros, cost_currency)
+             reasoning_tokens, citations, media, cached_tokens, cost_micros, cost_currency,
+             parent)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20)
+             ?18, ?19, ?20, ?21)
          ON CONFLICT (session_id, seq) DO UPDATE SET
              role = excluded.role, content = excluded.content, reasoning = excluded.reasoning,
              model = excluded.model, status = excluded.status, error = excluded.error,
@@ -32,7 +33,7 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
              total_tokens = excluded.total_tokens, reasoning_tokens = excluded.reasoning_tokens,
              citations = excluded.citations, media = excluded.media,
              cached_tokens = excluded.cached_tokens, cost_micros = excluded.cost_micros,
-             cost_currency = excluded.cost_currency",
+             cost_currency = excluded.cost_currency, parent = excluded.parent",
         rusqlite::params_from_iter(
             [
                 &session as &dyn ToSql,
@@ -107,7 +108,7 @@ pub fn finish_parted(
         "UPDATE messages SET model = ?3, status = ?4, error = ?5, finish_reason = ?6,
              truncated = ?7, prompt_tokens = ?8, completion_tokens = ?9, total_tokens = ?10,
              reasoning_tokens = ?11, citations = ?12, media = ?13, cached_tokens = ?14,
-             cost_micros = ?15, cost_currency = ?16
+             cost_micros = ?15, cost_currency = ?16, parent = ?17
          WHERE session_id = ?1 AND seq = ?2",
         rusqlite::params_from_iter(
             [&session as &dyn ToSql, &(m.id as i64), &m.model]
@@ -118,8 +119,9 @@ pub fn finish_parted(
     Ok(())
 }
 
-/// A message's columns from `status` to `media`, then those migration 5 added, in table order.
-fn state_values(m: &Message, media: String) -> [Value; 13] {
+/// A message's columns from `status` to `media`, then those migrations 5 and 8 added, in table
+/// order.
+fn state_values(m: &Message, media: String) -> [Value; 14] {
     let (status, error) = status_text(&m.status);
     let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_string()));
     let int = |n: Option<u64>| n.map_or(Value::Null, |n| Value::Integer(n as i64));
@@ -138,6 +140,7 @@ fn state_values(m: &Message, media: String) -> [Value; 13] {
         int(u.and_then(|u| u.cached_tokens)),
         m.cost.map_or(Value::Null, |c| Value::Integer(c.micros)),
         text(m.cost.map(|c| c.currency.code())),
+        int(m.parent),
     ]
 }
 
@@ -146,7 +149,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
     let mut stmt = conn.prepare(
         "SELECT seq, role, content, reasoning, model, created, status, error, finish_reason,
                 truncated, prompt_tokens, completion_tokens, total_tokens, reasoning_tokens,
-                citations, cached_tokens, cost_micros, cost_currency
+                citations, cached_tokens, cost_micros, cost_currency, parent
          FROM messages WHERE session_id = ?1 ORDER BY seq",
     )?;
     let mut clock = LocalClock::default();
@@ -239,6 +242,8 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageField
         },
         truncated: r.get(9)?,
         attachments: Vec::new(),
+        parent: r.get::<_, Option<i64>>(18)?.map(|n| n as u64),
+        fork: None,
     })
 }
 

@@ -133,6 +133,18 @@ pub const MIGRATIONS: &[&str] = &[
         finished INTEGER
     );
     CREATE INDEX tasks_submitted ON tasks(submitted);",
+    // 8: conversations are trees: each message names the one it follows (its seq), so a
+    // retried reply, an edited prompt or a comparison's replies are kept as alternatives.
+    // Messages written before were one straight path: each follows the one before it. A
+    // session's `shown` is the last message of the branch on screen, when it is not the
+    // newest one (NULL: the branch last written to).
+    "ALTER TABLE messages ADD COLUMN parent INTEGER;
+    ALTER TABLE sessions ADD COLUMN shown INTEGER;
+    UPDATE messages SET parent = (
+        SELECT MAX(p.seq) FROM messages p
+        WHERE p.session_id = messages.session_id AND p.seq < messages.seq
+            AND p.role != 'system')
+    WHERE role != 'system';",
 ];
 
 /// The schema version this build writes.
@@ -236,6 +248,10 @@ mod tests {
             )
             .unwrap();
         }
+        if version >= 8 {
+            conn.execute_batch("UPDATE messages SET parent = 0 WHERE session_id = 7 AND seq = 1;")
+                .unwrap();
+        }
     }
 
     #[test]
@@ -278,6 +294,20 @@ mod tests {
                     i64::from(v >= 7),
                 );
                 assert_eq!(kept, want, "cost, attachments and tasks kept from v{v}");
+                // A conversation from before the tree is one straight path.
+                let parents: (Option<i64>, Option<i64>) = conn
+                    .query_row(
+                        "SELECT (SELECT parent FROM messages WHERE session_id = 7 AND seq = 0),
+                                (SELECT parent FROM messages WHERE session_id = 7 AND seq = 1)",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .unwrap();
+                assert_eq!(
+                    parents,
+                    (None, Some(0)),
+                    "the reply follows its prompt (v{v})"
+                );
                 // Rows written before the index existed are searchable after it is built.
                 let hit: i64 = conn
                     .query_row(

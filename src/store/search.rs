@@ -19,6 +19,8 @@ pub struct SearchHit {
     pub session: SessionSummary,
     /// The matching line of a message; `None` for a title match or a plain listing.
     pub snippet: Option<String>,
+    /// The sequence number of the message that matched (the session opens on its branch).
+    pub message: Option<u64>,
 }
 
 const SUMMARY_COLUMNS: &str = "s.id, s.title, s.model, s.created, s.updated,
@@ -72,6 +74,7 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
             .map(|session| SearchHit {
                 session,
                 snippet: None,
+                message: None,
             })
             .collect());
     }
@@ -127,7 +130,7 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
             Ok((summary_row(r)?, r.get::<_, Option<i64>>(SUMMARY_LEN)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
-    let mut text = conn.prepare("SELECT content, reasoning FROM messages WHERE id = ?1")?;
+    let mut text = conn.prepare("SELECT content, reasoning, seq FROM messages WHERE id = ?1")?;
     let mut parts = conn.prepare(
         "SELECT p.content, p.reasoning FROM message_parts p
          JOIN messages m ON p.session_id = m.session_id AND p.seq = m.seq
@@ -135,19 +138,25 @@ pub fn search(conn: &Connection, query: &str, limit: usize) -> Result<Vec<Search
     )?;
     let mut hits = Vec::with_capacity(found.len());
     for (session, hit) in found {
-        let snippet = match hit {
+        let (snippet, message) = match hit {
             Some(id) => {
-                let (content, reasoning): (String, String) =
-                    text.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                match matching_line(&content, &terms).or_else(|| matching_line(&reasoning, &terms))
+                let (content, reasoning, seq): (String, String, i64) =
+                    text.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                let line = match matching_line(&content, &terms)
+                    .or_else(|| matching_line(&reasoning, &terms))
                 {
                     Some(line) => Some(line),
                     None => part_line(&mut parts, id, &terms)?,
-                }
+                };
+                (line, Some(seq as u64))
             }
-            None => None,
+            None => (None, None),
         };
-        hits.push(SearchHit { session, snippet });
+        hits.push(SearchHit {
+            session,
+            snippet,
+            message,
+        });
     }
     Ok(hits)
 }

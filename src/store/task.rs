@@ -61,6 +61,11 @@ pub enum StoreCmd {
         session: SessionRef,
         title: String,
     },
+    /// Record the branch on screen (`Store::set_shown`).
+    Shown {
+        session: SessionRef,
+        shown: Option<u64>,
+    },
     /// List (empty query) or search sessions; the answer carries `generation` back.
     Search {
         query: String,
@@ -175,6 +180,7 @@ fn run(db: Option<PathBuf>, rx: &mpsc::Receiver<StoreCmd>, sink: &dyn Fn(StoreEv
                 | StoreCmd::Append { .. }
                 | StoreCmd::DeleteMessages { .. }
                 | StoreCmd::Retitle { .. }
+                | StoreCmd::Shown { .. }
         );
         let event = handle(store.as_mut(), &mut created, cmd);
         let failed = matches!(event, Some(StoreEvent::WriteFailed(_)));
@@ -274,6 +280,14 @@ fn handle(
                 SessionRef::New(local) => *created.get(&local)?,
             };
             let result = store.rename(id, &title);
+            result.err().map(|e| StoreEvent::WriteFailed(e.to_string()))
+        }
+        StoreCmd::Shown { session, shown } => {
+            let id = match session {
+                SessionRef::Id(id) => id,
+                SessionRef::New(local) => *created.get(&local)?,
+            };
+            let result = store.set_shown(id, shown);
             result.err().map(|e| StoreEvent::WriteFailed(e.to_string()))
         }
         StoreCmd::Search { query, generation } => Some(StoreEvent::Found {

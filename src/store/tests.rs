@@ -388,3 +388,28 @@ fn deleted_session_ids_are_never_reused() {
     assert_eq!(new_session(&mut store, "s6"), 6);
     assert_eq!(store.sessions(10).unwrap().len(), 3);
 }
+
+#[test]
+fn a_conversation_tree_comes_back_with_its_alternatives() {
+    use crate::chat::Conversation;
+    let mut store = Store::open_in_memory().unwrap();
+    let id = new_session(&mut store, "树");
+    let mut c = Conversation::default();
+    c.push(Role::User, "问", crate::chat::test_time());
+    let first = c.push(Role::Assistant, "第一个回答", crate::chat::test_time());
+    c.set_aside_replies();
+    c.push(Role::Assistant, "第二个回答", crate::chat::test_time());
+    let all: Vec<Message> = c.all().cloned().collect();
+    store.save_messages(id, "mock:x", &all).unwrap();
+    let loaded = Conversation::from_messages(store.load(id).unwrap().messages);
+    let texts = |c: &Conversation| -> Vec<String> {
+        c.messages().iter().map(|m| m.content.clone()).collect()
+    };
+    assert_eq!(texts(&loaded), ["问", "第二个回答"]);
+    assert_eq!(loaded.hidden().len(), 1);
+    assert_eq!(loaded.get(first).and_then(|m| m.parent), Some(0));
+    assert_eq!(
+        loaded.messages()[1].fork.map(|f| (f.index, f.count)),
+        Some((2, 2))
+    );
+}

@@ -156,10 +156,17 @@ fn link_target(url: &str) -> String {
     }
 }
 
-/// The session as JSON: every stored field of the session and its messages.
+/// The session as JSON: every stored field of the session and its messages, the alternatives
+/// off the branch shown included (`parent` links them; `shown` marks the branch).
 pub fn json(session: &StoredSession) -> String {
     let s = &session.summary;
-    let messages: Vec<Value> = session.messages.iter().map(message_json).collect();
+    let conv = crate::chat::Conversation::from_messages(session.messages.clone());
+    let on_path: std::collections::HashSet<u64> = conv.messages().iter().map(|m| m.id).collect();
+    let messages: Vec<Value> = session
+        .messages
+        .iter()
+        .map(|m| message_json(m, on_path.contains(&m.id)))
+        .collect();
     let doc = json!({
         "id": s.id,
         "title": s.title,
@@ -175,10 +182,12 @@ pub fn json(session: &StoredSession) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
 
-fn message_json(m: &Message) -> Value {
+fn message_json(m: &Message, shown: bool) -> Value {
     let (status, error) = status_text(&m.status);
     json!({
         "seq": m.id,
+        "parent": m.parent,
+        "shown": shown,
         "role": m.role.as_str(),
         "content": m.content,
         "reasoning": m.reasoning,

@@ -117,6 +117,7 @@ fn json_export_holds_every_field() {
             spend: Vec::new(),
         },
         messages: msgs,
+        shown: None,
     };
     let v: Value = serde_json::from_str(&json(&session)).unwrap();
     assert_eq!(v["id"], 12);
@@ -218,6 +219,7 @@ fn transcripts_carry_each_reply_cost_and_the_session_total() {
             spend: Vec::new(),
         },
         messages: msgs,
+        shown: None,
     };
     let v: Value = serde_json::from_str(&json(&session)).unwrap();
     assert_eq!(v["messages"][1]["cost"]["micros"], 3_872);

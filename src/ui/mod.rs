@@ -1,6 +1,7 @@
 //! Drawing: a function of the app state, one small module per pane.
 
 pub mod attach_chips;
+pub mod compare;
 pub mod conversation;
 pub mod help;
 pub mod media;
@@ -33,17 +34,21 @@ pub fn render(app: &App, frame: &mut Frame) {
             .render(area, frame.buffer_mut());
         return;
     };
-    let top = app.scroll_top();
-    let layout = app.layout();
-    let view = ConversationView {
-        layout: &layout,
-        top,
-        theme: &app.theme,
-        empty_hint: welcome(app),
-    };
-    frame.render_widget(view, panes.conversation);
-    drop(layout);
-    selection::render(app, panes.conversation, top, frame.buffer_mut());
+    if app.comparing() {
+        compare::render(app, panes.conversation, frame.buffer_mut());
+    } else {
+        let top = app.scroll_top();
+        let layout = app.layout();
+        let view = ConversationView {
+            layout: &layout,
+            top,
+            theme: &app.theme,
+            empty_hint: welcome(app),
+        };
+        frame.render_widget(view, panes.conversation);
+        drop(layout);
+        selection::render(app, panes.conversation, top, frame.buffer_mut());
+    }
     if let Some(panel) = panes.media {
         media::render(app, frame, panel);
     }
@@ -110,7 +115,11 @@ fn render_input(app: &App, frame: &mut Frame, area: Rect) {
         } else {
             t.border
         })
-        .title(Span::styled(" Message ", t.meta))
+        .title(match app.editing {
+            // Sending replaces a turn: say so where the eye is.
+            Some(_) => Span::styled(" Editing: Enter sends a new branch · Esc stops ", t.warning),
+            None => Span::styled(" Message ", t.meta),
+        })
         .title(attach_chips::chips(&app.attach, area.width, t))
         .padding(ratatui::widgets::Padding::horizontal(1));
     let inner = block.inner(area);

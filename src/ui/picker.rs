@@ -44,6 +44,10 @@ pub fn render(picker: &ModelPicker, theme: &Theme, frame: &mut Frame, area: Rect
 
     let footer = match &picker.fetching {
         Some(p) => format!(" fetching /models from {p}…"),
+        None if !picker.marked.is_empty() => format!(
+            " {} marked · Enter compare · Space mark · Esc close",
+            picker.marked.len()
+        ),
         None => format!(
             " {} models · Enter switch · Esc close · Ctrl+F fetch /models",
             picker.visible.len()
@@ -75,7 +79,12 @@ fn rows(picker: &ModelPicker, theme: &Theme, width: usize) -> (Vec<Line<'static>
             out.push(Line::from(heading));
         }
         let is_current = e.label() == picker.current;
-        let mark = if is_current { "● " } else { "  " };
+        // Models marked to compare show their order, which is their columns' order.
+        let (mark, mark_style) = match picker.mark_of(&e.label()) {
+            Some(n) => (format!("{n}+"), theme.warning.add_modifier(Modifier::BOLD)),
+            None if is_current => ("● ".to_string(), theme.assistant_label),
+            None => ("  ".to_string(), theme.assistant_label),
+        };
         let name = truncate_to_width(e.model.display_name(), name_w);
         let pad = " ".repeat(name_w.saturating_sub(display_width(&name)) + 1);
         let tag = format!(" {} ", e.model.kind.as_str());
@@ -87,7 +96,7 @@ fn rows(picker: &ModelPicker, theme: &Theme, width: usize) -> (Vec<Line<'static>
         };
         let fill = " ".repeat(id_w.saturating_sub(display_width(&id)));
         let mut line = Line::from(vec![
-            Span::styled(mark, theme.assistant_label),
+            Span::styled(mark, mark_style),
             Span::styled(name, theme.popup),
             Span::raw(pad),
             Span::styled(id, theme.meta),
@@ -179,6 +188,15 @@ mod tests {
             "{screen}"
         );
         assert!(!screen.contains("local · no API key"));
+    }
+
+    #[test]
+    fn marked_models_show_their_order_and_enter_compares_them() {
+        let mut p = picker();
+        p.toggle_mark();
+        p.move_by(2);
+        p.toggle_mark();
+        insta::assert_snapshot!(draw(&p, 80, 24).backend());
     }
 
     #[test]

@@ -216,6 +216,7 @@ mod tests {
                 spend: Vec::new(),
             },
             snippet: snippet.map(str::to_string),
+            message: None,
         }
     }
 

@@ -46,6 +46,25 @@ impl StatusBar<'_> {
                 }
             };
         }
+        if let Some(turn) = app
+            .compare
+            .turn
+            .as_ref()
+            .filter(|_| app.compare.streaming())
+        {
+            let started = turn.columns.iter().map(|c| c.flight.started).min();
+            let elapsed =
+                started.map_or_else(Default::default, |s| app.now.saturating_duration_since(s));
+            let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+            let live = turn.columns.iter().filter(|c| c.live()).count();
+            return Span::styled(
+                format!(
+                    " {frame} comparing: {live} of {} writing ",
+                    turn.columns.len()
+                ),
+                t.status_busy,
+            );
+        }
         if app.pending_ctrl_x {
             // The first key of a sequence is waiting for the second, as bash shows it.
             return Span::styled(" Ctrl+X- ", t.status_busy);
@@ -73,7 +92,7 @@ impl StatusBar<'_> {
 /// most a third of the screen, for as long as the notice lasts.
 pub fn render_overflow(app: &App, status: Rect, input: Rect, buf: &mut Buffer) {
     let Some(notice) = &app.notice else { return };
-    if app.in_flight.is_some() || app.pending_ctrl_x {
+    if app.replying() || app.pending_ctrl_x {
         return;
     }
     let model = display_width(&app.target.label()) + 2;
@@ -119,7 +138,13 @@ impl Widget for StatusBar<'_> {
         buf.set_style(area, t.status_bar);
         let width = usize::from(area.width);
         let model = format!(" {} ", app.target.label());
-        let mut spans = vec![Span::styled(model, t.status_model), self.state()];
+        let mut spans = vec![Span::styled(model, t.status_model)];
+        if app.compare.is_on() {
+            // Prompts go to these, not to the model on the left.
+            let set = format!("compare: {} ", app.compare.summary());
+            spans.push(Span::styled(set, t.status_model));
+        }
+        spans.push(self.state());
         let running = app.tasks.running();
         if running > 0 {
             spans.push(Span::styled(
@@ -161,7 +186,7 @@ impl Widget for StatusBar<'_> {
                 "↑↓ select · Enter full · o open · y copy · s save · Tab input ",
                 "Tab input ",
             ]
-        } else if app.in_flight.is_some() {
+        } else if app.replying() {
             ["Esc cancel · F1 help ", "F1 help "]
         } else {
             [

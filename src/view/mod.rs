@@ -5,6 +5,7 @@
 //! from the app's state comes in as plain values.
 
 pub mod attachments;
+pub mod compare;
 pub mod conversation;
 pub mod help;
 pub mod layout;

@@ -111,7 +111,7 @@ impl Harness {
         if changed {
             // Loaded again, as another session would be: every message gets a new revision,
             // so the headers holding the times are laid out again.
-            let pinned = msgs
+            let mut pinned: Vec<ecochat::chat::Message> = msgs
                 .iter()
                 .enumerate()
                 .map(|(i, m)| {
@@ -120,7 +120,14 @@ impl Harness {
                     f.into()
                 })
                 .collect();
-            self.app.conv.load(pinned);
+            // Alternatives off the shown branch are kept, and the same branch shown.
+            pinned.extend(self.app.conv.hidden().iter().map(|m| {
+                let mut f = (**m).clone();
+                f.created = fixed_time(m.id as u32 % 600);
+                ecochat::chat::Message::from(f)
+            }));
+            let shown = msgs.last().map(|m| m.id);
+            self.app.conv.load_showing(pinned, shown);
             // The layout memo refreshes itself from the revisions on the next read.
             let _ = self.app.layout().total_lines();
         }

@@ -52,6 +52,7 @@ pub(in crate::app) fn run(app: &mut App, cmd: SlashCommand) -> Vec<Effect> {
             crate::app::cost::ask_balance(app, app.now)
         }
         SlashCommand::Mj(name) => crate::app::tasks::press(app, &name),
+        SlashCommand::Compare(args) => crate::app::compare::command(app, &args),
     }
 }
 

@@ -209,6 +209,7 @@ fn layer_tables_rebind_their_own_commands() {
         pane: Layer::Prompt,
         prompt_empty: true,
         field_idle: true,
+        comparing: false,
     };
     let ctrl = KeyModifiers::CONTROL;
     assert_eq!(

@@ -16,6 +16,7 @@ fn ctx(overlay: Option<Layer>, pane: Layer) -> KeyContext {
         pane,
         prompt_empty: true,
         field_idle: true,
+        comparing: false,
     }
 }
 

@@ -328,6 +328,7 @@ fn the_session_browser_shows_each_sessions_spend() {
             spend,
         },
         snippet: None,
+        message: None,
     };
     h.app.overlay = Some(crate::app::Overlay::Sessions);
     h.app.sessions.browser.hits = vec![

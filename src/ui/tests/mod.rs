@@ -53,5 +53,6 @@ fn a_reply_over_the_size_limit_keeps_its_text_and_says_so() {
     assert!(screen.contains("stopped: over the size limit"), "{screen}");
 }
 
+mod compare;
 mod cost;
 mod paging;

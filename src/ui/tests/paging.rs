@@ -103,6 +103,7 @@ fn hits(n: usize, snippets: bool) -> Vec<SearchHit> {
                 spend: Vec::new(),
             },
             snippet: snippets.then(|| format!("the line that matched in {i}")),
+            message: None,
         })
         .collect()
 }

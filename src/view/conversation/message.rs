@@ -175,6 +175,13 @@ fn head_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
         Role::System => vec![Span::styled("  system prompt", theme.meta)],
     };
     spans.push(Span::styled(format!(" · {time}"), theme.meta));
+    if let Some(fork) = msg.fork {
+        // `<` and `>` switch; the marker says there is something to switch to.
+        spans.push(Span::styled(
+            format!(" · ‹{}/{}›", fork.index, fork.count),
+            theme.meta,
+        ));
+    }
     if msg.status == Status::Streaming {
         // The status bar says it too, but the eye is on the message.
         spans.push(Span::styled(" · writing…", theme.meta));

@@ -90,6 +90,11 @@ impl ConversationLayout {
         }
     }
 
+    /// The handle that colours code (shared with other layouts of replies).
+    pub fn syntax(&self) -> &Syntax {
+        &self.syntax
+    }
+
     /// More code can be coloured than when the layout was made: it is laid out again (code
     /// drawn plain is cached in every message that has some).
     pub fn syntax_ready(&mut self) {

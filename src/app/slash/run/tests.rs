@@ -180,11 +180,7 @@ fn tab_completes_command_names_and_models_and_keeps_the_focus() {
 fn the_system_prompt_is_handed_to_the_session_store() {
     use crate::store::task::StoreCmd;
     let mut h = Harness::new();
-    h.app.sessions = crate::app::sessions::Sessions::new(
-        Some(std::path::PathBuf::from("/nonexistent/ecochat.db")),
-        None,
-        None,
-    );
+    h.saving();
     h.exchange("q", "a");
     h.type_text("/system 简洁");
     let fx = h.enter();
