@@ -23,6 +23,9 @@ const TRICKY: &[&str] = &[
     "~~~~ py x\n~~~\n```\n   ~~~~  \n| a |\n|---|\n| 1 |\n",
     "```\n```\n[r]: /u\n\n[r]\n\n````\n ```` x\n    ````\n````\n***\n",
     "```c\\+\nx\n```\n\n``` `no`\nx\n```\n\n```sh\na\x1b[2Jb\nc\n```\n",
+    "```\n``````````py x\n  \n",
+    "```rust\n```\n> quote\n",
+    "```rust\n```\n  \n```rust\n",
 ];
 
 /// `text` rendered chunk by chunk through the parser, with no line-by-line code layout.
