@@ -23,6 +23,15 @@ use ecochat::{logging, runtime};
 const EXIT_CONFIG: u8 = 2;
 
 fn main() -> ExitCode {
+    // The PDF reader child (src/attach/pdf.rs): no config, no log, no terminal.
+    let mut args = std::env::args_os().skip(1);
+    if args
+        .next()
+        .is_some_and(|a| a == ecochat::attach::pdf::WORKER_ARG)
+    {
+        let max_text = args.next().and_then(|a| a.into_string().ok());
+        return ExitCode::from(ecochat::attach::pdf::worker_main(max_text.as_deref()));
+    }
     fixed_mmap_threshold();
     let cli = Cli::parse();
     // These need no config: they work before one is written, and with a broken one.
@@ -212,6 +221,10 @@ fn main() -> ExitCode {
             max_reply_bytes: cfg.max_reply_bytes,
             attachments,
         };
+        if let Some(why) = ecochat::attach::vision::unsendable_pdf(&opts.attachments, &target.model)
+        {
+            return fail(EXIT_CONFIG, &why);
+        }
         if let Some(w) = ecochat::attach::vision::warning(&opts.attachments, &target.model) {
             eprintln!("ecochat: warning: {w}");
         }

@@ -33,6 +33,10 @@ impl Target {
             messages.push(WireMessage::new("system", system));
         }
         messages.extend_from_slice(history);
+        // Before images are dropped: a PDF's text reaches a model without vision too.
+        if !crate::attach::vision::reads_files(&self.model.id) {
+            crate::attach::inline_pdfs(&mut messages);
+        }
         if self.model.takes_images() == Some(false) {
             crate::attach::omit_earlier_images(&mut messages);
         }

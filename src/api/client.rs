@@ -21,7 +21,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(20);
 /// Default cap on the bytes of one streamed reply (`max_reply_mb`).
 pub const DEFAULT_REPLY_CAP: usize = crate::config::DEFAULT_MAX_REPLY_MB << 20;
 
-pub use super::request::{ChatRequest, WireMessage};
+pub use super::request::{ChatRequest, Part, WireMessage};
 pub use super::sink::ReplySink;
 
 /// Where and how to reach one provider. Built from the config; holds the key only in memory.

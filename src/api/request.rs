@@ -1,5 +1,7 @@
 //! What is sent for a chat completion: the messages on the wire and the request body.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// A message as sent on the wire.
@@ -10,7 +12,55 @@ pub struct WireMessage {
     /// Image and file parts sent after the text (`src/attach`); with none, `content` goes as a
     /// plain string, which some relays require for text-only models.
     #[serde(skip)]
-    pub parts: Vec<serde_json::Value>,
+    pub parts: Vec<Part>,
+}
+
+/// One image or file part. The data URLs were encoded when the file was attached and are
+/// shared: building a request clones a handle, never the base64.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// An image: a `data:` URL or a link.
+    Image(Arc<str>),
+    /// A PDF: a `file` part for a model that reads files; for any other model the request
+    /// inlines `text` (the file's name and text, fenced) instead.
+    Pdf {
+        name: String,
+        data_url: Arc<str>,
+        /// The fenced text block, or why there is none (no text, unreadable).
+        text: Result<Arc<str>, Arc<str>>,
+    },
+}
+
+impl Serialize for Part {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Url<'a> {
+            url: &'a str,
+        }
+        #[derive(Serialize)]
+        struct File<'a> {
+            filename: &'a str,
+            file_data: &'a str,
+        }
+        #[derive(Serialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        enum Wire<'a> {
+            ImageUrl { image_url: Url<'a> },
+            File { file: File<'a> },
+        }
+        match self {
+            Part::Image(url) => Wire::ImageUrl {
+                image_url: Url { url },
+            },
+            Part::Pdf { name, data_url, .. } => Wire::File {
+                file: File {
+                    filename: name,
+                    file_data: data_url,
+                },
+            },
+        }
+        .serialize(s)
+    }
 }
 
 impl WireMessage {
@@ -32,9 +82,19 @@ impl Serialize for WireMessage {
         if self.parts.is_empty() {
             map.serialize_entry("content", &self.content)?;
         } else {
-            let text = serde_json::json!({"type": "text", "text": self.content});
-            let parts: Vec<&serde_json::Value> =
-                std::iter::once(&text).chain(&self.parts).collect();
+            #[derive(Serialize)]
+            #[serde(untagged)]
+            enum Item<'a> {
+                Text { r#type: &'static str, text: &'a str },
+                Part(&'a Part),
+            }
+            let text = Item::Text {
+                r#type: "text",
+                text: &self.content,
+            };
+            let parts: Vec<Item<'_>> = std::iter::once(text)
+                .chain(self.parts.iter().map(Item::Part))
+                .collect();
             map.serialize_entry("content", &parts)?;
         }
         map.end()

@@ -30,6 +30,8 @@ pub enum AttachEffect {
     Load { paths: Vec<PathBuf>, limits: Limits },
     /// See whether a paste shaped like paths names existing files (`AttachMsg::Pasted`).
     CheckPaste { text: String, home: Option<PathBuf> },
+    /// Read the image on the graphical clipboard (`AttachMsg::Loaded`).
+    Clipboard { limits: Limits },
     /// Complete the last path of `/attach …` in `input`.
     Complete {
         input: String,
@@ -141,6 +143,19 @@ pub(super) fn on_msg(app: &mut App, msg: AttachMsg) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Alt+V: the edge reads the clipboard's image; it comes back like a loaded file.
+pub(super) fn paste_image(app: &mut App) -> Vec<Effect> {
+    app.attach.loading += 1;
+    app.attach.warned = false;
+    app.notice = Some(Notice {
+        text: "reading the clipboard…".into(),
+        is_error: false,
+    });
+    vec![Effect::Attach(AttachEffect::Clipboard {
+        limits: app.attach.limits,
+    })]
+}
+
 /// Backspace on an empty prompt: the last attachment goes; false when there is none.
 pub(super) fn remove_last(app: &mut App) -> bool {
     let Some(a) = app.attach.pending.pop() else {
@@ -174,6 +189,11 @@ pub(super) fn take_for_send(app: &mut App) -> Option<Vec<Attachment>> {
             app,
             "still reading the attachments: press Enter again in a moment",
         );
+        return None;
+    }
+    if let Some(why) = crate::attach::vision::unsendable_pdf(&app.attach.pending, &app.target.model)
+    {
+        error(app, &format!("{why} (Backspace removes it)"));
         return None;
     }
     if !app.attach.warned

@@ -186,12 +186,7 @@ fn a_sent_image_joins_the_media_panel_marked_as_sent() {
     let mut h = Harness::new();
     let picture = Attachment {
         name: "猫.png".into(),
-        body: Body::Image {
-            mime: "image/png",
-            bytes: b"not really a png".to_vec().into(),
-            width: 4,
-            height: 3,
-        },
+        body: Body::image("image/png", b"not really a png".to_vec().into(), 4, 3),
     };
     loaded(&mut h, picture);
     assert!(h.app.media.items.is_empty(), "pending is not sent");
@@ -218,4 +213,61 @@ fn a_sent_image_joins_the_media_panel_marked_as_sent() {
     );
     h.key(KeyCode::Char('n'), KeyModifiers::CONTROL);
     assert!(h.app.media.items.is_empty(), "a new chat starts empty");
+}
+
+#[test]
+fn a_pdf_without_text_is_not_sent_to_a_model_that_needs_its_text() {
+    let mut h = Harness::new();
+    h.app.target.model = ModelSpec::new("deepseek-chat");
+    let blank = include_bytes!("../../tests/fixtures/blank.pdf");
+    loaded(
+        &mut h,
+        Attachment {
+            name: "扫描.pdf".into(),
+            body: Body::pdf("扫描.pdf", blank.to_vec().into(), 1024),
+        },
+    );
+    h.type_text("总结");
+    assert!(h.enter().is_empty(), "nothing is sent");
+    assert!(h.notice_is_error());
+    assert!(
+        h.notice()
+            .starts_with("扫描.pdf has no text ecochat can read"),
+        "{}",
+        h.notice()
+    );
+    assert!(h.enter().is_empty(), "not even on a second Enter");
+    assert_eq!(h.app.attach.pending.len(), 1, "kept for another model");
+    // A model that reads PDF files gets it as a file.
+    h.app.target.model = ModelSpec::new("gpt-4o");
+    let fx = h.enter();
+    let [Effect::StartReply { history, .. }] = fx.as_slice() else {
+        panic!("{fx:?}");
+    };
+    assert!(matches!(
+        history[0].parts.as_slice(),
+        [crate::api::client::Part::Pdf { .. }]
+    ));
+}
+
+#[test]
+fn alt_v_asks_the_edge_for_the_clipboards_image_and_no_display_is_a_notice() {
+    let mut h = Harness::new();
+    let fx = h.key(KeyCode::Char('v'), KeyModifiers::ALT);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Attach(AttachEffect::Clipboard { .. })]
+        ),
+        "{fx:?}"
+    );
+    assert_eq!(h.app.attach.loading, 1);
+    assert_eq!(h.app.prompt.text(), "", "nothing is typed");
+    h.act(Action::Attach(AttachMsg::Loaded(Err(
+        crate::attach::clipboard::NO_DISPLAY.into(),
+    ))));
+    assert_eq!(h.app.attach.loading, 0);
+    assert_eq!(h.notice(), crate::attach::clipboard::NO_DISPLAY);
+    assert!(h.notice_is_error());
+    assert!(h.app.attach.pending.is_empty());
 }

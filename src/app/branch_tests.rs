@@ -178,6 +178,7 @@ fn a_search_hit_on_another_branch_opens_the_session_on_that_branch() {
         updated: t,
         message_count: 3,
         spend: Vec::new(),
+        attachments: 0,
     };
     let mut h = Harness::new();
     h.saving();
@@ -243,6 +244,7 @@ fn the_branch_on_screen_is_recorded_and_a_session_reopens_on_it() {
         updated: t,
         message_count: 3,
         spend: Vec::new(),
+        attachments: 0,
     };
     let mut other = Harness::new();
     other.act(Action::Store(StoreEvent::Loaded(Ok(StoredSession {

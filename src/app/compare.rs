@@ -10,7 +10,7 @@ use super::{App, Effect, InFlight, Notice, Scroll, StreamMsg};
 use crate::chat::Role;
 use crate::keymap::CompareKey;
 use crate::providers::Target;
-use crate::view::compare::{ColumnLines, body_height, text_width, top_within};
+use crate::view::compare::{ColumnLines, areas, body_height, text_width, top_within};
 use crate::view::conversation::LayoutOptions;
 
 /// Fewest and most models a comparison takes.
@@ -112,19 +112,35 @@ impl App {
                 width: text_width(panes.conversation, turn.columns.len()),
                 show_reasoning: self.show_reasoning,
             };
+            // As tabs only the focused reply is drawn: the others catch up when shown.
+            let drawn: Vec<usize> = areas(panes.conversation, turn.columns.len(), turn.focus)
+                .columns
+                .iter()
+                .map(|(i, _)| *i)
+                .collect();
             let syntax = self
                 .layout
                 .try_borrow()
                 .map(|l| l.syntax().clone())
                 .unwrap_or_default();
             layout.resize_with(turn.columns.len(), ColumnLines::default);
-            for (lines, col) in layout.iter_mut().zip(&turn.columns) {
+            for (i, (lines, col)) in layout.iter_mut().zip(&turn.columns).enumerate() {
+                if !drawn.contains(&i) {
+                    continue;
+                }
                 if let Some(msg) = self.conv.get(col.flight.id) {
                     lines.sync(msg, opts, &self.theme, &syntax);
                 }
             }
         }
         self.compare.layout.borrow()
+    }
+
+    /// The reply of the focused column, while a comparison is on screen (what `y` copies).
+    pub fn focused_reply(&self) -> Option<&crate::chat::Message> {
+        let turn = self.compare.turn.as_ref()?;
+        let col = turn.columns.get(turn.focus)?;
+        self.conv.get(col.flight.id)
     }
 
     /// Rows of a column's body.
@@ -469,6 +485,32 @@ fn scroll(app: &mut App, delta: isize) -> Vec<Effect> {
         };
     }
     Vec::new()
+}
+
+/// The wheel (`wheel` lines) or a click at screen column `x` over the comparison: focuses the
+/// column there and scrolls it. False when no comparison is on screen.
+pub(super) fn mouse(app: &mut App, x: u16, wheel: Option<isize>) -> bool {
+    let (Some(turn), Some(panes)) = (&app.compare.turn, app.panes()) else {
+        return false;
+    };
+    let areas = crate::view::compare::areas(panes.conversation, turn.columns.len(), turn.focus);
+    let under = areas
+        .columns
+        .iter()
+        .find(|(_, c)| c.body.left() <= x && x < c.body.right())
+        .map(|(i, _)| *i);
+    if let Some(i) = under {
+        focus_to(app, i);
+    }
+    if let Some(delta) = wheel {
+        scroll(app, delta);
+    }
+    true
+}
+
+/// The layout of the columns was made before code could be coloured: lay them out again.
+pub(super) fn syntax_ready(app: &mut App) {
+    app.compare.layout.get_mut().clear();
 }
 
 fn notice(app: &mut App, text: String, is_error: bool) {

@@ -204,6 +204,10 @@ fn last_shown_block(msg: &Message) -> Option<(CodeBlock, bool)> {
 }
 
 fn last_reply(app: &App, wanted: impl Fn(&Message) -> bool) -> Option<&Message> {
+    // Over a comparison, the reply read is the focused column's.
+    if let Some(m) = app.focused_reply().filter(|m| wanted(m)) {
+        return Some(m);
+    }
     app.conv
         .messages()
         .iter()

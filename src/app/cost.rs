@@ -74,9 +74,10 @@ pub(super) fn settle(app: &mut App, id: u64) {
     app.billing.reply_ended = true;
 }
 
-/// What this conversation's replies cost so far, one amount per currency.
+/// What this conversation's replies cost so far, one amount per currency: those kept as
+/// alternatives too (a comparison's other replies, a retried one), since each was paid for.
 pub fn session_totals(app: &App) -> Vec<Money> {
-    totals(app.conv.messages().iter().filter_map(|m| m.cost))
+    totals(app.conv.all().filter_map(|m| m.cost))
 }
 
 /// The balance to show in the status bar (`show_balance`), and whether it is low.

@@ -66,7 +66,10 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) {
     if let Some(up) = up {
         match pane {
             Pane::Conversation => {
-                super::update::scroll_by(app, if up { -WHEEL_LINES } else { WHEEL_LINES });
+                let delta = if up { -WHEEL_LINES } else { WHEEL_LINES };
+                if !super::compare::mouse(app, m.column, Some(delta)) {
+                    super::update::scroll_by(app, delta);
+                }
             }
             // The list follows its selection, so the wheel moves the selection.
             Pane::Media(_) => {
@@ -82,7 +85,9 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent) {
     }
     app.focus = match pane {
         Pane::Conversation => {
-            select_message_row(app, m.row);
+            if !super::compare::mouse(app, m.column, None) {
+                select_message_row(app, m.row);
+            }
             Focus::Conversation
         }
         Pane::Input => Focus::Input,

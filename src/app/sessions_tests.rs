@@ -229,6 +229,7 @@ fn summary(id: i64, title: &str, model: &str) -> SessionSummary {
         updated: Local::now(),
         message_count: 2,
         spend: Vec::new(),
+        attachments: 0,
     }
 }
 

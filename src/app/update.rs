@@ -110,6 +110,7 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
         Action::Tick => Vec::new(),
         Action::SyntaxReady => {
             app.layout.get_mut().syntax_ready();
+            super::compare::syntax_ready(app);
             Vec::new()
         }
         Action::ModelsDiscovered { provider, result } => {
@@ -222,6 +223,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::DeleteExchange => super::turns::delete_selected(app),
         Command::ExternalEditor => super::editor::open(app),
         Command::Suspend => vec![Effect::Suspend],
+        Command::PasteImage => super::attach::paste_image(app),
         Command::ToggleMouse => {
             app.mouse = !app.mouse;
             let text = if app.mouse {
@@ -359,7 +361,7 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         .conv
         .messages()
         .last()
-        .is_some_and(crate::chat::Message::is_image_generation)
+        .is_some_and(crate::chat::Message::is_task_card)
     {
         // Regenerating would send the `/image` line to the chat model as a prompt.
         app.notice = Some(Notice {

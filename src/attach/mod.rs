@@ -1,8 +1,10 @@
 //! Attachments: files and images sent with a prompt. Reading and encoding are blocking CPU and
 //! disk work, so the TUI runs `load` on a blocking thread and `update` only sees the result.
 
+pub mod clipboard;
 mod complete;
 mod parts;
+pub mod pdf;
 mod picture;
 pub mod shrink;
 mod text;
@@ -12,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use complete::complete_path;
-pub use parts::{IMAGE_OMITTED, image_refs, omit_earlier_images, wire_message};
+pub use parts::{IMAGE_OMITTED, image_refs, inline_pdfs, omit_earlier_images, wire_message};
 pub use picture::{MAX_IMAGE_BYTES, prepare_image};
-pub use text::{fence_for, inline_text};
+pub use text::{fence_for, fenced, inline_text};
 
 /// Default `attach_max_side`: images larger than this on their long side are scaled down.
 pub const DEFAULT_MAX_SIDE: u32 = 2048;
@@ -41,7 +43,8 @@ impl Default for Limits {
     }
 }
 
-/// What an attachment carries.
+/// What an attachment carries. The base64 of images and PDFs is encoded once, when the file
+/// is attached or read back from the store (at the edge): a request shares it.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Body {
     /// An image ready to send: png, jpeg, webp or gif bytes.
@@ -50,13 +53,60 @@ pub enum Body {
         bytes: Arc<[u8]>,
         width: u32,
         height: u32,
+        /// `data:<mime>;base64,…` of `bytes`.
+        data_url: Arc<str>,
     },
     /// A UTF-8 text file, inlined into the text part.
     Text(Arc<str>),
-    /// A PDF, sent as a `file` part.
-    Pdf(Arc<[u8]>),
+    /// A PDF: a `file` part for models that read files, its text for the others.
+    Pdf(Pdf),
     /// An image on the web, sent as its URL.
     ImageUrl(String),
+}
+
+/// A PDF as attached.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pdf {
+    pub bytes: Arc<[u8]>,
+    /// `data:application/pdf;base64,…` of `bytes`.
+    pub data_url: Arc<str>,
+    /// Its name and text fenced as a text file is inlined, or why it has none.
+    pub text: Result<Arc<str>, Arc<str>>,
+}
+
+/// `data:<mime>;base64,…` of `bytes`.
+fn data_url(mime: &str, bytes: &[u8]) -> Arc<str> {
+    use base64::Engine;
+    let mut url = format!("data:{mime};base64,");
+    base64::engine::general_purpose::STANDARD.encode_string(bytes, &mut url);
+    url.into()
+}
+
+impl Body {
+    /// An image with its data URL encoded (blocking CPU work for a large picture).
+    pub fn image(mime: &'static str, bytes: Arc<[u8]>, width: u32, height: u32) -> Self {
+        Body::Image {
+            mime,
+            data_url: data_url(mime, &bytes),
+            bytes,
+            width,
+            height,
+        }
+    }
+
+    /// A PDF named `name`, its text read (in a child process from the ecochat binary, up to
+    /// `max_text` bytes) and its data URL encoded. Blocking: run it off the async threads.
+    pub fn pdf(name: &str, bytes: Arc<[u8]>, max_text: usize) -> Self {
+        let text = match pdf::read_text(&bytes, max_text) {
+            Ok(text) => Ok(fenced(name, &text).into()),
+            Err(e) => Err(e.to_string().into()),
+        };
+        Body::Pdf(Pdf {
+            data_url: data_url("application/pdf", &bytes),
+            bytes,
+            text,
+        })
+    }
 }
 
 /// One file or image attached to a prompt.
@@ -82,9 +132,18 @@ impl std::fmt::Debug for Body {
                 bytes,
                 width,
                 height,
+                ..
             } => write!(f, "Image({mime}, {} bytes, {width}x{height})", bytes.len()),
             Body::Text(t) => write!(f, "Text({} bytes)", t.len()),
-            Body::Pdf(b) => write!(f, "Pdf({} bytes)", b.len()),
+            Body::Pdf(p) => write!(
+                f,
+                "Pdf({} bytes, text {})",
+                p.bytes.len(),
+                match &p.text {
+                    Ok(t) => format!("{} bytes", t.len()),
+                    Err(why) => format!("none: {why}"),
+                }
+            ),
             Body::ImageUrl(u) => write!(f, "ImageUrl({u:?})"),
         }
     }
@@ -99,7 +158,7 @@ impl Attachment {
     /// Bytes it adds to a request before base64 (0 for a URL).
     pub fn size(&self) -> usize {
         match &self.body {
-            Body::Image { bytes, .. } | Body::Pdf(bytes) => bytes.len(),
+            Body::Image { bytes, .. } | Body::Pdf(Pdf { bytes, .. }) => bytes.len(),
             Body::Text(t) => t.len(),
             Body::ImageUrl(_) => 0,
         }
@@ -111,6 +170,8 @@ impl Attachment {
             Body::Image { width, height, .. } => {
                 format!("{}, {width}x{height}", human_size(self.size()))
             }
+            // Said on the chip, so "no text" is known before Enter refuses it.
+            Body::Pdf(Pdf { text: Err(_), .. }) => format!("{}, no text", human_size(self.size())),
             Body::Text(_) | Body::Pdf(_) => human_size(self.size()),
             Body::ImageUrl(_) => "link".into(),
         }
@@ -226,10 +287,8 @@ pub fn classify(
         return Ok(Attachment { name, body });
     }
     if bytes.starts_with(b"%PDF-") {
-        return Ok(Attachment {
-            name,
-            body: Body::Pdf(bytes.into()),
-        });
+        let body = Body::pdf(&name, bytes.into(), limits.max_text_bytes);
+        return Ok(Attachment { name, body });
     }
     // NUL never appears in text people write, and UTF-16 files are full of it.
     if bytes.contains(&0) {

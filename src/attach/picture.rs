@@ -58,12 +58,7 @@ pub fn prepare_image(bytes: &[u8], format: ImageFormat, max_side: u32) -> Result
     let (turn, has_exif) = exif(bytes);
     let (width, height) = (picture.width(), picture.height());
     if !has_exif && width.max(height) <= max_side && bytes.len() <= MAX_IMAGE_BYTES {
-        return Ok(Body::Image {
-            mime: mime(format),
-            bytes: Arc::from(bytes),
-            width,
-            height,
-        });
+        return Ok(Body::image(mime(format), Arc::from(bytes), width, height));
     }
     picture.apply_orientation(turn);
     let picture = scale_down(picture, max_side);
@@ -75,12 +70,12 @@ pub fn prepare_image(bytes: &[u8], format: ImageFormat, max_side: u32) -> Result
             super::human_size(MAX_IMAGE_BYTES)
         ));
     }
-    Ok(Body::Image {
-        mime: encoded.0,
-        bytes: encoded.1.into(),
-        width: picture.width(),
-        height: picture.height(),
-    })
+    Ok(Body::image(
+        encoded.0,
+        encoded.1.into(),
+        picture.width(),
+        picture.height(),
+    ))
 }
 
 /// `picture` with its long side at most `max_side`, aspect ratio kept.

@@ -8,6 +8,9 @@ use serde_json::json;
 use super::*;
 use crate::api::client::WireMessage;
 
+const HELLO_PDF: &[u8] = include_bytes!("../../tests/fixtures/hello.pdf");
+const BLANK_PDF: &[u8] = include_bytes!("../../tests/fixtures/blank.pdf");
+
 fn png(picture: &DynamicImage) -> Vec<u8> {
     let mut out = Cursor::new(Vec::new());
     picture.write_to(&mut out, ImageFormat::Png).unwrap();
@@ -56,6 +59,7 @@ fn image_of(a: &Attachment) -> (&'static str, &[u8], u32, u32) {
             bytes,
             width,
             height,
+            ..
         } => (mime, bytes, *width, *height),
         other => panic!("not an image: {other:?}"),
     }
@@ -234,10 +238,7 @@ fn a_message_without_parts_keeps_string_content() {
 #[test]
 fn earlier_images_become_placeholders_but_the_last_message_keeps_its_own() {
     let img = Attachment::image_url("https://example.com/c.jpg");
-    let pdf = Attachment {
-        name: "p.pdf".into(),
-        body: Body::Pdf(b"%PDF-".to_vec().into()),
-    };
+    let pdf = load_bytes("p.pdf", HELLO_PDF.to_vec(), Limits::default()).unwrap();
     let mut wire = vec![
         wire_message("user", "look", &[img.clone(), pdf]),
         WireMessage::new("assistant", "a cat"),
@@ -305,4 +306,91 @@ fn load_names_a_missing_file() {
             .starts_with("cannot read /nonexistent/x.png:"),
         "{err}"
     );
+}
+
+#[test]
+fn a_pdf_keeps_its_text_fenced_with_its_name_and_its_data_url() {
+    let a = load_bytes("报告.pdf", HELLO_PDF.to_vec(), Limits::default()).unwrap();
+    let Body::Pdf(pdf) = &a.body else {
+        panic!("{a:?}");
+    };
+    assert_eq!(
+        pdf.text.as_ref().map(|t| &**t).ok(),
+        Some("报告.pdf:\n```pdf\nHello from a PDF\n```")
+    );
+    let b64 = base64::engine::general_purpose::STANDARD.encode(HELLO_PDF);
+    assert_eq!(&*pdf.data_url, format!("data:application/pdf;base64,{b64}"));
+    let blank = load_bytes("scan.pdf", BLANK_PDF.to_vec(), Limits::default()).unwrap();
+    let Body::Pdf(pdf) = &blank.body else {
+        panic!("{blank:?}");
+    };
+    assert_eq!(
+        pdf.text.as_ref().map_err(|e| &**e),
+        Err("has no text ecochat can read (a scan?)")
+    );
+    // Text over the text cap is no text to send.
+    let tight = Limits {
+        max_text_bytes: 4,
+        ..Limits::default()
+    };
+    let a = load_bytes("报告.pdf", HELLO_PDF.to_vec(), tight).unwrap();
+    assert!(
+        matches!(&a.body, Body::Pdf(p) if p.text.as_ref().is_err_and(|e| e.contains("more than 4 B")))
+    );
+}
+
+#[test]
+fn a_pdf_is_a_file_part_or_its_text_inlined_where_files_are_not_read() {
+    let pdf = load_bytes("a.pdf", HELLO_PDF.to_vec(), Limits::default()).unwrap();
+    let img = Attachment::image_url("https://example.com/c.jpg");
+    let wire = wire_message("user", "sum up", &[pdf.clone(), img.clone()]);
+    let b64 = base64::engine::general_purpose::STANDARD.encode(HELLO_PDF);
+    assert_eq!(
+        serde_json::to_value(&wire).unwrap(),
+        json!({"role": "user", "content": [
+            {"type": "text", "text": "sum up"},
+            {"type": "file", "file": {
+                "filename": "a.pdf",
+                "file_data": format!("data:application/pdf;base64,{b64}"),
+            }},
+            {"type": "image_url", "image_url": {"url": "https://example.com/c.jpg"}},
+        ]})
+    );
+    let mut wire = vec![wire];
+    inline_pdfs(&mut wire);
+    assert_eq!(
+        serde_json::to_value(&wire[0]).unwrap(),
+        json!({"role": "user", "content": [
+            {"type": "text", "text": "sum up\n\na.pdf:\n```pdf\nHello from a PDF\n```"},
+            {"type": "image_url", "image_url": {"url": "https://example.com/c.jpg"}},
+        ]})
+    );
+    // A PDF alone becomes plain string content; one without text, a placeholder.
+    let blank = load_bytes("scan.pdf", BLANK_PDF.to_vec(), Limits::default()).unwrap();
+    let mut wire = vec![
+        wire_message("user", "q", &[pdf]),
+        wire_message("user", "r", &[blank]),
+    ];
+    inline_pdfs(&mut wire);
+    assert_eq!(
+        serde_json::to_value(&wire).unwrap(),
+        json!([
+            {"role": "user", "content": "q\n\na.pdf:\n```pdf\nHello from a PDF\n```"},
+            {"role": "user", "content": "r\n[file omitted: scan.pdf]"},
+        ])
+    );
+}
+
+#[test]
+fn a_request_shares_the_encoded_image_instead_of_encoding_it_again() {
+    let png_bytes = png(&DynamicImage::ImageRgb8(RgbImage::new(2, 2)));
+    let img = load_bytes("a.png", png_bytes, Limits::default()).unwrap();
+    let Body::Image { data_url, .. } = &img.body else {
+        panic!("{img:?}");
+    };
+    let wire = wire_message("user", "x", std::slice::from_ref(&img));
+    let [crate::api::client::Part::Image(sent)] = wire.parts.as_slice() else {
+        panic!("{:?}", wire.parts);
+    };
+    assert!(Arc::ptr_eq(sent, data_url), "the same base64, not a copy");
 }

@@ -16,6 +16,23 @@ fn language(name: &str) -> &str {
     }
 }
 
+/// A file as inlined: its name, then its contents in a fence nothing inside can close.
+pub fn fenced(name: &str, text: &str) -> String {
+    let fence = fence_for(text);
+    let mut out = String::with_capacity(name.len() + text.len() + 2 * fence.len() + 16);
+    out.push_str(name);
+    out.push_str(":\n");
+    out.push_str(&fence);
+    out.push_str(language(name));
+    out.push('\n');
+    out.push_str(text);
+    if !text.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str(&fence);
+    out
+}
+
 /// The prompt followed by every text attachment: its name, then its contents fenced.
 pub fn inline_text(prompt: &str, attachments: &[Attachment]) -> String {
     let mut out = prompt.to_string();
@@ -23,20 +40,10 @@ pub fn inline_text(prompt: &str, attachments: &[Attachment]) -> String {
         let Body::Text(text) = &a.body else {
             continue;
         };
-        let fence = fence_for(text);
         if !out.is_empty() {
             out.push_str("\n\n");
         }
-        out.push_str(&a.name);
-        out.push_str(":\n");
-        out.push_str(&fence);
-        out.push_str(language(&a.name));
-        out.push('\n');
-        out.push_str(text);
-        if !text.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push_str(&fence);
+        out.push_str(&fenced(&a.name, text));
     }
     out
 }

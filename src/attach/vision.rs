@@ -42,8 +42,39 @@ pub fn infer(id: &str) -> Option<bool> {
     None
 }
 
-/// A warning when `attachments` hold an image or a PDF and `model` is known to take no
-/// images (such models read no file parts either).
+/// True for an OpenAI model, which reads a PDF sent as a `file` part (relay notes §5.5);
+/// other models get the PDF's text. The reverse "-all" models take files only as links.
+pub fn reads_files(id: &str) -> bool {
+    let id = id.to_ascii_lowercase();
+    let id = id.rsplit('/').next().unwrap_or(&id);
+    let openai = [
+        "gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-",
+    ]
+    .iter()
+    .any(|p| id.starts_with(p));
+    openai && !id.ends_with("-all")
+}
+
+/// Why the prompt cannot go to `model`: a PDF whose text it would need has none (the text
+/// names the file). Nothing is sent then.
+pub fn unsendable_pdf(
+    attachments: &[super::Attachment],
+    model: &crate::config::ModelSpec,
+) -> Option<String> {
+    if reads_files(&model.id) {
+        return None;
+    }
+    attachments.iter().find_map(|a| match &a.body {
+        super::Body::Pdf(super::Pdf { text: Err(why), .. }) => Some(format!(
+            "{} {why}; {} reads PDFs only as text, so nothing was sent",
+            a.name, model.id
+        )),
+        _ => None,
+    })
+}
+
+/// A warning when `attachments` hold an image and `model` is known to take no images (a
+/// PDF goes to such a model as its text).
 pub fn warning(
     attachments: &[super::Attachment],
     model: &crate::config::ModelSpec,
@@ -59,19 +90,12 @@ pub fn warning(
             model.id
         ));
     }
-    let what = if attachments.iter().any(|a| a.is_image()) {
-        "images"
-    } else if attachments
-        .iter()
-        .any(|a| matches!(a.body, super::Body::Pdf(_)))
-    {
-        "PDF files"
-    } else {
+    if !attachments.iter().any(|a| a.is_image()) {
         return None;
-    };
+    }
     (model.takes_images() == Some(false)).then(|| {
         format!(
-            "{} does not take {what} (set vision = true for it if it does); it may refuse the request",
+            "{} does not take images (set vision = true for it if it does); it may refuse the request",
             model.id
         )
     })
@@ -107,21 +131,6 @@ mod tests {
             assert_eq!(infer(id), Some(true), "{id}");
         }
         assert_eq!(infer("glm-4-plus"), None);
-        let pdf = super::super::Attachment {
-            name: "a.pdf".into(),
-            body: super::super::Body::Pdf(b"%PDF-".to_vec().into()),
-        };
-        let deepseek = crate::config::ModelSpec::new("deepseek-chat");
-        assert_eq!(
-            super::warning(std::slice::from_ref(&pdf), &deepseek).as_deref(),
-            Some(
-                "deepseek-chat does not take PDF files (set vision = true for it if it does); it may refuse the request"
-            )
-        );
-        assert_eq!(
-            super::warning(&[pdf], &crate::config::ModelSpec::new("gpt-4o")),
-            None
-        );
         let link = super::super::Attachment::image_url("https://x.cn/a.png");
         let kimi = crate::config::ModelSpec::new("moonshot-v1-8k-vision-preview");
         assert!(
@@ -133,5 +142,45 @@ mod tests {
             None
         );
         assert_eq!(infer("llama3"), None);
+    }
+
+    #[test]
+    fn openai_models_read_pdf_files_and_the_others_need_the_text() {
+        for id in [
+            "gpt-4o",
+            "gpt-4o-mini",
+            "openai/gpt-4.1",
+            "o3-mini",
+            "GPT-5",
+        ] {
+            assert!(super::reads_files(id), "{id}");
+        }
+        for id in [
+            "gpt-4o-all",
+            "deepseek-chat",
+            "glm-4-plus",
+            "claude-3-5-sonnet",
+            "qwen-max",
+        ] {
+            assert!(!super::reads_files(id), "{id}");
+        }
+        let scan = super::super::Attachment {
+            name: "扫描.pdf".into(),
+            body: super::super::Body::Pdf(super::super::Pdf {
+                bytes: b"%PDF-".to_vec().into(),
+                data_url: "data:application/pdf;base64,JVBERi0=".into(),
+                text: Err("has no text ecochat can read (a scan?)".into()),
+            }),
+        };
+        let deepseek = crate::config::ModelSpec::new("deepseek-chat");
+        assert_eq!(
+            super::unsendable_pdf(std::slice::from_ref(&scan), &deepseek).as_deref(),
+            Some(
+                "扫描.pdf has no text ecochat can read (a scan?); deepseek-chat reads PDFs only as text, so nothing was sent"
+            )
+        );
+        assert_eq!(super::warning(std::slice::from_ref(&scan), &deepseek), None);
+        let gpt = crate::config::ModelSpec::new("gpt-4o");
+        assert_eq!(super::unsendable_pdf(&[scan], &gpt), None);
     }
 }

@@ -40,6 +40,9 @@ pub struct MessageFields {
     /// Where it stands among the alternatives of its turn, when it has any (kept by the
     /// conversation).
     pub fork: Option<super::Fork>,
+    /// A generation task's card (Midjourney, Suno, video): it describes a job, and is never
+    /// sent back as chat history. Cards stored before this flag carry `IMAGES_MARK` instead.
+    pub task: bool,
 }
 
 impl MessageFields {
@@ -61,6 +64,7 @@ impl MessageFields {
             attachments: Vec::new(),
             parent: None,
             fork: None,
+            task: false,
         }
     }
 }
@@ -136,14 +140,26 @@ impl Message {
                 .is_some_and(|m| m.ends_with(IMAGES_MARK))
     }
 
+    /// True for a generation task's card, flagged or (stored before the flag) marked like
+    /// an `/image` answer.
+    pub fn is_task_card(&self) -> bool {
+        self.role == Role::Assistant && (self.task || self.is_image_generation())
+    }
+
+    /// Makes this reply a generation task's card.
+    pub fn mark_task(&mut self) -> bool {
+        self.change(|f| replace(&mut f.task, true))
+    }
+
     /// False for a reply that is not sent with later requests, and so neither is its
-    /// prompt: failed, empty, still arriving, or a set of generated images.
+    /// prompt: failed, empty, still arriving, a set of generated images or a task's card.
     pub fn in_context(&self) -> bool {
         !matches!(
             self.status,
             Status::Failed(_) | Status::Waiting | Status::Streaming
         ) && !self.content.trim().is_empty()
             && !self.is_image_generation()
+            && !self.task
     }
 
     /// Everything but the text: what describes a message whose text is written elsewhere.

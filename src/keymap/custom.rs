@@ -30,6 +30,7 @@ const NAMED: &[(Command, &str)] = &[
     (Command::ExternalEditor, "external_editor"),
     (Command::Suspend, "suspend"),
     (Command::ToggleMouse, "toggle_mouse"),
+    (Command::PasteImage, "paste_image"),
     (Command::SelectPrev, "select_prev"),
     (Command::SelectNext, "select_next"),
     (Command::CopyMessage, "copy_message"),

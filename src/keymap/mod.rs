@@ -50,6 +50,8 @@ pub enum Command {
     /// Give the terminal back to the shell (job control); `fg` resumes.
     Suspend,
     ToggleMouse,
+    /// Attach the image on the graphical clipboard.
+    PasteImage,
 }
 
 impl Command {
@@ -88,6 +90,7 @@ impl Command {
             Command::ExternalEditor => "edit the prompt in $VISUAL / $EDITOR",
             Command::Suspend => "suspend to the shell (`fg` resumes)",
             Command::ToggleMouse => "mouse capture on/off (while on, Shift+drag selects text)",
+            Command::PasteImage => "attach the image on the clipboard",
         }
     }
 
@@ -245,6 +248,7 @@ impl Default for KeyMap {
                 b(Char('e'), ALT, Command::ExternalEditor),
                 b(Char('z'), CTRL, Command::Suspend),
                 b(F(4), NONE, Command::ToggleMouse),
+                b(Char('v'), ALT, Command::PasteImage),
                 empty(Char('['), NONE, Command::SelectPrev),
                 empty(Char(']'), NONE, Command::SelectNext),
                 empty(Char('y'), NONE, Command::CopyMessage),

@@ -373,6 +373,11 @@ pub fn classify(url: &str, image_syntax: bool) -> MediaKind {
     if host == "videos.openai.com" {
         return MediaKind::Video;
     }
+    // The relay's own video route (new-api `/v1/videos/{id}/content`, relay notes §3.5).
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    if matches!(segs.as_slice(), [.., "v1", "videos", id, "content"] if !id.is_empty()) {
+        return MediaKind::Video;
+    }
     if host.ends_with("poecdn.net") && path.contains("/image/") {
         return MediaKind::Image;
     }

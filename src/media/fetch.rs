@@ -1,5 +1,7 @@
 //! Downloading and decoding media at the edge of the program. The HTTP clients here are not the
-//! chat client and never carry an Authorization header: the API key must not reach media hosts.
+//! chat client: a request carries the API key only when the runtime passes one, which it does
+//! only for a link on the provider's own origin (the relay's `/v1/videos/{id}/content`); no
+//! other host ever sees it.
 //! Fetches for drawing go through `guard`: no local or private address unless allowed.
 
 mod cache;
@@ -189,9 +191,20 @@ impl Fetcher {
         url: &str,
         provider_host: Option<&str>,
     ) -> Result<Fetched, MediaError> {
+        self.fetch_keyed(url, provider_host, None).await
+    }
+
+    /// `fetch`, sending `key` as the bearer token: the caller passes one only for a link on
+    /// the provider's own origin.
+    pub async fn fetch_keyed(
+        &self,
+        url: &str,
+        provider_host: Option<&str>,
+        key: Option<&str>,
+    ) -> Result<Fetched, MediaError> {
         let (bytes, content_type) = match self.local_bytes(url).await? {
             Some(bytes) => (bytes, None),
-            None => match self.download(url, provider_host).await? {
+            None => match self.download(url, provider_host, key).await? {
                 Download::Body(bytes, ct) => (bytes, ct),
                 Download::NotImage(kind, ct) => {
                     return Ok(Fetched::NotImage {
@@ -304,6 +317,7 @@ impl Fetcher {
         &self,
         url: &str,
         provider_host: Option<&str>,
+        key: Option<&str>,
     ) -> Result<Download, MediaError> {
         let host = super::display_host(url);
         let http = self.guarded(provider_host)?;
@@ -316,7 +330,7 @@ impl Fetcher {
         )
         .check_url(&parsed)?;
         let work = async {
-            let resp = get(&http, url, &host).await?;
+            let resp = get(&http, url, &host, key).await?;
             let ct = header(&resp, reqwest::header::CONTENT_TYPE);
             if let Some(ct) = &ct {
                 let kind = MediaKind::from_content_type(ct);
@@ -347,6 +361,18 @@ impl Fetcher {
         dir: &Path,
         name: &str,
     ) -> Result<PathBuf, MediaError> {
+        self.save_keyed(url, kind, dir, name, None).await
+    }
+
+    /// `save`, sending `key` as the bearer token (only ever the provider's, for its origin).
+    pub async fn save_keyed(
+        &self,
+        url: &str,
+        kind: MediaKind,
+        dir: &Path,
+        name: &str,
+        key: Option<&str>,
+    ) -> Result<PathBuf, MediaError> {
         if let Some(bytes) = self.local_bytes(url).await? {
             let (dir, name) = (dir.to_path_buf(), name.to_string());
             return tokio::task::spawn_blocking(move || {
@@ -372,9 +398,9 @@ impl Fetcher {
             .and_then(|u| u.host_str().map(str::to_string));
         let http = self.guarded(own.as_deref())?;
         if kind == MediaKind::Other {
-            probe(&http, url, &host).await?;
+            probe(&http, url, &host, key).await?;
         }
-        let resp = tokio::time::timeout(TIMEOUT, get(&http, url, &host))
+        let resp = tokio::time::timeout(TIMEOUT, get(&http, url, &host, key))
             .await
             .unwrap_or(Err(MediaError::Timeout {
                 secs: TIMEOUT.as_secs(),
@@ -393,6 +419,27 @@ impl Fetcher {
                 Err(e)
             }
         }
+    }
+
+    /// Downloads a link the system opener cannot fetch itself (it needs the provider's key)
+    /// into the cache directory, for the opener to get the file instead.
+    pub async fn save_for_open(
+        &self,
+        url: &str,
+        kind: MediaKind,
+        key: Option<&str>,
+    ) -> Result<PathBuf, MediaError> {
+        let dir = self
+            .cache_dir
+            .clone()
+            .ok_or(MediaError::Io("no cache directory".into()))?;
+        let name = format!("open-{}", super::save::file_name(url, kind, 0));
+        let d = dir.clone();
+        tokio::task::spawn_blocking(move || std::fs::create_dir_all(&d))
+            .await
+            .map_err(|e| MediaError::Io(e.to_string()))?
+            .map_err(|e| MediaError::Io(e.to_string()))?;
+        self.save_keyed(url, kind, &dir, &name, key).await
     }
 
     /// A local file to hand to the system opener for a built-in URL: only an image that
@@ -419,8 +466,13 @@ impl Fetcher {
 }
 
 /// Asks a link of unknown kind what it is; anything but image, audio or video is refused.
-async fn probe(http: &reqwest::Client, url: &str, host: &str) -> Result<(), MediaError> {
-    let resp = tokio::time::timeout(TIMEOUT, http.head(url).send())
+async fn probe(
+    http: &reqwest::Client,
+    url: &str,
+    host: &str,
+    key: Option<&str>,
+) -> Result<(), MediaError> {
+    let resp = tokio::time::timeout(TIMEOUT, with_key(http.head(url), key).send())
         .await
         .map_err(|_| MediaError::Timeout {
             secs: TIMEOUT.as_secs(),
@@ -447,12 +499,22 @@ fn with_extension(name: &str, ext: &str) -> String {
     format!("{stem}.{ext}")
 }
 
+/// The request with `key` as its bearer token (marked sensitive: never in a Debug print).
+/// reqwest drops the header on a redirect to another host, scheme or port.
+fn with_key(req: reqwest::RequestBuilder, key: Option<&str>) -> reqwest::RequestBuilder {
+    match key {
+        Some(key) => req.bearer_auth(key),
+        None => req,
+    }
+}
+
 async fn get(
     http: &reqwest::Client,
     url: &str,
     host: &str,
+    key: Option<&str>,
 ) -> Result<reqwest::Response, MediaError> {
-    let resp = http.get(url).send().await.map_err(|e| {
+    let resp = with_key(http.get(url), key).send().await.map_err(|e| {
         if let Some(refused) = refusal(&e) {
             MediaError::Refused(refused)
         } else if e.is_timeout() {

@@ -19,6 +19,14 @@ pub(super) fn run(effect: AttachEffect, tx: &mpsc::UnboundedSender<Action>) {
                 }
             });
         }
+        AttachEffect::Clipboard { limits } => {
+            let tx = tx.clone();
+            tokio::task::spawn_blocking(move || {
+                let display = crate::attach::clipboard::display_present();
+                let result = crate::attach::clipboard::image(display, limits);
+                let _ = tx.send(Action::Attach(AttachMsg::Loaded(result)));
+            });
+        }
         AttachEffect::CheckPaste { text, home } => {
             let tx = tx.clone();
             tokio::task::spawn_blocking(move || {

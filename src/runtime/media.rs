@@ -117,10 +117,15 @@ impl MediaRunner {
             return;
         };
         match effect {
-            MediaEffect::Fetch { url, provider_host } => {
+            MediaEffect::Fetch {
+                url,
+                provider_host,
+                key_from,
+            } => {
                 tokio::spawn(async move {
+                    let key = key_for(key_from.as_deref(), &url).await;
                     let result = fetcher
-                        .fetch(&url, provider_host.as_deref())
+                        .fetch_keyed(&url, provider_host.as_deref(), key.as_deref())
                         .await
                         .map_err(|e| e.to_string());
                     send(MediaMsg::Fetched { url, result });
@@ -136,9 +141,14 @@ impl MediaRunner {
                     }
                 });
             }
-            MediaEffect::Open { url } => {
+            MediaEffect::Open {
+                url,
+                kind,
+                key_from,
+            } => {
                 tokio::spawn(async move {
-                    if let Err(e) = open(&fetcher, &url).await {
+                    let key = key_for(key_from.as_deref(), &url).await;
+                    if let Err(e) = open(&fetcher, &url, kind, key.as_deref()).await {
                         send(MediaMsg::Failed(e));
                     }
                 });
@@ -148,10 +158,12 @@ impl MediaRunner {
                 kind,
                 dir,
                 name,
+                key_from,
             } => {
                 tokio::spawn(async move {
+                    let key = key_for(key_from.as_deref(), &url).await;
                     let result = fetcher
-                        .save(&url, kind, &dir, &name)
+                        .save_keyed(&url, kind, &dir, &name, key.as_deref())
                         .await
                         .map_err(|e| e.to_string());
                     send(MediaMsg::Saved(result));
@@ -177,9 +189,34 @@ impl MediaRunner {
     }
 }
 
-async fn open(fetcher: &Fetcher, url: &str) -> Result<(), String> {
-    // Web links go to the opener as they are; built-in files are written out first.
-    let target = if is_web_url(url) {
+/// The key of `provider` for `url`, read here at the edge (a key command runs off the loop),
+/// and only when `url` is on the provider's own origin: update chose the provider, and the
+/// origin is checked again against the endpoint actually used.
+async fn key_for(provider: Option<&crate::config::Provider>, url: &str) -> Option<String> {
+    if !crate::tasks::url::is_keyed_content(url) {
+        return None;
+    }
+    let ep = crate::providers::endpoint(provider?).await.ok()?;
+    crate::tasks::url::may_send_key(url, &ep.base_url)
+        .then_some(ep.api_key)
+        .flatten()
+}
+
+async fn open(
+    fetcher: &Fetcher,
+    url: &str,
+    kind: crate::media::MediaKind,
+    key: Option<&str>,
+) -> Result<(), String> {
+    // Web links go to the opener as they are, but one that needs the key (which a browser
+    // cannot send) and built-in files are written to a file first.
+    let target = if key.is_some() {
+        let path = fetcher
+            .save_for_open(url, kind, key)
+            .await
+            .map_err(|e| format!("downloading it to open failed: {e}"))?;
+        path.display().to_string()
+    } else if is_web_url(url) {
         url.to_string()
     } else {
         let path: PathBuf = fetcher.local_file(url).await.map_err(|e| e.to_string())?;
@@ -233,4 +270,28 @@ async fn generate(
         }
     }
     Ok(urls)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_for;
+    use crate::config::Provider;
+
+    #[tokio::test]
+    async fn the_key_goes_only_to_the_origin_of_the_endpoint_in_use() {
+        let relay =
+            Provider::new("relay", Some("http://127.0.0.1:4000/v1".into())).with_api_key("sk-test");
+        let own = "http://127.0.0.1:4000/v1/videos/t/content";
+        assert_eq!(key_for(Some(&relay), own).await.as_deref(), Some("sk-test"));
+        for other in [
+            // The relay's own origin, but not the route that needs the key.
+            "http://127.0.0.1:4000/img/cat.png",
+            "http://127.0.0.1:4001/v1/videos/t/content",
+            "https://127.0.0.1:4000/v1/videos/t/content",
+            "http://localhost:4000/v1/videos/t/content",
+        ] {
+            assert_eq!(key_for(Some(&relay), other).await, None, "{other}");
+        }
+        assert_eq!(key_for(None, own).await, None);
+    }
 }

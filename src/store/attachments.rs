@@ -42,6 +42,7 @@ pub fn save(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()
                 bytes,
                 width,
                 height,
+                ..
             } => (
                 "image",
                 Some(*mime),
@@ -50,7 +51,7 @@ pub fn save(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<()
                 Some(bytes),
             ),
             Body::Text(t) => ("text", None, None, None, Some(t.as_bytes())),
-            Body::Pdf(b) => ("pdf", None, None, None, Some(b)),
+            Body::Pdf(p) => ("pdf", None, None, None, Some(&p.bytes)),
             Body::ImageUrl(u) => ("url", None, None, Some(u.as_str()), None),
         };
         let key = match bytes {
@@ -96,19 +97,25 @@ fn attachment(
     bytes: Option<Vec<u8>>,
 ) -> Option<Attachment> {
     let body = match kind {
-        "image" => Body::Image {
-            mime: match mime.as_deref()? {
+        // The store thread is an edge: the base64 and a PDF's text are made here, once, so
+        // sending a resumed session encodes nothing.
+        "image" => Body::image(
+            match mime.as_deref()? {
                 "image/png" => "image/png",
                 "image/webp" => "image/webp",
                 "image/gif" => "image/gif",
                 _ => "image/jpeg",
             },
-            bytes: Arc::from(bytes?),
-            width: size.0?,
-            height: size.1?,
-        },
+            Arc::from(bytes?),
+            size.0?,
+            size.1?,
+        ),
         "text" => Body::Text(String::from_utf8(bytes?).ok()?.into()),
-        "pdf" => Body::Pdf(Arc::from(bytes?)),
+        "pdf" => Body::pdf(
+            &name,
+            Arc::from(bytes?),
+            crate::attach::DEFAULT_MAX_TEXT_BYTES,
+        ),
         "url" => Body::ImageUrl(url?),
         _ => return None,
     };

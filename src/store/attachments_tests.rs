@@ -18,12 +18,7 @@ fn session(store: &mut Store) -> SessionId {
 fn picture(bytes: &[u8]) -> Attachment {
     Attachment {
         name: "猫.png".into(),
-        body: Body::Image {
-            mime: "image/png",
-            bytes: bytes.to_vec().into(),
-            width: 64,
-            height: 48,
-        },
+        body: Body::image("image/png", bytes.to_vec().into(), 64, 48),
     }
 }
 
@@ -46,7 +41,7 @@ fn attachments_round_trip_and_shared_bytes_are_kept_once() {
         },
         Attachment {
             name: "p.pdf".into(),
-            body: Body::Pdf(b"%PDF-1.4".to_vec().into()),
+            body: Body::pdf("p.pdf", b"%PDF-1.4".to_vec().into(), 1024),
         },
         Attachment::image_url("https://example.com/x.jpg"),
     ];
@@ -68,6 +63,14 @@ fn attachments_round_trip_and_shared_bytes_are_kept_once() {
         .map(|m| m.attachments.clone())
         .collect();
     assert_eq!(back, [all, vec![picture(b"same bytes")]]);
+    // The session browser's rows count them.
+    assert_eq!(store.load(a).unwrap().summary.attachments, 5);
+    let listed = store.search("", 10).unwrap();
+    let counts: Vec<(i64, u64)> = listed
+        .iter()
+        .map(|h| (h.session.id, h.session.attachments))
+        .collect();
+    assert_eq!(counts, [(b, 1), (a, 5)]);
     assert_eq!(
         blob_count(&store.conn),
         3,

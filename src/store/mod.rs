@@ -80,6 +80,8 @@ pub struct SessionSummary {
     pub message_count: u64,
     /// What its replies cost, one amount per currency (empty when none was priced).
     pub spend: Vec<crate::cost::Money>,
+    /// Files and images sent with its prompts.
+    pub attachments: u64,
 }
 
 /// A session with all its messages, oldest first.

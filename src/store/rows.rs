@@ -21,9 +21,9 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
         "INSERT INTO messages (session_id, seq, role, content, reasoning, model, created, status,
              error, finish_reason, truncated, prompt_tokens, completion_tokens, total_tokens,
              reasoning_tokens, citations, media, cached_tokens, cost_micros, cost_currency,
-             parent)
+             parent, task)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21)
+             ?18, ?19, ?20, ?21, ?22)
          ON CONFLICT (session_id, seq) DO UPDATE SET
              role = excluded.role, content = excluded.content, reasoning = excluded.reasoning,
              model = excluded.model, status = excluded.status, error = excluded.error,
@@ -33,7 +33,8 @@ pub fn upsert(conn: &Connection, session: i64, m: &Message) -> rusqlite::Result<
              total_tokens = excluded.total_tokens, reasoning_tokens = excluded.reasoning_tokens,
              citations = excluded.citations, media = excluded.media,
              cached_tokens = excluded.cached_tokens, cost_micros = excluded.cost_micros,
-             cost_currency = excluded.cost_currency, parent = excluded.parent",
+             cost_currency = excluded.cost_currency, parent = excluded.parent,
+             task = excluded.task",
         rusqlite::params_from_iter(
             [
                 &session as &dyn ToSql,
@@ -108,7 +109,7 @@ pub fn finish_parted(
         "UPDATE messages SET model = ?3, status = ?4, error = ?5, finish_reason = ?6,
              truncated = ?7, prompt_tokens = ?8, completion_tokens = ?9, total_tokens = ?10,
              reasoning_tokens = ?11, citations = ?12, media = ?13, cached_tokens = ?14,
-             cost_micros = ?15, cost_currency = ?16, parent = ?17
+             cost_micros = ?15, cost_currency = ?16, parent = ?17, task = ?18
          WHERE session_id = ?1 AND seq = ?2",
         rusqlite::params_from_iter(
             [&session as &dyn ToSql, &(m.id as i64), &m.model]
@@ -119,9 +120,9 @@ pub fn finish_parted(
     Ok(())
 }
 
-/// A message's columns from `status` to `media`, then those migrations 5 and 8 added, in table
-/// order.
-fn state_values(m: &Message, media: String) -> [Value; 14] {
+/// A message's columns from `status` to `media`, then those migrations 5, 8 and 9 added, in
+/// table order.
+fn state_values(m: &Message, media: String) -> [Value; 15] {
     let (status, error) = status_text(&m.status);
     let text = |s: Option<&str>| s.map_or(Value::Null, |s| Value::Text(s.to_string()));
     let int = |n: Option<u64>| n.map_or(Value::Null, |n| Value::Integer(n as i64));
@@ -141,6 +142,7 @@ fn state_values(m: &Message, media: String) -> [Value; 14] {
         m.cost.map_or(Value::Null, |c| Value::Integer(c.micros)),
         text(m.cost.map(|c| c.currency.code())),
         int(m.parent),
+        Value::Integer(i64::from(m.task)),
     ]
 }
 
@@ -149,7 +151,7 @@ pub fn messages(conn: &Connection, session: i64) -> rusqlite::Result<Vec<Message
     let mut stmt = conn.prepare(
         "SELECT seq, role, content, reasoning, model, created, status, error, finish_reason,
                 truncated, prompt_tokens, completion_tokens, total_tokens, reasoning_tokens,
-                citations, cached_tokens, cost_micros, cost_currency, parent
+                citations, cached_tokens, cost_micros, cost_currency, parent, task
          FROM messages WHERE session_id = ?1 ORDER BY seq",
     )?;
     let mut clock = LocalClock::default();
@@ -244,6 +246,7 @@ fn message(r: &Row<'_>, clock: &mut LocalClock) -> rusqlite::Result<MessageField
         attachments: Vec::new(),
         parent: r.get::<_, Option<i64>>(18)?.map(|n| n as u64),
         fork: None,
+        task: r.get(19)?,
     })
 }
 

@@ -145,6 +145,9 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE p.session_id = messages.session_id AND p.seq < messages.seq
             AND p.role != 'system')
     WHERE role != 'system';",
+    // 9: a generation task's card is flagged as one. Cards written before carry the images
+    // mark on their model (` (images)`) and are read as they were.
+    "ALTER TABLE messages ADD COLUMN task INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.
@@ -252,6 +255,10 @@ mod tests {
             conn.execute_batch("UPDATE messages SET parent = 0 WHERE session_id = 7 AND seq = 1;")
                 .unwrap();
         }
+        if version >= 9 {
+            conn.execute_batch("UPDATE messages SET task = 1 WHERE session_id = 7 AND seq = 1;")
+                .unwrap();
+        }
     }
 
     #[test]
@@ -308,6 +315,15 @@ mod tests {
                     (None, Some(0)),
                     "the reply follows its prompt (v{v})"
                 );
+                // Before the task flag, no message was a flagged card.
+                let tasks: i64 = conn
+                    .query_row(
+                        "SELECT count(*) FROM messages WHERE session_id = 7 AND task = 1",
+                        [],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert_eq!(tasks, 0, "no message is a task card after v{v}");
                 // Rows written before the index existed are searchable after it is built.
                 let hit: i64 = conn
                     .query_row(

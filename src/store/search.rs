@@ -28,10 +28,11 @@ const SUMMARY_COLUMNS: &str = "s.id, s.title, s.model, s.created, s.updated,
     (SELECT sum(cost_micros) FROM messages c WHERE c.session_id = s.id
         AND c.cost_currency = 'CNY'),
     (SELECT sum(cost_micros) FROM messages c WHERE c.session_id = s.id
-        AND c.cost_currency = 'USD')";
+        AND c.cost_currency = 'USD'),
+    (SELECT count(*) FROM message_attachments a WHERE a.session_id = s.id)";
 
 /// How many columns `SUMMARY_COLUMNS` selects; a query's own columns come after them.
-const SUMMARY_LEN: usize = 8;
+const SUMMARY_LEN: usize = 9;
 
 fn summary_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
     Ok(SessionSummary {
@@ -45,6 +46,7 @@ fn summary_row(r: &Row<'_>) -> rusqlite::Result<SessionSummary> {
             .into_iter()
             .filter_map(|(i, code)| super::rows::cost_from(r.get(i).ok()?, Some(code)))
             .collect(),
+        attachments: r.get::<_, i64>(8)? as u64,
     })
 }
 

@@ -60,7 +60,9 @@ fn messages_round_trip_with_every_field() {
     broken.edit(|f| f.status = Status::Interrupted("dropped".into()));
     let mut failed = reply(4, "");
     failed.edit(|f| f.status = Status::Failed("401".into()));
-    let msgs = vec![user(0, "问题"), a, cancelled, broken, failed];
+    let mut card = reply(5, "**Midjourney** task `1001` · running");
+    card.edit(|f| f.task = true);
+    let msgs = vec![user(0, "问题"), a, cancelled, broken, failed, card];
     store.save_messages(id, "mock:x", &msgs).unwrap();
     let loaded = store.load(id).unwrap();
     // The fields come back; the revision is the cache's, not stored.
@@ -68,7 +70,8 @@ fn messages_round_trip_with_every_field() {
     assert_eq!(fields(&loaded.messages), fields(&msgs));
     assert_eq!(loaded.summary.title, "你好");
     assert_eq!(loaded.summary.model, "mock:x");
-    assert_eq!(loaded.summary.message_count, 5);
+    assert_eq!(loaded.summary.message_count, 6);
+    assert!(loaded.messages[5].is_task_card() && !loaded.messages[1].is_task_card());
     assert_eq!(loaded.summary.created.timestamp_millis(), 1_700_000_000_123);
     let media: String = store
         .conn

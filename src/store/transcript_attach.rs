@@ -43,6 +43,7 @@ pub fn markdown(m: &Message) -> String {
                 bytes,
                 width,
                 height,
+                ..
             } => format!(
                 "- ![{name}]({}) ({}, {width}x{height})\n",
                 image_path(mime, bytes),
@@ -129,12 +130,7 @@ mod tests {
         m.attach(vec![
             Attachment {
                 name: "猫[1].png".into(),
-                body: Body::Image {
-                    mime: "image/png",
-                    bytes: b"png bytes".to_vec().into(),
-                    width: 64,
-                    height: 48,
-                },
+                body: Body::image("image/png", b"png bytes".to_vec().into(), 64, 48),
             },
             Attachment {
                 name: "notes.md".into(),

@@ -74,6 +74,15 @@ pub fn fix_result_url(url: &str, root: &str) -> String {
     u.to_string()
 }
 
+/// True for the relay's video content route (`…/v1/videos/{id}/content`), the one media link
+/// that needs the key (relay notes §3.5).
+pub fn is_keyed_content(url: &str) -> bool {
+    Url::parse(url).is_ok_and(|u| {
+        let segs: Vec<&str> = u.path().trim_matches('/').split('/').collect();
+        matches!(segs.as_slice(), [.., "v1", "videos", id, "content"] if !id.is_empty())
+    })
+}
+
 /// Whether fetching `url` may carry the provider's key: only on the provider's own origin.
 /// Any other host (a CDN, Discord, Suno) never sees it.
 pub fn may_send_key(url: &str, root: &str) -> bool {

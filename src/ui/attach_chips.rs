@@ -64,7 +64,7 @@ mod tests {
         assert_eq!(sending_size(&conv), "");
         conv.get_mut(id).unwrap().attach(vec![Attachment {
             name: "big.png".into(),
-            body: Body::Pdf(vec![0u8; 3 * 1024 * 1024].into()),
+            body: Body::pdf("big.pdf", vec![0u8; 3 * 1024 * 1024].into(), 1024),
         }]);
         assert_eq!(sending_size(&conv), " · sending 4.0 MB");
     }

@@ -16,7 +16,7 @@ use crate::app::{App, Focus};
 use crate::chat::{Message, Status};
 use crate::sanitize::sanitize;
 use crate::text::{display_width, truncate_to_width};
-use crate::view::compare::{ColumnArea, areas};
+use crate::view::compare::{ColumnArea, areas, top_within};
 
 /// Draws the comparison on screen into the conversation pane `area`.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -40,7 +40,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let msg = app.conv.get(col.flight.id);
         head(app, turn, *i, col, msg, col_area.head, buf);
         if let Some(lines) = layout.get(*i) {
-            body(app, *i, lines, col_area, buf);
+            body(app, col, lines, col_area, buf);
         }
     }
     drop(layout);
@@ -140,7 +140,7 @@ fn head(
 /// The reply's lines at the column's scroll, with a scrollbar when they do not fit.
 fn body(
     app: &App,
-    i: usize,
+    col: &Column,
     lines: &crate::view::compare::ColumnLines,
     area: &ColumnArea,
     buf: &mut Buffer,
@@ -151,7 +151,9 @@ fn body(
     }
     let height = usize::from(area.height);
     let total = lines.height();
-    let top = app.column_top(i);
+    // The layout is in hand: the top is found from it, not through `App::column_top`, which
+    // would bring every column's layout up to date again.
+    let top = top_within(total, height, col.scroll.top, col.scroll.follow);
     let text_area = Rect {
         width: area.width.saturating_sub(1),
         ..area

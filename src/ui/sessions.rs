@@ -124,6 +124,13 @@ fn hit_lines(
     if !s.spend.is_empty() {
         right = format!("  {}{right}", crate::cost::book::totals_text(&s.spend));
     }
+    // Before the model, so " msgs" ends in the same column on every row. ASCII: an emoji's
+    // width differs by terminal.
+    match s.attachments {
+        0 => {}
+        1 => right = format!("  1 file{right}"),
+        n => right = format!("  {n} files{right}"),
+    }
     if display_width(&right) + 12 > width {
         right = format!("  {} ", s.updated.format("%m-%d %H:%M"));
     }
@@ -214,6 +221,7 @@ mod tests {
                 updated: when,
                 message_count: id as u64 * 2,
                 spend: Vec::new(),
+                attachments: 0,
             },
             snippet: snippet.map(str::to_string),
             message: None,
@@ -249,6 +257,8 @@ mod tests {
             ),
             hit(1, "长颈鹿", "demo:demo", 10, None),
         ];
+        // The giraffe chat sent a photo and a PDF.
+        b.hits[0].session.attachments = 2;
         b.selected = 1;
         app.sessions.current = SessionRef::Id(3);
         app

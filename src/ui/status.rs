@@ -176,7 +176,13 @@ impl Widget for StatusBar<'_> {
         }
         let used: usize = spans.iter().map(|s| display_width(&s.content)).sum();
         // The full hint when it fits, else the one key that leads to all the others.
-        let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation {
+        let hints: [&str; 2] = if app.focus == crate::app::Focus::Conversation && app.comparing() {
+            // The columns take the pane: their keys, not the conversation's.
+            [
+                "1-4 pick · ←→ column · ↑↓ scroll · y copy · Tab input ",
+                "Tab input ",
+            ]
+        } else if app.focus == crate::app::Focus::Conversation {
             [
                 "[ ] select · y copy · Y code · j/k scroll · Tab input ",
                 "Tab input ",

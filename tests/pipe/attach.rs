@@ -103,3 +103,70 @@ fn resume_sends_the_stored_attachments_again() {
         json!({"role": "user", "content": "它是什么颜色？"})
     );
 }
+
+/// Copies a PDF fixture into the sandbox; its path.
+fn write_pdf(sb: &Sandbox, fixture: &str, name: &str) -> String {
+    let bytes = std::fs::read(format!("tests/fixtures/{fixture}")).expect("fixture");
+    let path = sb.dir.path().join(name);
+    std::fs::write(&path, bytes).expect("write pdf");
+    path.display().to_string()
+}
+
+#[test]
+fn a_pdf_goes_as_its_text_to_a_model_that_reads_no_files_and_as_a_file_to_openai() {
+    let sb = Sandbox::new();
+    let pdf = write_pdf(&sb, "hello.pdf", "报告.pdf");
+    let run = sb.run(
+        &["-m", "mock:deepseek-chat", "-a", &pdf, "-p", "总结"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = sb.server.last_request().expect("a request").json();
+    assert_eq!(
+        body["messages"],
+        json!([{"role": "user", "content": "总结\n\n报告.pdf:\n```pdf\nHello from a PDF\n```"}])
+    );
+    assert!(!run.stderr.contains("does not take"), "{run:?}");
+
+    let run = sb.run(&["-m", "mock:gpt-4o", "-a", &pdf, "-p", "总结"], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = sb.server.last_request().expect("a request").json();
+    let b64 = base64::engine::general_purpose::STANDARD
+        .encode(std::fs::read("tests/fixtures/hello.pdf").expect("fixture"));
+    assert_eq!(
+        body["messages"],
+        json!([{"role": "user", "content": [
+            {"type": "text", "text": "总结"},
+            {"type": "file", "file": {
+                "filename": "报告.pdf",
+                "file_data": format!("data:application/pdf;base64,{b64}"),
+            }},
+        ]}])
+    );
+}
+
+#[test]
+fn a_pdf_without_text_or_that_cannot_be_read_is_named_and_nothing_is_sent() {
+    let sb = Sandbox::new();
+    let blank = write_pdf(&sb, "blank.pdf", "scan.pdf");
+    let run = sb.run(
+        &["-m", "mock:deepseek-chat", "-a", &blank, "-p", "hi"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("scan.pdf has no text ecochat can read (a scan?); deepseek-chat reads PDFs only as text, so nothing was sent"),
+        "{run:?}"
+    );
+    // A form that draws itself recurses in the PDF reader until its stack runs out: the
+    // reading child dies, ecochat says the file cannot be read.
+    let hostile = write_pdf(&sb, "loop.pdf", "loop.pdf");
+    let run = sb.run(
+        &["-m", "mock:deepseek-chat", "-a", &hostile, "-p", "hi"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("loop.pdf cannot be read"), "{run:?}");
+    assert_eq!(sb.server.request_count(), 0);
+}

@@ -400,3 +400,123 @@ fn the_focused_column_scrolls_on_its_own() {
         "no system prompt crept in"
     );
 }
+
+#[test]
+fn the_wheel_over_a_column_focuses_and_scrolls_that_one() {
+    use crossterm::event::{MouseEvent, MouseEventKind};
+    let mut h = harness(120, 30);
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    let long: String = (0..80).map(|i| format!("第{i}行\n\n")).collect();
+    for (id, _, _) in &started {
+        piece(&mut h, *id, &long);
+        end(&mut h, *id);
+    }
+    let bottom = h.app.column_top(1);
+    h.act(Action::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollUp,
+        column: 100,
+        row: 10,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(h.app.compare.turn.as_ref().unwrap().focus, 1);
+    assert_eq!(h.app.column_top(1), bottom - 3);
+    assert_eq!(h.app.column_top(0), bottom);
+}
+
+#[test]
+fn y_over_a_comparison_copies_the_focused_columns_reply() {
+    let mut h = harness(120, 40);
+    compared(&mut h);
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Right, KeyModifiers::NONE);
+    let fx = h.press('y');
+    let copied: Vec<&str> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Copy { text } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(copied, ["回答乙"]);
+}
+
+#[test]
+fn every_compared_reply_counts_in_the_session_total() {
+    use crate::api::Usage;
+    use crate::cost::{Currency, Money, Price};
+    let mut h = harness(120, 40);
+    for m in &mut h.app.providers[1].models {
+        *m.price = Price {
+            input: Some(2_000_000),
+            output: Some(8_000_000),
+            ..Price::default()
+        };
+    }
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    for (id, _, _) in &started {
+        piece(&mut h, *id, "答");
+        h.act(Action::Stream {
+            id: *id,
+            msg: StreamMsg::End(Ok(ReplyEnd {
+                usage: Some(Usage {
+                    prompt_tokens: 1_000,
+                    completion_tokens: 1_000,
+                    total_tokens: 2_000,
+                    ..Usage::default()
+                }),
+                ..ReplyEnd::default()
+            })),
+        });
+    }
+    h.press('1');
+    // ¥0.01 each (1,000 tokens in at ¥2/M, 1,000 out at ¥8/M); the one not picked was paid too.
+    let each = Money::new(10_000, Currency::Cny);
+    assert_eq!(h.app.conv.get(started[1].0).unwrap().cost, Some(each));
+    assert_eq!(
+        crate::app::cost::session_totals(&h.app),
+        [Money::new(20_000, Currency::Cny)]
+    );
+}
+
+#[test]
+fn a_signal_mid_comparison_stops_every_reply_and_quits() {
+    let mut h = harness(120, 40);
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    piece(&mut h, started[0].0, "半句");
+    let fx = h.act(Action::Terminate(crate::signals::Signal::Terminate));
+    assert!(h.app.quit);
+    let cancels = fx
+        .iter()
+        .filter(|e| matches!(e, Effect::CancelReply { .. }))
+        .count();
+    assert_eq!(cancels, 2);
+    assert!(matches!(
+        h.app.conv.get(started[0].0).unwrap().status,
+        Status::Interrupted(_)
+    ));
+    assert!(matches!(
+        h.app.conv.get(started[1].0).unwrap().status,
+        Status::Failed(_)
+    ));
+}
+
+#[test]
+fn as_tabs_only_the_focused_reply_is_laid_out_and_a_switch_catches_up() {
+    let mut h = harness(80, 24);
+    command(&mut h, "/compare gpt-4o deepseek-chat");
+    let started = send(&mut h, "q");
+    piece(&mut h, started[0].0, "一\n\n二");
+    piece(&mut h, started[1].0, "三\n\n四\n\n五");
+    assert!(h.app.compare_layout()[0].height() > 0);
+    assert_eq!(
+        h.app.compare_layout()[1].height(),
+        0,
+        "not drawn, not laid out"
+    );
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    h.key(KeyCode::Right, KeyModifiers::NONE);
+    assert!(h.app.compare_layout()[1].height() > h.app.compare_layout()[0].height());
+}

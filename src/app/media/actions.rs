@@ -93,7 +93,7 @@ fn open(app: &mut App) -> Vec<Effect> {
     let Some(item) = app.media.selected_item() else {
         return Vec::new();
     };
-    let url = item.link.url.clone();
+    let (url, kind, writer) = (item.link.url.clone(), item.link.kind, item.message_id);
     if !fetchable(&url) {
         notice(app, "only http and https links are opened", true);
         return Vec::new();
@@ -102,8 +102,19 @@ fn open(app: &mut App) -> Vec<Effect> {
         notice(app, NO_OPENER, true);
         return Vec::new();
     }
-    notice(app, format!("opening {}", short(&url)), false);
-    vec![Effect::Media(MediaEffect::Open { url })]
+    let key_from = super::keyed::key_holder(app, &url, Some(writer));
+    let doing = if key_from.is_some() {
+        // A browser cannot send the key: the file is downloaded first, then opened.
+        "downloading to open"
+    } else {
+        "opening"
+    };
+    notice(app, format!("{doing} {}", short(&url)), false);
+    vec![Effect::Media(MediaEffect::Open {
+        url,
+        kind,
+        key_from,
+    })]
 }
 
 fn copy(app: &mut App) -> Vec<Effect> {
@@ -140,12 +151,14 @@ fn save(app: &mut App) -> Vec<Effect> {
     let named_after = item.link.download.as_deref().unwrap_or(&url);
     let name = save::file_name(named_after, kind, item.number);
     let dir = app.media.settings.downloads_dir.clone();
+    let key_from = super::keyed::key_holder(app, &url, Some(item.message_id));
     notice(app, format!("saving {name}…"), false);
     vec![Effect::Media(MediaEffect::Save {
         url,
         kind,
         dir,
         name,
+        key_from,
     })]
 }
 

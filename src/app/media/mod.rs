@@ -3,6 +3,7 @@
 
 mod actions;
 mod draw;
+mod keyed;
 mod sent;
 
 pub use actions::{NO_OPENER, on_msg, run, start_generation, toggle};
@@ -20,6 +21,7 @@ use ratatui_image::protocol::Protocol;
 
 use super::{App, Effect, Overlay};
 use crate::chat::{Message, Role};
+use crate::config::Provider;
 use crate::media::extract::{LinkScanner, settled_links};
 use crate::media::fetch::{DecodedImage, Fetched};
 use crate::media::{ImageProtocol, MediaKind, MediaLink, is_builtin_url, is_web_url};
@@ -161,9 +163,15 @@ pub enum MediaEffect {
     Fetch {
         url: String,
         provider_host: Option<String>,
+        /// The provider whose key the link may carry (it is on that provider's origin).
+        key_from: Option<Box<Provider>>,
     },
-    /// Hand to the system opener.
-    Open { url: String },
+    /// Hand to the system opener; a link that needs the key is downloaded for it first.
+    Open {
+        url: String,
+        kind: MediaKind,
+        key_from: Option<Box<Provider>>,
+    },
     /// Write a built-in image to a file, then report its path with `MediaMsg::WrittenOut`.
     WriteOut { url: String },
     Save {
@@ -171,6 +179,7 @@ pub enum MediaEffect {
         kind: MediaKind,
         dir: PathBuf,
         name: String,
+        key_from: Option<Box<Provider>>,
     },
     /// `POST {base_url}/images/generations`.
     Generate {
@@ -342,7 +351,13 @@ pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<E
             .base_url
             .as_deref()
             .and_then(crate::media::fetch::guard::base_url_host);
-        effects.push(Effect::Media(MediaEffect::Fetch { url, provider_host }));
+        let writer = app.media.selected_item().map(|i| i.message_id);
+        let key_from = keyed::key_holder(app, &url, writer);
+        effects.push(Effect::Media(MediaEffect::Fetch {
+            url,
+            provider_host,
+            key_from,
+        }));
     }
     refresh_drawn(app);
     effects

@@ -167,7 +167,9 @@ fn newest_first_selection_and_item_keys() {
     assert_eq!((url.as_str(), name.as_str()), (SONG, "abc.mp3"));
     assert_eq!(dir, &h.app.media.settings.downloads_dir);
     let fx = h.key(KeyCode::Char('o'));
-    assert!(matches!(&fx[..], [Effect::Media(MediaEffect::Open { url })] if url == SONG));
+    assert!(
+        matches!(&fx[..], [Effect::Media(MediaEffect::Open { url, key_from: None, .. })] if url == SONG)
+    );
     // Up goes back to the newest; typing returns to the prompt.
     h.key(KeyCode::Up);
     assert_eq!(h.app.media.selected_item().unwrap().link.url, CAT);
@@ -486,5 +488,6 @@ fn a_url_with_escape_sequences_is_copied_as_shown() {
     );
 }
 
+mod keyed;
 mod limits;
 mod opening;

@@ -161,8 +161,9 @@ pub fn model_matches(app: &App, query: &str) -> Vec<String> {
     labels
 }
 
-/// Tab (or Shift+Tab, `back`) after `/model PARTIAL`: the next (previous) model it matches,
-/// cycling; the matches are those of the text before the first Tab.
+/// Tab (or Shift+Tab, `back`) after `/model PARTIAL`, or after the last name of `/compare A
+/// PARTIAL`: the next (previous) model it matches, cycling; the matches are those of the text
+/// before the first Tab.
 pub(in crate::app) fn complete_model(app: &mut App, input: &str, back: bool) -> Option<String> {
     let step = |c: &mut ModelCycle| {
         let n = c.matches.len();
@@ -171,20 +172,18 @@ pub(in crate::app) fn complete_model(app: &mut App, input: &str, back: bool) -> 
         } else {
             (c.index + 1) % n
         };
-        c.shown = format!("/model {}", c.matches[c.index]);
+        c.shown = format!("{}{}", c.head, c.matches[c.index]);
         c.shown.clone()
     };
     if let Some(c) = app.model_cycle.as_mut().filter(|c| c.shown == input) {
         return (c.matches.len() > 1).then(|| step(c));
     }
-    let rest = input.trim_start().strip_prefix("/model")?;
-    if !rest.starts_with(char::is_whitespace) || rest.trim().is_empty() {
-        return None;
-    }
-    let matches = model_matches(app, rest);
+    let (head, partial) = model_argument(input)?;
+    let matches = model_matches(app, partial);
     let first = matches.first()?;
     let mut cycle = ModelCycle {
-        shown: format!("/model {first}"),
+        shown: format!("{head}{first}"),
+        head,
         matches,
         index: 0,
     };
@@ -203,9 +202,30 @@ pub(in crate::app) fn complete_model(app: &mut App, input: &str, back: bool) -> 
     Some(shown)
 }
 
+/// The text before the model name being typed and that name: all of `/model`'s argument, or
+/// the last word of `/compare`'s.
+fn model_argument(input: &str) -> Option<(String, &str)> {
+    let input = input.trim_start();
+    if let Some(rest) = input.strip_prefix("/model") {
+        if !rest.starts_with(char::is_whitespace) || rest.trim().is_empty() {
+            return None;
+        }
+        return Some(("/model ".to_string(), rest));
+    }
+    let rest = input.strip_prefix("/compare")?;
+    if !rest.starts_with(char::is_whitespace) || input.ends_with(char::is_whitespace) {
+        return None;
+    }
+    let cut = input.rfind(char::is_whitespace)? + 1;
+    let word = &input[cut..];
+    (word != "off").then(|| (input[..cut].to_string(), word))
+}
+
 /// Where Tab is in the list of models a `/model PARTIAL` matched.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ModelCycle {
+    /// The text before the name (`/model `, or `/compare a ` and the names before).
+    pub head: String,
     /// `provider:model` labels the typed text matched, best first.
     pub matches: Vec<String>,
     /// The match on show.

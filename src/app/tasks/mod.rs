@@ -4,6 +4,9 @@
 
 pub mod card;
 #[cfg(test)]
+#[path = "flag_tests.rs"]
+mod flag_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::PathBuf;
@@ -164,9 +167,11 @@ pub fn submit(
 /// Adds the card's message; returns the card's key.
 fn new_card(app: &mut App, api: TaskApi, prompt: String, parent: Option<u64>) -> u64 {
     let created = (app.wall_clock)();
-    // Marked like `/image` answers: links, never sent back as chat history.
-    let model = format!("{}{}", app.target.label(), crate::chat::IMAGES_MARK);
-    let message_id = app.conv.push_reply(model, created);
+    let message_id = app.conv.push_reply(app.target.label(), created);
+    if let Some(m) = app.conv.get_mut(message_id) {
+        // A card: links and a job's state, never sent back as chat history.
+        m.mark_task();
+    }
     let key = app.tasks.next_key();
     let card = Card {
         key,
@@ -304,7 +309,7 @@ pub fn on_msg(app: &mut App, msg: TaskMsg, now: Instant) -> Vec<Effect> {
         .conv
         .messages()
         .iter()
-        .any(|m| m.id == id && m.created == created && m.is_image_generation());
+        .any(|m| m.id == id && m.created == created && m.is_task_card());
     if !shown {
         // Its conversation was left: the remote task goes on, this run stops showing it.
         app.tasks.cards.retain(|c| c.key != key);
@@ -382,7 +387,7 @@ pub fn resume_cards(app: &mut App) -> Vec<Effect> {
         .conv
         .messages()
         .iter()
-        .filter(|m| m.role == Role::Assistant && m.is_image_generation())
+        .filter(|m| m.is_task_card())
         .filter(|m| {
             !app.tasks
                 .cards

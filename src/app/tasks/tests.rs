@@ -520,12 +520,7 @@ fn attached_images_go_with_a_task_prompt_and_stay_for_suno() {
     use crate::attach::{Attachment, Body};
     let image = || Attachment {
         name: "fox.png".into(),
-        body: Body::Image {
-            mime: "image/png",
-            bytes: std::sync::Arc::from(&b"\x89PNG"[..]),
-            width: 1,
-            height: 1,
-        },
+        body: Body::image("image/png", std::sync::Arc::from(&b"\x89PNG"[..]), 1, 1),
     };
     let mut h = harness(TaskApi::Midjourney, "mj_imagine");
     h.app.attach.pending.push(image());

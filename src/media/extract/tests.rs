@@ -109,6 +109,24 @@ fn sora_link_without_extension_is_a_video_by_host() {
     assert_eq!(links[0].kind, MediaKind::Video);
 }
 
+#[test]
+fn the_relays_video_content_route_is_a_video() {
+    for url in [
+        "https://api.ecovai.cn/v1/videos/task_7Yx/content",
+        "http://127.0.0.1:3000/relay/v1/videos/abc/content",
+    ] {
+        assert_eq!(classify(url, false), MediaKind::Video, "{url}");
+    }
+    assert_eq!(
+        classify("https://api.ecovai.cn/v1/videos//content", false),
+        MediaKind::Other
+    );
+    assert_eq!(
+        classify("https://example.com/v1/videos/abc", false),
+        MediaKind::Other
+    );
+}
+
 const SUNO: &str = "🎵 **星空下的约定**\n\n[音频1](https://cdn1.suno.ai/1f2e3d4c.mp3) | [视频1](https://cdn1.suno.ai/1f2e3d4c.mp4)\n![封面](https://cdn2.suno.ai/image_1f2e3d4c.jpeg)\n\n```json\n{\"audio_url\":\"https://cdn1.suno.ai/5a6b7c8d.mp3\",\"video_url\":\"https:\\/\\/cdn1.suno.ai\\/5a6b7c8d.mp4\",\"image_url\": \"https://cdn2.suno.ai/image_5a6b7c8d.jpeg\"}\n```\n";
 
 #[test]

@@ -179,3 +179,18 @@ fn tiny_and_odd_sizes_do_not_panic() {
         draw(&h);
     }
 }
+
+#[test]
+fn the_status_bar_names_the_columns_keys_while_they_have_the_focus() {
+    let mut h = harness(160, 30);
+    let ids = compare(&mut h, 2);
+    for id in &ids {
+        piece(&mut h, *id, "答");
+        end(&mut h, *id, 1);
+    }
+    h.key(KeyCode::Tab, KeyModifiers::NONE);
+    let screen = draw(&h).backend().to_string();
+    let status = screen.lines().last().unwrap_or_default().to_string();
+    assert!(status.contains("1-4 pick · ←→ column"), "{status}");
+    assert!(!status.contains("[ ] select"), "{status}");
+}

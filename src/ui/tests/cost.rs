@@ -326,6 +326,7 @@ fn the_session_browser_shows_each_sessions_spend() {
             updated: now,
             message_count: 4,
             spend,
+            attachments: 0,
         },
         snippet: None,
         message: None,

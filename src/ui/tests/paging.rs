@@ -101,6 +101,7 @@ fn hits(n: usize, snippets: bool) -> Vec<SearchHit> {
                 updated: when,
                 message_count: 2,
                 spend: Vec::new(),
+                attachments: 0,
             },
             snippet: snippets.then(|| format!("the line that matched in {i}")),
             message: None,

@@ -4,11 +4,11 @@ use crate::chat::{Message, Status};
 
 use super::LayoutOptions;
 
-/// Roughly how many screen lines `msg` takes at `opts`: header, reasoning, body, notes and the
-/// blank line after it. Used for history far from the view (a resumed 5,000-message session),
+/// Roughly how many screen lines `msg` takes at `opts`: header, its attachments (one line
+/// each), reasoning, body, notes and the blank line after it. Used for history far from the view (a resumed 5,000-message session),
 /// so start-up costs the screen, not the history; the real height replaces it once on screen.
 pub(super) fn estimated_height(msg: &Message, opts: LayoutOptions) -> usize {
-    let mut height = 1;
+    let mut height = 1 + msg.attachments.len();
     let reasoning = msg.reasoning.trim();
     if !reasoning.is_empty() {
         height += if opts.show_reasoning {
@@ -74,5 +74,26 @@ mod tests {
             show_reasoning: true,
         };
         assert_eq!(estimated_height(&thinking, shown), 1 + 2 + 1 + 1);
+    }
+
+    #[test]
+    fn a_prompt_with_attachments_is_estimated_as_tall_as_it_is_laid_out() {
+        let mut msg = Message::new(0, Role::User, "看看这些\n文件", crate::chat::test_time());
+        msg.attach(vec![
+            crate::attach::Attachment::image_url("https://example.com/猫.png"),
+            crate::attach::Attachment {
+                name: "笔记.md".into(),
+                body: crate::attach::Body::Text("# 标题".into()),
+            },
+            crate::attach::Attachment::image_url("https://example.com/狗.jpg"),
+        ]);
+        let laid_out = super::super::message::MessageLines::new(
+            &msg,
+            opts(40),
+            &crate::view::theme::Theme::default(),
+            &crate::view::markdown::Syntax::default(),
+        );
+        assert_eq!(estimated_height(&msg, opts(40)), laid_out.height());
+        assert_eq!(estimated_height(&msg, opts(40)), 1 + 3 + 2 + 1);
     }
 }

@@ -249,7 +249,7 @@ fn foot_lines(msg: &Message, opts: LayoutOptions, theme: &Theme) -> Vec<Line<'st
     if msg.role == Role::Assistant
         && !msg.status.is_live()
         && !msg.in_context()
-        && !msg.is_image_generation()
+        && !msg.is_task_card()
     {
         // Strict APIs refuse two prompts in a row, so the prompt of a reply that is not sent
         // back (failed, empty) is not sent again either.

@@ -295,3 +295,26 @@ fn an_unknown_command_is_an_error_naming_it_not_the_help() {
     assert_eq!(h.app.prompt.text(), "/hlep", "the prompt is kept to fix it");
     assert!(h.app.conv.is_empty(), "nor is it sent");
 }
+
+#[test]
+fn tab_completes_the_model_being_typed_after_compare() {
+    let mut h = Harness::new();
+    with_models(&mut h);
+    h.type_text("/compare 星火 reason");
+    tab(&mut h);
+    assert_eq!(h.app.prompt.text(), "/compare 星火 mock:deepseek-reasoner");
+    h.type_text(" g");
+    tab(&mut h);
+    assert_eq!(
+        h.app.prompt.text(),
+        "/compare 星火 mock:deepseek-reasoner mock:gpt-4o"
+    );
+    // Nothing to complete after a space, or for `off`.
+    h.type_text(" ");
+    tab(&mut h);
+    assert_eq!(
+        h.app.prompt.text(),
+        "/compare 星火 mock:deepseek-reasoner mock:gpt-4o "
+    );
+    assert_eq!(h.app.focus, Focus::Input, "Tab stays in a command");
+}
