@@ -44,15 +44,16 @@ fn stream_piece_after_100k(bencher: Bencher) {
     });
 }
 
-/// The same inside one code block 100 KB long and still open (no block boundary to cut at).
-#[divan::bench]
-fn stream_piece_in_100k_code(bencher: Bencher) {
+/// The same inside one code block 100 KB (and 1 MB) long and still open (no block boundary to
+/// cut at): its complete lines are laid out once, so a piece should cost the same at any size.
+#[divan::bench(args = [SIZE, 10 * SIZE])]
+fn stream_piece_in_100k_code(bencher: Bencher, size: usize) {
     let theme = Theme::default();
     let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut text = String::from("```rust\n");
     let mut i = 0usize;
-    while text.len() < SIZE {
+    while text.len() < size {
         text.push_str(&format!("let value_{i} = compute({i}, \"第{i}行\");\n"));
         i += 1;
     }

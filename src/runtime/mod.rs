@@ -12,6 +12,7 @@ mod query;
 mod stop;
 mod tasks;
 pub mod terminal;
+mod trim;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -208,6 +209,9 @@ pub async fn run(
             last_draw = Instant::now();
             dirty = false;
             input_dirty = false;
+            if reply_ended {
+                trim::give_back();
+            }
         }
     }
     for token in edge.replies.values() {

@@ -17,6 +17,12 @@ use estimate::estimated_height;
 /// get an estimated height until they scroll into view. About 5 ms of markdown.
 const EXACT_BUDGET: usize = 8 * 1024;
 
+/// Laid-out messages kept before those far from the view go back to their heights alone.
+const KEEP_LAID: usize = 64;
+
+/// Screens of lines above and below the view whose messages stay laid out when others go.
+const KEEP_SCREENS: usize = 2;
+
 /// One message of the layout: its lines, or only a guess of its height while it is off screen.
 #[derive(Debug, Clone)]
 enum Entry {
@@ -71,6 +77,8 @@ pub struct ConversationLayout {
     entries: Vec<Entry>,
     /// `starts[i]` is the first screen line of message `i`; the last element is the total.
     starts: Vec<usize>,
+    /// At least the number of `Entry::Laid` (exact after `forget_far`).
+    laid: usize,
 }
 
 impl ConversationLayout {
@@ -97,6 +105,7 @@ impl ConversationLayout {
     pub fn sync(&mut self, conv: &Conversation, opts: LayoutOptions, theme: &Theme) {
         if self.opts != Some(opts) {
             self.entries.clear();
+            self.laid = 0;
             self.opts = Some(opts);
         }
         let msgs = conv.messages();
@@ -121,6 +130,8 @@ impl ConversationLayout {
         // New messages, newest first, are laid out until the budget is spent; a single message
         // over budget is still laid out, as the newest one is what the screen shows.
         let mut budget = EXACT_BUDGET;
+        let syntax = &self.syntax;
+        let laid = &mut self.laid;
         let mut fresh: Vec<Entry> = msgs[keep..]
             .iter()
             .rev()
@@ -129,7 +140,8 @@ impl ConversationLayout {
                     return Entry::estimate(msg, opts);
                 }
                 budget = budget.saturating_sub(msg.content.len() + msg.reasoning.len());
-                Entry::Laid(Box::new(MessageLines::new(msg, opts, theme, &self.syntax)))
+                *laid += 1;
+                Entry::Laid(Box::new(MessageLines::new(msg, opts, theme, syntax)))
             })
             .collect();
         fresh.reverse();
@@ -168,17 +180,47 @@ impl ConversationLayout {
             {
                 let lines = MessageLines::new(msg, opts, theme, &self.syntax);
                 self.entries[idx] = Entry::Laid(Box::new(lines));
+                self.laid += 1;
                 first.get_or_insert(idx);
             }
             idx += 1;
         }
-        match first {
-            Some(from) => {
-                self.restart_from(from);
-                true
-            }
-            None => false,
+        if let Some(from) = first {
+            self.restart_from(from);
         }
+        if self.laid > KEEP_LAID {
+            self.forget_far(conv, top, height);
+        }
+        first.is_some()
+    }
+
+    /// Turns messages far from lines `top..top + height` back into their heights, which they
+    /// keep exactly, so nothing on screen moves: a long session holds the lines of what is
+    /// near the view, not of every message it has shown. A message still being written keeps
+    /// its lines (an estimate would be redone on every piece).
+    fn forget_far(&mut self, conv: &Conversation, top: usize, height: usize) {
+        let margin = height.saturating_mul(KEEP_SCREENS);
+        let (from, to) = (
+            top.saturating_sub(margin),
+            top.saturating_add(height).saturating_add(margin),
+        );
+        let mut laid = 0;
+        for (i, (entry, msg)) in self.entries.iter_mut().zip(conv.messages()).enumerate() {
+            let Entry::Laid(lines) = entry else {
+                continue;
+            };
+            let (start, end) = (self.starts[i], self.starts[i + 1]);
+            if (end > from && start < to) || msg.status.is_live() {
+                laid += 1;
+                continue;
+            }
+            *entry = Entry::Estimated {
+                id: lines.id,
+                revision: lines.revision,
+                height: lines.height(),
+            };
+        }
+        self.laid = laid;
     }
 
     /// Recomputes `starts` from entry `from` on; the ones before it are still right.

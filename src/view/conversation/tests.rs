@@ -237,3 +237,37 @@ fn replies_left_out_of_later_requests_say_so_and_others_do_not() {
     let images = format!("m{}", crate::chat::IMAGES_MARK);
     assert!(!shows_note(Status::Done, "![i](u)", Some(&images)));
 }
+
+#[test]
+fn a_long_session_keeps_only_the_lines_near_the_view() {
+    let theme = Theme::default();
+    let conv = crate::dev::synthetic::conversation(1_000);
+    let opts = LayoutOptions {
+        width: 60,
+        show_reasoning: false,
+    };
+    let h = 30;
+    let mut full = ConversationLayout::default();
+    full.sync(&conv, opts, &theme);
+    while full.ensure(&conv, 0, usize::MAX / 4, &theme) {}
+    // Scrolling through the whole session, a screen at a time, as a reader would.
+    let mut lazy = ConversationLayout::default();
+    lazy.sync(&conv, opts, &theme);
+    let mut top = 0;
+    while top < full.total_lines() {
+        while lazy.ensure(&conv, top, h, &theme) {}
+        assert_eq!(
+            text_of(&lazy.visible(top, h)),
+            text_of(&full.visible(top, h)),
+            "at line {top}"
+        );
+        top += h;
+    }
+    assert!(lazy.laid_out() <= KEEP_LAID, "{} laid out", lazy.laid_out());
+    // What went back to a height kept its exact height: every message starts where it did.
+    for i in 0..conv.messages().len() {
+        assert_eq!(lazy.start_of(i), full.start_of(i), "message {i}");
+    }
+    while lazy.ensure(&conv, 0, h, &theme) {}
+    assert_eq!(text_of(&lazy.visible(0, h)), text_of(&full.visible(0, h)));
+}

@@ -23,27 +23,41 @@ pub fn render(
     syntax: &Syntax,
     memo: Option<&mut HighlightMemo>,
 ) -> Vec<Vec<Span<'static>>> {
-    let mut out = Vec::new();
+    let mut out = vec![header(lang, width, md)];
+    for line in highlight(syntax, lang, code, md.syntax, md.code_text, memo) {
+        out.push(body_line(line, width, md));
+    }
+    out.push(footer(md));
+    out
+}
+
+/// The top of a code block's frame, with its language.
+pub(super) fn header(lang: &str, width: usize, md: &MarkdownTheme) -> Vec<Span<'static>> {
     let label = if lang.is_empty() {
         "╭─".to_owned()
     } else {
         format!("╭─ {lang}")
     };
     // A long info string is cut like a long code line, so the frame never overflows the pane.
-    out.push(fit(
-        vec![Span::styled(label, md.code_frame)],
-        width.max(1),
-        md,
-    ));
+    fit(vec![Span::styled(label, md.code_frame)], width.max(1), md)
+}
+
+/// One highlighted code line inside the frame, cut to `width`.
+pub(super) fn body_line(
+    line: Vec<Span<'static>>,
+    width: usize,
+    md: &MarkdownTheme,
+) -> Vec<Span<'static>> {
     // The bar and its space take two columns; the code gets the rest, at least one.
     let room = width.saturating_sub(2).max(1);
-    for line in highlight(syntax, lang, code, md.syntax, md.code_text, memo) {
-        let mut spans = vec![Span::styled("│ ", md.code_frame)];
-        spans.extend(fit(line, room, md));
-        out.push(spans);
-    }
-    out.push(vec![Span::styled("╰─", md.code_frame)]);
-    out
+    let mut spans = vec![Span::styled("│ ", md.code_frame)];
+    spans.extend(fit(line, room, md));
+    spans
+}
+
+/// The bottom of a code block's frame.
+pub(super) fn footer(md: &MarkdownTheme) -> Vec<Span<'static>> {
+    vec![Span::styled("╰─", md.code_frame)]
 }
 
 /// Expands tabs and cuts the line to `room` columns, ending a cut line in [`CUT_MARKER`].

@@ -66,14 +66,6 @@ pub struct HighlightMemo {
     state: Option<(HighlightState, ParseState)>,
 }
 
-impl HighlightMemo {
-    /// Complete lines remembered.
-    #[cfg(test)]
-    pub fn line_count(&self) -> usize {
-        self.lines.len()
-    }
-}
-
 /// The code split into lines (without newlines), each as styled spans.
 ///
 /// Without a syntax theme or a known language every line is one span in `plain`. With `memo`,
@@ -138,6 +130,80 @@ pub fn highlight(
     }
     memo.state = Some(hl.state());
     out
+}
+
+/// Where a code block being written line by line stands: the highlighter's state after its
+/// complete lines (`None` before the first).
+pub type LineState = Option<(HighlightState, ParseState)>;
+
+/// Colours a code block one line at a time, exactly as [`highlight`] colours the whole block.
+pub struct LinePainter<'s> {
+    /// The syntect theme and syntax, or `None` when lines are drawn plain.
+    colours: Option<(
+        &'s syntect::highlighting::Theme,
+        &'s SyntaxReference,
+        Colors<'s>,
+    )>,
+    /// The theme's name, so that a block laid out plain can tell when colours arrive.
+    pub name: Option<&'static str>,
+    plain: Style,
+}
+
+impl<'s> LinePainter<'s> {
+    /// The painter [`highlight`] would use for `lang` now; `sample` is code to compile the
+    /// language's patterns with, if that has not started yet.
+    pub fn new(
+        handle: &'s Syntax,
+        lang: &str,
+        sample: &str,
+        syntax_theme: Option<&'static str>,
+        plain: Style,
+    ) -> Self {
+        let found = syntax_theme
+            .filter(|_| handle.data_ready())
+            .and_then(|name| Some((name, handle.themes().themes.get(name)?)));
+        let syntax = found
+            .and_then(|_| syntax_for(handle, lang))
+            .filter(|syntax| handle.language_ready(syntax, sample));
+        let colours = match (found, syntax) {
+            (Some((name, theme)), Some(syntax)) => Some((
+                name,
+                theme,
+                syntax,
+                Colors {
+                    syntaxes: handle.syntaxes(),
+                    plain,
+                    default_fg: theme.settings.foreground,
+                },
+            )),
+            _ => None,
+        };
+        Self {
+            name: colours.map(|c| c.0),
+            colours: colours.map(|(_, t, s, c)| (t, s, c)),
+            plain,
+        }
+    }
+
+    /// The spans of `line`, a complete line without its newline; `state` moves past it.
+    pub fn line(&self, state: &mut LineState, line: &str) -> Vec<Span<'static>> {
+        let Some((theme, syntax, colors)) = self.colours else {
+            return vec![Span::styled(line.to_owned(), self.plain)];
+        };
+        let mut hl = match state.take() {
+            Some((h, p)) => HighlightLines::from_state(theme, h, p),
+            None => HighlightLines::new(syntax, theme),
+        };
+        let spans = highlight_line(&mut hl, &format!("{line}\n"), colors);
+        *state = Some(hl.state());
+        spans
+    }
+
+    /// The spans of the line still being written, coloured as if complete; `state` stays.
+    pub fn peek(&self, state: &LineState, line: &str) -> Vec<Span<'static>> {
+        let mut copy = state.clone();
+        self.line(&mut copy, line)
+    }
 }
 
 /// How highlighted text maps to terminal styles.

@@ -9,6 +9,7 @@
 mod code;
 mod highlight;
 mod inline;
+mod open_code;
 mod render;
 mod table;
 mod warm;
@@ -18,7 +19,7 @@ mod tests;
 
 use std::borrow::Cow;
 
-use pulldown_cmark::{Event, Parser};
+use pulldown_cmark::{Event, Parser, TagEnd};
 use ratatui::text::{Line, Span};
 
 use crate::sanitize::sanitize;
@@ -27,6 +28,7 @@ use crate::view::packed::PackedLines;
 use crate::view::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
+use open_code::Outcome;
 pub use warm::Syntax;
 
 /// The rendered lines of a markdown text that may still be growing.
@@ -44,6 +46,10 @@ pub struct MarkdownLines {
     width: usize,
     /// Highlighting of the code block in the tail, continued from frame to frame.
     memo: HighlightMemo,
+    /// The open code block the tail starts with, laid out line by line.
+    code: Option<open_code::OpenCode>,
+    /// The stable length at which the tail was found to need the full render each frame.
+    no_code_at: Option<usize>,
 }
 
 /// Bytes of text searched for chunk boundaries at once.
@@ -96,18 +102,35 @@ impl MarkdownLines {
                 ..Self::default()
             };
         }
-        let tail = &text[self.stable_len..];
-        self.lines.truncate(self.stable_lines);
-        let mut start = 0;
-        for end in chunk_ends(tail, first_window) {
-            self.push_chunk(&tail[start..end], theme, syntax);
-            start = end;
+        loop {
+            match self.open_code(text, theme, syntax) {
+                Outcome::Open => return,
+                Outcome::Closed => continue,
+                Outcome::Other => {}
+            }
+            let tail = &text[self.stable_len..];
+            self.lines.truncate(self.stable_lines);
+            let mut start = 0;
+            for end in chunk_ends(tail, first_window) {
+                self.push_chunk(&tail[start..end], theme, syntax);
+                start = end;
+            }
+            self.stable_lines = self.lines.len();
+            self.set_stable_len(text, self.stable_len + start);
+            // Only a fence can be laid out other than in full (see `open_code`).
+            let rest = &tail[start..];
+            if start == 0 || !rest.starts_with(['`', '~']) {
+                self.push_chunk(rest, theme, syntax);
+                return;
+            }
         }
-        self.stable_lines = self.lines.len();
-        self.stable_len += start;
-        let from = ceil_char_boundary(text, self.stable_len.saturating_sub(STABLE_END));
-        self.stable_end = text[from..self.stable_len].to_string();
-        self.push_chunk(&tail[start..], theme, syntax);
+    }
+
+    /// Marks `text[..len]` as rendered for good.
+    fn set_stable_len(&mut self, text: &str, len: usize) {
+        self.stable_len = len;
+        let from = ceil_char_boundary(text, len.saturating_sub(STABLE_END));
+        self.stable_end = text[from..len].to_string();
     }
 
     /// True when `text` goes on from the stable text of the last call.
@@ -123,6 +146,8 @@ impl MarkdownLines {
         self.stable_end = String::new();
         self.stable_lines = 0;
         self.memo = HighlightMemo::default();
+        self.code = None;
+        self.no_code_at = None;
     }
 
     /// Number of lines.
@@ -245,7 +270,8 @@ pub fn owned(line: Line<'_>) -> Line<'static> {
 /// and a blank line closes every container but a fence, inside which no block starts), and the
 /// boundaries after it are the same whether the text is parsed from the start or from it.
 /// A line starting with `[` is never a boundary: the next line may turn it into a link
-/// reference definition, which starts no block.
+/// reference definition, which starts no block. A closed fence that starts a chunk also ends
+/// one (see `open_code::cut_after`).
 fn boundaries(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let mut depth = 0usize;
@@ -254,6 +280,16 @@ fn boundaries(text: &str) -> Vec<usize> {
             Event::Start(_) => {
                 depth += 1;
                 depth == 1
+            }
+            Event::End(TagEnd::CodeBlock) if depth == 1 => {
+                depth = 0;
+                let at_chunk_start = range.start == 0 || out.last() == Some(&range.start);
+                if let Some(cut) =
+                    open_code::cut_after(text, range.clone()).filter(|_| at_chunk_start)
+                {
+                    out.push(cut);
+                }
+                false
             }
             Event::End(_) => {
                 depth = depth.saturating_sub(1);

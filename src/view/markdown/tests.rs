@@ -4,6 +4,7 @@ use super::*;
 use crate::text::display_width;
 
 mod elements;
+mod open_code;
 mod streaming;
 
 pub(super) fn text_of(lines: &[Line<'_>]) -> Vec<String> {

@@ -200,18 +200,23 @@ impl Renderer<'_> {
     }
 
     /// Pushes a line, dropping trailing blanks so no line ends in invisible padding.
-    pub(super) fn push_line(&mut self, mut spans: Vec<Span<'static>>) {
-        while let Some(last) = spans.last_mut() {
-            let trimmed = last.content.trim_end();
-            if trimmed.is_empty() {
-                spans.pop();
-            } else {
-                if trimmed.len() < last.content.len() {
-                    last.content = trimmed.to_owned().into();
-                }
-                break;
-            }
-        }
-        self.out.push(Line::from(spans));
+    pub(super) fn push_line(&mut self, spans: Vec<Span<'static>>) {
+        self.out.push(finish_line(spans));
     }
+}
+
+/// A line from its spans, without trailing blanks.
+pub(in crate::view::markdown) fn finish_line(mut spans: Vec<Span<'static>>) -> Line<'static> {
+    while let Some(last) = spans.last_mut() {
+        let trimmed = last.content.trim_end();
+        if trimmed.is_empty() {
+            spans.pop();
+        } else {
+            if trimmed.len() < last.content.len() {
+                last.content = trimmed.to_owned().into();
+            }
+            break;
+        }
+    }
+    Line::from(spans)
 }

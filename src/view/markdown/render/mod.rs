@@ -13,6 +13,8 @@ use crate::view::theme::MarkdownTheme;
 
 mod blocks;
 
+pub(super) use blocks::finish_line;
+
 /// The markdown dialect: CommonMark plus GitHub tables, `~~strike~~` and task lists.
 /// Subscript is on only so that a single `~` (as in Chinese ranges, `3~5天`) is not read as
 /// strikethrough; subscripts are shown with their tildes.
@@ -298,7 +300,7 @@ fn heading_rank(level: HeadingLevel) -> usize {
 }
 
 /// The language word of a fence's info string: `rust,ignore` and `python {.x}` give the name.
-fn fence_language(info: &str) -> &str {
+pub(super) fn fence_language(info: &str) -> &str {
     info.split(|c: char| c.is_whitespace() || c == ',' || c == '{')
         .next()
         .unwrap_or("")

@@ -19,7 +19,36 @@ const TRICKY: &[&str] = &[
     "text\x1b]52;c;aGk=\x07 more\n\n\x1b[31mred\n\nplain \u{9b}2J\n",
     "# a\n\n\n\n# b\n\n  \n\n# c\n",
     "- a\n\n  - b\n\n    - c\n\n      deep\n\nout\n",
+    "```rust\nfn a() {}\n\tlet x = 1; // 第一行\n```\nafter\n- a\n- b\n",
+    "~~~~ py x\n~~~\n```\n   ~~~~  \n| a |\n|---|\n| 1 |\n",
+    "```\n```\n[r]: /u\n\n[r]\n\n````\n ```` x\n    ````\n````\n***\n",
+    "```c\\+\nx\n```\n\n``` `no`\nx\n```\n\n```sh\na\x1b[2Jb\nc\n```\n",
+    "```\n``````````py x\n  \n",
+    "```rust\n```\n> quote\n",
+    "```rust\n```\n  \n```rust\n",
 ];
+
+/// `text` rendered chunk by chunk through the parser, with no line-by-line code layout.
+pub(super) fn reference(
+    text: &str,
+    width: usize,
+    gutter: &Span<'static>,
+    theme: &Theme,
+    syntax: &Syntax,
+) -> Vec<Line<'static>> {
+    let mut md = MarkdownLines {
+        width,
+        gutter: gutter.clone(),
+        ..MarkdownLines::default()
+    };
+    let mut start = 0;
+    for end in chunk_ends(text, WINDOW) {
+        md.push_chunk(&text[start..end], theme, syntax);
+        start = end;
+    }
+    md.push_chunk(&text[start..], theme, syntax);
+    md.lines().into_iter().map(owned).collect()
+}
 
 fn documents() -> Vec<&'static str> {
     let mut docs = vec![ENGLISH, CHINESE];
@@ -43,6 +72,11 @@ fn check_streaming(doc: &str, width: usize, theme: &Theme) {
         assert_eq!(
             streamed.lines(),
             fresh.lines(),
+            "after {end} chars of {doc:?}"
+        );
+        assert_eq!(
+            streamed.lines(),
+            reference(&text, width, &gutter, theme, &syntax),
             "after {end} chars of {doc:?}"
         );
         i = end;
@@ -151,26 +185,6 @@ fn a_long_reply_renders_only_its_last_block_again() {
     lines.update(&text, 40, &gutter, &theme, &syntax);
     let tail = text.len() - lines.stable_len;
     assert!(tail < 40, "{tail} bytes would be rendered again each frame");
-}
-
-#[test]
-fn a_streaming_code_block_is_highlighted_from_its_last_complete_line() {
-    let theme = Theme::dark();
-    let syntax = Syntax::default();
-    let gutter = Span::raw("");
-    let mut text = String::from("```rust\n");
-    let mut lines = MarkdownLines::default();
-    for i in 0..50 {
-        text.push_str(&format!("let x{i} = {i};\n"));
-        lines.update(&text, 60, &gutter, &theme, &syntax);
-    }
-    // The fence is still open, so the block is the tail, but its lines are remembered.
-    assert_eq!(lines.stable_len, 0);
-    assert_eq!(lines.memo.line_count(), 50);
-    assert_eq!(
-        lines.lines(),
-        MarkdownLines::new(&text, 60, &gutter, &theme, &syntax).lines()
-    );
 }
 
 #[test]
