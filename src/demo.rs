@@ -18,15 +18,20 @@ Chinese and English text, a list, a code block and an image link.";
 /// Pause between two pieces of the canned reply, unless `ECOCHAT_DEMO_DELAY_MS` says otherwise.
 const DEFAULT_DELAY: Duration = Duration::from_millis(18);
 
-/// The reply text for `prompt` (the prompt is quoted back so each reply differs).
-pub fn reply_text(prompt: &str) -> String {
-    let quoted: String = prompt
+/// The start of `prompt`'s first line, quoted back so each reply differs.
+fn quoted(prompt: &str) -> String {
+    prompt
         .lines()
         .next()
         .unwrap_or("")
         .chars()
         .take(40)
-        .collect();
+        .collect()
+}
+
+/// The reply text for `prompt` (the prompt is quoted back so each reply differs).
+pub fn reply_text(prompt: &str) -> String {
+    let quoted = quoted(prompt);
     format!(
         "你好！这是 **ecochat** 的离线演示模型，你刚才说：「{quoted}」。\n\n\
 Hello! This is the offline `demo` model: no key, no network. It shows what a real reply looks like:\n\n\
@@ -46,13 +51,7 @@ pub const BRIEF_MODEL: &str = "demo-brief";
 
 /// The brief demo model's reply to `prompt`.
 pub fn brief_text(prompt: &str) -> String {
-    let quoted: String = prompt
-        .lines()
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(40)
-        .collect();
+    let quoted = quoted(prompt);
     format!(
         "简短版：你说「{quoted}」。\n\nThe brief demo model answers in two lines, so a \
 comparison has two different replies side by side. 试试数字键选一个。\n"

@@ -65,13 +65,7 @@ fn pipe_resume_continues_the_branch_shown_and_stores_the_prompt_under_it() {
     let (code, out, err) = home.run(&["--resume", &id, "-p", "继续"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains(REPLY), "{out}");
-    let body = home.server.last_request().expect("a request").json();
-    let sent: Vec<&str> = body["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .map(|m| m["content"].as_str().unwrap_or_default())
-        .collect();
+    let sent = home.server.last_request().expect("a request").contents();
     assert_eq!(sent, ["讲个笑话", OTHER, "继续"]);
     let stored = binary::latest_messages(&home.db());
     let by_seq = |seq: u64| stored.iter().find(|m| m.id == seq).expect("stored");

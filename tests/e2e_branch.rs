@@ -7,40 +7,16 @@ mod tmux;
 
 use std::time::Duration;
 
-use serde_json::json;
 use support::chat::{KEY_ENV, TEST_KEY};
-use support::{MockServer, Reply, binary};
+use support::scenarios::says;
+use support::{MockServer, binary};
 use tmux::Tmux;
 
 const WAIT: Duration = Duration::from_secs(15);
 
-/// A streamed reply of one content chunk.
-fn says(text: &str) -> Reply {
-    let mut payload = Vec::new();
-    for (delta, finish) in [
-        (json!({"role": "assistant", "content": text}), None),
-        (json!({}), Some("stop")),
-    ] {
-        let chunk = json!({
-            "id": "chatcmpl-branch", "object": "chat.completion.chunk", "created": 1743318000,
-            "model": "gpt-4o",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
-        });
-        payload.extend(format!("data: {chunk}\n\n").bytes());
-    }
-    payload.extend(b"data: [DONE]\n\n");
-    Reply::sse(&payload)
-}
-
 /// The contents of the messages of the mock's last request.
 fn last_sent(server: &MockServer) -> Vec<String> {
-    let body = server.last_request().expect("a request").json();
-    body["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .map(|m| m["content"].as_str().unwrap_or_default().to_string())
-        .collect()
+    server.last_request().expect("a request").contents()
 }
 
 fn start(server: &MockServer) -> Tmux {

@@ -7,6 +7,7 @@ mod tmux;
 use std::time::Duration;
 
 use serde_json::json;
+use support::scenarios::says;
 use support::{MockServer, Reply};
 use tmux::Tmux;
 
@@ -46,39 +47,16 @@ fn slow_reply(first: &str, rest: &str) -> Reply {
         .write("data: [DONE]\n\n")
 }
 
-fn quick_reply(text: &str) -> Reply {
-    let mut payload = event(json!({"role": "assistant", "content": text}), None);
-    payload.push_str(&event(json!({}), Some("stop")));
-    payload.push_str("data: [DONE]\n\n");
-    Reply::sse(payload.as_bytes())
-}
-
-/// The text of every message of a chat request, in order.
-fn contents(body: &serde_json::Value) -> Vec<String> {
-    body["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .map(|m| m["content"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[test]
 fn compare_two_models_pick_one_and_the_next_request_carries_only_it() {
     let server = MockServer::start();
     server.on_model(
         "gpt-4o",
-        vec![
-            slow_reply("甲：所有权是", "编译期的规则。"),
-            quick_reply("甲二"),
-        ],
+        vec![slow_reply("甲：所有权是", "编译期的规则。"), says("甲二")],
     );
     server.on_model(
         "deepseek-chat",
-        vec![
-            slow_reply("乙：每个值", "只有一个主人。"),
-            quick_reply("乙二"),
-        ],
+        vec![slow_reply("乙：每个值", "只有一个主人。"), says("乙二")],
     );
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(&dir, &server);
@@ -111,7 +89,7 @@ fn compare_two_models_pick_one_and_the_next_request_carries_only_it() {
     assert!(models.contains(&"gpt-4o".to_string()), "{models:?}");
     assert!(models.contains(&"deepseek-chat".to_string()), "{models:?}");
     for r in server.requests() {
-        assert_eq!(contents(&r.json()), ["什么是所有权？"]);
+        assert_eq!(r.contents(), ["什么是所有权？"]);
     }
     let screen = t.wait_until(
         |s| s.contains("编译期的规则。") && s.contains("只有一个主人。"),
@@ -141,7 +119,7 @@ fn compare_two_models_pick_one_and_the_next_request_carries_only_it() {
     let requests = server.requests();
     for r in &requests[2..] {
         assert_eq!(
-            contents(&r.json()),
+            r.contents(),
             ["什么是所有权？", "乙：每个值只有一个主人。", "继续"]
         );
     }

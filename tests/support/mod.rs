@@ -68,6 +68,16 @@ impl RecordedRequest {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
+    /// The text of every message of a chat request, in order (empty for non-text content).
+    pub fn contents(&self) -> Vec<String> {
+        self.json()["messages"]
+            .as_array()
+            .expect("a chat request has messages")
+            .iter()
+            .map(|m| m["content"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// The path without its query string.
     pub fn path_only(&self) -> &str {
         self.path.split('?').next().unwrap_or_default()

@@ -328,6 +328,14 @@ pub fn never_answers() -> Reply {
     m1().hang_before_head()
 }
 
+/// A reply of one content chunk holding `text`, then `stop` and `[DONE]`.
+pub fn says(text: &str) -> Reply {
+    let mut payload = chunk_event(json!({"role": "assistant", "content": text}), None);
+    payload.extend(chunk_event(json!({}), Some("stop")));
+    payload.extend(b"data: [DONE]\n\n");
+    Reply::sse(&payload)
+}
+
 /// Many chunks with no delay, for throughput tests; content is `pieces_text(n_chunks)`.
 pub fn big_reply(n_chunks: usize) -> Reply {
     synthetic(n_chunks)
