@@ -357,15 +357,15 @@ fn regenerate(app: &mut App) -> Vec<Effect> {
         });
         return Vec::new();
     }
-    if app
-        .conv
-        .messages()
-        .last()
-        .is_some_and(crate::chat::Message::is_task_card)
-    {
-        // Regenerating would send the `/image` line to the chat model as a prompt.
+    if let Some(card) = app.conv.messages().last().filter(|m| m.is_task_card()) {
+        // Regenerating would send the `/image` line or the task's prompt to the chat model.
+        let text = if card.is_image_generation() {
+            "the last turn made images: send the /image line again (↑ recalls it)"
+        } else {
+            "the last turn is a generation task: send its prompt again (↑ recalls it) or press a card button (b)"
+        };
         app.notice = Some(Notice {
-            text: "the last turn made images: send the /image line again (↑ recalls it)".into(),
+            text: text.into(),
             is_error: false,
         });
         return Vec::new();

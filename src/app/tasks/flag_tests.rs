@@ -73,3 +73,17 @@ fn a_card_stored_before_the_flag_is_still_a_card_and_resumes() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn ctrl_r_on_a_card_says_how_to_run_the_task_again_and_sends_nothing() {
+    let mut h = Harness::new();
+    h.app.target = mj();
+    h.type_text("a red fox");
+    h.enter();
+    let fx = h.key(
+        crossterm::event::KeyCode::Char('r'),
+        crossterm::event::KeyModifiers::CONTROL,
+    );
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(h.notice().contains("generation task"), "{}", h.notice());
+}
