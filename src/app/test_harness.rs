@@ -88,6 +88,11 @@ impl Harness {
     /// Streams `text` into the reply `fx` asked for and ends it; returns the contents of the
     /// request's history.
     pub fn answer(&mut self, fx: &[Effect], text: &str) -> Vec<String> {
+        self.answer_ending(fx, text, ReplyEnd::default())
+    }
+
+    /// Like `answer`, with the reply ending as `end` says (its usage, say).
+    pub fn answer_ending(&mut self, fx: &[Effect], text: &str, end: ReplyEnd) -> Vec<String> {
         let Some(Effect::StartReply {
             reply_id, history, ..
         }) = fx.iter().find(|e| matches!(e, Effect::StartReply { .. }))
@@ -102,7 +107,7 @@ impl Harness {
         });
         self.act(Action::Stream {
             id,
-            msg: StreamMsg::End(Ok(ReplyEnd::default())),
+            msg: StreamMsg::End(Ok(end)),
         });
         sent
     }

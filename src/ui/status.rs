@@ -225,10 +225,9 @@ mod tests {
     use ratatui::widgets::Widget;
 
     use super::StatusBar;
+    use crate::api::Usage;
     use crate::api::client::ReplyEnd;
-    use crate::api::{StreamEvent, Usage};
     use crate::app::test_harness::Harness;
-    use crate::app::{Action, Effect, StreamMsg};
 
     fn status(h: &Harness) -> String {
         let area = Rect::new(0, 0, 100, 1);
@@ -240,24 +239,11 @@ mod tests {
     fn reply(h: &mut Harness, usage: Option<Usage>) {
         h.type_text("q");
         let fx = h.enter();
-        let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
-            panic!("{fx:?}")
+        let end = ReplyEnd {
+            usage,
+            ..ReplyEnd::default()
         };
-        let id = *reply_id;
-        h.act(Action::Stream {
-            id,
-            msg: StreamMsg::Event(StreamEvent::Content("a".into())),
-        });
-        if let Some(u) = usage {
-            h.act(Action::Stream {
-                id,
-                msg: StreamMsg::Event(StreamEvent::Usage(u)),
-            });
-        }
-        h.act(Action::Stream {
-            id,
-            msg: StreamMsg::End(Ok(ReplyEnd::default())),
-        });
+        h.answer_ending(&fx, "a", end);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use ratatui::backend::TestBackend;
 
+use crate::api::Usage;
 use crate::api::client::ReplyEnd;
-use crate::api::{StreamEvent, Usage};
 use crate::app::cost::{BillingEffect, BillingMsg};
 use crate::app::test_harness::Harness;
 use crate::app::{Action, Effect, StreamMsg};
@@ -34,21 +34,11 @@ fn usage(prompt: u64, completion: u64) -> Usage {
 fn reply(h: &mut Harness, usage: Option<Usage>) {
     h.type_text("q");
     let fx = h.enter();
-    let Some(Effect::StartReply { reply_id, .. }) = fx.first() else {
-        panic!("{fx:?}")
+    let end = ReplyEnd {
+        usage,
+        ..ReplyEnd::default()
     };
-    let id = *reply_id;
-    h.act(Action::Stream {
-        id,
-        msg: StreamMsg::Event(StreamEvent::Content("答".into())),
-    });
-    h.act(Action::Stream {
-        id,
-        msg: StreamMsg::End(Ok(ReplyEnd {
-            usage,
-            ..ReplyEnd::default()
-        })),
-    });
+    h.answer_ending(&fx, "答", end);
 }
 
 fn screen(h: &Harness) -> String {
