@@ -56,9 +56,18 @@ fn pick_a_model_by_its_chinese_name_and_the_next_request_uses_it() {
     let body = req.json();
     assert_eq!(body["model"], "spark-v3");
     assert_eq!(body["top_k"], 4, "the picked model's parameters are sent");
-    // The switch is remembered for the next start.
-    let state = std::fs::read_to_string(t.path("state/ecochat/state.json")).expect("state file");
-    assert!(state.contains("mock:spark-v3"), "{state}");
+    // The switch is remembered for the next start. The file is written off the event loop, so
+    // it may land a moment after the reply is on screen.
+    let path = t.path("state/ecochat/state.json");
+    let started = std::time::Instant::now();
+    let state = loop {
+        let state = std::fs::read_to_string(&path).unwrap_or_default();
+        if state.contains("mock:spark-v3") || started.elapsed() > WAIT {
+            break state;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(state.contains("mock:spark-v3"), "state file: {state:?}");
 }
 
 #[test]
