@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
-pub use wrap::wrap_line;
+pub use wrap::{WrapMemo, wrap_line};
 
 /// Columns that `s` occupies on a terminal (each grapheme cluster counts at most 2).
 ///

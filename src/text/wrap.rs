@@ -22,9 +22,47 @@ const TAB_STOP: usize = 4;
 /// line of its own. Width 0 means "do not wrap": one line per logical line, tabs expanded.
 /// A '\n' inside the spans starts a new line; an empty input gives one empty line.
 pub fn wrap_line(spans: &[Span<'_>], width: usize) -> Vec<Line<'static>> {
+    wrap(spans, width, None)
+}
+
+/// A line of a wrap that can be wrapped again on its own: greedy wrapping starts every line
+/// afresh, so the lines from here on depend only on the text from `span`/`byte` on, once the
+/// text up to `decided_by` is the same (see [`WrapMemo`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Restart {
+    /// The line that starts here.
+    line: usize,
+    /// Its first byte: a span and a byte offset in that span.
+    span: usize,
+    byte: usize,
+    /// Bytes of the input (the spans end to end) read to put the line's start here: the word
+    /// it starts with and the grapheme after that word, or the forced break before it.
+    decided_by: usize,
+}
+
+/// `wrap_line`, noting in `restarts` where each line after the first may be wrapped from.
+fn wrap(
+    spans: &[Span<'_>],
+    width: usize,
+    restarts: Option<&mut Vec<Restart>>,
+) -> Vec<Line<'static>> {
     let units = units(spans);
     let width = if width == 0 { usize::MAX } else { width };
+    // Where each span starts in the input, to say `decided_by` in the input's bytes.
+    let span_starts: Vec<usize> = match restarts {
+        Some(_) => spans
+            .iter()
+            .scan(0, |at, s| {
+                let start = *at;
+                *at += s.content.len();
+                Some(start)
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let end_of = |u: &Unit| span_starts.get(u.span).map_or(0, |s| s + u.end);
     let mut out = LineBuilder::new(spans, width);
+    out.restarts = restarts;
     let mut pending: Option<Range<usize>> = None; // whitespace run waiting for the next word
     let mut i = 0;
     while i < units.len() {
@@ -36,7 +74,8 @@ pub fn wrap_line(spans: &[Span<'_>], width: usize) -> Vec<Line<'static>> {
             }
             Kind::Newline => {
                 out.place_whitespace_clipped(&units[pending.take().unwrap_or(i..i)]);
-                out.new_line();
+                out.decided_by = end_of(&units[i]);
+                out.break_before(units.get(i + 1));
                 i += 1;
             }
             Kind::Glyph => {
@@ -50,6 +89,8 @@ pub fn wrap_line(spans: &[Span<'_>], width: usize) -> Vec<Line<'static>> {
                     end += 1;
                 }
                 let gap = &units[pending.take().unwrap_or(i..i)];
+                // Where the word ends is known once the grapheme after it is read.
+                out.decided_by = units.get(end).map_or(usize::MAX, end_of);
                 out.place_word(gap, &units[i..end], word_width);
                 i = end;
             }
@@ -137,6 +178,10 @@ struct LineBuilder<'s, 'a> {
     col: usize,
     /// Whether anything, even zero-width, is on the current line.
     placed: bool,
+    /// Where lines may be wrapped again from, when asked for.
+    restarts: Option<&'s mut Vec<Restart>>,
+    /// `Restart::decided_by` of a line started now.
+    decided_by: usize,
 }
 
 impl<'s, 'a> LineBuilder<'s, 'a> {
@@ -150,6 +195,8 @@ impl<'s, 'a> LineBuilder<'s, 'a> {
             piece_span: 0,
             col: 0,
             placed: false,
+            restarts: None,
+            decided_by: usize::MAX,
         }
     }
 
@@ -177,13 +224,13 @@ impl<'s, 'a> LineBuilder<'s, 'a> {
         }
         if self.placed {
             // A break: the gap is dropped and the word starts the next line.
-            self.new_line();
+            self.break_before(word.first());
         } else {
             // Indentation at the start of a logical line is kept as far as it fits; a word that
             // fits a whole line is not cut just because the indentation leaves too little room.
             self.place_whitespace_clipped(gap);
             if self.placed && !self.fits(word_width) && word_width <= self.width {
-                self.new_line();
+                self.break_before(word.first());
             }
         }
         self.place_glyphs_breaking(word, word_width);
@@ -218,7 +265,7 @@ impl<'s, 'a> LineBuilder<'s, 'a> {
         }
         for u in word {
             if !self.fits(u.width) && self.col > 0 {
-                self.new_line();
+                self.break_before(Some(u));
             }
             self.push(u);
         }
@@ -265,11 +312,27 @@ impl<'s, 'a> LineBuilder<'s, 'a> {
         self.placed = false;
     }
 
+    /// Ends the line; the next starts with `next`, noted as a restart when asked for.
+    fn break_before(&mut self, next: Option<&Unit>) {
+        self.new_line();
+        if let (Some(restarts), Some(next)) = (self.restarts.as_deref_mut(), next) {
+            restarts.push(Restart {
+                line: self.lines.len(),
+                span: next.span,
+                byte: next.start,
+                decided_by: self.decided_by,
+            });
+        }
+    }
+
     fn finish(mut self) -> Vec<Line<'static>> {
         self.new_line();
         self.lines
     }
 }
+
+mod memo;
+pub use memo::WrapMemo;
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,7 @@ use pulldown_cmark::{Event, Parser, TagEnd};
 use ratatui::text::{Line, Span};
 
 use crate::sanitize::sanitize;
-use crate::text::ceil_char_boundary;
+use crate::text::{WrapMemo, ceil_char_boundary};
 use crate::view::packed::PackedLines;
 use crate::view::theme::Theme;
 pub use code::CUT_MARKER;
@@ -46,6 +46,8 @@ pub struct MarkdownLines {
     width: usize,
     /// Highlighting of the code block in the tail, continued from frame to frame.
     memo: HighlightMemo,
+    /// The tail's wrapped blocks, continued from frame to frame.
+    wraps: Vec<WrapMemo>,
     /// The open code block the tail starts with, laid out line by line.
     code: Option<open_code::OpenCode>,
     /// The stable length at which the tail was found to need the full render each frame.
@@ -146,6 +148,7 @@ impl MarkdownLines {
         self.stable_end = String::new();
         self.stable_lines = 0;
         self.memo = HighlightMemo::default();
+        self.wraps = Vec::new();
         self.code = None;
         self.no_code_at = None;
     }
@@ -179,6 +182,7 @@ impl MarkdownLines {
             &theme.markdown,
             syntax,
             Some(&mut self.memo),
+            Some(&mut self.wraps),
         );
         if lines.is_empty() {
             return;

@@ -5,7 +5,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{Container, Leaf, Renderer};
-use crate::text::{display_width, wrap_line};
+use crate::text::{WrapMemo, display_width, wrap_line};
 use crate::view::markdown::inline::rescue_strong;
 
 const BULLETS: [&str; 3] = ["•", "◦", "▪"];
@@ -187,7 +187,18 @@ impl Renderer<'_> {
     }
 
     pub(super) fn emit_wrapped(&mut self, spans: &[Span<'static>]) {
-        for line in wrap_line(spans, self.avail()) {
+        let width = self.avail();
+        let lines = match self.wraps.as_deref_mut() {
+            Some(wraps) => {
+                if wraps.len() <= self.wrapped {
+                    wraps.resize_with(self.wrapped + 1, WrapMemo::default);
+                }
+                wraps[self.wrapped].wrap(spans, width)
+            }
+            None => wrap_line(spans, width),
+        };
+        self.wrapped += 1;
+        for line in lines {
             self.emit(line.spans);
         }
     }

@@ -9,6 +9,7 @@ use super::highlight::HighlightMemo;
 use super::inline::{Inline, rescue_strong};
 use super::table::TableBuilder;
 use super::warm::Syntax;
+use crate::text::WrapMemo;
 use crate::view::theme::MarkdownTheme;
 
 mod blocks;
@@ -24,7 +25,8 @@ pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_SUBSCRIPT);
 
 /// Renders sanitized markdown `src` into lines at most `width` columns wide (code is cut, never
-/// wrapped). Leading and trailing blank lines are never produced.
+/// wrapped). Leading and trailing blank lines are never produced. `memo` and `wraps` carry work
+/// over from the last render of the same growing text.
 pub(super) fn render(
     src: &str,
     width: usize,
@@ -32,6 +34,7 @@ pub(super) fn render(
     md: &MarkdownTheme,
     syntax: &Syntax,
     memo: Option<&mut HighlightMemo>,
+    wraps: Option<&mut Vec<WrapMemo>>,
 ) -> Vec<Line<'static>> {
     let mut r = Renderer {
         md,
@@ -39,6 +42,8 @@ pub(super) fn render(
         body,
         width,
         memo,
+        wraps,
+        wrapped: 0,
         out: Vec::new(),
         containers: Vec::new(),
         inline: Vec::new(),
@@ -51,6 +56,10 @@ pub(super) fn render(
         r.event(event);
     }
     r.end_implicit();
+    if let Some(wraps) = r.wraps {
+        // A block that is gone is not kept.
+        wraps.truncate(r.wrapped);
+    }
     r.out
 }
 
@@ -84,6 +93,11 @@ struct Renderer<'a> {
     body: Style,
     width: usize,
     memo: Option<&'a mut HighlightMemo>,
+    /// The last render's wraps, one per block wrapped, in order: a growing paragraph is
+    /// wrapped again only from where it changed.
+    wraps: Option<&'a mut Vec<WrapMemo>>,
+    /// Blocks wrapped so far in this render.
+    wrapped: usize,
     out: Vec<Line<'static>>,
     containers: Vec<Container>,
     /// Inline content of the paragraph, heading or table cell being read, each span marked

@@ -26,6 +26,10 @@ const TRICKY: &[&str] = &[
     "```\n``````````py x\n  \n",
     "```rust\n```\n> quote\n",
     "```rust\n```\n  \n```rust\n",
+    // One paragraph that grows over many lines, its markup closing far from where it opened.
+    "**注意：**配置很长的一段话，第1段，第2段，第3段，第4段，*强调跨越很多行第5段，第6段，\
+     第7段，第8段*结束。`代码 x` [链接](https://e.x) 第9段\n继续同一段，第10段。 **粗 \
+     体 long english words wrapping here** 👨\u{200d}👩\u{200d}👧🇨🇳e\u{301}（括号）「引号」\n",
 ];
 
 /// `text` rendered chunk by chunk through the parser, with no line-by-line code layout.
