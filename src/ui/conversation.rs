@@ -7,6 +7,7 @@ use ratatui::widgets::{
     Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
 };
 
+use super::lines::draw_lines;
 use crate::view::conversation::ConversationLayout;
 use crate::view::theme::Theme;
 
@@ -36,7 +37,7 @@ impl Widget for ConversationView<'_> {
             width: area.width.saturating_sub(1),
             ..area
         };
-        Paragraph::new(lines).render(text_area, buf);
+        draw_lines(&lines, text_area, buf);
         if total > height {
             let mut state = ScrollbarState::new(total.saturating_sub(height)).position(self.top);
             Scrollbar::new(ScrollbarOrientation::VerticalRight)

@@ -4,6 +4,7 @@ pub mod attach_chips;
 pub mod compare;
 pub mod conversation;
 pub mod help;
+pub mod lines;
 pub mod media;
 pub mod picker;
 pub mod popup;
