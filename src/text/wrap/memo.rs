@@ -24,6 +24,23 @@ pub struct WrapMemo {
 impl WrapMemo {
     /// The lines of `spans` wrapped to `width`, as [`super::wrap_line`] gives them.
     pub fn wrap(&mut self, spans: &[Span<'_>], width: usize) -> Vec<Line<'static>> {
+        self.rewrap(spans, width);
+        self.lines.clone()
+    }
+
+    /// `wrap`, but only the lines after the first `kept`, which are the same as the first
+    /// `kept` lines of the last call's.
+    pub fn wrap_after_kept(
+        &mut self,
+        spans: &[Span<'_>],
+        width: usize,
+    ) -> (usize, Vec<Line<'static>>) {
+        let kept = self.rewrap(spans, width);
+        (kept, self.lines[kept..].to_vec())
+    }
+
+    /// Brings `lines` up to date; returns how many of them were kept from the last call.
+    fn rewrap(&mut self, spans: &[Span<'_>], width: usize) -> usize {
         let same = if width == self.width {
             common_prefix(&self.spans, spans)
         } else {
@@ -32,7 +49,7 @@ impl WrapMemo {
         let total: usize = spans.iter().map(|s| s.content.len()).sum();
         let old_total: usize = self.spans.iter().map(|s| s.content.len()).sum();
         if width == self.width && same == total && total == old_total {
-            return self.lines.clone();
+            return self.lines.len();
         }
         // The last line whose start was decided by text that did not change. The byte after
         // `decided_by` must be the same too: it could join the last grapheme read.
@@ -72,7 +89,7 @@ impl WrapMemo {
                 .iter()
                 .map(|s| Span::styled(s.content.clone().into_owned(), s.style)),
         );
-        self.lines.clone()
+        kept
     }
 }
 

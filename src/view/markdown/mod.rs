@@ -48,6 +48,9 @@ pub struct MarkdownLines {
     memo: HighlightMemo,
     /// The tail's wrapped blocks, continued from frame to frame.
     wraps: Vec<WrapMemo>,
+    /// `lines` end with the tail as last rendered, after `stable_lines`, and its first lines
+    /// can be kept: the lines' count then.
+    tail_end: Option<usize>,
     /// The open code block the tail starts with, laid out line by line.
     code: Option<open_code::OpenCode>,
     /// The stable length at which the tail was found to need the full render each frame.
@@ -106,26 +109,67 @@ impl MarkdownLines {
         }
         loop {
             match self.open_code(text, theme, syntax) {
-                Outcome::Open => return,
-                Outcome::Closed => continue,
+                Outcome::Open => {
+                    self.tail_end = None;
+                    return;
+                }
+                Outcome::Closed => {
+                    self.tail_end = None;
+                    continue;
+                }
                 Outcome::Other => {}
             }
             let tail = &text[self.stable_len..];
-            self.lines.truncate(self.stable_lines);
+            let ends = chunk_ends(tail, first_window);
             let mut start = 0;
-            for end in chunk_ends(tail, first_window) {
-                self.push_chunk(&tail[start..end], theme, syntax);
-                start = end;
+            if !ends.is_empty() {
+                self.tail_end = None;
+                self.lines.truncate(self.stable_lines);
+                for end in ends {
+                    self.push_chunk(&tail[start..end], theme, syntax);
+                    start = end;
+                }
+                self.stable_lines = self.lines.len();
+                self.set_stable_len(text, self.stable_len + start);
             }
-            self.stable_lines = self.lines.len();
-            self.set_stable_len(text, self.stable_len + start);
             // Only a fence can be laid out other than in full (see `open_code`).
             let rest = &tail[start..];
             if start == 0 || !rest.starts_with(['`', '~']) {
-                self.push_chunk(rest, theme, syntax);
+                self.push_tail(rest, theme, syntax);
                 return;
             }
         }
+    }
+
+    /// Lays out the unfinished tail after the stable lines, keeping the lines of its first
+    /// paragraph that did not change since the last frame.
+    fn push_tail(&mut self, src: &str, theme: &Theme, syntax: &Syntax) {
+        let src = sanitize(src);
+        let keep = self.tail_end == Some(self.lines.len());
+        let tail = render::render_tail(
+            &src,
+            self.width,
+            (theme.body, &theme.markdown),
+            syntax,
+            &mut self.memo,
+            &mut self.wraps,
+            keep,
+        );
+        // Stable lines are followed by a blank line before the tail.
+        let gap = usize::from(self.stable_lines > 0);
+        if tail.kept > 0 {
+            self.lines.truncate(self.stable_lines + gap + tail.kept);
+            self.lines.extend(tail.lines);
+        } else {
+            self.lines.truncate(self.stable_lines);
+            if !tail.lines.is_empty() {
+                if !self.lines.is_empty() {
+                    self.lines.push(&Line::default());
+                }
+                self.lines.extend(tail.lines);
+            }
+        }
+        self.tail_end = tail.keepable.then_some(self.lines.len());
     }
 
     /// Marks `text[..len]` as rendered for good.
@@ -149,6 +193,7 @@ impl MarkdownLines {
         self.stable_lines = 0;
         self.memo = HighlightMemo::default();
         self.wraps = Vec::new();
+        self.tail_end = None;
         self.code = None;
         self.no_code_at = None;
     }
@@ -182,7 +227,6 @@ impl MarkdownLines {
             &theme.markdown,
             syntax,
             Some(&mut self.memo),
-            Some(&mut self.wraps),
         );
         if lines.is_empty() {
             return;
@@ -277,6 +321,25 @@ pub fn owned(line: Line<'_>) -> Line<'static> {
 /// reference definition, which starts no block. A closed fence that starts a chunk also ends
 /// one (see `open_code::cut_after`).
 fn boundaries(text: &str) -> Vec<usize> {
+    // The tail of a streaming reply is searched at every frame; mostly it is one paragraph.
+    if cannot_hold_boundary(text) {
+        return Vec::new();
+    }
+    parsed_boundaries(text)
+}
+
+/// True when `text` has no boundary without parsing it: every boundary follows a blank line
+/// but a fence's end, and a fence's end is a boundary only in a chunk that starts with one.
+fn cannot_hold_boundary(text: &str) -> bool {
+    let starts_fenced = text.trim_start_matches(' ').starts_with(['`', '~']);
+    let mut lines = text.split('\n');
+    // The piece after the last line break is not a line yet.
+    lines.next_back();
+    !starts_fenced && !lines.any(|l| l.trim().is_empty())
+}
+
+/// `boundaries`, found by parsing.
+fn parsed_boundaries(text: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     for (event, range) in Parser::new_ext(text, render::OPTIONS).into_offset_iter() {

@@ -148,7 +148,7 @@ impl Renderer<'_> {
     /// Called before every block: closes implicit text and puts the due blank line.
     pub(super) fn begin_block(&mut self) {
         self.end_implicit();
-        if self.gap && !self.out.is_empty() {
+        if self.gap && self.drawn() {
             let line = self.prefix(false);
             self.push_line(line);
         }
@@ -188,12 +188,23 @@ impl Renderer<'_> {
 
     pub(super) fn emit_wrapped(&mut self, spans: &[Span<'static>]) {
         let width = self.avail();
+        let first = self.wrapped == 0 && !self.drawn() && self.containers.is_empty();
         let lines = match self.wraps.as_deref_mut() {
             Some(wraps) => {
                 if wraps.len() <= self.wrapped {
                     wraps.resize_with(self.wrapped + 1, WrapMemo::default);
                 }
-                wraps[self.wrapped].wrap(spans, width)
+                let memo = &mut wraps[self.wrapped];
+                if first {
+                    self.keepable = true;
+                }
+                if first && self.keep {
+                    let (kept, lines) = memo.wrap_after_kept(spans, width);
+                    self.kept = kept;
+                    lines
+                } else {
+                    memo.wrap(spans, width)
+                }
             }
             None => wrap_line(spans, width),
         };
@@ -201,6 +212,11 @@ impl Renderer<'_> {
         for line in lines {
             self.emit(line.spans);
         }
+    }
+
+    /// True once a line is out, counting lines kept from the last render.
+    fn drawn(&self) -> bool {
+        !self.out.is_empty() || self.kept > 0
     }
 
     /// Puts one line, preceded by the quote bars and list indentation of the open containers.

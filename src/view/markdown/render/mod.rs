@@ -25,7 +25,7 @@ pub(super) const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_SUBSCRIPT);
 
 /// Renders sanitized markdown `src` into lines at most `width` columns wide (code is cut, never
-/// wrapped). Leading and trailing blank lines are never produced. `memo` and `wraps` carry work
+/// wrapped). Leading and trailing blank lines are never produced. `memo` carries highlighting
 /// over from the last render of the same growing text.
 pub(super) fn render(
     src: &str,
@@ -34,33 +34,48 @@ pub(super) fn render(
     md: &MarkdownTheme,
     syntax: &Syntax,
     memo: Option<&mut HighlightMemo>,
-    wraps: Option<&mut Vec<WrapMemo>>,
 ) -> Vec<Line<'static>> {
-    let mut r = Renderer {
-        md,
-        syntax,
-        body,
-        width,
-        memo,
-        wraps,
-        wrapped: 0,
-        out: Vec::new(),
-        containers: Vec::new(),
-        inline: Vec::new(),
-        styles: Vec::new(),
-        links: Vec::new(),
-        leaf: Leaf::None,
-        gap: false,
-    };
-    for event in Parser::new_ext(src, OPTIONS) {
-        r.event(event);
-    }
-    r.end_implicit();
+    let r = Renderer::new(width, body, md, syntax, memo, None);
+    r.run(src).out
+}
+
+/// A render of a streaming reply's unfinished tail, which is rendered again at every frame.
+pub(super) struct TailRender {
+    /// The lines, but for the first `kept` when `kept` is not 0.
+    pub lines: Vec<Line<'static>>,
+    /// Lines at the start that are the same as at the start of the last render, left out of
+    /// `lines`. Only when the caller said it still has the last render's lines.
+    pub kept: usize,
+    /// The text starts with a paragraph outside any container, so its first lines can be
+    /// kept next time.
+    pub keepable: bool,
+}
+
+/// `render` of a tail, continued from the last: `wraps` holds the last render's wrapped
+/// blocks, and with `keep` the caller still has the lines of the last render, which must have
+/// been `keepable`.
+pub(super) fn render_tail(
+    src: &str,
+    width: usize,
+    theme: (Style, &MarkdownTheme),
+    syntax: &Syntax,
+    memo: &mut HighlightMemo,
+    wraps: &mut Vec<WrapMemo>,
+    keep: bool,
+) -> TailRender {
+    let (body, md) = theme;
+    let mut r = Renderer::new(width, body, md, syntax, Some(memo), Some(wraps));
+    r.keep = keep;
+    let r = r.run(src);
     if let Some(wraps) = r.wraps {
         // A block that is gone is not kept.
         wraps.truncate(r.wrapped);
     }
-    r.out
+    TailRender {
+        lines: r.out,
+        kept: r.kept,
+        keepable: r.keepable,
+    }
 }
 
 /// A block that holds other blocks.
@@ -98,6 +113,12 @@ struct Renderer<'a> {
     wraps: Option<&'a mut Vec<WrapMemo>>,
     /// Blocks wrapped so far in this render.
     wrapped: usize,
+    /// The caller keeps the last render's lines: unchanged first lines are left out.
+    keep: bool,
+    /// First lines left out (see `TailRender`).
+    kept: usize,
+    /// The first block wrapped was the first thing drawn, outside any container.
+    keepable: bool,
     out: Vec<Line<'static>>,
     containers: Vec<Container>,
     /// Inline content of the paragraph, heading or table cell being read, each span marked
@@ -110,6 +131,45 @@ struct Renderer<'a> {
     leaf: Leaf,
     /// A blank line is due before the next block.
     gap: bool,
+}
+
+impl<'a> Renderer<'a> {
+    fn new(
+        width: usize,
+        body: Style,
+        md: &'a MarkdownTheme,
+        syntax: &'a Syntax,
+        memo: Option<&'a mut HighlightMemo>,
+        wraps: Option<&'a mut Vec<WrapMemo>>,
+    ) -> Self {
+        Renderer {
+            md,
+            syntax,
+            body,
+            width,
+            memo,
+            wraps,
+            wrapped: 0,
+            keep: false,
+            kept: 0,
+            keepable: false,
+            out: Vec::new(),
+            containers: Vec::new(),
+            inline: Vec::new(),
+            styles: Vec::new(),
+            links: Vec::new(),
+            leaf: Leaf::None,
+            gap: false,
+        }
+    }
+
+    fn run(mut self, src: &str) -> Self {
+        for event in Parser::new_ext(src, OPTIONS) {
+            self.event(event);
+        }
+        self.end_implicit();
+        self
+    }
 }
 
 impl Renderer<'_> {

@@ -218,3 +218,19 @@ fn searching_for_boundaries_a_window_at_a_time_changes_nothing() {
         assert_eq!(md.lines(), whole, "window {window}");
     }
 }
+
+#[test]
+fn the_quick_no_boundary_check_agrees_with_the_parser_at_every_cut() {
+    let mut docs = documents();
+    docs.extend([
+        "x\n\n```\na\n```\nb\n",
+        "   ~~~\nq\n~~~\n~~~\nr\n~~~\nz",
+        "a\n \t\nb\nc",
+    ]);
+    for doc in docs {
+        for (end, _) in doc.char_indices().chain([(doc.len(), ' ')]) {
+            let text = &doc[..end];
+            assert_eq!(boundaries(text), parsed_boundaries(text), "{text:?}");
+        }
+    }
+}
