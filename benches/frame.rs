@@ -191,3 +191,24 @@ fn resize_10000(bencher: Bencher) {
         terminal.draw(|f| ui::render(&app, f)).map(|_| ())
     });
 }
+
+/// A 120x40 screen of Chinese text (a paced reply's lines) put into the buffer: `draw_lines`,
+/// which the conversation pane uses, against ratatui's `Paragraph` drawing the same lines.
+#[divan::bench(args = ["draw_lines", "paragraph"])]
+fn draw_chinese_screen(bencher: Bencher, how: &str) {
+    use ratatui::buffer::Buffer;
+    use ratatui::text::Line;
+    use ratatui::widgets::{Paragraph, Widget};
+    let row: String = (0..30).map(|i| format!("第{i}段，")).collect();
+    let lines: Vec<Line<'_>> = (0..HEIGHT).map(|_| Line::from(row.as_str())).collect();
+    let area = Rect::new(0, 0, WIDTH, HEIGHT);
+    let mut buf = Buffer::empty(area);
+    bencher.bench_local(|| {
+        buf.reset();
+        match how {
+            "draw_lines" => ui::lines::draw_lines(&lines, area, &mut buf),
+            _ => Paragraph::new(lines.clone()).render(area, &mut buf),
+        }
+        buf.content.len()
+    });
+}

@@ -49,11 +49,8 @@ fn draw_line(line: &Line<'_>, x: u16, y: u16, width: u16, buf: &mut Buffer) {
             }
             continue;
         }
-        for g in text.graphemes(true) {
-            if g.contains(char::is_control) {
-                continue;
-            }
-            let w = g.cell_width();
+        for (g, w) in clusters(text) {
+            let Some(w) = w else { continue };
             if w > width {
                 continue;
             }
@@ -67,6 +64,44 @@ fn draw_line(line: &Line<'_>, x: u16, y: u16, width: u16, buf: &mut Buffer) {
             used += w;
         }
     }
+}
+
+/// The grapheme clusters of `text` with their widths (`None` for a cluster holding a control
+/// character), as `graphemes(true)` and `cell_width` give them. ASCII and common CJK characters
+/// followed by either are clusters of their own, known without the grapheme splitter, which
+/// was most of the cost of drawing Chinese text.
+fn clusters(text: &str) -> impl Iterator<Item = (&str, Option<u16>)> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let rest = text.get(at..)?;
+        let mut chars = rest.chars();
+        let c = chars.next()?;
+        let alone = chars
+            .next()
+            .is_none_or(|d| d.is_ascii() || is_plain_wide(d));
+        let g = if alone && (c.is_ascii() || is_plain_wide(c)) {
+            &rest[..c.len_utf8()]
+        } else {
+            rest.graphemes(true).next()?
+        };
+        at += g.len();
+        let width = if g.contains(char::is_control) {
+            None
+        } else if g.len() == 1 {
+            Some(1)
+        } else if g.len() == c.len_utf8() && is_plain_wide(c) {
+            Some(2)
+        } else {
+            Some(g.cell_width())
+        };
+        Some((g, width))
+    })
+}
+
+/// Characters two columns wide that never join a neighbour in a grapheme cluster: CJK
+/// ideographs, CJK punctuation and brackets, full-width ASCII.
+fn is_plain_wide(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3001}'..='\u{3011}' | '\u{FF01}'..='\u{FF5E}')
 }
 
 #[cfg(test)]
@@ -95,6 +130,13 @@ mod tests {
         "\u{200b}",
         "    ",
         "—",
+        "中文，段落。",
+        "【Ａ】",
+        "葛\u{e0100}",
+        "字\u{302a}",
+        "か\u{3099}",
+        "中\u{200d}👍",
+        "\r\n中",
     ];
 
     fn line(parts: &[(usize, u8)], line_style: u8) -> Line<'static> {
@@ -133,6 +175,24 @@ mod tests {
                 Ok(())
             })
             .unwrap();
+    }
+
+    #[test]
+    fn plain_wide_characters_are_two_columns_and_clusters_of_their_own() {
+        let plain = ('\u{4E00}'..='\u{9FFF}')
+            .chain('\u{3001}'..='\u{3011}')
+            .chain('\u{FF01}'..='\u{FF5E}');
+        for c in plain {
+            assert!(is_plain_wide(c));
+            for text in [format!("a{c}b"), format!("{c}{c}"), format!("中{c}")] {
+                let ours: Vec<(&str, Option<u16>)> = clusters(&text).collect();
+                let theirs: Vec<(&str, Option<u16>)> = text
+                    .graphemes(true)
+                    .map(|g| (g, Some(g.cell_width())))
+                    .collect();
+                assert_eq!(ours, theirs, "{c:?}");
+            }
+        }
     }
 
     #[test]
