@@ -66,15 +66,17 @@ fn stream_piece_in_100k_code(bencher: Bencher, size: usize) {
     });
 }
 
-/// The same inside one paragraph 100 KB long with no blank line yet (the paced mock reply).
-#[divan::bench]
-fn stream_piece_in_100k_paragraph(bencher: Bencher) {
+/// The same inside one paragraph 10 KB, 100 KB and 1 MB long with no blank line yet (the paced
+/// mock reply): its lines are wrapped again only from where it changed, but its inline markup
+/// is still parsed whole at each piece.
+#[divan::bench(args = [SIZE / 10, SIZE, 10 * SIZE])]
+fn stream_piece_in_100k_paragraph(bencher: Bencher, size: usize) {
     let theme = Theme::default();
     let syntax = Syntax::default();
     let gutter = Span::raw("  ");
     let mut text = String::new();
     let mut i = 0usize;
-    while text.len() < SIZE {
+    while text.len() < size {
         text.push_str(&format!("第{i}段，"));
         i += 1;
     }

@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::{Restart, wrap};
@@ -39,6 +40,20 @@ impl WrapMemo {
         (kept, self.lines[kept..].to_vec())
     }
 
+    /// The lines after the first `kept` once `text` in `style` is added at the end of the last
+    /// call's spans, without comparing them: what a streaming paragraph costs per piece.
+    pub fn append(&mut self, text: &str, style: Style) -> (usize, Vec<Line<'static>>) {
+        let same = self.spans.iter().map(|s| s.content.len()).sum();
+        let mut spans = std::mem::take(&mut self.spans);
+        match spans.last_mut() {
+            Some(last) if last.style == style => last.content.to_mut().push_str(text),
+            _ => spans.push(Span::styled(text.to_owned(), style)),
+        }
+        let kept = self.wrap_from(&spans, self.width, same);
+        self.spans = spans;
+        (kept, self.lines[kept..].to_vec())
+    }
+
     /// Brings `lines` up to date; returns how many of them were kept from the last call.
     fn rewrap(&mut self, spans: &[Span<'_>], width: usize) -> usize {
         let same = if width == self.width {
@@ -51,8 +66,20 @@ impl WrapMemo {
         if width == self.width && same == total && total == old_total {
             return self.lines.len();
         }
-        // The last line whose start was decided by text that did not change. The byte after
-        // `decided_by` must be the same too: it could join the last grapheme read.
+        let kept = self.wrap_from(spans, width, same);
+        self.spans.clear();
+        self.spans.extend(
+            spans
+                .iter()
+                .map(|s| Span::styled(s.content.clone().into_owned(), s.style)),
+        );
+        kept
+    }
+
+    /// Wraps `spans` again from the last line whose start was decided within their first
+    /// `same` bytes, which are those of the last call; returns the lines kept.
+    fn wrap_from(&mut self, spans: &[Span<'_>], width: usize, same: usize) -> usize {
+        // The byte after `decided_by` must be the same too: it could join the last grapheme read.
         let from = self.restarts.iter().rposition(|r| r.decided_by < same);
         let (kept, restart) = match from {
             Some(k) => {
@@ -83,12 +110,6 @@ impl WrapMemo {
         }));
         self.lines.extend(lines);
         self.width = width;
-        self.spans.clear();
-        self.spans.extend(
-            spans
-                .iter()
-                .map(|s| Span::styled(s.content.clone().into_owned(), s.style)),
-        );
         kept
     }
 }

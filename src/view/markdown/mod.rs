@@ -4,12 +4,16 @@
 //! [`boundaries`]) and each chunk is rendered on its own. While a reply streams, the chunks
 //! before the last boundary are kept and only the tail is rendered again, so a frame costs the
 //! text after the last finished block, not the whole reply. A fresh render and an incremental
-//! one cut the text at the same places, so they give the same lines.
+//! one cut the text at the same places, so they give the same lines. Within the tail, an open
+//! code block is laid out line by line (`open_code`), a paragraph growing by plain text from
+//! the added text alone (`open_paragraph`), and other blocks are wrapped again only from
+//! where they changed (`WrapMemo`).
 
 mod code;
 mod highlight;
 mod inline;
 mod open_code;
+mod open_paragraph;
 mod render;
 mod table;
 mod warm;
@@ -51,6 +55,8 @@ pub struct MarkdownLines {
     /// `lines` end with the tail as last rendered, after `stable_lines`, and its first lines
     /// can be kept: the lines' count then.
     tail_end: Option<usize>,
+    /// The tail, when plain text may be added to it without a parse.
+    open: Option<open_paragraph::OpenParagraph>,
     /// The open code block the tail starts with, laid out line by line.
     code: Option<open_code::OpenCode>,
     /// The stable length at which the tail was found to need the full render each frame.
@@ -111,19 +117,25 @@ impl MarkdownLines {
             match self.open_code(text, theme, syntax) {
                 Outcome::Open => {
                     self.tail_end = None;
+                    self.open = None;
                     return;
                 }
                 Outcome::Closed => {
                     self.tail_end = None;
+                    self.open = None;
                     continue;
                 }
                 Outcome::Other => {}
             }
             let tail = &text[self.stable_len..];
+            if self.append_to_paragraph(tail, theme) {
+                return;
+            }
             let ends = chunk_ends(tail, first_window);
             let mut start = 0;
             if !ends.is_empty() {
                 self.tail_end = None;
+                self.open = None;
                 self.lines.truncate(self.stable_lines);
                 for end in ends {
                     self.push_chunk(&tail[start..end], theme, syntax);
@@ -143,8 +155,8 @@ impl MarkdownLines {
 
     /// Lays out the unfinished tail after the stable lines, keeping the lines of its first
     /// paragraph that did not change since the last frame.
-    fn push_tail(&mut self, src: &str, theme: &Theme, syntax: &Syntax) {
-        let src = sanitize(src);
+    fn push_tail(&mut self, raw: &str, theme: &Theme, syntax: &Syntax) {
+        let src = sanitize(raw);
         let keep = self.tail_end == Some(self.lines.len());
         let tail = render::render_tail(
             &src,
@@ -170,6 +182,11 @@ impl MarkdownLines {
             }
         }
         self.tail_end = tail.keepable.then_some(self.lines.len());
+        self.open = if tail.only_paragraph {
+            open_paragraph::OpenParagraph::after_render(raw)
+        } else {
+            None
+        };
     }
 
     /// Marks `text[..len]` as rendered for good.
@@ -194,6 +211,7 @@ impl MarkdownLines {
         self.memo = HighlightMemo::default();
         self.wraps = Vec::new();
         self.tail_end = None;
+        self.open = None;
         self.code = None;
         self.no_code_at = None;
     }

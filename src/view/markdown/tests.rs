@@ -5,6 +5,7 @@ use crate::text::display_width;
 
 mod elements;
 mod open_code;
+mod open_paragraph;
 mod streaming;
 
 pub(super) fn text_of(lines: &[Line<'_>]) -> Vec<String> {

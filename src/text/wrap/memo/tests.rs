@@ -135,3 +135,33 @@ fn only_the_changed_end_is_wrapped_again() {
     // Every line but the last two kept its restart: they were not wrapped again.
     assert!(memo.restarts.len() >= restarts_before - 1);
 }
+
+#[test]
+fn appending_wraps_as_a_fresh_wrap_of_the_whole() {
+    let parts = prop::collection::vec((0..PIECES.len(), 0u8..3), 1..40);
+    let mut runner = TestRunner::new(Config {
+        cases: 300,
+        ..Config::default()
+    });
+    runner
+        .run(&(parts.clone(), parts, 1usize..14), |(a, b, width)| {
+            let mut whole = styled(&a);
+            let mut memo = WrapMemo::default();
+            memo.wrap(&whole, width);
+            for span in styled(&b) {
+                let (kept, rest) = memo.append(&span.content, span.style);
+                // Text of the last span's style joins it, as the markdown renderer joins it.
+                match whole.last_mut() {
+                    Some(last) if last.style == span.style => {
+                        last.content.to_mut().push_str(&span.content)
+                    }
+                    _ => whole.push(span),
+                }
+                let fresh = wrap_line(&whole, width);
+                prop_assert_eq!(&fresh[kept..], &rest[..]);
+                prop_assert_eq!(memo.wrap(&whole, width), fresh);
+            }
+            Ok(())
+        })
+        .unwrap();
+}

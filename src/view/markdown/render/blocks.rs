@@ -130,10 +130,14 @@ impl Renderer<'_> {
     /// Ends the paragraph or heading being read and lays it out.
     pub(super) fn close_leaf(&mut self) {
         let implicit = matches!(self.leaf, Leaf::Paragraph { implicit: true });
+        let paragraph = matches!(self.leaf, Leaf::Paragraph { implicit: false });
         self.leaf = Leaf::None;
         let inline = rescue_strong(std::mem::take(&mut self.inline), self.md.strong);
         if !inline.is_empty() {
             self.emit_wrapped(&inline);
+            if paragraph && self.wrapped == 1 && self.keepable {
+                self.paragraph_end = Some(self.out.len());
+            }
         }
         // Text directly in a tight list item is followed by its nested blocks without a gap.
         self.gap = !implicit;

@@ -49,6 +49,8 @@ pub(super) struct TailRender {
     /// The text starts with a paragraph outside any container, so its first lines can be
     /// kept next time.
     pub keepable: bool,
+    /// The text is that paragraph alone.
+    pub only_paragraph: bool,
 }
 
 /// `render` of a tail, continued from the last: `wraps` holds the last render's wrapped
@@ -72,6 +74,7 @@ pub(super) fn render_tail(
         wraps.truncate(r.wrapped);
     }
     TailRender {
+        only_paragraph: r.wrapped == 1 && r.paragraph_end == Some(r.out.len()),
         lines: r.out,
         kept: r.kept,
         keepable: r.keepable,
@@ -119,6 +122,8 @@ struct Renderer<'a> {
     kept: usize,
     /// The first block wrapped was the first thing drawn, outside any container.
     keepable: bool,
+    /// Lines out when that first block was a paragraph and had been drawn.
+    paragraph_end: Option<usize>,
     out: Vec<Line<'static>>,
     containers: Vec<Container>,
     /// Inline content of the paragraph, heading or table cell being read, each span marked
@@ -153,6 +158,7 @@ impl<'a> Renderer<'a> {
             keep: false,
             kept: 0,
             keepable: false,
+            paragraph_end: None,
             out: Vec::new(),
             containers: Vec::new(),
             inline: Vec::new(),
