@@ -6,13 +6,15 @@ mod support;
 
 use std::time::Duration;
 
-use ecochat::api::client::Client;
+use ecochat::api::client::{Client, Endpoint};
 use ecochat::api::{ApiError, StreamEvent};
 use support::chat::{endpoint, request};
 use support::{MockServer, scenarios};
 use tokio_util::sync::CancellationToken;
 
 const PACE: Duration = Duration::from_millis(2);
+/// The test endpoint's silence limit.
+const IDLE: Duration = Duration::from_secs(10);
 
 /// The content pieces of a reply, in order, and how `chat` ended.
 struct Got {
@@ -23,6 +25,7 @@ struct Got {
 /// Streams `reply` through the client; `first_piece` is told of the first content piece.
 async fn stream(
     reply: support::Reply,
+    idle: Duration,
     cancel: &CancellationToken,
     first_piece: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> Got {
@@ -30,6 +33,10 @@ async fn stream(
     let server = MockServer::start();
     server.on_model("m", vec![reply]);
     let client = Client::new().expect("client");
+    let ep = Endpoint {
+        idle_timeout: idle,
+        ..endpoint(&server)
+    };
     let mut pieces = Vec::new();
     let mut first_piece = first_piece;
     let mut sink = |ev: StreamEvent| {
@@ -43,7 +50,7 @@ async fn stream(
     // A reply that never ends must fail the test, not stall the suite.
     let end = tokio::time::timeout(
         Duration::from_secs(60),
-        client.chat(&endpoint(&server), &request("m", true), &mut sink, cancel),
+        client.chat(&ep, &request("m", true), &mut sink, cancel),
     )
     .await
     .expect("Client::chat did not return within 60 s");
@@ -55,6 +62,7 @@ async fn a_paced_reply_arrives_whole_and_in_order() {
     let n = 400;
     let got = stream(
         scenarios::slow_stream(n, PACE),
+        IDLE,
         &CancellationToken::new(),
         None,
     )
@@ -79,7 +87,7 @@ async fn cancelling_a_paced_reply_ends_it_and_keeps_what_came() {
         let _ = told.await;
         canceller.cancel();
     });
-    let got = stream(scenarios::slow_stream(n, PACE), &cancel, Some(tell)).await;
+    let got = stream(scenarios::slow_stream(n, PACE), IDLE, &cancel, Some(tell)).await;
     let end = got.end.expect("a cancelled reply is no error");
     assert!(end.cancelled, "{end:?}");
     assert!(end.finish_reason.is_none());
@@ -98,12 +106,29 @@ async fn a_paced_reply_cut_off_keeps_every_piece_that_came() {
     let mut reply = scenarios::slow_stream(n, PACE);
     // The role chunk and the content chunks, then the connection drops: no stop, usage, [DONE].
     reply.body.truncate(n + 1);
-    let got = stream(reply.close(), &CancellationToken::new(), None).await;
+    let got = stream(reply.close(), IDLE, &CancellationToken::new(), None).await;
     assert!(
         matches!(got.end, Err(ApiError::Interrupted { .. })),
         "{:?}",
         got.end
     );
+    let want: Vec<String> = (0..n).map(scenarios::piece).collect();
+    assert_eq!(got.pieces, want);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_reply_longer_than_the_idle_limit_is_no_timeout_while_chunks_come() {
+    // 30 chunks 50 ms apart: 1.5 s of reply under a 1 s limit on silence.
+    let n = 30;
+    let got = stream(
+        scenarios::slow_stream(n, Duration::from_millis(50)),
+        Duration::from_secs(1),
+        &CancellationToken::new(),
+        None,
+    )
+    .await;
+    let end = got.end.expect("no timeout");
+    assert_eq!(end.finish_reason.as_deref(), Some("stop"));
     let want: Vec<String> = (0..n).map(scenarios::piece).collect();
     assert_eq!(got.pieces, want);
 }
