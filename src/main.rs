@@ -368,9 +368,15 @@ fn fixed_mmap_threshold() {
     }
 }
 
+/// The event loop runs on the main thread (`block_on`) and blocking work on tokio's blocking
+/// pool, so the workers only carry I/O tasks: a streaming reply and its connection. With two
+/// workers, every chunk of a paced reply woke both (the idle one to look for work to steal):
+/// twice the context switches for no parallel work.
+const WORKERS: usize = 1;
+
 fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(WORKERS)
         .enable_all()
         .build()
 }
@@ -435,4 +441,13 @@ fn command_failed(e: CommandError) -> ExitCode {
 fn fail(code: u8, err: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("ecochat: {err}");
     ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replies_run_on_one_worker_thread() {
+        let rt = super::tokio_runtime().expect("runtime");
+        assert_eq!(rt.metrics().num_workers(), 1);
+    }
 }

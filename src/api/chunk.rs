@@ -6,6 +6,7 @@ use super::error::{cap_message, error_message, truncate_chars};
 use super::{ApiError, Citation, StreamEvent, Usage};
 use think::ThinkSplitter;
 
+mod fast;
 mod think;
 
 /// Decodes the data payloads of one streamed reply; keeps state across chunks (`<think>` tags).
@@ -23,13 +24,20 @@ impl ChunkDecoder {
     /// Decodes one SSE data payload; malformed JSON is logged and yields nothing.
     pub fn decode(&mut self, payload: &str) -> Vec<StreamEvent> {
         let mut out = Vec::new();
+        if !fast::decode(payload, &mut self.think, &mut out) {
+            self.decode_general(payload, &mut out);
+        }
+        out
+    }
+
+    /// Any payload, through a `serde_json::Value`: every shape and quirk the fast path leaves.
+    fn decode_general(&mut self, payload: &str, out: &mut Vec<StreamEvent>) {
         match serde_json::from_str::<Value>(payload) {
-            Ok(v) => self.decode_value(&v, false, &mut out),
+            Ok(v) => self.decode_value(&v, false, out),
             Err(e) => {
                 tracing::warn!(error = %e, payload = %preview(payload), "ignoring malformed stream chunk")
             }
         }
-        out
     }
 
     /// Ends the reply: releases text held back while waiting for a possible `<think>` tag.

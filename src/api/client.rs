@@ -480,10 +480,14 @@ async fn read_stream(
         Ok(())
     };
 
+    // One cancellation wait and one idle timer for the whole reply, not one of each per read.
+    let cancelled = cancel.cancelled();
+    tokio::pin!(cancelled);
+    let mut idle = super::idle::IdleTimer::new(ep.idle_timeout);
     'read: loop {
         // Nothing more is read until the pieces so far have somewhere to go.
         tokio::select! {
-            () = cancel.cancelled() => {
+            () = &mut cancelled => {
                 end.cancelled = true;
                 return Ok(end);
             }
@@ -494,15 +498,20 @@ async fn read_stream(
             end.over_limit = true;
             break 'read;
         }
+        idle.restart();
+        // A piece that came is taken before the timer is asked, as a timeout around the read
+        // would.
         let next = tokio::select! {
-            () = cancel.cancelled() => {
+            biased;
+            () = &mut cancelled => {
                 end.cancelled = true;
                 return Ok(end);
             }
-            n = tokio::time::timeout(ep.idle_timeout, body.next()) => n,
+            n = body.next() => Some(n),
+            () = idle.expired() => None,
         };
         let bytes = match next {
-            Err(_) => {
+            None => {
                 let phase = if got_bytes {
                     "mid-reply"
                 } else {
@@ -514,14 +523,14 @@ async fn read_stream(
                     phase,
                 });
             }
-            Ok(None) => break 'read,
-            Ok(Some(Err(e))) => {
+            Some(None) => break 'read,
+            Some(Some(Err(e))) => {
                 return Err(ApiError::Interrupted {
                     host: host.to_string(),
                     detail: error_chain(&e),
                 });
             }
-            Ok(Some(Ok(b))) => b,
+            Some(Some(Ok(b))) => b,
         };
         got_bytes = true;
         // The piece that crosses the cap is still read whole: the cap bounds memory, it does

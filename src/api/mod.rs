@@ -5,6 +5,7 @@ pub mod billing;
 pub mod chunk;
 pub mod client;
 pub mod error;
+mod idle;
 pub mod images;
 pub mod models;
 pub mod oversize;
