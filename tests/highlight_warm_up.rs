@@ -140,3 +140,35 @@ fn handles_are_independent() {
     assert!(held.iter().all(|s| *s == plain), "{held:?}");
     assert!(eager.iter().any(|s| *s != plain), "{eager:?}");
 }
+
+#[test]
+fn the_data_is_decoded_only_once_code_asks_for_colours() {
+    // A session without code never holds the decoded data (over half a megabyte of heap).
+    let Scene {
+        theme,
+        plain,
+        conv,
+        opts,
+    } = Scene::new();
+    let (syntax, rx) = reporting();
+    syntax.warm_up();
+    let mut empty = ConversationLayout::new(syntax.clone());
+    let mut prose = Conversation::default();
+    prose.push(Role::Assistant, "No code here.", chrono::Local::now());
+    empty.sync(&prose, opts, &theme);
+    assert!(!syntax.decoding_started(), "allowed, but nothing asked");
+    let mut layout = ConversationLayout::new(syntax.clone());
+    layout.sync(&conv, opts, &theme);
+    assert!(syntax.decoding_started(), "a code block asked for colours");
+    let mut styles = code_line_styles(&layout.visible(0, 10));
+    assert!(styles.iter().all(|s| *s == plain), "{styles:?}");
+    // The data, then the language; the code is coloured after both.
+    for _ in 0..2 {
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("the warm-up reports");
+        layout.syntax_ready();
+        layout.sync(&conv, opts, &theme);
+        styles = code_line_styles(&layout.visible(0, 10));
+    }
+    assert!(styles.iter().any(|s| *s != plain), "{styles:?}");
+}

@@ -58,9 +58,10 @@ pub async fn run(
     let size = guard.terminal.size()?;
 
     let (tx, pieces, mut inbox) = inbox::channels();
-    // Code is drawn plain until the syntax data is decoded, on a thread started after the first
-    // frame so as not to compete with it; each language is compiled on a spare thread the first
-    // time it appears. Whenever more code can be coloured, the layout is told to draw again.
+    // Code is drawn plain until the syntax data is decoded, on a thread started once code asks
+    // for colours, and not before the first frame so as not to compete with it; each language is
+    // compiled on a spare thread the first time it appears. Whenever more code can be coloured,
+    // the layout is told to draw again.
     let syntax = {
         let tx = tx.clone();
         crate::view::markdown::Syntax::in_background(move || {

@@ -111,12 +111,7 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// A file that is not a database, or one from a newer ecochat, is an error and left as is.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        if let Some(dir) = path.parent() {
-            crate::files::create_private_dir(dir).map_err(|source| StoreError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
-        }
+        Store::make_dir(path)?;
         create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
@@ -126,6 +121,20 @@ impl Store {
             source,
         })?;
         Store::prepare(conn, path)
+    }
+
+    /// Creates the (private) directory the database at `path` goes in: what `open` does first,
+    /// without loading SQLite.
+    pub fn make_dir(path: &Path) -> Result<(), StoreError> {
+        match path.parent() {
+            Some(dir) => {
+                crate::files::create_private_dir(dir).map_err(|source| StoreError::CreateDir {
+                    path: dir.to_path_buf(),
+                    source,
+                })
+            }
+            None => Ok(()),
+        }
     }
 
     /// Opens the database only if it already exists (the command line must not create one

@@ -162,18 +162,21 @@ impl StoreHandle {
 }
 
 fn run(db: Option<PathBuf>, rx: &mpsc::Receiver<StoreCmd>, sink: &dyn Fn(StoreEvent)) {
-    let mut store = match db.as_deref().map(Store::open) {
-        Some(Ok(s)) => Some(s),
-        Some(Err(e)) => {
-            tracing::warn!("session store unavailable: {e}");
-            sink(StoreEvent::Unavailable(e.to_string()));
-            None
-        }
-        None => None,
+    let unavailable = |e: super::StoreError| {
+        tracing::warn!("session store unavailable: {e}");
+        sink(StoreEvent::Unavailable(e.to_string()));
     };
+    // The database is opened at the first command, not at start: SQLite's code (over a
+    // megabyte) and caches stay out of memory in a session that never saves. A directory that
+    // cannot be made is still reported at once, before the user types.
+    let mut db = db.filter(|path| Store::make_dir(path).map_err(unavailable).is_ok());
+    let mut store = None;
     let mut created: HashMap<u64, SessionId> = HashMap::new();
     let mut failing = false;
     while let Ok(cmd) = rx.recv() {
+        if let Some(path) = db.take() {
+            store = Store::open(&path).map_err(unavailable).ok();
+        }
         let write = matches!(
             cmd,
             StoreCmd::Save { .. }
@@ -351,6 +354,49 @@ mod tests {
             model: "demo:demo".into(),
             created: Local::now(),
         }
+    }
+
+    /// Runs the store loop on this thread over `cmds`, returning what it reported.
+    fn run_over(db: PathBuf, cmds: Vec<StoreCmd>) -> Vec<StoreEvent> {
+        let (tx, rx) = mpsc::channel();
+        for cmd in cmds {
+            tx.send(cmd).unwrap();
+        }
+        drop(tx);
+        let events = Mutex::new(Vec::new());
+        run(Some(db), &rx, &|e| events.lock().unwrap().push(e));
+        events.into_inner().unwrap()
+    }
+
+    #[test]
+    fn the_database_is_opened_at_the_first_command_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("data/ecochat.db");
+        assert!(run_over(db.clone(), Vec::new()).is_empty());
+        assert!(dir.path().join("data").is_dir(), "its directory is made");
+        assert!(!db.exists(), "no command, no database");
+        let search = StoreCmd::Search {
+            query: String::new(),
+            generation: 1,
+        };
+        let events = run_over(db.clone(), vec![search]);
+        assert!(
+            matches!(&events[..], [StoreEvent::Found { hits: Ok(_), .. }]),
+            "{events:?}"
+        );
+        assert!(db.exists());
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_made_is_reported_before_any_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("data");
+        std::fs::write(&blocker, "a file").unwrap();
+        let events = run_over(blocker.join("ecochat.db"), Vec::new());
+        assert!(
+            matches!(&events[..], [StoreEvent::Unavailable(_)]),
+            "{events:?}"
+        );
     }
 
     #[test]

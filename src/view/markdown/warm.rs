@@ -4,8 +4,10 @@
 //! compiled the first time they are tried: over 30 ms and several megabytes for Rust. In the
 //! TUI both happen on a spare thread: code is drawn plain until its language is ready, and the
 //! handle's `ready` callback asks for the conversation to be laid out again when it is. Only
-//! languages that appear are compiled. A handle made with `Syntax::default` (tests, pipe mode)
-//! does everything on first use, on the caller's thread.
+//! languages that appear are compiled, and the data is decoded only once code is to be
+//! coloured: a session without code blocks never holds it (over half a megabyte of heap, and
+//! the decoder's code pages). A handle made with `Syntax::default` (tests, pipe mode) does
+//! everything on first use, on the caller's thread.
 //!
 //! Everything lives inside the handle, none of it in statics: each handle (each test) has its
 //! own data and readiness, and clones share them.
@@ -33,8 +35,14 @@ pub struct Syntax(Arc<Shared>);
 struct Shared {
     syntaxes: OnceLock<SyntaxSet>,
     themes: OnceLock<ThemeSet>,
-    /// Set until `warm_up` has decoded the data: code is drawn plain meanwhile.
+    /// Set until the data is decoded: code is drawn plain meanwhile.
     hold: AtomicBool,
+    /// Set by `warm_up`: the data may be decoded from then on (not before the first frame).
+    allowed: AtomicBool,
+    /// Set once code asked for colours: the data is decoded as soon as that is allowed.
+    wanted: AtomicBool,
+    /// Set when the decoding thread was started (once per handle).
+    started: AtomicBool,
     /// Present when languages are compiled on spare threads; told when more can be coloured.
     background: Option<Ready>,
     /// Syntaxes whose patterns are compiled, or being compiled (`false`), by name.
@@ -44,16 +52,17 @@ struct Shared {
 impl fmt::Debug for Syntax {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Syntax")
-            .field("data_ready", &self.data_ready())
+            .field("data_ready", &!self.0.hold.load(Ordering::SeqCst))
             .field("background", &self.0.background.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl Syntax {
-    /// A handle that draws code plain until `warm_up` has decoded the data, and then compiles
-    /// each language on a spare thread the first time it appears. `ready` is called each time
-    /// more code can be coloured (from another thread).
+    /// A handle that draws code plain until its data is decoded on a spare thread (once
+    /// `warm_up` allowed it and code asked for colours), and then compiles each language on a
+    /// spare thread the first time it appears. `ready` is called each time more code can be
+    /// coloured (from another thread).
     pub fn in_background(ready: impl Fn() + Send + Sync + 'static) -> Self {
         Self(Arc::new(Shared {
             hold: AtomicBool::new(true),
@@ -62,9 +71,36 @@ impl Syntax {
         }))
     }
 
-    /// Decodes the data on a new thread (for a handle made by `in_background`).
+    /// Lets the data be decoded on a new thread (for a handle made by `in_background`): at
+    /// once if code already asked for colours, else when it first does.
     pub fn warm_up(&self) {
         if self.0.background.is_none() {
+            return;
+        }
+        self.0.allowed.store(true, Ordering::SeqCst);
+        if self.0.wanted.load(Ordering::SeqCst) {
+            self.start_decoding();
+        }
+    }
+
+    /// True once the data is being decoded or is decoded.
+    pub fn decoding_started(&self) -> bool {
+        self.0.started.load(Ordering::SeqCst) || self.0.syntaxes.get().is_some()
+    }
+
+    /// Code wants colours: the data is decoded now if allowed, else as soon as it is.
+    fn want(&self) {
+        if self.0.wanted.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if self.0.allowed.load(Ordering::SeqCst) {
+            self.start_decoding();
+        }
+    }
+
+    /// Starts the decoding thread, once.
+    fn start_decoding(&self) {
+        if self.0.started.swap(true, Ordering::SeqCst) {
             return;
         }
         let this = self.clone();
@@ -93,9 +129,13 @@ impl Syntax {
         self.0.themes.get_or_init(ThemeSet::load_defaults)
     }
 
-    /// False while the data is being decoded.
+    /// False until the data is decoded; asking starts the decoding (once allowed).
     pub fn data_ready(&self) -> bool {
-        !self.0.hold.load(Ordering::SeqCst)
+        let ready = !self.0.hold.load(Ordering::SeqCst);
+        if !ready {
+            self.want();
+        }
+        ready
     }
 
     /// True when `syntax` can be used now without compiling on this thread; otherwise its
