@@ -36,7 +36,7 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     // (`App::layout`), once per frame however many updates came in between.
     effects.extend(super::compare::after_update(app));
     let changes = app.conv.take_changes();
-    effects.extend(super::media::after_update(app, now, changes.only()));
+    effects.extend(super::media::after_update(app, now, changes));
     super::sessions::persist(app, now, changes, &mut effects);
     effects
 }
