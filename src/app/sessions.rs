@@ -8,7 +8,7 @@ use chrono::{DateTime, Local};
 
 use super::browser::SessionBrowser;
 use super::{App, Effect, Notice, Overlay};
-use crate::chat::{Conversation, Role};
+use crate::chat::{Changes, Conversation, Role};
 use crate::config::Config;
 use crate::providers::Target;
 use crate::store::plan::{self, Scope, StoreHas};
@@ -55,6 +55,12 @@ pub struct Sessions {
     pub open_at: Option<(crate::store::SessionId, u64)>,
     /// The branch on screen as last written (`StoredSession::shown`).
     shown_written: Option<u64>,
+    /// The store has every message as it is (the last full plan left nothing waiting), so
+    /// an update that touched no message has nothing to plan: a key typed into the prompt
+    /// no longer checks every message of a long session against the store.
+    settled: bool,
+    /// Plans that looked at every message (tests count them).
+    pub(crate) full_plans: u64,
 }
 
 impl Default for Sessions {
@@ -76,6 +82,8 @@ impl Default for Sessions {
             browser: SessionBrowser::default(),
             open_at: None,
             shown_written: None,
+            settled: false,
+            full_plans: 0,
         }
     }
 }
@@ -113,6 +121,7 @@ impl Sessions {
         self.current = SessionRef::New(self.next_local);
         self.next_local += 1;
         self.has.clear();
+        self.settled = false;
         self.last_checkpoint = None;
         self.title = None;
         self.untitled_written = false;
@@ -124,7 +133,14 @@ impl Sessions {
 /// Store commands for whatever changed in the conversation since the last call: finished
 /// messages at once, a live reply at most every `CHECKPOINT`, removed messages deleted (the
 /// policy is `store::plan`'s). `piece_of`: only this message changed (`Changes::only`).
-pub fn persist(app: &mut App, now: Instant, piece_of: Option<u64>, effects: &mut Vec<Effect>) {
+pub fn persist(app: &mut App, now: Instant, changes: Changes, effects: &mut Vec<Effect>) {
+    let s = &app.sessions;
+    if changes == Changes::None && s.settled && s.retry_after.is_none() {
+        // No message changed since a plan that left the store with all of them, so there is
+        // nothing to write, and no branch switch to record (switching changes the messages).
+        return;
+    }
+    let piece_of = changes.only();
     sync(app, now, false, piece_of, effects);
     if piece_of.is_none() {
         sync_shown(app, effects);
@@ -189,6 +205,12 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     );
     if plan.checkpoint {
         s.last_checkpoint = Some(now);
+    }
+    if only.is_none() {
+        s.full_plans += 1;
+        s.settled = !plan.waiting;
+    } else if plan.waiting {
+        s.settled = false;
     }
     s.has.record(&plan);
     if !plan.deleted.is_empty() {
@@ -285,6 +307,7 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
     s.has = StoreHas::all(app.conv.all());
+    s.settled = false;
     s.shown_written = stored.shown;
     app.scroll.follow = true;
     app.last_error = None;
@@ -391,6 +414,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
         StoreEvent::WriteFailed(why) => {
             // Everything is re-sent on the retry, whole: the store upserts, so nothing doubles.
             s.has.clear();
+            s.settled = false;
             s.retry_after = Some(now + RETRY);
             s.warning = Some("not saving".into());
             app.notice = error(format!("not saved (kept in memory, retrying): {why}"));

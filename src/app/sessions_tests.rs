@@ -205,6 +205,24 @@ fn an_unavailable_store_stops_writes_and_warns() {
 }
 
 #[test]
+fn updates_that_touch_no_message_check_none_once_the_store_has_them_all() {
+    let mut h = H::new();
+    let (id, _) = h.send("q");
+    h.piece(id, "a", Duration::from_millis(10));
+    h.finish(id);
+    let planned = h.app.sessions.full_plans;
+    // Typing the next prompt and the ticks of a long session checked every message each time.
+    h.type_text("下一个问题");
+    h.act(Action::Tick);
+    h.at(Duration::from_secs(5), Action::Tick);
+    assert_eq!(h.app.sessions.full_plans, planned);
+    // Sending adds messages: those are planned and written.
+    let (_, fx) = h.send("");
+    assert_eq!(h.app.sessions.full_plans, planned + 1);
+    assert_eq!(saves(&fx)[0].1[0].content, "下一个问题");
+}
+
+#[test]
 fn a_failed_write_waits_then_resends_everything() {
     let mut h = H::new();
     let (id, _) = h.send("q");

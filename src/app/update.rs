@@ -35,9 +35,9 @@ pub fn update(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
     // message, so with 5,000 loaded it costs that one). The layout catches up on read instead
     // (`App::layout`), once per frame however many updates came in between.
     effects.extend(super::compare::after_update(app));
-    let only = app.conv.take_changes().only();
-    effects.extend(super::media::after_update(app, now, only));
-    super::sessions::persist(app, now, only, &mut effects);
+    let changes = app.conv.take_changes();
+    effects.extend(super::media::after_update(app, now, changes));
+    super::sessions::persist(app, now, changes, &mut effects);
     effects
 }
 

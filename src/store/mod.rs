@@ -38,6 +38,8 @@ pub const DB_FILE: &str = "ecochat.db";
 
 /// How long a write waits for another ecochat holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+/// The most KiB of database pages SQLite keeps in memory.
+const CACHE_KIB: u32 = 128;
 
 /// Why the store cannot do what was asked.
 #[derive(Debug, thiserror::Error)]
@@ -173,6 +175,11 @@ impl Store {
         conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
             .map_err(open_err)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .map_err(open_err)?;
+        // SQLite's page cache (2 MiB by default) grows with the database as a session goes on
+        // and stays in memory; a write touches a few pages, and the system's file cache keeps
+        // the rest a read away.
+        conn.execute_batch(&format!("PRAGMA cache_size = -{CACHE_KIB};"))
             .map_err(open_err)?;
         if let Migration::Newer { found } = schema::migrate(&mut conn).map_err(open_err)? {
             return Err(StoreError::NewerSchema {

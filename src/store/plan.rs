@@ -94,6 +94,8 @@ pub struct Plan {
     pub appends: Vec<Append>,
     /// A live reply is written: its checkpoint clock starts again.
     pub checkpoint: bool,
+    /// A live reply with text was left for a later checkpoint: the store is behind.
+    pub waiting: bool,
     /// What the store has of each message written, once the plan has run.
     written: Vec<(u64, Written)>,
 }
@@ -153,7 +155,11 @@ pub fn plan<'s>(
                 None if size > LONG_BYTES => usize::MAX,
                 None => 0,
             };
-            if !m.has_text() || !(scope.due || behind >= CHECKPOINT_BYTES) {
+            if !m.has_text() {
+                continue;
+            }
+            if !(scope.due || behind >= CHECKPOINT_BYTES) {
+                plan.waiting = true;
                 continue;
             }
             plan.checkpoint = true;

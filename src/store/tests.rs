@@ -416,3 +416,14 @@ fn a_conversation_tree_comes_back_with_its_alternatives() {
         Some((2, 2))
     );
 }
+
+#[test]
+fn the_page_cache_is_small_so_a_long_session_does_not_grow_it() {
+    let store = Store::open_in_memory().unwrap();
+    let kib: i64 = store
+        .conn
+        .query_row("PRAGMA cache_size", [], |r| r.get(0))
+        .unwrap();
+    // Negative: a size in KiB (SQLite's default is -2000).
+    assert_eq!(kib, -i64::from(CACHE_KIB));
+}

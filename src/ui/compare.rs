@@ -158,7 +158,7 @@ fn body(
         width: area.width.saturating_sub(1),
         ..area
     };
-    Paragraph::new(lines.visible(top, height)).render(text_area, buf);
+    draw_lines(&lines.visible(top, height), text_area, buf);
     if total > height {
         let mut state = ScrollbarState::new(total.saturating_sub(height)).position(top);
         Scrollbar::new(ScrollbarOrientation::VerticalRight)
@@ -166,6 +166,22 @@ fn body(
             .end_symbol(None)
             .style(app.theme.scrollbar)
             .render(area, buf, &mut state);
+    }
+}
+
+/// Draws `lines` one a row from the top of `area`, each cut at its right edge: the cells a
+/// `Paragraph` without wrapping draws into the frame's cleared buffer. The paragraph restyles
+/// every cell of its area twice and composes each line grapheme by grapheme before drawing it:
+/// with four replies streaming that was the largest cost of a frame, four times over.
+pub(crate) fn draw_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
+    // A paragraph skips a character wider than the whole area and draws what follows it; a
+    // cell or two wide, leave such areas to it.
+    if area.width < 3 || lines.iter().any(|l| l.alignment.is_some()) {
+        Paragraph::new(lines.to_vec()).render(area, buf);
+        return;
+    }
+    for (line, y) in lines.iter().zip(area.top()..area.bottom()) {
+        buf.set_line(area.x, y, line, area.width);
     }
 }
 
@@ -229,5 +245,56 @@ fn hint_text(app: &App, turn: &Turn) -> String {
         format!(
             "{cancel}Alt+1–{n} continues with a reply · Tab, then ←→ and ↑↓ move in the columns"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::style::{Color, Style};
+
+    use super::*;
+
+    /// Lines that end anywhere in a wide character, mix styles, and hold graphemes of zero and
+    /// two cells.
+    fn sample() -> Vec<Line<'static>> {
+        let red = Style::new().fg(Color::Red);
+        vec![
+            Line::from(vec![
+                Span::styled("│ ", Style::new().fg(Color::Blue)),
+                Span::styled("let", red.add_modifier(Modifier::BOLD)),
+                Span::raw(" x = \"第一行\";"),
+            ]),
+            Line::from("所有权：每个值都有唯一的所有者。"),
+            Line::from(vec![Span::raw("a第"), Span::styled("二b", red)])
+                .style(Style::new().bg(Color::Green)),
+            Line::default(),
+            Line::from("e\u{301}👩‍💻x\u{200b}y👍🏽 z"),
+            Line::from("ascii only, longer than most of the areas tried here"),
+            Line::from(vec![
+                Span::raw("第"),
+                Span::raw(""),
+                Span::styled("三", red),
+            ]),
+            Line::from("第x"),
+        ]
+    }
+
+    #[test]
+    fn drawn_lines_are_the_cells_a_paragraph_draws() {
+        let lines = sample();
+        for width in 0..=20 {
+            for height in [0, 1, 3, 7, 9] {
+                // Inside a larger buffer, away from its edges, and at its right edge.
+                for x in [2, 24 - width] {
+                    let area = Rect::new(x, 1, width, height);
+                    let whole = Rect::new(0, 0, 24, 12);
+                    let mut want = Buffer::empty(whole);
+                    Paragraph::new(lines.clone()).render(area, &mut want);
+                    let mut got = Buffer::empty(whole);
+                    draw_lines(&lines, area, &mut got);
+                    assert_eq!(got, want, "{width}x{height} at x {x}");
+                }
+            }
+        }
     }
 }

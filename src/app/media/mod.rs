@@ -20,7 +20,7 @@ use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 
 use super::{App, Effect, Overlay};
-use crate::chat::{Message, Role};
+use crate::chat::{Changes, Message, Role};
 use crate::config::Provider;
 use crate::media::extract::{LinkScanner, settled_links};
 use crate::media::fetch::{DecodedImage, Fetched};
@@ -227,6 +227,8 @@ pub struct MediaState {
     auto_fetches: HashMap<u64, usize>,
     /// Images sent with prompts.
     sent: sent::Sent,
+    /// Times every message was looked at for links (tests count them).
+    pub(crate) full_scans: u64,
 }
 
 impl MediaState {
@@ -316,10 +318,12 @@ impl MediaState {
 }
 
 /// Brings the panel up to date after any action: new links, auto-open, the fetch of the
-/// selected item, and the encoded image for the current size. `piece_of`: the action changed
-/// this message alone, in place (`Changes::only`).
-pub fn after_update(app: &mut App, now: Instant, piece_of: Option<u64>) -> Vec<Effect> {
-    let grew = sync_items(app, piece_of);
+/// selected item, and the encoded image for the current size. `changes`: which messages the
+/// action may have changed.
+pub fn after_update(app: &mut App, now: Instant, changes: Changes) -> Vec<Effect> {
+    // The scans follow the messages alone and were brought up to date after the last change:
+    // with none since, looking at every message of a long session again finds nothing.
+    let grew = changes != Changes::None && sync_items(app, changes.only());
     let m = &mut app.media;
     // The user's own images are no reason to open the panel.
     let from_reply = |id: u64| {
@@ -376,6 +380,7 @@ fn sync_items(app: &mut App, piece_of: Option<u64>) -> bool {
         }
     }
     let m = &mut app.media;
+    m.full_scans += 1;
     let mut seen = 0;
     for msg in app
         .conv
@@ -502,7 +507,13 @@ fn rescan(scans: &mut HashMap<u64, Scan>, msg: &Message) -> bool {
             live,
             links,
             from_text,
-            scanner,
+            // A finished reply is never continued: its scanner's unfinished line and state
+            // would stay with every reply of the session.
+            scanner: if live {
+                scanner
+            } else {
+                LinkScanner::default()
+            },
         },
     );
     !same

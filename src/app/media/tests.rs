@@ -93,6 +93,49 @@ fn a_streamed_link_opens_the_panel_once_complete_and_fetches_it() {
 }
 
 #[test]
+fn updates_that_touch_no_message_scan_none_and_the_next_reply_is_still_found() {
+    let mut h = H::new();
+    h.reply(&["看这张：![猫](https://img.example/cat.png)"]);
+    let scanned = h.app.media.full_scans;
+    // Typing the next prompt and ticks looked at every reply of a long session each time.
+    h.type_text("再来一张");
+    h.act(Action::Tick);
+    assert_eq!(h.app.media.full_scans, scanned);
+    h.reply(&["![歌](https://cdn1.suno.ai/abc.mp3)"]);
+    assert!(h.app.media.full_scans > scanned);
+    let urls: Vec<&str> = h
+        .app
+        .media
+        .items
+        .iter()
+        .map(|i| i.link.url.as_str())
+        .collect();
+    assert_eq!(urls, [CAT, SONG]);
+}
+
+#[test]
+fn a_finished_reply_keeps_its_links_but_not_its_scanner() {
+    let mut h = H::new();
+    h.reply(&[
+        "看这张：![猫](https://img.example/cat.png)",
+        " 最后一行没有换行",
+    ]);
+    let id = h
+        .app
+        .conv
+        .messages()
+        .last()
+        .map(|m| m.id)
+        .expect("the reply");
+    let scan = &h.app.media.scans[&id];
+    assert_eq!(scan.links.len(), 1);
+    assert!(
+        scan.scanner.is_fresh(),
+        "the unfinished line stays with every reply"
+    );
+}
+
+#[test]
 fn a_fetched_image_is_encoded_for_the_preview_area() {
     let mut h = H::new();
     h.reply(&["![猫](", CAT, ")\n"]);

@@ -24,6 +24,11 @@ pub struct LinkScanner {
 }
 
 impl LinkScanner {
+    /// True when nothing has been scanned: no text, no unfinished line, no links held.
+    pub fn is_fresh(&self) -> bool {
+        self.fed == 0 && self.pending.is_empty() && self.raws.is_empty() && self.tail.is_empty()
+    }
+
     /// The links of `text`, as `settled_links(text, live)` finds them; while `live`, a link in an
     /// unfinished line longer than 4 KiB may show up a little later. `text` should extend the
     /// text of the previous call; a shorter one starts the scan over.
