@@ -7,10 +7,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
-};
+use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
 
+use super::lines::draw_lines;
 use crate::app::compare::{Column, Turn};
 use crate::app::{App, Focus};
 use crate::chat::{Message, Status};
@@ -169,22 +168,6 @@ fn body(
     }
 }
 
-/// Draws `lines` one a row from the top of `area`, each cut at its right edge: the cells a
-/// `Paragraph` without wrapping draws into the frame's cleared buffer. The paragraph restyles
-/// every cell of its area twice and composes each line grapheme by grapheme before drawing it:
-/// with four replies streaming that was the largest cost of a frame, four times over.
-pub(crate) fn draw_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
-    // A paragraph skips a character wider than the whole area and draws what follows it; a
-    // cell or two wide, leave such areas to it.
-    if area.width < 3 || lines.iter().any(|l| l.alignment.is_some()) {
-        Paragraph::new(lines.to_vec()).render(area, buf);
-        return;
-    }
-    for (line, y) in lines.iter().zip(area.top()..area.bottom()) {
-        buf.set_line(area.x, y, line, area.width);
-    }
-}
-
 /// How a reply stands, in one sign: arriving, done, stopped, failed.
 fn sign(col: &Column, msg: Option<&Message>) -> &'static str {
     match msg.map(|m| &m.status) {
@@ -251,6 +234,7 @@ fn hint_text(app: &App, turn: &Turn) -> String {
 #[cfg(test)]
 mod tests {
     use ratatui::style::{Color, Style};
+    use ratatui::widgets::Paragraph;
 
     use super::*;
 
