@@ -375,15 +375,12 @@ fn tune_malloc() {
     }
 }
 
-/// The event loop runs on the main thread (`block_on`) and blocking work on tokio's blocking
-/// pool, so the workers only carry I/O tasks: a streaming reply and its connection. With two
-/// workers, every chunk of a paced reply woke both (the idle one to look for work to steal):
-/// twice the context switches for no parallel work.
-const WORKERS: usize = 1;
-
+/// One thread runs the event loop and the I/O tasks (a streaming reply and its connection);
+/// blocking work goes to tokio's blocking pool. A paced reply wakes the process once per
+/// chunk either way, and with a worker thread beside the loop every frame woke a second
+/// thread as well, for no parallel work.
 fn tokio_runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(WORKERS)
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
 }
@@ -453,8 +450,11 @@ fn fail(code: u8, err: &dyn std::fmt::Display) -> ExitCode {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn replies_run_on_one_worker_thread() {
+    fn replies_run_on_the_event_loops_thread() {
         let rt = super::tokio_runtime().expect("runtime");
-        assert_eq!(rt.metrics().num_workers(), 1);
+        assert_eq!(
+            rt.handle().runtime_flavor(),
+            tokio::runtime::RuntimeFlavor::CurrentThread
+        );
     }
 }

@@ -20,8 +20,11 @@ pub struct PieceSink {
     tx: Sender<Action>,
     waiting: VecDeque<Action>,
     /// Told when the end is queued: the loop takes pieces once a frame while a reply
-    /// streams, and the end must not wait for the next frame.
+    /// streams, and the end must not wait for the next frame. Told too when half the channel
+    /// is full: a burst, which holding until the next frame would only stall.
     wake: Option<UnboundedSender<Action>>,
+    /// A wake-up for a filling channel was sent and the loop has not taken the pieces yet.
+    woke: bool,
 }
 
 impl PieceSink {
@@ -32,6 +35,7 @@ impl PieceSink {
             tx,
             waiting: VecDeque::new(),
             wake: None,
+            woke: false,
         }
     }
 
@@ -44,6 +48,18 @@ impl PieceSink {
     /// Pieces taken but not yet in the channel.
     pub fn waiting(&self) -> usize {
         self.waiting.len()
+    }
+
+    /// Wakes the loop once when half the channel is waiting (see `Inbox::pieces_backed_up`).
+    fn wake_if_filling(&mut self) {
+        let filling = self.tx.capacity() <= self.tx.max_capacity() / 2;
+        if filling
+            && !self.woke
+            && let Some(wake) = &self.wake
+        {
+            let _ = wake.send(Action::Tick);
+        }
+        self.woke = filling;
     }
 
     /// Sends the end of the reply after every piece (the loop applies them in order).
@@ -70,6 +86,7 @@ impl ReplySink for PieceSink {
             Ok(()) | Err(TrySendError::Closed(_)) => {}
             Err(TrySendError::Full(action)) => self.waiting.push_back(action),
         }
+        self.wake_if_filling();
     }
 
     fn room(&mut self) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
@@ -115,6 +132,30 @@ mod tests {
                 })
             ),
             "queued before the wake-up"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_channel_half_full_wakes_the_loop_once() {
+        let (tx, mut rx) = mpsc::channel(8);
+        let (wake_tx, mut wake) = mpsc::unbounded_channel();
+        let mut sink = PieceSink::new(3, tx).waking(wake_tx);
+        for t in ["a", "b", "c"] {
+            sink.event(StreamEvent::Content(t.into()));
+        }
+        assert!(wake.try_recv().is_err(), "three of eight wake nobody");
+        for t in ["d", "e", "f"] {
+            sink.event(StreamEvent::Content(t.into()));
+        }
+        assert!(matches!(wake.try_recv(), Ok(Action::Tick)), "half full");
+        assert!(wake.try_recv().is_err(), "once");
+        while rx.try_recv().is_ok() {}
+        for t in ["g", "h", "i", "j"] {
+            sink.event(StreamEvent::Content(t.into()));
+        }
+        assert!(
+            matches!(wake.try_recv(), Ok(Action::Tick)),
+            "again once taken and filling again"
         );
     }
 
