@@ -117,7 +117,7 @@ pub async fn run(
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
-    guard.terminal.draw(|f| ui::render(&app, f))?;
+    guard.draw(|f| ui::render(&app, f))?;
     tracing::debug!("first frame drawn");
     let mut last_draw = Instant::now();
     let mut dirty = false;
@@ -206,7 +206,7 @@ pub async fn run(
         // The end of a reply is drawn at once: nothing more is coming to share its frame.
         let gap = frame_gap(&app, input_dirty);
         if dirty && (reply_ended || last_draw.elapsed() >= gap) {
-            guard.terminal.draw(|f| ui::render(&app, f))?;
+            guard.draw(|f| ui::render(&app, f))?;
             last_draw = Instant::now();
             dirty = false;
             input_dirty = false;

@@ -1,7 +1,8 @@
 //! Terminal setup and teardown: raw mode, alternate screen, paste, mouse; restored on drop and on panic.
 
 use std::io::{self, BufWriter, Stdout, Write};
-use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Once};
 
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
@@ -20,7 +21,9 @@ const FRAME_BUFFER: usize = 256 * 1024;
 
 /// The terminal while the TUI owns it. Dropping it gives the terminal back as it was.
 pub struct TerminalGuard {
-    pub terminal: Terminal<CrosstermBackend<BufWriter<Stdout>>>,
+    pub terminal: Terminal<CrosstermBackend<FrameWriter<BufWriter<Stdout>>>>,
+    /// The frame writer's `holding`.
+    holding: Arc<AtomicBool>,
     /// Mouse capture is on (the `mouse` setting, toggled at run time).
     mouse: bool,
 }
@@ -33,14 +36,27 @@ impl TerminalGuard {
         take_over(mouse)?;
         // Stdout is line-buffered with a 1 KiB buffer: a frame went out in about ten writes.
         // ratatui flushes after every frame, so one write a frame and nothing left behind.
-        let out = BufWriter::with_capacity(FRAME_BUFFER, io::stdout());
+        let holding = Arc::new(AtomicBool::new(false));
+        let out = FrameWriter {
+            out: BufWriter::with_capacity(FRAME_BUFFER, io::stdout()),
+            holding: holding.clone(),
+        };
         match fixed_terminal(CrosstermBackend::new(out)) {
-            Ok(terminal) => Ok(Self { terminal, mouse }),
+            Ok(terminal) => Ok(Self {
+                terminal,
+                holding,
+                mouse,
+            }),
             Err(e) => {
                 restore();
                 Err(e)
             }
         }
+    }
+
+    /// Draws a frame with `render`, written to the terminal at once.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+        draw_in_one_write(&mut self.terminal, &self.holding, render)
     }
 
     /// Draws the next frames `width` x `height` (from a resize event; a no-op when unchanged).
@@ -59,8 +75,7 @@ impl TerminalGuard {
         // The alternate screen comes back blank while ratatui remembers the last frame: a blank
         // frame makes the two agree. (`Terminal::clear` would ask the terminal for the cursor
         // position, a reply the key reader can swallow.)
-        self.terminal.draw(|_| {})?;
-        Ok(())
+        self.draw(|_| {})
     }
 
     /// Turns mouse capture on or off.
@@ -85,6 +100,42 @@ impl TerminalGuard {
         }
         self.resume()
     }
+}
+
+/// Stdout, gathered into one write a frame: ratatui flushes after a frame's cells, again after
+/// showing the cursor and again after moving it to the caret, which made two or three writes
+/// to the terminal (and wake-ups of the terminal) for each frame.
+pub struct FrameWriter<W> {
+    out: W,
+    /// Inside `TerminalGuard::draw`: flushes wait for its end.
+    holding: Arc<AtomicBool>,
+}
+
+impl<W: Write> Write for FrameWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.holding.load(Ordering::Relaxed) {
+            Ok(())
+        } else {
+            self.out.flush()
+        }
+    }
+}
+
+/// Draws a frame with `render` on a terminal whose writer flushes only when `holding` is off.
+fn draw_in_one_write<W: Write>(
+    terminal: &mut Terminal<CrosstermBackend<FrameWriter<W>>>,
+    holding: &AtomicBool,
+    render: impl FnOnce(&mut ratatui::Frame),
+) -> io::Result<()> {
+    holding.store(true, Ordering::Relaxed);
+    let drawn = terminal.draw(render).map(|_| ());
+    holding.store(false, Ordering::Relaxed);
+    drawn?;
+    Write::flush(terminal.backend_mut())
 }
 
 /// A terminal drawing on the whole screen whose size changes only through `resize_to`.
@@ -181,6 +232,7 @@ fn install_panic_hook() {
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
+    use std::rc::Rc;
 
     use ratatui::backend::{ClearType, TestBackend, WindowSize};
     use ratatui::buffer::Cell as BufCell;
@@ -263,5 +315,38 @@ mod tests {
             "                              ",
             "                              ",
         ]);
+    }
+
+    /// Counts the writes that reach it: each is a write to the terminal.
+    struct Writes(Rc<Cell<usize>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.0.set(self.0.get() + 1);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_frame_with_the_cursor_at_the_caret_is_one_write() {
+        let holding = Arc::new(AtomicBool::new(false));
+        let count = Rc::new(Cell::new(0));
+        let out = FrameWriter {
+            out: BufWriter::with_capacity(FRAME_BUFFER, Writes(count.clone())),
+            holding: holding.clone(),
+        };
+        let mut t = fixed_terminal(CrosstermBackend::new(out)).unwrap();
+        let render = |f: &mut ratatui::Frame| {
+            f.render_widget(Paragraph::new("你好 caret"), f.area());
+            f.set_cursor_position((3, 0));
+        };
+        draw_in_one_write(&mut t, &holding, render).unwrap();
+        assert_eq!(count.get(), 1);
+        // ratatui alone writes again to show the cursor and again to move it.
+        t.draw(render).unwrap();
+        assert!(count.get() >= 3, "{}", count.get());
     }
 }
