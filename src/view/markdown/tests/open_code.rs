@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use super::streaming::reference;
+use super::streaming::{reference, stream_in_steps};
 use super::*;
 
 #[test]
@@ -125,26 +125,7 @@ fn streamed_code_matches_a_full_render_at_every_cut() {
     });
     let result = runner.run(&cases, |(doc, steps, width, dark)| {
         let theme = if dark { Theme::dark() } else { Theme::mono() };
-        let gutter = Span::raw("  ");
-        let chars: Vec<char> = doc.chars().collect();
-        let mut md = MarkdownLines::default();
-        let mut text = String::new();
-        let (mut i, mut k) = (0, 0);
-        while i < chars.len() {
-            let end = (i + steps[k % steps.len()]).min(chars.len());
-            text.extend(&chars[i..end]);
-            md.update(&text, width, &gutter, &theme, &syntax);
-            prop_assert_eq!(
-                md.lines(),
-                reference(&text, width, &gutter, &theme, &syntax),
-                "after {} chars of {:?}",
-                end,
-                doc
-            );
-            i = end;
-            k += 1;
-        }
-        Ok(())
+        stream_in_steps(&doc, &steps, width, &theme, &syntax)
     });
     if let Err(e) = result {
         panic!("{e}");

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use super::streaming::reference;
+use super::streaming::{reference, stream_in_steps};
 use super::*;
 
 /// Plain text, and what can turn plain text into markup or another block once more comes.
@@ -63,27 +63,7 @@ fn a_paragraph_grown_by_plain_text_matches_a_fresh_render_at_every_cut() {
         ..Config::default()
     });
     let result = runner.run(&cases, |(doc, steps, width)| {
-        let theme = Theme::dark();
-        let gutter = Span::raw("  ");
-        let chars: Vec<char> = doc.chars().collect();
-        let mut md = MarkdownLines::default();
-        let mut text = String::new();
-        let (mut i, mut k) = (0, 0);
-        while i < chars.len() {
-            let end = (i + steps[k % steps.len()]).min(chars.len());
-            text.extend(&chars[i..end]);
-            md.update(&text, width, &gutter, &theme, &syntax);
-            prop_assert_eq!(
-                md.lines(),
-                reference(&text, width, &gutter, &theme, &syntax),
-                "after {} chars of {:?}",
-                end,
-                doc
-            );
-            i = end;
-            k += 1;
-        }
-        Ok(())
+        stream_in_steps(&doc, &steps, width, &Theme::dark(), &syntax)
     });
     if let Err(e) = result {
         panic!("{e}");

@@ -54,6 +54,37 @@ pub(super) fn reference(
     md.lines().into_iter().map(owned).collect()
 }
 
+/// Streams `doc` in pieces of `steps` characters (taken in turn), checking every frame against
+/// `reference`.
+pub(super) fn stream_in_steps(
+    doc: &str,
+    steps: &[usize],
+    width: usize,
+    theme: &Theme,
+    syntax: &Syntax,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let gutter = Span::raw("  ");
+    let chars: Vec<char> = doc.chars().collect();
+    let mut md = MarkdownLines::default();
+    let mut text = String::new();
+    let (mut i, mut k) = (0, 0);
+    while i < chars.len() {
+        let end = (i + steps[k % steps.len()].max(1)).min(chars.len());
+        text.extend(&chars[i..end]);
+        md.update(&text, width, &gutter, theme, syntax);
+        proptest::prop_assert_eq!(
+            md.lines(),
+            reference(&text, width, &gutter, theme, syntax),
+            "after {} chars of {:?}",
+            end,
+            doc
+        );
+        i = end;
+        k += 1;
+    }
+    Ok(())
+}
+
 fn documents() -> Vec<&'static str> {
     let mut docs = vec![ENGLISH, CHINESE];
     docs.extend(TRICKY);
