@@ -60,6 +60,23 @@ fn reporting() -> (Syntax, std::sync::mpsc::Receiver<()>) {
     (syntax, rx)
 }
 
+/// Waits for the data, then the language, telling the layout each time as the loop does; the
+/// code's styles after both.
+fn styles_once_warm(
+    rx: &std::sync::mpsc::Receiver<()>,
+    layout: &mut ConversationLayout,
+    scene: (&Conversation, LayoutOptions, &Theme),
+) -> Vec<ratatui::style::Style> {
+    let (conv, opts, theme) = scene;
+    for _ in 0..2 {
+        rx.recv_timeout(Duration::from_secs(60))
+            .expect("the warm-up reports");
+        layout.syntax_ready();
+        layout.sync(conv, opts, theme);
+    }
+    code_line_styles(&layout.visible(0, 10))
+}
+
 #[test]
 fn code_is_plain_until_its_language_is_compiled_elsewhere_then_coloured() {
     let Scene {
@@ -80,14 +97,7 @@ fn code_is_plain_until_its_language_is_compiled_elsewhere_then_coloured() {
     // Rust is compiled only once a Rust block asks for it, never on the drawing thread.
     assert!(early.iter().all(|s| *s == plain), "{early:?}");
     // The data, then the language: each readiness is told to the layout, which lays out again.
-    let mut late = early;
-    for _ in 0..2 {
-        rx.recv_timeout(Duration::from_secs(60))
-            .expect("the warm-up reports");
-        layout.syntax_ready();
-        layout.sync(&conv, opts, &theme);
-        late = code_line_styles(&layout.visible(0, 10));
-    }
+    let late = styles_once_warm(&rx, &mut layout, (&conv, opts, &theme));
     assert!(late.iter().any(|s| *s != plain), "{late:?}");
 }
 
@@ -160,15 +170,9 @@ fn the_data_is_decoded_only_once_code_asks_for_colours() {
     let mut layout = ConversationLayout::new(syntax.clone());
     layout.sync(&conv, opts, &theme);
     assert!(syntax.decoding_started(), "a code block asked for colours");
-    let mut styles = code_line_styles(&layout.visible(0, 10));
+    let styles = code_line_styles(&layout.visible(0, 10));
     assert!(styles.iter().all(|s| *s == plain), "{styles:?}");
     // The data, then the language; the code is coloured after both.
-    for _ in 0..2 {
-        rx.recv_timeout(Duration::from_secs(60))
-            .expect("the warm-up reports");
-        layout.syntax_ready();
-        layout.sync(&conv, opts, &theme);
-        styles = code_line_styles(&layout.visible(0, 10));
-    }
+    let styles = styles_once_warm(&rx, &mut layout, (&conv, opts, &theme));
     assert!(styles.iter().any(|s| *s != plain), "{styles:?}");
 }
