@@ -61,13 +61,7 @@ async fn hidden_links_web_pages_and_bare_links_are_never_requested() {
         app.in_flight.is_none() && !app.media.is_busy()
     })
     .await;
-    let urls: Vec<&str> = rig
-        .app
-        .media
-        .items
-        .iter()
-        .map(|i| i.link.url.as_str())
-        .collect();
+    let urls = rig.app.media.urls();
     assert_eq!(urls, [cat.as_str(), &server.url("/doc.html"), &reboot]);
     // Walk the whole list: the page and the bare link are only listed; the image loads.
     key(&mut rig, KeyCode::Tab);

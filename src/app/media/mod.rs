@@ -232,6 +232,11 @@ pub struct MediaState {
 }
 
 impl MediaState {
+    /// The links of the listed items, in the panel's order.
+    pub fn urls(&self) -> Vec<&str> {
+        self.items.iter().map(|i| i.link.url.as_str()).collect()
+    }
+
     /// The links found in the text of `msg` as it is now, if the panel has scanned it since
     /// it last changed (it scans every reply after each update).
     pub fn text_links(&self, msg: &Message) -> Option<&[MediaLink]> {

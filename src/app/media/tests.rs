@@ -103,13 +103,7 @@ fn updates_that_touch_no_message_scan_none_and_the_next_reply_is_still_found() {
     assert_eq!(h.app.media.full_scans, scanned);
     h.reply(&["![歌](https://cdn1.suno.ai/abc.mp3)"]);
     assert!(h.app.media.full_scans > scanned);
-    let urls: Vec<&str> = h
-        .app
-        .media
-        .items
-        .iter()
-        .map(|i| i.link.url.as_str())
-        .collect();
+    let urls = h.app.media.urls();
     assert_eq!(urls, [CAT, SONG]);
 }
 
@@ -423,13 +417,7 @@ fn search_citations_join_the_panel_as_links() {
         id,
         msg: StreamMsg::End(Ok(ReplyEnd::default())),
     });
-    let urls: Vec<_> = h
-        .app
-        .media
-        .items
-        .iter()
-        .map(|i| i.link.url.as_str())
-        .collect();
+    let urls = h.app.media.urls();
     assert_eq!(urls, ["https://sh.weather.com.cn/"]);
     assert_eq!(h.app.media.items[0].link.label.as_deref(), Some("上海天气"));
     // A citation is a web page: listed, never downloaded, even when chosen.

@@ -420,13 +420,7 @@ fn the_media_panel_lists_the_result_not_the_stale_preview() {
         card: id,
         result: Ok(grid_done()),
     }));
-    let urls: Vec<&str> = h
-        .app
-        .media
-        .items
-        .iter()
-        .map(|i| i.link.url.as_str())
-        .collect();
+    let urls = h.app.media.urls();
     assert_eq!(urls, ["http://127.0.0.1:9/mj/image/1001"]);
 }
 
