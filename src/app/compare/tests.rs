@@ -372,16 +372,21 @@ fn regenerating_after_a_comparison_leaves_the_columns() {
     assert!(h.app.in_flight.is_some());
 }
 
+/// Two columns, each holding a finished reply longer than the screen.
+fn two_long_replies(h: &mut Harness) {
+    command(h, "/compare gpt-4o deepseek-chat");
+    let started = send(h, "q");
+    let long: String = (0..80).map(|i| format!("第{i}行\n\n")).collect();
+    for (id, _, _) in &started {
+        piece(h, *id, &long);
+        end(h, *id);
+    }
+}
+
 #[test]
 fn the_focused_column_scrolls_on_its_own() {
     let mut h = harness(120, 30);
-    command(&mut h, "/compare gpt-4o deepseek-chat");
-    let started = send(&mut h, "q");
-    let long: String = (0..80).map(|i| format!("第{i}行\n\n")).collect();
-    for (id, _, _) in &started {
-        piece(&mut h, *id, &long);
-        end(&mut h, *id);
-    }
+    two_long_replies(&mut h);
     let bottom = h.app.column_top(0);
     assert!(bottom > 0, "following the end");
     h.key(KeyCode::Tab, KeyModifiers::NONE);
@@ -407,13 +412,7 @@ fn the_focused_column_scrolls_on_its_own() {
 fn the_wheel_over_a_column_focuses_and_scrolls_that_one() {
     use crossterm::event::{MouseEvent, MouseEventKind};
     let mut h = harness(120, 30);
-    command(&mut h, "/compare gpt-4o deepseek-chat");
-    let started = send(&mut h, "q");
-    let long: String = (0..80).map(|i| format!("第{i}行\n\n")).collect();
-    for (id, _, _) in &started {
-        piece(&mut h, *id, &long);
-        end(&mut h, *id);
-    }
+    two_long_replies(&mut h);
     let bottom = h.app.column_top(1);
     h.act(Action::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollUp,
