@@ -1,6 +1,6 @@
-//! A reply streamed at a pace (a chunk every 2 ms, a fast model) through `Client::chat`, read in
-//! batches (`api::batch`): it arrives whole and in order, cancelling still ends it, and a
-//! dropped connection keeps what came. On a runtime shaped like the binary's (one worker).
+//! A reply streamed at a pace (a chunk every 2 ms, a fast model) through `Client::chat`: it
+//! arrives whole and in order, cancelling still ends it, and a dropped connection keeps what
+//! came. On a runtime shaped like the binary's: one thread (`#[tokio::test]` is current-thread).
 
 mod support;
 
@@ -57,7 +57,7 @@ async fn stream(
     Got { pieces, end }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+#[tokio::test]
 async fn a_paced_reply_arrives_whole_and_in_order() {
     let n = 400;
     let got = stream(
@@ -75,7 +75,7 @@ async fn a_paced_reply_arrives_whole_and_in_order() {
     assert_eq!(got.pieces, want, "every piece, once, in order");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+#[tokio::test]
 async fn cancelling_a_paced_reply_ends_it_and_keeps_what_came() {
     let n = 2000;
     let cancel = CancellationToken::new();
@@ -100,7 +100,7 @@ async fn cancelling_a_paced_reply_ends_it_and_keeps_what_came() {
     assert_eq!(got.pieces, want, "the start of the reply, in order");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+#[tokio::test]
 async fn a_paced_reply_cut_off_keeps_every_piece_that_came() {
     let n = 100;
     let mut reply = scenarios::slow_stream(n, PACE);
@@ -116,7 +116,7 @@ async fn a_paced_reply_cut_off_keeps_every_piece_that_came() {
     assert_eq!(got.pieces, want);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+#[tokio::test]
 async fn a_reply_longer_than_the_idle_limit_is_no_timeout_while_chunks_come() {
     // 30 chunks 50 ms apart: 1.5 s of reply under a 1 s limit on silence.
     let n = 30;
