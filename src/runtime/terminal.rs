@@ -22,7 +22,8 @@ const FRAME_BUFFER: usize = 256 * 1024;
 /// The terminal while the TUI owns it. Dropping it gives the terminal back as it was.
 pub struct TerminalGuard {
     pub terminal: Terminal<CrosstermBackend<FrameWriter<BufWriter<Stdout>>>>,
-    /// The frame writer's `holding`.
+    /// The frame writer's `holding`, shared: ratatui's way to reach a backend's writer
+    /// (`writer_mut`) is behind an unstable feature.
     holding: Arc<AtomicBool>,
     /// Mouse capture is on (the `mouse` setting, toggled at run time).
     mouse: bool,
