@@ -113,6 +113,11 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// A file that is not a database, or one from a newer ecochat, is an error and left as is.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // The session store and the task recorder open the database on their own threads at
+        // the first prompt. SQLite answers "locked" at once, without waiting, to one of two
+        // connections that both switch a new file to WAL and migrate it: one at a time.
+        static OPENING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _one_at_a_time = OPENING.lock().unwrap_or_else(|e| e.into_inner());
         Store::make_dir(path)?;
         create_private(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE

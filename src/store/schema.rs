@@ -190,7 +190,13 @@ pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<Migrat
         .take(target as usize)
         .skip(from as usize)
     {
-        let tx = conn.transaction()?;
+        // Another process opening the same new database (a pipe-mode run beside the TUI) may
+        // have seen the old version too: the write lock is taken first and the version read
+        // again under it, so a step the other one ran is not run twice.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if version(&tx)? > i as u32 {
+            continue;
+        }
         tx.execute_batch(sql)?;
         // user_version cannot take a bound parameter; `i + 1` is our own integer.
         tx.execute_batch(&format!("PRAGMA user_version = {}", i + 1))?;

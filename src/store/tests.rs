@@ -427,3 +427,27 @@ fn the_page_cache_is_small_so_a_long_session_does_not_grow_it() {
     // Negative: a size in KiB (SQLite's default is -2000).
     assert_eq!(kib, -i64::from(CACHE_KIB));
 }
+
+#[test]
+fn openers_of_a_new_database_at_once_all_get_it_migrated() {
+    // The session store and the task recorder both open the database at the first prompt.
+    for _ in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("ecochat.db");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|_| ()).map_err(|e| e.to_string())
+                })
+            })
+            .collect();
+        for opener in openers {
+            assert_eq!(opener.join().unwrap(), Ok(()));
+        }
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        assert_eq!(schema::version(&conn).unwrap(), schema::LATEST);
+    }
+}
