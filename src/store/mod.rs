@@ -113,13 +113,28 @@ impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// A file that is not a database, or one from a newer ecochat, is an error and left as is.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        // The session store and the task recorder open the database on their own threads at
-        // the first prompt. SQLite answers "locked" at once, without waiting, to one of two
-        // connections that both switch a new file to WAL and migrate it: one at a time.
-        static OPENING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-        let _one_at_a_time = OPENING.lock().unwrap_or_else(|e| e.into_inner());
         Store::make_dir(path)?;
         create_private(path);
+        // The session store and the task recorder open the database on their own threads at
+        // the first prompt. Two connections that both switch a new file to WAL and migrate it
+        // get "locked" from SQLite at once, without its busy wait (which could deadlock), so
+        // the one that lost tries again.
+        let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+        let mut pause = Duration::from_millis(2);
+        loop {
+            match Store::connect(path) {
+                Err(StoreError::Open { source, .. })
+                    if is_busy(&source) && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn connect(path: &Path) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -378,3 +393,11 @@ fn create_private(path: &Path) {
 
 #[cfg(test)]
 mod tests;
+
+/// True for SQLite's "busy" and "locked": another connection holds the lock for now.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
