@@ -40,12 +40,33 @@ pub(crate) fn grapheme_width(g: &str) -> usize {
 ///
 /// Never splits a grapheme cluster; with `max == 0` the result is empty.
 pub fn truncate_to_width(s: &str, max: usize) -> String {
+    // No cluster is wider than its bytes: text of at most `max` bytes fits whatever it holds.
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    if s.is_ascii() {
+        // Every byte is a cluster of one column or a control of none ("\r\n" is one cluster,
+        // but both halves count nothing, so no cut falls between them).
+        let bytes = s.bytes().enumerate();
+        return cut_clusters(
+            s,
+            max,
+            bytes.map(|(at, b)| (at, usize::from(!b.is_ascii_control()))),
+        );
+    }
+    let clusters = s
+        .grapheme_indices(true)
+        .map(|(at, g)| (at, grapheme_width(g)));
+    cut_clusters(s, max, clusters)
+}
+
+/// `s` cut to `max` columns given its clusters as (byte offset, width).
+fn cut_clusters(s: &str, max: usize, clusters: impl Iterator<Item = (usize, usize)>) -> String {
     const ELLIPSIS: char = '…';
     let budget = max.saturating_sub(1); // room left once the ellipsis is placed
     let mut used = 0;
     let mut cut = None; // byte offset where the text must end if it is too wide
-    for (offset, g) in s.grapheme_indices(true) {
-        let w = grapheme_width(g);
+    for (offset, w) in clusters {
         if cut.is_none() && used + w > budget {
             cut = Some(offset);
         }

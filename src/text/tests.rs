@@ -67,6 +67,31 @@ fn truncate_cuts_and_appends_ellipsis() {
 }
 
 #[test]
+fn truncate_shortcuts_cut_where_the_clusters_do() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    // ASCII alone (with the controls and "\r\n"), and mixed with wide and joined clusters.
+    let pieces = [
+        "a", " ", "~", "\r", "\n", "\r\n", "\t", "\u{7}", "中", "e\u{301}", "👍",
+    ];
+    let text = prop::collection::vec(0..pieces.len(), 0..16);
+    let mut runner = TestRunner::new(Config {
+        cases: 2_000,
+        ..Config::default()
+    });
+    runner
+        .run(&(text, 0usize..14), |(picked, max)| {
+            let s: String = picked.iter().map(|&i| pieces[i]).collect();
+            let clusters = s
+                .grapheme_indices(true)
+                .map(|(at, g)| (at, grapheme_width(g)));
+            prop_assert_eq!(truncate_to_width(&s, max), cut_clusters(&s, max, clusters));
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
 fn truncate_never_splits_a_cluster() {
     assert_eq!(truncate_to_width(&format!("{FAMILY}abc"), 2), "…");
     assert_eq!(
