@@ -6,10 +6,12 @@ use std::time::Instant;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
+use ratatui::symbols::line;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget};
+use ratatui::widgets::Widget;
 
-use super::lines::draw_lines;
+use super::lines::{draw_lines, draw_str};
+use super::scrollbar::draw_scrollbar;
 use crate::app::compare::{Column, Turn};
 use crate::app::{App, Focus};
 use crate::chat::{Message, Status};
@@ -45,13 +47,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     drop(layout);
     for sep in &a.separators {
         for y in sep.top()..sep.bottom() {
-            buf.set_string(sep.x, y, "│", t.border);
+            buf[(sep.x, y)]
+                .set_symbol(line::VERTICAL)
+                .set_style(t.border);
         }
     }
     if let Some(hint) = a.hint {
         let text = hint_text(app, turn);
         let text = truncate_to_width(&text, usize::from(hint.width));
-        buf.set_string(hint.x, hint.y, text, t.meta);
+        draw_str(&text, hint.x, hint.y, hint.width, t.meta, buf);
     }
 }
 
@@ -69,7 +73,7 @@ fn prompt_line(app: &App, turn: &Turn, area: Rect, buf: &mut Buffer) {
         Span::styled(lead, t.user_label),
         Span::styled(truncate_to_width(&sanitize(&text), room), t.body),
     ]);
-    line.render(area, buf);
+    draw_lines(&[line], area, buf);
 }
 
 /// The tab bar of a narrow terminal: every model, the focused one reversed.
@@ -117,22 +121,11 @@ fn head(
         t.assistant_label
     };
     let title = format!("{} ◆ {} {}", i + 1, sanitize(&col.label), sign(col, msg));
-    buf.set_stringn(
-        area.x,
-        area.y,
-        truncate_to_width(&title, width),
-        width,
-        style,
-    );
+    let title = truncate_to_width(&title, width);
+    draw_str(&title, area.x, area.y, area.width, style, buf);
     if area.height > 1 {
-        let numbers = stats(col, msg, app.now);
-        buf.set_stringn(
-            area.x,
-            area.y + 1,
-            truncate_to_width(&numbers, width),
-            width,
-            t.meta,
-        );
+        let numbers = truncate_to_width(&stats(col, msg, app.now), width);
+        draw_str(&numbers, area.x, area.y + 1, area.width, t.meta, buf);
     }
 }
 
@@ -158,14 +151,7 @@ fn body(
         ..area
     };
     draw_lines(&lines.visible(top, height), text_area, buf);
-    if total > height {
-        let mut state = ScrollbarState::new(total.saturating_sub(height)).position(top);
-        Scrollbar::new(ScrollbarOrientation::VerticalRight)
-            .begin_symbol(None)
-            .end_symbol(None)
-            .style(app.theme.scrollbar)
-            .render(area, buf, &mut state);
-    }
+    draw_scrollbar(area, total, top, app.theme.scrollbar, buf);
 }
 
 /// How a reply stands, in one sign: arriving, done, stopped, failed.

@@ -3,11 +3,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{
-    Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, StatefulWidget, Widget,
-};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::lines::draw_lines;
+use super::scrollbar::draw_scrollbar;
 use crate::view::conversation::ConversationLayout;
 use crate::view::theme::Theme;
 
@@ -38,13 +37,6 @@ impl Widget for ConversationView<'_> {
             ..area
         };
         draw_lines(&lines, text_area, buf);
-        if total > height {
-            let mut state = ScrollbarState::new(total.saturating_sub(height)).position(self.top);
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None)
-                .style(self.theme.scrollbar)
-                .render(area, buf, &mut state);
-        }
+        draw_scrollbar(area, total, self.top, self.theme.scrollbar, buf);
     }
 }

@@ -27,6 +27,12 @@ pub fn draw_lines(lines: &[Line<'_>], area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// `text` at column `x` of row `y` in `style`, at most `width` columns, as a one-line `Line`
+/// of it draws: `Buffer::set_stringn` through the fast path of the lines.
+pub fn draw_str(text: &str, x: u16, y: u16, width: u16, style: Style, buf: &mut Buffer) {
+    draw_line(&Line::styled(text, style), x, y, width, buf);
+}
+
 /// One line at row `y` from column `x`, at most `width` columns: characters wider than the
 /// whole width are skipped, the line stops at the first that does not fit, zero-width
 /// clusters and clusters holding a control character draw nothing (as `Paragraph` does).

@@ -8,6 +8,7 @@ pub mod lines;
 pub mod media;
 pub mod picker;
 pub mod popup;
+pub mod scrollbar;
 pub mod selection;
 pub mod sessions;
 pub mod slash_hint;
