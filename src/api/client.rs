@@ -215,7 +215,7 @@ impl Client {
             key_source: &ep.key_source,
         };
         let http = self.http(ep.connect_timeout)?;
-        let body = req.body(ep.include_usage);
+        let body = bytes::Bytes::from(req.body(ep.include_usage));
         let mut attempt = 0u32;
         let response = loop {
             let outcome = tokio::select! {
@@ -226,8 +226,7 @@ impl Client {
                 Attempt::Response(r) => break r,
                 Attempt::Failed(err, retry_after) => {
                     if attempt >= ep.max_retries || !err.is_retryable() {
-                        let size = serde_json::to_vec(&body).map_or(0, |b| b.len());
-                        return Err(super::oversize::explain(err, size));
+                        return Err(super::oversize::explain(err, body.len()));
                     }
                     let wait = retry_after
                         .unwrap_or_else(|| Duration::from_millis(500 * 2u64.pow(attempt)))
@@ -255,7 +254,7 @@ async fn send_once(
     http: &reqwest::Client,
     ep: &Endpoint,
     stream: bool,
-    body: &serde_json::Value,
+    body: &bytes::Bytes,
     ctx: &ErrorContext<'_>,
 ) -> Attempt {
     let mut rb = http
@@ -268,7 +267,9 @@ async fn send_once(
                 "application/json"
             },
         )
-        .json(body);
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        // A handle on the same bytes: a retry sends them again without a copy.
+        .body(body.clone());
     if stream {
         // A proxy compressing an event stream holds events back to fill its buffers; a server
         // that compresses anyway is still decoded.

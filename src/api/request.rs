@@ -112,21 +112,49 @@ pub struct ChatRequest {
 }
 
 impl ChatRequest {
-    /// The JSON body for `endpoint`.
-    pub fn body(&self, include_usage: bool) -> serde_json::Value {
-        let mut body = self.params.clone();
-        body.insert("model".into(), self.model.clone().into());
-        body.insert(
-            "messages".into(),
-            serde_json::to_value(&self.messages).unwrap_or_default(),
-        );
-        body.insert("stream".into(), self.stream.into());
-        if self.stream && include_usage {
-            body.insert(
-                "stream_options".into(),
-                serde_json::json!({ "include_usage": true }),
-            );
+    /// The JSON body, with `stream_options` asking for usage when `include_usage`.
+    ///
+    /// Written straight from the messages: a `serde_json::Value` of the body copied the whole
+    /// history into a tree first, which late in a long session cost more than the reply.
+    pub fn body(&self, include_usage: bool) -> Vec<u8> {
+        let body = Body {
+            req: self,
+            include_usage,
+        };
+        // Strings, numbers and maps with string keys always serialize.
+        serde_json::to_vec(&body).unwrap_or_default()
+    }
+}
+
+/// The request body's fields: the set parameters, then the model, messages and stream flag.
+struct Body<'a> {
+    req: &'a ChatRequest,
+    include_usage: bool,
+}
+
+impl Serialize for Body<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        #[derive(Serialize)]
+        struct StreamOptions {
+            include_usage: bool,
         }
-        serde_json::Value::Object(body)
+        let req = self.req;
+        let mut map = s.serialize_map(None)?;
+        for (key, value) in &req.params {
+            map.serialize_entry(key, value)?;
+        }
+        map.serialize_entry("model", &req.model)?;
+        map.serialize_entry("messages", &req.messages)?;
+        map.serialize_entry("stream", &req.stream)?;
+        if req.stream && self.include_usage {
+            map.serialize_entry(
+                "stream_options",
+                &StreamOptions {
+                    include_usage: true,
+                },
+            )?;
+        }
+        map.end()
     }
 }
