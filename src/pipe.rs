@@ -227,7 +227,7 @@ pub async fn run(target: &Target, opts: &PipeOptions) -> i32 {
     let mut signals = Signals::new().ok();
     let mut stopped_by = None;
     let result = tokio::select! {
-        r = providers::chat(&client, target, &history, opts.no_stream, &mut on_event, &cancel) => r,
+        r = providers::chat(&client, target, history, opts.no_stream, &mut on_event, &cancel) => r,
         s = next_signal(&mut signals) => {
             cancel.cancel();
             stopped_by = Some(s);

@@ -21,18 +21,18 @@ impl Target {
     }
 
     /// The request for `history` (oldest first), with the model's system prompt in front.
-    pub fn request(&self, history: &[WireMessage], force_no_stream: bool) -> ChatRequest {
-        let mut messages = Vec::with_capacity(history.len() + 1);
+    pub fn request(&self, history: Vec<WireMessage>, force_no_stream: bool) -> ChatRequest {
+        // Taken, not copied: late in a long session the history is most of a request.
+        let mut messages = history;
         if let Some(system) = self
             .model
             .system
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            && !history.iter().any(|m| m.role == "system")
+            && !messages.iter().any(|m| m.role == "system")
         {
-            messages.push(WireMessage::new("system", system));
+            messages.insert(0, WireMessage::new("system", system));
         }
-        messages.extend_from_slice(history);
         // Before images are dropped: a PDF's text reaches a model without vision too.
         if !crate::attach::vision::reads_files(&self.model.id) {
             crate::attach::inline_pdfs(&mut messages);
@@ -118,7 +118,7 @@ pub async fn balance(
 pub async fn chat(
     client: &Client,
     target: &Target,
-    history: &[WireMessage],
+    history: Vec<WireMessage>,
     force_no_stream: bool,
     sink: &mut dyn ReplySink,
     cancel: &CancellationToken,

@@ -47,7 +47,7 @@ fn target(server: &MockServer, model: &str) -> Target {
 /// Sends `conv` to `model` on a fresh mock and returns the messages it received.
 async fn sent(conv: &Conversation, model: &str) -> Vec<Value> {
     let server = MockServer::start();
-    let request = target(&server, model).request(&conv.wire_history(), false);
+    let request = target(&server, model).request(conv.wire_history(), false);
     let outcome = chat(&endpoint(&server), &request).await;
     assert!(outcome.result.is_ok(), "{:?}", outcome.result);
     let body = server.last_request().expect("a request").json();
@@ -129,7 +129,7 @@ async fn a_413_page_from_a_proxy_names_the_request_size() {
     .expect("text");
     let mut conv = Conversation::default();
     with_attachments(&mut conv, "read this", vec![big]);
-    let request = target(&server, "gpt-4o").request(&conv.wire_history(), false);
+    let request = target(&server, "gpt-4o").request(conv.wire_history(), false);
     let outcome = chat(&endpoint(&server), &request).await;
     let err = outcome.result.expect_err("refused").to_string();
     assert!(

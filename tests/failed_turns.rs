@@ -57,7 +57,7 @@ async fn ask(app: &mut App, client: &Client, prompt: &str) {
         providers::chat(
             client,
             &target,
-            &history,
+            history,
             false,
             &mut |e| events.push(e),
             &CancellationToken::new(),

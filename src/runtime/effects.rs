@@ -57,7 +57,7 @@ pub(super) fn apply(app: &mut App, action: Action, edge: &mut Edge) {
                 let client = edge.client.clone();
                 tokio::spawn(async move {
                     let end =
-                        providers::chat(&client, &target, &history, false, &mut sink, &token).await;
+                        providers::chat(&client, &target, history, false, &mut sink, &token).await;
                     sink.end(StreamMsg::End(end)).await;
                 });
             }

@@ -108,7 +108,7 @@ impl Rig {
                         let end = providers::chat(
                             &client,
                             &target,
-                            &history,
+                            history,
                             false,
                             &mut on_event,
                             &token,
