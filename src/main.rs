@@ -51,7 +51,8 @@ fn main() -> ExitCode {
         Err(e) => return fail(EXIT_CONFIG, &e),
     };
     let secured = paths.secure_dirs();
-    let _log_guard = logging::init(&paths.state_dir);
+    // Without a private log file ecochat runs on and logs nowhere.
+    let _ = logging::init(&paths.state_dir);
     if let Err(e) = secured {
         tracing::warn!(%e, "cannot make ecochat's directories private");
     }
