@@ -3,7 +3,9 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// The log's file name in the state dir.
 pub const FILE: &str = "ecochat.log";
@@ -21,11 +23,56 @@ pub fn init(dir: &Path) -> Option<()> {
     // Creates the file owner-only and refuses a symlink in its place.
     crate::files::ensure_private_file(&path).ok()?;
     let file = std::fs::OpenOptions::new().append(true).open(&path).ok()?;
-    let filter = EnvFilter::try_from_env("ECOCHAT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let filter = std::env::var("ECOCHAT_LOG")
+        .ok()
+        .and_then(|v| filter(&v))
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let lines = tracing_subscriber::fmt::layer()
         .with_writer(Mutex::new(file))
-        .with_ansi(false)
-        .with_env_filter(filter)
+        .with_ansi(false);
+    tracing_subscriber::registry()
+        .with(lines)
+        .with(filter)
         .try_init()
         .ok()
+}
+
+/// The levels `ECOCHAT_LOG` asks for: a level (`debug`), or levels by module
+/// (`warn,ecochat::api=trace`); `None` when it says nothing usable.
+///
+/// `Targets` rather than `EnvFilter`: ecochat's log is not filtered by span or field, and
+/// leaving out that machinery (and its regex matcher) leaves its code out of memory.
+fn filter(value: &str) -> Option<Targets> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    value.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+    use tracing_subscriber::filter::LevelFilter;
+
+    use super::*;
+
+    #[test]
+    fn the_log_level_comes_from_a_level_or_levels_by_module() {
+        let debug = filter("debug").expect("a level");
+        assert!(debug.would_enable("ecochat::api", &Level::DEBUG));
+        assert!(!debug.would_enable("ecochat::api", &Level::TRACE));
+
+        let by_module = filter(" warn,ecochat::api=trace ").expect("levels by module");
+        assert!(by_module.would_enable("ecochat::api::client", &Level::TRACE));
+        assert!(!by_module.would_enable("ecochat::store", &Level::INFO));
+        assert!(by_module.would_enable("hyper", &Level::WARN));
+
+        assert_eq!(
+            filter("off").map(|t| t.default_level()),
+            Some(Some(LevelFilter::OFF))
+        );
+        assert!(filter("").is_none());
+        assert!(filter("ecochat=loud").is_none(), "an unknown level");
+    }
 }
