@@ -47,9 +47,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     drop(layout);
     for sep in &a.separators {
         for y in sep.top()..sep.bottom() {
-            buf[(sep.x, y)]
-                .set_symbol(line::VERTICAL)
-                .set_style(t.border);
+            if let Some(cell) = buf.cell_mut((sep.x, y)) {
+                cell.set_symbol(line::VERTICAL).set_style(t.border);
+            }
         }
     }
     if let Some(hint) = a.hint {

@@ -26,7 +26,9 @@ pub fn draw_scrollbar(area: Rect, total: usize, top: usize, style: Style, buf: &
         } else {
             line::DOUBLE_VERTICAL
         };
-        buf[(x, y)].set_symbol(symbol).set_style(style);
+        if let Some(cell) = buf.cell_mut((x, y)) {
+            cell.set_symbol(symbol).set_style(style);
+        }
     }
 }
 
