@@ -73,9 +73,10 @@ fn draw_line(line: &Line<'_>, x: u16, y: u16, width: u16, buf: &mut Buffer) {
 }
 
 /// The grapheme clusters of `text` with their widths (`None` for a cluster holding a control
-/// character), as `graphemes(true)` and `cell_width` give them. ASCII and common CJK characters
-/// followed by either are clusters of their own, known without the grapheme splitter, which
-/// was most of the cost of drawing Chinese text.
+/// character), as `graphemes(true)` and `cell_width` give them. ASCII, common CJK characters
+/// and common symbols followed by ASCII or common CJK are clusters of their own, known without
+/// the grapheme splitter, which was most of the cost of drawing Chinese text (and of a compare
+/// column's heading, with its `◆`, `·` and `…`).
 fn clusters(text: &str) -> impl Iterator<Item = (&str, Option<u16>)> {
     let mut at = 0;
     std::iter::from_fn(move || {
@@ -85,7 +86,7 @@ fn clusters(text: &str) -> impl Iterator<Item = (&str, Option<u16>)> {
         let alone = chars
             .next()
             .is_none_or(|d| d.is_ascii() || is_plain_wide(d));
-        let g = if alone && (c.is_ascii() || is_plain_wide(c)) {
+        let g = if alone && (c.is_ascii() || is_plain_wide(c) || never_prepends(c)) {
             &rest[..c.len_utf8()]
         } else {
             rest.graphemes(true).next()?
@@ -102,6 +103,13 @@ fn clusters(text: &str) -> impl Iterator<Item = (&str, Option<u16>)> {
         };
         Some((g, width))
     })
+}
+
+/// Characters that join no following ASCII or CJK character in a cluster (none is a Prepend
+/// character): Latin, Greek, Cyrillic, Armenian and Hebrew, and the punctuation, arrows, box
+/// drawing, shapes and symbols of U+2000-U+2BFF.
+fn never_prepends(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{5FF}' | '\u{2000}'..='\u{2BFF}')
 }
 
 /// Characters two columns wide that never join a neighbour in a grapheme cluster: CJK
@@ -195,6 +203,30 @@ mod tests {
                 let theirs: Vec<(&str, Option<u16>)> = text
                     .graphemes(true)
                     .map(|g| (g, Some(g.cell_width())))
+                    .collect();
+                assert_eq!(ours, theirs, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn symbols_before_ascii_or_cjk_are_clusters_of_their_own() {
+        let symbols = ('\u{80}'..='\u{5FF}').chain('\u{2000}'..='\u{2BFF}');
+        for c in symbols {
+            assert!(never_prepends(c));
+            for text in [
+                format!("{c}"),
+                format!("{c}a"),
+                format!("{c}中"),
+                format!("{c}，"),
+            ] {
+                let ours: Vec<(&str, Option<u16>)> = clusters(&text).collect();
+                let theirs: Vec<(&str, Option<u16>)> = text
+                    .graphemes(true)
+                    .map(|g| {
+                        let width = (!g.contains(char::is_control)).then(|| g.cell_width());
+                        (g, width)
+                    })
                     .collect();
                 assert_eq!(ours, theirs, "{c:?}");
             }
