@@ -49,6 +49,11 @@ fn enter(app: &mut App, text: &str) -> Vec<Effect> {
 
 /// An app with a prompt sent to `n` models (one: a plain reply), drawn once; the reply ids.
 fn streaming(n: usize) -> (App, Terminal<TestBackend>, Vec<u64>) {
+    streaming_with(n, warm_syntax())
+}
+
+/// `streaming`, colouring code with `syntax`.
+fn streaming_with(n: usize, syntax: Syntax) -> (App, Terminal<TestBackend>, Vec<u64>) {
     let mut provider = Provider::new("mock", Some("http://127.0.0.1:9/v1".into()));
     provider.models = MODELS.into_iter().map(ModelSpec::new).collect();
     let target = Target {
@@ -62,7 +67,7 @@ fn streaming(n: usize) -> (App, Terminal<TestBackend>, Vec<u64>) {
         Instant::now(),
     );
     app.providers = vec![provider];
-    app.set_syntax(warm_syntax());
+    app.set_syntax(syntax);
     if n > 1 {
         enter(&mut app, &format!("/compare {}", MODELS[..n].join(" ")));
     }
@@ -79,6 +84,17 @@ fn streaming(n: usize) -> (App, Terminal<TestBackend>, Vec<u64>) {
     (app, terminal, ids)
 }
 
+/// The whole streams: a piece of every reply, then a frame, 2,000 times.
+fn stream(app: &mut App, terminal: &mut Terminal<TestBackend>, ids: &[u64]) {
+    for i in 0..CHUNKS {
+        for id in ids {
+            let msg = StreamMsg::Event(StreamEvent::Content(piece(i)));
+            update(app, Action::Stream { id: *id, msg }, Instant::now());
+        }
+        terminal.draw(|f| ui::render(app, f)).expect("draw");
+    }
+}
+
 /// The syntax handle of every app here, decoded and with every pattern the streams meet
 /// compiled (by streaming them once).
 fn warm_syntax() -> Syntax {
@@ -86,32 +102,8 @@ fn warm_syntax() -> Syntax {
     SYNTAX
         .get_or_init(|| {
             let syntax = Syntax::default();
-            let mut app = App::new(
-                Target {
-                    provider: Provider::builtin_demo(),
-                    model: ModelSpec::new("demo"),
-                },
-                Theme::default(),
-                Rect::new(0, 0, WIDTH, HEIGHT),
-                Instant::now(),
-            );
-            app.set_syntax(syntax.clone());
-            let ids: Vec<u64> = enter(&mut app, "预热")
-                .into_iter()
-                .filter_map(|e| match e {
-                    Effect::StartReply { reply_id, .. } => Some(reply_id),
-                    _ => None,
-                })
-                .collect();
-            let mut terminal =
-                Terminal::new(TestBackend::new(WIDTH, HEIGHT)).expect("test terminal");
-            for i in 0..CHUNKS {
-                for id in &ids {
-                    let msg = StreamMsg::Event(StreamEvent::Content(piece(i)));
-                    update(&mut app, Action::Stream { id: *id, msg }, Instant::now());
-                }
-                terminal.draw(|f| ui::render(&app, f)).expect("draw");
-            }
+            let (mut app, mut terminal, ids) = streaming_with(1, syntax.clone());
+            stream(&mut app, &mut terminal, &ids);
             syntax
         })
         .clone()
@@ -136,13 +128,7 @@ fn stream_2000_chunks(bencher: Bencher, n: usize) {
     bencher
         .with_inputs(|| streaming(n))
         .bench_local_values(|(mut app, mut terminal, ids)| {
-            for i in 0..CHUNKS {
-                for id in &ids {
-                    let msg = StreamMsg::Event(StreamEvent::Content(piece(i)));
-                    update(&mut app, Action::Stream { id: *id, msg }, Instant::now());
-                }
-                terminal.draw(|f| ui::render(&app, f)).expect("draw");
-            }
+            stream(&mut app, &mut terminal, &ids);
             (app, terminal)
         });
 }
