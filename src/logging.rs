@@ -15,8 +15,8 @@ pub const FILE: &str = "ecochat.log";
 /// files. Returns `None` (and logs nowhere) when the directory or file cannot be made so.
 ///
 /// Each line is written to the file as it is logged, by the thread that logs it. ecochat logs a
-/// few lines a minute: a writer thread with its queue (tracing-appender) cost a thread, 64 KB of
-/// queue and its code's pages at idle, and lost the lines still queued when the process died.
+/// few lines a minute: a writer thread (tracing-appender) cost a thread, a 32 KB queue and its
+/// code's pages at idle, and lost the lines still queued when the process died.
 pub fn init(dir: &Path) -> Option<()> {
     crate::files::ensure_private_dir(dir).ok()?;
     let path = dir.join(FILE);
