@@ -68,10 +68,10 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
     restrict(dir, 0o700)
 }
 
-/// Makes sure the file at `path` exists and is owner-only (0600), before a library that creates
-/// files with the default mode (the log appender) opens it. A symlink there is an error: the
-/// directory is ecochat's own, so one was planted or made by hand.
-pub fn ensure_private_file(path: &Path) -> io::Result<()> {
+/// Opens the file at `path` for appending, created owner-only (0600) or made so (the log, which
+/// older versions created 0644). A symlink there is an error: the directory is ecochat's own,
+/// so one was planted or made by hand.
+pub fn open_private_append(path: &Path) -> io::Result<std::fs::File> {
     if let Ok(meta) = std::fs::symlink_metadata(path)
         && meta.file_type().is_symlink()
     {
@@ -87,8 +87,9 @@ pub fn ensure_private_file(path: &Path) -> io::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    options.open(path)?;
-    restrict(path, 0o600)
+    let file = options.open(path)?;
+    restrict(path, 0o600)?;
+    Ok(file)
 }
 
 /// Clears the mode bits of `path` outside `allowed`, when it is a file or directory of its own

@@ -19,10 +19,7 @@ pub const FILE: &str = "ecochat.log";
 /// code's pages at idle, and lost the lines still queued when the process died.
 pub fn init(dir: &Path) -> Option<()> {
     crate::files::ensure_private_dir(dir).ok()?;
-    let path = dir.join(FILE);
-    // Creates the file owner-only and refuses a symlink in its place.
-    crate::files::ensure_private_file(&path).ok()?;
-    let file = std::fs::OpenOptions::new().append(true).open(&path).ok()?;
+    let file = crate::files::open_private_append(&dir.join(FILE)).ok()?;
     let filter = std::env::var("ECOCHAT_LOG")
         .ok()
         .and_then(|v| filter(&v))

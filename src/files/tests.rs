@@ -91,11 +91,11 @@ fn private_dirs_are_created_0700_and_old_0755_ones_are_tightened() {
 fn a_private_file_is_made_0600_and_a_symlink_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("ecochat.log");
-    ensure_private_file(&log).unwrap();
+    open_private_append(&log).unwrap();
     assert_eq!(mode(&log), 0o600);
     std::fs::write(&log, "line\n").unwrap();
     std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
-    ensure_private_file(&log).unwrap();
+    open_private_append(&log).unwrap();
     assert_eq!(mode(&log), 0o600);
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "line\n", "kept");
     let victim = dir.path().join("victim");
@@ -103,6 +103,6 @@ fn a_private_file_is_made_0600_and_a_symlink_is_refused() {
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
     let link = dir.path().join("link.log");
     symlink(&victim, &link).unwrap();
-    assert!(ensure_private_file(&link).is_err());
+    assert!(open_private_append(&link).is_err());
     assert_eq!(mode(&victim), 0o644);
 }
