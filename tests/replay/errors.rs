@@ -46,6 +46,29 @@ async fn m6_html_502_is_retried_before_the_first_byte() {
 }
 
 #[tokio::test]
+async fn a_retry_sends_the_same_body_again() {
+    let server = MockServer::start();
+    server.on_model("m", vec![scenarios::m6_html502(), scenarios::m1()]);
+    let ep = ep_with(&server, 1, Duration::from_secs(10));
+    let out = chat::chat(&ep, &request("m", true)).await;
+    check("502 then ok", &out, M1);
+    let seen = server.requests();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[0].json()["messages"].is_array(),
+        "a whole body the first time"
+    );
+    assert_eq!(seen[0].body, seen[1].body, "the retry's body");
+    for r in &seen {
+        assert!(
+            r.header("content-type")
+                .is_some_and(|v| v.starts_with("application/json")),
+            "content type on every attempt"
+        );
+    }
+}
+
+#[tokio::test]
 async fn m6_spa_page_means_wrong_base_url() {
     let server = MockServer::start();
     let ep = ecochat::api::client::Endpoint {
