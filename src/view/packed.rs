@@ -86,6 +86,43 @@ impl PackedLines {
         self.text.truncate(text);
     }
 
+    /// Puts `line` in place of line `i` (nothing when there is no such line). It costs the
+    /// lines after `i`, which are moved: meant for lines near the end.
+    pub fn replace(&mut self, i: usize, line: &Line<'_>) {
+        if i >= self.lines.len() {
+            return;
+        }
+        let span_end = self.lines[i] as usize;
+        let text_end = match span_end.checked_sub(1) {
+            Some(last) => self.span_ends[last] as usize,
+            None => 0,
+        };
+        let after_text = self.text.split_off(text_end);
+        let after_ends = self.span_ends.split_off(span_end);
+        let after_styles = self.span_styles.split_off(span_end);
+        let after_lines = self.lines.split_off(i + 1);
+        self.truncate(i);
+        self.push(line);
+        if self.lines.len() == i {
+            // Too big to keep: an empty line holds its place, as the lines after it count on.
+            self.lines.push(self.span_ends.len() as u32);
+        }
+        // The lines after move by what the new line is longer or shorter by.
+        let (text_at, span_at) = (self.text.len(), self.span_ends.len());
+        self.text.push_str(&after_text);
+        self.span_ends.extend(
+            after_ends
+                .iter()
+                .map(|&e| (e as usize - text_end + text_at) as u32),
+        );
+        self.span_styles.extend(after_styles);
+        self.lines.extend(
+            after_lines
+                .iter()
+                .map(|&e| (e as usize - span_end + span_at) as u32),
+        );
+    }
+
     /// Removes every line (the style table stays: it is small and likely to be reused).
     pub fn clear(&mut self) {
         self.truncate(0);
@@ -255,6 +292,41 @@ mod tests {
                 unpacked(&want, &Span::raw(""))
             );
             assert_eq!(p.text, want.text, "keep {keep}");
+        }
+    }
+
+    #[test]
+    fn replacing_a_line_equals_pushing_the_lines_with_it_in_place() {
+        let others = [
+            Line::from(Span::styled("长一点的新行", Style::new().fg(Color::Green))),
+            Line::default(),
+            Line::from(vec![Span::raw("x"), Span::raw("y")]),
+        ];
+        for at in 0..=4 {
+            for other in &others {
+                let mut p = PackedLines::default();
+                p.extend(sample());
+                p.replace(at, other);
+                let mut lines = sample();
+                if at < lines.len() {
+                    lines[at] = other.clone();
+                }
+                let mut want = PackedLines::default();
+                want.extend(lines.clone());
+                assert_eq!(p.len(), lines.len());
+                assert_eq!(
+                    cells(&unpacked(&p, &Span::raw(""))),
+                    cells(&unpacked(&want, &Span::raw(""))),
+                    "at {at}"
+                );
+                assert_eq!(p.text, want.text);
+                // The next line goes after the others, as a push should.
+                p.push(&Line::raw("end"));
+                assert_eq!(
+                    p.get(p.len() - 1, &Span::raw("")).expect("last").spans[0].content,
+                    "end"
+                );
+            }
         }
     }
 
