@@ -3,12 +3,15 @@
 //! stream is the single reply of the conversation pane; two and four are `/compare` columns.
 //! The target: several streams cost at most twice the frame of one.
 //!
-//! Every app shares one syntax handle whose data is decoded and whose Rust patterns are
-//! compiled before any timing (`warm_syntax`): the TUI does both once, on a spare thread, while
-//! code is drawn plain, so they are no part of a frame.
+//! Every app shares one syntax handle made as the TUI makes it (`Syntax::in_background`):
+//! streamed code lines are drawn plain and coloured on a spare thread, and before each frame
+//! the colours painted meanwhile are put in (`CodePainted`), as the event loop does. Its data
+//! is decoded and Rust compiled before any timing (`warm_syntax`): the TUI does both once, on
+//! a spare thread, while code is drawn plain, so they are no part of a frame.
 
-use std::sync::OnceLock;
-use std::time::Instant;
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use divan::Bencher;
@@ -17,7 +20,7 @@ use ecochat::app::{Action, App, Effect, StreamMsg, update};
 use ecochat::config::{ModelSpec, Provider};
 use ecochat::providers::Target;
 use ecochat::ui;
-use ecochat::view::markdown::Syntax;
+use ecochat::view::markdown::{Ready, Syntax, render_markdown};
 use ecochat::view::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -49,11 +52,6 @@ fn enter(app: &mut App, text: &str) -> Vec<Effect> {
 
 /// An app with a prompt sent to `n` models (one: a plain reply), drawn once; the reply ids.
 fn streaming(n: usize) -> (App, Terminal<TestBackend>, Vec<u64>) {
-    streaming_with(n, warm_syntax())
-}
-
-/// `streaming`, colouring code with `syntax`.
-fn streaming_with(n: usize, syntax: Syntax) -> (App, Terminal<TestBackend>, Vec<u64>) {
     let mut provider = Provider::new("mock", Some("http://127.0.0.1:9/v1".into()));
     provider.models = MODELS.into_iter().map(ModelSpec::new).collect();
     let target = Target {
@@ -67,7 +65,7 @@ fn streaming_with(n: usize, syntax: Syntax) -> (App, Terminal<TestBackend>, Vec<
         Instant::now(),
     );
     app.providers = vec![provider];
-    app.set_syntax(syntax);
+    app.set_syntax(warm_syntax().0.clone());
     if n > 1 {
         enter(&mut app, &format!("/compare {}", MODELS[..n].join(" ")));
     }
@@ -86,27 +84,46 @@ fn streaming_with(n: usize, syntax: Syntax) -> (App, Terminal<TestBackend>, Vec<
 
 /// The whole streams: a piece of every reply, then a frame, 2,000 times.
 fn stream(app: &mut App, terminal: &mut Terminal<TestBackend>, ids: &[u64]) {
+    let told = &warm_syntax().1;
     for i in 0..CHUNKS {
         for id in ids {
             let msg = StreamMsg::Event(StreamEvent::Content(piece(i)));
             update(app, Action::Stream { id: *id, msg }, Instant::now());
         }
+        // What the spare threads told the event loop since the last frame.
+        let news: Vec<Ready> = told.lock().expect("receiver").try_iter().collect();
+        for ready in news {
+            let action = match ready {
+                Ready::Language => Action::SyntaxReady,
+                Ready::Lines => Action::CodePainted,
+            };
+            update(app, action, Instant::now());
+        }
         terminal.draw(|f| ui::render(app, f)).expect("draw");
     }
 }
 
-/// The syntax handle of every app here, decoded and with every pattern the streams meet
-/// compiled (by streaming them once).
-fn warm_syntax() -> Syntax {
-    static SYNTAX: OnceLock<Syntax> = OnceLock::new();
-    SYNTAX
-        .get_or_init(|| {
-            let syntax = Syntax::default();
-            let (mut app, mut terminal, ids) = streaming_with(1, syntax.clone());
-            stream(&mut app, &mut terminal, &ids);
-            syntax
-        })
-        .clone()
+/// The syntax handle of every app here, made as the TUI makes it, with its data decoded and
+/// the patterns of the streams' code compiled; and what it tells the event loop.
+fn warm_syntax() -> &'static (Syntax, Mutex<Receiver<Ready>>) {
+    static SYNTAX: OnceLock<(Syntax, Mutex<Receiver<Ready>>)> = OnceLock::new();
+    SYNTAX.get_or_init(|| {
+        let (tx, rx) = channel();
+        let syntax = Syntax::in_background(move |ready| {
+            let _ = tx.send(ready);
+        });
+        syntax.warm_up();
+        let code: String = (101..150).map(piece).collect();
+        let block = format!("```rust\n{code}```\n");
+        let theme = Theme::default();
+        let want = render_markdown(&block, usize::from(WIDTH), &theme, &Syntax::default());
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while render_markdown(&block, usize::from(WIDTH), &theme, &syntax) != want {
+            assert!(Instant::now() < deadline, "the syntax is prepared in time");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        (syntax, Mutex::new(rx))
+    })
 }
 
 /// One reply piece; every 16th ends a paragraph, and every 200th opens or closes a code

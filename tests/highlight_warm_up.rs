@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use ecochat::chat::{Conversation, Role};
 use ecochat::view::conversation::{ConversationLayout, LayoutOptions};
-use ecochat::view::markdown::Syntax;
+use ecochat::view::markdown::{Ready, Syntax};
 use ecochat::view::theme::Theme;
 use ratatui::text::Line;
 
@@ -54,8 +54,10 @@ impl Scene {
 /// A handle that waits for its warm-up and reports each readiness on the returned channel.
 fn reporting() -> (Syntax, std::sync::mpsc::Receiver<()>) {
     let (tx, rx) = std::sync::mpsc::channel();
-    let syntax = Syntax::in_background(move || {
-        let _ = tx.send(());
+    let syntax = Syntax::in_background(move |ready| {
+        if ready == Ready::Language {
+            let _ = tx.send(());
+        }
     });
     (syntax, rx)
 }
@@ -140,7 +142,7 @@ fn handles_are_independent() {
         conv,
         opts,
     } = Scene::new();
-    let waiting = Syntax::in_background(|| {});
+    let waiting = Syntax::in_background(|_| {});
     let mut held = ConversationLayout::new(waiting);
     held.sync(&conv, opts, &theme);
     let mut eager = ConversationLayout::new(Syntax::default());

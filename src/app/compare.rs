@@ -513,6 +513,19 @@ pub(super) fn syntax_ready(app: &mut App) {
     app.compare.layout.get_mut().clear();
 }
 
+/// Puts the colours painted on a spare thread into the columns' code.
+pub(super) fn apply_painted(app: &mut App) {
+    let Some(turn) = &app.compare.turn else {
+        return;
+    };
+    let syntax = app.layout.get_mut().syntax().clone();
+    for (lines, col) in app.compare.layout.get_mut().iter_mut().zip(&turn.columns) {
+        if let Some(msg) = app.conv.get(col.flight.id) {
+            lines.apply_painted(msg, &app.theme, &syntax);
+        }
+    }
+}
+
 fn notice(app: &mut App, text: String, is_error: bool) {
     app.notice = Some(Notice { text, is_error });
 }

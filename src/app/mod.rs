@@ -67,6 +67,8 @@ pub enum Action {
     /// The syntax handle can colour more code than before (its data is decoded, or a
     /// language compiled): code laid out plain is laid out again.
     SyntaxReady,
+    /// Code lines drawn plain while they streamed were coloured on a spare thread.
+    CodePainted,
     /// A report from the session store's thread.
     Store(crate::store::task::StoreEvent),
     /// A provider's `/models` answer (ids, or the error sentence).

@@ -113,6 +113,13 @@ fn apply(app: &mut App, action: Action, now: Instant) -> Vec<Effect> {
             super::compare::syntax_ready(app);
             Vec::new()
         }
+        Action::CodePainted => {
+            let layout = app.layout.get_mut();
+            layout.syntax().painted_lines_seen();
+            layout.apply_painted(&app.conv, &app.theme);
+            super::compare::apply_painted(app);
+            Vec::new()
+        }
         Action::ModelsDiscovered { provider, result } => {
             switch::on_models_discovered(app, provider, result);
             Vec::new()

@@ -23,6 +23,7 @@ use crate::app::{Action, App, StreamMsg};
 use crate::config::Paths;
 use crate::store::task::StoreHandle;
 use crate::ui;
+use crate::view::markdown::Ready;
 use effects::{Edge, apply};
 use terminal::TerminalGuard;
 
@@ -65,8 +66,11 @@ pub async fn run(
     // the layout is told to draw again.
     let syntax = {
         let tx = tx.clone();
-        crate::view::markdown::Syntax::in_background(move || {
-            let _ = tx.send(Action::SyntaxReady);
+        crate::view::markdown::Syntax::in_background(move |ready| {
+            let _ = tx.send(match ready {
+                Ready::Language => Action::SyntaxReady,
+                Ready::Lines => Action::CodePainted,
+            });
         })
     };
     app.set_syntax(syntax.clone());

@@ -144,6 +144,13 @@ impl ColumnLines {
         }
     }
 
+    /// Puts in the colours painted since the last call (see `MessageLines::apply_painted`).
+    pub fn apply_painted(&mut self, msg: &Message, theme: &Theme, syntax: &Syntax) {
+        if let Some(lines) = self.lines.as_mut().filter(|l| l.id == msg.id) {
+            lines.apply_painted(msg, theme, syntax);
+        }
+    }
+
     /// Lines of the reply; its first heading line (model and time) is the column's heading.
     pub fn height(&self) -> usize {
         self.lines

@@ -68,6 +68,7 @@ impl MessageLines {
         }
         if msg.role == Role::Assistant {
             // Replies are markdown; what the user typed is shown exactly as typed.
+            self.markdown.set_live(msg.status.is_live());
             self.markdown
                 .update(content, opts.width, &gutter, theme, syntax);
             if !msg.status.is_live() {
@@ -116,6 +117,14 @@ impl MessageLines {
             }
             self.stable_lines = 0;
             self.stable_bytes = 0;
+        }
+    }
+
+    /// Puts in the colours of code lines painted since the last call; `msg` is the message
+    /// laid out. Heights do not change.
+    pub fn apply_painted(&mut self, msg: &Message, theme: &Theme, syntax: &Syntax) {
+        if self.markdown.awaits_paint() {
+            self.markdown.apply_painted(&msg.content, theme, syntax);
         }
     }
 

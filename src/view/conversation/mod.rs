@@ -101,6 +101,18 @@ impl ConversationLayout {
         self.opts = None;
     }
 
+    /// Puts the colours painted on a spare thread into the code lines drawn plain (heights do
+    /// not change).
+    pub fn apply_painted(&mut self, conv: &Conversation, theme: &Theme) {
+        for (entry, msg) in self.entries.iter_mut().zip(conv.messages()) {
+            if let Entry::Laid(lines) = entry
+                && lines.id == msg.id
+            {
+                lines.apply_painted(msg, theme, &self.syntax);
+            }
+        }
+    }
+
     /// Brings the layout up to date with `conv` at `opts`.
     pub fn sync(&mut self, conv: &Conversation, opts: LayoutOptions, theme: &Theme) {
         if self.opts != Some(opts) {

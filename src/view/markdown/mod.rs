@@ -14,6 +14,7 @@ mod highlight;
 mod inline;
 mod open_code;
 mod open_paragraph;
+mod paint;
 mod render;
 mod table;
 mod warm;
@@ -33,7 +34,7 @@ use crate::view::theme::Theme;
 pub use code::CUT_MARKER;
 use highlight::HighlightMemo;
 use open_code::Outcome;
-pub use warm::Syntax;
+pub use warm::{Ready, Syntax};
 
 /// The rendered lines of a markdown text that may still be growing.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +62,10 @@ pub struct MarkdownLines {
     code: Option<open_code::OpenCode>,
     /// The stable length at which the tail was found to need the full render each frame.
     no_code_at: Option<usize>,
+    /// Code lines drawn plain while a spare thread colours them.
+    painting: Vec<paint::Segment>,
+    /// The text is a reply still streaming: its code lines may be coloured on a spare thread.
+    live: bool,
 }
 
 /// Bytes of text searched for chunk boundaries at once.
@@ -110,6 +115,7 @@ impl MarkdownLines {
             *self = Self {
                 width,
                 gutter: gutter.clone(),
+                live: self.live,
                 ..Self::default()
             };
         }
@@ -136,7 +142,7 @@ impl MarkdownLines {
             if !ends.is_empty() {
                 self.tail_end = None;
                 self.open = None;
-                self.lines.truncate(self.stable_lines);
+                self.cut_lines(self.stable_lines);
                 for end in ends {
                     self.push_chunk(&tail[start..end], theme, syntax);
                     start = end;
@@ -170,10 +176,10 @@ impl MarkdownLines {
         // Stable lines are followed by a blank line before the tail.
         let gap = usize::from(self.stable_lines > 0);
         if tail.kept > 0 {
-            self.lines.truncate(self.stable_lines + gap + tail.kept);
+            self.cut_lines(self.stable_lines + gap + tail.kept);
             self.lines.extend(tail.lines);
         } else {
-            self.lines.truncate(self.stable_lines);
+            self.cut_lines(self.stable_lines);
             if !tail.lines.is_empty() {
                 if !self.lines.is_empty() {
                     self.lines.push(&Line::default());
@@ -203,7 +209,15 @@ impl MarkdownLines {
             && text[..self.stable_len].ends_with(self.stable_end.as_str())
     }
 
-    /// Forgets what is needed to continue a stream; the lines stay.
+    /// Marks the text as a reply still streaming (or not): only then are complete code lines
+    /// drawn plain and coloured on a spare thread (see `paint`), so a frame does not wait for
+    /// them. A text laid out whole is coloured at once.
+    pub fn set_live(&mut self, live: bool) {
+        self.live = live;
+    }
+
+    /// Forgets what is needed to continue a stream; the lines stay, and so do the colours
+    /// still to be put in.
     pub fn finish(&mut self) {
         self.stable_len = 0;
         self.stable_end = String::new();
@@ -214,6 +228,7 @@ impl MarkdownLines {
         self.open = None;
         self.code = None;
         self.no_code_at = None;
+        self.live = false;
     }
 
     /// Number of lines.

@@ -13,11 +13,12 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use pulldown_cmark::{Event, Parser};
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
 use super::MarkdownLines;
 use super::code;
 use super::highlight::{LinePainter, LineState};
+use super::paint::PaintJob;
 use super::render::{OPTIONS, fence_language, finish_line};
 use crate::sanitize::sanitize;
 use crate::text::ceil_char_boundary;
@@ -38,6 +39,11 @@ pub(super) struct OpenCode {
     /// The syntax theme the lines were coloured with (`None`: plain).
     colours: Option<&'static str>,
     state: LineState,
+    /// Paints the lines on a spare thread, when the handle does that (else they are coloured
+    /// here, with `state`).
+    pub(super) job: Option<PaintJob>,
+    /// The job's count of painted unfinished lines when the last line was drawn.
+    peek_version: u64,
 }
 
 /// What [`MarkdownLines::open_code`] did with the tail.
@@ -88,7 +94,7 @@ impl MarkdownLines {
             };
         }
         open.colours = painter.name;
-        self.lines.truncate(self.stable_lines + open.lines);
+        self.cut_lines(self.stable_lines + open.lines);
         if open.done == 0 {
             let Some(fence_line) = tail.get(..first_line).filter(|l| l.ends_with('\n')) else {
                 return self.give_up();
@@ -99,6 +105,11 @@ impl MarkdownLines {
             self.lines
                 .push(&finish_line(code::header(&open.lang, self.width, md)));
             open.done = fence_line.len();
+            open.job = if self.live {
+                syntax.paint_job(&open.lang, painter.name, md.code_text)
+            } else {
+                None
+            };
         }
         let mut rest = &tail[open.done..];
         while let Some(nl) = rest.find('\n') {
@@ -119,7 +130,14 @@ impl MarkdownLines {
                 self.code = Some(open);
                 return Outcome::Open;
             }
-            let spans = painter.line(&mut open.state, line);
+            let spans = match &open.job {
+                Some(job) => {
+                    let index = job.send(syntax, line);
+                    self.paint_later(job, self.lines.len(), index);
+                    vec![Span::styled(line.to_owned(), md.code_text)]
+                }
+                None => painter.line(&mut open.state, line),
+            };
             self.lines
                 .push(&finish_line(code::body_line(spans, self.width, md)));
             open.done += nl + 1;
@@ -134,7 +152,13 @@ impl MarkdownLines {
             // three spaces are no line, a fence closes): ask it, about this line alone.
             let fence_line = &tail[..first_line];
             if let Some(line) = last_line(fence_line, rest) {
-                let spans = painter.peek(&open.state, &line);
+                let spans = match &open.job {
+                    Some(job) => {
+                        open.peek_version = job.peek_version();
+                        job.peek(syntax, &line)
+                    }
+                    None => painter.peek(&open.state, &line),
+                };
                 self.lines
                     .push(&finish_line(code::body_line(spans, self.width, md)));
             }
@@ -146,7 +170,7 @@ impl MarkdownLines {
 
     /// Leaves this tail to the full render until the stable text moves on.
     fn give_up(&mut self) -> Outcome {
-        self.lines.truncate(self.stable_lines);
+        self.cut_lines(self.stable_lines);
         self.code = None;
         self.no_code_at = Some(self.stable_len);
         Outcome::Other
@@ -183,6 +207,13 @@ impl OpenCode {
         self.lines = lines;
         let from = ceil_char_boundary(tail, self.done.saturating_sub(super::STABLE_END));
         self.done_end = tail[from..self.done].to_owned();
+    }
+
+    /// True when the line being written was drawn before its latest painting.
+    pub(super) fn newer_peek(&self) -> bool {
+        self.job
+            .as_ref()
+            .is_some_and(|job| job.peek_version() != self.peek_version)
     }
 
     /// True when `tail` goes on from the text laid out so far.

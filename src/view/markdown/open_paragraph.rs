@@ -66,7 +66,7 @@ impl MarkdownLines {
         let (kept, lines) = memo.append(added, theme.body);
         // The stable lines are followed by a blank line before the tail.
         let gap = usize::from(self.stable_lines > 0);
-        self.lines.truncate(self.stable_lines + gap + kept);
+        self.cut_lines(self.stable_lines + gap + kept);
         self.lines.extend(
             lines
                 .into_iter()

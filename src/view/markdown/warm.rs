@@ -24,8 +24,17 @@ use syntect::util::LinesWithEndings;
 /// Lines of a code block used to compile its language's patterns.
 const SAMPLE_LINES: usize = 200;
 
+/// What a handle made by `Syntax::in_background` tells its callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ready {
+    /// More code can be coloured: lay out again what was drawn plain.
+    Language,
+    /// Code lines drawn plain while they streamed have their colours (see `paint`).
+    Lines,
+}
+
 /// Called each time more code can be coloured.
-type Ready = Box<dyn Fn() + Send + Sync>;
+type Notify = Box<dyn Fn(Ready) + Send + Sync>;
 
 /// Shared syntax data for everything that draws code; cheap to clone.
 #[derive(Clone, Default)]
@@ -44,9 +53,11 @@ struct Shared {
     /// Set when the decoding thread was started (once per handle).
     started: AtomicBool,
     /// Present when languages are compiled on spare threads; told when more can be coloured.
-    background: Option<Ready>,
+    background: Option<Notify>,
     /// Syntaxes whose patterns are compiled, or being compiled (`false`), by name.
     languages: Mutex<Vec<(String, bool)>>,
+    /// Streamed code lines waiting for the painting thread.
+    paint: super::paint::Queue,
 }
 
 impl fmt::Debug for Syntax {
@@ -61,9 +72,9 @@ impl fmt::Debug for Syntax {
 impl Syntax {
     /// A handle that draws code plain until its data is decoded on a spare thread (once
     /// `warm_up` allowed it and code asked for colours), and then compiles each language on a
-    /// spare thread the first time it appears. `ready` is called each time more code can be
-    /// coloured (from another thread).
-    pub fn in_background(ready: impl Fn() + Send + Sync + 'static) -> Self {
+    /// spare thread the first time it appears; streamed code lines are coloured on a spare
+    /// thread too. `ready` is called each time more code can be coloured (from another thread).
+    pub fn in_background(ready: impl Fn(Ready) + Send + Sync + 'static) -> Self {
         Self(Arc::new(Shared {
             hold: AtomicBool::new(true),
             background: Some(Box::new(ready)),
@@ -185,8 +196,22 @@ impl Syntax {
 
     fn became_ready(&self) {
         self.0.hold.store(false, Ordering::SeqCst);
-        if let Some(ready) = &self.0.background {
-            ready();
+        self.tell(Ready::Language);
+    }
+
+    /// True when streamed code lines are coloured on a spare thread.
+    pub(super) fn paints_in_background(&self) -> bool {
+        self.0.background.is_some()
+    }
+
+    /// The shared state of the painting thread.
+    pub(super) fn paint_queue(&self) -> &super::paint::Queue {
+        &self.0.paint
+    }
+
+    pub(super) fn tell(&self, ready: Ready) {
+        if let Some(notify) = &self.0.background {
+            notify(ready);
         }
     }
 }

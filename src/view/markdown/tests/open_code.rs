@@ -2,6 +2,8 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use ratatui::style::Style;
+use std::time::{Duration, Instant};
 
 use super::streaming::{reference, stream_in_steps};
 use super::*;
@@ -130,4 +132,184 @@ fn streamed_code_matches_a_full_render_at_every_cut() {
     if let Err(e) = result {
         panic!("{e}");
     }
+}
+
+/// Pieces of replies that are mostly code, in languages that get colours.
+const CODE_PIECES: &[&str] = &[
+    "```rust\n",
+    "```py\n",
+    "```\n",
+    "```",
+    "\n",
+    "let x = 1;\n",
+    "fn main() { let s = \"第一行\"; }\n",
+    "\tif a {\tb }\n",
+    "def f(x): return x  # 注释\n",
+    "/* open comment\n",
+    "end */ x\n",
+    "a line of code far wider than any of the narrow widths the cases use\n",
+    "text after\n",
+    "x\x1b[31m red\n",
+];
+
+fn code_document() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(CODE_PIECES), 1..24).prop_map(|p| p.concat())
+}
+
+/// A handle that paints streamed lines on a spare thread, with its data decoded and every
+/// language of `docs` compiled.
+fn painting_handle(docs: &[&str]) -> Syntax {
+    let syntax = Syntax::in_background(|_| {});
+    syntax.warm_up();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for doc in docs {
+        let want = render_markdown(doc, 40, &Theme::dark(), &Syntax::default());
+        while render_markdown(doc, 40, &Theme::dark(), &syntax) != want {
+            assert!(Instant::now() < deadline, "the syntax is prepared in time");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+    syntax
+}
+
+/// Waits for the painting thread to finish, then puts its colours in, as `CodePainted` does.
+fn settle(syntax: &Syntax, md: &mut MarkdownLines, text: &str, theme: &Theme) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        while !syntax.paint_settled() {
+            assert!(Instant::now() < deadline, "the lines are painted in time");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        syntax.painted_lines_seen();
+        md.apply_painted(text, theme, syntax);
+        // Drawing the unfinished line again may have asked for it to be painted.
+        if syntax.paint_settled() {
+            return;
+        }
+    }
+}
+
+/// However a reply is cut, with lines painted on a spare thread each frame shows the text of a
+/// full render at once, and its colours too once the painting is put in; painting put in late
+/// (after blocks closed) lands on the right lines.
+#[test]
+fn code_painted_elsewhere_matches_a_full_render_once_put_in() {
+    // Each language of the pieces, in a block of its own.
+    let syntax = painting_handle(&["```rust\nlet x = 1;\n```\n", "```py\nx = 1\n```\n"]);
+    let reference_syntax = Syntax::default();
+    let cases = (
+        code_document(),
+        prop::collection::vec((1usize..12, any::<bool>()), 1..8),
+        prop::sample::select(&[12usize, 40][..]),
+    );
+    let mut runner = TestRunner::new(Config {
+        cases: 32,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let theme = Theme::dark();
+    let result = runner.run(&cases, |(doc, steps, width)| {
+        let gutter = Span::raw("  ");
+        let chars: Vec<char> = doc.chars().collect();
+        let mut md = MarkdownLines::default();
+        md.set_live(true);
+        let mut text = String::new();
+        let (mut i, mut k) = (0, 0);
+        while i < chars.len() {
+            let (step, put_in) = steps[k % steps.len()];
+            let st = if k % 2 == 0 {
+                step % 12 + 1
+            } else {
+                step / 12 + 1
+            };
+            let end = (i + st).min(chars.len());
+            text.extend(&chars[i..end]);
+            md.update(&text, width, &gutter, &theme, &syntax);
+            let want = reference(&text, width, &gutter, &theme, &reference_syntax);
+            prop_assert_eq!(text_of(&md.lines()), text_of(&want), "after {} chars", end);
+            if put_in || end == chars.len() {
+                settle(&syntax, &mut md, &text, &theme);
+                prop_assert_eq!(
+                    md.lines(),
+                    want,
+                    "after {} chars of {:?} in {:?}",
+                    end,
+                    doc,
+                    steps
+                );
+            }
+            i = end;
+            k += 1;
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn a_streamed_line_is_drawn_plain_until_its_colours_are_put_in() {
+    let theme = Theme::dark();
+    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let gutter = Span::raw("");
+    let text = "```rust\nfn main() { let x = 1; }\n";
+    let mut md = MarkdownLines::default();
+    md.set_live(true);
+    md.update(text, 60, &gutter, &theme, &syntax);
+    let plain = theme.markdown.code_text;
+    let code_styles = |md: &MarkdownLines| -> Vec<Style> {
+        md.lines()[1].spans[1..].iter().map(|s| s.style).collect()
+    };
+    assert_eq!(code_styles(&md), [plain]);
+    settle(&syntax, &mut md, text, &theme);
+    assert!(code_styles(&md).iter().any(|s| *s != plain));
+    assert_eq!(
+        md.lines(),
+        reference(text, 60, &gutter, &theme, &Syntax::default())
+    );
+}
+
+#[test]
+fn the_line_being_written_gets_its_colours_when_they_are_painted() {
+    let theme = Theme::dark();
+    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let gutter = Span::raw("");
+    let mut md = MarkdownLines::default();
+    md.set_live(true);
+    let mut text = String::from("```rust\nlet a = 1;\nlet x");
+    md.update(&text, 60, &gutter, &theme, &syntax);
+    settle(&syntax, &mut md, &text, &theme);
+    assert_eq!(
+        md.lines(),
+        reference(&text, 60, &gutter, &theme, &Syntax::default())
+    );
+    // More of the line: coloured as far as it was painted, then plain, then all of it.
+    text.push_str(" = \"第一行\"; fn");
+    md.update(&text, 60, &gutter, &theme, &syntax);
+    let want = reference(&text, 60, &gutter, &theme, &Syntax::default());
+    assert_eq!(text_of(&md.lines()), text_of(&want));
+    assert_ne!(md.lines(), want, "the new part is plain until painted");
+    settle(&syntax, &mut md, &text, &theme);
+    assert_eq!(md.lines(), want);
+}
+
+#[test]
+fn code_given_up_on_leaves_no_lines_to_paint() {
+    let theme = Theme::dark();
+    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let gutter = Span::raw("");
+    let mut md = MarkdownLines::default();
+    md.set_live(true);
+    let mut text = String::from("```rust\nlet a = 1;\nlet b = 2;\n");
+    md.update(&text, 60, &gutter, &theme, &syntax);
+    assert!(md.awaits_paint());
+    // A line `sanitize` changes sends the block to the full render, coloured at once.
+    text.push_str("x\x1b[31m red\n");
+    md.update(&text, 60, &gutter, &theme, &syntax);
+    assert!(!md.awaits_paint());
+    assert_eq!(
+        md.lines(),
+        reference(&text, 60, &gutter, &theme, &Syntax::default())
+    );
 }
