@@ -148,6 +148,17 @@ impl Syntax {
 
     /// The painting thread: paints what is queued, waiting up to `IDLE` for more.
     fn paint_until_idle(&self) {
+        // Should painting ever panic, the next line starts a new thread instead of queueing
+        // behind one that is gone.
+        struct Ended<'a>(&'a Queue);
+        impl Drop for Ended<'_> {
+            fn drop(&mut self) {
+                if std::thread::panicking() {
+                    lock(&self.0.work).running = false;
+                }
+            }
+        }
+        let _ended = Ended(self.paint_queue());
         while let Some(item) = self.next_item(Some(IDLE)) {
             self.paint(item);
         }
@@ -259,7 +270,7 @@ impl PaintJob {
         let already = state
             .peek_wanted
             .as_ref()
-            .is_some_and(|w| *w == (after, line.to_owned()));
+            .is_some_and(|(at, wanted)| *at == after && wanted == line);
         if coloured < line.len() && !already {
             state.peek_wanted = Some((after, line.to_owned()));
             if !state.peek_queued {
