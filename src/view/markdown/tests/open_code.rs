@@ -172,6 +172,14 @@ fn painting_handle(docs: &[&str]) -> Syntax {
     syntax
 }
 
+/// A reply still streaming, laid out with a painting handle that has Rust ready.
+fn streaming_rust() -> (Theme, Syntax, MarkdownLines) {
+    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let mut md = MarkdownLines::default();
+    md.set_live(true);
+    (Theme::dark(), syntax, md)
+}
+
 /// Waits for the painting thread to finish, then puts its colours in, as `CodePainted` does.
 fn settle(syntax: &Syntax, md: &mut MarkdownLines, text: &str, theme: &Theme) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -250,12 +258,9 @@ fn code_painted_elsewhere_matches_a_full_render_once_put_in() {
 
 #[test]
 fn a_streamed_line_is_drawn_plain_until_its_colours_are_put_in() {
-    let theme = Theme::dark();
-    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let (theme, syntax, mut md) = streaming_rust();
     let gutter = Span::raw("");
     let text = "```rust\nfn main() { let x = 1; }\n";
-    let mut md = MarkdownLines::default();
-    md.set_live(true);
     md.update(text, 60, &gutter, &theme, &syntax);
     let plain = theme.markdown.code_text;
     let code_styles = |md: &MarkdownLines| -> Vec<Style> {
@@ -272,11 +277,8 @@ fn a_streamed_line_is_drawn_plain_until_its_colours_are_put_in() {
 
 #[test]
 fn the_line_being_written_gets_its_colours_when_they_are_painted() {
-    let theme = Theme::dark();
-    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let (theme, syntax, mut md) = streaming_rust();
     let gutter = Span::raw("");
-    let mut md = MarkdownLines::default();
-    md.set_live(true);
     let mut text = String::from("```rust\nlet a = 1;\nlet x");
     md.update(&text, 60, &gutter, &theme, &syntax);
     settle(&syntax, &mut md, &text, &theme);
@@ -296,11 +298,8 @@ fn the_line_being_written_gets_its_colours_when_they_are_painted() {
 
 #[test]
 fn code_given_up_on_leaves_no_lines_to_paint() {
-    let theme = Theme::dark();
-    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
+    let (theme, syntax, mut md) = streaming_rust();
     let gutter = Span::raw("");
-    let mut md = MarkdownLines::default();
-    md.set_live(true);
     let mut text = String::from("```rust\nlet a = 1;\nlet b = 2;\n");
     md.update(&text, 60, &gutter, &theme, &syntax);
     assert!(md.awaits_paint());
