@@ -61,6 +61,9 @@ pub struct Sessions {
     settled: bool,
     /// Plans that looked at every message (tests count them).
     pub(crate) full_plans: u64,
+    /// The live replies the last plans left waiting for their checkpoint: while nothing else
+    /// changes, only they can have anything to write.
+    waiting: Vec<u64>,
 }
 
 impl Default for Sessions {
@@ -84,6 +87,7 @@ impl Default for Sessions {
             shown_written: None,
             settled: false,
             full_plans: 0,
+            waiting: Vec::new(),
         }
     }
 }
@@ -116,12 +120,18 @@ impl Sessions {
         self.db_path.is_some() && !self.unavailable
     }
 
+    /// The next update plans every message, whatever it changed.
+    fn unsettle(&mut self) {
+        self.settled = false;
+        self.waiting.clear();
+    }
+
     /// Detaches from the current session: what follows goes to a new one.
     fn start_new(&mut self) {
         self.current = SessionRef::New(self.next_local);
         self.next_local += 1;
         self.has.clear();
-        self.settled = false;
+        self.unsettle();
         self.last_checkpoint = None;
         self.title = None;
         self.untitled_written = false;
@@ -135,10 +145,18 @@ impl Sessions {
 /// policy is `store::plan`'s). `piece_of`: only this message changed (`Changes::only`).
 pub fn persist(app: &mut App, now: Instant, changes: Changes, effects: &mut Vec<Effect>) {
     let s = &app.sessions;
-    if changes == Changes::None && s.settled && s.retry_after.is_none() {
+    if changes == Changes::None && s.retry_after.is_none() {
         // No message changed since a plan that left the store with all of them, so there is
         // nothing to write, and no branch switch to record (switching changes the messages).
-        return;
+        if s.settled {
+            return;
+        }
+        // Nor since one that left a streaming reply waiting for its checkpoint: only that
+        // reply is looked at (each tick of a long session's reply checked every message).
+        if let [id] = s.waiting[..] {
+            sync(app, now, false, Some(id), effects);
+            return;
+        }
     }
     let piece_of = changes.only();
     sync(app, now, false, piece_of, effects);
@@ -206,12 +224,17 @@ fn sync(app: &mut App, now: Instant, force: bool, only: Option<u64>, effects: &m
     if plan.checkpoint {
         s.last_checkpoint = Some(now);
     }
-    if only.is_none() {
+    if let Some(id) = only {
+        s.waiting.retain(|w| *w != id);
+        if !plan.waiting.is_empty() {
+            s.settled = false;
+        }
+    } else {
         s.full_plans += 1;
-        s.settled = !plan.waiting;
-    } else if plan.waiting {
-        s.settled = false;
+        s.settled = plan.waiting.is_empty();
+        s.waiting.clear();
     }
+    s.waiting.extend(&plan.waiting);
     s.has.record(&plan);
     if !plan.deleted.is_empty() {
         effects.push(Effect::Store(StoreCmd::DeleteMessages {
@@ -307,7 +330,7 @@ pub fn restore(app: &mut App, stored: StoredSession) -> Vec<Effect> {
     s.current = SessionRef::Id(summary.id);
     s.title = Some(summary.title.clone());
     s.has = StoreHas::all(app.conv.all());
-    s.settled = false;
+    s.unsettle();
     s.shown_written = stored.shown;
     app.scroll.follow = true;
     app.last_error = None;
@@ -414,7 +437,7 @@ pub fn on_store(app: &mut App, event: StoreEvent, now: Instant) -> Vec<Effect> {
         StoreEvent::WriteFailed(why) => {
             // Everything is re-sent on the retry, whole: the store upserts, so nothing doubles.
             s.has.clear();
-            s.settled = false;
+            s.unsettle();
             s.retry_after = Some(now + RETRY);
             s.warning = Some("not saving".into());
             app.notice = error(format!("not saved (kept in memory, retrying): {why}"));

@@ -134,6 +134,30 @@ fn a_streaming_reply_is_checkpointed_every_second_and_written_when_done() {
 }
 
 #[test]
+fn ticks_while_a_reply_waits_for_its_checkpoint_look_at_that_reply_alone() {
+    let mut h = H::new();
+    for prompt in ["一", "二", "三"] {
+        let (id, _) = h.send(prompt);
+        h.piece(id, "答", Duration::from_millis(10));
+        h.finish(id);
+    }
+    let (id, _) = h.send("hi");
+    h.piece(id, "一", Duration::from_millis(10));
+    assert!(saves(&h.piece(id, "二", Duration::from_millis(100))).is_empty());
+    let planned = h.app.sessions.full_plans;
+    // Ticks of a streaming reply checked every message of the session, each time.
+    for _ in 0..3 {
+        assert!(saves(&h.at(Duration::from_millis(100), Action::Tick)).is_empty());
+    }
+    let tick = saves(&h.at(Duration::from_secs(1), Action::Tick));
+    assert_eq!(tick.len(), 1, "the checkpoint is still written when due");
+    assert_eq!(tick[0].1[0].content, "一二");
+    assert_eq!(h.app.sessions.full_plans, planned);
+    let done = saves(&h.finish(id));
+    assert_eq!(done[0].1[0].status, Status::Done);
+}
+
+#[test]
 fn cancelling_writes_the_partial_reply_as_cancelled() {
     let mut h = H::new();
     let (id, _) = h.send("hi");

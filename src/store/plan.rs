@@ -94,8 +94,8 @@ pub struct Plan {
     pub appends: Vec<Append>,
     /// A live reply is written: its checkpoint clock starts again.
     pub checkpoint: bool,
-    /// A live reply with text was left for a later checkpoint: the store is behind.
-    pub waiting: bool,
+    /// Live replies with text left for a later checkpoint (the store is behind on them).
+    pub waiting: Vec<u64>,
     /// What the store has of each message written, once the plan has run.
     written: Vec<(u64, Written)>,
 }
@@ -159,7 +159,7 @@ pub fn plan<'s>(
                 continue;
             }
             if !(scope.due || behind >= CHECKPOINT_BYTES) {
-                plan.waiting = true;
+                plan.waiting.push(m.id);
                 continue;
             }
             plan.checkpoint = true;
