@@ -16,8 +16,9 @@ const EARLY: usize = 50;
 /// beside a longer one and see what grows with it (`ECOCHAT_E2E_WRAP` puts a profiler in front).
 const REPLIES_ENV: &str = "ECOCHAT_SOAK_REPLIES";
 /// Replies whose CPU is taken together (median) at each end: one reply's CPU is a few
-/// milliseconds, and a single sample moves by a millisecond from run to run.
-const CPU_WINDOW: usize = 10;
+/// milliseconds, and a single sample moves by a millisecond from run to run (the median of
+/// ten still moved by one between runs).
+const CPU_WINDOW: usize = 30;
 /// Optional: a directory where `perf record` profiles ecochat over the replies of each window
 /// (`early.data`, `late.data`), to see what a reply costs more of late in the session.
 const PERF_ENV: &str = "ECOCHAT_SOAK_PERF";
