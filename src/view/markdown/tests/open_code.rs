@@ -103,8 +103,9 @@ const PIECES: &[&str] = &[
     "<div>\n",
 ];
 
-fn document() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select(PIECES), 1..14).prop_map(|p| p.concat())
+/// Texts of up to `most` pieces of `pieces`, in any order.
+fn document_of(pieces: &'static [&'static str], most: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(pieces), 1..most).prop_map(|p| p.concat())
 }
 
 /// However a reply is cut into pieces, each frame shows what a chunk-by-chunk render of the
@@ -114,7 +115,7 @@ fn streamed_code_matches_a_full_render_at_every_cut() {
     // One handle for every case: decoding syntect's data takes long in a debug build.
     let syntax = Syntax::default();
     let cases = (
-        document(),
+        document_of(PIECES, 14),
         prop::collection::vec(1usize..8, 1..8),
         prop::sample::select(&[3usize, 12, 40][..]),
         any::<bool>(),
@@ -151,10 +152,6 @@ const CODE_PIECES: &[&str] = &[
     "text after\n",
     "x\x1b[31m red\n",
 ];
-
-fn code_document() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop::sample::select(CODE_PIECES), 1..24).prop_map(|p| p.concat())
-}
 
 /// A handle that paints streamed lines on a spare thread, with its data decoded and every
 /// language of `docs` compiled.
@@ -206,7 +203,7 @@ fn code_painted_elsewhere_matches_a_full_render_once_put_in() {
     let syntax = painting_handle(&["```rust\nlet x = 1;\n```\n", "```py\nx = 1\n```\n"]);
     let reference_syntax = Syntax::default();
     let cases = (
-        code_document(),
+        document_of(CODE_PIECES, 24),
         prop::collection::vec((1usize..12, any::<bool>()), 1..8),
         prop::sample::select(&[12usize, 40][..]),
     );
