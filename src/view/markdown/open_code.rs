@@ -152,10 +152,19 @@ impl MarkdownLines {
             // three spaces are no line, a fence closes): ask it, about this line alone.
             let fence_line = &tail[..first_line];
             if let Some(line) = last_line(fence_line, rest) {
-                let spans = match &open.job {
+                let spans = match open.job.take() {
+                    // The reply ended inside the block: its last line is final, and is painted
+                    // as the others are (the job goes: nothing follows it).
+                    Some(job) if !self.live => {
+                        let index = job.send(syntax, &line);
+                        self.paint_later(&job, self.lines.len(), index);
+                        vec![Span::styled(line, md.code_text)]
+                    }
                     Some(job) => {
                         open.peek_version = job.peek_version();
-                        job.peek(syntax, &line)
+                        let spans = job.peek(syntax, &line);
+                        open.job = Some(job);
+                        spans
                     }
                     None => painter.peek(&open.state, &line),
                 };

@@ -309,3 +309,20 @@ fn code_given_up_on_leaves_no_lines_to_paint() {
         reference(&text, 60, &gutter, &theme, &Syntax::default())
     );
 }
+
+#[test]
+fn a_reply_ending_inside_a_code_block_gets_its_last_line_coloured() {
+    let (theme, syntax, mut md) = streaming_rust();
+    let gutter = Span::raw("");
+    let text = "```rust\nlet a = 1;\nlet s = \"cut off";
+    md.update(text, 60, &gutter, &theme, &syntax);
+    // The stream ends here, as `MessageLines::refresh` ends it.
+    md.set_live(false);
+    md.update(text, 60, &gutter, &theme, &syntax);
+    md.finish();
+    settle(&syntax, &mut md, text, &theme);
+    assert_eq!(
+        md.lines(),
+        reference(text, 60, &gutter, &theme, &Syntax::default())
+    );
+}
