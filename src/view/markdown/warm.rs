@@ -209,6 +209,7 @@ impl Syntax {
         &self.0.paint
     }
 
+    /// Calls the handle's callback, if it has one.
     pub(super) fn tell(&self, ready: Ready) {
         if let Some(notify) = &self.0.background {
             notify(ready);
