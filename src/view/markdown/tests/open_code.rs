@@ -169,12 +169,38 @@ fn painting_handle(docs: &[&str]) -> Syntax {
     syntax
 }
 
-/// A reply still streaming, laid out with a painting handle that has Rust ready.
-fn streaming_rust() -> (Theme, Syntax, MarkdownLines) {
-    let syntax = painting_handle(&["```rust\nfn main() {}\n```\n"]);
-    let mut md = MarkdownLines::default();
-    md.set_live(true);
-    (Theme::dark(), syntax, md)
+/// A reply still streaming, laid out 60 columns wide with a painting handle that has Rust
+/// ready.
+struct StreamedRust {
+    theme: Theme,
+    syntax: Syntax,
+    md: MarkdownLines,
+}
+
+impl StreamedRust {
+    fn new() -> Self {
+        let mut md = MarkdownLines::default();
+        md.set_live(true);
+        Self {
+            theme: Theme::dark(),
+            syntax: painting_handle(&["```rust\nfn main() {}\n```\n"]),
+            md,
+        }
+    }
+
+    fn lay_out(&mut self, text: &str) {
+        self.md
+            .update(text, 60, &Span::raw(""), &self.theme, &self.syntax);
+    }
+
+    fn settle(&mut self, text: &str) {
+        settle(&self.syntax, &mut self.md, text, &self.theme);
+    }
+
+    /// `text` rendered chunk by chunk and coloured at once: what the lines must end up as.
+    fn full_render(&self, text: &str) -> Vec<Line<'static>> {
+        reference(text, 60, &Span::raw(""), &self.theme, &Syntax::default())
+    }
 }
 
 /// Waits for the painting thread to finish, then puts its colours in, as `CodePainted` does.
@@ -255,74 +281,58 @@ fn code_painted_elsewhere_matches_a_full_render_once_put_in() {
 
 #[test]
 fn a_streamed_line_is_drawn_plain_until_its_colours_are_put_in() {
-    let (theme, syntax, mut md) = streaming_rust();
-    let gutter = Span::raw("");
+    let mut r = StreamedRust::new();
     let text = "```rust\nfn main() { let x = 1; }\n";
-    md.update(text, 60, &gutter, &theme, &syntax);
-    let plain = theme.markdown.code_text;
+    r.lay_out(text);
+    let plain = r.theme.markdown.code_text;
     let code_styles = |md: &MarkdownLines| -> Vec<Style> {
         md.lines()[1].spans[1..].iter().map(|s| s.style).collect()
     };
-    assert_eq!(code_styles(&md), [plain]);
-    settle(&syntax, &mut md, text, &theme);
-    assert!(code_styles(&md).iter().any(|s| *s != plain));
-    assert_eq!(
-        md.lines(),
-        reference(text, 60, &gutter, &theme, &Syntax::default())
-    );
+    assert_eq!(code_styles(&r.md), [plain]);
+    r.settle(text);
+    assert!(code_styles(&r.md).iter().any(|s| *s != plain));
+    assert_eq!(r.md.lines(), r.full_render(text));
 }
 
 #[test]
 fn the_line_being_written_gets_its_colours_when_they_are_painted() {
-    let (theme, syntax, mut md) = streaming_rust();
-    let gutter = Span::raw("");
+    let mut r = StreamedRust::new();
     let mut text = String::from("```rust\nlet a = 1;\nlet x");
-    md.update(&text, 60, &gutter, &theme, &syntax);
-    settle(&syntax, &mut md, &text, &theme);
-    assert_eq!(
-        md.lines(),
-        reference(&text, 60, &gutter, &theme, &Syntax::default())
-    );
+    r.lay_out(&text);
+    r.settle(&text);
+    assert_eq!(r.md.lines(), r.full_render(&text));
     // More of the line: coloured as far as it was painted, then plain, then all of it.
     text.push_str(" = \"第一行\"; fn");
-    md.update(&text, 60, &gutter, &theme, &syntax);
-    let want = reference(&text, 60, &gutter, &theme, &Syntax::default());
-    assert_eq!(text_of(&md.lines()), text_of(&want));
-    assert_ne!(md.lines(), want, "the new part is plain until painted");
-    settle(&syntax, &mut md, &text, &theme);
-    assert_eq!(md.lines(), want);
+    r.lay_out(&text);
+    let want = r.full_render(&text);
+    assert_eq!(text_of(&r.md.lines()), text_of(&want));
+    assert_ne!(r.md.lines(), want, "the new part is plain until painted");
+    r.settle(&text);
+    assert_eq!(r.md.lines(), want);
 }
 
 #[test]
 fn code_given_up_on_leaves_no_lines_to_paint() {
-    let (theme, syntax, mut md) = streaming_rust();
-    let gutter = Span::raw("");
+    let mut r = StreamedRust::new();
     let mut text = String::from("```rust\nlet a = 1;\nlet b = 2;\n");
-    md.update(&text, 60, &gutter, &theme, &syntax);
-    assert!(md.awaits_paint());
+    r.lay_out(&text);
+    assert!(r.md.awaits_paint());
     // A line `sanitize` changes sends the block to the full render, coloured at once.
     text.push_str("x\x1b[31m red\n");
-    md.update(&text, 60, &gutter, &theme, &syntax);
-    assert!(!md.awaits_paint());
-    assert_eq!(
-        md.lines(),
-        reference(&text, 60, &gutter, &theme, &Syntax::default())
-    );
+    r.lay_out(&text);
+    assert!(!r.md.awaits_paint());
+    assert_eq!(r.md.lines(), r.full_render(&text));
 }
 
 #[test]
 fn a_reply_ending_inside_a_code_block_gets_its_last_line_coloured() {
-    let (theme, syntax, mut md) = streaming_rust();
-    let gutter = Span::raw("");
+    let mut r = StreamedRust::new();
     let text = "```rust\nlet a = 1;\nlet s = \"cut off";
-    md.update(text, 60, &gutter, &theme, &syntax);
+    r.lay_out(text);
     // The stream ends here, as `MessageLines::refresh` ends it.
-    md.set_live(false);
-    md.update(text, 60, &gutter, &theme, &syntax);
-    md.finish();
-    settle(&syntax, &mut md, text, &theme);
-    assert_eq!(
-        md.lines(),
-        reference(text, 60, &gutter, &theme, &Syntax::default())
-    );
+    r.md.set_live(false);
+    r.lay_out(text);
+    r.md.finish();
+    r.settle(text);
+    assert_eq!(r.md.lines(), r.full_render(text));
 }
