@@ -11,8 +11,8 @@
 //! mode colour every line where it is laid out.
 
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
 use ratatui::style::Style;
@@ -22,7 +22,7 @@ use super::MarkdownLines;
 use super::code;
 use super::highlight::{LinePainter, LineState};
 use super::render::finish_line;
-use super::warm::{Ready, Syntax};
+use super::warm::{Ready, Syntax, lock};
 use crate::view::theme::Theme;
 
 /// How long the painting thread waits for more lines before it ends.
@@ -35,7 +35,7 @@ pub(super) struct Queue {
     wake: Condvar,
     /// Set once the layout was told of painted lines, until it comes for them: one message
     /// stands for any number of lines.
-    told: std::sync::atomic::AtomicBool,
+    told: AtomicBool,
 }
 
 #[derive(Default)]
@@ -43,7 +43,7 @@ struct Work {
     items: VecDeque<Item>,
     /// True while a painting thread runs.
     running: bool,
-    /// True while an item taken from `items` is being painted.
+    /// True while an item taken from `items` is being painted (tests wait for it to clear).
     busy: bool,
 }
 
@@ -313,11 +313,6 @@ impl PaintJob {
     pub(super) fn same(&self, other: &PaintJob) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
-}
-
-/// Locks `m`; a thread that panicked while painting leaves plain code, not a poisoned lock.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Lines of `MarkdownLines` drawn plain that a job paints: rows `first_row..` hold its lines

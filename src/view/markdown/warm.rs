@@ -14,7 +14,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use syntect::easy::HighlightLines;
 use syntect::highlighting::ThemeSet;
@@ -155,7 +155,7 @@ impl Syntax {
         if self.0.background.is_none() {
             return true;
         }
-        let mut languages = self.0.languages.lock().unwrap_or_else(|p| p.into_inner());
+        let mut languages = lock(&self.0.languages);
         if let Some(&(_, ready)) = languages.iter().find(|(n, _)| *n == syntax.name) {
             return ready;
         }
@@ -170,7 +170,7 @@ impl Syntax {
                 if let Some(syntax) = this.syntaxes().find_syntax_by_name(&name) {
                     this.compile(syntax, &sample);
                 }
-                let mut languages = this.0.languages.lock().unwrap_or_else(|p| p.into_inner());
+                let mut languages = lock(&this.0.languages);
                 if let Some(entry) = languages.iter_mut().find(|(n, _)| *n == name) {
                     entry.1 = true;
                 }
@@ -215,4 +215,10 @@ impl Syntax {
             notify(ready);
         }
     }
+}
+
+/// Locks `m`; a thread that panicked while compiling or painting leaves code plain, not a
+/// poisoned lock.
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
